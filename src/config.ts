@@ -1,0 +1,127 @@
+// The environment, parsed once. Nothing else in src/ reads process.env.
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const onOff = z
+  .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : ['1', 'true', 'on', 'yes'].includes(v)));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/switchboard.db')
+    .refine((v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(v), {
+      message: 'must be sqlite:PATH, sqlite::memory: or postgres://…',
+    }),
+  ADMIN_API_KEY: optionalText,
+  ENCRYPTION_KEY: optionalText.refine((v) => v === undefined || decodeKey(v) !== null, {
+    message: 'must be 32 bytes as hex (64 characters) or base64',
+  }),
+  TWILIO_ACCOUNT_SID: optionalText.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), {
+    message: 'must be AC followed by 32 hex characters',
+  }),
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_PHONE_NUMBER: optionalText,
+  TWILIO_API_BASE_URL: z.url().default('https://api.twilio.com'),
+  WHATSAPP_ACCESS_TOKEN: optionalText,
+  WHATSAPP_BUSINESS_ACCOUNT_ID: optionalText,
+  WHATSAPP_PHONE_NUMBER_ID: optionalText,
+  WHATSAPP_APP_SECRET: optionalText,
+  WHATSAPP_WEBHOOK_VERIFY_TOKEN: optionalText,
+  META_GRAPH_BASE_URL: z.url().default('https://graph.facebook.com'),
+  META_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v23.0').default('v23.0'),
+  META_NUMBER_LIMIT: z.coerce.number().int().min(1).max(120).default(25),
+  WHAPI_TOKEN: optionalText,
+  WHAPI_CHANNEL_ID: optionalText,
+  WHAPI_BASE_URL: z.url().default('https://gate.whapi.cloud'),
+  WHAPI_WEBHOOK_SECRET: optionalText,
+  LLM_BASE_URL: z.url().optional(),
+  LLM_API_KEY: optionalText,
+  LLM_MODEL: optionalText,
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(15000),
+  SIMULATOR: onOff,
+  DEMO: onOff,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER: onOff,
+  INSTANCE_ID: optionalText,
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+export function decodeKey(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  const b = Buffer.from(value, 'base64');
+  return b.length === 32 ? b : null;
+}
+
+function toConfig(env: z.infer<typeof envSchema>) {
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const anyProvider = Boolean(env.TWILIO_ACCOUNT_SID || env.WHATSAPP_ACCESS_TOKEN || env.WHAPI_TOKEN);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl,
+    databaseUrl: env.DATABASE_URL,
+    adminApiKey: env.ADMIN_API_KEY,
+    encryptionKey: env.ENCRYPTION_KEY ? decodeKey(env.ENCRYPTION_KEY)! : undefined,
+    twilio: {
+      accountSid: env.TWILIO_ACCOUNT_SID,
+      authToken: env.TWILIO_AUTH_TOKEN,
+      phoneNumber: env.TWILIO_PHONE_NUMBER,
+      apiBaseUrl: env.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
+    },
+    meta: {
+      accessToken: env.WHATSAPP_ACCESS_TOKEN,
+      businessAccountId: env.WHATSAPP_BUSINESS_ACCOUNT_ID,
+      phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
+      appSecret: env.WHATSAPP_APP_SECRET,
+      verifyToken: env.WHATSAPP_WEBHOOK_VERIFY_TOKEN,
+      graphBaseUrl: env.META_GRAPH_BASE_URL.replace(/\/+$/, ''),
+      apiVersion: env.META_GRAPH_API_VERSION,
+      numberLimit: env.META_NUMBER_LIMIT,
+    },
+    whapi: {
+      token: env.WHAPI_TOKEN,
+      channelId: env.WHAPI_CHANNEL_ID,
+      baseUrl: env.WHAPI_BASE_URL.replace(/\/+$/, ''),
+      webhookSecret: env.WHAPI_WEBHOOK_SECRET,
+    },
+    llm: env.LLM_BASE_URL && env.LLM_MODEL
+      ? { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL, timeoutMs: env.LLM_TIMEOUT_MS }
+      : undefined,
+    simulator: env.SIMULATOR ?? !anyProvider,
+    demo: env.DEMO ?? true,
+    logLevel: env.LOG_LEVEL,
+    worker: env.WORKER ?? true,
+    instanceId: env.INSTANCE_ID ?? `${process.pid}`,
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value throws one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
+  }
+  const config = toConfig(parsed.data);
+  if (config.databaseUrl.startsWith('postgres') && !config.encryptionKey) {
+    throw new ConfigError('Invalid configuration: ENCRYPTION_KEY is required with PostgreSQL (32 bytes, hex or base64)');
+  }
+  return config;
+}
+
+/** A config for tests: defaults plus the given variables, nothing from the real environment. */
+export function testConfig(env: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', DEMO: '0', ...env });
+}

@@ -1,0 +1,7 @@
+// The one list of migrations, in order. Add a file and one line here.
+import type { Migration } from 'kysely';
+import * as m001 from './001_initial.js';
+
+export const migrations: Record<string, Migration> = {
+  '001_initial': m001,
+};

@@ -1,0 +1,289 @@
+// Table types for Kysely. Timestamps are ISO-8601 UTC strings (same on SQLite and PostgreSQL,
+// sortable as text); booleans are 0/1 integers; JSON is stored as text.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type Bool = 0 | 1;
+
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  description: string | null;
+  business_info: string | null;
+  /** trial | starter | business */
+  plan: string;
+  /** `join <code>` binds a customer to this organization on the shared trial number. */
+  join_code: string;
+  /** extra instructions given to the LLM answerer */
+  instructions: string | null;
+  /** last conversation reference handed out (#1, #2, …) */
+  last_conversation_ref: number;
+  /** seconds; 0 = off. Drops a repeat of the same text from the same sender within this window. */
+  dedupe_window_seconds: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  organization_id: string;
+  /** sha256 hex of the key; the key itself is shown once */
+  key_hash: string;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ConnectionTable {
+  id: string;
+  organization_id: string | null;
+  /** twilio | meta | whapi */
+  provider: string;
+  /** AES-256-GCM, base64 of iv|tag|ciphertext of the JSON credentials */
+  credentials_encrypted: string;
+  created_at: string;
+}
+
+export interface NumberTable {
+  id: string;
+  /** null: a platform number (shared trial sender, default sender) */
+  organization_id: string | null;
+  provider: string;
+  /** E.164; null for a Whapi channel whose number is unknown */
+  phone_number: string | null;
+  /** Twilio PN… sid, Meta phone_number_id, Whapi channel id, or the E.164 for the simulator */
+  provider_id: string;
+  display_name: string | null;
+  connection_id: string | null;
+  /** pending | online | offline: WhatsApp sender registration state */
+  sender_status: string;
+  /** the shared trial number all trial organizations use with `join <code>` */
+  is_shared_trial: Bool;
+  /** a dedicated number rented for the organization (counts toward rental cost) */
+  is_dedicated: Bool;
+  created_at: string;
+}
+
+export interface ContactTable {
+  id: string;
+  organization_id: string;
+  /** whatsapp | visitor */
+  kind: string;
+  /** E.164, null for username-only WhatsApp users and visitors */
+  phone: string | null;
+  /** provider identity when there is no phone (WhatsApp username / BSUID, or visitor session id) */
+  external_id: string | null;
+  name: string | null;
+  email: string | null;
+  created_at: string;
+}
+
+export interface ConversationTable {
+  id: string;
+  organization_id: string;
+  /** #282: unique per organization */
+  ref: number;
+  contact_id: string;
+  /** whatsapp | widget */
+  channel: string;
+  /** bot | waiting_agent | agent | closed */
+  status: string;
+  /** the business number the contact writes to (whatsapp channel) */
+  number_id: string | null;
+  widget_id: string | null;
+  /** E.164 of the business number that carries this handover to the agents */
+  assigned_whatsapp_number: string | null;
+  /** E.164 of the agent who claimed it */
+  agent_number: string | null;
+  handed_over_at: string | null;
+  last_message_at: string;
+  created_at: string;
+  closed_at: string | null;
+}
+
+export interface MessageTable {
+  id: Generated<number>;
+  organization_id: string | null;
+  conversation_id: string | null;
+  /** in | out */
+  direction: string;
+  /** contact | visitor | bot | agent | system */
+  author: string;
+  /** contact: the conversation's customer or visitor; agent: an agent's phone (notifications, forwards, agent replies) */
+  audience: string;
+  body: string | null;
+  /** JSON: {type, url?, mimeType?, caption?, filename?, latitude?, longitude?, …} */
+  media: string | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  /** the provider id of the message this one replies to (swipe-reply context) */
+  reply_to_provider_message_id: string | null;
+  number_id: string | null;
+  from_address: string | null;
+  to_address: string | null;
+  /** received | queued | sent | delivered | read | failed */
+  status: string;
+  send_success: Bool | null;
+  send_error: string | null;
+  error_code: string | null;
+  /** service | utility | marketing | authentication — Meta's billing category */
+  category: string;
+  /** dollars */
+  cost: number;
+  idempotency_key: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ServiceWindowTable {
+  /** the business number (numbers.id) */
+  number_id: string;
+  /** E.164 or external id of the customer */
+  contact_address: string;
+  last_inbound_at: string;
+}
+
+export interface JobTable {
+  id: Generated<number>;
+  kind: string;
+  payload: string;
+  /** pending | running | done | failed */
+  status: string;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_at: string | null;
+  /** one job per key: an accepted outbound message is never enqueued twice */
+  idempotency_key: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UnroutedEventTable {
+  id: Generated<number>;
+  provider: string;
+  reason: string;
+  /** the raw body as received */
+  payload: string;
+  /** JSON of the headers needed to replay (content-type) */
+  headers: string | null;
+  received_at: string;
+  replayed_at: string | null;
+}
+
+export interface WidgetTable {
+  id: string;
+  organization_id: string;
+  public_key: string;
+  name: string;
+  /** JSON string[] */
+  allowed_origins: string;
+  greeting: string | null;
+  /** JSON of the handover settings and options (see services/widgets) */
+  settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PoolNumberTable {
+  id: string;
+  widget_id: string;
+  /** E.164 */
+  number: string;
+  display_name: string | null;
+  is_active: Bool;
+  notes: string | null;
+  position: number;
+  created_at: string;
+}
+
+export interface WidgetSessionTable {
+  /** visitor_… */
+  id: string;
+  widget_id: string;
+  organization_id: string;
+  contact_id: string;
+  token_hash: string;
+  visitor_name: string | null;
+  created_at: string;
+  last_seen_at: string;
+}
+
+export interface HandoverAssignmentTable {
+  id: string;
+  conversation_id: string;
+  widget_id: string;
+  /** E.164 of the sender that carries the conversation */
+  number: string;
+  assigned_at: string;
+  released_at: string | null;
+}
+
+export interface KnowledgeDocumentTable {
+  id: string;
+  organization_id: string;
+  title: string;
+  content: string;
+  /** json | txt | md | html | csv */
+  source_type: string;
+  created_at: string;
+}
+
+export interface KnowledgeIndexTable {
+  organization_id: string;
+  /** MiniSearch JSON, so a restart needs no retraining */
+  index_json: string;
+  /** JSON of the chunks */
+  chunks_json: string;
+  chunk_count: number;
+  document_count: number;
+  trained_at: string;
+}
+
+export interface TrialBindingTable {
+  /** numbers.id of the shared trial number */
+  number_id: string;
+  contact_address: string;
+  organization_id: string;
+  bound_at: string;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  organizations: OrganizationTable;
+  api_keys: ApiKeyTable;
+  connections: ConnectionTable;
+  numbers: NumberTable;
+  contacts: ContactTable;
+  conversations: ConversationTable;
+  messages: MessageTable;
+  service_windows: ServiceWindowTable;
+  jobs: JobTable;
+  unrouted_events: UnroutedEventTable;
+  widgets: WidgetTable;
+  pool_numbers: PoolNumberTable;
+  widget_sessions: WidgetSessionTable;
+  handover_assignments: HandoverAssignmentTable;
+  knowledge_documents: KnowledgeDocumentTable;
+  knowledge_indexes: KnowledgeIndexTable;
+  trial_bindings: TrialBindingTable;
+  settings: SettingTable;
+}
+
+export type Organization = Selectable<OrganizationTable>;
+export type NewOrganization = Insertable<OrganizationTable>;
+export type OrganizationUpdate = Updateable<OrganizationTable>;
+export type NumberRow = Selectable<NumberTable>;
+export type Contact = Selectable<ContactTable>;
+export type Conversation = Selectable<ConversationTable>;
+export type Message = Selectable<MessageTable>;
+export type NewMessage = Insertable<MessageTable>;
+export type Job = Selectable<JobTable>;
+export type Widget = Selectable<WidgetTable>;
+export type PoolNumber = Selectable<PoolNumberTable>;
+export type WidgetSession = Selectable<WidgetSessionTable>;

@@ -1,0 +1,52 @@
+// The HTTP server: plugins, error mapping, and the one list of route files.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AppContext } from '../services/context.js';
+import { installErrorHandler } from './errors.js';
+import { healthRoutes } from './health.js';
+
+export type App = ReturnType<typeof withZod>;
+
+function withZod(app: FastifyInstance) {
+  return app.withTypeProvider<ZodTypeProvider>();
+}
+
+/** Each route file registers its routes on the app with the shared context. */
+export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
+
+const routeModules: RouteModule[] = [healthRoutes];
+
+export async function buildApp(ctx: AppContext): Promise<App> {
+  const fastify: FastifyInstance = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    trustProxy: true,
+    // Short request ids keep log lines small; a provider retry gets its own.
+    genReqId: () => Math.random().toString(36).slice(2, 10),
+  });
+  const app = withZod(fastify);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Switchboard API', version: '1.0.0', description: 'Multi-tenant WhatsApp business messaging.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  for (const register of routeModules) await register(app, ctx);
+  return app;
+}

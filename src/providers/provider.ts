@@ -1,0 +1,155 @@
+// The one interface every provider adapter satisfies. Adapters translate between a provider's
+// wire format and these normalized shapes; tenancy, routing, de-duplication and storage live
+// in services/.
+import type { Config } from '../config.js';
+
+export type ProviderName = 'twilio' | 'meta' | 'whapi' | 'simulator';
+
+/** What a webhook route hands an adapter: the exact bytes and headers as received. */
+export interface WebhookRequest {
+  method: string;
+  /** path and query exactly as requested, e.g. `/api/webhooks/twilio?x=1` */
+  url: string;
+  rawBody: Buffer;
+  /** lower-case header names */
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+}
+
+export interface InboundMedia {
+  /** image | video | audio | document | sticker | location | contacts */
+  type: string;
+  /** provider URL or media id to fetch the file from */
+  url?: string;
+  providerMediaId?: string;
+  mimeType?: string;
+  caption?: string;
+  filename?: string;
+  latitude?: number;
+  longitude?: number;
+  name?: string;
+  address?: string;
+  /** for contacts cards: the raw card(s) */
+  contacts?: unknown;
+}
+
+export interface InboundMessageEvent {
+  kind: 'message';
+  provider: ProviderName;
+  providerMessageId: string;
+  /** The business side, used to route to an organization. */
+  to: { phone?: string; providerNumberId?: string };
+  /** The customer or agent who wrote. `phone` is E.164; `externalId` when there is no phone (username). */
+  from: { phone?: string; externalId?: string; name?: string };
+  text: string | null;
+  media?: InboundMedia;
+  /** A quick-reply button tap: the payload the template defined. */
+  buttonPayload?: string;
+  /** Swipe-reply context: the provider id of the message replied to (Meta context.id, Twilio OriginalRepliedMessageSid). */
+  replyToProviderMessageId?: string;
+  timestamp?: Date;
+}
+
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface StatusEvent {
+  kind: 'status';
+  provider: ProviderName;
+  providerMessageId: string;
+  status: DeliveryStatus;
+  /** The business side that sent the message, when the payload says. */
+  to?: { phone?: string; providerNumberId?: string };
+  errorCode?: string;
+  errorMessage?: string;
+  timestamp?: Date;
+}
+
+/** The agent or contact is typing, where the provider reports it (simulator, Whapi presences). */
+export interface TypingEvent {
+  kind: 'typing';
+  provider: ProviderName;
+  to: { phone?: string; providerNumberId?: string };
+  from: { phone?: string; externalId?: string };
+}
+
+export type NormalizedEvent = InboundMessageEvent | StatusEvent | TypingEvent;
+
+/** Credentials of one connection (the platform's, from the environment, or an organization's own). */
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
+export interface MetaCredentials {
+  accessToken: string;
+  appSecret?: string;
+  businessAccountId?: string;
+}
+export interface WhapiCredentials {
+  token: string;
+  webhookSecret?: string;
+}
+export type Credentials = TwilioCredentials | MetaCredentials | WhapiCredentials | Record<string, never>;
+
+export interface OutboundMessage {
+  /** The business sender: E.164 phone and/or provider number id (phone_number_id, channel id). */
+  from: { phone?: string; providerNumberId?: string };
+  /** E.164 or the contact's external id. */
+  to: string;
+  text?: string;
+  media?: { url: string; mimeType?: string; filename?: string; type?: string };
+  template?: { name: string; language?: string; variables: string[] };
+  /** Reply to a specific message (Meta context, Whapi quoted). */
+  replyToProviderMessageId?: string;
+  /** Twilio StatusCallback. */
+  statusCallbackUrl?: string;
+}
+
+export interface SendResult {
+  providerMessageId: string;
+  status: DeliveryStatus;
+}
+
+/**
+ * A failed send, classified. transient: retry with backoff (network, 429, 5xx);
+ * permanent: never retry, keep the reason; window_closed: free-form outside 24 h, a template is needed.
+ */
+export class ProviderSendError extends Error {
+  constructor(
+    readonly kind: 'transient' | 'permanent' | 'window_closed',
+    message: string,
+    readonly code?: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A verified payload that cannot be understood: kept as an unrouted event, answered 200. */
+export class PayloadError extends Error {}
+
+export interface ProviderContext {
+  config: Config;
+}
+
+export interface ProviderAdapter<C extends Credentials = Credentials> {
+  name: ProviderName;
+  /** True when the body has this provider's shape (for /api/webhooks/whatsapp). */
+  detect(req: WebhookRequest): boolean;
+  /**
+   * Verify authenticity with the given credentials (pure, constant-time).
+   * Twilio needs the public URL the provider called.
+   */
+  verify(req: WebhookRequest, credentials: C | undefined, publicUrl: string): boolean;
+  /** Pre-verification routing hint: which business number the payload is for (to choose credentials). */
+  routingHint(req: WebhookRequest): { phone?: string; providerNumberId?: string } | undefined;
+  /** Parse every entry of the payload; throws PayloadError when it cannot. */
+  parse(req: WebhookRequest): NormalizedEvent[];
+  /** Send one message; throws ProviderSendError. */
+  send(ctx: ProviderContext, credentials: C, message: OutboundMessage): Promise<SendResult>;
+  /** Fetch an inbound media file with the connection's credentials. */
+  fetchMedia?(ctx: ProviderContext, credentials: C, media: InboundMedia): Promise<{ bytes: Buffer; contentType: string }>;
+  /** What a webhook's successful answer looks like (Twilio: empty TwiML). */
+  ack?: { contentType: string; body: string };
+  /** Provider has the 24-hour window and templates. */
+  hasServiceWindow: boolean;
+}

@@ -1,0 +1,79 @@
+// Start-up: config → database → context → app → workers. Tests call the same functions.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { migrateToLatest, openDatabase } from './db/database.js';
+import { buildApp, type App } from './http/app.js';
+import { createLogger } from './logger.js';
+import { LocalBus } from './realtime/bus.js';
+import type { AppContext } from './services/context.js';
+
+export interface ContextOptions {
+  clock?: Clock;
+  log?: Logger;
+}
+
+export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+  const database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database);
+  return {
+    config,
+    database,
+    db: database.db,
+    clock: options.clock ?? systemClock,
+    log: options.log ?? createLogger(config.logLevel),
+    bus: new LocalBus(),
+    random: Math.random,
+    encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
+  };
+}
+
+export interface RunningServer {
+  app: App;
+  ctx: AppContext;
+  /** http://host:port actually bound */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Builds the app and background work on a context; listens when `listen` is true. */
+export async function startServer(ctx: AppContext, { listen = true } = {}): Promise<RunningServer> {
+  const app = await buildApp(ctx);
+  const background: Array<() => Promise<void>> = [];
+  let url = '';
+  if (listen) {
+    url = await app.listen({ port: ctx.config.port, host: ctx.config.host });
+  } else {
+    await app.ready();
+  }
+  let stopped = false;
+  return {
+    app,
+    ctx,
+    url,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Stop taking requests, let in-flight ones finish, then stop workers and close the database.
+      await app.close();
+      for (const stopBackground of background.reverse()) await stopBackground();
+      await ctx.bus.close();
+      await ctx.database.close();
+    },
+  };
+}
+
+/** SQLite mode keeps a generated key beside the database; an in-memory database gets a fresh one. */
+function sqliteEncryptionKey(databaseUrl: string): Buffer {
+  const path = databaseUrl.slice('sqlite:'.length);
+  if (path === ':memory:') return randomBytes(32);
+  const file = join(dirname(path), 'encryption.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  mkdirSync(dirname(file), { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('hex'), { mode: 0o600 });
+  return key;
+}
