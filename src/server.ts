@@ -5,10 +5,11 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
-import { migrateToLatest, openDatabase } from './db/database.js';
+import { type Database, migrateToLatest, openDatabase } from './db/database.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
-import { LocalBus } from './realtime/bus.js';
+import { LocalBus, type RealtimeBus } from './realtime/bus.js';
+import { PostgresBus } from './realtime/postgres.js';
 import type { AppContext } from './services/context.js';
 
 export interface ContextOptions {
@@ -19,16 +20,26 @@ export interface ContextOptions {
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.logLevel);
   return {
     config,
     database,
     db: database.db,
-    clock: options.clock ?? systemClock,
-    log: options.log ?? createLogger(config.logLevel),
-    bus: new LocalBus(),
+    clock,
+    log,
+    bus: await createBus(database, clock, log),
     random: Math.random,
     encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
   };
+}
+
+/** PostgreSQL carries live events between instances; SQLite mode is one instance. */
+async function createBus(database: Database, clock: Clock, log: Logger): Promise<RealtimeBus> {
+  if (database.dialect !== 'postgres') return new LocalBus();
+  const bus = new PostgresBus({ url: database.url, pool: database.pool!, log, now: () => clock.now() });
+  await bus.start();
+  return bus;
 }
 
 export interface RunningServer {
