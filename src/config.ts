@@ -52,6 +52,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER: onOff,
   INSTANCE_ID: optionalText,
+  WIDGET_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  WIDGET_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -102,6 +104,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     worker: env.WORKER ?? true,
     instanceId: env.INSTANCE_ID ?? `${process.pid}`,
+    /** visitor API limits: messages per session, requests per address (per minute) */
+    widgetLimits: { messagesPerMinute: env.WIDGET_MESSAGES_PER_MINUTE, requestsPerMinute: env.WIDGET_REQUESTS_PER_MINUTE },
   };
 }
 
