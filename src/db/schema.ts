@@ -210,6 +210,17 @@ export interface WidgetSessionTable {
   last_seen_at: string;
 }
 
+/** A file a visitor attached in the widget (041). */
+export interface WidgetUploadTable {
+  /** unguessable: the file's public URL is its only protection */
+  id: string;
+  session_id: string;
+  filename: string;
+  mime_type: string;
+  bytes: Buffer;
+  created_at: string;
+}
+
 export interface HandoverAssignmentTable {
   id: string;
   conversation_id: string;
@@ -268,6 +279,7 @@ export interface Database {
   widgets: WidgetTable;
   pool_numbers: PoolNumberTable;
   widget_sessions: WidgetSessionTable;
+  widget_uploads: WidgetUploadTable;
   handover_assignments: HandoverAssignmentTable;
   knowledge_documents: KnowledgeDocumentTable;
   knowledge_indexes: KnowledgeIndexTable;
