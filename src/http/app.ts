@@ -11,6 +11,7 @@ import {
 import type { AppContext } from '../services/context.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
 
 export type App = ReturnType<typeof withZod>;
 
@@ -21,7 +22,7 @@ function withZod(app: FastifyInstance) {
 /** Each route file registers its routes on the app with the shared context. */
 export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
 
-const routeModules: RouteModule[] = [healthRoutes];
+const routeModules: RouteModule[] = [metricsRoutes, healthRoutes];
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const fastify: FastifyInstance = Fastify({
