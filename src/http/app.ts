@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../services/context.js';
+import { answerClientError } from './client-errors.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
@@ -28,6 +29,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   const fastify: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    clientErrorHandler: answerClientError,
     routerOptions: { maxParamLength: 200 },
     trustProxy: true,
     // Short request ids keep log lines small; a provider retry gets its own.
