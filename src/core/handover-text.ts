@@ -1,0 +1,67 @@
+// Every sentence the handover writes to agents and visitors, in one place so the wording stays
+// consistent (and tests can assert the exact text the SPEC gives).
+
+export interface HandoverSummary {
+  ref: number;
+  visitorName: string;
+  sessionId: string;
+}
+
+/** The notification each agent gets (SPEC §8, line for line). */
+export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; poolNumber: boolean }): string {
+  return [
+    '🔔 Agent Handover Request',
+    `👤 USER: ${h.visitorName}`,
+    `🆔 ID: #${h.ref}`,
+    `📱 Session: ${h.sessionId}`,
+    `💬 ${h.lastMessage ?? '(no message yet)'}`,
+    // A pool number carries this visitor alone for the agent, so no prefix is needed.
+    h.poolNumber ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
+  ].join('\n');
+}
+
+/** A visitor's message as the agent sees it: `#282 Viral tarpara: text`. */
+export function forwardedVisitorMessage(h: Pick<HandoverSummary, 'ref' | 'visitorName'>, text: string): string {
+  return `#${h.ref} ${h.visitorName}: ${text}`;
+}
+
+export function conversationLine(h: Pick<HandoverSummary, 'ref' | 'visitorName'>): string {
+  return `#${h.ref} ${h.visitorName}`;
+}
+
+/** `/list`: the agent's open conversations. */
+export function openConversationList(open: Pick<HandoverSummary, 'ref' | 'visitorName'>[]): string {
+  if (open.length === 0) return 'You have no open conversations.';
+  return ['Your open conversations:', ...open.map(conversationLine)].join('\n');
+}
+
+/** The reply could not be placed: nothing was delivered, and the agent learns how to address it. */
+export function unresolvedReplyWarning(reason: string, open: Pick<HandoverSummary, 'ref' | 'visitorName'>[]): string {
+  const choices = open.length === 0 ? 'You have no open conversations.' : ['Open conversations:', ...open.map(conversationLine)].join('\n');
+  return `⚠️ ${reason} Nothing was sent to a visitor.\n${choices}\nReply with: #<number>: your message`;
+}
+
+export const agentText = {
+  claimedByOther: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, agent: string) =>
+    `ℹ️ ${conversationLine(h)} was taken by ${agent}.`,
+  refusedClaimed: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, agent: string) =>
+    `⚠️ ${conversationLine(h)} is being answered by ${agent}; your message was not sent.`,
+  closedByAgent: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) => `✅ ${conversationLine(h)} is closed.`,
+  alreadyClosed: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) =>
+    `⚠️ ${conversationLine(h)} is already closed; your message was not sent.`,
+  closedForInactivity: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, minutes: number) =>
+    `⏱️ ${conversationLine(h)} was closed after ${minutes} minutes without messages.`,
+};
+
+export const visitorText = {
+  connecting: 'Connecting you with an agent. You will see their reply here.',
+  queued: (place: number) =>
+    `All our agents are busy right now. You are number ${place} in line; we will connect you as soon as an agent is free.`,
+  agentJoined: 'An agent has joined the conversation.',
+  closedByAgent: 'The agent has closed this conversation. Write again any time and our assistant will help you.',
+  closedForInactivity: (minutes: number) =>
+    `This conversation was closed after ${minutes} minutes without messages. Write again any time and our assistant will help you.`,
+  noAgentReachable: 'Sorry, no agent could be reached right now. Our assistant is here to help in the meantime.',
+  outsideHours: (back: string) =>
+    `Our agents are away right now and will be back ${back}. Leave your email address and we will get back to you.`,
+};

@@ -1,0 +1,34 @@
+// Which pool number carries a new handover (SPEC §8, like Twilio Proxy's least-used number).
+// Pure: the service counts, inside the transaction that also claims the chosen number.
+
+export interface PoolCandidate {
+  /** E.164 */
+  number: string;
+  /** the pool's own order, the last tie-breaker */
+  position: number;
+  /** open handovers on this number with any of the widget's agents */
+  openWithAgents: number;
+  /** open handovers on this number, whoever the agents */
+  openConversations: number;
+  /** handovers assigned to this number in the last 24 hours */
+  assignments24h: number;
+}
+
+/** A number free of these agents first, then the least loaded now, then the least used today, then pool order. */
+export function chooseSender(candidates: readonly PoolCandidate[]): PoolCandidate | undefined {
+  return [...candidates].sort(compareLoad)[0];
+}
+
+function compareLoad(a: PoolCandidate, b: PoolCandidate): number {
+  return (
+    Number(a.openWithAgents > 0) - Number(b.openWithAgents > 0) ||
+    a.openConversations - b.openConversations ||
+    a.assignments24h - b.assignments24h ||
+    a.position - b.position
+  );
+}
+
+/** Only one chat per agent and sender (`enableMultipleWhatsappChats` off): the free numbers only. */
+export function freeSenders(candidates: readonly PoolCandidate[]): PoolCandidate[] {
+  return candidates.filter((c) => c.openWithAgents === 0);
+}
