@@ -2,6 +2,8 @@
 // wire format and these normalized shapes; tenancy, routing, de-duplication and storage live
 // in services/.
 import type { Config } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import type { RealtimeBus } from '../realtime/bus.js';
 
 export type ProviderName = 'twilio' | 'meta' | 'whapi' | 'simulator';
 
@@ -17,7 +19,7 @@ export interface WebhookRequest {
 }
 
 export interface InboundMedia {
-  /** image | video | audio | document | sticker | location | contacts */
+  /** image | video | audio | document | sticker | location | contacts | reaction | unsupported */
   type: string;
   /** provider URL or media id to fetch the file from */
   url?: string;
@@ -129,6 +131,10 @@ export class PayloadError extends Error {}
 
 export interface ProviderContext {
   config: Config;
+  /** Live events; the simulator delivers its outbound messages to the simulated phones here. */
+  bus?: RealtimeBus;
+  /** Time for what an adapter stamps itself (the simulator's delivered messages). */
+  clock?: Clock;
 }
 
 export interface ProviderAdapter<C extends Credentials = Credentials> {

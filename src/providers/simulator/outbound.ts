@@ -1,0 +1,38 @@
+// Simulator sends: the message goes to the simulated phone over the `sim` live channel.
+import { randomUUID } from 'node:crypto';
+import { addressText, parseWhatsappAddress } from '../../core/phone.js';
+import { downloadMedia } from '../http.js';
+import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult } from '../provider.js';
+import type { SimDeliveredMessage } from './payloads.js';
+
+export async function sendSimMessage(ctx: ProviderContext, _credentials: unknown, message: OutboundMessage): Promise<SendResult> {
+  if (!ctx.bus) throw new ProviderSendError('permanent', 'The simulator needs the live event bus to reach its phones.', 'NO_BUS');
+  const to = parseWhatsappAddress(message.to);
+  if (!to) throw new ProviderSendError('permanent', `Cannot send to ${JSON.stringify(message.to)}: not a WhatsApp number or id.`, 'BAD_RECIPIENT');
+  const from = message.from.phone ?? message.from.providerNumberId;
+  if (!from) throw new ProviderSendError('permanent', 'The simulator sender needs a phone number.', 'BAD_SENDER');
+  const delivered: SimDeliveredMessage = {
+    id: `sim_${randomUUID()}`,
+    from,
+    to: addressText(to),
+    // a template shows as its name and variables: the simulator has no template texts
+    text: message.text ?? (message.template ? `[${message.template.name}] ${message.template.variables.join(' · ')}`.trim() : null),
+    media: message.media ? { ...message.media } : null,
+    replyTo: message.replyToProviderMessageId ?? null,
+    createdAt: (ctx.clock?.now() ?? new Date()).toISOString(),
+  };
+  await ctx.bus.publish({ channel: 'sim', type: 'message', data: delivered });
+  return { providerMessageId: delivered.id, status: 'sent' };
+}
+
+/** Simulated media are links (often `data:` URLs from the page); no credentials exist. */
+export async function fetchSimMedia(_ctx: ProviderContext, _credentials: unknown, media: InboundMedia) {
+  if (!media.url) throw new ProviderSendError('permanent', 'This simulated media has no URL.');
+  if (media.url.startsWith('data:')) {
+    const match = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(media.url);
+    if (!match) throw new ProviderSendError('permanent', 'The simulated media data URL is malformed.');
+    const bytes = match[2] ? Buffer.from(match[3]!, 'base64') : Buffer.from(decodeURIComponent(match[3]!), 'utf8');
+    return { bytes, contentType: match[1] || media.mimeType || 'application/octet-stream' };
+  }
+  return downloadMedia(media.url, undefined, () => false, 'Simulator');
+}

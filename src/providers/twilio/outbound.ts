@@ -1,0 +1,78 @@
+// Twilio sends: Messages API through the official SDK, errors classified for the retry policy.
+import { parseRetryAfter, downloadMedia } from '../http.js';
+import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type TwilioCredentials } from '../provider.js';
+import { isTwilioApiUrl, twilioClient } from './client.js';
+import { isContentSid, isMessagingServiceSid, toTwilioAddress } from './ids.js';
+
+/** Twilio error codes that mean "outside the 24-hour window: send a template" (63016; 131047 is Meta's, relayed). */
+const WINDOW_CLOSED_CODES = new Set([63016, 131047]);
+
+export async function sendTwilioMessage(ctx: ProviderContext, credentials: TwilioCredentials, message: OutboundMessage): Promise<SendResult> {
+  const params = messageParams(message);
+  const { client, http } = twilioClient(ctx.config, credentials);
+  try {
+    const created = await client.messages.create(params);
+    return { providerMessageId: created.sid, status: created.status === 'sent' ? 'sent' : 'queued' };
+  } catch (error) {
+    throw classifyTwilioError(error, http.lastHeader('retry-after'));
+  }
+}
+
+type CreateParams = Parameters<ReturnType<typeof twilioClient>['client']['messages']['create']>[0];
+
+function messageParams(message: OutboundMessage): CreateParams {
+  let to: string;
+  try {
+    to = toTwilioAddress(message.to);
+  } catch {
+    throw new ProviderSendError('permanent', `Cannot send to ${JSON.stringify(message.to)}: not a WhatsApp number or id.`, 'BAD_RECIPIENT');
+  }
+  const sender = senderParams(message.from);
+  const params: CreateParams = { to, ...sender };
+  if (message.template) {
+    // Twilio names WhatsApp templates by Content SID; variables are positional {"1": …, "2": …}.
+    if (!isContentSid(message.template.name)) {
+      throw new ProviderSendError('permanent', 'Twilio templates are sent by Content SID (HX followed by 32 hex characters).', 'BAD_TEMPLATE');
+    }
+    params.contentSid = message.template.name;
+    params.contentVariables = JSON.stringify(Object.fromEntries(message.template.variables.map((v, i) => [String(i + 1), v])));
+  } else {
+    if (message.text) params.body = message.text;
+    if (message.media) params.mediaUrl = [message.media.url];
+    if (!params.body && !params.mediaUrl) throw new ProviderSendError('permanent', 'A message needs text, media or a template.', 'EMPTY_MESSAGE');
+  }
+  if (message.statusCallbackUrl) params.statusCallback = message.statusCallbackUrl;
+  return params;
+}
+
+function senderParams(from: OutboundMessage['from']): { from: string } | { messagingServiceSid: string } {
+  if (from.phone) return { from: toTwilioAddress(from.phone) };
+  if (from.providerNumberId && isMessagingServiceSid(from.providerNumberId)) return { messagingServiceSid: from.providerNumberId };
+  throw new ProviderSendError('permanent', 'The Twilio sender needs a phone number (or a Messaging Service SID).', 'BAD_SENDER');
+}
+
+/**
+ * providers.md §1.4: network, 429/20429 and 5xx are worth retrying; 63016 means a template is
+ * needed; 21211 (bad To), 20003 (authentication) and other 4xx will fail again.
+ */
+export function classifyTwilioError(error: unknown, retryAfter?: string): ProviderSendError {
+  const rest = error as { status?: unknown; code?: unknown; message?: unknown };
+  if (typeof rest?.status !== 'number') {
+    const reason = (error as { code?: string })?.code ?? (error instanceof Error ? error.message : String(error));
+    return new ProviderSendError('transient', `Twilio could not be reached: ${reason}`, 'NETWORK');
+  }
+  const code = typeof rest.code === 'number' ? rest.code : undefined;
+  const codeText = code === undefined ? String(rest.status) : String(code);
+  const sentence = `Twilio refused the message (${codeText}): ${typeof rest.message === 'string' ? rest.message : `HTTP ${rest.status}`}`;
+  if (code !== undefined && WINDOW_CLOSED_CODES.has(code)) return new ProviderSendError('window_closed', sentence, codeText);
+  if (rest.status === 429 || code === 20429) return new ProviderSendError('transient', sentence, codeText, parseRetryAfter(retryAfter));
+  if (rest.status >= 500) return new ProviderSendError('transient', sentence, codeText);
+  return new ProviderSendError('permanent', sentence, codeText);
+}
+
+/** MediaUrl0 answers with a redirect to a CDN; Basic auth goes to the Twilio API only. */
+export async function fetchTwilioMedia(ctx: ProviderContext, credentials: TwilioCredentials, media: InboundMedia) {
+  if (!media.url) throw new ProviderSendError('permanent', 'This Twilio media has no URL to fetch.');
+  const basic = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
+  return downloadMedia(media.url, basic, (url) => isTwilioApiUrl(ctx.config, url), 'Twilio');
+}

@@ -1,0 +1,67 @@
+// Whapi sends: POST {base}/messages/text (or /messages/image, …) with the channel's token. The
+// token names the channel, so the sender needs no other id.
+import { e164Digits, parseWhatsappAddress } from '../../core/phone.js';
+import { downloadMedia, isRecord, mediaKindOf, parseRetryAfter, requestJson } from '../http.js';
+import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type WhapiCredentials } from '../provider.js';
+import type { WhapiErrorBody, WhapiSendResponse } from './payloads.js';
+
+const MEDIA_ENDPOINTS = new Set(['image', 'video', 'audio', 'voice', 'document', 'sticker']);
+
+export async function sendWhapiMessage(ctx: ProviderContext, credentials: WhapiCredentials, message: OutboundMessage): Promise<SendResult> {
+  const { path, body } = sendRequest(message);
+  const response = await requestJson(
+    `${ctx.config.whapi.baseUrl}${path}`,
+    { headers: { authorization: `Bearer ${credentials.token}` }, body },
+    'Whapi',
+  );
+  if (response.status < 200 || response.status >= 300) {
+    throw classifyWhapiError(response.status, response.body, response.headers.get('retry-after'));
+  }
+  const id = (response.body as WhapiSendResponse)?.message?.id;
+  if (!id) throw new ProviderSendError('transient', 'Whapi accepted the message but returned no message id.');
+  const status = (response.body as WhapiSendResponse).message?.status;
+  return { providerMessageId: id, status: status === 'sent' ? 'sent' : 'queued' };
+}
+
+/** The endpoint and JSON of a send (providers.md §3.1); `to` is the phone's digits. */
+export function sendRequest(message: OutboundMessage): { path: string; body: Record<string, unknown> } {
+  if (message.template) {
+    // Whapi drives an ordinary WhatsApp account: there are no approved templates to name.
+    throw new ProviderSendError('permanent', 'Whapi channels have no message templates; send text instead.', 'TEMPLATES_UNSUPPORTED');
+  }
+  const address = parseWhatsappAddress(message.to);
+  if (!address || !('phone' in address)) {
+    throw new ProviderSendError('permanent', `Cannot send to ${JSON.stringify(message.to)}: Whapi needs a phone number.`, 'BAD_RECIPIENT');
+  }
+  const quoted = message.replyToProviderMessageId ? { quoted: message.replyToProviderMessageId } : {};
+  const to = e164Digits(address.phone);
+  if (message.media) {
+    const kind = message.media.type && MEDIA_ENDPOINTS.has(message.media.type) ? message.media.type : mediaKindOf(message.media.mimeType);
+    const body: Record<string, unknown> = { to, media: message.media.url, ...quoted };
+    if (message.text) body.caption = message.text;
+    if (message.media.mimeType) body.mime_type = message.media.mimeType;
+    if (kind === 'document' && message.media.filename) body.filename = message.media.filename;
+    return { path: `/messages/${kind}`, body };
+  }
+  if (!message.text) throw new ProviderSendError('permanent', 'A message needs text or media.', 'EMPTY_MESSAGE');
+  return { path: '/messages/text', body: { to, body: message.text, ...quoted } };
+}
+
+/** 429 and 5xx are worth retrying; 400/401/403/404 (404 "Channel not found": a bad token) are not. */
+export function classifyWhapiError(status: number, body: unknown, retryAfter?: string | null): ProviderSendError {
+  const error = isRecord(body) ? (body as WhapiErrorBody).error : undefined;
+  const code = String(error?.code ?? status);
+  const sentence = `Whapi refused the message (${code}): ${error?.message ?? `HTTP ${status}`}${error?.details ? ` — ${error.details}` : ''}`;
+  if (status === 429) return new ProviderSendError('transient', sentence, code, parseRetryAfter(retryAfter));
+  if (status >= 500) return new ProviderSendError('transient', sentence, code);
+  return new ProviderSendError('permanent', sentence, code);
+}
+
+/** A media `link` is fetched as is; a bare media id through GET /media/{id} with the token. */
+export async function fetchWhapiMedia(ctx: ProviderContext, credentials: WhapiCredentials, media: InboundMedia) {
+  const base = ctx.config.whapi.baseUrl;
+  const url = media.url ?? (media.providerMediaId ? `${base}/media/${encodeURIComponent(media.providerMediaId)}` : undefined);
+  if (!url) throw new ProviderSendError('permanent', 'This Whapi media has neither a link nor an id.');
+  const origin = new URL(base).origin;
+  return downloadMedia(url, `Bearer ${credentials.token}`, (candidate) => candidate.origin === origin, 'Whapi');
+}
