@@ -1,0 +1,37 @@
+// Usage and cost of an organization per month (SPEC §9), and a short series for the charts.
+import { z } from 'zod';
+import { isMonth, monthOf, monthsEndingWith } from '../core/plans.js';
+import { usageHistory, usageReport } from '../services/usage.js';
+import type { RouteModule } from './app.js';
+import { authorizeOrganization, orgParams } from './organizations.js';
+
+const tags = ['usage'];
+const month = z.string().trim().refine(isMonth, 'month must be YYYY-MM, e.g. 2026-01');
+
+export const usageRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/api/organizations/:orgId/usage',
+    { schema: { tags, summary: 'Messages, cost by part, plan and margin for a month (default: this month)', params: orgParams, querystring: z.object({ month: month.optional() }) } },
+    async (request) => {
+      await authorizeOrganization(ctx, request, request.params.orgId);
+      return { ok: true, usage: await usageReport(ctx, request.params.orgId, request.query.month ?? monthOf(ctx.clock.now())) };
+    },
+  );
+
+  app.get(
+    '/api/organizations/:orgId/usage/history',
+    {
+      schema: {
+        tags,
+        summary: 'Month by month, ending with `until` (default: this month)',
+        params: orgParams,
+        querystring: z.object({ until: month.optional(), months: z.coerce.number().int().min(1).max(24).default(6) }),
+      },
+    },
+    async (request) => {
+      await authorizeOrganization(ctx, request, request.params.orgId);
+      const months = monthsEndingWith(request.query.until ?? monthOf(ctx.clock.now()), request.query.months);
+      return { ok: true, months: await usageHistory(ctx, request.params.orgId, months) };
+    },
+  );
+};
