@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
 import type { AppContext } from './services/context.js';
+import { type DemoInfo, seedDemo } from './services/demo.js';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -47,6 +48,8 @@ export interface RunningServer {
   ctx: AppContext;
   /** http://host:port actually bound */
   url: string;
+  /** the demo organization, when the demo is on and exists (apiKey only on the start that created it) */
+  demo?: DemoInfo;
   stop(): Promise<void>;
 }
 
@@ -55,16 +58,18 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   const app = await buildApp(ctx);
   const background: Array<() => Promise<void>> = [];
   let url = '';
+  await app.ready();
+  // The demo goes through the app's own API, so it is created once the routes are ready.
+  const demo = ctx.config.demo ? await seedDemo(ctx, app) : undefined;
   if (listen) {
     url = await app.listen({ port: ctx.config.port, host: ctx.config.host });
-  } else {
-    await app.ready();
   }
   let stopped = false;
   return {
     app,
     ctx,
     url,
+    demo,
     async stop() {
       if (stopped) return;
       stopped = true;

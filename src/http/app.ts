@@ -10,9 +10,11 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../services/context.js';
 import { answerClientError } from './client-errors.js';
+import { dashboardRoutes } from './dashboard.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
+import { simulatorRoutes } from './simulator.js';
 
 export type App = ReturnType<typeof withZod>;
 
@@ -23,7 +25,7 @@ function withZod(app: FastifyInstance) {
 /** Each route file registers its routes on the app with the shared context. */
 export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
 
-const routeModules: RouteModule[] = [metricsRoutes, healthRoutes];
+const routeModules: RouteModule[] = [metricsRoutes, healthRoutes, dashboardRoutes, simulatorRoutes];
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const fastify: FastifyInstance = Fastify({

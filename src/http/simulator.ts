@@ -1,0 +1,80 @@
+// The simulator page and its API: simulated phones, their threads, sending as a phone (into the
+// very pipeline a provider webhook enters, /api/webhooks/sim) and a live stream of what the
+// simulator provider delivers to the phones. Present only when the simulator is on.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { badRequest } from '../core/errors.js';
+import { toE164 } from '../core/phone.js';
+import { addSimulatorPhone, listSimulatorPhones, phoneThreads, simulatedBusinessNumbers } from '../services/simulator.js';
+import type { RouteModule } from './app.js';
+import { sendBuiltPage } from './dashboard.js';
+
+/** Comments keep idle proxies from closing the stream. */
+const HEARTBEAT_MS = 25_000;
+
+const phoneBody = z.object({
+  number: z.string().min(3).max(40),
+  name: z.string().max(80).optional(),
+  kind: z.enum(['customer', 'agent']).optional(),
+});
+
+const messageBody = z
+  .object({
+    from: z.string().min(3).max(40),
+    to: z.string().min(3).max(40),
+    text: z.string().max(4096).optional(),
+    /** provider message id of the message this one swipe-replies to */
+    replyTo: z.string().max(200).optional(),
+  })
+  .refine((b) => (b.text ?? '').trim() !== '', { message: 'text is required', path: ['text'] });
+
+export const simulatorRoutes: RouteModule = (app, ctx) => {
+  if (!ctx.config.simulator) return;
+  const hidden = { hide: true };
+
+  app.get('/simulator', { schema: hidden }, (_request, reply) => sendBuiltPage(reply, 'simulator.html'));
+
+  app.get('/api/simulator', { schema: hidden }, async () => {
+    const phones = await listSimulatorPhones(ctx);
+    const withThreads = await Promise.all(phones.map(async (p) => ({ ...p, threads: await phoneThreads(ctx, p.number) })));
+    return { ok: true, phones: withThreads, businessNumbers: await simulatedBusinessNumbers(ctx) };
+  });
+
+  app.post('/api/simulator/phones', { schema: { ...hidden, body: phoneBody } }, async (request, reply) => {
+    const phone = await addSimulatorPhone(ctx, request.body);
+    return reply.status(201).send({ ok: true, phone });
+  });
+
+  app.post('/api/simulator/messages', { schema: { ...hidden, body: messageBody } }, async (request, reply) => {
+    const from = toE164(request.body.from);
+    const to = toE164(request.body.to);
+    if (!from || !to) throw badRequest('from and to must be phone numbers in international form, e.g. +15550109001.', 'INVALID_PHONE');
+    const phone = (await listSimulatorPhones(ctx)).find((p) => p.number === from);
+    const id = `sim_${randomUUID()}`;
+    const delivered = await app.inject({
+      method: 'POST',
+      url: '/api/webhooks/sim',
+      payload: { id, from, to, text: request.body.text, name: phone && phone.name !== from ? phone.name : undefined, replyTo: request.body.replyTo },
+    });
+    if (delivered.statusCode >= 400) {
+      const body = delivered.json() as { error?: string; code?: string };
+      return reply.status(delivered.statusCode).send({ ok: false, error: body.error ?? 'The message was not accepted.', code: body.code ?? 'SIM_REJECTED' });
+    }
+    return reply.status(201).send({ ok: true, id });
+  });
+
+  app.get('/api/simulator/events', { schema: hidden }, (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 2000\n\n');
+    const unsubscribe = ctx.bus.subscribe('sim', (event) => {
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+};

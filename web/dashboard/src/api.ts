@@ -1,0 +1,53 @@
+// Talking to the admin API: the signed-in key lives in localStorage; every error answer
+// ({ok:false, error}) becomes an ApiError carrying the server's sentence.
+const KEY_STORAGE = 'switchboard.key';
+
+export const storedKey = () => localStorage.getItem(KEY_STORAGE) ?? '';
+export const storeKey = (key: string) => localStorage.setItem(KEY_STORAGE, key);
+export const forgetKey = () => localStorage.removeItem(KEY_STORAGE);
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Json = Record<string, any>;
+
+export async function api<T = Json>(method: string, path: string, body?: unknown, key = storedKey()): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body: payload });
+  } catch {
+    throw new ApiError(0, 'The server cannot be reached. Is Switchboard running?');
+  }
+  const text = await response.text();
+  let data: Json = {};
+  try {
+    data = text ? JSON.parse(text) : {};
+  } catch {
+    data = { error: text.slice(0, 200) };
+  }
+  if (!response.ok || data.ok === false || data.success === false) {
+    throw new ApiError(response.status, data.error ?? `The server answered ${response.status}.`);
+  }
+  return data as T;
+}
+
+export const get = <T = Json>(path: string) => api<T>('GET', path);
+export const post = <T = Json>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+export const patch = <T = Json>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const del = <T = Json>(path: string) => api<T>('DELETE', path);
+
+export const money = (dollars: number | undefined) => `$${(dollars ?? 0).toFixed(dollars !== undefined && dollars < 1 && dollars > 0 ? 4 : 2)}`;
+export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');

@@ -1,0 +1,152 @@
+// The dashboard: sign in with a key, pick an organization, work in one section at a time.
+// Sections live at /dashboard/<section> so a reload or a shared link lands in the same place.
+import { useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { api, forgetKey, get, storedKey, storeKey } from './api.js';
+import { Conversations } from './sections/Conversations.js';
+import { Knowledge } from './sections/Knowledge.js';
+import { Numbers } from './sections/Numbers.js';
+import { Organizations, type Organization } from './sections/Organizations.js';
+import { Unrouted } from './sections/Unrouted.js';
+import { Usage } from './sections/Usage.js';
+import { Widgets } from './sections/Widgets.js';
+import { ErrorBox, useLoad } from './ui.js';
+import './styles.css';
+
+export interface SectionProps {
+  org: Organization;
+  platform: boolean;
+  reloadOrganizations: () => void;
+}
+
+const SECTIONS = {
+  conversations: { title: 'Conversations', view: Conversations },
+  organizations: { title: 'Organization', view: Organizations },
+  numbers: { title: 'Numbers', view: Numbers },
+  knowledge: { title: 'Knowledge base', view: Knowledge },
+  widgets: { title: 'Widgets', view: Widgets },
+  usage: { title: 'Usage', view: Usage },
+  unrouted: { title: 'Unrouted events', view: Unrouted },
+} as const;
+type SectionName = keyof typeof SECTIONS;
+
+function sectionFromPath(): SectionName {
+  const name = location.pathname.split('/')[2] as SectionName;
+  return name in SECTIONS ? name : 'conversations';
+}
+
+function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    try {
+      await api('GET', '/api/organizations', undefined, key.trim());
+      storeKey(key.trim());
+      onSignedIn();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <main className="signin">
+      <form className="card" onSubmit={submit}>
+        <h1>Switchboard</h1>
+        <p>Sign in with the platform administrator key or an organization key.</p>
+        <label className="field">
+          <span>API key</span>
+          <input type="password" value={key} onChange={(e) => setKey(e.target.value)} autoComplete="current-password" required />
+        </label>
+        <ErrorBox error={error} />
+        <button type="submit">Sign in</button>
+      </form>
+    </main>
+  );
+}
+
+function Dashboard({ onSignOut }: { onSignOut: () => void }) {
+  const [section, setSection] = useState<SectionName>(sectionFromPath);
+  const [orgId, setOrgId] = useState<string>(() => localStorage.getItem('switchboard.org') ?? '');
+  const orgs = useLoad(() => get<{ organizations: Organization[] }>('/api/organizations').then((b) => b.organizations), []);
+  // Only the platform key may read /api/admin/*; an organization key gets 403 there.
+  const platform = useLoad(() => get('/api/admin/unrouted-events').then(() => true, () => false), []);
+
+  useEffect(() => {
+    const onPop = () => setSection(sectionFromPath());
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+
+  const go = (name: SectionName) => {
+    history.pushState(null, '', `/dashboard/${name}`);
+    setSection(name);
+  };
+  const list = orgs.data ?? [];
+  const org = list.find((o) => o.id === orgId) ?? list[0];
+  const choose = (id: string) => {
+    localStorage.setItem('switchboard.org', id);
+    setOrgId(id);
+  };
+  const names = (Object.keys(SECTIONS) as SectionName[]).filter((n) => n !== 'unrouted' || platform.data);
+  const View = SECTIONS[section].view;
+
+  return (
+    <div className="layout">
+      <header className="topbar">
+        <strong className="brand">Switchboard</strong>
+        {list.length > 0 && (
+          <select aria-label="Organization" value={org?.id ?? ''} onChange={(e) => choose(e.target.value)}>
+            {list.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        )}
+        <button className="link" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <nav className="tabs" aria-label="Sections">
+        {names.map((name) => (
+          <a
+            key={name}
+            href={`/dashboard/${name}`}
+            className={name === section ? 'active' : ''}
+            onClick={(e) => {
+              e.preventDefault();
+              go(name);
+            }}
+          >
+            {SECTIONS[name].title}
+          </a>
+        ))}
+      </nav>
+      <main className="content">
+        <ErrorBox error={orgs.error} />
+        {section === 'unrouted' ? (
+          <Unrouted />
+        ) : section === 'organizations' || org ? (
+          <View org={org!} platform={Boolean(platform.data)} reloadOrganizations={() => void orgs.reload()} />
+        ) : (
+          orgs.data && <p>No organization yet. Create one under “Organization”.</p>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function App() {
+  const [signedIn, setSignedIn] = useState(() => storedKey() !== '');
+  if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
+  return (
+    <Dashboard
+      onSignOut={() => {
+        forgetKey();
+        setSignedIn(false);
+      }}
+    />
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<App />);

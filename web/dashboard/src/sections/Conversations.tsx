@@ -1,0 +1,143 @@
+// The inbox: conversations of the organization and one thread, both refreshed every two seconds;
+// reply (as the organization) and close from here.
+import { useState } from 'react';
+import { get, post, when } from '../api.js';
+import type { SectionProps } from '../main.js';
+import { ErrorBox, useAction, useLoad } from '../ui.js';
+
+const POLL_MS = 2000;
+
+interface Conversation {
+  id: string;
+  ref: number;
+  channel: 'whatsapp' | 'widget';
+  status: string;
+  contactName: string | null;
+  contactNumber: string | null;
+  sessionId: string | null;
+  assignedWhatsappNumber: string | null;
+  lastMessageAt: string;
+}
+interface Message {
+  id: number;
+  direction: 'in' | 'out';
+  author: string;
+  body: string | null;
+  media: { type?: string; url?: string; caption?: string } | null;
+  status: string;
+  sendError: string | null;
+  createdAt: string;
+}
+
+function Thread({ conversation, onChanged }: { conversation: Conversation; onChanged: () => void }) {
+  const messages = useLoad(() => get<{ messages: Message[] }>(`/api/conversations/${conversation.id}/messages`).then((b) => b.messages), [conversation.id], POLL_MS);
+  const [text, setText] = useState('');
+  const action = useAction();
+  const send = (event: React.FormEvent) => {
+    event.preventDefault();
+    void action.run(async () => {
+      await post(`/api/conversations/${conversation.id}/messages`, { text });
+      setText('');
+      await messages.reload();
+    });
+  };
+  const close = () =>
+    action.run(async () => {
+      await post(`/api/conversations/${conversation.id}/close`);
+      onChanged();
+    });
+  return (
+    <section className="thread" aria-label={`Conversation #${conversation.ref}`}>
+      <header className="card-head">
+        <h2>
+          #{conversation.ref} {conversation.contactName ?? conversation.contactNumber ?? conversation.sessionId}
+        </h2>
+        <span className={`badge ${conversation.status}`}>{conversation.status}</span>
+        {conversation.status !== 'closed' && (
+          <button className="small" onClick={() => void close()}>
+            Close
+          </button>
+        )}
+      </header>
+      <ErrorBox error={messages.error} />
+      <ol className="messages">
+        {(messages.data ?? []).map((m) => (
+          <li key={m.id} className={`msg ${m.direction} ${m.author}`}>
+            <span className="who">{m.author}</span>
+            {m.body && <p>{m.body}</p>}
+            {m.media && <p className="muted">[{m.media.type ?? 'file'}] {m.media.caption ?? ''}</p>}
+            <span className="meta">
+              {when(m.createdAt)} · {m.status}
+              {m.sendError && <span className="bad"> · {m.sendError}</span>}
+            </span>
+          </li>
+        ))}
+      </ol>
+      {conversation.status !== 'closed' && (
+        <form className="composer" onSubmit={send}>
+          <input aria-label="Reply" value={text} onChange={(e) => setText(e.target.value)} placeholder="Reply as the organization" required />
+          <button type="submit" disabled={action.busy}>
+            Send
+          </button>
+        </form>
+      )}
+      <ErrorBox error={action.error} />
+    </section>
+  );
+}
+
+export function Conversations({ org }: SectionProps) {
+  const [status, setStatus] = useState('');
+  const [channel, setChannel] = useState('');
+  const [chosenId, setChosenId] = useState<string>();
+  const query = new URLSearchParams({ ...(status ? { status } : {}), ...(channel ? { channel } : {}) });
+  const list = useLoad(
+    () => get<{ conversations: Conversation[] }>(`/api/organizations/${org.id}/conversations?${query}`).then((b) => b.conversations),
+    [org.id, status, channel],
+    POLL_MS,
+  );
+  const chosen = list.data?.find((c) => c.id === chosenId);
+  return (
+    <div className={`inbox ${chosen ? 'has-thread' : ''}`}>
+      <section className="card conversation-list">
+        <header className="card-head">
+          <h2>Conversations</h2>
+          <select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">any status</option>
+            {['bot', 'waiting_agent', 'agent', 'closed'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+          <select aria-label="Channel" value={channel} onChange={(e) => setChannel(e.target.value)}>
+            <option value="">any channel</option>
+            <option>whatsapp</option>
+            <option>widget</option>
+          </select>
+        </header>
+        <ErrorBox error={list.error} />
+        <ul className="list conversations">
+          {(list.data ?? []).map((c) => (
+            <li key={c.id}>
+              <button className={`conversation ${c.id === chosenId ? 'active' : ''}`} onClick={() => setChosenId(c.id)}>
+                <strong>#{c.ref}</strong> {c.contactName ?? c.contactNumber ?? c.sessionId}
+                <span className={`badge ${c.status}`}>{c.status}</span>
+                <span className="muted">
+                  {c.channel} · {when(c.lastMessageAt)}
+                </span>
+              </button>
+            </li>
+          ))}
+          {list.data?.length === 0 && <li className="muted">No conversations yet.</li>}
+        </ul>
+      </section>
+      {chosen && (
+        <div className="card">
+          <button className="link back" onClick={() => setChosenId(undefined)}>
+            ← All conversations
+          </button>
+          <Thread conversation={chosen} onChanged={() => void list.reload()} />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,135 @@
+// One simulated phone: its chat list, an open chat, a composer, and swipe-reply (the ↩ button
+// quotes a message; the reply carries that message's provider id, as WhatsApp's context does).
+import { useEffect, useRef, useState } from 'react';
+import { ErrorBox, useAction } from '../ui.js';
+import { type BusinessNumber, simulatorCall } from './api.js';
+
+export interface PhoneMessage {
+  id: number;
+  providerMessageId: string | null;
+  mine: boolean;
+  text: string | null;
+  media: { type?: string; caption?: string; url?: string } | null;
+  replyTo: string | null;
+  status: string;
+  createdAt: string;
+}
+export interface SimulatorPhone {
+  number: string;
+  name: string;
+  kind: 'customer' | 'agent';
+  threads: { number: string; displayName: string | null; messages: PhoneMessage[] }[];
+}
+
+const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+export function Phone({ phone, businessNumbers, onSent }: { phone: SimulatorPhone; businessNumbers: BusinessNumber[]; onSent: () => void }) {
+  const [open, setOpen] = useState<string>();
+  const [text, setText] = useState('');
+  const [replyTo, setReplyTo] = useState<PhoneMessage>();
+  const action = useAction();
+  const bottom = useRef<HTMLLIElement>(null);
+  const thread = phone.threads.find((t) => t.number === open);
+  const messages = thread?.messages ?? [];
+  const nameOf = (number: string) => businessNumbers.find((b) => b.number === number)?.displayName ?? number;
+  useEffect(() => bottom.current?.scrollIntoView({ block: 'nearest' }), [messages.length, open]);
+
+  const send = (event: React.FormEvent) => {
+    event.preventDefault();
+    if (!open) return;
+    void action.run(async () => {
+      await simulatorCall('POST', '/api/simulator/messages', { from: phone.number, to: open, text, replyTo: replyTo?.providerMessageId ?? undefined });
+      setText('');
+      setReplyTo(undefined);
+      onSent();
+    });
+  };
+  const quoted = (id: string | null) => (id ? messages.find((m) => m.providerMessageId === id) : undefined);
+
+  return (
+    <section className={`phone ${phone.kind}`} aria-label={`Phone ${phone.name}`} data-number={phone.number}>
+      <header className="phone-head">
+        {open ? (
+          <button className="back" aria-label="Back to chats" onClick={() => setOpen(undefined)}>
+            ←
+          </button>
+        ) : null}
+        <div>
+          <strong>{open ? nameOf(open) : phone.name}</strong>
+          <span className="sub">{open ? open : `${phone.number} · ${phone.kind}`}</span>
+        </div>
+      </header>
+      {!open && (
+        <div className="chats">
+          <ul>
+            {phone.threads.map((t) => {
+              const last = t.messages[t.messages.length - 1];
+              return (
+                <li key={t.number}>
+                  <button onClick={() => setOpen(t.number)}>
+                    <strong>{t.displayName ?? t.number}</strong>
+                    <span className="sub">{last?.text ?? ''}</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          <label className="new-chat">
+            <span>New chat with</span>
+            <select aria-label="New chat with" value="" onChange={(e) => e.target.value && setOpen(e.target.value)}>
+              <option value="">choose a business number…</option>
+              {businessNumbers.map((b) => (
+                <option key={b.number} value={b.number}>
+                  {b.displayName ?? b.number} ({b.number})
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      )}
+      {open && (
+        <>
+          <ol className="bubbles">
+            {messages.map((m) => {
+              const original = quoted(m.replyTo);
+              return (
+                <li key={m.id} className={m.mine ? 'mine' : 'theirs'} data-provider-id={m.providerMessageId ?? ''}>
+                  {original && <blockquote>{original.text}</blockquote>}
+                  {m.text && <p>{m.text}</p>}
+                  {m.media && <p className="sub">[{m.media.type ?? 'file'}] {m.media.caption ?? ''}</p>}
+                  <span className="time">
+                    {time(m.createdAt)}
+                    {m.mine && m.status !== 'received' ? ` · ${m.status}` : ''}
+                  </span>
+                  {m.providerMessageId && (
+                    <button className="reply" aria-label="Reply to this message" title="Reply" onClick={() => setReplyTo(m)}>
+                      ↩
+                    </button>
+                  )}
+                </li>
+              );
+            })}
+            <li ref={bottom} className="end" aria-hidden="true" />
+          </ol>
+          <form className="compose" onSubmit={send}>
+            {replyTo && (
+              <div className="replying">
+                <span>Replying to: {replyTo.text}</span>
+                <button type="button" aria-label="Cancel reply" onClick={() => setReplyTo(undefined)}>
+                  ×
+                </button>
+              </div>
+            )}
+            <div className="compose-row">
+              <input aria-label="Message" value={text} onChange={(e) => setText(e.target.value)} placeholder="Message" required />
+              <button type="submit" disabled={action.busy}>
+                Send
+              </button>
+            </div>
+          </form>
+        </>
+      )}
+      <ErrorBox error={action.error} />
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+// The simulator: WhatsApp-like phones for customers and agents. Each phone lists its chats with
+// the simulated business numbers; typing sends into the real inbound pipeline, and replies arrive
+// live from the simulator provider's stream.
+import { useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ErrorBox, useAction, useLoad } from '../ui.js';
+import { type BusinessNumber, simulatorCall } from './api.js';
+import { Phone, type SimulatorPhone } from './Phone.js';
+import './simulator.css';
+
+interface World {
+  phones: SimulatorPhone[];
+  businessNumbers: BusinessNumber[];
+}
+
+function AddPhone({ onAdded }: { onAdded: () => void }) {
+  const [number, setNumber] = useState('');
+  const [name, setName] = useState('');
+  const action = useAction();
+  const add = (event: React.FormEvent) => {
+    event.preventDefault();
+    void action.run(async () => {
+      await simulatorCall('POST', '/api/simulator/phones', { number, name, kind: 'customer' });
+      setNumber('');
+      setName('');
+      onAdded();
+    });
+  };
+  return (
+    <form className="add-phone" onSubmit={add} aria-label="Add a customer phone">
+      <input aria-label="New phone number" value={number} onChange={(e) => setNumber(e.target.value)} placeholder="+15550109002" required />
+      <input aria-label="New phone name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Name" />
+      <button type="submit" disabled={action.busy}>
+        Add customer phone
+      </button>
+      <ErrorBox error={action.error} />
+    </form>
+  );
+}
+
+function Simulator() {
+  const world = useLoad(() => simulatorCall<World>('GET', '/api/simulator'), [], 10_000);
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    const events = new EventSource('/api/simulator/events');
+    events.onopen = () => setLive(true);
+    events.onerror = () => setLive(false);
+    events.addEventListener('message', () => void world.reload());
+    return () => events.close();
+  }, []);
+  const phones = world.data?.phones ?? [];
+  const group = (kind: SimulatorPhone['kind']) => phones.filter((p) => p.kind === kind);
+  return (
+    <div className="sim">
+      <header className="sim-top">
+        <strong>Switchboard simulator</strong>
+        <span className={`live ${live ? 'on' : ''}`}>{live ? 'live' : 'connecting…'}</span>
+        <a href="/">Dashboard</a>
+        <a href="/demo">Demo website</a>
+      </header>
+      <ErrorBox error={world.error} />
+      <AddPhone onAdded={() => void world.reload()} />
+      {(['customer', 'agent'] as const).map((kind) => (
+        <section key={kind} className="phone-group">
+          <h2>{kind === 'customer' ? 'Customers' : 'Agents'}</h2>
+          <div className="phones">
+            {group(kind).map((p) => (
+              <Phone key={p.number} phone={p} businessNumbers={world.data?.businessNumbers ?? []} onSent={() => void world.reload()} />
+            ))}
+            {group(kind).length === 0 && <p className="muted">No {kind} phones yet.</p>}
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<Simulator />);

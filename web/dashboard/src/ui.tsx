@@ -1,0 +1,93 @@
+// Small shared pieces: loading data with its error, an error box, a form field.
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number) {
+  const [data, setData] = useState<T | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const reload = useCallback(async () => {
+    try {
+      setData(await loadRef.current());
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, []);
+  useEffect(() => {
+    setData(undefined);
+    void reload();
+    if (!pollMs) return;
+    const timer = setInterval(() => void reload(), pollMs);
+    return () => clearInterval(timer);
+  }, deps);
+  return { data, error, reload, setData };
+}
+
+/** Runs an action, keeping its error (or success note) for display. */
+export function useAction() {
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      return true;
+    } catch (err) {
+      setError((err as Error).message);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, run, setError };
+}
+
+export function ErrorBox({ error }: { error?: string }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+export function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      {children}
+    </label>
+  );
+}
+
+export function Card({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+  return (
+    <section className="card">
+      <header className="card-head">
+        <h2>{title}</h2>
+        {actions}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+/** Horizontal bars in plain CSS: label, bar scaled to the largest value, formatted value. */
+export function Bars({ rows, format }: { rows: { label: string; value: number }[]; format: (v: number) => string }) {
+  const max = Math.max(...rows.map((r) => r.value), 0) || 1;
+  return (
+    <div className="bars">
+      {rows.map((r) => (
+        <div className="bar-row" key={r.label}>
+          <span className="bar-label">{r.label}</span>
+          <span className="bar-track">
+            <span className="bar" style={{ width: `${(r.value / max) * 100}%` }} />
+          </span>
+          <span className="bar-value">{format(r.value)}</span>
+        </div>
+      ))}
+    </div>
+  );
+}
