@@ -1,0 +1,221 @@
+// The embeddable chat widget: <script src="…/widget.js" data-widget="PUBLIC_KEY" async></script>.
+// It draws itself in a shadow root, keeps the visitor's session per public key, and receives
+// messages over EventSource; after a drop it catches up from the last message id it has.
+import { ApiError, type Appearance, type ChatMessage, type Status, VisitorApi } from './api.js';
+import { buildView, el, renderMessage, type View } from './view.js';
+
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+const STATUS_TEXT: Record<string, string> = {
+  bot: 'Our assistant answers right away',
+  waiting_agent: 'Waiting for an agent to join…',
+  agent: 'An agent is with you',
+  closed: 'The conversation was closed; write to start again',
+};
+
+class Widget {
+  private readonly api: VisitorApi;
+  private readonly view: View;
+  private readonly seen = new Set<number>();
+  private lastId = 0;
+  private started: Promise<void> | null = null;
+  private events: EventSource | null = null;
+  private retryMs = 1000;
+  private appearance: Appearance | null = null;
+
+  constructor(base: string, publicKey: string, host: HTMLElement) {
+    this.api = new VisitorApi(base, publicKey);
+    this.view = buildView(host.attachShadow({ mode: 'open' }));
+    this.bind();
+    // A returning visitor sees replies that came while the page was closed.
+    if (this.api.sessionId) void this.ensureStarted();
+  }
+
+  private bind() {
+    const v = this.view;
+    v.bubble.addEventListener('click', () => (v.panel.hidden ? this.open() : this.close()));
+    v.close.addEventListener('click', () => this.close());
+    v.panel.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.close();
+      }
+    });
+    v.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        v.form.requestSubmit();
+      }
+    });
+    v.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = v.input.value.trim();
+      if (!text) return;
+      void this.act(async () => {
+        v.input.value = '';
+        this.show((await this.api.send(text)).message);
+      });
+    });
+    v.attach.addEventListener('click', () => v.fileInput.click());
+    v.fileInput.addEventListener('change', () => {
+      const file = v.fileInput.files?.[0];
+      v.fileInput.value = '';
+      if (file) void this.act(() => this.sendFile(file));
+    });
+    v.human.addEventListener('click', () => this.askForHuman());
+    v.emailForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.act(async () => {
+        await this.api.saveEmail(v.emailInput.value.trim());
+        v.emailForm.hidden = true;
+        this.notice('Thank you — we will write to you by email.');
+      });
+    });
+  }
+
+  private open() {
+    const v = this.view;
+    v.panel.hidden = false;
+    v.bubble.setAttribute('aria-expanded', 'true');
+    v.bubble.setAttribute('aria-label', 'Close chat');
+    v.input.focus();
+    void this.ensureStarted();
+  }
+
+  private close() {
+    const v = this.view;
+    v.panel.hidden = true;
+    v.bubble.setAttribute('aria-expanded', 'false');
+    v.bubble.setAttribute('aria-label', 'Open chat');
+    v.bubble.focus();
+  }
+
+  private ensureStarted(): Promise<void> {
+    this.started ??= this.start().catch((err) => {
+      this.started = null;
+      this.notice(err instanceof Error ? err.message : 'The chat could not start.');
+    });
+    return this.started;
+  }
+
+  private async start() {
+    const { appearance, status } = await this.api.start();
+    this.applyAppearance(appearance);
+    if (status) this.applyStatus(status);
+    await this.catchUp();
+    if (!this.lastId && appearance.greeting) this.notice(appearance.greeting, 'bot');
+    this.listen();
+  }
+
+  private applyAppearance(a: Appearance) {
+    this.appearance = a;
+    const v = this.view;
+    v.title.textContent = a.title;
+    v.panel.style.setProperty('--sb-primary', a.colors.primary ?? '');
+    if (a.colors.text) v.panel.style.setProperty('--sb-on-primary', a.colors.text);
+    if (a.colors.primary) v.bubble.style.background = a.colors.primary;
+    v.status.textContent = a.online ? STATUS_TEXT.bot! : 'Our team is away right now';
+    if (!a.online && a.offlineMessage) {
+      v.emailNote.textContent = a.offlineMessage;
+      v.emailForm.hidden = false;
+    }
+  }
+
+  private async catchUp() {
+    const { messages } = await this.api.messages(this.lastId);
+    for (const m of messages) this.show(m);
+  }
+
+  /** EventSource reconnects by itself (with Last-Event-ID); when it gives up, catch up and reopen. */
+  private listen() {
+    this.events?.close();
+    const events = new EventSource(this.api.eventsUrl(this.lastId));
+    this.events = events;
+    events.addEventListener('open', () => (this.retryMs = 1000));
+    events.addEventListener('message', (e) => this.show(JSON.parse((e as MessageEvent).data)));
+    events.addEventListener('status', (e) => this.applyStatus(JSON.parse((e as MessageEvent).data)));
+    events.addEventListener('error', () => {
+      if (events.readyState !== EventSource.CLOSED) return;
+      setTimeout(() => void this.catchUp().then(() => this.listen(), () => this.listen()), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    });
+  }
+
+  private show(message: ChatMessage) {
+    if (this.seen.has(message.id)) return;
+    this.seen.add(message.id);
+    this.lastId = Math.max(this.lastId, message.id);
+    if (message.author === 'agent') this.view.typing.textContent = '';
+    this.append(renderMessage(message, () => this.askForHuman()));
+  }
+
+  /** A line only this page shows (greeting, errors), not stored on the server. */
+  private notice(text: string, author: 'bot' | 'system' = 'system') {
+    this.append(renderMessage({ id: 0, author, text, media: null, createdAt: '' }, () => {}));
+  }
+
+  private append(node: HTMLElement) {
+    const log = this.view.log;
+    log.append(node);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  private applyStatus(s: Status) {
+    const v = this.view;
+    if (s.conversationStatus) {
+      v.status.textContent = STATUS_TEXT[s.conversationStatus] ?? s.conversationStatus;
+      v.human.hidden = s.conversationStatus === 'waiting_agent' || s.conversationStatus === 'agent';
+    }
+    if (s.agentTyping !== undefined) v.typing.textContent = s.agentTyping ? 'Agent is typing…' : '';
+    if (s.seenMessageId) {
+      for (const node of v.log.querySelectorAll<HTMLElement>('.m.visitor')) {
+        if (Number(node.dataset.id) <= s.seenMessageId && !node.querySelector('.seen')) node.append(el('span', { class: 'seen' }, 'Seen'));
+      }
+    }
+  }
+
+  private askForHuman() {
+    void this.act(async () => {
+      await this.ensureStarted();
+      const { conversationRef } = await this.api.handover();
+      this.applyStatus({ conversationRef, conversationStatus: 'waiting_agent' });
+    });
+  }
+
+  private async sendFile(file: File) {
+    if (file.size > MAX_FILE_BYTES) throw new ApiError(400, 'Files can be at most 5 MB.');
+    const dataUrl = await new Promise<string>((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.onerror = () => reject(new ApiError(0, 'The file could not be read.'));
+      reader.readAsDataURL(file);
+    });
+    this.show((await this.api.send('', { dataUrl, filename: file.name })).message);
+  }
+
+  /** Runs a visitor action; a failure becomes a notice in the log rather than a silent error. */
+  private async act(action: () => Promise<void>) {
+    try {
+      await this.ensureStarted();
+      await action();
+    } catch (err) {
+      this.notice(err instanceof Error ? err.message : 'Something went wrong.');
+    }
+  }
+}
+
+function boot() {
+  const script =
+    (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[data-widget]');
+  const publicKey = script?.dataset.widget;
+  if (!script || !publicKey) return;
+  const host = el('div', { id: 'switchboard-widget' });
+  const mount = () => {
+    document.body.append(host);
+    new Widget(new URL(script.src).origin, publicKey, host);
+  };
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount);
+}
+
+boot();
