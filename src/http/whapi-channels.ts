@@ -1,0 +1,30 @@
+// Whapi channels of an organization. The token may come in; it never goes out.
+import { z } from 'zod';
+import { assignWhapiChannel, getWhapiChannel, removeWhapiChannel } from '../services/whapi-channels.js';
+import type { RouteModule } from './app.js';
+import { authorizeOrganization, orgParams } from './organizations.js';
+
+const tags = ['whapi channels'];
+
+const channelBody = z.object({
+  channelId: z.string().trim().regex(/^[A-Za-z0-9._-]{2,64}$/, 'channelId must be a Whapi channel id such as ACMEGEAR-7QK2X'),
+  displayNumber: z.string().trim().min(3).max(40),
+  token: z.string().trim().min(8).max(500).optional(),
+});
+
+export const whapiChannelRoutes: RouteModule = (app, ctx) => {
+  app.post('/api/organizations/:orgId/whapi-channel', { schema: { tags, summary: 'Assign a Whapi channel', params: orgParams, body: channelBody } }, async (request) => {
+    await authorizeOrganization(ctx, request, request.params.orgId);
+    return { ok: true, channel: await assignWhapiChannel(ctx, request.params.orgId, request.body) };
+  });
+
+  app.get('/api/organizations/:orgId/whapi-channel', { schema: { tags, params: orgParams } }, async (request) => {
+    await authorizeOrganization(ctx, request, request.params.orgId);
+    return { ok: true, channel: await getWhapiChannel(ctx, request.params.orgId) };
+  });
+
+  app.delete('/api/organizations/:orgId/whapi-channel', { schema: { tags, params: orgParams } }, async (request) => {
+    await authorizeOrganization(ctx, request, request.params.orgId);
+    return { ok: true, ...(await removeWhapiChannel(ctx, request.params.orgId)) };
+  });
+};
