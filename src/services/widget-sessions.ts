@@ -4,10 +4,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { notFound, unauthorized } from '../core/errors.js';
 import { hashSecret, newSecret, safeEqual } from '../core/keys.js';
+import { isWithinWorkingHours, nextOpening } from '../core/working-hours.js';
 import type { Contact, Conversation, Widget, WidgetSession } from '../db/schema.js';
 import type { AppContext } from './context.js';
 import { openConversationFor } from './conversations.js';
-import { describeWorkingHours, findWidgetByPublicKey, isWithinWorkingHours, readWidgetSettings } from './widgets.js';
+import { findWidgetByPublicKey, readWidgetSettings } from './widgets.js';
 
 export const SESSION_PREFIX = 'visitor_';
 
@@ -18,7 +19,8 @@ export function isSessionId(value: string): boolean {
 /** What the widget script needs to draw itself; nothing secret (agents' numbers stay private). */
 export function widgetAppearance(ctx: AppContext, widget: Widget) {
   const settings = readWidgetSettings(widget);
-  const online = isWithinWorkingHours(settings.workingHours, ctx.clock.now());
+  const now = ctx.clock.now();
+  const online = isWithinWorkingHours(settings.workingHours, now);
   return {
     name: widget.name,
     title: settings.title ?? widget.name,
@@ -28,7 +30,7 @@ export function widgetAppearance(ctx: AppContext, widget: Widget) {
     offlineMessage: online
       ? null
       : (settings.offlineMessage ??
-        `Our team is away right now. We are available ${describeWorkingHours(settings.workingHours!)}. Leave your email and we will write back.`),
+        `Our team is away right now and back ${nextOpening(settings.workingHours!, now)}. Leave your email and we will write back.`),
   };
 }
 

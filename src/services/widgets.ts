@@ -78,7 +78,6 @@ export const widgetSettingsSchema = z.object({
   colors: z.object({ primary: color.optional(), text: color.optional() }).default({}),
 });
 export type WidgetSettings = z.infer<typeof widgetSettingsSchema>;
-export type WorkingHours = z.infer<typeof workingHours>;
 
 const settingsFields = widgetSettingsSchema.partial().shape;
 
@@ -268,28 +267,4 @@ export async function updatePoolNumber(ctx: AppContext, widget: Widget, number: 
 export async function removePoolNumber(ctx: AppContext, widget: Widget, number: string): Promise<void> {
   const row = await loadPoolNumber(ctx, widget, number);
   await ctx.db.deleteFrom('pool_numbers').where('id', '=', row.id).execute();
-}
-
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-/** True when `now` falls inside the working hours (always true when none are set). */
-export function isWithinWorkingHours(hours: WorkingHours | null, now: Date): boolean {
-  if (!hours) return true;
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: hours.timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(now);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const day = WEEKDAYS.indexOf(part('weekday'));
-  const time = `${part('hour')}:${part('minute')}`;
-  return hours.days.includes(day) && time >= hours.start && time < hours.end;
-}
-
-/** "Mon, Tue, Wed 09:00–17:00 (Europe/Berlin)" — what the visitor is told outside working hours. */
-export function describeWorkingHours(hours: WorkingHours): string {
-  const days = [...hours.days].sort().map((d) => WEEKDAYS[d]).join(', ');
-  return `${days} ${hours.start}–${hours.end} (${hours.timeZone})`;
 }

@@ -70,7 +70,7 @@ describe('visitor sessions', () => {
     ctx.clock.set('2026-01-17T10:00:00Z'); // a Saturday
     const s = await createSession(ctx, publicKey, {});
     expect(s.widget.online).toBe(false);
-    expect(s.widget.offlineMessage).toContain('Mon, Tue, Wed, Thu, Fri 09:00–17:00 (UTC)');
+    expect(s.widget.offlineMessage).toContain('back Monday at 09:00 (UTC)');
     const found = await authenticateSession(ctx, s.sessionId, s.token);
     await saveVisitorEmail(ctx, found.session, 'ana@example.com');
     expect((await sessionView(ctx, found)).email).toBe('ana@example.com');

@@ -4,8 +4,6 @@ import { createOrganization } from '../../src/services/organizations.js';
 import {
   addPoolNumber,
   createWidget,
-  describeWorkingHours,
-  isWithinWorkingHours,
   listPool,
   loadWidget,
   readWidgetSettings,
@@ -89,19 +87,5 @@ describe('pool editing', () => {
     await removePoolNumber(ctx, widget, '+15550100001');
     expect((await listPool(ctx, widget.id)).map((p) => p.number)).toEqual(['+15550100002']);
     await expect(removePoolNumber(ctx, widget, '+15550100001')).rejects.toThrow('not found');
-  });
-});
-
-describe('working hours', () => {
-  const hours = { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
-
-  it('reads the clock in the widget time zone', () => {
-    // 2026-01-15 is a Thursday; Berlin is UTC+1 in January.
-    expect(isWithinWorkingHours(hours, new Date('2026-01-15T08:30:00Z'))).toBe(true);
-    expect(isWithinWorkingHours(hours, new Date('2026-01-15T07:59:00Z'))).toBe(false);
-    expect(isWithinWorkingHours(hours, new Date('2026-01-15T16:00:00Z'))).toBe(false);
-    expect(isWithinWorkingHours(hours, new Date('2026-01-17T10:00:00Z'))).toBe(false); // Saturday
-    expect(isWithinWorkingHours(null, new Date('2026-01-17T03:00:00Z'))).toBe(true);
-    expect(describeWorkingHours(hours)).toBe('Mon, Tue, Wed, Thu, Fri 09:00–17:00 (Europe/Berlin)');
   });
 });
