@@ -9,7 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../services/context.js';
-import { answerClientError } from './client-errors.js';
+import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { dashboardRoutes } from './dashboard.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
@@ -32,6 +32,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     routerOptions: { maxParamLength: 200 },
     trustProxy: true,
     // Short request ids keep log lines small; a provider retry gets its own.
