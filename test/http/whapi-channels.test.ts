@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { credentialsForNumber } from '../../src/services/connections.js';
+import { type AdminApi, startAdminApi } from './admin-client.js';
+
+const OWN_TOKEN = 'own-whapi-token-5f2c9a1e';
+let api: AdminApi;
+beforeEach(async () => {
+  api = await startAdminApi({ env: { WHAPI_TOKEN: 'platform-whapi-token-77aa' } });
+});
+afterEach(async () => {
+  await api.server.stop();
+});
+
+describe('Whapi channels', () => {
+  it("stores an organization's own token encrypted, sends with it, and never shows it", async () => {
+    const { id, key } = await api.organizationWithKey('Chatty');
+    const res = await api.call('POST', `/api/organizations/${id}/whapi-channel`, {
+      key,
+      body: { channelId: 'ACMEGEAR-7QK2X', displayNumber: '+1 415 555 2671', token: OWN_TOKEN },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      ok: true,
+      channel: { channelId: 'ACMEGEAR-7QK2X', displayNumber: '+1 415 555 2671', phoneNumber: '+14155552671', ownToken: true, createdAt: api.ctx.clock.now().toISOString() },
+    });
+    expect(res.text).not.toContain(OWN_TOKEN);
+
+    const row = await api.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).executeTakeFirstOrThrow();
+    const stored = await api.ctx.db.selectFrom('connections').selectAll().where('id', '=', row.connection_id!).executeTakeFirstOrThrow();
+    expect(stored.credentials_encrypted).not.toContain(OWN_TOKEN);
+    expect(await credentialsForNumber(api.ctx, row)).toMatchObject({ token: OWN_TOKEN });
+
+    const read = await api.call('GET', `/api/organizations/${id}/whapi-channel`, { key });
+    expect(read.body.channel).toMatchObject({ channelId: 'ACMEGEAR-7QK2X', ownToken: true });
+    expect(read.text).not.toContain(OWN_TOKEN);
+    expect((await api.call('GET', `/api/organizations/${id}`)).body.organization).toMatchObject({ whapiChannelId: 'ACMEGEAR-7QK2X', whatsappNumber: '+14155552671' });
+
+    const removed = await api.call('DELETE', `/api/organizations/${id}/whapi-channel`, { key });
+    expect(removed.body.ok).toBe(true);
+    expect(await api.ctx.db.selectFrom('connections').selectAll().execute()).toEqual([]);
+    expect((await api.call('GET', `/api/organizations/${id}/whapi-channel`, { key })).status).toBe(404);
+  });
+
+  it("falls back to the platform's token and refuses a channel assigned elsewhere", async () => {
+    const a = await api.organizationWithKey('A');
+    const b = await api.organizationWithKey('B');
+    const first = await api.call('POST', `/api/organizations/${a.id}/whapi-channel`, { body: { channelId: 'SHARED-1', displayNumber: '+14155550001' } });
+    expect(first.body.channel.ownToken).toBe(false);
+    const row = await api.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', a.id).executeTakeFirstOrThrow();
+    expect(await credentialsForNumber(api.ctx, row)).toMatchObject({ token: 'platform-whapi-token-77aa' });
+
+    const taken = await api.call('POST', `/api/organizations/${b.id}/whapi-channel`, { body: { channelId: 'SHARED-1', displayNumber: '+14155550001' } });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ ok: false, code: 'CHANNEL_ASSIGNED_ELSEWHERE' });
+
+    // Re-assigning within the same organization replaces the channel (one row, its own token now).
+    const replaced = await api.call('POST', `/api/organizations/${a.id}/whapi-channel`, { body: { channelId: 'SHARED-2', displayNumber: '+14155550002', token: OWN_TOKEN } });
+    expect(replaced.body.channel).toMatchObject({ channelId: 'SHARED-2', ownToken: true });
+    expect(await api.ctx.db.selectFrom('numbers').selectAll().where('provider', '=', 'whapi').execute()).toHaveLength(1);
+  });
+
+  it('asks for a token when the platform has none, and validates the channel id', async () => {
+    const bare = await startAdminApi();
+    try {
+      const { id } = await bare.organizationWithKey('No token');
+      const res = await bare.call('POST', `/api/organizations/${id}/whapi-channel`, { body: { channelId: 'CH-1', displayNumber: '+14155550001' } });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('WHAPI_TOKEN_REQUIRED');
+      const bad = await bare.call('POST', `/api/organizations/${id}/whapi-channel`, { body: { channelId: 'has spaces!', displayNumber: '+1' } });
+      expect(bad.status).toBe(400);
+    } finally {
+      await bare.server.stop();
+    }
+  });
+});
