@@ -15,6 +15,9 @@ import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { simulatorRoutes } from './simulator.js';
+import { visitorRoutes } from './visitor.js';
+import { widgetScriptRoutes } from './widget-script.js';
+import { widgetRoutes } from './widgets.js';
 
 export type App = ReturnType<typeof withZod>;
 
@@ -25,7 +28,7 @@ function withZod(app: FastifyInstance) {
 /** Each route file registers its routes on the app with the shared context. */
 export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
 
-const routeModules: RouteModule[] = [metricsRoutes, healthRoutes, dashboardRoutes, simulatorRoutes];
+const routeModules: RouteModule[] = [metricsRoutes, healthRoutes, dashboardRoutes, simulatorRoutes, widgetRoutes, visitorRoutes, widgetScriptRoutes];
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const fastify: FastifyInstance = Fastify({

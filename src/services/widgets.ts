@@ -61,32 +61,42 @@ export const poolNumberInput = z.object({
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #0b7a5a');
 
-/** Everything in `widgets.settings`. Defaults make old rows readable after a field is added. */
-export const widgetSettingsSchema = z.object({
-  agentWhatsappNumbers: z.array(phoneNumber).max(50).default([]),
-  handoverWhatsappNumber: phoneNumber.nullable().default(null),
-  enableMultipleWhatsappChats: z.boolean().default(true),
-  inactivityTimeoutMinutes: z.number().int().min(1).max(7 * 24 * 60).default(30),
+// The settings as an API caller gives them (no defaults here, so a PATCH changes only what it names).
+const settingsFields = {
+  agentWhatsappNumbers: z.array(phoneNumber).max(50),
+  handoverWhatsappNumber: phoneNumber.nullable(),
+  enableMultipleWhatsappChats: z.boolean(),
+  inactivityTimeoutMinutes: z.number().int().min(1).max(7 * 24 * 60),
   /** sent to an agent outside the sender's 24-hour window */
   handoverTemplate: z
     .object({ name: z.string().min(1), language: z.string().min(2).default('en'), variables: z.array(z.string()).default([]) })
-    .nullable()
-    .default(null),
-  workingHours: workingHours.nullable().default(null),
-  offlineMessage: z.string().max(1000).nullable().default(null),
-  title: z.string().max(60).nullable().default(null),
-  colors: z.object({ primary: color.optional(), text: color.optional() }).default({}),
+    .nullable(),
+  workingHours: workingHours.nullable(),
+  offlineMessage: z.string().max(1000).nullable(),
+  title: z.string().max(60).nullable(),
+  colors: z.object({ primary: color.optional(), text: color.optional() }),
+};
+
+/** Everything in `widgets.settings`. Defaults make old rows readable after a field is added. */
+export const widgetSettingsSchema = z.object({
+  agentWhatsappNumbers: settingsFields.agentWhatsappNumbers.default([]),
+  handoverWhatsappNumber: settingsFields.handoverWhatsappNumber.default(null),
+  enableMultipleWhatsappChats: settingsFields.enableMultipleWhatsappChats.default(true),
+  inactivityTimeoutMinutes: settingsFields.inactivityTimeoutMinutes.default(30),
+  handoverTemplate: settingsFields.handoverTemplate.default(null),
+  workingHours: settingsFields.workingHours.default(null),
+  offlineMessage: settingsFields.offlineMessage.default(null),
+  title: settingsFields.title.default(null),
+  colors: settingsFields.colors.default({}),
 });
 export type WidgetSettings = z.infer<typeof widgetSettingsSchema>;
-
-const settingsFields = widgetSettingsSchema.partial().shape;
 
 export const widgetInput = z.object({
   name: z.string().trim().min(1).max(100),
   allowedOrigins: z.array(origin).min(1, 'list at least one origin (or *)').max(50),
   greeting: z.string().max(1000).nullish(),
   whatsappNumberPool: z.array(poolNumberInput).max(100).optional(),
-  ...settingsFields,
+  ...z.object(settingsFields).partial().shape,
 });
 export const widgetPatch = widgetInput.partial();
 export type WidgetInput = z.infer<typeof widgetInput>;

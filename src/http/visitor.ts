@@ -1,0 +1,264 @@
+// Visitor API for the website widget (SPEC §8): sessions, messages, the live event stream,
+// handover and email capture. CORS is limited to the widget's allowed origins; requests are
+// rate limited per address and messages per session.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError, notFound } from '../core/errors.js';
+import type { Widget } from '../db/schema.js';
+import type { LiveEvent } from '../realtime/bus.js';
+import type { AppContext } from '../services/context.js';
+import { requestHandover } from '../services/handover.js';
+import { widgetConnectionClosed, widgetConnectionOpened } from '../services/metrics.js';
+import {
+  listVisitorMessages,
+  loadUpload,
+  MAX_UPLOAD_BYTES,
+  receiveVisitorMessage,
+  sessionChannel,
+  type VisitorMessage,
+  visitorMessageInput,
+} from '../services/visitor-messages.js';
+import {
+  authenticateSession,
+  createSession,
+  findSession,
+  latestConversation,
+  saveVisitorEmail,
+  sessionView,
+  touchSession,
+} from '../services/widget-sessions.js';
+import { findWidgetByPublicKey, readAllowedOrigins } from '../services/widgets.js';
+import type { RouteModule } from './app.js';
+
+const HEARTBEAT_MS = 25_000;
+const tags = ['visitor'];
+
+/** Counts per key in the current clock minute (a fixed window: simple, and enough against floods). */
+export class MinuteCounter {
+  private minute = -1;
+  private counts = new Map<string, number>();
+  constructor(private readonly limit: number) {}
+
+  /** 0 when allowed, else the seconds until the window resets. */
+  take(key: string, now: Date): number {
+    const minute = Math.floor(now.getTime() / 60_000);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.counts.clear();
+    }
+    const count = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, count);
+    return count <= this.limit ? 0 : 60 - Math.floor((now.getTime() % 60_000) / 1000);
+  }
+}
+
+function tooMany(reply: FastifyReply, retryAfter: number, sentence: string): AppError {
+  reply.header('retry-after', String(retryAfter));
+  return new AppError(429, 'RATE_LIMITED', sentence);
+}
+
+export function originAllowed(allowed: string[], origin: string): boolean {
+  return allowed.includes('*') || allowed.includes(origin.replace(/\/+$/, ''));
+}
+
+/** The widget a visitor URL belongs to: by public key, or by the session in the path. */
+async function widgetOfRequest(ctx: AppContext, params: Record<string, string | undefined>): Promise<Widget | undefined> {
+  if (params.publicKey) return findWidgetByPublicKey(ctx, params.publicKey);
+  if (params.sessionId) return (await findSession(ctx, params.sessionId))?.widget;
+  return undefined;
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return m?.[1];
+}
+
+const widgetKeyOf = (request: FastifyRequest) => {
+  const key = request.headers['x-widget-key'];
+  return typeof key === 'string' && key ? key : undefined;
+};
+
+const sessionParams = z.object({ sessionId: z.string().min(1).max(100) });
+const eventsQuery = z.object({
+  token: z.string().max(200).optional(),
+  lastEventId: z.coerce.number().int().min(0).optional(),
+});
+
+export const visitorRoutes: RouteModule = (app, ctx) => {
+  const perAddress = new MinuteCounter(ctx.config.widgetLimits.requestsPerMinute);
+  const perSession = new MinuteCounter(ctx.config.widgetLimits.messagesPerMinute);
+  const openStreams = new Set<() => void>();
+
+  /** Address limit, then the widget's origins (a browser on another site gets 403, preflight too). */
+  async function guard(request: FastifyRequest, reply: FastifyReply) {
+    const wait = perAddress.take(request.ip, ctx.clock.now());
+    if (wait) throw tooMany(reply, wait, 'Too many requests from this address; wait a minute and try again.');
+    const origin = request.headers.origin;
+    if (!origin) return; // not a browser's cross-origin call; the token still guards the session
+    const widget = await widgetOfRequest(ctx, request.params as Record<string, string>);
+    if (!widget) return; // the route answers 404
+    if (!originAllowed(readAllowedOrigins(widget), origin)) {
+      throw new AppError(403, 'ORIGIN_NOT_ALLOWED', `This website (${origin}) is not allowed to use this widget; add it to the widget's allowed origins.`);
+    }
+    reply.header('access-control-allow-origin', origin);
+    reply.header('vary', 'Origin');
+  }
+
+  const preflight = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply
+      .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+      .header('access-control-allow-headers', 'authorization, content-type, x-widget-key, last-event-id')
+      .header('access-control-max-age', '600');
+    return reply.status(204).send();
+  };
+  const hidden = { hide: true };
+  for (const url of ['/api/widget/:publicKey/sessions', '/api/widget/sessions/:sessionId', '/api/widget/sessions/:sessionId/:part']) {
+    app.options(url, { schema: hidden, onRequest: guard }, preflight);
+  }
+
+  async function visitorSession(request: FastifyRequest, token = bearerToken(request)) {
+    const { sessionId } = request.params as { sessionId: string };
+    return authenticateSession(ctx, sessionId, token, widgetKeyOf(request));
+  }
+
+  app.post(
+    '/api/widget/:publicKey/sessions',
+    {
+      onRequest: guard,
+      schema: { tags, params: z.object({ publicKey: z.string().min(1).max(100) }), body: z.object({ visitorName: z.string().max(80).nullish() }).optional() },
+    },
+    async (request, reply) => {
+      const session = await createSession(ctx, request.params.publicKey, request.body ?? {});
+      return reply.status(201).send({ ok: true, ...session });
+    },
+  );
+
+  app.get('/api/widget/sessions/:sessionId', { onRequest: guard, schema: { tags, params: sessionParams } }, async (request) => {
+    const found = await visitorSession(request);
+    return { ok: true, session: await sessionView(ctx, found) };
+  });
+
+  app.post(
+    '/api/widget/sessions/:sessionId/messages',
+    { onRequest: guard, bodyLimit: Math.ceil(MAX_UPLOAD_BYTES * 1.4) + 16_384, schema: { tags, params: sessionParams, body: visitorMessageInput } },
+    async (request, reply) => {
+      const found = await visitorSession(request);
+      const wait = perSession.take(found.session.id, ctx.clock.now());
+      if (wait) throw tooMany(reply, wait, 'You are sending messages too quickly; wait a moment and try again.');
+      const { message } = await receiveVisitorMessage(ctx, found, request.body);
+      await touchSession(ctx, found.session);
+      return reply.status(201).send({ ok: true, message });
+    },
+  );
+
+  app.get(
+    '/api/widget/sessions/:sessionId/messages',
+    { onRequest: guard, schema: { tags, params: sessionParams, querystring: z.object({ after: z.coerce.number().int().min(0).optional() }) } },
+    async (request) => {
+      const found = await visitorSession(request);
+      return { ok: true, messages: await listVisitorMessages(ctx, found, request.query.after) };
+    },
+  );
+
+  app.post('/api/widget/sessions/:sessionId/handover', { onRequest: guard, schema: { tags, params: sessionParams } }, async (request) => {
+    const found = await visitorSession(request);
+    const { conversationRef, assignedWhatsappNumber } = await requestHandover(ctx, found.session.id);
+    return { ok: true, conversationRef, assignedWhatsappNumber };
+  });
+
+  app.post(
+    '/api/widget/sessions/:sessionId/email',
+    { onRequest: guard, schema: { tags, params: sessionParams, body: z.object({ email: z.email('must be an email address').max(200) }) } },
+    async (request) => {
+      const found = await visitorSession(request);
+      await saveVisitorEmail(ctx, found.session, request.body.email.trim());
+      return { ok: true };
+    },
+  );
+
+  // A file a visitor attached; public by its unguessable id so the agent's provider can fetch it.
+  app.get('/api/widget/uploads/:id', { schema: { ...hidden, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => {
+    const upload = await loadUpload(ctx, request.params.id);
+    if (!upload) throw notFound('File');
+    // Never render visitor-supplied HTML or SVG on our origin.
+    const safeInline = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf)/.test(upload.mime_type);
+    return reply
+      .header('content-type', safeInline ? upload.mime_type : 'application/octet-stream')
+      .header('content-disposition', `${safeInline ? 'inline' : 'attachment'}; filename="${upload.filename}"`)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, max-age=86400')
+      .send(Buffer.from(upload.bytes));
+  });
+
+  app.get(
+    '/api/widget/sessions/:sessionId/events',
+    { onRequest: guard, schema: { tags, params: sessionParams, querystring: eventsQuery } },
+    async (request, reply) => {
+      const found = await visitorSession(request, bearerToken(request) ?? request.query.token);
+      const header = Number(request.headers['last-event-id']);
+      const lastEventId = Number.isInteger(header) && header >= 0 ? header : request.query.lastEventId;
+      const raw = reply.raw;
+      reply.hijack();
+      raw.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      raw.write('retry: 3000\n\n');
+
+      let maxId = lastEventId ?? 0;
+      const replayed = new Set<number>();
+      const sendMessage = (message: VisitorMessage) => {
+        if (replayed.has(message.id)) return;
+        // `id:` only moves forward, so a reconnect's Last-Event-ID never goes back.
+        const id = message.id > maxId ? `id: ${message.id}\n` : '';
+        maxId = Math.max(maxId, message.id);
+        raw.write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`);
+      };
+      const deliver = (event: LiveEvent) => {
+        if (event.type === 'message') sendMessage(event.data as VisitorMessage);
+        else raw.write(`event: status\ndata: ${JSON.stringify({ type: event.type, ...(event.data as object) })}\n\n`);
+      };
+      // Subscribe before reading the history, and hold live events until the replay is written.
+      let held: LiveEvent[] | null = [];
+      const unsubscribe = ctx.bus.subscribe(sessionChannel(found.session.id), (event) => (held ? held.push(event) : deliver(event)));
+      const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      heartbeat.unref();
+      const close = () => {
+        if (!openStreams.delete(close)) return;
+        clearInterval(heartbeat);
+        unsubscribe();
+        widgetConnectionClosed(ctx);
+        raw.end();
+      };
+      openStreams.add(close);
+      widgetConnectionOpened(ctx);
+      raw.on('close', close);
+
+      try {
+        const conversation = await latestConversation(ctx, found.session);
+        if (conversation) deliver({ channel: '', type: 'status', data: { conversationRef: conversation.ref, conversationStatus: conversation.status } });
+        if (lastEventId !== undefined) {
+          for (const message of await listVisitorMessages(ctx, found, lastEventId, 500)) {
+            sendMessage(message);
+            replayed.add(message.id);
+          }
+        }
+      } catch (err) {
+        request.log.error({ err }, 'widget event replay failed');
+        close();
+        return;
+      }
+      const pending = held;
+      held = null;
+      for (const event of pending) deliver(event);
+    },
+  );
+
+  // Open event streams would keep the server from closing.
+  app.addHook('onClose', async () => {
+    for (const close of [...openStreams]) close();
+  });
+};
