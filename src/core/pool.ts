@@ -8,6 +8,8 @@ export interface PoolCandidate {
   position: number;
   /** open handovers on this number with any of the widget's agents */
   openWithAgents: number;
+  /** the widget's agents with no open handover on this number */
+  freeAgents: number;
   /** open handovers on this number, whoever the agents */
   openConversations: number;
   /** handovers assigned to this number in the last 24 hours */
@@ -15,7 +17,7 @@ export interface PoolCandidate {
 }
 
 /** A number free of these agents first, then the least loaded now, then the least used today, then pool order. */
-export function chooseSender(candidates: readonly PoolCandidate[]): PoolCandidate | undefined {
+export function chooseSender<C extends PoolCandidate>(candidates: readonly C[]): C | undefined {
   return [...candidates].sort(compareLoad)[0];
 }
 
@@ -28,7 +30,7 @@ function compareLoad(a: PoolCandidate, b: PoolCandidate): number {
   );
 }
 
-/** Only one chat per agent and sender (`enableMultipleWhatsappChats` off): the free numbers only. */
-export function freeSenders(candidates: readonly PoolCandidate[]): PoolCandidate[] {
-  return candidates.filter((c) => c.openWithAgents === 0);
+/** One chat per agent and sender (`enableMultipleWhatsappChats` off): numbers where some agent is free. */
+export function freeSenders<C extends PoolCandidate>(candidates: readonly C[]): C[] {
+  return candidates.filter((c) => c.freeAgents > 0);
 }

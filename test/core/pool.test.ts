@@ -5,6 +5,7 @@ const candidate = (number: string, position: number, load: Partial<PoolCandidate
   number,
   position,
   openWithAgents: 0,
+  freeAgents: 2,
   openConversations: 0,
   assignments24h: 0,
   ...load,
@@ -29,7 +30,9 @@ describe('chooseSender', () => {
     expect(chooseSender([])).toBeUndefined();
   });
 
-  it('keeps only the numbers free of these agents when one chat at a time is allowed', () => {
-    expect(freeSenders([candidate('+1a', 0, { openWithAgents: 1 }), candidate('+1b', 1, { openConversations: 4 })]).map((c) => c.number)).toEqual(['+1b']);
+  it('keeps only the numbers where an agent is free when one chat at a time is allowed', () => {
+    const busy = candidate('+1a', 0, { openWithAgents: 2, freeAgents: 0 });
+    const oneFree = candidate('+1b', 1, { openWithAgents: 1, freeAgents: 1 });
+    expect(freeSenders([busy, oneFree, candidate('+1c', 2, { openConversations: 4 })]).map((c) => c.number)).toEqual(['+1b', '+1c']);
   });
 });

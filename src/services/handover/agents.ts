@@ -1,0 +1,103 @@
+// What every part of the handover needs: a conversation seen as a handover (widget, settings,
+// visitor), the business numbers it may send from, and sending to an agent's own WhatsApp with the
+// 24-hour window respected (the widget's template outside it, a recorded failure without one).
+import type { Db } from '../../db/database.js';
+import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
+import { providerByName } from '../../providers/registry.js';
+import type { AppContext } from '../context.js';
+import { enqueueSend, type SendRequest, serviceWindowOpen } from '../outbound.js';
+import { readWidgetSettings, type WidgetSettings } from '../widgets.js';
+
+/** A handover is open while it waits for an agent or an agent has it. */
+export const OPEN_HANDOVER = ['waiting_agent', 'agent'] as const;
+
+export const isHandedOver = (conversation: Pick<Conversation, 'status'>) =>
+  (OPEN_HANDOVER as readonly string[]).includes(conversation.status);
+
+export interface Handover {
+  conversation: Conversation;
+  widget: Widget;
+  settings: WidgetSettings;
+  visitorName: string;
+  sessionId: string;
+  ref: number;
+}
+
+/** The conversation with its widget and visitor; undefined for a conversation that is not a widget's. */
+export async function loadHandover(ctx: AppContext, conversationId: string): Promise<Handover | undefined> {
+  const row = await ctx.db
+    .selectFrom('conversations as c')
+    .innerJoin('widgets as w', 'w.id', 'c.widget_id')
+    .innerJoin('contacts as p', 'p.id', 'c.contact_id')
+    .selectAll('c')
+    .select(['p.name as contact_name', 'p.external_id as session_id'])
+    .where('c.id', '=', conversationId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { contact_name, session_id, ...conversation } = row;
+  const widget = await ctx.db.selectFrom('widgets').selectAll().where('id', '=', conversation.widget_id!).executeTakeFirstOrThrow();
+  return {
+    conversation,
+    widget,
+    settings: readWidgetSettings(widget),
+    visitorName: contact_name?.trim() || 'Visitor',
+    sessionId: session_id ?? '',
+    ref: conversation.ref,
+  };
+}
+
+/** Who hears about a conversation: the agent who claimed it, or every agent of the widget before that. */
+export function agentsOf(conversation: Pick<Conversation, 'agent_number'>, settings: Pick<WidgetSettings, 'agentWhatsappNumbers'>): string[] {
+  return conversation.agent_number ? [conversation.agent_number] : settings.agentWhatsappNumbers;
+}
+
+/**
+ * The number row behind an E.164 sender, when this organization may send from it: its own, or a
+ * platform number. Another organization's number is never lent to a widget.
+ */
+export async function findSenderNumber(db: Db, organizationId: string, phone: string): Promise<NumberRow | undefined> {
+  const rows = await db
+    .selectFrom('numbers')
+    .selectAll()
+    .where('phone_number', '=', phone)
+    .where((eb) => eb.or([eb('organization_id', '=', organizationId), eb('organization_id', 'is', null)]))
+    .execute();
+  return rows.find((n) => n.organization_id === organizationId) ?? rows[0];
+}
+
+export interface AgentMessage {
+  sender: NumberRow;
+  agent: string;
+  organizationId: string;
+  conversationId: string | null;
+  text: string;
+  media?: SendRequest['media'];
+  /** sent instead of the text when the agent is outside the sender's 24-hour window */
+  template?: SendRequest['template'];
+  /** the same key twice sends once (job retries, a repeated request) */
+  idempotencyKey: string;
+}
+
+/**
+ * Sends to an agent's phone. Outside the sender's 24-hour window the widget's template goes
+ * instead; without one, outbound records the message as failed with the window error and this
+ * returns false.
+ */
+export async function sendToAgent(ctx: AppContext, message: AgentMessage): Promise<boolean> {
+  const windowClosed =
+    providerByName(message.sender.provider)?.hasServiceWindow && !(await serviceWindowOpen(ctx, message.sender.id, message.agent));
+  const content =
+    windowClosed && message.template ? { template: message.template, category: 'utility' as const } : { text: message.text, media: message.media };
+  const { messageId } = await enqueueSend(ctx, {
+    organizationId: message.organizationId,
+    conversationId: message.conversationId,
+    numberId: message.sender.id,
+    to: message.agent,
+    ...content,
+    author: 'system',
+    audience: 'agent',
+    idempotencyKey: message.idempotencyKey,
+  });
+  const sent = await ctx.db.selectFrom('messages').select('error_code').where('id', '=', messageId).executeTakeFirstOrThrow();
+  return sent.error_code !== 'WINDOW_CLOSED';
+}

@@ -1,0 +1,51 @@
+// Closing a handover: by the agent (`#282 /close`), for inactivity, or from the inbox. The pool
+// number is freed, both sides are told, the bot answers the visitor's next message (a new
+// conversation), and the next visitor waiting in line gets the free agent.
+import { agentText, visitorText } from '../../core/handover-text.js';
+import type { AppContext } from '../context.js';
+import { postToVisitor, publishVisitorStatus } from '../visitor-messages.js';
+import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './agents.js';
+import { connectWaitingVisitors } from './request.js';
+
+export type CloseReason = { by: 'agent'; agent: string } | { by: 'inactivity' } | { by: 'inbox' };
+
+/** Closes the conversation once; false when it was already closed (two sweepers, a double click). */
+export async function closeHandover(ctx: AppContext, conversationId: string, reason: CloseReason): Promise<boolean> {
+  const now = ctx.clock.now().toISOString();
+  const before = await loadHandover(ctx, conversationId);
+  const closed = await ctx.db
+    .updateTable('conversations')
+    .set({ status: 'closed', closed_at: now })
+    .where('id', '=', conversationId)
+    .where('status', '!=', 'closed')
+    .executeTakeFirst();
+  if (Number(closed.numUpdatedRows) === 0 || !before) return false;
+  await ctx.db.updateTable('handover_assignments').set({ released_at: now }).where('conversation_id', '=', conversationId).where('released_at', 'is', null).execute();
+
+  const { conversation, settings } = before;
+  const minutes = settings.inactivityTimeoutMinutes;
+  const closedConversation = { ...conversation, status: 'closed', closed_at: now };
+  const visitorNote = reason.by === 'inactivity' ? visitorText.closedForInactivity(minutes) : visitorText.closedByAgent;
+  await postToVisitor(ctx, closedConversation, { author: 'system', text: visitorNote, idempotencyKey: `handover-closed:${conversationId}` });
+  await publishVisitorStatus(ctx, before.sessionId, { conversationRef: conversation.ref, conversationStatus: 'closed' });
+  await ctx.bus.publish({ channel: `org:${conversation.organization_id}`, type: 'conversation', data: { id: conversation.id, ref: conversation.ref, status: 'closed' } });
+
+  const sender = conversation.assigned_whatsapp_number
+    ? await findSenderNumber(ctx.db, conversation.organization_id, conversation.assigned_whatsapp_number)
+    : undefined;
+  if (sender) {
+    const agentNote = reason.by === 'inactivity' ? agentText.closedForInactivity(before, minutes) : agentText.closedByAgent(before);
+    for (const agent of agentsOf(conversation, settings)) {
+      await sendToAgent(ctx, {
+        sender,
+        agent,
+        organizationId: conversation.organization_id,
+        conversationId: conversation.id,
+        text: agentNote,
+        idempotencyKey: `handover-closed:${conversationId}:${agent}`,
+      });
+    }
+  }
+  if (conversation.widget_id) await connectWaitingVisitors(ctx, conversation.widget_id);
+  return true;
+}

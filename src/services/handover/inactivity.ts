@@ -1,0 +1,55 @@
+// Inactivity: a handover with no message either way for the widget's `inactivityTimeoutMinutes`
+// is closed (both sides told, the pool number freed). A sweep every 30 seconds; closing is atomic,
+// so sweeps on several instances close each conversation once.
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import { widgetSettingsSchema } from '../widgets.js';
+import { OPEN_HANDOVER } from './agents.js';
+import { closeHandover } from './close.js';
+
+const SWEEP_EVERY_MS = 30_000;
+const MINUTE_MS = 60_000;
+
+/** Closes every handover idle past its widget's timeout; returns how many it closed. */
+export async function closeInactiveConversations(ctx: AppContext): Promise<number> {
+  const rows = await ctx.db
+    .selectFrom('conversations as c')
+    .innerJoin('widgets as w', 'w.id', 'c.widget_id')
+    .select([
+      'c.id',
+      'c.last_message_at',
+      'c.handed_over_at',
+      'w.settings',
+      // Whoever stored a message may not have touched last_message_at; the messages themselves decide.
+      sql<string | null>`(select max(m.created_at) from messages m where m.conversation_id = c.id)`.as('last_message'),
+    ])
+    .where('c.status', 'in', [...OPEN_HANDOVER])
+    // A visitor waiting in line for a free agent is not idle: we are the ones keeping them waiting.
+    .where('c.assigned_whatsapp_number', 'is not', null)
+    .execute();
+  const now = ctx.clock.now().getTime();
+  let closed = 0;
+  for (const row of rows) {
+    const timeoutMs = widgetSettingsSchema.parse(JSON.parse(row.settings)).inactivityTimeoutMinutes * MINUTE_MS;
+    const lastActivity = [row.last_message_at, row.handed_over_at, row.last_message].filter((t): t is string => Boolean(t)).sort().at(-1)!;
+    if (now - Date.parse(lastActivity) < timeoutMs) continue;
+    if (await closeHandover(ctx, row.id, { by: 'inactivity' })) closed++;
+  }
+  return closed;
+}
+
+/** Runs the sweep in the background; the returned function stops it (and waits for a running sweep). */
+export function startInactivitySweeper(ctx: AppContext, everyMs = SWEEP_EVERY_MS): () => Promise<void> {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (running) return; // a slow sweep is not overlapped by the next one
+    running = closeInactiveConversations(ctx)
+      .catch((err: Error) => ctx.log.error({ err: err.message }, 'inactivity sweep failed'))
+      .finally(() => (running = undefined));
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,201 @@
+// A visitor asks for a human: choose the sender, notify every agent from it, and from then on
+// forward each visitor message to the agent's phone. With one chat per agent, later visitors wait
+// in line and are connected when an earlier conversation closes.
+import { AppError, notFound, unavailable } from '../../core/errors.js';
+import { forwardedVisitorMessage, handoverNotification, visitorText } from '../../core/handover-text.js';
+import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
+import type { Conversation, Message, Widget } from '../../db/schema.js';
+import type { AppContext } from '../context.js';
+import { openConversationFor } from '../conversations.js';
+import type { SendRequest } from '../outbound.js';
+import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../visitor-messages.js';
+import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets.js';
+import { agentsOf, findSenderNumber, type Handover, isHandedOver, loadHandover, sendToAgent } from './agents.js';
+import { claimSender, type SenderClaim } from './senders.js';
+
+export interface HandoverResult {
+  conversationRef: number;
+  /** null while the visitor waits in line for a free agent */
+  assignedWhatsappNumber: string | null;
+}
+
+/** `POST /api/widget/sessions/:sessionId/handover`. Asking again while handed over changes nothing. */
+export async function requestHandover(ctx: AppContext, sessionId: string): Promise<HandoverResult> {
+  const session = await ctx.db.selectFrom('widget_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+  if (!session) throw notFound('Session');
+  const widget = await loadWidget(ctx, session.widget_id);
+  const settings = readWidgetSettings(widget);
+  const conversation = await openConversationFor(ctx, {
+    organizationId: session.organization_id,
+    contactId: session.contact_id,
+    channel: 'widget',
+    widgetId: widget.id,
+  });
+  if (isHandedOver(conversation)) return result(conversation);
+  if (!isWithinWorkingHours(settings.workingHours, ctx.clock.now())) {
+    const back = settings.offlineMessage ?? visitorText.outsideHours(nextOpening(settings.workingHours!, ctx.clock.now()));
+    throw new AppError(409, 'OUTSIDE_WORKING_HOURS', back);
+  }
+  if (settings.agentWhatsappNumbers.length === 0) {
+    throw unavailable('No agent can be reached: this chat has no agents set up yet.', 'NO_AGENTS');
+  }
+  const claim = await connect(ctx, widget, settings, conversation.id);
+  if (claim.kind === 'assigned' && !claim.reached) throw unavailable(visitorText.noAgentReachable, 'NO_AGENT_REACHABLE');
+  return result(claim.conversation);
+}
+
+const result = (c: Conversation): HandoverResult => ({ conversationRef: c.ref, assignedWhatsappNumber: c.assigned_whatsapp_number });
+
+type Connected = Exclude<SenderClaim, { kind: 'assigned' }> | (Extract<SenderClaim, { kind: 'assigned' }> & { reached: boolean });
+
+/** Claims a sender and notifies the agents, or puts the visitor in line and tells them their place. */
+async function connect(ctx: AppContext, widget: Widget, settings: WidgetSettings, conversationId: string): Promise<Connected> {
+  const claim = await claimSender(ctx, widget, settings, conversationId);
+  if (claim.kind === 'unchanged') return claim;
+  if (claim.kind === 'queued') {
+    const place = await placeInLine(ctx, claim.conversation);
+    await postToVisitor(ctx, claim.conversation, { author: 'system', text: visitorText.queued(place) });
+    await publishStatus(ctx, claim.conversation);
+    return claim;
+  }
+  const handover = (await loadHandover(ctx, claim.conversation.id))!;
+  const reached = await notifyAgents(ctx, handover, claim);
+  if (!reached) {
+    await giveBackToBot(ctx, claim.conversation);
+    return { ...claim, reached };
+  }
+  await postToVisitor(ctx, claim.conversation, { author: 'system', text: visitorText.connecting, idempotencyKey: `handover-connecting:${claim.assignmentId}` });
+  await publishStatus(ctx, claim.conversation);
+  return { ...claim, reached };
+}
+
+/** The notification to each agent; true when at least one could be sent to. */
+async function notifyAgents(ctx: AppContext, handover: Handover, claim: Extract<SenderClaim, { kind: 'assigned' }>): Promise<boolean> {
+  const lastMessage = await lastVisitorMessage(ctx, handover.conversation.id);
+  const text = handoverNotification({ ...handover, lastMessage, poolNumber: claim.pool });
+  const template = handoverTemplate(handover, lastMessage);
+  let reached = false;
+  for (const agent of claim.agents) {
+    const sent = await sendToAgent(ctx, {
+      sender: claim.number,
+      agent,
+      organizationId: handover.conversation.organization_id,
+      conversationId: handover.conversation.id,
+      text,
+      template,
+      idempotencyKey: `handover:${claim.assignmentId}:${agent}`,
+    });
+    reached ||= sent;
+  }
+  return reached;
+}
+
+/**
+ * The widget's template with its variables filled: `{name}`, `{ref}`, `{session}` and `{message}`
+ * stand for the visitor's name, the reference (#282), the session id and the last message.
+ */
+function handoverTemplate(handover: Handover, lastMessage: string | null): SendRequest['template'] | undefined {
+  const template = handover.settings.handoverTemplate;
+  if (!template) return undefined;
+  const values: Record<string, string> = {
+    name: handover.visitorName,
+    ref: `#${handover.ref}`,
+    session: handover.sessionId,
+    message: lastMessage ?? '',
+  };
+  return {
+    name: template.name,
+    language: template.language,
+    variables: template.variables.map((v) => v.replace(/\{(name|ref|session|message)\}/g, (_, key: string) => values[key]!)),
+  };
+}
+
+async function lastVisitorMessage(ctx: AppContext, conversationId: string): Promise<string | null> {
+  const last = await ctx.db
+    .selectFrom('messages')
+    .select(['body', 'media'])
+    .where('conversation_id', '=', conversationId)
+    .where('author', '=', 'visitor')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!last) return null;
+  return last.body ?? describeMedia(last.media ? (JSON.parse(last.media) as VisitorMedia) : null);
+}
+
+const describeMedia = (media: VisitorMedia | null) => (media ? `📎 ${media.filename ?? media.type}` : null);
+
+/** No agent could be reached: the bot answers again and the number is free for someone else. */
+async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promise<void> {
+  const now = ctx.clock.now().toISOString();
+  await ctx.db
+    .updateTable('conversations')
+    .set({ status: 'bot', assigned_whatsapp_number: null, agent_number: null })
+    .where('id', '=', conversation.id)
+    .execute();
+  await ctx.db.updateTable('handover_assignments').set({ released_at: now }).where('conversation_id', '=', conversation.id).where('released_at', 'is', null).execute();
+  await publishStatus(ctx, { ...conversation, status: 'bot' });
+}
+
+async function placeInLine(ctx: AppContext, conversation: Conversation): Promise<number> {
+  const ahead = await queue(ctx, conversation.widget_id!).where('handed_over_at', '<', conversation.handed_over_at!).execute();
+  return ahead.length + 1;
+}
+
+function queue(ctx: AppContext, widgetId: string) {
+  return ctx.db
+    .selectFrom('conversations')
+    .select(['id', 'ref', 'handed_over_at'])
+    .where('widget_id', '=', widgetId)
+    .where('status', '=', 'waiting_agent')
+    .where('assigned_whatsapp_number', 'is', null);
+}
+
+/** After a close: connect the visitors waiting in line, oldest first, while a sender is free. */
+export async function connectWaitingVisitors(ctx: AppContext, widgetId: string): Promise<void> {
+  const widget = await ctx.db.selectFrom('widgets').selectAll().where('id', '=', widgetId).executeTakeFirst();
+  if (!widget) return;
+  const settings = readWidgetSettings(widget);
+  for (;;) {
+    const next = await queue(ctx, widgetId).orderBy('handed_over_at').orderBy('ref').executeTakeFirst();
+    if (!next) return;
+    const claim = await connect(ctx, widget, settings, next.id);
+    if (claim.kind === 'queued') return;
+    if (claim.kind === 'assigned' && !claim.reached) {
+      await postToVisitor(ctx, claim.conversation, { author: 'system', text: visitorText.noAgentReachable });
+    }
+  }
+}
+
+async function publishStatus(ctx: AppContext, conversation: Conversation): Promise<void> {
+  const handover = await loadHandover(ctx, conversation.id);
+  if (handover) await publishVisitorStatus(ctx, handover.sessionId, { conversationRef: conversation.ref, conversationStatus: conversation.status });
+}
+
+/**
+ * A visitor's message while a human has the conversation, to the agent's phone as
+ * `#282 Viral tarpara: text` (with the attached file, if any): to the claiming agent, or all before.
+ */
+export async function forwardVisitorMessage(ctx: AppContext, conversation: Conversation, message: Message): Promise<void> {
+  // Waiting in line: the notification will carry the latest message when a sender is free.
+  if (!conversation.assigned_whatsapp_number) return;
+  const handover = await loadHandover(ctx, conversation.id);
+  if (!handover) return;
+  const sender = await findSenderNumber(ctx.db, conversation.organization_id, conversation.assigned_whatsapp_number);
+  if (!sender) {
+    ctx.log.error({ conversationId: conversation.id }, 'the handover sender is no longer a known number; visitor message not forwarded');
+    return;
+  }
+  const media = message.media ? (JSON.parse(message.media) as VisitorMedia) : null;
+  const text = forwardedVisitorMessage(handover, message.body ?? describeMedia(media) ?? '');
+  for (const agent of agentsOf(conversation, handover.settings)) {
+    await sendToAgent(ctx, {
+      sender,
+      agent,
+      organizationId: conversation.organization_id,
+      conversationId: conversation.id,
+      text,
+      media: media?.url ? { url: media.url, mimeType: media.mimeType, filename: media.filename, type: media.type } : undefined,
+      idempotencyKey: `handover-forward:${message.id}:${agent}`,
+    });
+  }
+}
