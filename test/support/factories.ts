@@ -1,0 +1,104 @@
+// Small factories for test data, inserted directly so a test says only what matters to it.
+import { randomUUID } from 'node:crypto';
+import type { Contact, Conversation, NumberRow, Organization } from '../../src/db/schema.js';
+import type { AppContext } from '../../src/services/context.js';
+import { nextConversationRef } from '../../src/services/conversations.js';
+
+let counter = 0;
+const next = () => ++counter;
+
+export async function makeOrganization(ctx: AppContext, overrides: Partial<Organization> = {}): Promise<Organization> {
+  const n = next();
+  const now = ctx.clock.now().toISOString();
+  const org: Organization = {
+    id: randomUUID(),
+    name: `Organization ${n}`,
+    description: null,
+    business_info: null,
+    plan: 'starter',
+    join_code: `code-${n}-${Math.random().toString(36).slice(2, 8)}`,
+    instructions: null,
+    last_conversation_ref: 0,
+    dedupe_window_seconds: 0,
+    created_at: now,
+    updated_at: now,
+    ...overrides,
+  };
+  await ctx.db.insertInto('organizations').values(org).execute();
+  return org;
+}
+
+/** A business number; by default a simulator number owned by `organizationId` (null: a platform number). */
+export async function makeNumber(
+  ctx: AppContext,
+  overrides: Partial<NumberRow> & { organization_id: string | null },
+): Promise<NumberRow> {
+  const n = next();
+  const phone = overrides.phone_number === undefined ? `+1415555${String(1000 + n).slice(-4)}` : overrides.phone_number;
+  const number: NumberRow = {
+    id: randomUUID(),
+    provider: 'simulator',
+    phone_number: phone,
+    provider_id: phone ?? `channel-${n}`,
+    display_name: null,
+    connection_id: null,
+    sender_status: 'online',
+    is_shared_trial: 0,
+    is_dedicated: 1,
+    created_at: ctx.clock.now().toISOString(),
+    ...overrides,
+  };
+  await ctx.db.insertInto('numbers').values(number).execute();
+  return number;
+}
+
+export async function makeContact(
+  ctx: AppContext,
+  overrides: Partial<Contact> & { organization_id: string },
+): Promise<Contact> {
+  const contact: Contact = {
+    id: randomUUID(),
+    kind: 'whatsapp',
+    phone: `+5511900${String(100000 + next()).slice(-6)}`,
+    external_id: null,
+    name: null,
+    email: null,
+    created_at: ctx.clock.now().toISOString(),
+    ...overrides,
+  };
+  await ctx.db.insertInto('contacts').values(contact).execute();
+  return contact;
+}
+
+export async function makeConversation(
+  ctx: AppContext,
+  overrides: Partial<Conversation> & { organization_id: string; contact_id: string },
+): Promise<Conversation> {
+  const now = ctx.clock.now().toISOString();
+  const conversation: Conversation = {
+    id: randomUUID(),
+    ref: await nextConversationRef(ctx, overrides.organization_id),
+    channel: 'whatsapp',
+    status: 'bot',
+    number_id: null,
+    widget_id: null,
+    assigned_whatsapp_number: null,
+    agent_number: null,
+    handed_over_at: null,
+    last_message_at: now,
+    created_at: now,
+    closed_at: null,
+    ...overrides,
+  };
+  await ctx.db.insertInto('conversations').values(conversation).execute();
+  return conversation;
+}
+
+/** The contact wrote to the number at `at` (default now): free-form sends are allowed for 24 hours. */
+export async function openServiceWindow(ctx: AppContext, numberId: string, contactAddress: string, at = ctx.clock.now()): Promise<void> {
+  await ctx.db
+    .insertInto('service_windows')
+    .values({ number_id: numberId, contact_address: contactAddress, last_inbound_at: at.toISOString() })
+    .onConflict((oc) => oc.columns(['number_id', 'contact_address']).doUpdateSet({ last_inbound_at: at.toISOString() }))
+    .execute();
+}
