@@ -12,6 +12,7 @@ import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
 import type { AppContext } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/demo.js';
+import { bindJobsToContext, startJobWorker } from './services/jobs.js';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -23,7 +24,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   await migrateToLatest(database);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
-  return {
+  const ctx: AppContext = {
     config,
     database,
     db: database.db,
@@ -33,6 +34,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     random: Math.random,
     encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
   };
+  bindJobsToContext(ctx);
+  return ctx;
 }
 
 /** PostgreSQL carries live events between instances; SQLite mode is one instance. */
@@ -61,6 +64,11 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   await app.ready();
   // The demo goes through the app's own API, so it is created once the routes are ready.
   const demo = ctx.config.demo ? await seedDemo(ctx, app) : undefined;
+  if (ctx.config.worker) {
+    // Jobs left by a previous run (a crash, a restart) are picked up here too.
+    const worker = startJobWorker(ctx);
+    background.push(() => worker.stop());
+  }
   if (listen) {
     url = await app.listen({ port: ctx.config.port, host: ctx.config.host });
   }

@@ -18,6 +18,9 @@ import { simulatorRoutes } from './simulator.js';
 import { visitorRoutes } from './visitor.js';
 import { widgetScriptRoutes } from './widget-script.js';
 import { widgetRoutes } from './widgets.js';
+import { webhookRoutes } from './webhooks.js';
+import { unroutedRoutes } from './unrouted.js';
+import { conversationRoutes } from './conversations.js';
 
 export type App = ReturnType<typeof withZod>;
 
@@ -28,7 +31,7 @@ function withZod(app: FastifyInstance) {
 /** Each route file registers its routes on the app with the shared context. */
 export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
 
-const routeModules: RouteModule[] = [metricsRoutes, healthRoutes, dashboardRoutes, simulatorRoutes, widgetRoutes, visitorRoutes, widgetScriptRoutes];
+const routeModules: RouteModule[] = [metricsRoutes, healthRoutes, dashboardRoutes, simulatorRoutes, widgetRoutes, visitorRoutes, widgetScriptRoutes, webhookRoutes, unroutedRoutes, conversationRoutes];
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const fastify: FastifyInstance = Fastify({
