@@ -12,6 +12,7 @@ import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
 import type { AppContext } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/demo.js';
+import { startInactivitySweeper } from './services/handover.js';
 import { bindJobsToContext, startJobWorker } from './services/jobs.js';
 
 export interface ContextOptions {
@@ -69,6 +70,8 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
     const worker = startJobWorker(ctx);
     background.push(() => worker.stop());
   }
+  // Handovers idle past their widget's timeout are closed (SPEC §8), by whichever instance runs workers.
+  if (ctx.config.worker) background.push(startInactivitySweeper(ctx));
   if (listen) {
     url = await app.listen({ port: ctx.config.port, host: ctx.config.host });
   }
