@@ -137,7 +137,10 @@ async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promi
 }
 
 async function placeInLine(ctx: AppContext, conversation: Conversation): Promise<number> {
-  const ahead = await queue(ctx, conversation.widget_id!).where('handed_over_at', '<', conversation.handed_over_at!).execute();
+  const since = conversation.handed_over_at!;
+  const ahead = await queue(ctx, conversation.widget_id!)
+    .where((eb) => eb.or([eb('handed_over_at', '<', since), eb.and([eb('handed_over_at', '=', since), eb('ref', '<', conversation.ref)])]))
+    .execute();
   return ahead.length + 1;
 }
 
