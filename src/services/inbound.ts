@@ -1,7 +1,7 @@
 // The inbound pipeline: verify → parse → de-duplicate + store → enqueue the reaction. The webhook
 // is answered once its events are committed; contacts, conversations and replies happen in the
 // `inbound.react` job, so the hot path is one insert and one enqueue per message.
-import { AppError, conflict, notFound } from '../core/errors.js';
+import { AppError, badRequest, conflict, notFound } from '../core/errors.js';
 import { messageCost } from '../core/prices.js';
 import type { NumberRow } from '../db/schema.js';
 import {
@@ -50,6 +50,12 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
     events = adapter.parse(req);
   } catch (err) {
     const reason = `The payload could not be understood: ${err instanceof PayloadError ? err.message : 'unexpected shape'}`;
+    // The simulator signs nothing, so an unreadable post is a caller's mistake to report, not an
+    // authentic provider event to keep (and answering 4xx to a real provider would make it retry forever).
+    if (adapter.name === 'simulator') {
+      countWebhook(ctx, adapter.name, 'invalid');
+      throw badRequest(reason, 'INVALID_WEBHOOK');
+    }
     await keepUnrouted(ctx, adapter.name, req, [reason]);
     countWebhook(ctx, adapter.name, 'unrouted');
     return ack;

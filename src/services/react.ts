@@ -1,10 +1,12 @@
 // The `inbound.react` job: what a stored inbound message leads to. Every step is safe to repeat
 // (the job runs at least once): the window only moves forward, the contact and the open
 // conversation are reused, and replies carry idempotency keys.
-import type { Conversation, Message, NumberRow } from '../db/schema.js';
+import type { Conversation, Message } from '../db/schema.js';
+import { replyToCustomer } from './auto-reply.js';
 import type { AppContext } from './context.js';
 import { openConversationFor, upsertWhatsappContact } from './conversations.js';
 import { registerJobHandler } from './jobs.js';
+import { handleAgentMessage } from './handover.js';
 import { getMessage, publishMessage } from './messages.js';
 import { findNumberById } from './numbers-lookup.js';
 import { routeTrialMessage } from './trial.js';
@@ -106,30 +108,6 @@ async function isContentRepeat(ctx: AppContext, message: Message): Promise<boole
     .where('created_at', '>=', since)
     .executeTakeFirst();
   return earlier !== undefined;
-}
-
-// The handover and the answerer are written alongside this module; until a module exists, its
-// part is skipped (an agent's message is then an ordinary customer message, and nobody answers).
-type HandoverModule = { handleAgentMessage(ctx: AppContext, inbound: Message, number: NumberRow): Promise<boolean> };
-type AutoReplyModule = { replyToCustomer(ctx: AppContext, conversation: Conversation, inbound: Message): Promise<void> };
-
-async function handleAgentMessage(ctx: AppContext, message: Message, number: NumberRow): Promise<boolean> {
-  const handover = await optionalModule<HandoverModule>('./handover.js');
-  return handover ? handover.handleAgentMessage(ctx, message, number) : false;
-}
-
-async function replyToCustomer(ctx: AppContext, conversation: Conversation, message: Message): Promise<void> {
-  const autoReply = await optionalModule<AutoReplyModule>('./auto-reply.js');
-  if (autoReply) await autoReply.replyToCustomer(ctx, conversation, message);
-}
-
-async function optionalModule<T>(path: string): Promise<T | undefined> {
-  try {
-    return (await import(path)) as T;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw err;
-  }
 }
 
 registerJobHandler(REACT_JOB, (ctx, payload: ReactPayload) => reactToInbound(ctx, payload));
