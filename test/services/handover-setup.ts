@@ -28,9 +28,17 @@ let inboundCounter = 0;
 
 /** `pool`: how many pool numbers; `handoverNumber`: a widget handover number; the rest are widget settings. */
 export async function makeWorld(
-  options: { pool?: number; handoverNumber?: boolean; provider?: string; settings?: Partial<WidgetInput>; agentsWrote?: boolean } = {},
+  options: {
+    pool?: number;
+    handoverNumber?: boolean;
+    provider?: string;
+    settings?: Partial<WidgetInput>;
+    agentsWrote?: boolean;
+    /** default: an in-memory SQLite database */
+    databaseUrl?: string;
+  } = {},
 ): Promise<World> {
-  const ctx = await makeTestContext();
+  const ctx = await makeTestContext({ databaseUrl: options.databaseUrl });
   const org = await createOrganization(ctx, { name: 'Lantern Lane Bikes' });
   const provider = options.provider ?? 'simulator';
   const pool: NumberRow[] = [];

@@ -1,0 +1,54 @@
+// The handover on PostgreSQL, where several instances may choose senders at once: the widget row
+// lock must keep simultaneous visitors on different numbers.
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeInactiveConversations, requestHandover } from '../../src/services/handover.js';
+import { freshPostgresDatabase } from '../support/context.js';
+import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, visitor, type World } from '../services/handover-setup.js';
+
+let world: World | undefined;
+let drop: (() => Promise<void>) | undefined;
+
+async function postgresWorld(options: Parameters<typeof makeWorld>[0]): Promise<World> {
+  const database = await freshPostgresDatabase();
+  drop = database.drop;
+  world = await makeWorld({ ...options, databaseUrl: database.url });
+  return world;
+}
+
+afterEach(async () => {
+  await world?.ctx.database.close();
+  await drop?.();
+  world = undefined;
+  drop = undefined;
+});
+
+describe('handover on PostgreSQL', () => {
+  it('gives visitors asking at the same instant different free pool numbers', async () => {
+    const w = await postgresWorld({ pool: 3 });
+    const visitors = await Promise.all(['Ana', 'Ben', 'Cy'].map((name) => visitor(w, name)));
+    for (const v of visitors) await v.say('help');
+    const results = await Promise.all(visitors.map((v) => requestHandover(w.ctx, v.sessionId)));
+    expect(new Set(results.map((r) => r.assignedWhatsappNumber))).toEqual(new Set(['+15550100011', '+15550100012', '+15550100013']));
+  });
+
+  it('with one chat per agent, simultaneous visitors beyond the free numbers wait in line', async () => {
+    const w = await postgresWorld({ pool: 2, settings: { enableMultipleWhatsappChats: false } });
+    const visitors = await Promise.all(['Ana', 'Ben', 'Cy', 'Dee'].map((name) => visitor(w, name)));
+    for (const v of visitors) await v.say('help');
+    const results = await Promise.all(visitors.map((v) => requestHandover(w.ctx, v.sessionId)));
+    const assigned = results.map((r) => r.assignedWhatsappNumber).filter(Boolean);
+    expect(assigned.sort()).toEqual(['+15550100011', '+15550100012']);
+  });
+
+  it('delivers an agent reply and closes for inactivity', async () => {
+    const w = await postgresWorld({ handoverNumber: true, settings: { inactivityTimeoutMinutes: 5 } });
+    const ana = await visitor(w, 'Ana');
+    await ana.say('hello');
+    await requestHandover(w.ctx, ana.sessionId);
+    await agentWrites(w, MAYA, w.handoverNumber!, '#1: Hi Ana');
+    expect((await seenByVisitor(w, ana.sessionId)).filter((m) => m.author === 'agent').map((m) => m.body)).toEqual(['Hi Ana']);
+    w.ctx.clock.advance(5 * 60_000);
+    expect(await closeInactiveConversations(w.ctx)).toBe(1);
+    expect((await conversationOf(w, 1)).status).toBe('closed');
+  });
+});
