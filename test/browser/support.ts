@@ -1,42 +1,42 @@
-// Real Chromium for the browser tests (playwright-core drives the system's Chromium). Missing
-// Chromium fails the suite with the command that installs it; it is never skipped.
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+// Real Chromium for browser tests: the system's /usr/bin/chromium through playwright-core, with a
+// fresh profile each time. A missing browser fails the suite with the command that installs it.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results');
 
-export async function launchBrowser(): Promise<Browser> {
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface LaunchedBrowser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<LaunchedBrowser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error('Chromium is not installed: apt-get install -y chromium');
-  return chromium.launch({
+  const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    headless: true,
+    args: ARGS,
+    viewport: options.viewport ?? { width: 1280, height: 800 },
   });
-}
-
-/** A page that records console errors and uncaught page errors, for `expect(errors).toEqual([])`. */
-export async function watchedPage(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()} (${page.url()})`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message} (${page.url()})`));
-  return { page, errors };
-}
-
-/** Phone-sized (390 px wide) browser context. */
-export function phoneViewport() {
-  return { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 };
-}
-
-/** How far the page is wider than its viewport (0 when nothing overflows horizontally). */
-export function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
-
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }

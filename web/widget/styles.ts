@@ -1,6 +1,8 @@
 // The widget's CSS, inside its shadow root: nothing leaks in (`all: initial` on the host) or out.
 export const styles = `
-:host{all:initial;position:fixed;z-index:2147483000;bottom:0;right:0;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;--sb-primary:#0b7a5a;--sb-on-primary:#fff}
+:host{all:initial;position:fixed;z-index:2147483000;bottom:0;right:0;--sb-primary:#0b7a5a;--sb-on-primary:#fff}
+/* The page's own rules can reach the host element and what it passes down; the parts declare their own. */
+.bubble,.panel{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;text-align:left;letter-spacing:normal}
 *{box-sizing:border-box}
 button,input,textarea{font:inherit;color:inherit}
 button{cursor:pointer}

@@ -69,7 +69,7 @@ export function renderMessage(message: ChatMessage, onOffer: () => void): HTMLEl
   const who = el('span', { class: 'who' }, WHO[message.author] ?? message.author);
   const node = el('div', { class: `m ${message.author}`, 'data-id': String(message.id) });
   // The visitor's own bubbles show no visible label; screen readers still hear "You".
-  if (message.author === 'visitor') who.className = 'sr';
+  if (message.author === 'visitor') who.className = 'who sr';
   node.append(who, el('span', { class: 'sr' }, ': '));
   if (message.text) node.append(message.text);
   if (message.media) node.append(renderMedia(message.media));
