@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeInactiveConversations, numberStats, requestHandover } from '../../src/services/handover.js';
+import { closeConversation } from '../../src/services/conversations.js';
+import { closeInactiveConversations, numberStats, requestHandover, sweepHandovers } from '../../src/services/handover.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './handover-setup.js';
 
 let world: World;
@@ -51,5 +52,41 @@ describe('inactivity', () => {
     expect(await closeInactiveConversations(world.ctx)).toBe(0);
     world.ctx.clock.advance(2 * MINUTE);
     expect(await closeInactiveConversations(world.ctx)).toBe(1);
+  });
+});
+
+describe('the sweep also', () => {
+  it('gives the visitor back to the bot when every notification failed later (a status callback with the window error)', async () => {
+    world = await makeWorld({ pool: 1 });
+    const ana = await visitor(world, 'Ana');
+    await ana.say('hello?');
+    await requestHandover(world.ctx, ana.sessionId);
+    const [toMaya, toTom] = await sentToAgents(world);
+    await world.ctx.db.updateTable('messages').set({ status: 'failed', send_success: 0, error_code: '63016' }).where('id', '=', toMaya!.id).execute();
+    await sweepHandovers(world.ctx);
+    expect((await conversationOf(world, 1)).status).toBe('waiting_agent'); // Tom may still answer
+
+    await world.ctx.db.updateTable('messages').set({ status: 'failed', send_success: 0, error_code: '63016' }).where('id', '=', toTom!.id).execute();
+    await sweepHandovers(world.ctx);
+    await sweepHandovers(world.ctx);
+    expect(await conversationOf(world, 1)).toMatchObject({ status: 'bot', assigned_whatsapp_number: null });
+    const told = (await seenByVisitor(world, ana.sessionId)).filter((m) => m.body?.includes('no agent could be reached'));
+    expect(told).toHaveLength(1);
+    expect((await world.ctx.db.selectFrom('handover_assignments').select('released_at').executeTakeFirstOrThrow()).released_at).not.toBeNull();
+  });
+
+  it('frees the number of a conversation closed from the inbox and connects the visitor waiting for it', async () => {
+    world = await makeWorld({ handoverNumber: true, settings: { enableMultipleWhatsappChats: false } });
+    const ana = await visitor(world, 'Ana');
+    await ana.say('hi');
+    await requestHandover(world.ctx, ana.sessionId);
+    const ben = await visitor(world, 'Ben');
+    await ben.say('hi');
+    expect((await requestHandover(world.ctx, ben.sessionId)).assignedWhatsappNumber).toBeNull();
+
+    await closeConversation(world.ctx, await conversationOf(world, 1));
+    await sweepHandovers(world.ctx);
+    expect((await conversationOf(world, 2)).assigned_whatsapp_number).toBe('+15550100001');
+    expect((await sentToAgents(world)).filter((m) => m.body?.includes('USER: Ben')).map((m) => m.to_address)).toEqual([MAYA, TOM]);
   });
 });

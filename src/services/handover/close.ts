@@ -49,3 +49,22 @@ export async function closeHandover(ctx: AppContext, conversationId: string, rea
   if (conversation.widget_id) await connectWaitingVisitors(ctx, conversation.widget_id);
   return true;
 }
+
+/**
+ * A conversation closed elsewhere (the inbox's close button) still holds its number: free it and
+ * connect whoever waits for that widget's agents.
+ */
+export async function releaseClosedConversations(ctx: AppContext): Promise<number> {
+  const stale = await ctx.db
+    .selectFrom('handover_assignments as a')
+    .innerJoin('conversations as c', 'c.id', 'a.conversation_id')
+    .select(['a.id', 'a.widget_id'])
+    .where('a.released_at', 'is', null)
+    .where('c.status', '=', 'closed')
+    .execute();
+  if (stale.length === 0) return 0;
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.updateTable('handover_assignments').set({ released_at: now }).where('id', 'in', stale.map((a) => a.id)).execute();
+  for (const widgetId of new Set(stale.map((a) => a.widget_id))) await connectWaitingVisitors(ctx, widgetId);
+  return stale.length;
+}

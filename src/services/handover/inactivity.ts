@@ -1,11 +1,13 @@
-// Inactivity: a handover with no message either way for the widget's `inactivityTimeoutMinutes`
-// is closed (both sides told, the pool number freed). A sweep every 30 seconds; closing is atomic,
-// so sweeps on several instances close each conversation once.
+// The handover sweep, every 30 seconds: inactivity (no message either way for the widget's
+// `inactivityTimeoutMinutes` closes the conversation, both sides told, the pool number freed),
+// notifications that failed later, and numbers still held by conversations closed elsewhere.
+// Each step is atomic per conversation, so sweeps on several instances do each thing once.
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { widgetSettingsSchema } from '../widgets.js';
 import { OPEN_HANDOVER } from './agents.js';
-import { closeHandover } from './close.js';
+import { closeHandover, releaseClosedConversations } from './close.js';
+import { releaseUnreachableHandovers } from './request.js';
 
 const SWEEP_EVERY_MS = 30_000;
 const MINUTE_MS = 60_000;
@@ -38,12 +40,18 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
   return closed;
 }
 
+export async function sweepHandovers(ctx: AppContext): Promise<void> {
+  await closeInactiveConversations(ctx);
+  await releaseUnreachableHandovers(ctx);
+  await releaseClosedConversations(ctx);
+}
+
 /** Runs the sweep in the background; the returned function stops it (and waits for a running sweep). */
 export function startInactivitySweeper(ctx: AppContext, everyMs = SWEEP_EVERY_MS): () => Promise<void> {
   let running: Promise<unknown> | undefined;
   const timer = setInterval(() => {
     if (running) return; // a slow sweep is not overlapped by the next one
-    running = closeInactiveConversations(ctx)
+    running = sweepHandovers(ctx)
       .catch((err: Error) => ctx.log.error({ err: err.message }, 'inactivity sweep failed'))
       .finally(() => (running = undefined));
   }, everyMs);

@@ -136,6 +136,34 @@ async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promi
   await publishStatus(ctx, { ...conversation, status: 'bot' });
 }
 
+/**
+ * Notifications that failed after being accepted (Twilio reports 63016, Meta 131047, in a status
+ * callback): once every agent's has failed, the visitor is told and the bot has them again.
+ */
+export async function releaseUnreachableHandovers(ctx: AppContext): Promise<number> {
+  const waiting = await ctx.db
+    .selectFrom('handover_assignments as a')
+    .innerJoin('conversations as c', 'c.id', 'a.conversation_id')
+    .selectAll('c')
+    .select('a.id as assignment_id')
+    .where('a.released_at', 'is', null)
+    .where('c.status', '=', 'waiting_agent')
+    .execute();
+  let released = 0;
+  for (const { assignment_id, ...conversation } of waiting) {
+    const notifications = await ctx.db
+      .selectFrom('messages')
+      .select('status')
+      .where('idempotency_key', 'like', `handover:${assignment_id}:%`)
+      .execute();
+    if (notifications.length === 0 || notifications.some((n) => n.status !== 'failed')) continue;
+    await giveBackToBot(ctx, conversation);
+    await postToVisitor(ctx, conversation, { author: 'system', text: visitorText.noAgentReachable, idempotencyKey: `handover-unreachable:${assignment_id}` });
+    released++;
+  }
+  return released;
+}
+
 async function placeInLine(ctx: AppContext, conversation: Conversation): Promise<number> {
   const since = conversation.handed_over_at!;
   const ahead = await queue(ctx, conversation.widget_id!)
