@@ -57,7 +57,6 @@ export const visitorText = {
   connecting: 'Connecting you with an agent. You will see their reply here.',
   queued: (place: number) =>
     `All our agents are busy right now. You are number ${place} in line; we will connect you as soon as an agent is free.`,
-  agentJoined: 'An agent has joined the conversation.',
   closedByAgent: 'The agent has closed this conversation. Write again any time and our assistant will help you.',
   closedForInactivity: (minutes: number) =>
     `This conversation was closed after ${minutes} minutes without messages. Write again any time and our assistant will help you.`,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { forwardVisitorMessage, numberStats, requestHandover } from '../../src/services/handover.js';
 import { makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
-import { conversationOf, MAYA, makeWorld, sentToAgents, TOM, visitor, type World } from './handover-setup.js';
+import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './handover-setup.js';
 
 let world: World;
 afterEach(async () => {
@@ -93,6 +93,18 @@ describe('requesting a handover', () => {
     const own = await makeNumber(world.ctx, { organization_id: world.org.id, phone_number: '+15550100099' });
     await openServiceWindow(world.ctx, own.id, MAYA);
     expect((await requestHandover(world.ctx, v.sessionId)).assignedWhatsappNumber).toBe('+15550100099');
+  });
+
+  it('without any number of the organization uses the platform default sender, and agents answer through it', async () => {
+    world = await makeWorld({ env: { TWILIO_PHONE_NUMBER: 'whatsapp:+14155550100' } });
+    const platform = await makeNumber(world.ctx, { organization_id: null, provider: 'twilio', phone_number: '+14155550100', provider_id: 'PNplatform' });
+    await openServiceWindow(world.ctx, platform.id, MAYA);
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    expect((await requestHandover(world.ctx, v.sessionId)).assignedWhatsappNumber).toBe('+14155550100');
+    const { handled } = await agentWrites(world, MAYA, platform, '#1: Hello from the platform number');
+    expect(handled).toBe(true);
+    expect((await seenByVisitor(world, v.sessionId)).at(-1)).toMatchObject({ author: 'agent', body: 'Hello from the platform number' });
   });
 
   it('never sends from a number the platform does not know, or from another organization', async () => {

@@ -36,9 +36,10 @@ export async function makeWorld(
     agentsWrote?: boolean;
     /** default: an in-memory SQLite database */
     databaseUrl?: string;
+    env?: Record<string, string>;
   } = {},
 ): Promise<World> {
-  const ctx = await makeTestContext({ databaseUrl: options.databaseUrl });
+  const ctx = await makeTestContext({ databaseUrl: options.databaseUrl, env: options.env });
   const org = await createOrganization(ctx, { name: 'Lantern Lane Bikes' });
   const provider = options.provider ?? 'simulator';
   const pool: NumberRow[] = [];
