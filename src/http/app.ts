@@ -13,11 +13,18 @@ import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { dashboardRoutes } from './dashboard.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
+import { knowledgeRoutes } from './knowledge.js';
 import { metricsRoutes } from './metrics.js';
 import { simulatorRoutes } from './simulator.js';
 import { visitorRoutes } from './visitor.js';
 import { widgetScriptRoutes } from './widget-script.js';
 import { widgetRoutes } from './widgets.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { metaNumberRoutes } from './meta-numbers.js';
+import { numberRoutes } from './numbers.js';
+import { organizationRoutes } from './organizations.js';
+import { usageRoutes } from './usage.js';
+import { whapiChannelRoutes } from './whapi-channels.js';
 import { webhookRoutes } from './webhooks.js';
 import { unroutedRoutes } from './unrouted.js';
 import { conversationRoutes } from './conversations.js';
@@ -31,7 +38,25 @@ function withZod(app: FastifyInstance) {
 /** Each route file registers its routes on the app with the shared context. */
 export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
 
-const routeModules: RouteModule[] = [metricsRoutes, healthRoutes, dashboardRoutes, simulatorRoutes, widgetRoutes, visitorRoutes, widgetScriptRoutes, webhookRoutes, unroutedRoutes, conversationRoutes];
+const routeModules: RouteModule[] = [
+  metricsRoutes,
+  healthRoutes,
+  dashboardRoutes,
+  simulatorRoutes,
+  organizationRoutes,
+  apiKeyRoutes,
+  numberRoutes,
+  metaNumberRoutes,
+  usageRoutes,
+  knowledgeRoutes,
+  whapiChannelRoutes,
+  webhookRoutes,
+  unroutedRoutes,
+  conversationRoutes,
+  widgetRoutes,
+  visitorRoutes,
+  widgetScriptRoutes,
+];
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const fastify: FastifyInstance = Fastify({

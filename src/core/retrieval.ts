@@ -1,0 +1,178 @@
+// BM25 retrieval over an organization's passages (MiniSearch), with the customer's words first,
+// their WordNet synonyms at a lower weight, and a boost for passages holding the kind of fact the
+// question asks for. Confidence is how much of the question the best passage covers.
+import MiniSearch from 'minisearch';
+import type { Chunk } from './chunking.js';
+import { intentBoost, passageFacts, questionIntents, withoutIntentPhrases, type PassageFacts } from './intent.js';
+import { synonymsOf } from './synonyms.js';
+import { contentWords, isStopWord, stem, tokenize } from './text.js';
+
+/** a synonym counts this much of the customer's own word in ranking… */
+export const SYNONYM_WEIGHT = 0.4;
+/** …and this much in confidence: a passage that says "rent" does answer "hire" */
+const SYNONYM_CREDIT = 0.8;
+/** a near-miss spelling ("bycicle") counts this much in confidence */
+const FUZZY_CREDIT = 0.7;
+/** a word the knowledge base never uses counts as this many times its rarest word */
+const UNKNOWN_WORD_WEIGHT = 1.5;
+const FIELD_BOOST = { question: 2, heading: 1.3, text: 1 };
+
+interface IndexedChunk {
+  id: string;
+  question: string;
+  heading: string;
+  text: string;
+}
+
+const indexOptions = {
+  fields: ['question', 'heading', 'text'],
+  tokenize: (text: string) => tokenize(text),
+  processTerm: (word: string) => (isStopWord(word) || (word.length < 2 && !/\d/.test(word)) ? null : stem(word)),
+};
+
+export interface Passage extends Chunk {
+  facts: PassageFacts;
+}
+
+export interface KnowledgeIndex {
+  search: MiniSearch<IndexedChunk>;
+  passages: Map<string, Passage>;
+  /** stem → number of passages containing it */
+  documentFrequency: Map<string, number>;
+  maxIdf: number;
+}
+
+export interface Hit {
+  passage: Passage;
+  score: number;
+  /** share of the question this passage answers, in [0, 1] */
+  coverage: number;
+}
+
+function toIndexed(chunk: Chunk): IndexedChunk {
+  return { id: chunk.id, question: chunk.question, heading: [chunk.title, chunk.heading].filter(Boolean).join(' › '), text: chunk.text };
+}
+
+/** The serialized index and passages, as stored in `knowledge_indexes`. */
+export function buildIndex(chunks: Chunk[]): { indexJson: string; chunksJson: string } {
+  const search = new MiniSearch<IndexedChunk>(indexOptions);
+  search.addAll(chunks.map(toIndexed));
+  return { indexJson: JSON.stringify(search), chunksJson: JSON.stringify(chunks) };
+}
+
+export function loadIndex(indexJson: string, chunksJson: string): KnowledgeIndex {
+  const search = MiniSearch.loadJSON<IndexedChunk>(indexJson, indexOptions);
+  const passages = new Map<string, Passage>();
+  const documentFrequency = new Map<string, number>();
+  for (const chunk of JSON.parse(chunksJson) as Chunk[]) {
+    const indexed = toIndexed(chunk);
+    passages.set(chunk.id, { ...chunk, facts: passageFacts(`${chunk.question}\n${chunk.text}`) });
+    const seen = new Set<string>();
+    for (const field of indexOptions.fields) {
+      for (const word of tokenize(indexed[field as keyof IndexedChunk])) {
+        const term = indexOptions.processTerm(word);
+        if (term) seen.add(term);
+      }
+    }
+    for (const term of seen) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  }
+  const index = { search, passages, documentFrequency, maxIdf: 0 };
+  index.maxIdf = idf(index, 1);
+  return index;
+}
+
+function idf(index: Pick<KnowledgeIndex, 'passages'>, frequency: number): number {
+  const n = index.passages.size;
+  return Math.log(1 + (n - frequency + 0.5) / (frequency + 0.5));
+}
+
+interface QueryWord {
+  term: string;
+  synonyms: string[];
+  weight: number;
+}
+
+/** The question as stems: each content word with its synonyms the knowledge base actually uses. */
+function readQuestion(index: KnowledgeIndex, question: string): QueryWord[] {
+  const words: QueryWord[] = [];
+  for (const word of contentWords(withoutIntentPhrases(question))) {
+    const term = stem(word);
+    if (words.some((w) => w.term === term)) continue;
+    const synonyms = new Set<string>();
+    for (const synonym of synonymsOf(word)) {
+      const s = stem(synonym);
+      if (s !== term && index.documentFrequency.has(s)) synonyms.add(s);
+    }
+    const frequency = index.documentFrequency.get(term);
+    const weight = frequency
+      ? idf(index, frequency)
+      : synonyms.size
+        ? Math.max(...[...synonyms].map((s) => idf(index, index.documentFrequency.get(s)!)))
+        : index.maxIdf * UNKNOWN_WORD_WEIGHT;
+    words.push({ term, synonyms: [...synonyms], weight });
+  }
+  return words;
+}
+
+function coverageOf(index: KnowledgeIndex, words: QueryWord[], matched: Set<string>): number {
+  let total = 0;
+  let covered = 0;
+  for (const word of words) {
+    total += word.weight;
+    if (matched.has(word.term)) covered += word.weight * (index.documentFrequency.has(word.term) ? 1 : FUZZY_CREDIT);
+    else if (word.synonyms.some((s) => matched.has(s))) covered += word.weight * SYNONYM_CREDIT;
+  }
+  return total === 0 ? 0 : covered / total;
+}
+
+/** The best passages for a question, best first, at most `limit`. */
+export function searchIndex(index: KnowledgeIndex, question: string, limit = 3): Hit[] {
+  const words = readQuestion(index, question);
+  if (words.length === 0 || index.passages.size === 0) return [];
+  const weights = new Map<string, number>();
+  for (const word of words) weights.set(word.term, 1);
+  for (const word of words) {
+    // A word with many synonyms must not outweigh the customer's other words.
+    const each = SYNONYM_WEIGHT / Math.sqrt(word.synonyms.length || 1);
+    for (const s of word.synonyms) weights.set(s, Math.max(weights.get(s) ?? 0, each));
+  }
+  const intents = questionIntents(question);
+  const results = index.search.search([...weights.keys()].join(' '), {
+    tokenize: (q) => q.split(' '),
+    processTerm: (t) => t,
+    boost: FIELD_BOOST,
+    boostTerm: (term) => weights.get(term) ?? SYNONYM_WEIGHT,
+    // Other word forms the stemmer keeps apart ("rent" → "rental", "park" → "parking")…
+    prefix: (term) => weights.get(term) === 1 && term.length >= 4,
+    // …and spelling slips, only for words the knowledge base does not know ("bycicle").
+    fuzzy: (term) => (weights.get(term) === 1 && term.length >= 5 && !index.documentFrequency.has(term) ? 1 : false),
+    maxFuzzy: 1,
+  });
+  const hits: Hit[] = [];
+  for (const result of results) {
+    const passage = index.passages.get(result.id as string);
+    if (!passage) continue;
+    // MiniSearch multiplies by the number of query terms matched; count the customer's words
+    // instead, so three synonyms of one word do not beat two different words.
+    const matched = new Set(result.queryTerms);
+    const wordsMatched = words.filter((w) => matched.has(w.term) || w.synonyms.some((s) => matched.has(s))).length;
+    hits.push({
+      passage,
+      score: (result.score / Math.max(1, result.queryTerms.length)) * wordsMatched * intentBoost(intents, passage.facts),
+      coverage: coverageOf(index, words, matched),
+    });
+  }
+  hits.sort((a, b) => b.score - a.score);
+  return hits.slice(0, limit);
+}
+
+/**
+ * Confidence in the best hit, in [0, 1]: the share of the question it covers, lowered when the
+ * question asks for a price, a time or a duration the passage does not hold.
+ */
+export function confidenceOf(question: string, hit: Hit | undefined): number {
+  if (!hit) return 0;
+  const intents = questionIntents(question);
+  const factMissing = intents.length > 0 && intentBoost(intents, hit.passage.facts) === 1;
+  return Math.round(Math.min(1, hit.coverage * (factMissing ? 0.8 : 1)) * 1000) / 1000;
+}

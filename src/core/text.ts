@@ -1,0 +1,109 @@
+// Words for retrieval: lower-cased, filler words dropped, reduced to a stem so "repairs",
+// "repaired" and "repairing" meet. The same functions index the knowledge base and read questions.
+import { stemmer } from 'stemmer';
+
+/**
+ * Words that carry no topic: English function words plus the filler of chat messages
+ * ("hey, can u tell me…"). Question words stay out of this list's meaning: intent.ts reads them
+ * from the raw question before they are dropped here.
+ */
+const STOP_WORDS = new Set(
+  `a about above after again against all am an and any are aren as at be because been before being below
+  between both but by can cannot could couldn did didn do does doesn doing don down during each few for from
+  further had hadn has hasn have haven having he her here hers herself him himself his how i if in into is
+  isn it its itself just let me more most my myself no nor not of off on once only or other ought our ours
+  ourselves out over own same us she should shouldn so some such than that the their theirs them themselves then
+  there these they this those through to too under until up very was wasn we were weren what when where which
+  while who whom why will with won would wouldn you your yours yourself yourselves
+  hi hey hello hiya howdy yo dear thanks thank thx ty please pls plz ok okay okey yes yeah yep sure hmm um uh
+  u ur ya im ive id dont doesnt cant wont isnt whats hows wheres whens
+  tell know wonder wondering want wanna gonna gotta need like also maybe possible possibly really actually quick
+  question ask asking help anyone somebody something anything get got guys folks`.split(/\s+/),
+);
+
+/** Splits text into lower-case word tokens (letters, digits, inner apostrophes dropped). */
+export function tokenize(text: string): string[] {
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/['’]/g, '')
+      .match(/[a-z0-9]+/g) ?? []
+  );
+}
+
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word);
+}
+
+/** The stem of one lower-case word; numbers stay as they are. */
+export function stem(word: string): string {
+  return /^\d/.test(word) ? word : stemmer(word);
+}
+
+/** The searchable terms of a text: tokens minus filler, stemmed. */
+export function terms(text: string): string[] {
+  const out: string[] = [];
+  for (const word of tokenize(text)) {
+    if (STOP_WORDS.has(word) || (word.length < 2 && !/\d/.test(word))) continue;
+    out.push(stem(word));
+  }
+  return out;
+}
+
+/** The words of a question the customer typed, without filler, before stemming. */
+export function contentWords(text: string): string[] {
+  return tokenize(text).filter((w) => !STOP_WORDS.has(w) && (w.length >= 2 || /\d/.test(w)));
+}
+
+const SENTENCE_END = /(?<=[.!?…])\s+(?=[A-Z0-9"“(])|\n+/;
+
+/**
+ * Text shortened for one WhatsApp message: whole sentences up to `max` characters. A single
+ * sentence longer than that is cut at a word and ends with "…".
+ */
+export function trimToSentences(text: string, max = 1000): string {
+  const clean = text.replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
+  if (clean.length <= max) return clean;
+  let out = '';
+  for (const sentence of clean.split(SENTENCE_END)) {
+    const piece = sentence.trim();
+    if (!piece) continue;
+    const next = out ? `${out} ${piece}` : piece;
+    if (next.length > max) break;
+    out = next;
+  }
+  if (out) return out;
+  const cut = clean.slice(0, max - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).trimEnd()}…`;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', hellip: '…', mdash: '—', ndash: '–', euro: '€', pound: '£' };
+
+/**
+ * Readable text from an HTML page: scripts, styles and the head dropped, headings kept as
+ * Markdown headings (so chunking still sees sections), block ends as line breaks.
+ */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(script|style|noscript|head|template|svg|iframe)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_m, level: string, inner: string) => `\n\n${'#'.repeat(Number(level))} ${inner.replace(/<[^>]*>/g, ' ').trim()}\n\n`)
+    .replace(/<li\b[^>]*>/gi, '\n- ')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|section|article|ul|ol|table|tr|blockquote|pre|header|footer|main|aside|dd|dt)\s*>/gi, '\n\n')
+    .replace(/<\/(td|th)\s*>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, code: string) => {
+      if (code[0] === '#') {
+        const n = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
+        return Number.isFinite(n) && n > 0 && n < 0x110000 ? String.fromCodePoint(n) : ' ';
+      }
+      return ENTITIES[code.toLowerCase()] ?? m;
+    })
+    .replace(/[ \t\f\v\u00a0]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

@@ -1,0 +1,84 @@
+// Knowledge base routes (SPEC §7): add documents (JSON or a file upload), list, delete, train,
+// and ask a question to try the answerer out.
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { documentFromFile } from '../core/documents.js';
+import { badRequest } from '../core/errors.js';
+import { answerQuestion } from '../services/answers.js';
+import type { AppContext } from '../services/context.js';
+import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, trainKnowledge } from '../services/knowledge.js';
+import type { RouteModule } from './app.js';
+import { authorizeOrganization, orgParams } from './organizations.js';
+
+const tags = ['knowledge'];
+const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+
+const documentBody = z.object({
+  title: z.string().trim().min(1, 'title must not be empty').max(200),
+  content: z.string().max(MAX_DOCUMENT_CHARACTERS),
+});
+const askBody = z.object({ question: z.string().trim().min(1, 'question must not be empty').max(2000) });
+
+/** A multipart upload: the `file` part, and an optional `title` field sent before it. */
+async function readUpload(request: FastifyRequest) {
+  const file = await request.file({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
+  if (!file) throw badRequest('The upload has no file; send it in a part named "file".', 'NO_FILE');
+  const data = await file.toBuffer();
+  const titleField = file.fields.title;
+  const title = titleField && !Array.isArray(titleField) && titleField.type === 'field' ? String(titleField.value) : undefined;
+  return documentFromFile(file.filename ?? '', data, title);
+}
+
+export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
+  // Multipart parsing only where files are accepted; other routes keep answering 415 to it.
+  await app.register(async (scope: FastifyInstance) => {
+    await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } });
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/api/organizations/:orgId/knowledge',
+      {
+        schema: {
+          tags,
+          summary: 'Add a document: JSON {title, content}, or a multipart upload (field "file": .txt, .md, .html, .csv with question/answer columns; optional field "title" first)',
+          params: orgParams,
+        },
+      },
+      async (request, reply) => {
+        await authorizeOrganization(ctx, request, request.params.orgId);
+        const doc = request.isMultipart() ? await readUpload(request) : documentBody.parse(request.body ?? {});
+        const document = await addDocument(ctx, request.params.orgId, doc);
+        return reply.status(201).send({ ok: true, document });
+      },
+    );
+  });
+
+  app.get('/api/organizations/:orgId/knowledge', { schema: { tags, summary: 'List the documents of the knowledge base', params: orgParams } }, async (request) => {
+    await authorizeOrganization(ctx, request, request.params.orgId);
+    return { ok: true, documents: await listDocuments(ctx, request.params.orgId) };
+  });
+
+  app.delete(
+    '/api/organizations/:orgId/knowledge/:documentId',
+    { schema: { tags, summary: 'Delete a document (a trained knowledge base is retrained at once)', params: orgParams.extend({ documentId: z.string().min(1).max(100) }) } },
+    async (request) => {
+      await authorizeOrganization(ctx, request, request.params.orgId);
+      await deleteDocument(ctx, request.params.orgId, request.params.documentId);
+      return { ok: true, message: 'Document deleted.' };
+    },
+  );
+
+  app.post('/api/organizations/:orgId/train', { schema: { tags, summary: 'Chunk and index the knowledge base', params: orgParams } }, async (request) => {
+    await authorizeOrganization(ctx, request, request.params.orgId);
+    if ((await listDocuments(ctx, request.params.orgId)).length === 0) {
+      throw badRequest('There is nothing to train on yet; add a document to the knowledge base first.', 'NO_DOCUMENTS');
+    }
+    return { ok: true, ...(await trainKnowledge(ctx, request.params.orgId)) };
+  });
+
+  app.post('/api/organizations/:orgId/ask', { schema: { tags, summary: 'Ask the answerer a question, as a customer would', params: orgParams, body: askBody } }, async (request) => {
+    await authorizeOrganization(ctx, request, request.params.orgId);
+    const answer = await answerQuestion(ctx, request.params.orgId, request.body.question);
+    return { ok: true, ...answer };
+  });
+};

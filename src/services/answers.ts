@@ -1,0 +1,71 @@
+// The one answerer for WhatsApp and the widget: retrieval over the organization's own passages,
+// and, for plans with LLM answers when an LLM is configured, a model writing from those passages.
+import { planOf } from '../core/plans.js';
+import { confidenceOf, searchIndex, type Hit } from '../core/retrieval.js';
+import { trimToSentences } from '../core/text.js';
+import type { AppContext } from './context.js';
+import { knowledgeIndex } from './knowledge.js';
+import { askLlm, type ChatTurn } from './llm.js';
+import { getOrganization } from './organizations.js';
+import { loadPlans } from './plans.js';
+
+/** Below this confidence the answer says it is not sure, and callers offer a human. */
+export const DEFAULT_MIN_CONFIDENCE = 0.35;
+/** How many passages the LLM gets to write from. */
+const LLM_PASSAGES = 3;
+/** One WhatsApp message, comfortably readable. */
+export const MAX_ANSWER_CHARACTERS = 1000;
+
+export const NOT_SURE_ANSWER = "I'm not sure I have the right answer to that.";
+
+export interface AnswerSource {
+  documentId: string;
+  title: string;
+  chunkId: string;
+}
+
+export interface Answer {
+  answer: string;
+  sources: AnswerSource[];
+  confidence: number;
+  confident: boolean;
+}
+
+export interface AnswerOptions {
+  history?: ChatTurn[];
+  /** overrides DEFAULT_MIN_CONFIDENCE */
+  minConfidence?: number;
+}
+
+function sourceOf(hit: Hit): AnswerSource {
+  return { documentId: hit.passage.documentId, title: hit.passage.title, chunkId: hit.passage.id };
+}
+
+export async function answerQuestion(ctx: AppContext, organizationId: string, question: string, options: AnswerOptions = {}): Promise<Answer> {
+  const index = await knowledgeIndex(ctx, organizationId);
+  const hits = index ? searchIndex(index, question, LLM_PASSAGES) : [];
+  const confidence = confidenceOf(question, hits[0]);
+  const confident = hits.length > 0 && confidence >= (options.minConfidence ?? DEFAULT_MIN_CONFIDENCE);
+  const retrieval: Answer = confident
+    ? { answer: trimToSentences(hits[0]!.passage.text, MAX_ANSWER_CHARACTERS), sources: [sourceOf(hits[0]!)], confidence, confident }
+    : { answer: NOT_SURE_ANSWER, sources: [], confidence, confident };
+
+  const llm = ctx.config.llm;
+  if (!llm || hits.length === 0) return retrieval;
+  const organization = await getOrganization(ctx, organizationId);
+  if (!planOf(organization.plan, await loadPlans(ctx)).plan.llmAnswers) return retrieval;
+  try {
+    const text = await askLlm(llm, {
+      organizationName: organization.name,
+      instructions: organization.instructions,
+      passages: hits.map((h) => h.passage),
+      history: options.history ?? [],
+      question,
+    });
+    return { answer: trimToSentences(text, MAX_ANSWER_CHARACTERS), sources: hits.map(sourceOf), confidence, confident };
+  } catch (err) {
+    // The customer still gets the retrieval answer; the operator sees why the model was skipped.
+    ctx.log.warn({ organizationId, reason: (err as Error).message }, 'LLM answer failed; answered from retrieval');
+    return retrieval;
+  }
+}
