@@ -2,7 +2,7 @@
 // off when real providers are configured), and its route exists only then.
 import { randomUUID } from 'node:crypto';
 import { parseWhatsappAddress, toE164 } from '../../core/phone.js';
-import { isRecord, readJsonBody } from '../http.js';
+import { isRecord, mediaKindOf, readJsonBody } from '../http.js';
 import { type DeliveryStatus, type InboundMedia, type NormalizedEvent, PayloadError, type WebhookRequest } from '../provider.js';
 import type { SimMedia } from './payloads.js';
 
@@ -81,7 +81,7 @@ function parseMedia(value: unknown): InboundMedia | undefined {
   if (!isRecord(value) || typeof value.url !== 'string') throw new PayloadError('media needs a url.');
   const media = value as unknown as SimMedia;
   const mimeType = typeof media.mimeType === 'string' ? media.mimeType : undefined;
-  const type = typeof media.type === 'string' ? media.type : (mimeType?.split('/')[0] ?? 'document');
+  const type = typeof media.type === 'string' ? media.type : mediaKindOf(mimeType);
   return {
     type,
     url: media.url,

@@ -1,6 +1,6 @@
 // The simulator: a real adapter for simulated phones, chosen by configuration (SIMULATOR). It keeps
 // the 24-hour window like Meta so the window rules can be tried with no account.
-import type { ProviderAdapter } from '../provider.js';
+import type { ProviderAdapter, WebhookRequest } from '../provider.js';
 import { parseSimWebhook, simRoutingHint } from './inbound.js';
 import { fetchSimMedia, sendSimMessage } from './outbound.js';
 
@@ -8,7 +8,7 @@ export const simulator = {
   name: 'simulator',
   // Never recognized on the shared /api/webhooks/whatsapp endpoint: that one requires a verified
   // provider, and simulator posts carry no signature. They have their own route.
-  detect: () => false,
+  detect: (_req: WebhookRequest) => false,
   verify: () => true,
   routingHint: simRoutingHint,
   parse: parseSimWebhook,

@@ -18,7 +18,7 @@ import type { WhapiMessage, WhapiStatus, WhapiWebhookPayload } from './payloads.
  * Whapi signs nothing; the webhook is configured with a secret we check in constant time, sent as
  * `Authorization: Bearer <secret>`, an `X-Webhook-Token` header, or `?token=` in the URL.
  */
-export function verifyWhapiRequest(req: WebhookRequest, credentials: { webhookSecret?: string } | undefined): boolean {
+export function verifyWhapiRequest(req: WebhookRequest, credentials: WhapiCredentials | undefined): boolean {
   const secret = credentials?.webhookSecret;
   if (!secret) return false;
   const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();

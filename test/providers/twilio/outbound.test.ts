@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../src/config.js';
-import { ProviderSendError, type OutboundMessage } from '../../../src/providers/provider.js';
+import type { OutboundMessage } from '../../../src/providers/provider.js';
 import { classifyTwilioError } from '../../../src/providers/twilio/outbound.js';
 import { twilio } from '../../../src/providers/twilio/index.js';
 import { startFakeTwilio, type FakeTwilio } from '../../fakes/twilio.js';
+import { sendError } from '../support.js';
 
 let fake: FakeTwilio;
 let ctx: { config: ReturnType<typeof testConfig> };
@@ -19,11 +20,6 @@ beforeEach(() => fake.reset());
 
 const message = (extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ from: { phone: '+14155550123' }, to: '+5511987654321', ...extra });
 
-async function sendError(promise: Promise<unknown>): Promise<ProviderSendError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ProviderSendError);
-  return error as ProviderSendError;
-}
 
 describe('Twilio send', () => {
   it('creates a message with Basic auth, whatsapp: addresses, body and status callback', async () => {
