@@ -173,10 +173,16 @@ describe('forwarding visitor messages', () => {
     await v.say('hi');
     await requestHandover(world.ctx, v.sessionId);
     const conversation = await conversationOf(world, 1);
+    world.ctx.clock.advance(1000);
     const text = await v.say('Are you there?');
     await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', text.id).executeTakeFirstOrThrow()));
     const photo = await v.say('', { dataUrl: `data:image/png;base64,${Buffer.from('png').toString('base64')}`, filename: 'bike.png' });
     await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', photo.id).executeTakeFirstOrThrow()));
+
+    // A message written before the handover was quoted in the notification, not forwarded again.
+    world.ctx.clock.advance(-5000);
+    const early = await v.say('written before');
+    await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', early.id).executeTakeFirstOrThrow()));
 
     const forwards = (await sentToAgents(world)).slice(2);
     expect(forwards.map((m) => [m.to_address, m.body])).toEqual([

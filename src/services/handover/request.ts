@@ -209,6 +209,8 @@ async function publishStatus(ctx: AppContext, conversation: Conversation): Promi
 export async function forwardVisitorMessage(ctx: AppContext, conversation: Conversation, message: Message): Promise<void> {
   // Waiting in line: the notification will carry the latest message when a sender is free.
   if (!conversation.assigned_whatsapp_number) return;
+  // Written before the handover (its answer job ran late): the notification already quoted it.
+  if (conversation.handed_over_at && message.created_at < conversation.handed_over_at) return;
   const handover = await loadHandover(ctx, conversation.id);
   if (!handover) return;
   const sender = await findSenderNumber(ctx.db, conversation.organization_id, conversation.assigned_whatsapp_number);
