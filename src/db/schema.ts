@@ -221,6 +221,19 @@ export interface WidgetUploadTable {
   created_at: string;
 }
 
+/** A copy of an inbound media file (002), served at `/api/media/<id>`. */
+export interface MessageMediaTable {
+  /** unguessable: the file's URL is its only protection (like widget uploads) */
+  id: string;
+  message_id: number;
+  organization_id: string | null;
+  mime_type: string;
+  filename: string | null;
+  size: number;
+  bytes: Buffer;
+  created_at: string;
+}
+
 export interface HandoverAssignmentTable {
   id: string;
   conversation_id: string;
@@ -280,6 +293,7 @@ export interface Database {
   pool_numbers: PoolNumberTable;
   widget_sessions: WidgetSessionTable;
   widget_uploads: WidgetUploadTable;
+  message_media: MessageMediaTable;
   handover_assignments: HandoverAssignmentTable;
   knowledge_documents: KnowledgeDocumentTable;
   knowledge_indexes: KnowledgeIndexTable;

@@ -28,6 +28,7 @@ import { whapiChannelRoutes } from './whapi-channels.js';
 import { webhookRoutes } from './webhooks.js';
 import { unroutedRoutes } from './unrouted.js';
 import { conversationRoutes } from './conversations.js';
+import { mediaRoutes } from './media.js';
 
 export type App = ReturnType<typeof withZod>;
 
@@ -53,6 +54,7 @@ const routeModules: RouteModule[] = [
   webhookRoutes,
   unroutedRoutes,
   conversationRoutes,
+  mediaRoutes,
   widgetRoutes,
   visitorRoutes,
   widgetScriptRoutes,

@@ -137,6 +137,7 @@ export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): Jo
   let looping = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  let claiming: Promise<unknown> = Promise.resolve();
 
   const schedule = (ms: number) => {
     if (stopped) return;
@@ -157,7 +158,9 @@ export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): Jo
         again = false;
         const free = concurrency - running.size;
         if (free <= 0) break;
-        const jobs = await claimJobs(ctx, free, options.leaseMs);
+        const claim = claimJobs(ctx, free, options.leaseMs);
+        claiming = claim.catch(() => {});
+        const jobs = await claim;
         for (const job of jobs) {
           const run = runJob(ctx, job, options.backoff).finally(() => {
             running.delete(run);
@@ -183,6 +186,8 @@ export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): Jo
       stopped = true;
       clearTimeout(timer);
       workersByContext.get(ctx)?.delete(worker);
+      // A claim in flight still hands its jobs over to run: wait for it, then for every job.
+      await claiming;
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };

@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import { openConversationFor, upsertWhatsappContact } from './conversations.js';
 import { registerJobHandler } from './jobs.js';
 import { handleAgentMessage } from './handover.js';
+import { enqueueMediaCopy } from './media.js';
 import { getMessage, publishMessage } from './messages.js';
 import { findNumberById } from './numbers-lookup.js';
 import { routeTrialMessage } from './trial.js';
@@ -30,6 +31,7 @@ export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Pr
   // Every inbound message opens the sender's window on this number — agents' too: that is what
   // lets the handover sender write to them freely.
   await extendServiceWindow(ctx, number.id, message.from_address, message.created_at);
+  await enqueueMediaCopy(ctx, message);
 
   let organizationId = message.organization_id;
   if (number.is_shared_trial) {

@@ -9,7 +9,7 @@ import { drainJobs } from '../../src/services/jobs.js';
 import { enqueueSend } from '../../src/services/outbound.js';
 import type { ManualClock } from '../../src/core/clock.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
-import { fixtureBytes, signedMetaRequest, signedTwilioRequest, webhookRequest } from '../fixtures/providers/index.js';
+import { fixtureBytes, signedMetaRequest, signedTwilioRequest, twilioFields, webhookRequest } from '../fixtures/providers/index.js';
 import { makeTestContext } from '../support/context.js';
 import { makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
 
@@ -106,6 +106,22 @@ export function describePipeline(label: string, database: () => Promise<Database
       const media = JSON.parse(message!.media!);
       expect(media.type).toBe('image');
       expect(media.url).toContain('/Media/ME0a1b2c3d4e5f60718293a4b5c6d7e8f9');
+    });
+
+    it('keeps a copy of an inbound file, fetched with the credentials that never reach the CDN', async () => {
+      await twilioNumber();
+      const bytes = Buffer.from('\xff\xd8\xff\xe0 a small jpeg', 'latin1');
+      const fields = { ...twilioFields('twilio/inbound-media.txt'), MediaUrl0: twilioFake.addMedia(bytes, 'image/jpeg') };
+      await receiveWebhook(ctx, providers.twilio, signedTwilioRequest(fields, twilioFake.authToken, PUBLIC_URL));
+      await drainJobs(ctx);
+      const [message] = await inbound();
+      const media = JSON.parse(message!.media!);
+      expect(media.fileUrl).toMatch(new RegExp(`^${PUBLIC_URL}/api/media/[A-Za-z0-9_-]{16,}$`));
+      const copy = await ctx.db.selectFrom('message_media').selectAll().where('message_id', '=', message!.id).executeTakeFirstOrThrow();
+      expect(Buffer.from(copy.bytes).equals(bytes)).toBe(true);
+      expect(copy.mime_type).toBe('image/jpeg');
+      expect(twilioFake.cdnRequests.length).toBeGreaterThan(0);
+      expect(twilioFake.cdnRequests.every((r) => r.headers.authorization === undefined)).toBe(true);
     });
 
     it('stores every message of a batched Meta payload and keeps the entry for an unknown number as unrouted', async () => {

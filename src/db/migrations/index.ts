@@ -1,11 +1,13 @@
 // The one list of migrations, in order. Add a file and one line here.
 import type { Migration } from 'kysely';
 import * as m001 from './001_initial.js';
+import * as m002 from './002_message_media.js';
 import * as m041 from './041_widget_uploads.js';
 import * as m071 from './071_live_event_payloads.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
+  '002_message_media': m002,
   '041_widget_uploads': m041,
   '071_live_event_payloads': m071,
 };
