@@ -94,7 +94,7 @@ async function agentReplies(text: string) {
     twilio.authToken,
     server.ctx.config.publicUrl,
   );
-  const response = await fetch(server.url + request.url, { method: 'POST', headers: request.headers, body: request.rawBody });
+  const response = await fetch(server.url + request.url, { method: 'POST', headers: request.headers as Record<string, string>, body: new Uint8Array(request.rawBody) });
   expect(response.status).toBe(200);
 }
 

@@ -1,25 +1,10 @@
 // The visitor API as the widget uses it: one session per public key, kept in localStorage.
-export type Author = 'visitor' | 'bot' | 'agent' | 'system';
+// The message shapes are the server's own (type-only: nothing of src/ enters the bundle).
+import type { VisitorAuthor, VisitorMedia, VisitorMessage } from '../../src/services/visitor-messages.js';
 
-export interface Media {
-  type: string;
-  url?: string;
-  mimeType?: string;
-  filename?: string;
-  caption?: string;
-  latitude?: number;
-  longitude?: number;
-  name?: string;
-}
-
-export interface ChatMessage {
-  id: number;
-  author: Author;
-  text: string | null;
-  media: Media | null;
-  createdAt: string;
-  offerHandover?: boolean;
-}
+export type Author = VisitorAuthor;
+export type Media = VisitorMedia;
+export type ChatMessage = VisitorMessage;
 
 export interface Appearance {
   title: string;

@@ -33,12 +33,12 @@ class Widget {
 
   private bind() {
     const v = this.view;
-    v.bubble.addEventListener('click', () => (v.panel.hidden ? this.open() : this.close()));
-    v.close.addEventListener('click', () => this.close());
+    v.bubble.addEventListener('click', () => this.setOpen(v.panel.hidden));
+    v.close.addEventListener('click', () => this.setOpen(false));
     v.panel.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
         e.preventDefault();
-        this.close();
+        this.setOpen(false);
       }
     });
     v.input.addEventListener('keydown', (e) => {
@@ -73,21 +73,18 @@ class Widget {
     });
   }
 
-  private open() {
+  /** Opening focuses the message box; closing gives focus back to the bubble. */
+  private setOpen(open: boolean) {
     const v = this.view;
-    v.panel.hidden = false;
-    v.bubble.setAttribute('aria-expanded', 'true');
-    v.bubble.setAttribute('aria-label', 'Close chat');
-    v.input.focus();
-    void this.ensureStarted();
-  }
-
-  private close() {
-    const v = this.view;
-    v.panel.hidden = true;
-    v.bubble.setAttribute('aria-expanded', 'false');
-    v.bubble.setAttribute('aria-label', 'Open chat');
-    v.bubble.focus();
+    v.panel.hidden = !open;
+    v.bubble.setAttribute('aria-expanded', String(open));
+    v.bubble.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
+    if (open) {
+      v.input.focus();
+      void this.ensureStarted();
+    } else {
+      v.bubble.focus();
+    }
   }
 
   private ensureStarted(): Promise<void> {
