@@ -67,6 +67,9 @@ export async function migrateToLatest(database: Database): Promise<void> {
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
+    // Each part of the product numbers its migrations in its own range (002–009, 041, 071…), so a
+    // database may have run 041 before 002 exists; every migration still runs exactly once.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -77,7 +80,7 @@ export async function migrateToLatest(database: Database): Promise<void> {
 
 /** True when every known migration has been applied (for /readyz). */
 export async function migrationsApplied(database: Database): Promise<boolean> {
-  const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
   const all = await migrator.getMigrations();
   return all.every((m) => m.executedAt !== undefined);
 }
