@@ -37,7 +37,7 @@ export function passageFacts(text: string): PassageFacts {
 }
 
 /** How much a passage's facts fit the question's intents: 1 (no help) up to INTENT_BOOST. */
-export const INTENT_BOOST = 1.6;
+export const INTENT_BOOST = 2;
 export function intentBoost(intents: Intent[], facts: PassageFacts): number {
   if (intents.length === 0) return 1;
   return intents.some((intent) => facts[intent]) ? INTENT_BOOST : 1;
