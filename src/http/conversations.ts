@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../core/errors.js';
 import type { Conversation } from '../db/schema.js';
 import type { AppContext } from '../services/context.js';
 import { closeConversation, getConversation, listConversations, sendFromConversation } from '../services/conversations.js';
+import { closeHandover } from '../services/handover.js';
 import { getMessage, listConversationMessages, messageJson } from '../services/messages.js';
 import type { RouteModule } from './app.js';
 import { assertOrganizationAccess, authenticate } from './auth.js';
@@ -84,7 +85,11 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
 
   app.post('/api/conversations/:id/close', { schema: { tags, summary: 'Close a conversation', params: idParams } }, async (request) => {
     const conversation = await authorizedConversation(ctx, request, request.params.id);
-    const closed = await closeConversation(ctx, conversation);
+    // A widget conversation may hold a handover: closing it frees the number and tells both sides.
+    const closed =
+      conversation.channel === 'widget'
+        ? ((await closeHandover(ctx, conversation.id, { by: 'inbox' })), await getConversation(ctx, conversation.id))
+        : await closeConversation(ctx, conversation);
     return { ok: true, conversation: { id: closed.id, ref: closed.ref, status: closed.status, closedAt: closed.closed_at } };
   });
 };
