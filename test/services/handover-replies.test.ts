@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestHandover } from '../../src/services/handover.js';
+import { forwardVisitorMessage, requestHandover } from '../../src/services/handover.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, markSent, seenByVisitor, sentToAgents, STRANGER, TOM, visitor, type World } from './handover-setup.js';
 
 let world: World;
@@ -27,6 +27,14 @@ describe('agent replies on a shared handover number', () => {
     expect(await agentReplies(viral.sessionId)).toEqual(['Hi Viral, Maya here']);
     expect(await conversationOf(world, 1)).toMatchObject({ status: 'agent', agent_number: MAYA });
     expect(await lastTo(TOM)).toBe(`ℹ️ #1 Viral tarpara was taken by ${MAYA}.`);
+
+    // From now on the visitor's messages go to Maya only.
+    world.ctx.clock.advance(1000);
+    const said = await viral.say('Thanks Maya');
+    const stored = await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', said.id).executeTakeFirstOrThrow();
+    await forwardVisitorMessage(world.ctx, await conversationOf(world, 1), stored);
+    expect(await lastTo(MAYA)).toBe('#1 Viral tarpara: Thanks Maya');
+    expect((await sentToAgents(world)).filter((m) => m.body?.includes('Thanks Maya')).map((m) => m.to_address)).toEqual([MAYA]);
 
     // Tom's later reply is refused with a note; the visitor sees nothing from him.
     await agentWrites(world, TOM, world.handoverNumber!, '#1: I can help too');

@@ -9,7 +9,7 @@ import type { Message, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../visitor-messages.js';
 import { readWidgetSettings } from '../widgets.js';
-import { agentsOf, findSenderNumber, type Handover, loadHandover, OPEN_HANDOVER, sendToAgent } from './agents.js';
+import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, OPEN_HANDOVER, sendToAgent } from './agents.js';
 import { closeHandover } from './close.js';
 
 interface AgentInbox {
@@ -104,8 +104,7 @@ async function openHandovers(ctx: AppContext, widgets: Widget[]): Promise<Handov
     .where('assigned_whatsapp_number', 'is not', null)
     .orderBy('ref', 'desc')
     .execute();
-  const loaded = await Promise.all(rows.map((r) => loadHandover(ctx, r.id)));
-  return loaded.filter((h): h is Handover => Boolean(h));
+  return loadHandovers(ctx, rows.map((r) => r.id));
 }
 
 type Placed = { handover: Handover } | { warning: string };

@@ -25,25 +25,31 @@ export interface Handover {
 
 /** The conversation with its widget and visitor; undefined for a conversation that is not a widget's. */
 export async function loadHandover(ctx: AppContext, conversationId: string): Promise<Handover | undefined> {
-  const row = await ctx.db
+  return (await loadHandovers(ctx, [conversationId]))[0];
+}
+
+/** Several at once, in three queries whatever their number (an agent's `/list`, reply routing). */
+export async function loadHandovers(ctx: AppContext, conversationIds: string[]): Promise<Handover[]> {
+  if (conversationIds.length === 0) return [];
+  const rows = await ctx.db
     .selectFrom('conversations as c')
-    .innerJoin('widgets as w', 'w.id', 'c.widget_id')
     .innerJoin('contacts as p', 'p.id', 'c.contact_id')
     .selectAll('c')
     .select(['p.name as contact_name', 'p.external_id as session_id'])
-    .where('c.id', '=', conversationId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { contact_name, session_id, ...conversation } = row;
-  const widget = await ctx.db.selectFrom('widgets').selectAll().where('id', '=', conversation.widget_id!).executeTakeFirstOrThrow();
-  return {
-    conversation,
-    widget,
-    settings: readWidgetSettings(widget),
-    visitorName: contact_name?.trim() || 'Visitor',
-    sessionId: session_id ?? '',
-    ref: conversation.ref,
-  };
+    .where('c.id', 'in', conversationIds)
+    .where('c.widget_id', 'is not', null)
+    .execute();
+  const widgetIds = [...new Set(rows.map((r) => r.widget_id!))];
+  const widgets = widgetIds.length ? await ctx.db.selectFrom('widgets').selectAll().where('id', 'in', widgetIds).execute() : [];
+  const order = new Map(conversationIds.map((id, i) => [id, i]));
+  return rows
+    .flatMap(({ contact_name, session_id, ...conversation }) => {
+      const widget = widgets.find((w) => w.id === conversation.widget_id);
+      if (!widget) return [];
+      const visitorName = contact_name?.trim() || 'Visitor';
+      return [{ conversation, widget, settings: readWidgetSettings(widget), visitorName, sessionId: session_id ?? '', ref: conversation.ref }];
+    })
+    .sort((a, b) => order.get(a.conversation.id)! - order.get(b.conversation.id)!);
 }
 
 /** Who hears about a conversation: the agent who claimed it, or every agent of the widget before that. */
