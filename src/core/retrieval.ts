@@ -16,6 +16,8 @@ const FUZZY_CREDIT = 0.7;
 /** a word the knowledge base never uses counts as this many times its rarest word */
 const UNKNOWN_WORD_WEIGHT = 1.5;
 const FIELD_BOOST = { question: 2, heading: 1.3, text: 1 };
+/** a word in more than this share of the passages is too common to search by when rarer ones are asked */
+const COMMON_SHARE = 0.3;
 
 interface IndexedChunk {
   id: string;
@@ -32,6 +34,8 @@ const indexOptions = {
 
 export interface Passage extends Chunk {
   facts: PassageFacts;
+  /** every stem of the passage, its headings included */
+  terms: Set<string>;
 }
 
 export interface KnowledgeIndex {
@@ -66,8 +70,8 @@ export function loadIndex(indexJson: string, chunksJson: string): KnowledgeIndex
   const documentFrequency = new Map<string, number>();
   for (const chunk of JSON.parse(chunksJson) as Chunk[]) {
     const indexed = toIndexed(chunk);
-    passages.set(chunk.id, { ...chunk, facts: passageFacts(`${chunk.question}\n${chunk.text}`) });
     const seen = new Set<string>();
+    passages.set(chunk.id, { ...chunk, facts: passageFacts(`${chunk.question}\n${chunk.text}`), terms: seen });
     for (const field of indexOptions.fields) {
       for (const word of tokenize(indexed[field as keyof IndexedChunk])) {
         const term = indexOptions.processTerm(word);
@@ -129,9 +133,16 @@ function coverageOf(index: KnowledgeIndex, words: QueryWord[], matched: Set<stri
 export function searchIndex(index: KnowledgeIndex, question: string, limit = 3): Hit[] {
   const words = readQuestion(index, question);
   if (words.length === 0 || index.passages.size === 0) return [];
+  // A word in most passages ("bike" in a bike shop's) barely changes the ranking but makes BM25
+  // visit every passage; it is left out of the search when rarer words are asked about, and
+  // still counts for confidence (coverageOf reads the passage's own terms).
+  const common = index.passages.size * COMMON_SHARE;
+  const searched = words.some((w) => (index.documentFrequency.get(w.term) ?? 0) <= common)
+    ? words.filter((w) => (index.documentFrequency.get(w.term) ?? 0) <= common)
+    : words;
   const weights = new Map<string, number>();
-  for (const word of words) weights.set(word.term, 1);
-  for (const word of words) {
+  for (const word of searched) weights.set(word.term, 1);
+  for (const word of searched) {
     // A word with many synonyms must not outweigh the customer's other words.
     const each = SYNONYM_WEIGHT / Math.sqrt(word.synonyms.length || 1);
     for (const s of word.synonyms) weights.set(s, Math.max(weights.get(s) ?? 0, each));
@@ -148,22 +159,23 @@ export function searchIndex(index: KnowledgeIndex, question: string, limit = 3):
     fuzzy: (term) => (weights.get(term) === 1 && term.length >= 5 && !index.documentFrequency.has(term) ? 1 : false),
     maxFuzzy: 1,
   });
-  const hits: Hit[] = [];
+  const ranked: { passage: Passage; score: number; matched: string[] }[] = [];
   for (const result of results) {
     const passage = index.passages.get(result.id as string);
     if (!passage) continue;
     // MiniSearch multiplies by the number of query terms matched; count the customer's words
     // instead, so three synonyms of one word do not beat two different words.
-    const matched = new Set(result.queryTerms);
-    const wordsMatched = words.filter((w) => matched.has(w.term) || w.synonyms.some((s) => matched.has(s))).length;
-    hits.push({
-      passage,
-      score: (result.score / Math.max(1, result.queryTerms.length)) * wordsMatched * intentBoost(intents, passage.facts),
-      coverage: coverageOf(index, words, matched),
-    });
+    const matched = result.queryTerms;
+    const wordsMatched = searched.filter((w) => matched.includes(w.term) || w.synonyms.some((s) => matched.includes(s))).length;
+    const score = (result.score / Math.max(1, matched.length)) * wordsMatched * intentBoost(intents, passage.facts);
+    ranked.push({ passage, score, matched });
   }
-  hits.sort((a, b) => b.score - a.score);
-  return hits.slice(0, limit);
+  ranked.sort((a, b) => b.score - a.score);
+  return ranked.slice(0, limit).map(({ passage, score, matched }) => {
+    const found = new Set(matched);
+    for (const word of words) if (passage.terms.has(word.term)) found.add(word.term);
+    return { passage, score, coverage: coverageOf(index, words, found) };
+  });
 }
 
 /**
