@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { seedKnowledge } from '../../src/services/knowledge.js';
+import { publishVisitorStatus } from '../../src/services/visitor-messages.js';
 import { createWidget, widgetInput } from '../../src/services/widgets.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { signedTwilioRequest } from '../fixtures/providers/index.js';
@@ -18,6 +19,8 @@ import { launchChromium, type LaunchedBrowser } from './support.js';
 
 const AGENT = '+15550109001';
 const SENDER = '+14155550123';
+// A 1×1 transparent PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 let server: RunningServer;
 let twilio: FakeTwilio;
@@ -40,9 +43,10 @@ beforeAll(async () => {
     stdio: 'pipe',
   });
   twilio = await startFakeTwilio();
-  site = createServer((_req, res) => {
+  // `/?key=…` embeds another widget of the shop.
+  site = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(shopPage(server.url, publicKey));
+    res.end(shopPage(server.url, new URL(req.url!, siteUrl).searchParams.get('key') ?? publicKey));
   });
   await new Promise<void>((done) => site.listen(0, '127.0.0.1', done));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
@@ -62,11 +66,19 @@ beforeAll(async () => {
     widgetInput.parse({ name: 'Casa Verde', allowedOrigins: [siteUrl], greeting: 'Hi! Ask me anything.', agentWhatsappNumbers: [AGENT], handoverWhatsappNumber: SENDER }),
   );
   publicKey = widget.publicKey;
+  // Agents of this one work on no day at all: always outside working hours.
+  const closed = await createWidget(
+    ctx,
+    org.id,
+    widgetInput.parse({ name: 'Night desk', allowedOrigins: [siteUrl], agentWhatsappNumbers: [AGENT], handoverWhatsappNumber: SENDER, workingHours: { timeZone: 'UTC', days: [0], start: '00:00', end: '00:01' } }),
+  );
+  closedKey = closed.publicKey;
   server = await startServer(ctx);
   browser = await launchChromium();
 }, 120_000);
 
 let publicKey = '';
+let closedKey = '';
 
 afterAll(async () => {
   await browser?.close();
@@ -131,10 +143,16 @@ describe('website widget in Chromium', () => {
       what: "the handover notification on the agent's WhatsApp",
     });
     const conversation = await server.ctx.db.selectFrom('conversations').select('ref').executeTakeFirstOrThrow();
+    const session = await server.ctx.db.selectFrom('widget_sessions').select('id').executeTakeFirstOrThrow();
+
+    // Typing, where the provider reports it, shows until the agent's message arrives.
+    await publishVisitorStatus(server.ctx, session.id, { agentTyping: true });
+    await expect.poll(() => page.locator('#switchboard-widget .typing').innerText()).toBe('Agent is typing…');
 
     await agentReplies(`#${conversation.ref}: Hello, I am Sam. Which city in Spain?`);
     await expect.poll(() => logText(page), { timeout: 20_000 }).toContain('Hello, I am Sam. Which city in Spain?');
     expect(await log.locator('.m.agent .who').last().innerText()).toBe('Agent');
+    expect(await page.locator('#switchboard-widget .typing').innerText()).toBe('');
     expect(await page.locator('#switchboard-widget .status').innerText()).toBe('An agent is with you');
 
     // The visitor's next message reaches the agent's phone, not the bot.
@@ -142,6 +160,13 @@ describe('website widget in Chromium', () => {
     await page.keyboard.press('Enter');
     await waitFor(() => [...twilio.messages.values()].some((m) => m.to === `whatsapp:${AGENT}` && String(m.body).endsWith('Madrid, please')), {
       what: 'the forwarded visitor message',
+    });
+
+    // A file the visitor attaches reaches the agent as media the provider can fetch.
+    await page.locator('#switchboard-widget input[type=file]').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: PNG });
+    await expect.poll(() => page.locator('#switchboard-widget .m.visitor img').count()).toBe(1);
+    await waitFor(() => [...twilio.requests].some((r) => r.path.endsWith('/Messages.json') && String(r.body?.MediaUrl ?? '').includes('/api/widget/uploads/')), {
+      what: 'the attachment sent to the agent',
     });
 
     // Escape closes and gives focus back to the bubble.
@@ -157,6 +182,22 @@ describe('website widget in Chromium', () => {
     await expect.poll(() => logText(page), { timeout: 20_000 }).toContain('Madrid is fine, it ships tomorrow.');
     await page.close();
   }, 120_000);
+
+  it('outside working hours says when agents are back and keeps the email the visitor leaves', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${siteUrl}/?key=${closedKey}`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await expect.poll(() => page.locator('#switchboard-widget .status').innerText()).toBe('Our team is away right now');
+    const email = page.getByRole('textbox', { name: 'Your email address' });
+    await email.waitFor();
+    expect(await page.locator('#sb-email-note').innerText()).toContain('back Sunday at 00:00 (UTC)');
+    await email.fill('ana@example.com');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => logText(page)).toContain('we will write to you by email');
+    const contacts = await server.ctx.db.selectFrom('contacts').select('email').where('email', '=', 'ana@example.com').execute();
+    expect(contacts).toHaveLength(1);
+    await page.close();
+  }, 60_000);
 
   it('fills a phone-sized screen', async () => {
     const page = await browser.context.newPage();

@@ -21,7 +21,6 @@ class Widget {
   private started: Promise<void> | null = null;
   private events: EventSource | null = null;
   private retryMs = 1000;
-  private appearance: Appearance | null = null;
 
   constructor(base: string, publicKey: string, host: HTMLElement) {
     this.api = new VisitorApi(base, publicKey);
@@ -105,7 +104,6 @@ class Widget {
   }
 
   private applyAppearance(a: Appearance) {
-    this.appearance = a;
     const v = this.view;
     v.title.textContent = a.title;
     v.panel.style.setProperty('--sb-primary', a.colors.primary ?? '');
@@ -173,9 +171,16 @@ class Widget {
 
   private askForHuman() {
     void this.act(async () => {
-      await this.ensureStarted();
-      const { conversationRef } = await this.api.handover();
-      this.applyStatus({ conversationRef, conversationStatus: 'waiting_agent' });
+      try {
+        const { conversationRef } = await this.api.handover();
+        this.applyStatus({ conversationRef, conversationStatus: 'waiting_agent' });
+      } catch (err) {
+        // 409: outside working hours. The sentence says when agents are back; offer the email form.
+        if (!(err instanceof ApiError) || err.status !== 409) throw err;
+        this.view.emailNote.textContent = err.message;
+        this.view.emailForm.hidden = false;
+        this.view.emailInput.focus();
+      }
     });
   }
 
@@ -194,6 +199,7 @@ class Widget {
   private async act(action: () => Promise<void>) {
     try {
       await this.ensureStarted();
+      if (!this.api.sessionId) return; // the start failed and said so
       await action();
     } catch (err) {
       this.notice(err instanceof Error ? err.message : 'Something went wrong.');
