@@ -1,13 +1,22 @@
 // Small HTTP pieces the adapters share: JSON bodies in, JSON requests out, Retry-After, media kinds.
 import { PayloadError, ProviderSendError, type WebhookRequest } from './provider.js';
 
+// routingHint, verify and parse each read the same body on the hot webhook path: parse it once.
+const parsedBodies = new WeakMap<Buffer, { json: unknown } | { error: PayloadError }>();
+
 /** The JSON of a webhook body; a body that is not JSON is a PayloadError (kept as unrouted). */
 export function readJsonBody(req: WebhookRequest): unknown {
-  try {
-    return JSON.parse(req.rawBody.toString('utf8'));
-  } catch {
-    throw new PayloadError('The body is not valid JSON.');
+  let parsed = parsedBodies.get(req.rawBody);
+  if (!parsed) {
+    try {
+      parsed = { json: JSON.parse(req.rawBody.toString('utf8')) };
+    } catch {
+      parsed = { error: new PayloadError('The body is not valid JSON.') };
+    }
+    parsedBodies.set(req.rawBody, parsed);
   }
+  if ('error' in parsed) throw parsed.error;
+  return parsed.json;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

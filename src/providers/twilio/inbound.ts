@@ -15,14 +15,20 @@ import { isMessageSid, parseTwilioAddress } from './ids.js';
 import type { TwilioParams, TwilioWebhookFields } from './payloads.js';
 import { isValidTwilioBodySignature, isValidTwilioSignature } from './signature.js';
 
+// routingHint, verify and parse each read the same body on the hot webhook path: decode it once.
+const decodedForms = new WeakMap<Buffer, TwilioParams>();
+
 /** Decoded form fields; a key sent twice keeps both values, as the signature needs. */
 export function formParams(rawBody: Buffer): TwilioParams {
+  const cached = decodedForms.get(rawBody);
+  if (cached) return cached;
   const params: TwilioParams = {};
   for (const [key, value] of new URLSearchParams(rawBody.toString('utf8'))) {
     const seen = params[key];
     if (seen === undefined) params[key] = value;
     else params[key] = Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
+  decodedForms.set(rawBody, params);
   return params;
 }
 

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../../../src/providers/provider.js';
 import { twilio } from '../../../src/providers/twilio/index.js';
-import { fixtureBytes, formBody, signedTwilioRequest, twilioFields, webhookRequest } from '../../fixtures/providers/index.js';
+import { fixtureBytes, formBody, signTwilio, signedTwilioRequest, twilioFields, webhookRequest } from '../../fixtures/providers/index.js';
 
 const AUTH_TOKEN = '7c1e4b2a9d3f5e6081a2b3c4d5e6f708';
 const credentials = { accountSid: 'AC9f1c3e5a7b9d2f4e6a8c0b1d3f5e7a90', authToken: AUTH_TOKEN };
@@ -33,6 +34,17 @@ describe('Twilio webhook verification', () => {
     expect(fields.Body).toBe('Olá! Vocês entregam em Campinas?');
     const req = signedTwilioRequest(fields, AUTH_TOKEN, PUBLIC_URL);
     expect(twilio.verify(req, credentials, PUBLIC_URL)).toBe(true);
+  });
+
+  it('verifies GET webhooks by the URL alone and JSON bodies by their bodySHA256', () => {
+    const path = '/api/webhooks/twilio?MessageSid=SM1b2c3d4e5f60718293a4b5c6d7e8f901&Body=hi';
+    const get = webhookRequest({ method: 'GET', url: path, body: '', headers: { 'x-twilio-signature': signTwilio(PUBLIC_URL + path, {}, AUTH_TOKEN) } });
+    expect(twilio.verify(get, credentials, PUBLIC_URL)).toBe(true);
+    const body = '{"event":"x"}';
+    const jsonPath = `/api/webhooks/twilio?bodySHA256=${createHash('sha256').update(body).digest('hex')}`;
+    const json = webhookRequest({ url: jsonPath, body, headers: { 'content-type': 'application/json', 'x-twilio-signature': signTwilio(PUBLIC_URL + jsonPath, {}, AUTH_TOKEN) } });
+    expect(twilio.verify(json, credentials, PUBLIC_URL)).toBe(true);
+    expect(twilio.verify({ ...json, rawBody: Buffer.from('{"event":"y"}') }, credentials, PUBLIC_URL)).toBe(false);
   });
 
   it('recognizes Twilio bodies for the shared endpoint, and hints the number by To or by a status From', () => {
