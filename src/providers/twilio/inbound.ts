@@ -32,8 +32,9 @@ export function formParams(rawBody: Buffer): TwilioParams {
   return params;
 }
 
-/** One value per field (the first), for reading a webhook. */
+/** One value per field (the first), for reading a webhook; a GET webhook carries them in the query. */
 function webhookFields(req: WebhookRequest): TwilioWebhookFields {
+  if (req.method.toUpperCase() === 'GET') return { ...req.query };
   const fields: TwilioWebhookFields = {};
   for (const [key, value] of Object.entries(formParams(req.rawBody))) fields[key] = Array.isArray(value) ? value[0] : value;
   return fields;

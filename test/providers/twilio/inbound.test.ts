@@ -36,10 +36,14 @@ describe('Twilio webhook verification', () => {
     expect(twilio.verify(req, credentials, PUBLIC_URL)).toBe(true);
   });
 
-  it('verifies GET webhooks by the URL alone and JSON bodies by their bodySHA256', () => {
+  it('verifies and reads GET webhooks by the URL alone; JSON bodies by their bodySHA256', () => {
     const path = '/api/webhooks/twilio?MessageSid=SM1b2c3d4e5f60718293a4b5c6d7e8f901&Body=hi';
     const get = webhookRequest({ method: 'GET', url: path, body: '', headers: { 'x-twilio-signature': signTwilio(PUBLIC_URL + path, {}, AUTH_TOKEN) } });
     expect(twilio.verify(get, credentials, PUBLIC_URL)).toBe(true);
+    const getMessage = signedTwilioRequest('twilio/inbound-text.txt', AUTH_TOKEN, PUBLIC_URL);
+    const query = getMessage.rawBody.toString();
+    const asGet = webhookRequest({ method: 'GET', url: `/api/webhooks/twilio?${query}`, body: '' });
+    expect(twilio.parse(asGet)).toEqual(twilio.parse(getMessage));
     const body = '{"event":"x"}';
     const jsonPath = `/api/webhooks/twilio?bodySHA256=${createHash('sha256').update(body).digest('hex')}`;
     const json = webhookRequest({ url: jsonPath, body, headers: { 'content-type': 'application/json', 'x-twilio-signature': signTwilio(PUBLIC_URL + jsonPath, {}, AUTH_TOKEN) } });
