@@ -40,5 +40,5 @@ export function twilioClient(config: Config, credentials: TwilioCredentials): { 
 
 /** Media URLs are on the Twilio API: credentials go only there, never to the CDN it redirects to. */
 export function isTwilioApiUrl(config: Config, url: URL): boolean {
-  return url.origin === new URL(config.twilio.apiBaseUrl).origin || (url.protocol === 'https:' && /(^|\.)twilio\.com$/.test(url.hostname));
+  return url.origin === new URL(config.twilio.apiBaseUrl).origin;
 }
