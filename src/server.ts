@@ -10,6 +10,7 @@ import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
 import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
+import { ensureAdminKey } from './services/admin-key.js';
 import type { AppContext } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/demo.js';
 import { startInactivitySweeper } from './services/handover.js';
@@ -54,6 +55,8 @@ export interface RunningServer {
   url: string;
   /** the demo organization, when the demo is on and exists (apiKey only on the start that created it) */
   demo?: DemoInfo;
+  /** the platform key generated on this start (ADMIN_API_KEY unset, first start): print it once */
+  generatedAdminKey?: string;
   stop(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   const background: Array<() => Promise<void>> = [];
   let url = '';
   await app.ready();
+  const { key: generatedAdminKey } = await ensureAdminKey(ctx);
   // The demo goes through the app's own API, so it is created once the routes are ready.
   const demo = ctx.config.demo ? await seedDemo(ctx, app) : undefined;
   if (ctx.config.worker) {
@@ -81,6 +85,7 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
     ctx,
     url,
     demo,
+    generatedAdminKey,
     async stop() {
       if (stopped) return;
       stopped = true;
