@@ -177,6 +177,8 @@ describe('one chat per agent (enableMultipleWhatsappChats off)', () => {
     await agentWrites(world, MAYA, world.handoverNumber!, '#1 /close');
     expect(await conversationOf(world, 2)).toMatchObject({ status: 'waiting_agent', assigned_whatsapp_number: '+15550100001' });
     expect((await conversationOf(world, 3)).assigned_whatsapp_number).toBeNull();
+    // Cy still waits, and is not told their place a second time.
+    expect((await seenByVisitor(world, third.sessionId)).filter((m) => m.body?.includes('in line'))).toHaveLength(1);
     const notifications = (await sentToAgents(world)).filter((m) => m.body?.startsWith('🔔'));
     expect(notifications.map((m) => [m.to_address, m.body?.split('\n')[1]])).toEqual([
       [MAYA, '👤 USER: Ana'],

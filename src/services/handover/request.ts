@@ -53,6 +53,7 @@ async function connect(ctx: AppContext, widget: Widget, settings: WidgetSettings
   const claim = await claimSender(ctx, widget, settings, conversationId);
   if (claim.kind === 'unchanged') return claim;
   if (claim.kind === 'queued') {
+    if (claim.already) return claim; // told their place when they joined the line
     const place = await placeInLine(ctx, claim.conversation);
     await postToVisitor(ctx, claim.conversation, { author: 'system', text: visitorText.queued(place) });
     await publishStatus(ctx, claim.conversation);

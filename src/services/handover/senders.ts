@@ -17,8 +17,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export type SenderClaim =
   /** the conversation now waits for `agents` on `number` */
   | { kind: 'assigned'; number: NumberRow; phone: string; pool: boolean; agents: string[]; assignmentId: string; conversation: Conversation }
-  /** one chat per agent and every sender is busy: the conversation waits in line */
-  | { kind: 'queued'; conversation: Conversation }
+  /** one chat per agent and every sender is busy: the conversation waits in line (`already`: it was waiting before) */
+  | { kind: 'queued'; conversation: Conversation; already: boolean }
   /** someone else handed it over first (a second click, a second tab) */
   | { kind: 'unchanged'; conversation: Conversation };
 
@@ -38,9 +38,10 @@ export async function claimSender(ctx: AppContext, widget: Widget, settings: Wid
     const now = ctx.clock.now().toISOString();
     const choice = await chooseFor(ctx, trx, widget, settings);
     if (!choice) {
-      const queued = { status: 'waiting_agent', handed_over_at: conversation.handed_over_at ?? now };
+      const already = conversation.status === 'waiting_agent';
+      const queued = { status: 'waiting_agent', handed_over_at: already ? conversation.handed_over_at : now };
       await trx.updateTable('conversations').set(queued).where('id', '=', conversation.id).execute();
-      return { kind: 'queued', conversation: { ...conversation, ...queued } };
+      return { kind: 'queued', conversation: { ...conversation, ...queued }, already };
     }
     const assignmentId = randomUUID();
     const assigned = { status: 'waiting_agent', assigned_whatsapp_number: choice.phone, agent_number: null, handed_over_at: now };
