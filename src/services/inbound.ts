@@ -60,7 +60,7 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
     countWebhook(ctx, adapter.name, 'unrouted');
     return ack;
   }
-  const summary = await routeEvents(ctx, adapter.name, events);
+  const summary = await routeEvents(ctx, adapter.name, events, hint && number ? [[hint, number]] : []);
   if (summary.unrouted.length > 0) await keepUnrouted(ctx, adapter.name, req, summary.unrouted);
   countWebhook(ctx, adapter.name, outcomeOf(summary));
   return ack;
@@ -73,11 +73,18 @@ function outcomeOf(summary: RouteSummary): WebhookOutcome {
 }
 
 /** Stores every event that belongs to a known number; returns what happened, with the reasons for the rest. */
-export async function routeEvents(ctx: AppContext, provider: string, events: NormalizedEvent[]): Promise<RouteSummary> {
+export async function routeEvents(
+  ctx: AppContext,
+  provider: string,
+  events: NormalizedEvent[],
+  /** numbers already looked up for this payload (the verification's routing hint) */
+  known: Array<[RoutingKey, NumberRow]> = [],
+): Promise<RouteSummary> {
   const summary: RouteSummary = { stored: 0, duplicates: 0, statuses: 0, unrouted: [] };
-  const numbers = new Map<string, Promise<NumberRow | undefined>>();
+  const keyOf = (key: RoutingKey) => `${key.providerNumberId ?? ''}|${key.phone ?? ''}`;
+  const numbers = new Map<string, Promise<NumberRow | undefined>>(known.map(([key, number]) => [keyOf(key), Promise.resolve(number)]));
   const numberFor = (key: RoutingKey) => {
-    const id = `${key.providerNumberId ?? ''}|${key.phone ?? ''}`;
+    const id = keyOf(key);
     if (!numbers.has(id)) numbers.set(id, findNumberByRoutingKey(ctx, provider, key));
     return numbers.get(id)!;
   };
