@@ -49,6 +49,8 @@ export const agentText = {
   closedByAgent: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) => `✅ ${conversationLine(h)} is closed.`,
   alreadyClosed: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) =>
     `⚠️ ${conversationLine(h)} is already closed; your message was not sent.`,
+  notWaiting: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) =>
+    `⚠️ ${conversationLine(h)} is not waiting for an agent right now; your message was not sent.`,
   closedForInactivity: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, minutes: number) =>
     `⏱️ ${conversationLine(h)} was closed after ${minutes} minutes without messages.`,
 };

@@ -179,6 +179,10 @@ describe('one chat per agent (enableMultipleWhatsappChats off)', () => {
     expect((await conversationOf(world, 3)).assigned_whatsapp_number).toBeNull();
     // Cy still waits, and is not told their place a second time.
     expect((await seenByVisitor(world, third.sessionId)).filter((m) => m.body?.includes('in line'))).toHaveLength(1);
+    // Nobody was told about Cy yet, so an agent cannot answer #3.
+    await agentWrites(world, TOM, world.handoverNumber!, '#3: hello Cy');
+    expect(await lastTo(TOM)).toBe('⚠️ #3 Cy is not waiting for an agent right now; your message was not sent.');
+    expect((await seenByVisitor(world, third.sessionId)).filter((m) => m.author === 'agent')).toEqual([]);
     const notifications = (await sentToAgents(world)).filter((m) => m.body?.startsWith('🔔'));
     expect(notifications.map((m) => [m.to_address, m.body?.split('\n')[1]])).toEqual([
       [MAYA, '👤 USER: Ana'],

@@ -45,8 +45,13 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
   }
   const handover = placed.handover;
   const { conversation } = handover;
-  if (conversation.status === 'closed' || !conversation.assigned_whatsapp_number) {
+  if (conversation.status === 'closed') {
     await tellAgent(ctx, inbox, agentText.alreadyClosed(handover), 'closed');
+    return true;
+  }
+  // Given back to the bot, or still waiting in line for a free sender.
+  if (conversation.status === 'bot' || !conversation.assigned_whatsapp_number) {
+    await tellAgent(ctx, inbox, agentText.notWaiting(handover), 'not-waiting');
     return true;
   }
   if (conversation.agent_number && conversation.agent_number !== agent) {
