@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeConversation } from '../../src/services/conversations.js';
-import { closeInactiveConversations, numberStats, requestHandover, sweepHandovers } from '../../src/services/handover.js';
+import { closeInactiveConversations, numberStats, requestHandover, startInactivitySweeper, sweepHandovers } from '../../src/services/handover.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './handover-setup.js';
 
 let world: World;
@@ -88,5 +88,25 @@ describe('the sweep also', () => {
     await sweepHandovers(world.ctx);
     expect((await conversationOf(world, 2)).assigned_whatsapp_number).toBe('+15550100001');
     expect((await sentToAgents(world)).filter((m) => m.body?.includes('USER: Ben')).map((m) => m.to_address)).toEqual([MAYA, TOM]);
+  });
+});
+
+describe('the background sweeper', () => {
+  it('sweeps on its interval and stops cleanly', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      world = await makeWorld({ handoverNumber: true, settings: { inactivityTimeoutMinutes: 1 } });
+      const ana = await visitor(world, 'Ana');
+      await ana.say('hi');
+      await requestHandover(world.ctx, ana.sessionId);
+      world.ctx.clock.advance(2 * MINUTE);
+      const stop = startInactivitySweeper(world.ctx, 30_000);
+      expect((await conversationOf(world, 1)).status).toBe('waiting_agent');
+      await vi.advanceTimersByTimeAsync(30_000);
+      await stop();
+      expect((await conversationOf(world, 1)).status).toBe('closed');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
