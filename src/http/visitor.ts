@@ -206,7 +206,11 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      raw.write('retry: 3000\n\n');
+      // The visitor may leave while the history is still being read: never write to a closed stream.
+      const write = (text: string) => {
+        if (!raw.writableEnded && !raw.destroyed) raw.write(text);
+      };
+      write('retry: 3000\n\n');
 
       let maxId = lastEventId ?? 0;
       const replayed = new Set<number>();
@@ -215,16 +219,16 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
         // `id:` only moves forward, so a reconnect's Last-Event-ID never goes back.
         const id = message.id > maxId ? `id: ${message.id}\n` : '';
         maxId = Math.max(maxId, message.id);
-        raw.write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`);
+        write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`);
       };
       const deliver = (event: LiveEvent) => {
         if (event.type === 'message') sendMessage(event.data as VisitorMessage);
-        else raw.write(`event: status\ndata: ${JSON.stringify({ type: event.type, ...(event.data as object) })}\n\n`);
+        else write(`event: status\ndata: ${JSON.stringify({ type: event.type, ...(event.data as object) })}\n\n`);
       };
       // Subscribe before reading the history, and hold live events until the replay is written.
       let held: LiveEvent[] | null = [];
       const unsubscribe = ctx.bus.subscribe(sessionChannel(found.session.id), (event) => (held ? held.push(event) : deliver(event)));
-      const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
       heartbeat.unref();
       const close = () => {
         if (!openStreams.delete(close)) return;
