@@ -114,7 +114,7 @@ export async function openEventStream(url: string): Promise<EventStream> {
   let buffer = '';
   void (async () => {
     try {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) !== -1) {

@@ -62,7 +62,7 @@ describe('several instances on one PostgreSQL', () => {
     const a = await start({ SIMULATOR: '1', DEMO: '1', WORKER: '0', INSTANCE_ID: 'a' });
     const b = await start({ SIMULATOR: '1', DEMO: '1', WORKER: '1', INSTANCE_ID: 'b' });
     const widget = await ctx.db.selectFrom('widgets').select(['public_key']).executeTakeFirstOrThrow();
-    const agentNumber = DEMO_BUSINESS.agents[0].number;
+    const agentNumber = DEMO_BUSINESS.agents[0]!.number;
 
     // The agents wrote to the business numbers recently: their 24-hour windows are open.
     const numbers = await ctx.db.selectFrom('numbers').select('id').execute();
