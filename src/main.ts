@@ -1,6 +1,6 @@
 // `npm start`: the whole product on one process.
 import { ConfigError, loadConfig } from './config.js';
-import { createContext, startServer } from './server.js';
+import { createContext, type RunningServer, startServer } from './server.js';
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const ctx = await createContext(config);
   const server = await startServer(ctx);
   ctx.log.info({ url: server.url }, 'Switchboard is listening');
+  console.log(startupBanner(server));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -27,6 +28,27 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** What a person starting Switchboard needs: where to go, and a key when one was made for them. */
+function startupBanner(server: RunningServer): string {
+  const base = server.ctx.config.publicUrl;
+  const lines = ['', `Switchboard is running at ${base}`, `  Dashboard:     ${base}/`];
+  if (server.demo?.widgetPublicKey) lines.push(`  Demo website:  ${base}/demo`);
+  if (server.ctx.config.simulator) lines.push(`  Simulator:     ${base}/simulator`);
+  if (server.generatedAdminKey) {
+    lines.push(`  Admin API key: ${server.generatedAdminKey}  (shown once; set ADMIN_API_KEY to choose your own)`);
+  }
+  if (server.demo?.apiKey) {
+    lines.push(`  Demo organization "${server.demo.organizationName}" key: ${server.demo.apiKey}  (shown once)`);
+  }
+  if (server.demo) {
+    lines.push(
+      `  Try it: on the simulator, write to ${server.demo.businessNumber} from ${server.demo.customerNumber};`,
+      `  on the demo website, ask for a human and answer from an agent's phone (${server.demo.agentNumbers.join(', ')}).`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 main().catch((err) => {

@@ -7,6 +7,7 @@ import { hashSecret, newSecret } from '../core/keys.js';
 import { isUniqueViolation } from '../db/database.js';
 import type { App } from '../http/app.js';
 import type { AppContext } from './context.js';
+import { extendServiceWindow } from './react.js';
 import { addSimulatorPhone } from './simulator.js';
 
 /** What the start-up banner and the demo page need. */
@@ -49,16 +50,22 @@ export const DEMO_KNOWLEDGE = [
       'We are closed on 25 December and 1 January. Bikes can be returned until 30 minutes after closing time at the drop box by the door.',
   },
   {
-    title: 'Rental prices',
+    title: 'City bike rental prices',
     content:
-      'A city bike costs $12 for two hours or $25 for a full day. An electric bike costs $20 for two hours or $45 for a full day. ' +
-      "A children's bike or a child seat costs $8 a day. Helmets and locks are included free with every rental. Weekly rental of any bike is 5 times the day price.",
+      'Renting a city bike costs $12 for two hours or $25 for a full day. Weekly rental of a city bike costs $110. ' +
+      "A children's bike or a child seat costs $8 a day. Helmets and locks are included free with every rental.",
+  },
+  {
+    title: 'Electric bike (e-bike) rental prices',
+    content:
+      'Renting an electric bike (e-bike) costs $20 for two hours or $45 for a full day. Weekly rental of an e-bike costs $200. ' +
+      'Every e-bike is fully charged when you pick it up and its battery lasts about 60 km.',
   },
   {
     title: 'Repairs and servicing',
     content:
       'A flat tyre repair costs $15 and usually takes 20 minutes while you wait. A full service costs $65 and takes one working day; book it a day ahead. ' +
-      'Brake adjustment costs $10. We repair all bike brands, including electric bikes.',
+      'Brake adjustment costs $10. We repair all bike brands.',
   },
   {
     title: 'Guided river rides',
@@ -113,12 +120,12 @@ export async function seedDemo(ctx: AppContext, app: App): Promise<DemoInfo | un
     .values({ id: randomUUID(), organization_id: organizationId, key_hash: hashSecret(apiKey), prefix: apiKey.slice(0, 12), created_at: now, revoked_at: null })
     .execute();
 
-  const simulatedNumbers = [{ number: DEMO_BUSINESS.number, displayName: DEMO_BUSINESS.name }, ...DEMO_BUSINESS.pool];
+  const simulatedNumbers = [{ number: DEMO_BUSINESS.number, displayName: DEMO_BUSINESS.name }, ...DEMO_BUSINESS.pool].map((n) => ({ ...n, id: randomUUID() }));
   await ctx.db
     .insertInto('numbers')
     .values(
       simulatedNumbers.map((n) => ({
-        id: randomUUID(),
+        id: n.id,
         organization_id: organizationId,
         provider: 'simulator',
         phone_number: n.number,
@@ -132,6 +139,12 @@ export async function seedDemo(ctx: AppContext, app: App): Promise<DemoInfo | un
       })),
     )
     .execute();
+
+  // As if each agent had written to the shop's numbers today: handover notifications go out as
+  // plain text inside the 24-hour window; after it closes, the widget's handover template is used.
+  for (const n of simulatedNumbers) {
+    for (const agent of DEMO_BUSINESS.agents) await extendServiceWindow(ctx, n.id, agent.number, now);
+  }
 
   // A failing step is logged and the server still starts: the demo is a convenience, not the product.
   const api = demoApi(app, apiKey);
@@ -200,5 +213,6 @@ function demoWidget(ctx: AppContext) {
     whatsappNumberPool: DEMO_BUSINESS.pool.map((p) => ({ ...p, isActive: true, notes: 'simulated' })),
     enableMultipleWhatsappChats: true,
     inactivityTimeoutMinutes: 30,
+    handoverTemplate: { name: 'agent_handover', language: 'en', variables: ['{ref}', '{name}', '{message}'] },
   };
 }

@@ -4,10 +4,10 @@ import { defineConfig } from 'vite';
 
 const root = import.meta.dirname;
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root,
   base: '/',
-  esbuild: { jsx: 'automatic' },
+  esbuild: { jsx: 'automatic', jsxDev: command !== 'build' },
   build: {
     outDir: resolve(root, 'dist'),
     emptyOutDir: true,
@@ -16,5 +16,7 @@ export default defineConfig({
       input: { dashboard: resolve(root, 'index.html'), simulator: resolve(root, 'simulator.html') },
     },
   },
+  // A build is for serving: React's production build even when a test runner set NODE_ENV=test.
+  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   logLevel: 'warn',
-});
+}));

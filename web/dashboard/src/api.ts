@@ -49,5 +49,6 @@ export const post = <T = Json>(path: string, body: unknown = {}) => api<T>('POST
 export const patch = <T = Json>(path: string, body: unknown) => api<T>('PATCH', path, body);
 export const del = <T = Json>(path: string) => api<T>('DELETE', path);
 
-export const money = (dollars: number | undefined) => `$${(dollars ?? 0).toFixed(dollars !== undefined && dollars < 1 && dollars > 0 ? 4 : 2)}`;
+/** Cents as usual; fractions of a cent (per-message fees) with four decimals. */
+export const money = (dollars = 0) => `$${dollars.toFixed(dollars > 0 && dollars < 0.01 ? 4 : 2)}`;
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');

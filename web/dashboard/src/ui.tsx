@@ -81,7 +81,9 @@ export function Bars({ rows, format }: { rows: { label: string; value: number }[
     <div className="bars">
       {rows.map((r) => (
         <div className="bar-row" key={r.label}>
-          <span className="bar-label">{r.label}</span>
+          <span className="bar-label" title={r.label}>
+            {r.label}
+          </span>
           <span className="bar-track">
             <span className="bar" style={{ width: `${(r.value / max) * 100}%` }} />
           </span>

@@ -73,8 +73,8 @@ export function Knowledge({ org }: SectionProps) {
     });
   const train = () =>
     action.run(async () => {
-      const body = await post<{ chunkCount?: number; trainedAt?: string }>(`/api/organizations/${org.id}/train`);
-      setNote(`Trained${body.chunkCount !== undefined ? ` on ${body.chunkCount} passages` : ''}.`);
+      const body = await post<{ chunks: number; documents: number }>(`/api/organizations/${org.id}/train`);
+      setNote(`Trained on ${body.documents} documents, ${body.chunks} passages.`);
       await docs.reload();
     });
   const remove = (id: string) =>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { del, get, post } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
-import { currentMonth, type UsageReport } from './Usage.js';
+import { currentMonth, usageOf } from './Usage.js';
 
 interface Available {
   phoneNumber: string;
@@ -18,7 +18,7 @@ interface MetaNumber {
 }
 
 function Health({ orgId }: { orgId: string }) {
-  const usage = useLoad(() => get<UsageReport>(`/api/organizations/${orgId}/usage?month=${currentMonth()}`), [orgId]);
+  const usage = useLoad(() => usageOf(orgId, currentMonth()), [orgId]);
   const numbers = usage.data?.numbers ?? [];
   return (
     <Card title="Health this month">

@@ -19,8 +19,8 @@ export function Unrouted() {
   const action = useAction();
   const replay = (id: number) =>
     action.run(async () => {
-      const body = await post<{ message?: string }>(`/api/admin/unrouted-events/${id}/replay`);
-      setNote(body.message ?? `Event ${id} replayed.`);
+      const body = await post<{ stored: number; duplicates: number }>(`/api/admin/unrouted-events/${id}/replay`);
+      setNote(`Event ${id} replayed: ${body.stored} stored, ${body.duplicates} already known.`);
       await events.reload();
     });
   return (

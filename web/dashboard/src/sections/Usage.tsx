@@ -25,6 +25,12 @@ export interface UsageReport {
 
 export const currentMonth = () => new Date().toISOString().slice(0, 7);
 
+export const usageOf = (orgId: string, month: string) =>
+  get<{ usage: UsageReport }>(`/api/organizations/${orgId}/usage?month=${month}`).then((b) => b.usage);
+
+/** Messages without a number are the website chat's (visitor ↔ bot). */
+const numberLabel = (n: UsageReport['numbers'][number]) => n.phoneNumber ?? n.displayName ?? 'website chat';
+
 function lastMonths(count: number): string[] {
   const now = new Date();
   return Array.from({ length: count }, (_, i) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (count - 1 - i), 1)).toISOString().slice(0, 7));
@@ -33,7 +39,7 @@ function lastMonths(count: number): string[] {
 export function Usage({ org }: SectionProps) {
   const months = lastMonths(6);
   const [month, setMonth] = useState(currentMonth());
-  const reports = useLoad(() => Promise.all(months.map((m) => get<UsageReport>(`/api/organizations/${org.id}/usage?month=${m}`))), [org.id], 10_000);
+  const reports = useLoad(() => Promise.all(months.map((m) => usageOf(org.id, m))), [org.id], 10_000);
   const chosen = reports.data?.find((r) => r.month === month);
   return (
     <>
@@ -68,9 +74,9 @@ export function Usage({ org }: SectionProps) {
             format={money}
           />
           <h3>Messages by number</h3>
-          <Bars rows={chosen.numbers.map((n) => ({ label: n.displayName ?? n.phoneNumber ?? 'no number', value: n.messagesIn + n.messagesOut }))} format={String} />
+          <Bars rows={chosen.numbers.map((n) => ({ label: numberLabel(n), value: n.messagesIn + n.messagesOut }))} format={String} />
           <h3>Cost by number</h3>
-          <Bars rows={chosen.numbers.map((n) => ({ label: n.displayName ?? n.phoneNumber ?? 'no number', value: n.cost.total }))} format={money} />
+          <Bars rows={chosen.numbers.map((n) => ({ label: numberLabel(n), value: n.cost.total }))} format={money} />
         </Card>
       )}
       {reports.data && (

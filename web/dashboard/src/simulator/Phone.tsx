@@ -32,7 +32,10 @@ export function Phone({ phone, businessNumbers, onSent }: { phone: SimulatorPhon
   const thread = phone.threads.find((t) => t.number === open);
   const messages = thread?.messages ?? [];
   const nameOf = (number: string) => businessNumbers.find((b) => b.number === number)?.displayName ?? number;
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'nearest' }), [messages.length, open]);
+  useEffect(() => {
+    // newer Chromium returns a promise here; an effect must return nothing
+    void bottom.current?.scrollIntoView({ block: 'nearest' });
+  }, [messages.length, open]);
 
   const send = (event: React.FormEvent) => {
     event.preventDefault();

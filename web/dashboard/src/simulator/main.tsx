@@ -45,8 +45,18 @@ function Simulator() {
     const events = new EventSource('/api/simulator/events');
     events.onopen = () => setLive(true);
     events.onerror = () => setLive(false);
-    events.addEventListener('message', () => void world.reload());
-    return () => events.close();
+    // A delivery is announced while the send is still being recorded (its provider id, needed to
+    // swipe-reply, lands a moment later), so read the phones now and once more shortly after.
+    let later: ReturnType<typeof setTimeout> | undefined;
+    events.addEventListener('message', () => {
+      void world.reload();
+      clearTimeout(later);
+      later = setTimeout(() => void world.reload(), 1000);
+    });
+    return () => {
+      clearTimeout(later);
+      events.close();
+    };
   }, []);
   const phones = world.data?.phones ?? [];
   const group = (kind: SimulatorPhone['kind']) => phones.filter((p) => p.kind === kind);

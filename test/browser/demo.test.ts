@@ -1,0 +1,119 @@
+// The whole demo story in a real browser on a fresh start: a customer asks on WhatsApp (the
+// simulator) and gets the knowledge-base answer; a website visitor asks for a human; an agent's
+// phone gets the notification and swipe-replies; the visitor sees it; the dashboard shows the
+// conversation and the usage. Every page at 390 px, no horizontal overflow, no console errors.
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, type FreshServer, horizontalOverflow, PHONE, screenshot, startFreshServer, watchedPage } from './story.js';
+import { type LaunchedBrowser, launchChromium } from './support.js';
+
+/** A guard against a hung run only; every wait below is for something to appear. */
+const APPEARS = { timeout: 60_000 };
+const STEP = 180_000;
+
+let fresh: FreshServer;
+let browser: LaunchedBrowser;
+const errors: string[] = [];
+
+async function open(url: string): Promise<Page> {
+  const page = await watchedPage(browser.context, errors);
+  await page.goto(`${fresh.base}${url}`);
+  return page;
+}
+
+async function expectFitsPhone(page: Page) {
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+}
+
+function phone(page: Page, name: string): Locator {
+  return page.getByRole('region', { name: `Phone ${name}` });
+}
+
+beforeAll(async () => {
+  fresh = await startFreshServer();
+  browser = await launchChromium({ viewport: PHONE });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await fresh?.stop();
+});
+
+describe('the demo story on a fresh start', () => {
+  it('prepared the demo: organization, widget, agents and pool', () => {
+    expect(fresh.server.demo).toMatchObject({ organizationName: 'Lantern Lane Bikes', businessNumber: '+15550100001' });
+    expect(fresh.server.demo!.widgetPublicKey).toBeTruthy();
+  });
+
+  it('a customer on the simulator asks the demo business a question and gets the knowledge-base answer', async () => {
+    const page = await open('/simulator');
+    const sam = phone(page, 'Sam Rivera');
+    await sam.getByLabel('New chat with').selectOption('+15550100001');
+    await sam.getByLabel('Message', { exact: true }).fill('How much is an electric bike for a whole day?');
+    await sam.getByRole('button', { name: 'Send' }).click();
+    await sam.locator('li.mine', { hasText: 'electric bike for a whole day' }).waitFor(APPEARS);
+    await sam.locator('li.theirs', { hasText: '$45' }).waitFor(APPEARS);
+    await expectFitsPhone(page);
+    await screenshot(page, 'simulator-customer-answer');
+    await page.close();
+  }, STEP);
+
+  it('a visitor on the demo website asks for a human; the agent answers from WhatsApp with a swipe-reply; the visitor sees it', async () => {
+    const site = await open('/demo');
+    await site.getByRole('button', { name: 'Open chat' }).click();
+    const message = site.getByLabel('Message', { exact: true });
+    await message.fill('Can I bring my dog on the river ride?');
+    await site.getByRole('button', { name: 'Send', exact: true }).click();
+    await site.locator('.m.bot').last().waitFor(APPEARS);
+    await site.locator('button.human').first().click();
+    await site.locator('.m.system').first().waitFor(APPEARS);
+    await expectFitsPhone(site);
+    await screenshot(site, 'demo-visitor-waiting');
+
+    const simulator = await open('/simulator');
+    const maya = phone(simulator, 'Maya (agent)');
+    await maya.locator('.chats li button').first().waitFor(APPEARS);
+    await maya.locator('.chats li button').first().click();
+    const notification = maya.locator('li.theirs', { hasText: 'Agent Handover Request' });
+    await notification.waitFor(APPEARS);
+    await expect(notification.innerText()).resolves.toContain('Can I bring my dog on the river ride?');
+    const swipeReply = notification.getByRole('button', { name: 'Reply to this message' });
+    await swipeReply.waitFor(APPEARS);
+    await swipeReply.click();
+    await maya.getByLabel('Message', { exact: true }).fill('Yes, well-behaved dogs are welcome on a lead!');
+    await maya.getByRole('button', { name: 'Send' }).click();
+    await maya.locator('li.mine', { hasText: 'dogs are welcome' }).waitFor(APPEARS);
+    await expectFitsPhone(simulator);
+    await screenshot(simulator, 'simulator-agent-reply');
+
+    await site.locator('.m.agent', { hasText: 'dogs are welcome on a lead' }).waitFor(APPEARS);
+    await screenshot(site, 'demo-visitor-sees-agent');
+    await simulator.close();
+    await site.close();
+  }, STEP);
+
+  it('the dashboard shows the conversation live and the usage', async () => {
+    const page = await open('/');
+    await page.getByLabel('API key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const widgetConversation = page.locator('button.conversation', { hasText: 'widget' }).first();
+    await widgetConversation.waitFor(APPEARS);
+    await screenshot(page, 'dashboard-conversations');
+    await widgetConversation.click();
+    await page.locator('.msg.agent', { hasText: 'dogs are welcome on a lead' }).waitFor(APPEARS);
+    await expectFitsPhone(page);
+    await screenshot(page, 'dashboard-thread');
+
+    await page.getByRole('link', { name: 'Usage' }).click();
+    const used = page.getByTestId('usage-used');
+    await used.waitFor(APPEARS);
+    expect(Number((await used.innerText()).split('/')[0])).toBeGreaterThanOrEqual(4);
+    await expectFitsPhone(page);
+    await screenshot(page, 'dashboard-usage');
+    await page.close();
+  }, STEP);
+
+  it('no page logged an error', () => {
+    expect(errors).toEqual([]);
+  });
+});
