@@ -160,6 +160,27 @@ describe('running jobs', () => {
 });
 
 describe('the worker', () => {
+  it('finishes a running job before stop() resolves (SIGTERM)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let finished = false;
+    registerJobHandler('test.long', async () => {
+      await gate;
+      finished = true;
+    });
+    const worker = startJobWorker(ctx, { pollMs: 10 });
+    const id = (await enqueueJob(ctx, { kind: 'test.long', payload: {} }))!;
+    await waitFor(async () => (await job(id)).status === 'running', { what: 'the job to start' });
+    let stopped = false;
+    const stopping = worker.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(finished).toBe(true);
+    expect(await job(id)).toMatchObject({ status: 'done' });
+  });
+
   it('runs a job as soon as it is enqueued in this process and finishes it before stopping', async () => {
     // a long poll interval: only the wake-up can make this pass quickly
     const worker = startJobWorker(ctx, { pollMs: 60_000 });

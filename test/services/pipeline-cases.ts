@@ -201,6 +201,18 @@ export function describePipeline(label: string, database: () => Promise<Database
       expect(failed.send_error).toBeTruthy();
     });
 
+    it('records a Twilio undelivered callback as failed with its error code, and a Whapi delivered status', async () => {
+      const twilio = await twilioNumber();
+      const twilioSent = await outboundRow(ctx, twilio, 'SM1b2c3d4e5f60718293a4b5c6d7e8f901');
+      await receiveWebhook(ctx, providers.twilio, signedTwilioRequest('twilio/status-failed.txt', twilioFake.authToken, PUBLIC_URL));
+      expect(await statusOf(ctx, twilioSent)).toMatchObject({ status: 'failed', send_success: 0, error_code: '63016' });
+
+      const whapi = await whapiNumber();
+      const whapiSent = await outboundRow(ctx, whapi, 'Mm3nS8uZ0_bCd45-wAkFnOGqDQ');
+      await receiveWebhook(ctx, providers.whapi, whapiRequest('whapi/statuses.json'));
+      expect(await statusOf(ctx, whapiSent)).toMatchObject({ status: 'delivered', send_success: 1 });
+    });
+
     it('sends exactly once after three 500s from Twilio, retrying with backoff', async () => {
       const number = await twilioNumber();
       await openServiceWindow(ctx, number.id, '+5511987654321');
