@@ -16,22 +16,43 @@ const STOP_WORDS = new Set(
   there these they this those through to too under until up very was wasn we were weren what when where which
   while who whom why will with won would wouldn you your yours yourself yourselves
   hi hey hello hiya howdy yo dear thanks thank thx ty please pls plz ok okay okey yes yeah yep sure hmm um uh
-  u ur ya im ive id dont doesnt cant wont isnt whats hows wheres whens
+  u ur ya im ive id youre youve youd theyre weve hes shes thats theres heres lets its
+  dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt arent wasnt werent havent hasnt whats hows wheres whens whos
   tell know wonder wondering want wanna gonna gotta need like also maybe possible possibly really actually quick
   question ask asking help anyone somebody something anything get got guys folks`.split(/\s+/),
 );
 
-/** Splits text into lower-case word tokens (letters, digits, inner apostrophes dropped). */
+/**
+ * Splits text into lower-case word tokens (letters, digits, inner apostrophes dropped). A
+ * hyphenated word gives its parts and the joined word: "e-bike" → e, bike, ebike, so that both
+ * spellings customers use meet.
+ */
 export function tokenize(text: string): string[] {
-  return (
-    text
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/['’]/g, '')
-      .match(/[a-z0-9]+/g) ?? []
-  );
+  const clean = text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/['’]/g, '');
+  const tokens: string[] = [];
+  for (const word of clean.match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []) {
+    if (!word.includes('-')) {
+      tokens.push(word);
+      continue;
+    }
+    tokens.push(...word.split('-'), word.replace(/-/g, ''));
+  }
+  return tokens;
 }
+
+// Irregular forms the stemmer cannot bring home ("bought" → "buy").
+const IRREGULAR: Record<string, string> = Object.fromEntries(
+  `bought:buy sold:sell paid:pay broke:break broken:break went:go gone:go took:take taken:take brought:bring got:get gotten:get
+  kept:keep left:leave lost:lose sent:send spent:spend rode:ride ridden:ride stole:steal stolen:steal bent:bend found:find
+  made:make gave:give given:give taught:teach told:tell wore:wear worn:wear tore:tear torn:tear fell:fall fallen:fall
+  chose:choose chosen:choose children:child men:man women:woman people:person feet:foot teeth:tooth mice:mouse`
+    .split(/\s+/)
+    .map((pair) => pair.split(':') as [string, string]),
+);
 
 export function isStopWord(word: string): boolean {
   return STOP_WORDS.has(word);
@@ -39,7 +60,7 @@ export function isStopWord(word: string): boolean {
 
 /** The stem of one lower-case word; numbers stay as they are. */
 export function stem(word: string): string {
-  return /^\d/.test(word) ? word : stemmer(word);
+  return /^\d/.test(word) ? word : stemmer(IRREGULAR[word] ?? word);
 }
 
 /** The searchable terms of a text: tokens minus filler, stemmed. */

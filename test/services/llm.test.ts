@@ -23,9 +23,14 @@ afterAll(() => llm.close());
 beforeEach(async () => {
   llm.reset();
   llm.mode = { kind: 'answer', text: 'Sure! City bikes are $8 an hour.' };
-  ctx = await makeTestContext({ env: { LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'shop-model-1', LLM_API_KEY: 'sk-test-llm-key', LLM_TIMEOUT_MS: '300' } });
+  ctx = await contextWithTimeout(20000);
 });
 afterEach(() => ctx.database.close());
+
+/** A generous timeout for answers that do come, so a slow machine never fails a test. */
+function contextWithTimeout(ms: number) {
+  return makeTestContext({ env: { LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'shop-model-1', LLM_API_KEY: 'sk-test-llm-key', LLM_TIMEOUT_MS: String(ms) } });
+}
 
 async function organization(plan: string) {
   const org = await makeOrganization(ctx, { plan, name: 'Harbour Bikes', instructions: 'Always answer in a cheerful tone and sign as Harbour Bikes.' });
@@ -82,6 +87,9 @@ describe('LLM answers', () => {
   });
 
   it('falls back to the retrieval answer when the model does not answer within the timeout', async () => {
+    // The fake never answers, so the outcome does not depend on how fast this machine is.
+    await ctx.database.close();
+    ctx = await contextWithTimeout(200);
     const org = await organization('business');
     llm.mode = { kind: 'hang' };
     const answer = await answerQuestion(ctx, org.id, 'how much to hire a bike?');
