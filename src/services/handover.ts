@@ -4,4 +4,5 @@ export { handleAgentMessage } from './handover/agent-replies.js';
 export { closeHandover, type CloseReason, releaseClosedConversations } from './handover/close.js';
 export { closeInactiveConversations, startInactivitySweeper, sweepHandovers } from './handover/inactivity.js';
 export { forwardVisitorMessage, releaseUnreachableHandovers, requestHandover, type HandoverResult } from './handover/request.js';
+export { showAgentTyping, showSeenByAgent } from './handover/presence.js';
 export { numberStats, type NumberStats } from './handover/stats.js';

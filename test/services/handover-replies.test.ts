@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { forwardVisitorMessage, requestHandover } from '../../src/services/handover.js';
+import { forwardVisitorMessage, requestHandover, showAgentTyping, showSeenByAgent } from '../../src/services/handover.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, markSent, seenByVisitor, sentToAgents, STRANGER, TOM, visitor, type World } from './handover-setup.js';
 
 let world: World;
@@ -201,5 +201,33 @@ describe('one chat per agent (enableMultipleWhatsappChats off)', () => {
     expect(ben.assignedWhatsappNumber).toBe('+15550100001');
     const benNotifications = (await sentToAgents(world)).filter((m) => m.body?.includes('USER: Ben'));
     expect(benNotifications.map((m) => m.to_address)).toEqual([TOM]);
+  });
+});
+
+describe('what the widget shows of the agent', () => {
+  it('typing on a pool number shows in that visitor’s widget only', async () => {
+    world = await makeWorld({ pool: 2 });
+    const ana = await handedOver('Ana');
+    const ben = await handedOver('Ben');
+    const events: Array<[string, unknown]> = [];
+    for (const v of [ana, ben]) world.ctx.bus.subscribe(`session:${v.sessionId}`, (e) => events.push([v.sessionId, e.data]));
+    expect(await showAgentTyping(world.ctx, world.pool[1]!, TOM)).toBe(true);
+    expect(events).toEqual([[ben.sessionId, { conversationRef: 2, agentTyping: true }]]);
+    expect(await showAgentTyping(world.ctx, world.pool[1]!, STRANGER)).toBe(false);
+  });
+
+  it('a read receipt on a forwarded message marks the visitor’s message seen', async () => {
+    world = await makeWorld({ handoverNumber: true });
+    const ana = await handedOver('Ana');
+    world.ctx.clock.advance(1000);
+    const said = await ana.say('Are you there?');
+    const stored = await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', said.id).executeTakeFirstOrThrow();
+    await forwardVisitorMessage(world.ctx, await conversationOf(world, 1), stored);
+    const forward = (await sentToAgents(world, MAYA)).at(-1)!;
+    const events: unknown[] = [];
+    world.ctx.bus.subscribe(`session:${ana.sessionId}`, (e) => events.push(e.data));
+    expect(await showSeenByAgent(world.ctx, { ...forward, status: 'delivered' })).toBe(false);
+    expect(await showSeenByAgent(world.ctx, { ...forward, status: 'read' })).toBe(true);
+    expect(events).toEqual([{ conversationRef: 1, seenMessageId: said.id }]);
   });
 });
