@@ -17,7 +17,6 @@ const HISTORY_MESSAGES = 8;
 export async function replyToCustomer(ctx: AppContext, conversation: Conversation, inbound: Message): Promise<void> {
   const text = inbound.body?.trim();
   if (!text || !inbound.number_id || !inbound.from_address) return; // a photo alone: nothing to answer
-  if (!(await canAutoReply(ctx, conversation.organization_id))) return;
 
   const reply = (body: string) =>
     enqueueSend(ctx, {
@@ -30,8 +29,11 @@ export async function replyToCustomer(ctx: AppContext, conversation: Conversatio
       idempotencyKey: `auto-reply:${inbound.id}`,
     });
 
-  if (asksForHuman(text)) {
-    await handOverToAgents(ctx, conversation);
+  // Asking for a person always works; only the bot's own messages count against the plan.
+  const wantsHuman = asksForHuman(text);
+  if (wantsHuman) await handOverToAgents(ctx, conversation);
+  if (!(await canAutoReply(ctx, conversation.organization_id))) return;
+  if (wantsHuman) {
     await reply(HANDOVER_CONFIRMATION);
     return;
   }

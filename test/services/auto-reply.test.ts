@@ -109,13 +109,18 @@ describe('replyToCustomer', () => {
     expect(await status()).toBe('bot');
   });
 
-  it('stays silent once the plan limit is reached, and for a message without text', async () => {
+  it('stays silent once the plan limit is reached (still handing over on request), and for a message without text', async () => {
     await replyToCustomer(ctx, conversation, await inbound(''));
     expect(await replies()).toHaveLength(0);
 
     await ctx.db.insertInto('settings').values({ key: 'plans', value: JSON.stringify({ starter: { messageLimit: 1 } }) }).execute();
     await replyToCustomer(ctx, conversation, await inbound('how much to hire a bike?'));
     expect(await replies()).toHaveLength(0);
+
+    // Asking for a person still reaches the agents; only the confirmation is not sent.
+    await replyToCustomer(ctx, conversation, await inbound('human'));
+    expect(await replies()).toHaveLength(0);
+    expect(await status()).toBe('waiting_agent');
   });
 });
 
