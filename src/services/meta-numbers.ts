@@ -7,7 +7,7 @@ import { toE164 } from '../core/phone.js';
 import { isRecord, requestJson } from '../providers/http.js';
 import { ProviderSendError } from '../providers/provider.js';
 import type { AppContext } from './context.js';
-import { getOrganization } from './organizations.js';
+import { getOrganization, organizationNumber } from './organizations.js';
 
 export interface BusinessPhoneNumber {
   phoneNumberId: string;
@@ -90,19 +90,9 @@ async function fetchDisplayNumber(ctx: AppContext, phoneNumberId: string, token:
   return display;
 }
 
-async function metaNumberOf(ctx: AppContext, organizationId: string) {
-  return ctx.db
-    .selectFrom('numbers')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('provider', '=', 'meta')
-    .orderBy('created_at')
-    .executeTakeFirst();
-}
-
 export async function getMetaAssignment(ctx: AppContext, organizationId: string): Promise<MetaAssignment> {
   await getOrganization(ctx, organizationId);
-  const row = await metaNumberOf(ctx, organizationId);
+  const row = await organizationNumber(ctx, organizationId, 'meta');
   return {
     id: organizationId,
     whatsappPhoneNumberId: row?.provider_id ?? null,
@@ -130,7 +120,7 @@ export async function assignMetaNumber(
   if (holder && holder.organization_id !== organizationId) {
     throw conflict(`Phone number ${input.phoneNumberId} is already assigned to another organization; remove it there first.`, 'NUMBER_ASSIGNED_ELSEWHERE');
   }
-  const current = await metaNumberOf(ctx, organizationId);
+  const current = await organizationNumber(ctx, organizationId, 'meta');
   if (!holder && !current) await assertUnderNumberLimit(ctx);
   const display = input.displayNumber ?? (await fetchDisplayNumber(ctx, input.phoneNumberId, token));
   const values = {
@@ -179,7 +169,7 @@ async function assertUnderNumberLimit(ctx: AppContext): Promise<void> {
 
 export async function removeMetaAssignment(ctx: AppContext, organizationId: string): Promise<{ message: string }> {
   await getOrganization(ctx, organizationId);
-  const row = await metaNumberOf(ctx, organizationId);
+  const row = await organizationNumber(ctx, organizationId, 'meta');
   if (!row) throw notFound('Meta phone number assignment of this organization');
   await ctx.db.deleteFrom('numbers').where('id', '=', row.id).execute();
   return { message: `Phone number ${row.provider_id} is no longer assigned to this organization.` };

@@ -115,6 +115,18 @@ export async function numbersOf(ctx: AppContext, organizationIds: string[]): Pro
     .execute();
 }
 
+/** The organization's number of one provider (each organization has at most one per provider). */
+export async function organizationNumber(ctx: AppContext, organizationId: string, provider: string): Promise<NumberRow | undefined> {
+  return ctx.db
+    .selectFrom('numbers')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('provider', '=', provider)
+    .where('is_shared_trial', '=', 0)
+    .orderBy('created_at')
+    .executeTakeFirst();
+}
+
 /** The organization as the API shows it; `numbers` are its rows from `numbersOf`. */
 export function organizationJson(org: Organization, numbers: NumberRow[]): OrganizationJson {
   const own = numbers.filter((n) => n.organization_id === org.id);

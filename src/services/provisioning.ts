@@ -7,7 +7,7 @@ import { toE164 } from '../core/phone.js';
 import type { TwilioCredentials } from '../providers/provider.js';
 import { twilioClient } from '../providers/twilio/client.js';
 import type { AppContext } from './context.js';
-import { getOrganization, numbersOf } from './organizations.js';
+import { getOrganization, numbersOf, organizationNumber } from './organizations.js';
 
 /** Where Twilio sells numbers that can carry WhatsApp for us; GB's SMS-capable numbers are mobile ones. */
 const NUMBER_TYPE_BY_COUNTRY = { US: 'local', CA: 'local', GB: 'mobile' } as const;
@@ -140,7 +140,7 @@ export async function provisionNumber(
 
 export async function releaseNumber(ctx: AppContext, organizationId: string): Promise<{ message: string }> {
   await getOrganization(ctx, organizationId);
-  const number = (await numbersOf(ctx, [organizationId])).find((n) => n.provider === 'twilio');
+  const number = await organizationNumber(ctx, organizationId, 'twilio');
   if (!number) throw notFound('Provisioned Twilio number of this organization');
   const { client } = twilioClient(ctx.config, platformTwilio(ctx));
   let alreadyGone = false;

@@ -7,7 +7,7 @@ import { toE164 } from '../core/phone.js';
 import type { NumberRow } from '../db/schema.js';
 import { saveConnection } from './connections.js';
 import type { AppContext } from './context.js';
-import { getOrganization } from './organizations.js';
+import { getOrganization, organizationNumber } from './organizations.js';
 
 export interface WhapiChannelJson {
   channelId: string;
@@ -28,19 +28,9 @@ function channelJson(row: NumberRow): WhapiChannelJson {
   };
 }
 
-async function channelOf(ctx: AppContext, organizationId: string): Promise<NumberRow | undefined> {
-  return ctx.db
-    .selectFrom('numbers')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('provider', '=', 'whapi')
-    .orderBy('created_at')
-    .executeTakeFirst();
-}
-
 export async function getWhapiChannel(ctx: AppContext, organizationId: string): Promise<WhapiChannelJson> {
   await getOrganization(ctx, organizationId);
-  const row = await channelOf(ctx, organizationId);
+  const row = await organizationNumber(ctx, organizationId, 'whapi');
   if (!row) throw notFound('Whapi channel of this organization');
   return channelJson(row);
 }
@@ -64,7 +54,7 @@ export async function assignWhapiChannel(
   if (holder && holder.organization_id !== organizationId) {
     throw conflict(`Whapi channel ${input.channelId} is already assigned to another organization; remove it there first.`, 'CHANNEL_ASSIGNED_ELSEWHERE');
   }
-  const previous = await channelOf(ctx, organizationId);
+  const previous = await organizationNumber(ctx, organizationId, 'whapi');
   const connectionId = input.token
     ? await saveConnection(ctx, { organizationId, provider: 'whapi', credentials: { token: input.token } })
     : null;
@@ -97,7 +87,7 @@ export async function assignWhapiChannel(
 
 export async function removeWhapiChannel(ctx: AppContext, organizationId: string): Promise<{ message: string }> {
   await getOrganization(ctx, organizationId);
-  const row = await channelOf(ctx, organizationId);
+  const row = await organizationNumber(ctx, organizationId, 'whapi');
   if (!row) throw notFound('Whapi channel of this organization');
   await ctx.db.deleteFrom('numbers').where('id', '=', row.id).execute();
   if (row.connection_id) await forgetConnection(ctx, row.connection_id);
