@@ -1,7 +1,7 @@
 // The widget in real Chromium, embedded on a page of another origin: a visitor chats with the bot,
 // asks for a human, and the agent's WhatsApp reply (a signed Twilio webhook) appears live.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -106,8 +106,16 @@ async function agentReplies(text: string) {
     twilio.authToken,
     server.ctx.config.publicUrl,
   );
-  const response = await fetch(server.url + request.url, { method: 'POST', headers: request.headers as Record<string, string>, body: new Uint8Array(request.rawBody) });
-  expect(response.status).toBe(200);
+  // A connection of its own each time (the test drops the server's connections at one point).
+  const status = await new Promise<number>((done, fail) => {
+    const req = httpRequest(server.url + request.url, { method: 'POST', headers: request.headers, agent: false }, (res) => {
+      res.resume();
+      done(res.statusCode ?? 0);
+    });
+    req.on('error', fail);
+    req.end(request.rawBody);
+  });
+  expect(status).toBe(200);
 }
 
 describe('website widget in Chromium', () => {
@@ -180,6 +188,17 @@ describe('website widget in Chromium', () => {
     await expect.poll(() => logText(page), { timeout: 20_000 }).toContain('Hello, I am Sam.');
     await agentReplies(`#${conversation.ref}: Madrid is fine, it ships tomorrow.`);
     await expect.poll(() => logText(page), { timeout: 20_000 }).toContain('Madrid is fine, it ships tomorrow.');
+
+    // The server drops the connection; a reply sent meanwhile arrives after the widget reconnects by itself.
+    const reconnects: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/events')) reconnects.push(r.headers()['last-event-id'] ?? new URL(r.url()).searchParams.get('lastEventId') ?? '');
+    });
+    server.app.server.closeAllConnections();
+    await agentReplies(`#${conversation.ref}: Your parcel number is 4471.`);
+    await expect.poll(() => logText(page), { timeout: 20_000 }).toContain('Your parcel number is 4471.');
+    expect(reconnects.length).toBeGreaterThan(0);
+    expect(reconnects.every((id) => Number(id) > 0)).toBe(true);
     await page.close();
   }, 120_000);
 
