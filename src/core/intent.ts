@@ -12,7 +12,8 @@ const QUESTION_INTENTS: [Intent, RegExp][] = [
   // "how long" before "when": "how long is it open" asks for a duration
   ['duration', /\bhow long\b|\bhow many (minutes|hours|days|weeks|months|years)\b|\bhow (soon|fast|quickly)\b|\bduration\b|\btake[sn]?\b.*\blong\b/],
   ['price', /\bhow much\b|\bprices?\b|\bpricing\b|\bcosts?\b|\bcharges?\b|\bfees?\b|\brates?\b|\bexpensive\b|\bcheap(er|est)?\b|\bafford\b|\bquote\b|\b(dollars|bucks|euros|pounds)\b/],
-  ['time', /\bwhen\b|\bwhat time\b|\bwhich days?\b|\bwhat days?\b|\bhours\b|\bopen(ing)?\b|\bclos(e|ed|es|ing)\b|\bschedule\b|\btoday\b|\btomorrow\b|\bweekends?\b|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bholidays?\b/],
+  // "when" asks for a time near the start of a question; later it is a conjunction ("…when I rent")
+  ['time', /^\W*(?:\w+\W+){0,2}when\b|\bwhat time\b|\bwhich days?\b|\bwhat days?\b|\bhours\b|\bopen(ing)?\b|\bclos(e|ed|es|ing)\b|\bschedule\b|\btoday\b|\btomorrow\b|\bweekends?\b|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bholidays?\b/],
 ];
 
 /** Question phrases whose meaning is the intent itself; as search words they only add noise ("much", "time"). */

@@ -1,6 +1,7 @@
 // The default answerer: each organization's own passages only, the customer's words over their
 // synonyms, filler ignored, intent (price, time, duration) used, answers trimmed for WhatsApp.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asksForHuman, questionIntents } from '../../src/core/intent.js';
 import { answerQuestion, MAX_ANSWER_CHARACTERS, NOT_SURE_ANSWER } from '../../src/services/answers.js';
 import type { AppContext } from '../../src/services/context.js';
 import { seedKnowledge } from '../../src/services/knowledge.js';
@@ -118,5 +119,23 @@ describe('retrieval', () => {
   it('takes the passages of the latest training only', async () => {
     await seedKnowledge(ctx, orgId, [{ title: 'Parking', content: 'Park for free behind the shop.' }]);
     expect((await answerQuestion(ctx, orgId, 'where can I park?')).answer).toBe('Park for free behind the shop.');
+  });
+});
+
+describe('reading a question', () => {
+  it('tells price, time and duration questions apart, and "when" in mid-sentence is no time question', () => {
+    expect(questionIntents('How much is a tune-up?')).toEqual(['price']);
+    expect(questionIntents('so when are you open')).toEqual(['time']);
+    expect(questionIntents('how long does a service take')).toEqual(['duration']);
+    expect(questionIntents('do I need a helmet when I rent a bike')).toEqual([]);
+  });
+
+  it('recognises a request for a person, and only that', () => {
+    for (const text of ['human', 'HUMAN!', 'agent', 'talk to a human', 'can I speak with a real person please', 'connect me to an agent']) {
+      expect(asksForHuman(text), text).toBe(true);
+    }
+    for (const text of ['is the human resources office open?', 'do agents earn commission', 'how much is a tune-up']) {
+      expect(asksForHuman(text), text).toBe(false);
+    }
   });
 });
