@@ -77,21 +77,21 @@ export function sharedEnv(databaseUrl: string, twilioUrl: string, extra: Record<
   };
 }
 
-/** An organization with `count` Twilio numbers (+1415555020x), straight into the database. */
-export async function seedTwilioOrganization(ctx: AppContext, count: number): Promise<{ organizationId: string; numberIds: string[]; phones: string[] }> {
+/** An organization with `count` Twilio numbers (+14155550200 + first…), straight into the database. */
+export async function seedTwilioOrganization(ctx: AppContext, count: number, first = 0): Promise<{ organizationId: string; numberIds: string[]; phones: string[] }> {
   const now = ctx.clock.now().toISOString();
   const organizationId = randomUUID();
   await ctx.db
     .insertInto('organizations')
     .values({ id: organizationId, name: 'Scale Shop', plan: 'business', join_code: `scale${organizationId.slice(0, 6)}`, last_conversation_ref: 0, dedupe_window_seconds: 0, created_at: now, updated_at: now })
     .execute();
-  const phones = Array.from({ length: count }, (_, i) => `+1415555${String(200 + i).padStart(4, '0')}`);
+  const phones = Array.from({ length: count }, (_, i) => `+1415555${String(200 + first + i).padStart(4, '0')}`);
   const numberIds = phones.map(() => randomUUID());
   await ctx.db
     .insertInto('numbers')
     .values(
       phones.map((phone, i) => ({
-        id: numberIds[i]!, organization_id: organizationId, provider: 'twilio', phone_number: phone, provider_id: `PN${String(i).padStart(32, '0')}`,
+        id: numberIds[i]!, organization_id: organizationId, provider: 'twilio', phone_number: phone, provider_id: `PN${phone.slice(1).padStart(32, '0')}`,
         display_name: `Scale ${i}`, connection_id: null, sender_status: 'online', is_shared_trial: 0 as const, is_dedicated: 1 as const, created_at: now,
       })),
     )
