@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { forwardVisitorMessage, requestHandover, showAgentTyping, showSeenByAgent } from '../../src/services/handover.js';
+import { makeNumber, makeOrganization } from '../support/factories.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, markSent, seenByVisitor, sentToAgents, STRANGER, TOM, visitor, type World } from './handover-setup.js';
 
 let world: World;
@@ -50,6 +51,18 @@ describe('agent replies on a shared handover number', () => {
     expect(await agentReplies(viral.sessionId)).toEqual([]);
     expect(await sentToAgents(world, STRANGER)).toEqual([]);
     expect((await conversationOf(world, 1)).agent_number).toBeNull();
+  });
+
+  it('an agent writing to another organization’s number reaches none of this organization’s visitors', async () => {
+    world = await makeWorld({ handoverNumber: true });
+    const viral = await handedOver('Viral tarpara');
+    const other = await makeOrganization(world.ctx);
+    const theirs = await makeNumber(world.ctx, { organization_id: other.id, phone_number: '+15550100077' });
+    // Even listed in this widget's pool, their number is not a sender of this widget.
+    await world.ctx.db.insertInto('pool_numbers').values({ id: 'p-other', widget_id: world.widget.id, number: '+15550100077', display_name: null, is_active: 1, notes: null, position: 9, created_at: world.ctx.clock.now().toISOString() }).execute();
+    const { handled } = await agentWrites(world, MAYA, theirs, '#1: hello');
+    expect(handled).toBe(false);
+    expect(await agentReplies(viral.sessionId)).toEqual([]);
   });
 
   it('a swipe-reply to the notification goes to its conversation without a prefix', async () => {

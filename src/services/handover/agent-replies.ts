@@ -90,7 +90,9 @@ async function widgetsServedBy(ctx: AppContext, agent: string, number: NumberRow
     .where('widget_id', 'in', ids)
     .where('assigned_whatsapp_number', '=', number.phone_number)
     .execute();
-  return widgets.filter(
+  // A widget never sends from another organization's number (senders.ts), so such a number is not its sender either.
+  const usable = widgets.filter((w) => number.organization_id === null || number.organization_id === w.organization_id);
+  return usable.filter(
     (w) =>
       inPool.some((p) => p.widget_id === w.id) ||
       readWidgetSettings(w).handoverWhatsappNumber === number.phone_number ||
