@@ -119,6 +119,13 @@ describe('requesting a handover', () => {
     expect((await conversationOf(world, 1)).assigned_whatsapp_number).toBeNull();
   });
 
+  it('answers an unknown session with 404 and a widget without agents with a clear 503', async () => {
+    world = await makeWorld({ pool: 1, settings: { agentWhatsappNumbers: [] } });
+    await expect(requestHandover(world.ctx, 'visitor_0000000000000000')).rejects.toMatchObject({ status: 404 });
+    const v = await visitor(world, 'Ana');
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'NO_AGENTS', message: expect.stringContaining('no agents') });
+  });
+
   it('outside working hours says when agents are back and requests nothing', async () => {
     // The test clock is Thursday 2026-01-15 12:00 UTC; these hours are over by then.
     world = await makeWorld({ pool: 1, settings: { workingHours: { timeZone: 'UTC', days: [1, 2, 3, 4, 5], start: '08:00', end: '11:00' } } });
