@@ -1,7 +1,7 @@
 // The handover on PostgreSQL, where several instances may choose senders at once: the widget row
 // lock must keep simultaneous visitors on different numbers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeInactiveConversations, requestHandover } from '../../src/services/handover.js';
+import { closeInactiveConversations, numberStats, requestHandover } from '../../src/services/handover.js';
 import { freshPostgresDatabase } from '../support/context.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, visitor, type World } from '../services/handover-setup.js';
 
@@ -29,6 +29,12 @@ describe('handover on PostgreSQL', () => {
     for (const v of visitors) await v.say('help');
     const results = await Promise.all(visitors.map((v) => requestHandover(w.ctx, v.sessionId)));
     expect(new Set(results.map((r) => r.assignedWhatsappNumber))).toEqual(new Set(['+15550100011', '+15550100012', '+15550100013']));
+    const stats = await numberStats(w.ctx, w.widget.id);
+    expect(stats.map((n) => [n.number, n.openConversations, n.assignments24h, n.messagesOut])).toEqual([
+      ['+15550100011', 1, 1, 2],
+      ['+15550100012', 1, 1, 2],
+      ['+15550100013', 1, 1, 2],
+    ]);
   });
 
   it('with one chat per agent, simultaneous visitors beyond the free numbers wait in line', async () => {
