@@ -2,11 +2,11 @@
 // number, a widget with two agents' simulated phones and a two-number pool. Everything goes through
 // the same public API a user would call, so the demo shows the product as it really behaves.
 import { randomUUID } from 'node:crypto';
-import { newJoinCode } from '../core/join.js';
-import { hashSecret, newSecret } from '../core/keys.js';
 import { isUniqueViolation } from '../db/database.js';
 import type { App } from '../http/app.js';
+import { createApiKey } from './api-keys.js';
 import type { AppContext } from './context.js';
+import { createOrganization } from './organizations.js';
 import { extendServiceWindow } from './react.js';
 import { addSimulatorPhone } from './simulator.js';
 
@@ -83,42 +83,31 @@ export const DEMO_KNOWLEDGE = [
 
 /** Creates the demo once on an empty database; later starts add nothing and return what exists. */
 export async function seedDemo(ctx: AppContext, app: App): Promise<DemoInfo | undefined> {
+  // The demo's numbers are simulated: with real providers configured there is nothing to try it on.
+  if (!ctx.config.simulator) return undefined;
   const existing = await readDemo(ctx);
   if (existing) return existing;
   const anyOrganization = await ctx.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
   if (anyOrganization) return undefined;
 
   const now = ctx.clock.now().toISOString();
-  const organizationId = randomUUID();
   // Claiming the setting first makes a concurrent second start give up instead of seeding twice.
   try {
-    await ctx.db.insertInto('settings').values({ key: DEMO_SETTING, value: JSON.stringify({ organizationId, pending: true }) }).execute();
+    await ctx.db.insertInto('settings').values({ key: DEMO_SETTING, value: JSON.stringify({ pending: true }) }).execute();
   } catch (err) {
     if (isUniqueViolation(err)) return undefined;
     throw err;
   }
 
-  await ctx.db
-    .insertInto('organizations')
-    .values({
-      id: organizationId,
-      name: DEMO_BUSINESS.name,
-      description: DEMO_BUSINESS.description,
-      business_info: 'A family-run bike shop at 14 Lantern Lane: rentals, repairs and weekend guided rides.',
-      plan: 'business',
-      join_code: newJoinCode(ctx.random, 3),
-      instructions: 'Answer in a friendly, short way, as a bike shop employee would on WhatsApp.',
-      last_conversation_ref: 0,
-      dedupe_window_seconds: 0,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  const apiKey = newSecret('sb_demo_');
-  await ctx.db
-    .insertInto('api_keys')
-    .values({ id: randomUUID(), organization_id: organizationId, key_hash: hashSecret(apiKey), prefix: apiKey.slice(0, 12), created_at: now, revoked_at: null })
-    .execute();
+  const organization = await createOrganization(ctx, {
+    name: DEMO_BUSINESS.name,
+    description: DEMO_BUSINESS.description,
+    businessInfo: 'A family-run bike shop at 14 Lantern Lane: rentals, repairs and weekend guided rides.',
+    plan: 'business',
+    instructions: 'Answer in a friendly, short way, as a bike shop employee would on WhatsApp.',
+  });
+  const organizationId = organization.id;
+  const { key: apiKey } = await createApiKey(ctx, organizationId);
 
   const simulatedNumbers = [{ number: DEMO_BUSINESS.number, displayName: DEMO_BUSINESS.name }, ...DEMO_BUSINESS.pool].map((n) => ({ ...n, id: randomUUID() }));
   await ctx.db

@@ -45,7 +45,7 @@ describe('demo on first start', () => {
     const server = await start(databaseFile());
     const demo = server.demo!;
     expect(demo.organizationName).toBe(DEMO_BUSINESS.name);
-    expect(demo.apiKey).toMatch(/^sb_demo_/);
+    expect(demo.apiKey).toMatch(/^sb_org_/);
 
     const org = await server.ctx.db.selectFrom('organizations').selectAll().where('id', '=', demo.organizationId).executeTakeFirstOrThrow();
     expect(org.plan).toBe('business');
@@ -116,6 +116,12 @@ describe('demo on first start', () => {
     const server = await start(url);
     expect(server.demo).toBeUndefined();
     expect(await counts(server)).toMatchObject({ organizations: 1, numbers: 0, widgets: 0 });
+  });
+
+  it('is not created when the simulator is off (real providers configured)', async () => {
+    const server = await start(databaseFile(), { SIMULATOR: '0' });
+    expect(server.demo).toBeUndefined();
+    expect((await counts(server)).organizations).toBe(0);
   });
 
   it('is not created when DEMO is off', async () => {
