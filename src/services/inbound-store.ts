@@ -9,7 +9,7 @@ import type { Tx } from '../db/database.js';
 import type { Message, NewMessage } from '../db/schema.js';
 import type { AppContext } from './context.js';
 import { newJobRow, type JobSpec, wakeWorkers } from './jobs.js';
-import { publishMessage } from './messages.js';
+import { publishMessage, STATUS_RANK } from './messages.js';
 
 export type InboundMessageRow = Omit<NewMessage, 'id'> & { provider: string; provider_message_id: string; created_at: string };
 
@@ -31,7 +31,6 @@ interface Pending {
 
 /** The rank of a status in SQL, matching STATUS_RANK in messages.ts. */
 const RANK_SQL = `case status when 'received' then 0 when 'queued' then 1 when 'sent' then 2 when 'delivered' then 3 when 'read' then 4 else 5 end`;
-const RANK: Record<string, number> = { queued: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
 
 const MESSAGE_COLUMNS = [
   'organization_id', 'direction', 'author', 'audience', 'body', 'media', 'provider', 'provider_message_id',
@@ -167,7 +166,7 @@ function statusParams(write: Extract<StoreWrite, { kind: 'status' }>) {
     code: write.errorCode ?? null,
     provider: write.provider,
     id: write.providerMessageId,
-    rank: RANK[write.status] ?? 0,
+    rank: STATUS_RANK[write.status] ?? 0,
   };
 }
 
@@ -189,14 +188,7 @@ async function applyKysely(trx: Tx, write: StoreWrite): Promise<StoreResult> {
       return { kind: 'message', inserted: true, id: inserted.id };
     }
     case 'status': {
-      const p = statusParams(write);
-      const result = await sql<Message>`update messages set status = ${p.status}, updated_at = ${p.at},
-        send_success = case when ${p.status} = 'failed' then 0 else coalesce(send_success, 1) end,
-        send_error = case when ${p.status} = 'failed' then ${p.error} else send_error end,
-        error_code = case when ${p.status} = 'failed' then ${p.code} else error_code end
-        where provider = ${p.provider} and provider_message_id = ${p.id} and direction = 'out' and status <> 'failed'
-          and ${sql.raw(RANK_SQL)} < ${p.rank}
-        returning *`.execute(trx);
+      const result = await withNamedParameters<Message>(STATUS_UPDATE, statusParams(write)).execute(trx);
       return { kind: 'status', updated: result.rows };
     }
     case 'unrouted': {
@@ -208,6 +200,15 @@ async function applyKysely(trx: Tx, write: StoreWrite): Promise<StoreResult> {
       return { kind: 'unrouted', id: row.id };
     }
   }
+}
+
+/** One SQL text for both engines: `@name` placeholders become bound Kysely parameters. */
+function withNamedParameters<Row>(text: string, params: Record<string, unknown>) {
+  const parts = text.split(/@(\w+)/);
+  return sql<Row>`${sql.join(
+    parts.map((part, i) => (i % 2 === 1 ? sql`${params[part]}` : sql.raw(part))),
+    sql.raw(''),
+  )}`;
 }
 
 const writers = new WeakMap<AppContext, GroupCommit>();
