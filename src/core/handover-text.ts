@@ -1,6 +1,15 @@
 // Every sentence the handover writes to agents and visitors, in one place so the wording stays
 // consistent (and tests can assert the exact text the SPEC gives).
 
+/** WhatsApp takes 4,096 characters of text; a quote in a notification needs far less. */
+const MAX_MESSAGE = 4000;
+const MAX_QUOTE = 1000;
+
+/** Shortens text to `max` characters, marking the cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 export interface HandoverSummary {
   ref: number;
   visitorName: string;
@@ -14,7 +23,7 @@ export function handoverNotification(h: HandoverSummary & { lastMessage: string 
     `👤 USER: ${h.visitorName}`,
     `🆔 ID: #${h.ref}`,
     `📱 Session: ${h.sessionId}`,
-    `💬 ${h.lastMessage ?? '(no message yet)'}`,
+    `💬 ${h.lastMessage === null ? '(no message yet)' : clip(h.lastMessage, MAX_QUOTE)}`,
     // A pool number carries this visitor alone for the agent, so no prefix is needed.
     h.poolNumber ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
   ].join('\n');
@@ -22,7 +31,7 @@ export function handoverNotification(h: HandoverSummary & { lastMessage: string 
 
 /** A visitor's message as the agent sees it: `#282 Viral tarpara: text`. */
 export function forwardedVisitorMessage(h: Pick<HandoverSummary, 'ref' | 'visitorName'>, text: string): string {
-  return `#${h.ref} ${h.visitorName}: ${text}`;
+  return clip(`#${h.ref} ${h.visitorName}: ${text}`, MAX_MESSAGE);
 }
 
 export function conversationLine(h: Pick<HandoverSummary, 'ref' | 'visitorName'>): string {

@@ -2,7 +2,7 @@
 // forward each visitor message to the agent's phone. With one chat per agent, later visitors wait
 // in line and are connected when an earlier conversation closes.
 import { AppError, notFound, unavailable } from '../../core/errors.js';
-import { forwardedVisitorMessage, handoverNotification, visitorText } from '../../core/handover-text.js';
+import { clip, forwardedVisitorMessage, handoverNotification, visitorText } from '../../core/handover-text.js';
 import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
 import type { Conversation, Message, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
@@ -102,7 +102,7 @@ function handoverTemplate(handover: Handover, lastMessage: string | null): SendR
     name: handover.visitorName,
     ref: `#${handover.ref}`,
     session: handover.sessionId,
-    message: lastMessage ?? '',
+    message: clip(lastMessage ?? '', 500),
   };
   return {
     name: template.name,

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { forwardedVisitorMessage, handoverNotification } from '../../src/core/handover-text.js';
+
+describe('handover wording', () => {
+  it('keeps a long visitor message within what WhatsApp accepts', () => {
+    const long = 'x'.repeat(4000);
+    const notification = handoverNotification({ ref: 7, visitorName: 'Ana', sessionId: 'visitor_abc', lastMessage: long, poolNumber: false });
+    expect(notification.length).toBeLessThan(1200);
+    expect(notification).toContain(`💬 ${'x'.repeat(999)}…\n`);
+    const forwarded = forwardedVisitorMessage({ ref: 7, visitorName: 'A'.repeat(200) }, long);
+    expect(forwarded).toHaveLength(4000);
+    expect(forwarded.endsWith('x…')).toBe(true);
+  });
+
+  it('says when the visitor has not written yet', () => {
+    expect(handoverNotification({ ref: 1, visitorName: 'Ana', sessionId: 'visitor_abc', lastMessage: null, poolNumber: true })).toBe(
+      '🔔 Agent Handover Request\n👤 USER: Ana\n🆔 ID: #1\n📱 Session: visitor_abc\n💬 (no message yet)\nReply in this chat: your message',
+    );
+  });
+});
