@@ -54,7 +54,7 @@ async function post(url: string, webhook: { body: Buffer; signature: string }): 
     const response = await fetch(`${url}/api/webhooks/twilio`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': webhook.signature },
-      body: webhook.body,
+      body: webhook.body.toString(),
     });
     await response.arrayBuffer();
     return response.status;
