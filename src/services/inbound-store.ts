@@ -78,7 +78,12 @@ class GroupCommit {
         // One bad write must not fail its neighbours: retry each on its own.
         if (batch.length === 1) throw err;
         for (const pending of batch) {
-          this.commit([pending.write]).then(([r]) => pending.resolve(r!), pending.reject);
+          this.commit([pending.write])
+            .then(async ([result]) => {
+              pending.resolve(result!);
+              await this.afterCommit([result!]);
+            })
+            .catch(pending.reject);
         }
         return;
       }
