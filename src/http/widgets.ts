@@ -36,52 +36,52 @@ async function accessibleWidget(ctx: AppContext, request: FastifyRequest, id: st
 }
 
 export const widgetRoutes: RouteModule = (app, ctx) => {
-  app.post('/api/organizations/:orgId/widgets', { schema: { tags, params: orgParams, body: widgetInput } }, async (request, reply) => {
+  app.post('/api/organizations/:orgId/widgets', { schema: { tags, summary: 'Create a widget', params: orgParams, body: widgetInput } }, async (request, reply) => {
     const principal = await authenticate(ctx, request);
     assertOrganizationAccess(principal, request.params.orgId);
     const widget = await createWidget(ctx, request.params.orgId, request.body);
     return reply.status(201).send({ ok: true, widget });
   });
 
-  app.get('/api/organizations/:orgId/widgets', { schema: { tags, params: orgParams } }, async (request) => {
+  app.get('/api/organizations/:orgId/widgets', { schema: { tags, summary: 'List the widgets of an organization', params: orgParams } }, async (request) => {
     const principal = await authenticate(ctx, request);
     assertOrganizationAccess(principal, request.params.orgId);
     return { ok: true, widgets: await listWidgets(ctx, request.params.orgId) };
   });
 
-  app.get('/api/widgets/:id', { schema: { tags, params: widgetParams } }, async (request) => {
+  app.get('/api/widgets/:id', { schema: { tags, summary: 'Read a widget', params: widgetParams } }, async (request) => {
     const widget = await accessibleWidget(ctx, request, request.params.id);
     return { ok: true, widget: await widgetView(ctx, widget) };
   });
 
-  app.patch('/api/widgets/:id', { schema: { tags, params: widgetParams, body: widgetPatch } }, async (request) => {
+  app.patch('/api/widgets/:id', { schema: { tags, summary: 'Change a widget (a given pool replaces the pool)', params: widgetParams, body: widgetPatch } }, async (request) => {
     const widget = await accessibleWidget(ctx, request, request.params.id);
     return { ok: true, widget: await updateWidget(ctx, widget, request.body) };
   });
 
-  app.delete('/api/widgets/:id', { schema: { tags, params: widgetParams } }, async (request) => {
+  app.delete('/api/widgets/:id', { schema: { tags, summary: 'Delete a widget', params: widgetParams } }, async (request) => {
     const widget = await accessibleWidget(ctx, request, request.params.id);
     await deleteWidget(ctx, widget);
     return { ok: true };
   });
 
-  app.post('/api/widgets/:id/pool', { schema: { tags, params: widgetParams, body: poolNumberInput } }, async (request, reply) => {
+  app.post('/api/widgets/:id/pool', { schema: { tags, summary: 'Add a number to the pool', params: widgetParams, body: poolNumberInput } }, async (request, reply) => {
     const widget = await accessibleWidget(ctx, request, request.params.id);
     return reply.status(201).send({ ok: true, poolNumber: await addPoolNumber(ctx, widget, request.body) });
   });
 
-  app.patch('/api/widgets/:id/pool/:number', { schema: { tags, params: poolParams, body: poolNumberPatch } }, async (request) => {
+  app.patch('/api/widgets/:id/pool/:number', { schema: { tags, summary: 'Change a pool number (isActive, displayName, notes)', params: poolParams, body: poolNumberPatch } }, async (request) => {
     const widget = await accessibleWidget(ctx, request, request.params.id);
     return { ok: true, poolNumber: await updatePoolNumber(ctx, widget, request.params.number, request.body) };
   });
 
-  app.delete('/api/widgets/:id/pool/:number', { schema: { tags, params: poolParams } }, async (request) => {
+  app.delete('/api/widgets/:id/pool/:number', { schema: { tags, summary: 'Remove a number from the pool', params: poolParams } }, async (request) => {
     const widget = await accessibleWidget(ctx, request, request.params.id);
     await removePoolNumber(ctx, widget, request.params.number);
     return { ok: true };
   });
 
-  app.get('/api/widgets/:id/number-stats', { schema: { tags, params: widgetParams } }, async (request) => {
+  app.get('/api/widgets/:id/number-stats', { schema: { tags, summary: 'Per-number statistics of the pool and the handover number', params: widgetParams } }, async (request) => {
     const widget = await accessibleWidget(ctx, request, request.params.id);
     return { ok: true, numbers: await numberStats(ctx, widget.id) };
   });
