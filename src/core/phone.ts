@@ -18,10 +18,12 @@ export function toE164(input: string): string | undefined {
   if (!/^\+?[\d\s().-]+$/.test(text)) return undefined;
   const digits = text.replace(/\D/g, '');
   if (digits.length < 8 || digits.length > 15) return undefined;
-  const parsed = parsePhoneNumberFromString(`+${canonicalDigits(digits)}`);
+  const e164 = `+${canonicalDigits(digits)}`;
+  const parsed = parsePhoneNumberFromString(e164);
   // isPossible (length rules), not isValid: test ranges such as +1 555 01xx are real WhatsApp senders.
-  if (!parsed || !parsed.isPossible()) return undefined;
-  return parsed.number;
+  // A number libphonenumber would rewrite (a trunk 0 after the country code) is not a WhatsApp id.
+  if (!parsed || !parsed.isPossible() || parsed.number !== e164) return undefined;
+  return e164;
 }
 
 /** Digits without the `+`, as Meta's `to`/wa_id and Whapi's `to` want them. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalDigits, e164Digits, isExternalId, parseWhatsappAddress, toE164 } from '../../src/core/phone.js';
 
@@ -68,5 +69,36 @@ describe('parseWhatsappAddress', () => {
 describe('e164Digits', () => {
   it('drops the plus for Meta and Whapi', () => {
     expect(e164Digits('+5511987654321')).toBe('5511987654321');
+  });
+});
+
+describe('normalization properties', () => {
+  const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
+
+  it('is idempotent: a normalized number normalizes to itself', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('1', '44', '55', '54', '52', '49', '91'), digits(10), (country, rest) => {
+        const once = toE164(`+${country}${rest}`);
+        if (once !== undefined) expect(toE164(once)).toBe(once);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('folds both Brazilian mobile forms onto one number', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 11, max: 99 }), fc.constantFrom('6', '7', '8', '9'), digits(7), (area, first, rest) => {
+        expect(toE164(`55${area}${first}${rest}`)).toBe(toE164(`55${area}9${first}${rest}`));
+      }),
+    );
+  });
+
+  it('folds both Argentine mobile forms onto one number', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('11', '221', '351', '261'), digits(10), (area, rest) => {
+        const national = `${area}${rest}`.slice(0, 10);
+        expect(toE164(`54${national}`)).toBe(toE164(`549${national}`));
+      }),
+    );
   });
 });
