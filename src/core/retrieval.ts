@@ -4,7 +4,7 @@
 import MiniSearch from 'minisearch';
 import type { Chunk } from './chunking.js';
 import { intentBoost, passageFacts, questionIntents, withoutIntentPhrases, type PassageFacts } from './intent.js';
-import { synonymsOf } from './synonyms.js';
+import { generalFrequency, synonymsOf } from './synonyms.js';
 import { contentWords, isStopWord, stem, tokenize } from './text.js';
 
 /** a synonym counts this much of the customer's own word in ranking… */
@@ -13,11 +13,19 @@ export const SYNONYM_WEIGHT = 0.4;
 const SYNONYM_CREDIT = 0.8;
 /** a near-miss spelling ("bycicle") counts this much in confidence */
 const FUZZY_CREDIT = 0.7;
-/** a word the knowledge base never uses counts as this many times its rarest word */
-const UNKNOWN_WORD_WEIGHT = 1.5;
+/**
+ * A word the knowledge base never uses counts against confidence as much as the knowledge base's
+ * rarest word, times this factor: more for a word rare in ordinary English ("pizza" — the
+ * question is about something else), less for an everyday one ("afternoon", "house").
+ */
+function unknownWordFactor(word: string): number {
+  return Math.min(1.5, Math.max(0.6, 1.6 - 0.25 * Math.log1p(generalFrequency(word))));
+}
 const FIELD_BOOST = { question: 2, heading: 1.3, text: 1 };
 /** a word in more than this share of the passages is too common to search by when rarer ones are asked */
 const COMMON_SHARE = 0.3;
+/** below this many passages every word is searched: it is fast anyway */
+const LARGE_INDEX = 200;
 
 interface IndexedChunk {
   id: string;
@@ -112,7 +120,7 @@ function readQuestion(index: KnowledgeIndex, question: string): QueryWord[] {
       ? idf(index, frequency)
       : synonyms.size
         ? Math.max(...[...synonyms].map((s) => idf(index, index.documentFrequency.get(s)!)))
-        : index.maxIdf * UNKNOWN_WORD_WEIGHT;
+        : index.maxIdf * unknownWordFactor(word);
     words.push({ term, synonyms: [...synonyms], weight });
   }
   return words;
@@ -137,9 +145,9 @@ export function searchIndex(index: KnowledgeIndex, question: string, limit = 3):
   // visit every passage; it is left out of the search when rarer words are asked about, and
   // still counts for confidence (coverageOf reads the passage's own terms).
   const common = index.passages.size * COMMON_SHARE;
-  const searched = words.some((w) => (index.documentFrequency.get(w.term) ?? 0) <= common)
-    ? words.filter((w) => (index.documentFrequency.get(w.term) ?? 0) <= common)
-    : words;
+  const isRare = (w: QueryWord) => (index.documentFrequency.get(w.term) ?? 0) <= common;
+  const knownRare = words.some((w) => isRare(w) && index.documentFrequency.has(w.term));
+  const searched = index.passages.size >= LARGE_INDEX && knownRare ? words.filter(isRare) : words;
   const weights = new Map<string, number>();
   for (const word of searched) weights.set(word.term, 1);
   for (const word of searched) {

@@ -17,7 +17,10 @@ type PartOfSpeech = (typeof PARTS_OF_SPEECH)[number];
 const SENSES_PER_WORD = 3;
 const MAX_SYNONYMS = 16;
 
-type Dictionary = Record<PartOfSpeech, { index: string; data: string }>;
+type Dictionary = Record<PartOfSpeech, { index: string; data: string }> & {
+  /** index.sense: "sense_key offset sense_number tag_cnt", sorted by sense key ("house%1:06:00::") */
+  senses: string;
+};
 
 let dictionary: Dictionary | undefined;
 const cache = new Map<string, string[]>();
@@ -28,7 +31,7 @@ function loadDictionary(): Dictionary {
   // latin1: one character per byte, so WordNet's byte offsets are string indexes.
   const read = (name: string) => readFileSync(join(dir, name), 'latin1');
   const entries = PARTS_OF_SPEECH.map((pos) => [pos, { index: read(`index.${pos}`), data: read(`data.${pos}`) }]);
-  return Object.fromEntries(entries) as Dictionary;
+  return { ...Object.fromEntries(entries), senses: read('index.sense') } as Dictionary;
 }
 
 /** Loads WordNet now rather than on the first question (start-up, benchmarks). */
@@ -40,6 +43,18 @@ function lineAt(text: string, position: number): { start: number; line: string }
   const start = text.lastIndexOf('\n', position - 1) + 1;
   const end = text.indexOf('\n', position);
   return { start, line: text.slice(start, end < 0 ? text.length : end) };
+}
+
+/** Where the first line not sorting before `key` starts (the text's lines are sorted). */
+function firstLineFrom(text: string, key: string): number {
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const { start, line } = lineAt(text, (low + high) >>> 1);
+    if (line < key) low = start + line.length + 1;
+    else high = start;
+  }
+  return low;
 }
 
 /** The synset offsets of a word's commonest meanings, by binary search in the sorted index file. */
@@ -151,4 +166,33 @@ export function synonymsOf(word: string): string[] {
   const result = found.slice(0, MAX_SYNONYMS);
   cache.set(word, result);
   return result;
+}
+
+const frequencyCache = new Map<string, number>();
+
+/**
+ * How often a word occurs in ordinary English: the times its senses were tagged in WordNet's
+ * sense-annotated corpus (index.sense tag counts), for its most frequent form. "house" → 181,
+ * "afternoon" → 52, "dentist" → 3, "pizza" → 1; 0 when unknown.
+ */
+export function generalFrequency(word: string): number {
+  const hit = frequencyCache.get(word);
+  if (hit !== undefined) return hit;
+  const dict = (dictionary ??= loadDictionary());
+  let best = 0;
+  for (const form of candidateForms(word)) {
+    let total = 0;
+    const key = `${form}%`;
+    let position = firstLineFrom(dict.senses, key);
+    while (dict.senses.startsWith(key, position)) {
+      const end = dict.senses.indexOf('\n', position);
+      const line = dict.senses.slice(position, end < 0 ? undefined : end);
+      total += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+      if (end < 0) break;
+      position = end + 1;
+    }
+    best = Math.max(best, total);
+  }
+  frequencyCache.set(word, best);
+  return best;
 }

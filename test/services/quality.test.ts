@@ -15,10 +15,10 @@ const questions = JSON.parse(readFileSync(fixture('questions.json'), 'utf8')) as
 
 /**
  * The share of paraphrased questions answered confidently from the right passage. The product's
- * target is 85%; the retrieval answerer reaches 28 of 44 (64%) today, so this holds that floor
+ * target is 85%; the retrieval answerer reaches 29 of 44 (66%) today, so this holds that floor
  * against regressions. Raise it as answers improve; never lower it.
  */
-const REQUIRED_SHARE = 0.63;
+const REQUIRED_SHARE = 0.65;
 
 let ctx: AppContext;
 let organizationId: string;
@@ -42,14 +42,19 @@ describe('answer quality on a bike shop knowledge base', () => {
 
   it(`answers at least ${Math.round(REQUIRED_SHARE * 100)}% of them from the right passage, confidently`, async () => {
     const misses: string[] = [];
+    let wrongButSure = 0;
     for (const q of questions) {
       const answer = await answerQuestion(ctx, organizationId, q.question);
       if (!answer.confident || !answer.answer.includes(q.expect)) {
+        if (answer.confident) wrongButSure++;
         misses.push(`${q.question} → ${answer.confident ? answer.answer.slice(0, 60) : `not sure (${answer.confidence})`}`);
       }
     }
     const share = (questions.length - misses.length) / questions.length;
-    console.info(`answer quality: ${questions.length - misses.length}/${questions.length} = ${(share * 100).toFixed(1)}%\n  missed: ${misses.join('\n  missed: ')}`);
+    console.info(
+      `answer quality: ${questions.length - misses.length}/${questions.length} = ${(share * 100).toFixed(1)}% right, ` +
+        `${wrongButSure} confidently wrong, ${misses.length - wrongButSure} not sure\n  missed: ${misses.join('\n  missed: ')}`,
+    );
     expect(share).toBeGreaterThanOrEqual(REQUIRED_SHARE);
   });
 
