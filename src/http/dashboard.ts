@@ -2,11 +2,16 @@
 // website page. Every path under /dashboard answers the app's page, so a reload or a shared link
 // lands on the right section.
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { existsSync, readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { notFound } from '../core/errors.js';
+import type { AppContext } from '../services/context.js';
 import { readDemo } from '../services/demo.js';
 import type { RouteModule } from './app.js';
+import { assertOrganizationAccess, authenticate } from './auth.js';
 
 const webRoot = resolve(import.meta.dirname, '../../web/dashboard');
 export const dashboardDist = resolve(webRoot, 'dist');
@@ -23,6 +28,36 @@ export function sendBuiltPage(reply: FastifyReply, file: string) {
   return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(path));
 }
 
+/** Comments keep idle proxies from closing a stream. */
+const HEARTBEAT_MS = 25_000;
+
+/** Open streams per app context, ended when the app closes so a shutdown does not wait on them. */
+const openStreams = new WeakMap<AppContext, Set<ServerResponse>>();
+
+function streamsOf(ctx: AppContext): Set<ServerResponse> {
+  let streams = openStreams.get(ctx);
+  if (!streams) openStreams.set(ctx, (streams = new Set()));
+  return streams;
+}
+
+/** Answers with a Server-Sent Events stream of one live channel until the client goes away. */
+export function streamChannel(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, channel: string): void {
+  reply.hijack();
+  const res = reply.raw;
+  streamsOf(ctx).add(res);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n\n');
+  const unsubscribe = ctx.bus.subscribe(channel, (event) => {
+    res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+  });
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+  request.raw.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+    streamsOf(ctx).delete(res);
+  });
+}
+
 const PUBLIC_KEY = /^[A-Za-z0-9_-]{1,100}$/;
 
 function demoPage(publicKey: string | undefined, businessName: string): string {
@@ -34,6 +69,9 @@ function demoPage(publicKey: string | undefined, businessName: string): string {
 }
 
 export const dashboardRoutes: RouteModule = async (app, ctx) => {
+  app.addHook('preClose', async () => {
+    for (const res of streamsOf(ctx)) res.end();
+  });
   if (existsSync(resolve(dashboardDist, 'assets'))) {
     await app.register(fastifyStatic, {
       root: resolve(dashboardDist, 'assets'),
@@ -48,6 +86,19 @@ export const dashboardRoutes: RouteModule = async (app, ctx) => {
   app.get('/', page, (_request, reply) => sendBuiltPage(reply, 'index.html'));
   app.get('/dashboard', page, (_request, reply) => sendBuiltPage(reply, 'index.html'));
   app.get('/dashboard/*', page, (_request, reply) => sendBuiltPage(reply, 'index.html'));
+
+  // The dashboard's live feed of one organization (messages, conversation changes). Read with
+  // fetch and an Authorization header, so the key never sits in a URL.
+  app.get(
+    '/api/organizations/:orgId/events',
+    { schema: { tags: ['conversations'], summary: 'Live events of an organization (Server-Sent Events)', params: z.object({ orgId: z.string().min(1) }) } },
+    async (request, reply) => {
+      assertOrganizationAccess(await authenticate(ctx, request), request.params.orgId);
+      const exists = await ctx.db.selectFrom('organizations').select('id').where('id', '=', request.params.orgId).executeTakeFirst();
+      if (!exists) throw notFound('Organization');
+      streamChannel(ctx, request, reply, `org:${request.params.orgId}`);
+    },
+  );
 
   app.get<{ Querystring: { widget?: string } }>('/demo', page, async (request, reply) => {
     const demo = await readDemo(ctx);

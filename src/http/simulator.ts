@@ -7,10 +7,7 @@ import { badRequest } from '../core/errors.js';
 import { toE164 } from '../core/phone.js';
 import { addSimulatorPhone, listSimulatorPhones, phoneThreads, simulatedBusinessNumbers } from '../services/simulator.js';
 import type { RouteModule } from './app.js';
-import { sendBuiltPage } from './dashboard.js';
-
-/** Comments keep idle proxies from closing the stream. */
-const HEARTBEAT_MS = 25_000;
+import { sendBuiltPage, streamChannel } from './dashboard.js';
 
 const phoneBody = z.object({
   number: z.string().min(3).max(40),
@@ -63,18 +60,5 @@ export const simulatorRoutes: RouteModule = (app, ctx) => {
     return reply.status(201).send({ ok: true, id });
   });
 
-  app.get('/api/simulator/events', { schema: hidden }, (request, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write('retry: 2000\n\n');
-    const unsubscribe = ctx.bus.subscribe('sim', (event) => {
-      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
-    });
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
-  });
+  app.get('/api/simulator/events', { schema: hidden }, (request, reply) => streamChannel(ctx, request, reply, 'sim'));
 };

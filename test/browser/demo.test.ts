@@ -13,6 +13,8 @@ const STEP = 180_000;
 
 let fresh: FreshServer;
 let browser: LaunchedBrowser;
+/** the visitor's page stays open: the dashboard later watches them write */
+let site: Page;
 const errors: string[] = [];
 
 async function open(url: string): Promise<Page> {
@@ -59,7 +61,7 @@ describe('the demo story on a fresh start', () => {
   }, STEP);
 
   it('a visitor on the demo website asks for a human; the agent answers from WhatsApp with a swipe-reply; the visitor sees it', async () => {
-    const site = await open('/demo');
+    site = await open('/demo');
     await site.getByRole('button', { name: 'Open chat' }).click();
     const message = site.getByLabel('Message', { exact: true });
     await message.fill('Can I bring my dog on the river ride?');
@@ -89,7 +91,6 @@ describe('the demo story on a fresh start', () => {
     await site.locator('.m.agent', { hasText: 'dogs are welcome on a lead' }).waitFor(APPEARS);
     await screenshot(site, 'demo-visitor-sees-agent');
     await simulator.close();
-    await site.close();
   }, STEP);
 
   it('the dashboard shows the conversation live and the usage', async () => {
@@ -103,6 +104,11 @@ describe('the demo story on a fresh start', () => {
     await page.locator('.msg.agent', { hasText: 'dogs are welcome on a lead' }).waitFor(APPEARS);
     await expectFitsPhone(page);
     await screenshot(page, 'dashboard-thread');
+
+    // Live: the visitor writes again and the open thread shows it without a reload.
+    await site.getByLabel('Message', { exact: true }).fill('Great, see you Saturday!');
+    await site.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('.msg.visitor', { hasText: 'see you Saturday' }).waitFor(APPEARS);
 
     await page.getByRole('link', { name: 'Usage' }).click();
     const used = page.getByTestId('usage-used');

@@ -1,8 +1,12 @@
 import { readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { createApiKey } from '../../src/services/api-keys.js';
+import { createOrganization } from '../../src/services/organizations.js';
 import { makeTestContext } from '../support/context.js';
+import { waitFor } from '../support/wait.js';
 import { ensureDashboardBuilt } from '../support/web-build.js';
 
 let server: RunningServer;
@@ -72,5 +76,33 @@ describe('demo website page', () => {
     const res = await app.inject({ url: '/demo' });
     expect(res.body).not.toContain('data-widget=');
     expect(res.body).toContain('No demo widget here');
+  });
+});
+
+describe('organization live events', () => {
+  it('streams the organization\'s events to its own key and to the platform key only', async () => {
+    server = await startServer(await makeTestContext({ env: { PORT: '0', ADMIN_API_KEY: 'platform-key-for-tests' } }));
+    const ctx = server.ctx;
+    const mine = await createOrganization(ctx, { name: 'Mine' });
+    const other = await createOrganization(ctx, { name: 'Other' });
+    const { key } = await createApiKey(ctx, mine.id);
+
+    expect((await server.app.inject({ url: `/api/organizations/${mine.id}/events` })).statusCode).toBe(401);
+    const foreign = await server.app.inject({ url: `/api/organizations/${other.id}/events`, headers: { authorization: `Bearer ${key}` } });
+    expect(foreign.statusCode).toBe(404);
+    const missing = await server.app.inject({ url: '/api/organizations/nope/events', headers: { authorization: 'Bearer platform-key-for-tests' } });
+    expect(missing.statusCode).toBe(404);
+
+    const received: string[] = [];
+    const req = httpRequest(`${server.url}/api/organizations/${mine.id}/events`, { headers: { authorization: `Bearer ${key}` } });
+    req.on('response', (res) => res.on('data', (chunk: Buffer) => received.push(chunk.toString())));
+    req.end();
+    await waitFor(() => received.join('').includes('retry:'), { what: 'the stream to open' });
+    await ctx.bus.publish({ channel: `org:${other.id}`, type: 'message', data: { id: 1, body: 'not yours' } });
+    await ctx.bus.publish({ channel: `org:${mine.id}`, type: 'conversation', data: { id: 'c1', status: 'agent' } });
+    await waitFor(() => received.join('').includes('c1'), { what: 'the event on the stream' });
+    expect(received.join('')).toContain('event: conversation\ndata: {"id":"c1","status":"agent"}\n\n');
+    expect(received.join('')).not.toContain('not yours');
+    req.destroy();
   });
 });

@@ -135,4 +135,20 @@ describe('simulator API', () => {
     expect(received.join('')).toContain(`event: message\ndata: ${JSON.stringify(data)}\n\n`);
     req.destroy();
   });
+
+  it('ends open streams when the server stops, so a shutdown does not wait for the page to close', async () => {
+    await start({ PORT: '0' }, true);
+    let ended = false;
+    let opened = false;
+    const req = httpRequest(`${server.url}/api/simulator/events`);
+    req.on('response', (res) => {
+      opened = true;
+      res.on('end', () => (ended = true));
+      res.resume();
+    });
+    req.end();
+    await waitFor(() => opened, { what: 'the stream to open' });
+    await server.stop();
+    await waitFor(() => ended, { what: 'the stream to end' });
+  });
 });

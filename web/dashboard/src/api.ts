@@ -52,3 +52,42 @@ export const del = <T = Json>(path: string) => api<T>('DELETE', path);
 /** Cents as usual; fractions of a cent (per-message fees) with four decimals. */
 export const money = (dollars = 0) => `$${dollars.toFixed(dollars > 0 && dollars < 0.01 ? 4 : 2)}`;
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/**
+ * Follows an organization's live events (Server-Sent Events read with fetch, so the key travels in
+ * a header, not the URL) and reconnects after a drop. Returns the function that stops it.
+ */
+export function followOrganization(orgId: string, onEvent: (type: string) => void): () => void {
+  let stopped = false;
+  let controller = new AbortController();
+  const connect = async () => {
+    while (!stopped) {
+      controller = new AbortController();
+      try {
+        const response = await fetch(`/api/organizations/${orgId}/events`, { headers: { authorization: `Bearer ${storedKey()}` }, signal: controller.signal });
+        if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          const frames = buffer.split('\n\n');
+          buffer = frames.pop() ?? '';
+          for (const frame of frames) {
+            const type = /^event: (.+)$/m.exec(frame)?.[1];
+            if (type) onEvent(type);
+          }
+        }
+      } catch {
+        // dropped or refused: polling keeps the page current while we wait to reconnect
+      }
+      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  };
+  void connect();
+  return () => {
+    stopped = true;
+    controller.abort();
+  };
+}

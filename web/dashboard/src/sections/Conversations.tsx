@@ -1,11 +1,12 @@
-// The inbox: conversations of the organization and one thread, both refreshed every two seconds;
-// reply (as the organization) and close from here.
-import { useState } from 'react';
-import { get, post, when } from '../api.js';
+// The inbox: conversations of the organization and one thread, refreshed by the organization's
+// live events (polling only as a fallback); reply (as the organization) and close from here.
+import { useEffect, useState } from 'react';
+import { followOrganization, get, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { ErrorBox, useAction, useLoad } from '../ui.js';
 
-const POLL_MS = 2000;
+/** Live events refresh at once; polling is the fallback when the stream is down. */
+const POLL_MS = 10_000;
 
 interface Conversation {
   id: string;
@@ -29,8 +30,11 @@ interface Message {
   createdAt: string;
 }
 
-function Thread({ conversation, onChanged }: { conversation: Conversation; onChanged: () => void }) {
+function Thread({ conversation, onChanged, version }: { conversation: Conversation; onChanged: () => void; version: number }) {
   const messages = useLoad(() => get<{ messages: Message[] }>(`/api/conversations/${conversation.id}/messages`).then((b) => b.messages), [conversation.id], POLL_MS);
+  useEffect(() => {
+    if (version > 0) void messages.reload();
+  }, [version]);
   const [text, setText] = useState('');
   const action = useAction();
   const send = (event: React.FormEvent) => {
@@ -97,6 +101,12 @@ export function Conversations({ org }: SectionProps) {
     POLL_MS,
   );
   const chosen = list.data?.find((c) => c.id === chosenId);
+  // each live event bumps the version: the list and the open thread read again
+  const [version, setVersion] = useState(0);
+  useEffect(() => followOrganization(org.id, () => setVersion((v) => v + 1)), [org.id]);
+  useEffect(() => {
+    if (version > 0) void list.reload();
+  }, [version]);
   return (
     <div className={`inbox ${chosen ? 'has-thread' : ''}`}>
       <section className="card conversation-list">
@@ -135,7 +145,7 @@ export function Conversations({ org }: SectionProps) {
           <button className="link back" onClick={() => setChosenId(undefined)}>
             ← All conversations
           </button>
-          <Thread conversation={chosen} onChanged={() => void list.reload()} />
+          <Thread conversation={chosen} version={version} onChanged={() => void list.reload()} />
         </div>
       )}
     </div>
