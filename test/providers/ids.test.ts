@@ -8,7 +8,7 @@ import {
   parseTwilioAddress,
   toTwilioAddress,
 } from '../../src/providers/twilio/ids.js';
-import { chatIdToE164, isGroupOrNewsletterChatId, isPersonalChatId, isWhapiMessageId, toWhapiChatId } from '../../src/providers/whapi/ids.js';
+import { chatIdToE164, isGroupOrNewsletterChatId, isPersonalChatId, isWhapiChannelId, isWhapiMessageId, toWhapiChatId } from '../../src/providers/whapi/ids.js';
 
 const HEX32 = '1b2c3d4e5f60718293a4b5c6d7e8f901';
 
@@ -74,5 +74,7 @@ describe('Whapi ids', () => {
     expect(isWhapiMessageId('PsqRjWan5_eRi84-wAkFnOGqDQ')).toBe(true);
     expect(isWhapiMessageId('a b')).toBe(false);
     expect(isWhapiMessageId('')).toBe(false);
+    expect(isWhapiChannelId('ACMEGEAR-7QK2X')).toBe(true);
+    expect(isWhapiChannelId('ACME GEAR')).toBe(false);
   });
 });
