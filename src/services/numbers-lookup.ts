@@ -27,7 +27,12 @@ function sqliteLookups(ctx: AppContext) {
   return statements;
 }
 
-export async function findNumberByRoutingKey(ctx: AppContext, provider: string, key: RoutingKey): Promise<NumberRow | undefined> {
+export async function findNumberByRoutingKey(ctx: AppContext, provider: string, given: RoutingKey): Promise<NumberRow | undefined> {
+  // Keys come from payloads: anything but a non-empty string (a JSON array, a number) matches nothing.
+  const key: RoutingKey = {
+    phone: typeof given.phone === 'string' && given.phone !== '' ? given.phone : undefined,
+    providerNumberId: typeof given.providerNumberId === 'string' && given.providerNumberId !== '' ? given.providerNumberId : undefined,
+  };
   const fast = sqliteLookups(ctx);
   if (fast) {
     const byId = key.providerNumberId ? (fast.byId.get(provider, key.providerNumberId) as NumberRow | undefined) : undefined;

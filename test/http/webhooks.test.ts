@@ -208,3 +208,16 @@ describe('POST /api/webhooks/sim', () => {
     await prod.database.close();
   });
 });
+
+describe('odd but signed payloads', () => {
+  it('answers 200 and keeps a Meta payload whose number id is not a string', async () => {
+    const body = Buffer.from(
+      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '', changes: [{ field: 'messages', value: { metadata: { display_phone_number: [], phone_number_id: [] } } }] }] }),
+    );
+    for (const url of ['/api/webhooks/meta', '/api/webhooks/whatsapp']) {
+      const res = await postMeta(body, { 'x-hub-signature-256': signMeta(body, APP_SECRET) }, url);
+      expect(res.statusCode).toBeLessThan(500);
+    }
+    expect(await ctx.db.selectFrom('messages').selectAll().execute()).toHaveLength(0);
+  });
+});
