@@ -188,11 +188,15 @@ export function searchIndex(index: KnowledgeIndex, question: string, limit = 3):
 
 /**
  * Confidence in the best hit, in [0, 1]: the share of the question it covers, lowered when the
- * question asks for a price, a time or a duration the passage does not hold.
+ * question asks for a price, a time or a duration the passage does not hold, and when the runner-up
+ * scores nearly as well (two passages answer about equally: which one is meant is a guess).
  */
-export function confidenceOf(question: string, hit: Hit | undefined): number {
-  if (!hit) return 0;
+export function confidenceOf(question: string, hits: Hit[]): number {
+  const [best, runnerUp] = hits;
+  if (!best) return 0;
   const intents = questionIntents(question);
-  const factMissing = intents.length > 0 && intentBoost(intents, hit.passage.facts) === 1;
-  return Math.round(Math.min(1, hit.coverage * (factMissing ? 0.8 : 1)) * 1000) / 1000;
+  const factMissing = intents.length > 0 && intentBoost(intents, best.passage.facts) === 1;
+  const closeness = runnerUp && best.score > 0 ? runnerUp.score / best.score : 0;
+  const ambiguity = 1 - Math.max(0, closeness - 0.5);
+  return Math.round(Math.min(1, best.coverage * (factMissing ? 0.8 : 1) * ambiguity) * 1000) / 1000;
 }

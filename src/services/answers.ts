@@ -44,7 +44,7 @@ function sourceOf(hit: Hit): AnswerSource {
 export async function answerQuestion(ctx: AppContext, organizationId: string, question: string, options: AnswerOptions = {}): Promise<Answer> {
   const index = await knowledgeIndex(ctx, organizationId);
   const hits = index ? searchIndex(index, question, LLM_PASSAGES) : [];
-  const confidence = confidenceOf(question, hits[0]);
+  const confidence = confidenceOf(question, hits);
   const confident = hits.length > 0 && confidence >= (options.minConfidence ?? DEFAULT_MIN_CONFIDENCE);
   const retrieval: Answer = confident
     ? { answer: trimToSentences(hits[0]!.passage.text, MAX_ANSWER_CHARACTERS), sources: [sourceOf(hits[0]!)], confidence, confident }

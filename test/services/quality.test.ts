@@ -15,10 +15,13 @@ const questions = JSON.parse(readFileSync(fixture('questions.json'), 'utf8')) as
 
 /**
  * The share of paraphrased questions answered confidently from the right passage. The product's
- * target is 85%; the retrieval answerer reaches 29 of 44 (66%) today, so this holds that floor
- * against regressions. Raise it as answers improve; never lower it.
+ * target is 85%; the retrieval answerer reaches 28 of 44 (64%) today, so this holds that floor
+ * against regressions. It reached 29 before confidence started doubting close runners-up, which
+ * cut confidently wrong answers from 12 to 9: a wrong answer misleads, "not sure" offers a person.
  */
-const REQUIRED_SHARE = 0.65;
+const REQUIRED_SHARE = 0.63;
+/** Confidently wrong answers allowed, at most (9 of 44 today); lower it as answers improve. */
+const MAX_CONFIDENTLY_WRONG = 9;
 
 let ctx: AppContext;
 let organizationId: string;
@@ -56,6 +59,7 @@ describe('answer quality on a bike shop knowledge base', () => {
         `${wrongButSure} confidently wrong, ${misses.length - wrongButSure} not sure\n  missed: ${misses.join('\n  missed: ')}`,
     );
     expect(share).toBeGreaterThanOrEqual(REQUIRED_SHARE);
+    expect(wrongButSure).toBeLessThanOrEqual(MAX_CONFIDENTLY_WRONG);
   });
 
   it('is not sure about questions the knowledge base does not cover', async () => {
