@@ -49,6 +49,16 @@ describe('the demo story on a fresh start', () => {
 
   it('a customer on the simulator asks the demo business a question and gets the knowledge-base answer', async () => {
     const page = await open('/simulator');
+    // a new customer phone can be added, and a bad number is refused with a sentence
+    await page.getByLabel('New phone number').fill('call me');
+    await page.getByRole('button', { name: 'Add customer phone' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not a phone number' }).waitFor(APPEARS);
+    errors.splice(0).forEach((e) => expect(e).toContain('status of 400'));
+    await page.getByLabel('New phone number').fill('+15550109002');
+    await page.getByLabel('New phone name').fill('Ana Costa');
+    await page.getByRole('button', { name: 'Add customer phone' }).click();
+    await phone(page, 'Ana Costa').waitFor(APPEARS);
+
     const sam = phone(page, 'Sam Rivera');
     await sam.getByLabel('New chat with').selectOption('+15550100001');
     await sam.getByLabel('Message', { exact: true }).fill('How much is an electric bike for a whole day?');
@@ -109,6 +119,22 @@ describe('the demo story on a fresh start', () => {
     await site.getByLabel('Message', { exact: true }).fill('Great, see you Saturday!');
     await site.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('.msg.visitor', { hasText: 'see you Saturday' }).waitFor(APPEARS);
+
+    // Close the website chat from the dashboard: the visitor is told.
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.locator('.thread .badge.closed').waitFor(APPEARS);
+    await site.locator('.m.system').nth(1).waitFor(APPEARS);
+
+    // Reply to the WhatsApp customer from the dashboard: it arrives on Sam's simulated phone.
+    await page.getByRole('button', { name: '← All conversations' }).click();
+    await page.locator('button.conversation', { hasText: 'whatsapp' }).first().click();
+    await page.getByLabel('Reply', { exact: true }).fill('We also have e-bikes with child seats.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('.msg.out', { hasText: 'child seats' }).waitFor(APPEARS);
+    const simulator = await open('/simulator');
+    await simulator.getByRole('region', { name: 'Phone Sam Rivera' }).locator('.chats li button').first().click();
+    await simulator.locator('li.theirs', { hasText: 'child seats' }).waitFor(APPEARS);
+    await simulator.close();
 
     await page.getByRole('link', { name: 'Usage' }).click();
     const used = page.getByTestId('usage-used');

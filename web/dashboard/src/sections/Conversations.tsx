@@ -77,7 +77,10 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
           </li>
         ))}
       </ol>
-      {conversation.status !== 'closed' && (
+      {conversation.status !== 'closed' && conversation.channel === 'widget' && (
+        <p className="muted">Website chats are answered by the agents from their WhatsApp; you can close this one here.</p>
+      )}
+      {conversation.status !== 'closed' && conversation.channel === 'whatsapp' && (
         <form className="composer" onSubmit={send}>
           <input aria-label="Reply" value={text} onChange={(e) => setText(e.target.value)} placeholder="Reply as the organization" required />
           <button type="submit" disabled={action.busy}>
