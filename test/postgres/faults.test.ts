@@ -10,13 +10,11 @@ import { createLogger } from '../../src/logger.js';
 import { createContext } from '../../src/server.js';
 import type { AppContext } from '../../src/services/context.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
-import { formBody, signTwilio } from '../fixtures/providers/index.js';
 import { freshPostgresDatabase } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
-import { type Instance, seedTwilioOrganization, sharedEnv, startInstance, TWILIO_ACCOUNT } from './instances.js';
+import { type Instance, inboundWebhook, postWebhook, seedTwilioOrganization, sharedEnv, startInstance, TWILIO_ACCOUNT } from './instances.js';
 
 const WEBHOOKS = 1000;
-const PUBLIC_URL = 'https://switchboard.example.com';
 
 let database: { url: string; drop: () => Promise<void> };
 let twilio: FakeTwilio;
@@ -37,38 +35,12 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** Customer `n` writes to one of the business numbers, as Twilio posts it (providers.md §1.1). */
-function inboundWebhook(n: number, to: string): { body: Buffer; signature: string } {
-  const sid = `SM${n.toString(16).padStart(32, '0')}`;
-  const customer = `+447946${String(100000 + n)}`;
-  const fields = {
-    SmsMessageSid: sid, NumMedia: '0', ProfileName: `Customer ${n}`, MessageType: 'text', SmsSid: sid, WaId: customer.slice(1),
-    SmsStatus: 'received', Body: `Do you deliver on Sundays? (${n})`, To: `whatsapp:${to}`, NumSegments: '1', MessageSid: sid,
-    AccountSid: TWILIO_ACCOUNT.sid, From: `whatsapp:${customer}`, ApiVersion: '2010-04-01',
-  };
-  return { body: formBody(fields), signature: signTwilio(`${PUBLIC_URL}/api/webhooks/twilio`, fields, TWILIO_ACCOUNT.token) };
-}
-
-async function post(url: string, webhook: { body: Buffer; signature: string }): Promise<number | 'no answer'> {
-  try {
-    const response = await fetch(`${url}/api/webhooks/twilio`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': webhook.signature },
-      body: webhook.body.toString(),
-    });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return 'no answer';
-  }
-}
-
 describe('kill -9 under webhook load', () => {
   it('keeps every acknowledged webhook and replies to each customer exactly once after a restart', async () => {
     // Two organizations, so 2,000 messages stay inside each one's monthly plan.
     const destinations = [(await seedTwilioOrganization(ctx, 1, 0)).phones[0]!, (await seedTwilioOrganization(ctx, 1, 1)).phones[0]!];
     const webhooks = Array.from({ length: WEBHOOKS }, (_, n) => inboundWebhook(n, destinations[n % 2]!));
-    const env = sharedEnv(database.url, twilio.url, { PUBLIC_URL });
+    const env = sharedEnv(database.url, twilio.url);
 
     const first = await startInstance({ ...env, WORKER: '0' });
     running.push(first);
@@ -80,7 +52,7 @@ describe('kill -9 under webhook load', () => {
       Array.from({ length: 16 }, async () => {
         while (next < WEBHOOKS) {
           const n = next++;
-          answers.set(n, await post(first.url, webhooks[n]!));
+          answers.set(n, await postWebhook(first.url, webhooks[n]!));
           if (!killed && [...answers.values()].filter((s) => s === 200).length >= 300) killed = first.kill();
         }
       }),
@@ -101,7 +73,7 @@ describe('kill -9 under webhook load', () => {
     running.push(second);
     const unanswered = [...answers].filter(([, status]) => status !== 200).map(([n]) => n);
     const retried = [...unanswered, ...Array.from({ length: WEBHOOKS - answers.size }, (_, i) => answers.size + i), ...acknowledged.slice(0, 50)];
-    for (const n of retried) expect(await post(second.url, webhooks[n]!)).toBe(200);
+    for (const n of retried) expect(await postWebhook(second.url, webhooks[n]!)).toBe(200);
 
     const replies = () => twilio.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json'));
     await waitFor(() => replies().length >= WEBHOOKS, { timeoutMs: 240_000, what: `${WEBHOOKS} replies` });

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../../src/services/context.js';
+import { formBody, signTwilio } from '../fixtures/providers/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -60,6 +61,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   return { url, process: child, output, lines, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }
 
+export const PUBLIC_URL = 'https://switchboard.example.com';
 export const TWILIO_ACCOUNT = { sid: `AC${'5a'.repeat(16)}`, token: '0f'.repeat(16) };
 
 /** The environment two instances share: one database, one key, the platform's Twilio account at a fake. */
@@ -68,7 +70,7 @@ export function sharedEnv(databaseUrl: string, twilioUrl: string, extra: Record<
     DATABASE_URL: databaseUrl,
     ENCRYPTION_KEY: '33'.repeat(32),
     ADMIN_API_KEY: 'scale-admin-key',
-    PUBLIC_URL: 'https://switchboard.example.com',
+    PUBLIC_URL,
     TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT.sid,
     TWILIO_AUTH_TOKEN: TWILIO_ACCOUNT.token,
     TWILIO_PHONE_NUMBER: 'whatsapp:+14155550100',
@@ -130,4 +132,30 @@ export async function openEventStream(url: string): Promise<EventStream> {
     }
   })();
   return { events, close: () => abort.abort() };
+}
+
+/** Customer `n` writes to one of the business numbers, as Twilio posts it (providers.md §1.1). */
+export function inboundWebhook(n: number, to: string): { body: Buffer; signature: string } {
+  const sid = `SM${n.toString(16).padStart(32, '0')}`;
+  const customer = `+447946${String(100000 + n)}`;
+  const fields = {
+    SmsMessageSid: sid, NumMedia: '0', ProfileName: `Customer ${n}`, MessageType: 'text', SmsSid: sid, WaId: customer.slice(1),
+    SmsStatus: 'received', Body: `Do you deliver on Sundays? (${n})`, To: `whatsapp:${to}`, NumSegments: '1', MessageSid: sid,
+    AccountSid: TWILIO_ACCOUNT.sid, From: `whatsapp:${customer}`, ApiVersion: '2010-04-01',
+  };
+  return { body: formBody(fields), signature: signTwilio(`${PUBLIC_URL}/api/webhooks/twilio`, fields, TWILIO_ACCOUNT.token) };
+}
+
+export async function postWebhook(url: string, webhook: { body: Buffer; signature: string }): Promise<number | 'no answer'> {
+  try {
+    const response = await fetch(`${url}/api/webhooks/twilio`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': webhook.signature },
+      body: webhook.body.toString(),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 'no answer';
+  }
 }
