@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +8,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { DEMO_BUSINESS, DEMO_KNOWLEDGE, demoOrigins } from '../../src/services/demo.js';
 import { listSimulatorPhones } from '../../src/services/simulator.js';
 import { makeTestContext } from '../support/context.js';
+import { waitFor } from '../support/wait.js';
 
 const running: RunningServer[] = [];
 const folders: string[] = [];
@@ -137,4 +140,43 @@ describe('demoOrigins', () => {
     expect(demoOrigins('http://127.0.0.1:8080/')).toEqual(['http://127.0.0.1:8080', 'http://localhost:8080']);
     expect(demoOrigins('https://chat.example.com')).toEqual(['https://chat.example.com']);
   });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe('first start of the real process', () => {
+  it('prints the generated admin key, the demo key and the URLs of the dashboard, the demo page and the simulator', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sb-start-'));
+    folders.push(folder);
+    const port = await freePort();
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: `sqlite:${join(folder, 'switchboard.db')}`, PORT: String(port), LOG_LEVEL: 'warn' };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: join(import.meta.dirname, '../..'), env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await waitFor(() => output.includes('Simulator:') || child.exitCode !== null, { timeoutMs: 60_000, what: 'the start-up banner' });
+      const base = `http://localhost:${port}`;
+      expect(output).toContain(`Dashboard:     ${base}/`);
+      expect(output).toContain(`Demo website:  ${base}/demo`);
+      expect(output).toContain(`Simulator:     ${base}/simulator`);
+      expect(output).toMatch(/Admin API key: sb_admin_\S+/);
+      expect(output).toMatch(/Demo organization "Lantern Lane Bikes" key: sb_org_\S+/);
+      // the printed admin key really is the platform key
+      const adminKey = /Admin API key: (\S+)/.exec(output)![1]!;
+      const res = await fetch(`${base}/api/admin/unrouted-events`, { headers: { authorization: `Bearer ${adminKey}` } });
+      expect(res.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 90_000);
 });
