@@ -2,8 +2,10 @@
 // numbers with their health (send errors per number) for the dashboard.
 import { z } from 'zod';
 import { notFound } from '../core/errors.js';
+import { toE164 } from '../core/phone.js';
 import { numbersOf } from '../services/organizations.js';
 import { provisionNumber, releaseNumber, searchNumbers } from '../services/provisioning.js';
+import { getSharedTrialNumber, setSharedTrialNumber } from '../services/trial.js';
 import type { RouteModule } from './app.js';
 import { assertPlatform, authenticate } from './auth.js';
 import { authorizeOrganization, orgParams } from './organizations.js';
@@ -73,6 +75,33 @@ export const numberRoutes: RouteModule = (app, ctx) => {
       return { ok: true, number: numberJson({ ...row, sender_status: request.body.senderStatus }) };
     },
   );
+
+  // The platform number trial organizations share (customers pick one with `join <code>`).
+  app.put(
+    '/api/admin/trial-number',
+    {
+      schema: {
+        tags,
+        summary: 'Make a platform number the shared trial number (platform key)',
+        body: z.object({
+          provider: z.enum(['twilio', 'meta', 'whapi', 'simulator']),
+          phoneNumber: z.string().trim().refine((v) => toE164(v) !== undefined, 'phoneNumber must be an E.164 number such as +14155238886'),
+          providerId: z.string().trim().min(1).max(100).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      assertPlatform(await authenticate(ctx, request));
+      const row = await setSharedTrialNumber(ctx, { ...request.body, phoneNumber: toE164(request.body.phoneNumber)! });
+      return { ok: true, number: numberJson(row) };
+    },
+  );
+
+  app.get('/api/admin/trial-number', { schema: { tags, summary: 'The shared trial number, if any (platform key)' } }, async (request) => {
+    assertPlatform(await authenticate(ctx, request));
+    const row = await getSharedTrialNumber(ctx);
+    return { ok: true, number: row ? numberJson(row) : null };
+  });
 
   async function numberHealth(numberId: string) {
     const counts = await ctx.db

@@ -164,6 +164,27 @@ describe('provisioning and releasing', () => {
   });
 });
 
+describe('the shared trial number', () => {
+  it('is designated by the platform, one at a time, and never an organization\'s number', async () => {
+    expect((await api.call('GET', '/api/admin/trial-number')).body).toEqual({ ok: true, number: null });
+    const set = await api.call('PUT', '/api/admin/trial-number', { body: { provider: 'twilio', phoneNumber: '+1 415 523 8886' } });
+    expect(set.status).toBe(200);
+    expect(set.body.number).toMatchObject({ provider: 'twilio', phoneNumber: '+14155238886', providerId: '+14155238886' });
+    const other = await api.call('PUT', '/api/admin/trial-number', { body: { provider: 'simulator', phoneNumber: '+15550001111' } });
+    expect((await api.call('GET', '/api/admin/trial-number')).body.number.id).toBe(other.body.number.id);
+    const shared = await api.ctx.db.selectFrom('numbers').select(['phone_number']).where('is_shared_trial', '=', 1).execute();
+    expect(shared).toEqual([{ phone_number: '+15550001111' }]);
+
+    const { id } = await api.organizationWithKey('Owner');
+    await api.call('POST', `/api/organizations/${id}/provision-number`, { body: { phoneNumber: '+12125550110' } });
+    const sid = (await api.call('GET', `/api/organizations/${id}`)).body.organization.whatsappNumberSid;
+    const refused = await api.call('PUT', '/api/admin/trial-number', { body: { provider: 'twilio', phoneNumber: '+12125550110', providerId: sid } });
+    expect(refused.status).toBe(409);
+    expect((await api.call('PUT', '/api/admin/trial-number', { body: { provider: 'twilio', phoneNumber: 'sandbox' } })).status).toBe(400);
+    await api.call('DELETE', `/api/organizations/${id}/provision-number`);
+  });
+});
+
 describe('without Twilio credentials', () => {
   it('says Twilio is not configured', async () => {
     const bare = await startAdminApi();

@@ -78,6 +78,8 @@ const platformRoutes = (): Array<[string, string, unknown?]> => [
   ['POST', `/api/admin/stores/${intruder.id}/phone-number`, { phoneNumberId: '106540352242922', displayNumber: '+15550783881' }],
   ['GET', `/api/admin/stores/${intruder.id}/phone-number`],
   ['DELETE', `/api/admin/stores/${intruder.id}/phone-number`],
+  ['GET', '/api/admin/trial-number'],
+  ['PUT', '/api/admin/trial-number', { provider: 'simulator', phoneNumber: '+15550001111' }],
 ];
 
 describe('tenancy', () => {

@@ -4,7 +4,9 @@ import type { ManualClock } from '../../src/core/clock.js';
 import type { NumberRow, Organization } from '../../src/db/schema.js';
 import type { AppContext } from '../../src/services/context.js';
 import { createOrganization } from '../../src/services/organizations.js';
-import { routeTrialMessage } from '../../src/services/trial.js';
+import { drainJobs } from '../../src/services/jobs.js';
+import { routeTrialMessage, setSharedTrialNumber } from '../../src/services/trial.js';
+import { startServer } from '../../src/server.js';
 import { makeTestContext } from '../support/context.js';
 
 let ctx: AppContext & { clock: ManualClock };
@@ -107,5 +109,35 @@ describe('the shared trial number', () => {
     await routeTrialMessage(ctx, join, shared);
     await routeTrialMessage(ctx, join, shared); // the react job retried
     expect(await repliesTo('+447700900004')).toHaveLength(1);
+  });
+});
+
+describe('the shared trial number, end to end', () => {
+  it('binds through a webhook and the react job, and later messages land in the organization', async () => {
+    const flow = await makeTestContext({ env: { SIMULATOR: '1', WORKER: '0' } });
+    const server = await startServer(flow, { listen: false });
+    try {
+      const org = await createOrganization(flow, { name: 'Harbor Books' });
+      const sandbox = await setSharedTrialNumber(flow, { provider: 'simulator', phoneNumber: '+15550009999' });
+      const post = (id: string, text: string) =>
+        server.app.inject({ method: 'POST', url: '/api/webhooks/sim', payload: { id, from: '+447700900001', to: '+15550009999', text } });
+      expect((await post('m1', `join ${org.join_code}`)).statusCode).toBe(200);
+      await drainJobs(flow);
+      const binding = await flow.db.selectFrom('trial_bindings').selectAll().executeTakeFirstOrThrow();
+      expect(binding).toMatchObject({ number_id: sandbox.id, contact_address: '+447700900001', organization_id: org.id });
+      const confirmation = await flow.db.selectFrom('messages').selectAll().where('direction', '=', 'out').executeTakeFirstOrThrow();
+      expect(confirmation).toMatchObject({ organization_id: org.id, number_id: sandbox.id, to_address: '+447700900001' });
+      expect(confirmation.body).toMatch(/connected to Harbor Books/);
+
+      await post('m2', 'Are you open on Sunday?');
+      await drainJobs(flow);
+      const question = await flow.db.selectFrom('messages').selectAll().where('provider_message_id', '=', 'm2').executeTakeFirstOrThrow();
+      expect(question.organization_id).toBe(org.id);
+      expect(question.conversation_id).not.toBeNull();
+      const conversation = await flow.db.selectFrom('conversations').selectAll().where('id', '=', question.conversation_id!).executeTakeFirstOrThrow();
+      expect(conversation.organization_id).toBe(org.id);
+    } finally {
+      await server.stop();
+    }
   });
 });
