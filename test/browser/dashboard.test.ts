@@ -87,6 +87,10 @@ describe('dashboard', () => {
     expect(text).toContain('9am to 5pm');
     expect(text).toMatch(/Confidence \d+%/);
     expect(text).toContain('Sources: Opening hours');
+    await page.locator('input[type=file]').setInputFiles({ name: 'gift-cards.txt', mimeType: 'text/plain', buffer: Buffer.from('Gift cards are sold in the shop from $20.') });
+    await page.getByText('gift-cards.txt uploaded').waitFor(APPEARS);
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByText(/Trained on 7 documents/).waitFor(APPEARS);
     await fitsPhone('knowledge');
   }, STEP);
 
