@@ -6,18 +6,23 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { AppError } from './core/errors.js';
 import { PLAN_NAMES } from './core/plans.js';
+import { toE164 } from './core/phone.js';
 import type { AppContext } from './services/context.js';
+import type { SharedTrialNumberInput } from './services/trial.js';
+
+const TRIAL_PROVIDERS = ['twilio', 'meta', 'whapi', 'simulator'];
 
 // The services load only once the arguments are good: a mistake is answered at once.
 const services = async () => {
-  const [organizations, apiKeys, provisioning, metaNumbers, inbound] = await Promise.all([
+  const [organizations, apiKeys, provisioning, metaNumbers, inbound, trial] = await Promise.all([
     import('./services/organizations.js'),
     import('./services/api-keys.js'),
     import('./services/provisioning.js'),
     import('./services/meta-numbers.js'),
     import('./services/inbound.js'),
+    import('./services/trial.js'),
   ]);
-  return { ...organizations, ...apiKeys, ...provisioning, ...metaNumbers, ...inbound };
+  return { ...organizations, ...apiKeys, ...provisioning, ...metaNumbers, ...inbound, ...trial };
 };
 
 const HELP = `Usage: switchboard <command> [options]
@@ -27,6 +32,8 @@ const HELP = `Usage: switchboard <command> [options]
   key create --org ORG_ID                      issue an organization API key (shown once)
   number provision --org ORG_ID --phone +1…   buy a Twilio number for the organization
   number assign-meta --org ORG_ID --phone-number-id ID [--display-number +1…]
+  number set-trial --provider twilio|meta|whapi|simulator --phone +1… [--provider-id ID]
+                                               the platform number trial organizations share
   unrouted list [--all]                        webhook events no organization took
   unrouted replay EVENT_ID                     route a kept event again (after assigning its number)
 
@@ -95,6 +102,20 @@ const COMMANDS: Record<string, Command> = {
       const displayNumber = typeof options['display-number'] === 'string' ? options['display-number'] : undefined;
       const store = await s.assignMetaNumber(ctx, required(options, 'org'), { phoneNumberId: required(options, 'phone-number-id'), displayNumber });
       return { success: true, store };
+    },
+  },
+  'number set-trial': {
+    options: ['provider', 'phone', 'provider-id'],
+    needs: ['provider', 'phone'],
+    check(options) {
+      if (!TRIAL_PROVIDERS.includes(String(options.provider))) throw new UsageError(`--provider must be one of ${TRIAL_PROVIDERS.join(', ')}.`);
+      if (!toE164(String(options.phone))) throw new UsageError('--phone must be an E.164 number such as +14155238886.');
+    },
+    async run(ctx, s, options) {
+      const providerId = typeof options['provider-id'] === 'string' ? options['provider-id'] : undefined;
+      const provider = String(options.provider) as SharedTrialNumberInput['provider'];
+      const number = await s.setSharedTrialNumber(ctx, { provider, phoneNumber: toE164(String(options.phone))!, providerId });
+      return { ok: true, number: { id: number.id, provider: number.provider, phoneNumber: number.phone_number, providerId: number.provider_id } };
     },
   },
   'unrouted list': {

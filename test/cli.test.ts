@@ -90,6 +90,12 @@ describe('switchboard CLI', { timeout: 600_000 }, () => {
     const assigned = await cli('number', 'assign-meta', '--org', orgId, '--phone-number-id', '106540352242922');
     expect(assigned.code).toBe(0);
     expect(assigned.json).toEqual({ success: true, store: { id: orgId, whatsappPhoneNumberId: '106540352242922', whatsappDisplayNumber: '+1 555-078-3881' } });
+
+    const trial = await cli('number', 'set-trial', '--provider', 'twilio', '--phone', '+14155238886');
+    expect(trial.code).toBe(0);
+    expect(trial.json.number).toMatchObject({ provider: 'twilio', phoneNumber: '+14155238886' });
+    const shared = await withDatabase((d) => d.db.selectFrom('numbers').select(['phone_number', 'organization_id']).where('is_shared_trial', '=', 1).execute());
+    expect(shared).toEqual([{ phone_number: '+14155238886', organization_id: null }]);
   });
 
   it('lists an unrouted event and replays it once its number is assigned', async () => {
@@ -123,7 +129,7 @@ describe('switchboard CLI', { timeout: 600_000 }, () => {
   });
 
   it('answers bad arguments with one sentence and exit code 2, without touching the database', async () => {
-    for (const args of [['org', 'create'], ['org', 'create', '--name', 'X', '--plan', 'gold'], ['frobnicate'], ['unrouted', 'replay', 'abc'], ['org', 'list', '--verbose']]) {
+    for (const args of [['org', 'create'], ['org', 'create', '--name', 'X', '--plan', 'gold'], ['frobnicate'], ['unrouted', 'replay', 'abc'], ['org', 'list', '--verbose'], ['number', 'set-trial', '--provider', 'sms', '--phone', '+14155238886']]) {
       const res = await cli(...args);
       expect({ args, code: res.code }).toEqual({ args, code: 2 });
       expect(res.stdout).toBe('');
