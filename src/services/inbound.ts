@@ -91,6 +91,11 @@ export async function routeEvents(
   const at = ctx.clock.now().toISOString();
   await Promise.all(
     events.map(async (event) => {
+      const flaw = eventFlaw(event);
+      if (flaw) {
+        summary.unrouted.push(flaw);
+        return;
+      }
       if (event.kind === 'status') {
         await storeInbound(ctx, {
           kind: 'status',
@@ -134,6 +139,24 @@ export async function routeEvents(
     }),
   );
   return summary;
+}
+
+const STATUSES = new Set(['queued', 'sent', 'delivered', 'read', 'failed']);
+const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/** Adapters read untrusted JSON: an event whose ids are not text is kept aside, never bound to SQL. */
+function eventFlaw(event: NormalizedEvent): string | undefined {
+  if (event.kind === 'typing') return undefined;
+  if (!isText(event.providerMessageId)) return `An event has no usable message id.`;
+  if (event.kind === 'status' && !STATUSES.has(event.status)) return `Status ${JSON.stringify(event.status)} of ${event.providerMessageId} is not known.`;
+  const optionalTexts =
+    event.kind === 'status'
+      ? [event.errorCode, event.errorMessage]
+      : [event.text, event.from.phone, event.from.externalId, event.from.name, event.replyToProviderMessageId];
+  if (optionalTexts.some((value) => value !== undefined && value !== null && typeof value !== 'string')) {
+    return `Event ${event.providerMessageId} has a field that is not text.`;
+  }
+  return undefined;
 }
 
 function describeKey(key: RoutingKey): string {

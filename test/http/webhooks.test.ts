@@ -220,4 +220,15 @@ describe('odd but signed payloads', () => {
     }
     expect(await ctx.db.selectFrom('messages').selectAll().execute()).toHaveLength(0);
   });
+
+  it('keeps a Whapi status whose message id is not text as unrouted, answering 200', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/webhooks/whapi',
+      payload: '{"statuses":[{"id":{},"status":"sent"}],"channel_id":{}}',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${WHAPI_SECRET}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await ctx.db.selectFrom('unrouted_events').selectAll().execute()).toHaveLength(1);
+  });
 });
