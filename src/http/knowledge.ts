@@ -1,11 +1,11 @@
 // Knowledge base routes (SPEC §7): add documents (JSON or a file upload), list, delete, train,
 // and ask a question to try the answerer out.
-import multipart from '@fastify/multipart';
+import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { documentFromFile } from '../core/documents.js';
-import { badRequest } from '../core/errors.js';
+import { AppError, badRequest } from '../core/errors.js';
 import { answerQuestion } from '../services/answers.js';
 import type { AppContext } from '../services/context.js';
 import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, trainKnowledge } from '../services/knowledge.js';
@@ -23,9 +23,18 @@ const askBody = z.object({ question: z.string().trim().min(1, 'question must not
 
 /** A multipart upload: the `file` part, and an optional `title` field sent before it. */
 async function readUpload(request: FastifyRequest) {
-  const file = await request.file({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
-  if (!file) throw badRequest('The upload has no file; send it in a part named "file".', 'NO_FILE');
-  const data = await file.toBuffer();
+  let file: MultipartFile | undefined;
+  let data: Buffer;
+  try {
+    file = await request.file({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
+    if (!file) throw badRequest('The upload has no file; send it in a part named "file".', 'NO_FILE');
+    data = await file.toBuffer();
+  } catch (err) {
+    // The multipart parser throws plain errors for a broken body (no boundary, cut short).
+    const status = (err as { statusCode?: number }).statusCode;
+    if (err instanceof AppError || (status && status < 500)) throw err;
+    throw badRequest('The upload could not be read: send the file as multipart/form-data with a boundary.', 'INVALID_UPLOAD');
+  }
   const titleField = file.fields.title;
   const title = titleField && !Array.isArray(titleField) && titleField.type === 'field' ? String(titleField.value) : undefined;
   return documentFromFile(file.filename ?? '', data, title);

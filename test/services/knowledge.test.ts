@@ -96,6 +96,14 @@ describe('knowledge documents', () => {
     expect(columns).toMatchObject({ status: 400, body: { code: 'INVALID_FILE', error: expect.stringMatching(/question.*answer/) } });
     const blank = await upload(org.id, 'blank.md', '  \n');
     expect(blank).toMatchObject({ status: 400, body: { code: 'EMPTY_DOCUMENT' } });
+    const broken = await api.server.app.inject({
+      method: 'POST',
+      url: `/api/organizations/${org.id}/knowledge`,
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'multipart/form-data' },
+      payload: '',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ ok: false, code: 'INVALID_UPLOAD' });
   });
 
   it("hides one organization's knowledge base from another organization's key (404)", async () => {
