@@ -60,7 +60,8 @@ export function observeRequest(
     request.seconds,
   );
   const webhook = /^\/api\/webhooks\/([a-z]+)$/.exec(request.route);
-  if (webhook && request.method === 'POST') metrics.webhookDuration.observe({ provider: webhook[1]! }, request.seconds);
+  // labelled like the webhook counter (`/api/webhooks/sim` is the simulator's); `whatsapp` is the auto-detecting URL
+  if (webhook && request.method === 'POST') metrics.webhookDuration.observe({ provider: webhook[1] === 'sim' ? 'simulator' : webhook[1]! }, request.seconds);
 }
 
 function createMetrics(ctx: AppContext): Metrics {

@@ -2,7 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { countSend, countWebhook, widgetConnectionClosed, widgetConnectionOpened } from '../../src/services/metrics.js';
+import { drainJobs } from '../../src/services/jobs.js';
 import { makeTestContext } from '../support/context.js';
+import { makeNumber, makeOrganization } from '../support/factories.js';
 
 let server: RunningServer;
 
@@ -84,6 +86,30 @@ describe('GET /metrics', () => {
     const after = await scrape();
     expect(sample(after, 'switchboard_jobs_queued{kind="outbound.send",status="pending"}')).toBeUndefined();
     expect(sample(after, 'switchboard_jobs_oldest_age_seconds')).toBe(0);
+  });
+
+  it('counts a real webhook and the reply it causes', async () => {
+    const flow = await startServer(await makeTestContext({ env: { SIMULATOR: '1', WORKER: '0' } }), { listen: false });
+    try {
+      const organization = await makeOrganization(flow.ctx, { plan: 'business' });
+      const number = await makeNumber(flow.ctx, { organization_id: organization.id });
+      const webhook = await flow.app.inject({
+        method: 'POST',
+        url: '/api/webhooks/sim',
+        headers: { 'content-type': 'application/json' },
+        payload: { id: 'sim_metrics_1', from: '+447946000111', to: number.phone_number, text: 'When are you open?' },
+      });
+      expect(webhook.statusCode).toBe(200);
+      await drainJobs(flow.ctx);
+      const scraped = await flow.app.inject({ method: 'GET', url: '/metrics' });
+      const text = scraped.body;
+      expect(sample(text, 'switchboard_webhooks_total{provider="simulator",outcome="stored"}')).toBe(1);
+      expect(sample(text, 'switchboard_sends_total{provider="simulator",outcome="sent"}')).toBe(1);
+      expect(sample(text, 'switchboard_webhook_duration_seconds_count{provider="simulator"}')).toBe(1);
+      expect(sample(text, 'switchboard_jobs_queued{kind="inbound.react",status="pending"}')).toBeUndefined();
+    } finally {
+      await flow.stop();
+    }
   });
 
   it('times requests by route pattern, never by raw URL', async () => {
