@@ -7,7 +7,7 @@ import { toE164 } from '../core/phone.js';
 import { isRecord, requestJson } from '../providers/http.js';
 import { ProviderSendError } from '../providers/provider.js';
 import type { AppContext } from './context.js';
-import { getOrganization, organizationNumber } from './organizations.js';
+import { assertNumberAvailable, getOrganization, organizationNumber } from './organizations.js';
 
 export interface BusinessPhoneNumber {
   phoneNumberId: string;
@@ -111,15 +111,7 @@ export async function assignMetaNumber(
 ): Promise<MetaAssignment> {
   await getOrganization(ctx, organizationId);
   const { token } = platformMeta(ctx);
-  const holder = await ctx.db
-    .selectFrom('numbers')
-    .select(['id', 'organization_id'])
-    .where('provider', '=', 'meta')
-    .where('provider_id', '=', input.phoneNumberId)
-    .executeTakeFirst();
-  if (holder && holder.organization_id !== organizationId) {
-    throw conflict(`Phone number ${input.phoneNumberId} is already assigned to another organization; remove it there first.`, 'NUMBER_ASSIGNED_ELSEWHERE');
-  }
+  const holder = await assertNumberAvailable(ctx, organizationId, 'meta', input.phoneNumberId, `Phone number ${input.phoneNumberId}`, 'NUMBER_ASSIGNED_ELSEWHERE');
   const current = await organizationNumber(ctx, organizationId, 'meta');
   if (!holder && !current) await assertUnderNumberLimit(ctx);
   const display = input.displayNumber ?? (await fetchDisplayNumber(ctx, input.phoneNumberId, token));

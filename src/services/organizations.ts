@@ -127,6 +127,31 @@ export async function organizationNumber(ctx: AppContext, organizationId: string
     .executeTakeFirst();
 }
 
+/**
+ * Who holds a provider's number id; 409 when anyone but this organization does (another
+ * organization, or the platform itself, e.g. the shared trial number).
+ */
+export async function assertNumberAvailable(
+  ctx: AppContext,
+  organizationId: string,
+  provider: string,
+  providerId: string,
+  what: string,
+  code: string,
+): Promise<{ id: string } | undefined> {
+  const holder = await ctx.db
+    .selectFrom('numbers')
+    .select(['id', 'organization_id'])
+    .where('provider', '=', provider)
+    .where('provider_id', '=', providerId)
+    .executeTakeFirst();
+  if (holder && holder.organization_id !== organizationId) {
+    const where = holder.organization_id ? 'another organization' : 'the platform (a shared or default number)';
+    throw conflict(`${what} is already assigned to ${where}; remove it there first.`, code);
+  }
+  return holder;
+}
+
 /** The organization as the API shows it; `numbers` are its rows from `numbersOf`. */
 export function organizationJson(org: Organization, numbers: NumberRow[]): OrganizationJson {
   const own = numbers.filter((n) => n.organization_id === org.id);

@@ -2,12 +2,12 @@
 // to send with — the organization's own, stored encrypted through saveConnection, or the platform's
 // WHAPI_TOKEN. The token is never read back out through here.
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict, notFound } from '../core/errors.js';
+import { badRequest, notFound } from '../core/errors.js';
 import { toE164 } from '../core/phone.js';
 import type { NumberRow } from '../db/schema.js';
 import { saveConnection } from './connections.js';
 import type { AppContext } from './context.js';
-import { getOrganization, organizationNumber } from './organizations.js';
+import { assertNumberAvailable, getOrganization, organizationNumber } from './organizations.js';
 
 export interface WhapiChannelJson {
   channelId: string;
@@ -45,15 +45,7 @@ export async function assignWhapiChannel(
   if (!input.token && !ctx.config.whapi.token) {
     throw badRequest("Send the channel's token: the platform has no WHAPI_TOKEN to send with.", 'WHAPI_TOKEN_REQUIRED');
   }
-  const holder = await ctx.db
-    .selectFrom('numbers')
-    .select(['organization_id'])
-    .where('provider', '=', 'whapi')
-    .where('provider_id', '=', input.channelId)
-    .executeTakeFirst();
-  if (holder && holder.organization_id !== organizationId) {
-    throw conflict(`Whapi channel ${input.channelId} is already assigned to another organization; remove it there first.`, 'CHANNEL_ASSIGNED_ELSEWHERE');
-  }
+  await assertNumberAvailable(ctx, organizationId, 'whapi', input.channelId, `Whapi channel ${input.channelId}`, 'CHANNEL_ASSIGNED_ELSEWHERE');
   const previous = await organizationNumber(ctx, organizationId, 'whapi');
   const connectionId = input.token
     ? await saveConnection(ctx, { organizationId, provider: 'whapi', credentials: { token: input.token } })

@@ -85,6 +85,14 @@ describe('the business account numbers', () => {
     expect(res.body).toEqual({ success: false, error: expect.stringMatching(/already assigned to another organization/), code: 'NUMBER_ASSIGNED_ELSEWHERE' });
   });
 
+  it("refuses the platform's own number (the shared trial number) with 409", async () => {
+    await api.call('PUT', '/api/admin/trial-number', { body: { provider: 'meta', phoneNumber: '+15550783882', providerId: '106540352242923' } });
+    const { id } = await api.organizationWithKey('Grabby');
+    const res = await api.call('POST', `/api/admin/stores/${id}/phone-number`, { body: { phoneNumberId: '106540352242923', displayNumber: '+15550783882' } });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatch(/assigned to the platform/);
+  });
+
   it("explains Meta's refusals and bad input in the {success:false} envelope", async () => {
     const { id } = await api.organizationWithKey('Store 3');
     const unknown = await api.call('POST', `/api/admin/stores/${id}/phone-number`, { body: { phoneNumberId: '999999999999' } });
