@@ -87,6 +87,12 @@ export const dashboardRoutes: RouteModule = async (app, ctx) => {
   app.get('/dashboard', page, (_request, reply) => sendBuiltPage(reply, 'index.html'));
   app.get('/dashboard/*', page, (_request, reply) => sendBuiltPage(reply, 'index.html'));
 
+  // Who the signed-in key is, so the dashboard shows the platform's sections only to the platform key.
+  app.get('/api/whoami', { schema: { tags: ['organizations'], summary: 'The caller: platform key or an organization key' } }, async (request) => {
+    const principal = await authenticate(ctx, request);
+    return principal.kind === 'platform' ? { ok: true, kind: 'platform' } : { ok: true, kind: 'organization', organizationId: principal.organizationId };
+  });
+
   // The dashboard's live feed of one organization (messages, conversation changes). Read with
   // fetch and an Authorization header, so the key never sits in a URL.
   app.get(

@@ -128,6 +128,18 @@ describe('dashboard', () => {
     await fitsPhone('unrouted');
   }, STEP);
 
+  it('an organization key sees its own organization, without the platform sections', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').fill(fresh.server.demo!.apiKey!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
+    const options = await page.getByLabel('Organization', { exact: true }).locator('option').allInnerTexts();
+    expect(options).toEqual(['Lantern Lane Bikes']);
+    await expect(page.getByRole('link', { name: 'Unrouted events' }).count()).resolves.toBe(0);
+    await section('Organization');
+    await expect(page.getByRole('heading', { name: 'New organization' }).count()).resolves.toBe(0);
+  }, STEP);
+
   it('no page logged an error', () => {
     expect(errors).toEqual([]);
   });

@@ -79,6 +79,18 @@ describe('demo website page', () => {
   });
 });
 
+describe('whoami', () => {
+  it('tells the dashboard whether the key is the platform key or an organization key', async () => {
+    server = await startServer(await makeTestContext({ env: { ADMIN_API_KEY: 'platform-key-for-tests' } }), { listen: false });
+    const org = await createOrganization(server.ctx, { name: 'Mine' });
+    const { key } = await createApiKey(server.ctx, org.id);
+    const as = (k: string) => server.app.inject({ url: '/api/whoami', headers: { authorization: `Bearer ${k}` } });
+    expect((await as('platform-key-for-tests')).json()).toEqual({ ok: true, kind: 'platform' });
+    expect((await as(key)).json()).toEqual({ ok: true, kind: 'organization', organizationId: org.id });
+    expect((await as('sb_wrong')).statusCode).toBe(401);
+  });
+});
+
 describe('organization live events', () => {
   it('streams the organization\'s events to its own key and to the platform key only', async () => {
     server = await startServer(await makeTestContext({ env: { PORT: '0', ADMIN_API_KEY: 'platform-key-for-tests' } }));

@@ -68,8 +68,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
   const [section, setSection] = useState<SectionName>(sectionFromPath);
   const [orgId, setOrgId] = useState<string>(() => localStorage.getItem('switchboard.org') ?? '');
   const orgs = useLoad(() => get<{ organizations: Organization[] }>('/api/organizations').then((b) => b.organizations), []);
-  // Only the platform key may read /api/admin/*; an organization key gets 403 there.
-  const platform = useLoad(() => get('/api/admin/unrouted-events').then(() => true, () => false), []);
+  const platform = useLoad(() => get<{ kind: string }>('/api/whoami').then((b) => b.kind === 'platform'), []);
 
   useEffect(() => {
     const onPop = () => setSection(sectionFromPath());
@@ -88,7 +87,9 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
     setOrgId(id);
   };
   const names = (Object.keys(SECTIONS) as SectionName[]).filter((n) => n !== 'unrouted' || platform.data);
-  const View = SECTIONS[section].view;
+  // unrouted events are the platform's alone; an organization key landing there sees its inbox
+  const shown: SectionName = section === 'unrouted' && !platform.data ? 'conversations' : section;
+  const View = SECTIONS[shown].view;
 
   return (
     <div className="layout">
@@ -112,7 +113,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
           <a
             key={name}
             href={`/dashboard/${name}`}
-            className={name === section ? 'active' : ''}
+            className={name === shown ? 'active' : ''}
             onClick={(e) => {
               e.preventDefault();
               go(name);
@@ -124,9 +125,9 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
       </nav>
       <main className="content">
         <ErrorBox error={orgs.error} />
-        {section === 'unrouted' ? (
+        {shown === 'unrouted' ? (
           <Unrouted />
-        ) : section === 'organizations' || org ? (
+        ) : shown === 'organizations' || org ? (
           <View org={org!} platform={Boolean(platform.data)} reloadOrganizations={() => void orgs.reload()} />
         ) : (
           orgs.data && <p>No organization yet. Create one under “Organization”.</p>
