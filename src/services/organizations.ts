@@ -29,6 +29,8 @@ export interface OrganizationJson {
   whatsappDisplayNumber: string | null;
   whapiChannelId: string | null;
   senderStatus: string | null;
+  /** trial plan: the shared number its customers write to, after sending `join <joinCode>` */
+  sharedTrialNumber: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -153,7 +155,7 @@ export async function assertNumberAvailable(
 }
 
 /** The organization as the API shows it; `numbers` are its rows from `numbersOf`. */
-export function organizationJson(org: Organization, numbers: NumberRow[]): OrganizationJson {
+export function organizationJson(org: Organization, numbers: NumberRow[], sharedTrialNumber: string | null = null): OrganizationJson {
   const own = numbers.filter((n) => n.organization_id === org.id);
   const twilio = own.find((n) => n.provider === 'twilio');
   const meta = own.find((n) => n.provider === 'meta');
@@ -173,6 +175,7 @@ export function organizationJson(org: Organization, numbers: NumberRow[]): Organ
     whatsappDisplayNumber: meta ? (meta.display_name ?? meta.phone_number) : null,
     whapiChannelId: whapi?.provider_id ?? null,
     senderStatus: primary?.sender_status ?? null,
+    sharedTrialNumber: org.plan === 'trial' ? sharedTrialNumber : null,
     createdAt: org.created_at,
     updatedAt: org.updated_at,
   };
@@ -183,7 +186,8 @@ export async function organizationsJson(ctx: AppContext, orgs: Organization[]): 
     ctx,
     orgs.map((o) => o.id),
   );
-  return orgs.map((o) => organizationJson(o, numbers));
+  const shared = await ctx.db.selectFrom('numbers').select('phone_number').where('is_shared_trial', '=', 1).orderBy('created_at').executeTakeFirst();
+  return orgs.map((o) => organizationJson(o, numbers, shared?.phone_number ?? null));
 }
 
 export async function describeOrganization(ctx: AppContext, id: string): Promise<OrganizationJson> {

@@ -27,6 +27,7 @@ describe('organizations', () => {
       whatsappPhoneNumberId: null,
       whatsappDisplayNumber: null,
       senderStatus: null,
+      sharedTrialNumber: null,
       createdAt: api.ctx.clock.now().toISOString(),
     });
     expect(org.joinCode).toMatch(/^[a-z]+-[a-z]+$/);
@@ -103,5 +104,24 @@ describe('organizations', () => {
     const upgrade = await api.call('PATCH', `/api/organizations/${id}`, { key, body: { plan: 'business' } });
     expect(upgrade.status).toBe(403);
     expect((await api.call('GET', `/api/organizations/${id}`)).body.organization.plan).toBe('trial');
+  });
+});
+
+describe('trial organizations and the docs', () => {
+  it('tell a trial organization which shared number its customers write to', async () => {
+    await api.call('PUT', '/api/admin/trial-number', { body: { provider: 'simulator', phoneNumber: '+15550009999' } });
+    const trial = await api.organizationWithKey('Trial Co');
+    const paid = await api.organizationWithKey('Paid Co', { plan: 'starter' });
+    expect((await api.call('GET', `/api/organizations/${trial.id}`)).body.organization.sharedTrialNumber).toBe('+15550009999');
+    expect((await api.call('GET', `/api/organizations/${paid.id}`)).body.organization.sharedTrialNumber).toBeNull();
+  });
+
+  it('lists the admin routes in the OpenAPI document', async () => {
+    const res = await api.call('GET', '/docs/json', { key: null });
+    expect(res.status).toBe(200);
+    const paths = Object.keys(res.body.paths);
+    for (const path of ['/api/organizations', '/api/organizations/{orgId}/api-keys', '/api/organizations/search-numbers', '/api/admin/stores/{storeId}/phone-number', '/api/organizations/{orgId}/usage']) {
+      expect(paths).toContain(path);
+    }
   });
 });
