@@ -2,25 +2,26 @@
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.js';
 import type { RouteModule } from './app.js';
-import { authorizeOrganization, orgParams } from './organizations.js';
+import { authorizeOrganization, keyRequired, orgParams } from './organizations.js';
 
 const tags = ['api keys'];
 
 export const apiKeyRoutes: RouteModule = (app, ctx) => {
-  app.post('/api/organizations/:orgId/api-keys', { schema: { tags, summary: 'Issue a key (shown once)', params: orgParams } }, async (request, reply) => {
+  const guard = keyRequired(ctx);
+  app.post('/api/organizations/:orgId/api-keys', { ...guard, schema: { tags, summary: 'Issue a key (shown once)', params: orgParams } }, async (request, reply) => {
     await authorizeOrganization(ctx, request, request.params.orgId);
     const { key, apiKey } = await createApiKey(ctx, request.params.orgId);
     return reply.status(201).send({ ok: true, key, apiKey });
   });
 
-  app.get('/api/organizations/:orgId/api-keys', { schema: { tags, params: orgParams } }, async (request) => {
+  app.get('/api/organizations/:orgId/api-keys', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
     await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, apiKeys: await listApiKeys(ctx, request.params.orgId) };
   });
 
   app.delete(
     '/api/organizations/:orgId/api-keys/:keyId',
-    { schema: { tags, summary: 'Revoke a key', params: orgParams.extend({ keyId: z.string().min(1).max(100) }) } },
+    { ...guard, schema: { tags, summary: 'Revoke a key', params: orgParams.extend({ keyId: z.string().min(1).max(100) }) } },
     async (request) => {
       await authorizeOrganization(ctx, request, request.params.orgId);
       return { ok: true, apiKey: await revokeApiKey(ctx, request.params.orgId, request.params.keyId) };

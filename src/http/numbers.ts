@@ -7,8 +7,8 @@ import { numbersOf } from '../services/organizations.js';
 import { provisionNumber, releaseNumber, searchNumbers } from '../services/provisioning.js';
 import { getSharedTrialNumber, setSharedTrialNumber } from '../services/trial.js';
 import type { RouteModule } from './app.js';
-import { assertPlatform, authenticate } from './auth.js';
-import { authorizeOrganization, orgParams } from './organizations.js';
+import { assertPlatform } from './auth.js';
+import { authorizeOrganization, keyRequired, orgParams, principalOf } from './organizations.js';
 
 const tags = ['numbers'];
 
@@ -27,27 +27,28 @@ const searchQuery = z.object({
 });
 
 export const numberRoutes: RouteModule = (app, ctx) => {
-  app.get('/api/organizations/search-numbers', { schema: { tags, summary: 'Search Twilio numbers to buy', querystring: searchQuery } }, async (request) => {
-    await authenticate(ctx, request);
+  const guard = keyRequired(ctx);
+  app.get('/api/organizations/search-numbers', { ...guard, schema: { tags, summary: 'Search Twilio numbers to buy', querystring: searchQuery } }, async (request) => {
+    await principalOf(ctx, request);
     const numbers = await searchNumbers(ctx, request.query);
     return { ok: true, numbers, total: numbers.length };
   });
 
   app.post(
     '/api/organizations/:orgId/provision-number',
-    { schema: { tags, summary: 'Buy a Twilio number for the organization', params: orgParams, body: z.object({ phoneNumber: z.string().trim().min(1).max(32) }) } },
+    { ...guard, schema: { tags, summary: 'Buy a Twilio number for the organization', params: orgParams, body: z.object({ phoneNumber: z.string().trim().min(1).max(32) }) } },
     async (request) => {
       await authorizeOrganization(ctx, request, request.params.orgId);
       return { ok: true, ...(await provisionNumber(ctx, request.params.orgId, request.body.phoneNumber)) };
     },
   );
 
-  app.delete('/api/organizations/:orgId/provision-number', { schema: { tags, summary: 'Release the Twilio number at Twilio', params: orgParams } }, async (request) => {
+  app.delete('/api/organizations/:orgId/provision-number', { ...guard, schema: { tags, summary: 'Release the Twilio number at Twilio', params: orgParams } }, async (request) => {
     await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, ...(await releaseNumber(ctx, request.params.orgId)) };
   });
 
-  app.get('/api/organizations/:orgId/numbers', { schema: { tags, summary: "The organization's numbers and their send health", params: orgParams } }, async (request) => {
+  app.get('/api/organizations/:orgId/numbers', { ...guard, schema: { tags, summary: "The organization's numbers and their send health", params: orgParams } }, async (request) => {
     await authorizeOrganization(ctx, request, request.params.orgId);
     const rows = await numbersOf(ctx, [request.params.orgId]);
     const numbers = [];
@@ -59,6 +60,7 @@ export const numberRoutes: RouteModule = (app, ctx) => {
   app.patch(
     '/api/organizations/:orgId/numbers/:numberId',
     {
+      ...guard,
       schema: {
         tags,
         summary: 'Record the WhatsApp sender status of a number (platform key)',
@@ -80,6 +82,7 @@ export const numberRoutes: RouteModule = (app, ctx) => {
   app.put(
     '/api/admin/trial-number',
     {
+      ...guard,
       schema: {
         tags,
         summary: 'Make a platform number the shared trial number (platform key)',
@@ -91,14 +94,14 @@ export const numberRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      assertPlatform(await authenticate(ctx, request));
+      assertPlatform(await principalOf(ctx, request));
       const row = await setSharedTrialNumber(ctx, { ...request.body, phoneNumber: toE164(request.body.phoneNumber)! });
       return { ok: true, number: numberJson(row) };
     },
   );
 
-  app.get('/api/admin/trial-number', { schema: { tags, summary: 'The shared trial number, if any (platform key)' } }, async (request) => {
-    assertPlatform(await authenticate(ctx, request));
+  app.get('/api/admin/trial-number', { ...guard, schema: { tags, summary: 'The shared trial number, if any (platform key)' } }, async (request) => {
+    assertPlatform(await principalOf(ctx, request));
     const row = await getSharedTrialNumber(ctx);
     return { ok: true, number: row ? numberJson(row) : null };
   });

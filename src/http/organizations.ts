@@ -15,9 +15,28 @@ import {
 import type { RouteModule } from './app.js';
 import { assertOrganizationAccess, assertPlatform, authenticate, type Principal } from './auth.js';
 
+const principals = new WeakMap<FastifyRequest, Promise<Principal>>();
+
+/** The caller's key, checked once per request (the onRequest guard and the handler share it). */
+export function principalOf(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
+  let principal = principals.get(request);
+  if (!principal) {
+    principal = authenticate(ctx, request);
+    principals.set(request, principal);
+  }
+  return principal;
+}
+
+/** Route option: a missing or unknown key is answered 401 before the body is validated. */
+export const keyRequired = (ctx: AppContext) => ({
+  preValidation: async (request: FastifyRequest) => {
+    await principalOf(ctx, request);
+  },
+});
+
 /** The caller, checked against the organization in the path (404 for another organization's key). */
 export async function authorizeOrganization(ctx: AppContext, request: FastifyRequest, organizationId: string): Promise<Principal> {
-  const principal = await authenticate(ctx, request);
+  const principal = await principalOf(ctx, request);
   assertOrganizationAccess(principal, organizationId);
   return principal;
 }
@@ -36,19 +55,20 @@ const organizationBody = z.object({
 const tags = ['organizations'];
 
 export const organizationRoutes: RouteModule = (app, ctx) => {
-  app.post('/api/organizations', { schema: { tags, summary: 'Create an organization (platform key)', body: organizationBody } }, async (request, reply) => {
-    assertPlatform(await authenticate(ctx, request));
+  const guard = keyRequired(ctx);
+  app.post('/api/organizations', { ...guard, schema: { tags, summary: 'Create an organization (platform key)', body: organizationBody } }, async (request, reply) => {
+    assertPlatform(await principalOf(ctx, request));
     const org = await createOrganization(ctx, request.body);
     return reply.status(201).send({ ok: true, organization: await describeOrganization(ctx, org.id) });
   });
 
-  app.get('/api/organizations', { schema: { tags, summary: 'List organizations (an organization key sees its own)' } }, async (request) => {
-    const principal = await authenticate(ctx, request);
+  app.get('/api/organizations', { ...guard, schema: { tags, summary: 'List organizations (an organization key sees its own)' } }, async (request) => {
+    const principal = await principalOf(ctx, request);
     const orgs = await listOrganizations(ctx, principal.kind === 'organization' ? principal.organizationId : undefined);
     return { ok: true, organizations: await organizationsJson(ctx, orgs) };
   });
 
-  app.get('/api/organizations/:orgId', { schema: { tags, params: orgParams } }, async (request) => {
+  app.get('/api/organizations/:orgId', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
     await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, organization: await describeOrganization(ctx, request.params.orgId) };
   });
@@ -56,6 +76,7 @@ export const organizationRoutes: RouteModule = (app, ctx) => {
   app.patch(
     '/api/organizations/:orgId',
     {
+      ...guard,
       schema: {
         tags,
         summary: 'Change name, description, business info, instructions or plan (plan: platform key)',
@@ -72,7 +93,7 @@ export const organizationRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.delete('/api/organizations/:orgId', { schema: { tags, summary: 'Delete an organization and its data (platform key)', params: orgParams } }, async (request) => {
+  app.delete('/api/organizations/:orgId', { ...guard, schema: { tags, summary: 'Delete an organization and its data (platform key)', params: orgParams } }, async (request) => {
     const principal = await authorizeOrganization(ctx, request, request.params.orgId);
     assertPlatform(principal);
     await deleteOrganization(ctx, request.params.orgId);

@@ -3,15 +3,16 @@ import { z } from 'zod';
 import { isMonth, monthOf, monthsEndingWith } from '../core/plans.js';
 import { usageHistory, usageReport } from '../services/usage.js';
 import type { RouteModule } from './app.js';
-import { authorizeOrganization, orgParams } from './organizations.js';
+import { authorizeOrganization, keyRequired, orgParams } from './organizations.js';
 
 const tags = ['usage'];
 const month = z.string().trim().refine(isMonth, 'month must be YYYY-MM, e.g. 2026-01');
 
 export const usageRoutes: RouteModule = (app, ctx) => {
+  const guard = keyRequired(ctx);
   app.get(
     '/api/organizations/:orgId/usage',
-    { schema: { tags, summary: 'Messages, cost by part, plan and margin for a month (default: this month)', params: orgParams, querystring: z.object({ month: month.optional() }) } },
+    { ...guard, schema: { tags, summary: 'Messages, cost by part, plan and margin for a month (default: this month)', params: orgParams, querystring: z.object({ month: month.optional() }) } },
     async (request) => {
       await authorizeOrganization(ctx, request, request.params.orgId);
       return { ok: true, usage: await usageReport(ctx, request.params.orgId, request.query.month ?? monthOf(ctx.clock.now())) };
@@ -21,6 +22,7 @@ export const usageRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/api/organizations/:orgId/usage/history',
     {
+      ...guard,
       schema: {
         tags,
         summary: 'Month by month, ending with `until` (default: this month)',

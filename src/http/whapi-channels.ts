@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { assignWhapiChannel, getWhapiChannel, removeWhapiChannel } from '../services/whapi-channels.js';
 import type { RouteModule } from './app.js';
-import { authorizeOrganization, orgParams } from './organizations.js';
+import { authorizeOrganization, keyRequired, orgParams } from './organizations.js';
 
 const tags = ['whapi channels'];
 
@@ -13,17 +13,18 @@ const channelBody = z.object({
 });
 
 export const whapiChannelRoutes: RouteModule = (app, ctx) => {
-  app.post('/api/organizations/:orgId/whapi-channel', { schema: { tags, summary: 'Assign a Whapi channel', params: orgParams, body: channelBody } }, async (request) => {
+  const guard = keyRequired(ctx);
+  app.post('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, summary: 'Assign a Whapi channel', params: orgParams, body: channelBody } }, async (request) => {
     await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, channel: await assignWhapiChannel(ctx, request.params.orgId, request.body) };
   });
 
-  app.get('/api/organizations/:orgId/whapi-channel', { schema: { tags, params: orgParams } }, async (request) => {
+  app.get('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
     await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, channel: await getWhapiChannel(ctx, request.params.orgId) };
   });
 
-  app.delete('/api/organizations/:orgId/whapi-channel', { schema: { tags, params: orgParams } }, async (request) => {
+  app.delete('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
     await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, ...(await removeWhapiChannel(ctx, request.params.orgId)) };
   });

@@ -107,6 +107,13 @@ describe('tenancy', () => {
     }
   });
 
+  it('checks the key before the body: no key and a bad body is still a 401', async () => {
+    for (const [method, url] of [['POST', '/api/organizations'], ['POST', `/api/organizations/${victim.id}/provision-number`], ['POST', `/api/admin/stores/${victim.id}/phone-number`]]) {
+      const res = await call(method!, url!, null, { unexpected: ['not', 'a', 'valid', 'body'] });
+      expect({ url, status: res.status }).toEqual({ url, status: 401 });
+    }
+  });
+
   it('answers 403 to an organization key on platform routes', async () => {
     for (const [method, url, body] of platformRoutes()) {
       const res = await call(method, url, intruder.key, body);
