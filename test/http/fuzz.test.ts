@@ -2,10 +2,10 @@
 // huge strings, odd unicode, truncated bodies, wrong content types — never gets a 5xx or a
 // crash: every refusal is a 4xx sentence. Webhook bodies are signed correctly half the time so
 // they get past verification into parsing, de-duplication and storage.
-import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { signMeta, signTwilio } from '../fixtures/providers/index.js';
 import { makeTestContext } from '../support/context.js';
 
 const secrets = {
@@ -163,17 +163,11 @@ function mangled(body: fc.Arbitrary<Body>): fc.Arbitrary<Body> {
 
 // ---- requests ------------------------------------------------------------------------------
 
-function twilioSignature(url: string, payload: string): string {
-  const params = new URLSearchParams(payload);
-  const keys = [...new Set(params.keys())].sort();
-  let data = url;
-  for (const key of keys) for (const value of [...new Set(params.getAll(key))].sort()) data += key + value;
-  return createHmac('sha1', secrets.twilioToken).update(Buffer.from(data, 'utf8')).digest('base64');
-}
-
 function signedHeaders(provider: string, url: string, body: Body): Record<string, string> {
-  if (provider === 'twilio') return { 'x-twilio-signature': twilioSignature(PUBLIC_URL + url, body.payload) };
-  if (provider === 'meta') return { 'x-hub-signature-256': `sha256=${createHmac('sha256', secrets.metaAppSecret).update(body.payload).digest('hex')}` };
+  if (provider === 'twilio') {
+    return { 'x-twilio-signature': signTwilio(PUBLIC_URL + url, Object.fromEntries(new URLSearchParams(body.payload)), secrets.twilioToken) };
+  }
+  if (provider === 'meta') return { 'x-hub-signature-256': signMeta(body.payload, secrets.metaAppSecret) };
   if (provider === 'whapi') return { authorization: `Bearer ${secrets.whapiSecret}` };
   return {};
 }
@@ -200,7 +194,7 @@ const webhookRequest = fc
 const pathPiece = fc.oneof(
   fc.uuid(),
   fc.constantFrom('visitor_abc', 'pk_test', '1', '-1', '9'.repeat(30), '%FF', '%C0%AF', '%'),
-  oddText.map((s) => encodeURIComponent(s.slice(0, 300).toWellFormed())),
+  oddText.map((s) => encodeURIComponent(s.slice(0, 300).replace(/[\ud800-\udfff]/g, '?'))),
 );
 const apiRequest = fc
   .record({
