@@ -7,7 +7,8 @@ import type { Probe, TargetReport } from './target.js';
 export interface Target {
   report: TargetReport;
   probe(): Promise<Probe>;
-  broadcast(sessionIds: string[], marker: string): Promise<void>;
+  /** publishes one event to each session; resolves with the server's own time for it, in ms */
+  broadcast(sessionIds: string[], marker: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -28,9 +29,7 @@ export async function startTarget(mode: 'bare' | 'app', env: Record<string, stri
   return {
     report,
     probe: () => ask<Probe>(child, 'probe', 'probe'),
-    broadcast: async (sessionIds, marker) => {
-      await ask(child, { broadcast: sessionIds, marker }, 'broadcasted');
-    },
+    broadcast: (sessionIds, marker) => ask<number>(child, { broadcast: sessionIds, marker }, 'broadcasted'),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

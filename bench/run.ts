@@ -1,7 +1,7 @@
 // `npm run bench`: SPEC §13's figures, measured on this machine in one run, printed as a table and
 // written to bench/results.json. Everything runs on 127.0.0.1, in bounded runs of a few seconds.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureAnswers, measureWidgetSize } from './assets.js';
@@ -83,6 +83,8 @@ function printTable(rows: Row[]): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const startLoad = loadavg().map((l) => Math.round(l * 100) / 100);
+  console.log(`load average at start: ${startLoad.join(' ')} on ${cpus().length} CPUs`);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   try {
     const bare = await measureBare();
@@ -110,6 +112,10 @@ async function main(): Promise<void> {
     const answers = await measureAnswers();
     const results = {
       measuredAt: new Date().toISOString(),
+      // other work on the machine during the run: the figures are only as good as this is low
+      loadAverageAtStart: startLoad,
+      loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+      cpus: cpus().length,
       secondsPerRun: SECONDS,
       postgres: Boolean(postgres),
       paths: rows.map((r) => ({ name: r.name, ratioToBareFastify: r.ratio, ...r.result })),

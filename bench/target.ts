@@ -20,7 +20,7 @@ function probe(): Probe {
 interface Started {
   report: TargetReport;
   /** publishes one live event to each visitor session (the product's own bus) */
-  broadcast?(sessionIds: string[], marker: string): Promise<void>;
+  broadcast?(sessionIds: string[], marker: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +62,9 @@ async function startProduct(): Promise<Started> {
   return {
     report: { url: server.url, organizationId },
     broadcast: async (sessionIds, marker) => {
+      const started = performance.now();
       for (const id of sessionIds) await ctx.bus.publish({ channel: `session:${id}`, type: 'status', data: { marker } });
+      return performance.now() - started;
     },
     stop: () => server.stop(),
   };
@@ -75,7 +77,7 @@ process.on('message', (message: 'probe' | { broadcast: string[]; marker: string 
     if (typeof globalThis.gc === 'function') globalThis.gc();
     process.send!({ probe: probe() });
   } else if (typeof message === 'object' && started.broadcast) {
-    void started.broadcast(message.broadcast, message.marker).then(() => process.send!({ broadcasted: true }));
+    void started.broadcast(message.broadcast, message.marker).then((ms) => process.send!({ broadcasted: ms }));
   }
 });
 // The parent going away ends this process, after the server closes its database cleanly.

@@ -13,6 +13,8 @@ const AGENT = '+15551230001';
 
 export interface WidgetFigures {
   streams?: Array<{ connections: number; rssMB: number; heapMB: number; rssPer1000MB: number }>;
+  /** one event to every stream: the server's time to write it to all, and until the last client had it */
+  broadcastServerMs?: number;
   broadcastToAllMs?: number;
   replyLatency?: { p50Ms: number; p99Ms: number; maxMs: number; replies: number };
   skipped?: string;
@@ -84,7 +86,7 @@ async function createSessions(base: string, publicKey: string, count: number): P
   return sessions.slice(0, count);
 }
 
-async function measureStreams(target: Target, base: string, publicKey: string): Promise<Pick<WidgetFigures, 'streams' | 'broadcastToAllMs'>> {
+async function measureStreams(target: Target, base: string, publicKey: string): Promise<Pick<WidgetFigures, 'streams' | 'broadcastServerMs' | 'broadcastToAllMs'>> {
   const sessions = await createSessions(base, publicKey, STREAM_STEPS.at(-1)!);
   const streams: Stream[] = [];
   const baseline = await target.probe();
@@ -102,10 +104,10 @@ async function measureStreams(target: Target, base: string, publicKey: string): 
   const marker = `all-${Date.now()}`;
   const arrivals = streams.map((s) => s.next(marker));
   const sent = performance.now();
-  await target.broadcast(sessions.map((s) => s.sessionId), marker);
+  const serverMs = await target.broadcast(sessions.map((s) => s.sessionId), marker);
   const last = Math.max(...(await Promise.all(arrivals)));
   for (const s of streams) s.response.destroy();
-  return { streams: figures, broadcastToAllMs: round(last - sent) };
+  return { streams: figures, broadcastServerMs: round(serverMs), broadcastToAllMs: round(last - sent) };
 }
 
 async function measureReplyLatency(base: string, publicKey: string): Promise<WidgetFigures['replyLatency']> {
