@@ -4,13 +4,17 @@
 import MiniSearch from 'minisearch';
 import type { Chunk } from './chunking.js';
 import { intentBoost, passageFacts, questionIntents, withoutIntentPhrases, type PassageFacts } from './intent.js';
-import { generalFrequency, synonymsOf } from './synonyms.js';
+import { broaderWordsOf, generalFrequency, isKnownPhrase, synonymsOf } from './synonyms.js';
 import { contentWords, isStopWord, stem, tokenize } from './text.js';
 
 /** a synonym counts this much of the customer's own word in ranking… */
 export const SYNONYM_WEIGHT = 0.4;
+/** …and this much when the knowledge base never uses the customer's word: the synonyms are all there is */
+const STAND_IN_WEIGHT = 0.8;
 /** …and this much in confidence: a passage that says "rent" does answer "hire" */
 const SYNONYM_CREDIT = 0.8;
+/** a broader word ("denture" for "false teeth") answers the question only in part */
+const BROADER_CREDIT = 0.4;
 /** a near-miss spelling ("bycicle") counts this much in confidence */
 const FUZZY_CREDIT = 0.7;
 /**
@@ -101,28 +105,59 @@ function idf(index: Pick<KnowledgeIndex, 'passages'>, frequency: number): number
 interface QueryWord {
   term: string;
   synonyms: string[];
+  /** the synonyms are broader words ("denture" for "false teeth"): they answer less surely */
+  broader: boolean;
   weight: number;
 }
 
-/** The question as stems: each content word with its synonyms the knowledge base actually uses. */
+/** The stems of a word's synonyms that the knowledge base uses; a phrase's broader words when it uses no synonym. */
+function synonymsInIndex(index: KnowledgeIndex, word: string, term: string, unknown: boolean): { synonyms: string[]; broader: boolean } {
+  const inIndex = (candidates: string[]) => {
+    const found = new Set<string>();
+    for (const candidate of candidates) {
+      const s = stem(candidate);
+      if (s !== term && index.documentFrequency.has(s)) found.add(s);
+    }
+    return [...found];
+  };
+  const synonyms = inIndex(synonymsOf(word));
+  // Broader words only for phrases: a single word's ("washing" → "work") lead anywhere.
+  return synonyms.length || !unknown || !word.includes('_') ? { synonyms, broader: false } : { synonyms: inIndex(broaderWordsOf(word)), broader: true };
+}
+
+function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms, broader }: { synonyms: string[]; broader: boolean }): QueryWord {
+  const frequency = index.documentFrequency.get(term);
+  const weight = frequency
+    ? idf(index, frequency)
+    : synonyms.length
+      ? Math.max(...synonyms.map((s) => idf(index, index.documentFrequency.get(s)!)))
+      : index.maxIdf * unknownWordFactor(word);
+  return { term, synonyms, broader, weight };
+}
+
+/**
+ * The question as stems: each content word with its synonyms the knowledge base actually uses.
+ * Two words WordNet knows as one ("false teeth", "test drive"), one of them unknown to the
+ * knowledge base, are read as that one thing, through the phrase's synonyms or broader words.
+ */
 function readQuestion(index: KnowledgeIndex, question: string): QueryWord[] {
   const words: QueryWord[] = [];
-  for (const word of contentWords(withoutIntentPhrases(question))) {
-    const term = stem(word);
-    if (words.some((w) => w.term === term)) continue;
-    const synonyms = new Set<string>();
-    for (const synonym of synonymsOf(word)) {
-      const s = stem(synonym);
-      if (s !== term && index.documentFrequency.has(s)) synonyms.add(s);
-    }
-    const frequency = index.documentFrequency.get(term);
-    const weight = frequency
-      ? idf(index, frequency)
-      : synonyms.size
-        ? Math.max(...[...synonyms].map((s) => idf(index, index.documentFrequency.get(s)!)))
-        : index.maxIdf * unknownWordFactor(word);
-    words.push({ term, synonyms: [...synonyms], weight });
+  const content = contentWords(withoutIntentPhrases(question));
+  const unknown = (word: string) => !index.documentFrequency.has(stem(word));
+  const standsIn = new Set<number>();
+  for (let i = 0; i + 1 < content.length; i++) {
+    const [first, second] = [content[i]!, content[i + 1]!];
+    if (!(unknown(first) || unknown(second)) || !isKnownPhrase(`${first}_${second}`)) continue;
+    const synonyms = synonymsInIndex(index, `${first}_${second}`, '', true);
+    if (synonyms.synonyms.length === 0) continue;
+    words.push(queryWord(index, `${first}_${second}`, `${stem(first)}_${stem(second)}`, synonyms));
+    standsIn.add(i).add(i + 1);
   }
+  content.forEach((word, i) => {
+    const term = stem(word);
+    if (standsIn.has(i) || words.some((w) => w.term === term)) return;
+    words.push(queryWord(index, word, term, synonymsInIndex(index, word, term, unknown(word))));
+  });
   return words;
 }
 
@@ -132,7 +167,7 @@ function coverageOf(index: KnowledgeIndex, words: QueryWord[], matched: Set<stri
   for (const word of words) {
     total += word.weight;
     if (matched.has(word.term)) covered += word.weight * (index.documentFrequency.has(word.term) ? 1 : FUZZY_CREDIT);
-    else if (word.synonyms.some((s) => matched.has(s))) covered += word.weight * SYNONYM_CREDIT;
+    else if (word.synonyms.some((s) => matched.has(s))) covered += word.weight * (word.broader ? BROADER_CREDIT : SYNONYM_CREDIT);
   }
   return total === 0 ? 0 : covered / total;
 }
@@ -149,10 +184,12 @@ export function searchIndex(index: KnowledgeIndex, question: string, limit = 3):
   const knownRare = words.some((w) => isRare(w) && index.documentFrequency.has(w.term));
   const searched = index.passages.size >= LARGE_INDEX && knownRare ? words.filter(isRare) : words;
   const weights = new Map<string, number>();
-  for (const word of searched) weights.set(word.term, 1);
+  // A phrase ("false_teeth") is searched by its synonyms only: the index holds single words.
+  for (const word of searched) if (!word.term.includes('_')) weights.set(word.term, 1);
   for (const word of searched) {
     // A word with many synonyms must not outweigh the customer's other words.
-    const each = SYNONYM_WEIGHT / Math.sqrt(word.synonyms.length || 1);
+    const known = index.documentFrequency.has(word.term);
+    const each = (known ? SYNONYM_WEIGHT : STAND_IN_WEIGHT) / Math.sqrt(word.synonyms.length || 1);
     for (const s of word.synonyms) weights.set(s, Math.max(weights.get(s) ?? 0, each));
   }
   const intents = questionIntents(question);

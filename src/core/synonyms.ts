@@ -81,6 +81,8 @@ interface Synset {
   words: string[];
   /** derivationally related forms ("+" pointers): [source word no. (0: all), target pos, offset, target word no.] */
   derived: [number, PartOfSpeech, string, number][];
+  /** offsets of the broader meanings ("@" pointers, same part of speech): "false teeth" → "denture" */
+  broader: string[];
 }
 
 const POINTER_POS: Record<string, PartOfSpeech> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
@@ -93,13 +95,15 @@ function readSynset(dict: Dictionary, pos: PartOfSpeech, offset: string): Synset
   const words: string[] = [];
   for (let i = 0; i < count; i++) words.push(fields[4 + i * 2]!.toLowerCase().replace(/\(.*\)$/, ''));
   const derived: Synset['derived'] = [];
+  const broader: string[] = [];
   const pointerStart = 5 + count * 2;
   for (let i = 0; i < Number(fields[4 + count * 2]); i++) {
     const [symbol, target, targetPos, sourceTarget] = fields.slice(pointerStart + i * 4, pointerStart + i * 4 + 4);
+    if (symbol === '@' && POINTER_POS[targetPos!] === pos) broader.push(target!);
     if (symbol !== '+' || !POINTER_POS[targetPos!]) continue;
     derived.push([parseInt(sourceTarget!.slice(0, 2), 16), POINTER_POS[targetPos!]!, target!, parseInt(sourceTarget!.slice(2), 16)]);
   }
-  return { words, derived };
+  return { words, derived, broader };
 }
 
 // What customers of any business ask in other words than the business writes, and WordNet does
@@ -166,6 +170,38 @@ export function synonymsOf(word: string): string[] {
   const result = found.slice(0, MAX_SYNONYMS);
   cache.set(word, result);
   return result;
+}
+
+const broaderCache = new Map<string, string[]>();
+
+/**
+ * The words of a word's broader meaning, for its commonest sense of each part of speech: "false
+ * teeth" → denture, "rugby" → football. A stand-in for a word the knowledge base never uses and
+ * has no synonym for; multi-word entries are asked for with underscores ("false_teeth").
+ */
+export function broaderWordsOf(word: string): string[] {
+  const hit = broaderCache.get(word);
+  if (hit) return hit;
+  const dict = (dictionary ??= loadDictionary());
+  const found = new Set<string>();
+  for (const form of candidateForms(word)) {
+    for (const pos of PARTS_OF_SPEECH) {
+      const [first] = synsetOffsets(dict[pos].index, form);
+      if (!first) continue;
+      for (const offset of readSynset(dict, pos, first).broader) {
+        for (const member of readSynset(dict, pos, offset).words) if (!member.includes('_') && member !== word) found.add(member);
+      }
+    }
+  }
+  const result = [...found].slice(0, MAX_SYNONYMS);
+  broaderCache.set(word, result);
+  return result;
+}
+
+/** Whether WordNet has an entry for this lower-case word or underscore-joined phrase. */
+export function isKnownPhrase(phrase: string): boolean {
+  const dict = (dictionary ??= loadDictionary());
+  return PARTS_OF_SPEECH.some((pos) => synsetOffsets(dict[pos].index, phrase).length > 0);
 }
 
 const frequencyCache = new Map<string, number>();

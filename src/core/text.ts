@@ -19,7 +19,7 @@ const STOP_WORDS = new Set(
   u ur ya im ive id youre youve youd theyre weve hes shes thats theres heres lets its
   dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt arent wasnt werent havent hasnt whats hows wheres whens whos
   tell know wonder wondering want wanna gonna gotta need like also maybe possible possibly really actually quick
-  question ask asking help anyone somebody something anything get got guys folks`.split(/\s+/),
+  question ask asking help anyone somebody someone something anything stuff thing things get got guys folks`.split(/\s+/),
 );
 
 /**
@@ -49,7 +49,8 @@ const IRREGULAR: Record<string, string> = Object.fromEntries(
   `bought:buy sold:sell paid:pay broke:break broken:break went:go gone:go took:take taken:take brought:bring got:get gotten:get
   kept:keep left:leave lost:lose sent:send spent:spend rode:ride ridden:ride stole:steal stolen:steal bent:bend found:find
   made:make gave:give given:give taught:teach told:tell wore:wear worn:wear tore:tear torn:tear fell:fall fallen:fall
-  chose:choose chosen:choose children:child men:man women:woman people:person feet:foot teeth:tooth mice:mouse`
+  chose:choose chosen:choose grew:grow grown:grow swollen:swell swelled:swell held:hold
+  knew:know known:know ate:eat eaten:eat drove:drive driven:drive wrote:write written:write spoken:speak children:child men:man women:woman people:person feet:foot teeth:tooth mice:mouse`
     .split(/\s+/)
     .map((pair) => pair.split(':') as [string, string]),
 );

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { chunkDocument } from '../../src/core/chunking.js';
+import { buildIndex, confidenceOf, loadIndex, searchIndex } from '../../src/core/retrieval.js';
+import { broaderWordsOf, isKnownPhrase } from '../../src/core/synonyms.js';
+import { stem, terms } from '../../src/core/text.js';
+
+function indexOf(pairs: [string, string][]) {
+  const content = pairs.map(([q, a]) => `Q: ${q}\nA: ${a}`).join('\n\n');
+  const { indexJson, chunksJson } = buildIndex(chunkDocument({ id: 'doc', title: 'FAQ', content }));
+  return loadIndex(indexJson, chunksJson);
+}
+
+const clinic = indexOf([
+  ['Do you make dentures?', 'Full dentures cost $1,400 and take four weeks.'],
+  ['Do you remove wisdom teeth?', 'Wisdom tooth extractions cost $180.'],
+  ['Do you see emergency patients?', 'We keep same-day slots for toothache and swelling.'],
+  ['Is there parking?', 'Free parking is behind the building.'],
+  ['What if I cancel?', 'Leave us a message a day before.'],
+  ['Do you treat children?', 'We see children from their first tooth.'],
+]);
+
+describe('WordNet phrases and broader words', () => {
+  it('knows two-word entries and their broader meaning', () => {
+    expect(isKnownPhrase('false_teeth')).toBe(true);
+    expect(isKnownPhrase('teeth_false')).toBe(false);
+    expect(broaderWordsOf('false_teeth')).toContain('denture');
+  });
+
+  it('lets a phrase the knowledge base never uses stand for its unknown word', () => {
+    const [best] = searchIndex(clinic, 'how much are false teeth');
+    expect(best?.passage.text).toContain('Full dentures');
+  });
+});
+
+describe('word forms', () => {
+  it('brings irregular forms home', () => {
+    expect(stem('swollen')).toBe(stem('swell'));
+    expect(terms('my kid grew out of it')).toContain(stem('grow'));
+    expect(terms('stuff someone things')).toEqual([]);
+  });
+
+  it('finds a passage by the regular form of an irregular word', () => {
+    const [best] = searchIndex(clinic, 'my cheek is swollen');
+    expect(best?.passage.text).toContain('swelling');
+  });
+});
+
+describe('synonyms standing in for a word the knowledge base never uses', () => {
+  it('ranks the synonym above a rare word the customer also used', () => {
+    const question = 'where can I leave my car';
+    const hits = searchIndex(clinic, question);
+    expect(hits[0]?.passage.text).toContain('Free parking');
+    expect(confidenceOf(question, hits)).toBeGreaterThan(0);
+  });
+});
