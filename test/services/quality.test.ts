@@ -1,6 +1,8 @@
-// How often a customer's own words reach the right passage. The questions in
-// fixtures/knowledge/questions.json paraphrase the knowledge base (synonyms, other word forms,
-// casual phrasing); each names a phrase of the passage that answers it.
+// How often a customer's own words reach the right passage. Each question set paraphrases a
+// knowledge base (synonyms, other word forms, casual phrasing); each question names a phrase of
+// the passage that answers it. questions.json was used while tuning the answerer; the held-out
+// bike shop set and the dental clinic were written before the tuning was measured on them, so
+// they show how far the method carries beyond the questions it was tuned on.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentFromFile } from '../../src/core/documents.js';
@@ -10,44 +12,69 @@ import { seedKnowledge } from '../../src/services/knowledge.js';
 import { createOrganization } from '../../src/services/organizations.js';
 import { makeTestContext } from '../support/context.js';
 
+interface LabelledQuestion {
+  question: string;
+  expect: string;
+}
+
 const fixture = (name: string) => new URL(`../fixtures/knowledge/${name}`, import.meta.url);
-const questions = JSON.parse(readFileSync(fixture('questions.json'), 'utf8')) as { question: string; expect: string }[];
+const read = (name: string) => readFileSync(fixture(name), 'utf8');
+const questionsOf = (name: string) => JSON.parse(read(name)) as LabelledQuestion[];
 
 /**
- * The share of paraphrased questions answered confidently from the right passage. The product's
- * target is 85%; the retrieval answerer reaches 28 of 44 (64%) today, so this holds that floor
- * against regressions. It reached 29 before confidence started doubting close runners-up, which
- * cut confidently wrong answers from 12 to 9: a wrong answer misleads, "not sure" offers a person.
+ * Each set, its knowledge base, and the floor it holds at the level reached: the share answered
+ * confidently from the right passage, and the most confidently wrong answers (a wrong answer
+ * misleads; "not sure" offers a person). The product's target is 85%; not met yet. Before the
+ * held-out sets were written: tuning set 28/44 (9 wrong), held out 26/45 (5 wrong), dental 5/22
+ * (2 wrong). Now: 30/44 (9 wrong), 26/45 (7 wrong), 7/22 (2 wrong).
  */
-const REQUIRED_SHARE = 0.63;
-/** Confidently wrong answers allowed, at most (9 of 44 today); lower it as answers improve. */
-const MAX_CONFIDENTLY_WRONG = 9;
+const SETS = [
+  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.68, maxConfidentlyWrong: 9 },
+  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.57, maxConfidentlyWrong: 7 },
+  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.31, maxConfidentlyWrong: 2 },
+] as const;
+
+const KNOWLEDGE = {
+  bike: { organization: 'Spoke & Sprocket Cycles', files: ['bike-shop-faq.csv', 'bike-shop.md'] },
+  dental: { organization: 'Brightside Dental', files: ['dental-clinic-faq.csv'] },
+} as const;
 
 let ctx: AppContext;
-let organizationId: string;
+const organizations = new Map<string, string>();
 
 beforeAll(async () => {
   ctx = await makeTestContext();
-  organizationId = (await createOrganization(ctx, { name: 'Spoke & Sprocket Cycles' })).id;
-  await seedKnowledge(ctx, organizationId, [
-    documentFromFile('bike-shop-faq.csv', readFileSync(fixture('bike-shop-faq.csv'))),
-    documentFromFile('bike-shop.md', readFileSync(fixture('bike-shop.md'))),
-  ]);
+  for (const [business, { organization, files }] of Object.entries(KNOWLEDGE)) {
+    const id = (await createOrganization(ctx, { name: organization })).id;
+    await seedKnowledge(ctx, id, files.map((file) => documentFromFile(file, readFileSync(fixture(file)))));
+    organizations.set(business, id);
+  }
 });
 afterAll(() => ctx.database.close());
 
-describe('answer quality on a bike shop knowledge base', () => {
-  it('has at least 40 paraphrased questions, each labelled with a passage that exists', async () => {
-    expect(questions.length).toBeGreaterThanOrEqual(40);
-    const kb = readFileSync(fixture('bike-shop-faq.csv'), 'utf8') + readFileSync(fixture('bike-shop.md'), 'utf8');
+async function notSureAbout(business: string, questions: string[]): Promise<string[]> {
+  const sure: string[] = [];
+  for (const question of questions) {
+    const answer = await answerQuestion(ctx, organizations.get(business)!, question);
+    if (answer.confident) sure.push(`${question} (${answer.confidence}): ${answer.answer.slice(0, 50)}`);
+  }
+  return sure;
+}
+
+describe.each(SETS)('answer quality: $name', (set) => {
+  const questions = questionsOf(set.questions);
+
+  it('has at least 20 paraphrased questions, each labelled with a passage that exists', () => {
+    expect(questions.length).toBeGreaterThanOrEqual(20);
+    const kb = KNOWLEDGE[set.business].files.map(read).join('\n');
     for (const q of questions) expect(kb, q.expect).toContain(q.expect);
   });
 
-  it(`answers at least ${Math.round(REQUIRED_SHARE * 100)}% of them from the right passage, confidently`, async () => {
+  it(`answers at least ${Math.round(set.requiredShare * 100)}% from the right passage, confidently`, async () => {
     const misses: string[] = [];
     let wrongButSure = 0;
     for (const q of questions) {
-      const answer = await answerQuestion(ctx, organizationId, q.question);
+      const answer = await answerQuestion(ctx, organizations.get(set.business)!, q.question);
       if (!answer.confident || !answer.answer.includes(q.expect)) {
         if (answer.confident) wrongButSure++;
         misses.push(`${q.question} → ${answer.confident ? answer.answer.slice(0, 60) : `not sure (${answer.confidence})`}`);
@@ -55,14 +82,16 @@ describe('answer quality on a bike shop knowledge base', () => {
     }
     const share = (questions.length - misses.length) / questions.length;
     console.info(
-      `answer quality: ${questions.length - misses.length}/${questions.length} = ${(share * 100).toFixed(1)}% right, ` +
+      `answer quality (${set.name}): ${questions.length - misses.length}/${questions.length} = ${(share * 100).toFixed(1)}% right, ` +
         `${wrongButSure} confidently wrong, ${misses.length - wrongButSure} not sure\n  missed: ${misses.join('\n  missed: ')}`,
     );
-    expect(share).toBeGreaterThanOrEqual(REQUIRED_SHARE);
-    expect(wrongButSure).toBeLessThanOrEqual(MAX_CONFIDENTLY_WRONG);
+    expect(share).toBeGreaterThanOrEqual(set.requiredShare);
+    expect(wrongButSure).toBeLessThanOrEqual(set.maxConfidentlyWrong);
   });
+});
 
-  it('is not sure about questions the knowledge base does not cover', async () => {
+describe('questions the knowledge base does not cover', () => {
+  it('leave the bike shop not sure', async () => {
     const offTopic = [
       'what is the weather tomorrow',
       'do you sell pizza',
@@ -71,11 +100,12 @@ describe('answer quality on a bike shop knowledge base', () => {
       'do you repair washing machines',
       'what is the capital of australia',
     ];
-    const sure: string[] = [];
-    for (const question of offTopic) {
-      const answer = await answerQuestion(ctx, organizationId, question);
-      if (answer.confident) sure.push(`${question} (${answer.confidence}): ${answer.answer.slice(0, 50)}`);
-    }
-    expect(sure).toEqual([]);
+    expect(await notSureAbout('bike', offTopic)).toEqual([]);
+  });
+
+  it('leave the dental clinic not sure, but for one known slip', async () => {
+    const offTopic = ['do you fix bikes', 'what is the weather tomorrow', 'can I book a haircut', 'do you sell pizza', 'who won the match last night'];
+    // Known miss: "fix" meets "fixed braces" (the same stem, another meaning), and the answer is sure.
+    expect((await notSureAbout('dental', offTopic)).map((sure) => sure.slice(0, sure.indexOf(' (')))).toEqual(['do you fix bikes']);
   });
 });
