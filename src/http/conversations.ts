@@ -7,7 +7,8 @@ import type { Conversation } from '../db/schema.js';
 import type { AppContext } from '../services/context.js';
 import { closeConversation, getConversation, listConversations, sendFromConversation } from '../services/conversations.js';
 import { closeHandover } from '../services/handover.js';
-import { getMessage, listConversationMessages, messageJson } from '../services/messages.js';
+import { getMessage, getMessageByIdempotencyKey, listConversationMessages, messageJson } from '../services/messages.js';
+import { postToVisitor } from '../services/visitor-messages.js';
 import type { RouteModule } from './app.js';
 import { assertOrganizationAccess, authenticate } from './auth.js';
 
@@ -74,9 +75,16 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const conversation = await authorizedConversation(ctx, request, request.params.id);
-      if (conversation.channel !== 'whatsapp') throw badRequest('Only WhatsApp conversations can be answered here.', 'NOT_WHATSAPP');
       const key = request.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' && key.trim() ? `api:${conversation.id}:${key.trim().slice(0, 200)}` : undefined;
+      if (conversation.channel === 'widget') {
+        // An inbox reply to a website visitor goes straight to the widget, as the agent.
+        if (!('text' in request.body)) throw badRequest('A website visitor is answered with text; templates are for WhatsApp.', 'NOT_WHATSAPP');
+        if (conversation.status === 'closed') throw badRequest('This conversation is closed.', 'CONVERSATION_CLOSED');
+        const posted = await postToVisitor(ctx, conversation, { author: 'agent', text: request.body.text, idempotencyKey });
+        const message = posted ?? (idempotencyKey ? await getMessageByIdempotencyKey(ctx, idempotencyKey) : undefined);
+        return reply.status(201).send({ ok: true, message: messageJson(message!) });
+      }
       const { messageId } = await sendFromConversation(ctx, conversation, request.body, idempotencyKey);
       const message = await getMessage(ctx, messageId);
       return reply.status(201).send({ ok: true, message: messageJson(message!) });

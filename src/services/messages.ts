@@ -60,6 +60,10 @@ export async function getMessage(ctx: AppContext, id: number): Promise<Message |
 }
 
 /** Tells the organization's dashboard about a new or changed message. */
+export async function getMessageByIdempotencyKey(ctx: AppContext, key: string): Promise<Message | undefined> {
+  return ctx.db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+}
+
 export async function publishMessage(ctx: AppContext, message: Message, type: 'message' | 'status' = 'message'): Promise<void> {
   if (!message.organization_id) return;
   await ctx.bus.publish({ channel: `org:${message.organization_id}`, type, data: messageJson(message) });

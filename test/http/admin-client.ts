@@ -7,7 +7,7 @@ export const ADMIN_KEY = 'test-platform-key-0123456789';
 export interface AdminApi {
   server: RunningServer;
   ctx: RunningServer['ctx'] & { clock: import('../../src/core/clock.js').ManualClock };
-  call(method: string, url: string, options?: { key?: string | null; body?: unknown }): Promise<{ status: number; body: any; text: string }>;
+  call(method: string, url: string, options?: { key?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
   /** A new organization (platform key) and a key of its own. */
   organizationWithKey(name: string, extra?: Record<string, unknown>): Promise<{ id: string; key: string; organization: any }>;
 }
@@ -15,11 +15,11 @@ export interface AdminApi {
 export async function startAdminApi(options: TestContextOptions = {}): Promise<AdminApi> {
   const ctx = await makeTestContext({ ...options, env: { ADMIN_API_KEY: ADMIN_KEY, ...options.env } });
   const server = await startServer(ctx, { listen: false });
-  const call: AdminApi['call'] = async (method, url, { key = ADMIN_KEY, body } = {}) => {
+  const call: AdminApi['call'] = async (method, url, { key = ADMIN_KEY, body, headers = {} } = {}) => {
     const response = await server.app.inject({
       method: method as 'GET',
       url,
-      headers: key === null ? {} : { authorization: `Bearer ${key}` },
+      headers: { ...headers, ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
       ...(body === undefined ? {} : { payload: body as object }),
     });
     let parsed: unknown = undefined;

@@ -144,3 +144,34 @@ describe('tenancy and close', () => {
     expect(closed.body.conversations.map((c: { id: string }) => c.id)).toEqual([conversation.id]);
   });
 });
+
+describe('answering a website visitor from the inbox', () => {
+  it('delivers the reply to the visitor live, as the agent, once per idempotency key', async () => {
+    const visitor = await makeContact(api.ctx, { organization_id: orgA.id, kind: 'visitor', external_id: 'visitor_inbox1', name: 'Ana' });
+    const chat = await makeConversation(api.ctx, { organization_id: orgA.id, contact_id: visitor.id, channel: 'widget' });
+    const seen: unknown[] = [];
+    api.ctx.bus.subscribe(`org:${orgA.id}`, (event) => seen.push(event));
+    const first = await api.call('POST', `/api/conversations/${chat.id}/messages`, {
+      key: orgA.key,
+      body: { text: 'Hi Ana, how can I help?' },
+      headers: { 'idempotency-key': 'reply-1' },
+    });
+    expect(first.status).toBe(201);
+    expect(first.body.message).toMatchObject({ direction: 'out', author: 'agent', body: 'Hi Ana, how can I help?' });
+    const again = await api.call('POST', `/api/conversations/${chat.id}/messages`, {
+      key: orgA.key,
+      body: { text: 'Hi Ana, how can I help?' },
+      headers: { 'idempotency-key': 'reply-1' },
+    });
+    expect(again.body.message.id).toBe(first.body.message.id);
+    const thread = await api.call('GET', `/api/conversations/${chat.id}/messages`, { key: orgA.key });
+    expect(thread.body.messages.filter((m: { author: string }) => m.author === 'agent')).toHaveLength(1);
+    expect(seen.length).toBeGreaterThan(0);
+
+    const template = await api.call('POST', `/api/conversations/${chat.id}/messages`, { key: orgA.key, body: { template: 'HX1', variables: [] } });
+    expect(template.status).toBe(400);
+    expect(template.body.error).toMatch(/templates are for WhatsApp/);
+    const other = await api.call('POST', `/api/conversations/${chat.id}/messages`, { key: orgB.key, body: { text: 'hello' } });
+    expect(other.status).toBe(404);
+  });
+});

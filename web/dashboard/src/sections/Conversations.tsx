@@ -77,12 +77,15 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
           </li>
         ))}
       </ol>
-      {conversation.status !== 'closed' && conversation.channel === 'widget' && (
-        <p className="muted">Website chats are answered by the agents from their WhatsApp; you can close this one here.</p>
-      )}
-      {conversation.status !== 'closed' && conversation.channel === 'whatsapp' && (
+      {conversation.status !== 'closed' && (
         <form className="composer" onSubmit={send}>
-          <input aria-label="Reply" value={text} onChange={(e) => setText(e.target.value)} placeholder="Reply as the organization" required />
+          <input
+            aria-label="Reply"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder={conversation.channel === 'widget' ? 'Reply to the visitor' : 'Reply as the organization'}
+            required
+          />
           <button type="submit" disabled={action.busy}>
             Send
           </button>
