@@ -8,6 +8,7 @@ import type { Database as SqliteHandle, Statement } from 'better-sqlite3';
 import type { Tx } from '../db/database.js';
 import type { Message, NewMessage } from '../db/schema.js';
 import type { AppContext } from './context.js';
+import { showSeenByAgent } from './handover/presence.js';
 import { newJobRow, type JobSpec, wakeWorkers } from './jobs.js';
 import { publishMessage, STATUS_RANK } from './messages.js';
 
@@ -104,7 +105,11 @@ class GroupCommit {
     if (results.some((r) => r.kind === 'message' && r.inserted)) wakeWorkers(this.ctx);
     for (const result of results) {
       if (result.kind !== 'status') continue;
-      for (const message of result.updated) await publishMessage(this.ctx, message, 'status').catch(() => {});
+      for (const message of result.updated) {
+        await publishMessage(this.ctx, message, 'status').catch(() => {});
+        // An agent reading a forwarded visitor message shows as "seen" in the widget.
+        if (message.audience === 'agent') await showSeenByAgent(this.ctx, message).catch(() => false);
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import { type InboundMessageRow, storeInbound } from './inbound-store.js';
 import { countWebhook, type WebhookOutcome } from './metrics.js';
 import { findNumberByRoutingKey, type RoutingKey } from './numbers-lookup.js';
 import { REACT_JOB } from './react.js';
+import { showAgentTyping } from './handover/presence.js';
 
 export interface WebhookAnswer {
   status: number;
@@ -118,6 +119,8 @@ export async function routeEvents(
         if (number.organization_id) {
           await ctx.bus.publish({ channel: `org:${number.organization_id}`, type: 'typing', data: { numberId: number.id, from: event.from } });
         }
+        // An agent typing on a handover sender shows as typing in that visitor's widget.
+        if (event.from.phone) await showAgentTyping(ctx, number, event.from.phone);
         return;
       }
       const row = inboundRow(ctx, event, number, at);

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { forwardVisitorMessage, requestHandover, showAgentTyping, showSeenByAgent } from '../../src/services/handover.js';
+import { simulator } from '../../src/providers/simulator/index.js';
+import { receiveWebhook } from '../../src/services/inbound.js';
 import { makeNumber, makeOrganization } from '../support/factories.js';
+import { waitFor } from '../support/wait.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, markSent, seenByVisitor, sentToAgents, STRANGER, TOM, visitor, type World } from './handover-setup.js';
 
 let world: World;
@@ -243,4 +246,34 @@ describe('what the widget shows of the agent', () => {
     expect(await showSeenByAgent(world.ctx, { ...forward, status: 'read' })).toBe(true);
     expect(events).toEqual([{ conversationRef: 1, seenMessageId: said.id }]);
   });
+
+  it('arrives through the webhook pipeline: a typing event and a read receipt from the agent reach the widget', async () => {
+    world = await makeWorld({ handoverNumber: true });
+    const ana = await handedOver('Ana');
+    world.ctx.clock.advance(1000);
+    const said = await ana.say('Hello?');
+    const stored = await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', said.id).executeTakeFirstOrThrow();
+    await forwardVisitorMessage(world.ctx, await conversationOf(world, 1), stored);
+    const forward = (await sentToAgents(world, MAYA)).at(-1)!;
+    await markSent(world, forward.id, 'sim_forward_1');
+    const events: unknown[] = [];
+    world.ctx.bus.subscribe(`session:${ana.sessionId}`, (e) => events.push(e.data));
+    const webhook = (body: object) =>
+      receiveWebhook(world.ctx, simulator, {
+        method: 'POST',
+        url: '/api/webhooks/sim',
+        rawBody: Buffer.from(JSON.stringify(body)),
+        headers: { 'content-type': 'application/json' },
+        query: {},
+      });
+    await webhook({ type: 'typing', from: MAYA, to: world.handoverNumber!.phone_number });
+    await webhook({ type: 'status', id: 'sim_forward_1', status: 'read' });
+    // the receipt reaches the widget after the commit that answered the webhook
+    await waitFor(() => events.length >= 2, { what: 'the seen event' });
+    expect(events).toEqual([
+      { conversationRef: 1, agentTyping: true },
+      { conversationRef: 1, seenMessageId: said.id },
+    ]);
+  });
 });
+
