@@ -48,7 +48,8 @@ export function openDatabase(url: string): Database {
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Bounded waits: while the server restarts, a request fails fast instead of hanging on a socket.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000, keepAlive: true });
   // A dropped connection (server restart) must not crash the process; the pool reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
