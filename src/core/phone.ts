@@ -74,8 +74,8 @@ export function addressText(address: WhatsappAddress): string {
 /**
  * WhatsApp reports some mobile numbers in an older or alternative digit form; these rules fold each
  * variant onto one number (input and output are international digits without `+`):
- * - Brazil: mobiles gained a ninth digit (55 DD 9XXXXXXXX); older accounts' wa_id still read
- *   55 DD XXXXXXXX. An 8-digit subscriber starting 6–9 is a mobile → insert the 9. Landlines
+ * - Brazil: mobiles gained a ninth digit (55 DD 9 + 8 digits); older accounts' wa_id still read
+ *   55 DD + 8 digits. An 8-digit subscriber starting 6–9 is a mobile → insert the 9. Landlines
  *   (starting 2–5) stay as they are.
  * - Argentina: mobiles are dialled from abroad as 54 9 <area> <number> and WhatsApp's wa_id uses
  *   that form, while some gateways and people drop the 9. Canonical form: WITH the 9 (549…), which

@@ -11,7 +11,7 @@ import { seedKnowledge } from '../../src/services/knowledge.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { signedTwilioRequest, twilioFields } from '../fixtures/providers/index.js';
 import { makeTestContext } from '../support/context.js';
-import { makeContact, makeConversation, makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
+import { makeContact, makeConversation, makeNumber, makeOrganization, openServiceWindow, makeInboundMessage } from '../support/factories.js';
 
 const KNOWLEDGE = [
   { title: 'Rentals', content: 'Q: Do you rent bikes?\nA: Yes, city bikes cost $8 per hour and e-bikes $15 per hour.' },
@@ -24,7 +24,6 @@ describe('replyToCustomer', () => {
   let number: NumberRow;
   let conversation: Conversation;
   const customer = '+5511987654321';
-  let nextProviderId = 0;
 
   beforeEach(async () => {
     ctx = await makeTestContext();
@@ -37,37 +36,8 @@ describe('replyToCustomer', () => {
   });
   afterEach(() => ctx.database.close());
 
-  async function inbound(body: string): Promise<Message> {
-    const now = ctx.clock.now().toISOString();
-    return ctx.db
-      .insertInto('messages')
-      .values({
-        organization_id: org.id,
-        conversation_id: conversation.id,
-        direction: 'in',
-        author: 'contact',
-        audience: 'contact',
-        body,
-        media: null,
-        provider: 'simulator',
-        provider_message_id: `sim-${++nextProviderId}`,
-        reply_to_provider_message_id: null,
-        number_id: number.id,
-        from_address: customer,
-        to_address: number.phone_number,
-        status: 'received',
-        send_success: null,
-        send_error: null,
-        error_code: null,
-        category: 'service',
-        cost: 0,
-        idempotency_key: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  }
+  const inbound = (body: string): Promise<Message> =>
+    makeInboundMessage(ctx, number, { from: customer, body, conversationId: conversation.id });
 
   const replies = () => ctx.db.selectFrom('messages').selectAll().where('direction', '=', 'out').orderBy('id').execute();
   const status = async () => (await ctx.db.selectFrom('conversations').select('status').where('id', '=', conversation.id).executeTakeFirstOrThrow()).status;

@@ -10,7 +10,7 @@ import { receiveVisitorMessage } from '../../src/services/visitor-messages.js';
 import { authenticateSession, createSession } from '../../src/services/widget-sessions.js';
 import { createWidget, type WidgetInput, widgetInput } from '../../src/services/widgets.js';
 import { makeTestContext } from '../support/context.js';
-import { makeNumber, openServiceWindow } from '../support/factories.js';
+import { makeInboundMessage, makeNumber, openServiceWindow } from '../support/factories.js';
 
 export const MAYA = '+15550100101';
 export const TOM = '+15550100102';
@@ -23,8 +23,6 @@ export interface World {
   pool: NumberRow[];
   handoverNumber?: NumberRow;
 }
-
-let inboundCounter = 0;
 
 /** `pool`: how many pool numbers; `handoverNumber`: a widget handover number; the rest are widget settings. */
 export async function makeWorld(
@@ -85,35 +83,7 @@ export async function agentWrites(
   text: string | null,
   extra: { replyTo?: string; media?: object } = {},
 ): Promise<{ handled: boolean; message: Message }> {
-  const now = world.ctx.clock.now().toISOString();
-  const message = await world.ctx.db
-    .insertInto('messages')
-    .values({
-      organization_id: to.organization_id,
-      conversation_id: null,
-      direction: 'in',
-      author: 'contact',
-      audience: 'contact',
-      body: text,
-      media: extra.media ? JSON.stringify(extra.media) : null,
-      provider: to.provider,
-      provider_message_id: `in-${++inboundCounter}-${Math.random().toString(36).slice(2)}`,
-      reply_to_provider_message_id: extra.replyTo ?? null,
-      number_id: to.id,
-      from_address: from,
-      to_address: to.phone_number,
-      status: 'received',
-      send_success: null,
-      send_error: null,
-      error_code: null,
-      category: 'service',
-      cost: 0,
-      idempotency_key: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const message = await makeInboundMessage(world.ctx, to, { from, body: text, media: extra.media, replyTo: extra.replyTo });
   return { handled: await handleAgentMessage(world.ctx, message, to), message };
 }
 

@@ -1,6 +1,6 @@
 // Small factories for test data, inserted directly so a test says only what matters to it.
 import { randomUUID } from 'node:crypto';
-import type { Contact, Conversation, NumberRow, Organization } from '../../src/db/schema.js';
+import type { Contact, Conversation, Message, NumberRow, Organization } from '../../src/db/schema.js';
 import type { AppContext } from '../../src/services/context.js';
 import { nextConversationRef } from '../../src/services/conversations.js';
 
@@ -101,4 +101,41 @@ export async function openServiceWindow(ctx: AppContext, numberId: string, conta
     .values({ number_id: numberId, contact_address: contactAddress, last_inbound_at: at.toISOString() })
     .onConflict((oc) => oc.columns(['number_id', 'contact_address']).doUpdateSet({ last_inbound_at: at.toISOString() }))
     .execute();
+}
+
+/** A customer's (or agent's) WhatsApp message to a business number, stored as the inbound pipeline stores it. */
+export async function makeInboundMessage(
+  ctx: AppContext,
+  to: NumberRow,
+  fields: { from: string; body: string | null; conversationId?: string | null; media?: object; replyTo?: string },
+): Promise<Message> {
+  const now = ctx.clock.now().toISOString();
+  return ctx.db
+    .insertInto('messages')
+    .values({
+      organization_id: to.organization_id,
+      conversation_id: fields.conversationId ?? null,
+      direction: 'in',
+      author: 'contact',
+      audience: 'contact',
+      body: fields.body,
+      media: fields.media ? JSON.stringify(fields.media) : null,
+      provider: to.provider,
+      provider_message_id: `in-${next()}-${randomUUID()}`,
+      reply_to_provider_message_id: fields.replyTo ?? null,
+      number_id: to.id,
+      from_address: fields.from,
+      to_address: to.phone_number,
+      status: 'received',
+      send_success: null,
+      send_error: null,
+      error_code: null,
+      category: 'service',
+      cost: 0,
+      idempotency_key: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

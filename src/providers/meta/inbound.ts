@@ -19,7 +19,7 @@ import type { MetaChangeValue, MetaMessage, MetaStatus, MetaWebhookPayload } fro
 
 /**
  * `sha256=` + hex HMAC-SHA256 of the exact bytes received, keyed by the app secret. Never of
- * re-serialized JSON: Meta escapes non-ASCII as \uXXXX, which JSON.stringify would not reproduce.
+ * re-serialized JSON: Meta escapes non-ASCII as \u-escapes (\u00e9), which JSON.stringify would not reproduce.
  */
 export function verifyMetaRequest(req: WebhookRequest, credentials: MetaCredentials | undefined): boolean {
   const header = req.headers['x-hub-signature-256'];
