@@ -47,6 +47,7 @@ const envSchema = z.object({
   LLM_API_KEY: optionalText,
   LLM_MODEL: optionalText,
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(15000),
+  ANSWER_BY_MEANING: onOff,
   SIMULATOR: onOff,
   DEMO: onOff,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -99,6 +100,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     llm: env.LLM_BASE_URL && env.LLM_MODEL
       ? { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL, timeoutMs: env.LLM_TIMEOUT_MS }
       : undefined,
+    /** the sentence encoder beside word matching (about 30 MB of model, 150 MB of memory) */
+    answerByMeaning: env.ANSWER_BY_MEANING ?? true,
     simulator: env.SIMULATOR ?? !anyProvider,
     demo: env.DEMO ?? true,
     logLevel: env.LOG_LEVEL,

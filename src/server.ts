@@ -15,6 +15,7 @@ import type { AppContext } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/demo.js';
 import { startInactivitySweeper } from './services/handover.js';
 import { bindJobsToContext, startJobWorker } from './services/jobs.js';
+import { sharedSentenceEncoder } from './services/meaning/encoder.js';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -35,6 +36,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     bus: await createBus(database, clock, log),
     random: Math.random,
     encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
+    sentences: config.answerByMeaning ? sharedSentenceEncoder() : undefined,
   };
   bindJobsToContext(ctx);
   return ctx;

@@ -56,6 +56,8 @@ export interface KnowledgeIndex {
   /** stem → number of passages containing it */
   documentFrequency: Map<string, number>;
   maxIdf: number;
+  /** each passage's sentence vector, in passage order, when trained with the encoder */
+  vectors?: Int8Array[];
 }
 
 export interface Hit {
@@ -63,6 +65,8 @@ export interface Hit {
   score: number;
   /** share of the question this passage answers, in [0, 1] */
   coverage: number;
+  /** sentence-vector similarity to the question, when answered by meaning too */
+  meaning?: number;
 }
 
 function toIndexed(chunk: Chunk): IndexedChunk {
@@ -76,7 +80,7 @@ export function buildIndex(chunks: Chunk[]): { indexJson: string; chunksJson: st
   return { indexJson: JSON.stringify(search), chunksJson: JSON.stringify(chunks) };
 }
 
-export function loadIndex(indexJson: string, chunksJson: string): KnowledgeIndex {
+export function loadIndex(indexJson: string, chunksJson: string, vectors?: Int8Array[]): KnowledgeIndex {
   const search = MiniSearch.loadJSON<IndexedChunk>(indexJson, indexOptions);
   const passages = new Map<string, Passage>();
   const documentFrequency = new Map<string, number>();
@@ -92,7 +96,7 @@ export function loadIndex(indexJson: string, chunksJson: string): KnowledgeIndex
     }
     for (const term of seen) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   }
-  const index = { search, passages, documentFrequency, maxIdf: 0 };
+  const index: KnowledgeIndex = { search, passages, documentFrequency, maxIdf: 0, vectors: vectors?.length === passages.size ? vectors : undefined };
   index.maxIdf = idf(index, 1);
   return index;
 }

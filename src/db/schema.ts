@@ -263,6 +263,9 @@ export interface KnowledgeIndexTable {
   chunk_count: number;
   document_count: number;
   trained_at: string;
+  /** base64 of each chunk's sentence vector (signed bytes), in chunk order; null without the encoder */
+  meaning_vectors: string | null;
+  meaning_dimensions: number | null;
 }
 
 export interface TrialBindingTable {

@@ -1,7 +1,8 @@
 // The one answerer for WhatsApp and the widget: retrieval over the organization's own passages,
 // and, for plans with LLM answers when an LLM is configured, a model writing from those passages.
 import { planOf } from '../core/plans.js';
-import { confidenceOf, searchIndex, type Hit } from '../core/retrieval.js';
+import { fuseWithMeaning, SURE_BY_WORDS, type FusedAnswer } from '../core/meaning.js';
+import { confidenceOf, searchIndex, type Hit, type KnowledgeIndex } from '../core/retrieval.js';
 import { trimToSentences } from '../core/text.js';
 import type { AppContext } from './context.js';
 import { knowledgeIndex } from './knowledge.js';
@@ -41,10 +42,30 @@ function sourceOf(hit: Hit): AnswerSource {
   return { documentId: hit.passage.documentId, title: hit.passage.title, chunkId: hit.passage.id };
 }
 
+/** How deep the word ranking goes when fused with the meaning ranking. */
+const FUSED_WORD_HITS = 50;
+
+/**
+ * The passages that answer a question, best first, and the confidence in the first. Words alone
+ * when they leave no doubt; otherwise the meaning of the question too (the encoder runs in its
+ * own thread; if it fails, the words' answer stands).
+ */
+async function bestPassages(ctx: AppContext, index: KnowledgeIndex, question: string): Promise<FusedAnswer> {
+  const wordHits = searchIndex(index, question, FUSED_WORD_HITS);
+  const byWords = { hits: wordHits.slice(0, LLM_PASSAGES), confidence: confidenceOf(question, wordHits) };
+  if (!ctx.sentences || !index.vectors || byWords.confidence >= SURE_BY_WORDS) return byWords;
+  try {
+    const [vector] = await ctx.sentences.embed([question]);
+    return fuseWithMeaning(question, wordHits, [...index.passages.values()], index.vectors, vector!, LLM_PASSAGES);
+  } catch (err) {
+    ctx.log.warn({ reason: (err as Error).message }, 'sentence encoder failed; answered by words alone');
+    return byWords;
+  }
+}
+
 export async function answerQuestion(ctx: AppContext, organizationId: string, question: string, options: AnswerOptions = {}): Promise<Answer> {
   const index = await knowledgeIndex(ctx, organizationId);
-  const hits = index ? searchIndex(index, question, LLM_PASSAGES) : [];
-  const confidence = confidenceOf(question, hits);
+  const { hits, confidence } = index ? await bestPassages(ctx, index, question) : { hits: [], confidence: 0 };
   const confident = hits.length > 0 && confidence >= (options.minConfidence ?? DEFAULT_MIN_CONFIDENCE);
   const retrieval: Answer = confident
     ? { answer: trimToSentences(hits[0]!.passage.text, MAX_ANSWER_CHARACTERS), sources: [sourceOf(hits[0]!)], confidence, confident }

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { Database, Db } from '../db/database.js';
 import type { RealtimeBus } from '../realtime/bus.js';
+import type { SentenceEncoder } from './meaning/encoder.js';
 
 export interface AppContext {
   config: Config;
@@ -17,4 +18,6 @@ export interface AppContext {
   random: () => number;
   /** AES-256-GCM key for stored credentials (core/crypto.ts). */
   encryptionKey: Buffer;
+  /** sentence vectors for answering by meaning; undefined when ANSWER_BY_MEANING is off */
+  sentences?: SentenceEncoder;
 }

@@ -1,9 +1,10 @@
 // An organization's knowledge base: documents, training (chunk + index, stored so a restart needs
 // no retraining) and the loaded index, cached in memory per organization.
 import { randomUUID } from 'node:crypto';
-import { chunkDocument } from '../core/chunking.js';
+import { chunkDocument, type Chunk } from '../core/chunking.js';
 import type { DocumentText, SourceType } from '../core/documents.js';
 import { badRequest, notFound } from '../core/errors.js';
+import { meaningText, packVectors, unpackVectors } from '../core/meaning.js';
 import { buildIndex, loadIndex, type KnowledgeIndex } from '../core/retrieval.js';
 import type { AppContext } from './context.js';
 import { getOrganization } from './organizations.js';
@@ -82,6 +83,7 @@ export async function trainKnowledge(ctx: AppContext, organizationId: string): P
     .execute();
   const chunks = documents.flatMap((doc) => chunkDocument(doc));
   const { indexJson, chunksJson } = buildIndex(chunks);
+  const meaning = await meaningVectors(ctx, organizationId, chunks);
   const row = {
     organization_id: organizationId,
     index_json: indexJson,
@@ -89,6 +91,8 @@ export async function trainKnowledge(ctx: AppContext, organizationId: string): P
     chunk_count: chunks.length,
     document_count: documents.length,
     trained_at: ctx.clock.now().toISOString(),
+    meaning_vectors: meaning?.vectors ?? null,
+    meaning_dimensions: meaning?.dimensions ?? null,
   };
   await ctx.db
     .insertInto('knowledge_indexes')
@@ -97,6 +101,20 @@ export async function trainKnowledge(ctx: AppContext, organizationId: string): P
     .execute();
   cacheFor(ctx).delete(organizationId);
   return { trainedAt: row.trained_at, documents: documents.length, chunks: chunks.length };
+}
+
+/**
+ * Each chunk's sentence vector, packed for storage; undefined without the encoder or when it
+ * fails (answers then match by words alone, and the failure is logged).
+ */
+async function meaningVectors(ctx: AppContext, organizationId: string, chunks: Chunk[]): Promise<{ vectors: string; dimensions: number } | undefined> {
+  if (!ctx.sentences || chunks.length === 0) return undefined;
+  try {
+    return packVectors(await ctx.sentences.embed(chunks.map(meaningText)));
+  } catch (err) {
+    ctx.log.warn({ organizationId, reason: (err as Error).message }, 'sentence vectors failed; the index matches by words only');
+    return undefined;
+  }
 }
 
 interface CachedIndex {
@@ -126,10 +144,11 @@ export async function knowledgeIndex(ctx: AppContext, organizationId: string): P
   if (cached?.trainedAt === stamp.trained_at) return cached.index;
   const row = await ctx.db
     .selectFrom('knowledge_indexes')
-    .select(['index_json', 'chunks_json', 'trained_at'])
+    .select(['index_json', 'chunks_json', 'trained_at', 'meaning_vectors', 'meaning_dimensions'])
     .where('organization_id', '=', organizationId)
     .executeTakeFirstOrThrow();
-  const index = loadIndex(row.index_json, row.chunks_json);
+  const vectors = row.meaning_vectors && row.meaning_dimensions ? unpackVectors(row.meaning_vectors, row.meaning_dimensions) : undefined;
+  const index = loadIndex(row.index_json, row.chunks_json, vectors);
   cache.set(organizationId, { trainedAt: row.trained_at, index });
   return index;
 }

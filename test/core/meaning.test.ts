@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { chunkDocument } from '../../src/core/chunking.js';
+import { fuseWithMeaning, meaningText, packVectors, unpackVectors } from '../../src/core/meaning.js';
+import { buildIndex, confidenceOf, loadIndex, searchIndex } from '../../src/core/retrieval.js';
+
+/** A unit vector along one axis, with a little of a second one. */
+function towards(axis: number, dimensions = 8, leak = 0): Float32Array {
+  const v = new Float32Array(dimensions);
+  v[axis] = Math.sqrt(1 - leak * leak);
+  v[(axis + 1) % dimensions] = leak;
+  return v;
+}
+
+const pairs: [string, string][] = [
+  ['Can I bring a friend?', 'Members can bring a guest for free once a month.'],
+  ['Do you sell class packs?', 'A 10-class pack is $200 and lasts six months.'],
+  ['Is there parking?', 'Free parking is behind the studio.'],
+  ['Do you have showers?', 'Two showers and lockers are by the changing rooms.'],
+  ['When are you open?', 'We are open from 7am to 9pm every day.'],
+  ['Do you run retreats?', 'Twice a year we run a week-long retreat in Portugal.'],
+];
+const content = pairs.map(([q, a]) => `Q: ${q}\nA: ${a}`).join('\n\n');
+const { indexJson, chunksJson } = buildIndex(chunkDocument({ id: 'doc', title: 'FAQ', content }));
+// Passage i points along axis i: the "meaning" of each passage is its own direction.
+const vectors = unpackVectors(packVectors(pairs.map((_, i) => towards(i))).vectors, 8);
+const index = loadIndex(indexJson, chunksJson, vectors);
+const passages = [...index.passages.values()];
+
+describe('stored sentence vectors', () => {
+  it('come back as the signed bytes of the unit vectors they were', () => {
+    const packed = packVectors([towards(0, 4, 0.6), towards(2, 4)]);
+    expect(packed.dimensions).toBe(4);
+    const [first, second] = unpackVectors(packed.vectors, 4);
+    expect([...first!]).toEqual([102, 76, 0, 0]);
+    expect([...second!]).toEqual([0, 0, 127, 0]);
+  });
+
+  it('are kept with the index only when there is one per passage', () => {
+    expect(index.vectors).toHaveLength(pairs.length);
+    expect(loadIndex(indexJson, chunksJson, vectors.slice(1)).vectors).toBeUndefined();
+  });
+
+  it('are made from the question and the answer of a pair', () => {
+    expect(meaningText(passages[0]!)).toBe('Can I bring a friend? Members can bring a guest for free once a month.');
+  });
+});
+
+describe('answering by meaning and by words together', () => {
+  it('lets meaning find a passage that shares no word with the question', () => {
+    const question = 'can my mate tag with me';
+    const words = searchIndex(index, question, 50);
+    expect(confidenceOf(question, words)).toBeLessThan(0.35);
+    const fused = fuseWithMeaning(question, words, passages, index.vectors!, towards(0, 8, 0.2));
+    expect(fused.hits[0]?.passage.text).toContain('bring a guest');
+    expect(fused.hits[0]?.meaning).toBeGreaterThan(0.9);
+    expect(fused.confidence).toBeGreaterThan(0.9);
+  });
+
+  it('keeps the words’ confidence when both rankings agree on the best passage', () => {
+    const question = 'do you sell class packs';
+    const words = searchIndex(index, question, 50);
+    const fused = fuseWithMeaning(question, words, passages, index.vectors!, towards(1));
+    expect(fused.hits[0]?.passage.text).toContain('10-class pack');
+    expect(fused.confidence).toBe(confidenceOf(question, words));
+  });
+
+  it('is not sure when no passage stands out by meaning and the words find nothing', () => {
+    const question = 'what is the capital of australia';
+    // Equally close to every passage: nothing stands out.
+    const everywhere = new Float32Array(8).fill(1 / Math.sqrt(8));
+    const fused = fuseWithMeaning(question, searchIndex(index, question, 50), passages, index.vectors!, everywhere);
+    expect(fused.confidence).toBe(0);
+  });
+
+  it('prefers the passage both rankings place high over one only meaning places first', () => {
+    const question = 'is there free parking';
+    const words = searchIndex(index, question, 50);
+    expect(words[0]?.passage.text).toContain('Free parking');
+    // Meaning leans slightly to the showers (axis 3) but places parking (axis 2) second.
+    const leaning = new Float32Array(8);
+    leaning[3] = 0.75;
+    leaning[2] = 0.66;
+    const fused = fuseWithMeaning(question, words, passages, index.vectors!, leaning);
+    expect(fused.hits[0]?.passage.text).toContain('Free parking');
+  });
+});
