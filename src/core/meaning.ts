@@ -39,10 +39,11 @@ export function similarity(question: Float32Array, passage: Int8Array): number {
 }
 
 /**
- * Above this confidence the word ranking answers alone: the question uses the knowledge base's
- * words, and the encoder (tens of milliseconds a question) is not asked.
+ * From this confidence on the word ranking answers alone: the question uses the knowledge base's
+ * words, and the encoder (25 ms or more a question) is not asked. Measured on the quality sets,
+ * 0.5, 0.65 and 0.8 answer about alike; 0.5 asks the encoder least.
  */
-export const SURE_BY_WORDS = 0.8;
+export const SURE_BY_WORDS = 0.5;
 /** Reciprocal rank fusion's constant: small, because a knowledge base's right passage is usually near the top of one ranking. */
 const FUSION_K = 5;
 /**

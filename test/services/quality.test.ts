@@ -31,10 +31,10 @@ const questionsOf = (name: string) => JSON.parse(read(name)) as LabelledQuestion
  * by someone who had not seen the answerer, and were not tuned on.
  */
 const SETS = [
-  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.72, maxConfidentlyWrong: 5 },
-  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.62, maxConfidentlyWrong: 2 },
-  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.31, maxConfidentlyWrong: 2 },
-  { name: 'yoga studio, blind', business: 'yoga', questions: 'yoga-questions.json', requiredShare: 0.42, maxConfidentlyWrong: 9 },
+  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.72, maxConfidentlyWrong: 6 },
+  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.64, maxConfidentlyWrong: 3 },
+  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.36, maxConfidentlyWrong: 2 },
+  { name: 'yoga studio, blind', business: 'yoga', questions: 'yoga-questions.json', requiredShare: 0.4, maxConfidentlyWrong: 10 },
   { name: 'garage, blind', business: 'garage', questions: 'garage-questions.json', requiredShare: 0.3, maxConfidentlyWrong: 7 },
 ] as const;
 
