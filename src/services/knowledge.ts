@@ -150,7 +150,35 @@ export async function knowledgeIndex(ctx: AppContext, organizationId: string): P
   const vectors = row.meaning_vectors && row.meaning_dimensions ? unpackVectors(row.meaning_vectors, row.meaning_dimensions) : undefined;
   const index = loadIndex(row.index_json, row.chunks_json, vectors);
   cache.set(organizationId, { trainedAt: row.trained_at, index });
+  if (!index.vectors && ctx.sentences) addMeaning(ctx, organizationId, row.trained_at, index);
   return index;
+}
+
+const addingMeaning = new Set<string>();
+
+/**
+ * An index trained without sentence vectors (before answers matched by meaning, or while the
+ * encoder failed) gets them in the background, without retraining: answers match by words
+ * meanwhile. A training in between wins: only the row of the same training is updated.
+ */
+function addMeaning(ctx: AppContext, organizationId: string, trainedAt: string, index: KnowledgeIndex): void {
+  const key = `${organizationId}@${trainedAt}`;
+  if (addingMeaning.has(key)) return;
+  addingMeaning.add(key);
+  const work = async () => {
+    const meaning = await meaningVectors(ctx, organizationId, [...index.passages.values()]);
+    if (!meaning) return;
+    const updated = await ctx.db
+      .updateTable('knowledge_indexes')
+      .set({ meaning_vectors: meaning.vectors, meaning_dimensions: meaning.dimensions })
+      .where('organization_id', '=', organizationId)
+      .where('trained_at', '=', trainedAt)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) index.vectors = unpackVectors(meaning.vectors, meaning.dimensions);
+  };
+  work()
+    .catch((err: Error) => ctx.log.warn({ organizationId, reason: err.message }, 'sentence vectors were not added to the index'))
+    .finally(() => addingMeaning.delete(key));
 }
 
 /** For demo data and tests: adds the documents and trains. */

@@ -11,6 +11,7 @@ import { seedKnowledge } from '../../src/services/knowledge.js';
 import { sharedSentenceEncoder, type SentenceEncoder } from '../../src/services/meaning/encoder.js';
 import { makeTestContext } from '../support/context.js';
 import { makeOrganization } from '../support/factories.js';
+import { waitFor } from '../support/wait.js';
 
 const studio = () => {
   const file = 'yoga-studio-faq.csv';
@@ -98,6 +99,30 @@ describe('answering by meaning', () => {
       expect(answer.answer).toContain('Wear comfortable, stretchy clothing');
       expect(counting.texts).toEqual([WEAR_QUESTION]);
       await second.database.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds vectors to an index trained without them, in the background and without retraining', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-meaning-'));
+    try {
+      const databaseUrl = `sqlite:${join(dir, 'db.sqlite')}`;
+      const before = await makeTestContext({ databaseUrl, env: { ANSWER_BY_MEANING: 'off' } });
+      const org = await makeOrganization(before);
+      const { trainedAt } = await seedKnowledge(before, org.id, studio());
+      await before.database.close();
+
+      const after = await makeTestContext({ databaseUrl });
+      // The first answer comes by words at once; the vectors follow.
+      expect((await answerQuestion(after, org.id, WEAR_QUESTION)).confident).toBe(false);
+      const row = () => after.db.selectFrom('knowledge_indexes').select(['meaning_vectors', 'trained_at']).executeTakeFirstOrThrow();
+      await waitFor(async () => (await row()).meaning_vectors !== null);
+      expect((await row()).trained_at).toBe(trainedAt);
+      const answer = await answerQuestion(after, org.id, WEAR_QUESTION);
+      expect(answer.confident).toBe(true);
+      expect(answer.answer).toContain('Wear comfortable, stretchy clothing');
+      await after.database.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
