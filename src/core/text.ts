@@ -23,7 +23,7 @@ const STOP_WORDS = new Set(
 );
 
 /**
- * Splits text into lower-case word tokens (letters, digits, inner apostrophes dropped). A
+ * Splits text into lower-case word tokens (letters, digits, contractions' endings and inner apostrophes dropped). A
  * hyphenated word gives its parts and the joined word: "e-bike" → e, bike, ebike, so that both
  * spellings customers use meet.
  */
@@ -32,6 +32,8 @@ export function tokenize(text: string): string[] {
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    // "we'll", "she'll", "we'd" would otherwise read as "well", "shell", "wed"; "kid's" is "kid"
+    .replace(/(?<=[a-z])['’](?:ll|re|ve|d|m|s)\b/g, '')
     .replace(/['’]/g, '');
   const tokens: string[] = [];
   for (const word of clean.match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []) {

@@ -39,6 +39,11 @@ describe('word forms', () => {
     expect(terms('stuff someone things')).toEqual([]);
   });
 
+  it("drops contractions' endings instead of making words of them", () => {
+    expect(terms("we'll call, she'll text, we'd come")).toEqual(['call', 'text', 'come']);
+    expect(terms("my kid's bike")).toEqual(terms('my kid bike'));
+  });
+
   it('finds a passage by the regular form of an irregular word', () => {
     const [best] = searchIndex(clinic, 'my cheek is swollen');
     expect(best?.passage.text).toContain('swelling');
