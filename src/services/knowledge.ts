@@ -21,6 +21,8 @@ export interface TrainingResult {
   trainedAt: string;
   documents: number;
   chunks: number;
+  /** the passages' sentence vectors were stored: answers match by meaning as well as by words */
+  byMeaning: boolean;
 }
 
 /** Largest document accepted, in characters (about a 300-page book). */
@@ -100,7 +102,7 @@ export async function trainKnowledge(ctx: AppContext, organizationId: string): P
     .onConflict((oc) => oc.column('organization_id').doUpdateSet({ ...row, organization_id: undefined }))
     .execute();
   cacheFor(ctx).delete(organizationId);
-  return { trainedAt: row.trained_at, documents: documents.length, chunks: chunks.length };
+  return { trainedAt: row.trained_at, documents: documents.length, chunks: chunks.length, byMeaning: row.meaning_vectors !== null };
 }
 
 /**

@@ -135,7 +135,7 @@ describe('training and asking', () => {
     await call('POST', '/knowledge', { title: 'Hours', content: '# Opening hours\n\nWe are open every weekday from 8am to 6pm.' });
     const rentals = await call('POST', '/knowledge', { title: 'Rentals', content: 'Q: Do you rent bikes?\nA: Yes, city bikes cost $8 per hour.' });
     const trained = await call('POST', '/train', {});
-    expect(trained.body).toEqual({ ok: true, trainedAt: expect.any(String), documents: 2, chunks: 2 });
+    expect(trained.body).toEqual({ ok: true, trainedAt: expect.any(String), documents: 2, chunks: 2, byMeaning: true });
 
     const asked = await call('POST', '/ask', { question: 'how much to hire a bicycle?' });
     expect(asked.body).toMatchObject({ ok: true, answer: 'Yes, city bikes cost $8 per hour.', confident: true });

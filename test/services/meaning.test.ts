@@ -88,6 +88,7 @@ describe('answering by meaning', () => {
       const org = await makeOrganization(first);
       const training = await seedKnowledge(first, org.id, studio());
       const row = await first.db.selectFrom('knowledge_indexes').select(['meaning_vectors', 'meaning_dimensions']).executeTakeFirstOrThrow();
+      expect(training.byMeaning).toBe(true);
       expect(row.meaning_dimensions).toBe(512);
       expect(Buffer.from(row.meaning_vectors!, 'base64').length).toBe(training.chunks * 512);
       await first.database.close();
@@ -151,7 +152,7 @@ describe('answering by meaning', () => {
     expect(warnings).toEqual(['sentence encoder failed; answered by words alone']);
 
     // Training without the encoder stores no vectors, and the index still answers by words.
-    await seedKnowledge(ctx, org.id, [{ title: 'Towels', content: 'Towels are $2 to hire at the desk.' }]);
+    expect((await seedKnowledge(ctx, org.id, [{ title: 'Towels', content: 'Towels are $2 to hire at the desk.' }])).byMeaning).toBe(false);
     const row = await ctx.db.selectFrom('knowledge_indexes').select('meaning_vectors').executeTakeFirstOrThrow();
     expect(row.meaning_vectors).toBeNull();
     expect(warnings).toContain('sentence vectors failed; the index matches by words only');

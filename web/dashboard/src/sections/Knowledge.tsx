@@ -73,8 +73,8 @@ export function Knowledge({ org }: SectionProps) {
     });
   const train = () =>
     action.run(async () => {
-      const body = await post<{ chunks: number; documents: number }>(`/api/organizations/${org.id}/train`);
-      setNote(`Trained on ${body.documents} documents, ${body.chunks} passages.`);
+      const body = await post<{ chunks: number; documents: number; byMeaning: boolean }>(`/api/organizations/${org.id}/train`);
+      setNote(`Trained on ${body.documents} documents, ${body.chunks} passages; answers match by ${body.byMeaning ? 'meaning and words' : 'words only'}.`);
       await docs.reload();
     });
   const remove = (id: string) =>
