@@ -100,7 +100,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     llm: env.LLM_BASE_URL && env.LLM_MODEL
       ? { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL, timeoutMs: env.LLM_TIMEOUT_MS }
       : undefined,
-    /** the sentence encoder beside word matching (about 30 MB of model, 150 MB of memory) */
+    /** the sentence encoder beside word matching (about 30 MB of model, 160 MB of memory) */
     answerByMeaning: env.ANSWER_BY_MEANING ?? true,
     simulator: env.SIMULATOR ?? !anyProvider,
     demo: env.DEMO ?? true,

@@ -3,7 +3,7 @@
 // near each other. The word ranking and the meaning ranking are fused by their ranks (reciprocal
 // rank fusion), so neither's scale needs calibrating against the other's, and a passage both
 // rank high wins.
-import { confidenceOf, type Hit, type Passage } from './retrieval.js';
+import { confidenceOf, type Hit, type KnowledgeIndex, type Passage } from './retrieval.js';
 
 /** Stored vectors are unit length, one signed byte a dimension: a component of 1 is 127. */
 const SCALE = 127;
@@ -83,18 +83,13 @@ export interface FusedAnswer {
 }
 
 /**
- * The word ranking (every hit, best first) and the meaning ranking fused. Confidence is what the
+ * The word ranking (every hit, best first) and the meaning ranking of the index's passage
+ * vectors fused. Confidence is what the
  * words say of the passage chosen, or what its meaning alone says, whichever is higher.
  */
-export function fuseWithMeaning(
-  question: string,
-  wordHits: Hit[],
-  passages: Passage[],
-  passageVectors: Int8Array[],
-  questionVector: Float32Array,
-  limit = 3,
-): FusedAnswer {
-  const meaning = passages.map((passage, i) => ({ passage, similarity: similarity(questionVector, passageVectors[i]!) }));
+export function fuseWithMeaning(question: string, wordHits: Hit[], index: KnowledgeIndex, questionVector: Float32Array, limit = 3): FusedAnswer {
+  const vectors = index.vectors ?? [];
+  const meaning = [...index.passages.values()].map((passage, i) => ({ passage, similarity: vectors[i] ? similarity(questionVector, vectors[i]) : 0 }));
   const fused = new Map<string, { passage: Passage; score: number; similarity: number; coverage: number }>();
   for (const { passage, similarity: s } of meaning) fused.set(passage.id, { passage, score: 0, similarity: s, coverage: 0 });
   wordHits.forEach((hit, rank) => {

@@ -56,7 +56,7 @@ async function bestPassages(ctx: AppContext, index: KnowledgeIndex, question: st
   if (!ctx.sentences || !index.vectors || byWords.confidence >= SURE_BY_WORDS) return byWords;
   try {
     const [vector] = await ctx.sentences.embed([question]);
-    return fuseWithMeaning(question, wordHits, [...index.passages.values()], index.vectors, vector!, LLM_PASSAGES);
+    return fuseWithMeaning(question, wordHits, index, vector!, LLM_PASSAGES);
   } catch (err) {
     ctx.log.warn({ reason: (err as Error).message }, 'sentence encoder failed; answered by words alone');
     return byWords;

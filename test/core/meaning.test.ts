@@ -50,7 +50,7 @@ describe('answering by meaning and by words together', () => {
     const question = 'can my mate tag with me';
     const words = searchIndex(index, question, 50);
     expect(confidenceOf(question, words)).toBeLessThan(0.35);
-    const fused = fuseWithMeaning(question, words, passages, index.vectors!, towards(0, 8, 0.2));
+    const fused = fuseWithMeaning(question, words, index, towards(0, 8, 0.2));
     expect(fused.hits[0]?.passage.text).toContain('bring a guest');
     expect(fused.hits[0]?.meaning).toBeGreaterThan(0.9);
     expect(fused.confidence).toBeGreaterThan(0.9);
@@ -59,7 +59,7 @@ describe('answering by meaning and by words together', () => {
   it('keeps the words’ confidence when both rankings agree on the best passage', () => {
     const question = 'do you sell class packs';
     const words = searchIndex(index, question, 50);
-    const fused = fuseWithMeaning(question, words, passages, index.vectors!, towards(1));
+    const fused = fuseWithMeaning(question, words, index, towards(1));
     expect(fused.hits[0]?.passage.text).toContain('10-class pack');
     expect(fused.confidence).toBe(confidenceOf(question, words));
   });
@@ -68,7 +68,7 @@ describe('answering by meaning and by words together', () => {
     const question = 'what is the capital of australia';
     // Equally close to every passage: nothing stands out.
     const everywhere = new Float32Array(8).fill(1 / Math.sqrt(8));
-    const fused = fuseWithMeaning(question, searchIndex(index, question, 50), passages, index.vectors!, everywhere);
+    const fused = fuseWithMeaning(question, searchIndex(index, question, 50), index, everywhere);
     expect(fused.confidence).toBe(0);
   });
 
@@ -80,7 +80,7 @@ describe('answering by meaning and by words together', () => {
     const leaning = new Float32Array(8);
     leaning[3] = 0.75;
     leaning[2] = 0.66;
-    const fused = fuseWithMeaning(question, words, passages, index.vectors!, leaning);
+    const fused = fuseWithMeaning(question, words, index, leaning);
     expect(fused.hits[0]?.passage.text).toContain('Free parking');
   });
 });
