@@ -9,9 +9,9 @@ import { testConfig } from '../src/config.js';
 import { warmSynonyms } from '../src/core/synonyms.js';
 import { createLogger } from '../src/logger.js';
 import { createContext } from '../src/server.js';
-import { answerQuestion } from '../src/services/answers.js';
-import { seedKnowledge } from '../src/services/knowledge.js';
-import { createOrganization } from '../src/services/organizations.js';
+import { answerQuestion } from '../src/services/knowledge/answers.js';
+import { seedKnowledge } from '../src/services/knowledge/training.js';
+import { createOrganization } from '../src/services/tenancy/organizations.js';
 
 const CHUNKS = 1000;
 const QUESTIONS = 500;

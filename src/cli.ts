@@ -8,19 +8,19 @@ import { AppError } from './core/errors.js';
 import { PLAN_NAMES } from './core/plans.js';
 import { toE164 } from './core/phone.js';
 import type { AppContext } from './services/context.js';
-import type { SharedTrialNumberInput } from './services/trial.js';
+import type { SharedTrialNumberInput } from './services/numbers/trial.js';
 
 const TRIAL_PROVIDERS = ['twilio', 'meta', 'whapi', 'simulator'];
 
 // The services load only once the arguments are good: a mistake is answered at once.
 const services = async () => {
   const [organizations, apiKeys, provisioning, metaNumbers, inbound, trial] = await Promise.all([
-    import('./services/organizations.js'),
-    import('./services/api-keys.js'),
-    import('./services/provisioning.js'),
-    import('./services/meta-numbers.js'),
-    import('./services/inbound.js'),
-    import('./services/trial.js'),
+    import('./services/tenancy/organizations.js'),
+    import('./services/tenancy/api-keys.js'),
+    import('./services/numbers/twilio-numbers.js'),
+    import('./services/numbers/meta-numbers.js'),
+    import('./services/inbound/receive.js'),
+    import('./services/numbers/trial.js'),
   ]);
   return { ...organizations, ...apiKeys, ...provisioning, ...metaNumbers, ...inbound, ...trial };
 };

@@ -10,12 +10,12 @@ import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
 import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
-import { ensureAdminKey } from './services/admin-key.js';
+import { ensureAdminKey } from './services/tenancy/admin-key.js';
 import type { AppContext } from './services/context.js';
-import { type DemoInfo, seedDemo } from './services/demo.js';
-import { startInactivitySweeper } from './services/handover.js';
-import { bindJobsToContext, startJobWorker } from './services/jobs.js';
-import { sharedSentenceEncoder } from './services/meaning/encoder.js';
+import { type DemoInfo, seedDemo } from './services/platform/demo.js';
+import { startInactivitySweeper } from './services/handover/inactivity.js';
+import { bindJobsToContext, startJobWorker } from './jobs/queue.js';
+import { sharedSentenceEncoder } from './services/knowledge/meaning/encoder.js';
 
 export interface ContextOptions {
   clock?: Clock;

@@ -1,6 +1,6 @@
 // Organization API keys: the key is in the creation answer only; lists never carry key material.
 import { z } from 'zod';
-import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../services/tenancy/api-keys.js';
 import type { RouteModule } from './app.js';
 import { authorizeOrganization, keyRequired, orgParams } from './organizations.js';
 

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { badRequest, notFound } from '../core/errors.js';
 import type { Conversation } from '../db/schema.js';
 import type { AppContext } from '../services/context.js';
-import { closeConversation, getConversation, listConversations, sendFromConversation } from '../services/conversations.js';
-import { closeHandover } from '../services/handover.js';
-import { getMessage, getMessageByIdempotencyKey, listConversationMessages, messageJson } from '../services/messages.js';
-import { postToVisitor } from '../services/visitor-messages.js';
+import { closeConversation, getConversation, listConversations, sendFromConversation } from '../services/conversations/conversations.js';
+import { closeHandover } from '../services/handover/close.js';
+import { getMessage, getMessageByIdempotencyKey, listConversationMessages, messageJson } from '../services/conversations/messages.js';
+import { postToVisitor } from '../services/widgets/visitor-outbound.js';
 import type { RouteModule } from './app.js';
 import { assertOrganizationAccess, authenticate } from './auth.js';
 

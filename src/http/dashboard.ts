@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { notFound } from '../core/errors.js';
 import type { AppContext } from '../services/context.js';
-import { readDemo } from '../services/demo.js';
+import { readDemo } from '../services/platform/demo.js';
 import type { RouteModule } from './app.js';
 import { assertOrganizationAccess, authenticate } from './auth.js';
 

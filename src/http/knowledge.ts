@@ -6,9 +6,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { documentFromFile } from '../core/documents.js';
 import { AppError, badRequest } from '../core/errors.js';
-import { answerQuestion } from '../services/answers.js';
+import { answerQuestion } from '../services/knowledge/answers.js';
 import type { AppContext } from '../services/context.js';
-import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, trainKnowledge } from '../services/knowledge.js';
+import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, trainKnowledge } from '../services/knowledge/training.js';
 import type { RouteModule } from './app.js';
 import { authorizeOrganization, orgParams } from './organizations.js';
 

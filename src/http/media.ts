@@ -1,7 +1,7 @@
 // Copies of inbound media files, by their unguessable id (an <img> in the dashboard or the widget
 // cannot send an API key).
 import { z } from 'zod';
-import { readMediaFile } from '../services/media.js';
+import { readMediaFile } from '../services/inbound/media.js';
 import type { RouteModule } from './app.js';
 
 export const mediaRoutes: RouteModule = (app, ctx) => {

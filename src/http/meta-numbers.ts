@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assignMetaNumber, getMetaAssignment, listBusinessNumbers, removeMetaAssignment } from '../services/meta-numbers.js';
+import { assignMetaNumber, getMetaAssignment, listBusinessNumbers, removeMetaAssignment } from '../services/numbers/meta-numbers.js';
 import type { RouteModule } from './app.js';
 import { assertPlatform } from './auth.js';
 import { keyRequired, principalOf } from './organizations.js';

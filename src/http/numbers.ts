@@ -3,9 +3,9 @@
 import { z } from 'zod';
 import { notFound } from '../core/errors.js';
 import { toE164 } from '../core/phone.js';
-import { numbersOf } from '../services/organizations.js';
-import { provisionNumber, releaseNumber, searchNumbers } from '../services/provisioning.js';
-import { getSharedTrialNumber, setSharedTrialNumber } from '../services/trial.js';
+import { numbersOf } from '../services/tenancy/organizations.js';
+import { provisionNumber, releaseNumber, searchNumbers } from '../services/numbers/twilio-numbers.js';
+import { getSharedTrialNumber, setSharedTrialNumber } from '../services/numbers/trial.js';
 import type { RouteModule } from './app.js';
 import { assertPlatform } from './auth.js';
 import { authorizeOrganization, keyRequired, orgParams, principalOf } from './organizations.js';

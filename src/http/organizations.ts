@@ -11,7 +11,7 @@ import {
   listOrganizations,
   organizationsJson,
   updateOrganization,
-} from '../services/organizations.js';
+} from '../services/tenancy/organizations.js';
 import type { RouteModule } from './app.js';
 import { assertOrganizationAccess, assertPlatform, authenticate, type Principal } from './auth.js';
 

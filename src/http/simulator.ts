@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { badRequest } from '../core/errors.js';
 import { toE164 } from '../core/phone.js';
-import { addSimulatorPhone, listSimulatorPhones, phoneThreads, simulatedBusinessNumbers } from '../services/simulator.js';
+import { addSimulatorPhone, listSimulatorPhones, phoneThreads, simulatedBusinessNumbers } from '../services/platform/simulator.js';
 import type { RouteModule } from './app.js';
 import { sendBuiltPage, streamChannel } from './dashboard.js';
 

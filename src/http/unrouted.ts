@@ -1,7 +1,7 @@
 // Unrouted events (SPEC §4): verified webhooks no organization could take, kept for the platform
 // administrator to inspect and replay once the number is assigned.
 import { z } from 'zod';
-import { listUnroutedEvents, replayUnroutedEvent } from '../services/inbound.js';
+import { listUnroutedEvents, replayUnroutedEvent } from '../services/inbound/receive.js';
 import type { RouteModule } from './app.js';
 import { assertPlatform, authenticate } from './auth.js';
 

@@ -1,7 +1,7 @@
 // Usage and cost of an organization per month (SPEC §9), and a short series for the charts.
 import { z } from 'zod';
 import { isMonth, monthOf, monthsEndingWith } from '../core/plans.js';
-import { usageHistory, usageReport } from '../services/usage.js';
+import { usageHistory, usageReport } from '../services/tenancy/usage.js';
 import type { RouteModule } from './app.js';
 import { authorizeOrganization, keyRequired, orgParams } from './organizations.js';
 

@@ -7,17 +7,11 @@ import { AppError, notFound } from '../core/errors.js';
 import type { Widget } from '../db/schema.js';
 import type { LiveEvent } from '../realtime/bus.js';
 import type { AppContext } from '../services/context.js';
-import { requestHandover } from '../services/handover.js';
-import { widgetConnectionClosed, widgetConnectionOpened } from '../services/metrics.js';
-import {
-  listVisitorMessages,
-  loadUpload,
-  MAX_UPLOAD_BYTES,
-  receiveVisitorMessage,
-  sessionChannel,
-  type VisitorMessage,
-  visitorMessageInput,
-} from '../services/visitor-messages.js';
+import { requestHandover } from '../services/handover/request.js';
+import { widgetConnectionClosed, widgetConnectionOpened } from '../services/platform/metrics.js';
+import { loadUpload, MAX_UPLOAD_BYTES } from '../services/widgets/uploads.js';
+import { receiveVisitorMessage, visitorMessageInput } from '../services/widgets/visitor-inbound.js';
+import { listVisitorMessages, sessionChannel, type VisitorMessage } from '../services/widgets/visitor-outbound.js';
 import {
   authenticateSession,
   createSession,
@@ -26,8 +20,8 @@ import {
   saveVisitorEmail,
   sessionView,
   touchSession,
-} from '../services/widget-sessions.js';
-import { findWidgetByPublicKey, readAllowedOrigins } from '../services/widgets.js';
+} from '../services/widgets/sessions.js';
+import { findWidgetByPublicKey, readAllowedOrigins } from '../services/widgets/settings.js';
 import type { RouteModule } from './app.js';
 
 const HEARTBEAT_MS = 25_000;

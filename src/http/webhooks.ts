@@ -8,8 +8,8 @@ import { safeEqual } from '../core/keys.js';
 import type { ProviderAdapter, WebhookRequest } from '../providers/provider.js';
 import { providerByName, providers } from '../providers/registry.js';
 import type { AppContext } from '../services/context.js';
-import { receiveWebhook } from '../services/inbound.js';
-import { countWebhook } from '../services/metrics.js';
+import { receiveWebhook } from '../services/inbound/receive.js';
+import { countWebhook } from '../services/platform/metrics.js';
 import type { App, RouteModule } from './app.js';
 
 function webhookRequest(request: FastifyRequest): WebhookRequest {

@@ -1,6 +1,6 @@
 // Whapi channels of an organization. The token may come in; it never goes out.
 import { z } from 'zod';
-import { assignWhapiChannel, getWhapiChannel, removeWhapiChannel } from '../services/whapi-channels.js';
+import { assignWhapiChannel, getWhapiChannel, removeWhapiChannel } from '../services/numbers/whapi-channels.js';
 import type { RouteModule } from './app.js';
 import { authorizeOrganization, keyRequired, orgParams } from './organizations.js';
 

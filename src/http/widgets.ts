@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../services/context.js';
-import { numberStats } from '../services/handover.js';
+import { numberStats } from '../services/handover/stats.js';
 import {
   addPoolNumber,
   createWidget,
@@ -18,7 +18,7 @@ import {
   widgetInput,
   widgetPatch,
   widgetView,
-} from '../services/widgets.js';
+} from '../services/widgets/settings.js';
 import type { RouteModule } from './app.js';
 import { assertOrganizationAccess, authenticate } from './auth.js';
 

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { Database, Db } from '../db/database.js';
 import type { RealtimeBus } from '../realtime/bus.js';
-import type { SentenceEncoder } from './meaning/encoder.js';
+import type { SentenceEncoder } from './knowledge/meaning/encoder.js';
 
 export interface AppContext {
   config: Config;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/core/keys.js';
 import { startServer } from '../../src/server.js';
-import { ensureAdminKey } from '../../src/services/admin-key.js';
+import { ensureAdminKey } from '../../src/services/tenancy/admin-key.js';
 import { makeTestContext } from '../support/context.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 

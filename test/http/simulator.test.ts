@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { AppContext } from '../../src/services/context.js';
-import { addSimulatorPhone } from '../../src/services/simulator.js';
+import { addSimulatorPhone } from '../../src/services/platform/simulator.js';
 import { makeTestContext } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
 

@@ -119,7 +119,7 @@ describe('POST /api/webhooks/twilio', () => {
   });
 
   it("uses the auth token of the organization's own connection for its number", async () => {
-    const { saveConnection } = await import('../../src/services/connections.js');
+    const { saveConnection } = await import('../../src/services/numbers/connections.js');
     const ownToken = 'f'.repeat(32);
     const connectionId = await saveConnection(ctx, { organizationId: org.id, provider: 'twilio', credentials: { accountSid: `AC${'c'.repeat(32)}`, authToken: ownToken } });
     await makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: '+14155550123', provider_id: `PN${'b'.repeat(32)}`, connection_id: connectionId });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { credentialsForNumber } from '../../src/services/connections.js';
+import { credentialsForNumber } from '../../src/services/numbers/connections.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 const OWN_TOKEN = 'own-whapi-token-5f2c9a1e';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { createApiKey } from '../../src/services/api-keys.js';
-import { createOrganization } from '../../src/services/organizations.js';
+import { createApiKey } from '../../src/services/tenancy/api-keys.js';
+import { createOrganization } from '../../src/services/tenancy/organizations.js';
 import { makeTestContext } from '../support/context.js';
 
 const ADMIN = { authorization: 'Bearer admin-key-for-tests' };

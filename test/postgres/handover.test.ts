@@ -1,9 +1,11 @@
 // The handover on PostgreSQL, where several instances may choose senders at once: the widget row
 // lock must keep simultaneous visitors on different numbers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeInactiveConversations, numberStats, requestHandover } from '../../src/services/handover.js';
+import { closeInactiveConversations } from '../../src/services/handover/inactivity.js';
+import { requestHandover } from '../../src/services/handover/request.js';
+import { numberStats } from '../../src/services/handover/stats.js';
 import { freshPostgresDatabase } from '../support/context.js';
-import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, visitor, type World } from '../services/handover-setup.js';
+import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, visitor, type World } from '../services/handover/setup.js';
 
 let world: World | undefined;
 let drop: (() => Promise<void>) | undefined;

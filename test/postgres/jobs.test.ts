@@ -1,7 +1,7 @@
 // Several instances on one PostgreSQL share the job queue: concurrent claims never take the same
 // job twice (FOR UPDATE SKIP LOCKED), and together they take every due job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimJobs, enqueueJob } from '../../src/services/jobs.js';
+import { claimJobs, enqueueJob } from '../../src/jobs/queue.js';
 import { freshPostgresDatabase, makeTestContext } from '../support/context.js';
 
 let database: { url: string; drop: () => Promise<void> };

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Contact, Conversation, Message, NumberRow, Organization } from '../../src/db/schema.js';
 import type { AppContext } from '../../src/services/context.js';
-import { nextConversationRef } from '../../src/services/conversations.js';
+import { nextConversationRef } from '../../src/services/conversations/conversations.js';
 
 let counter = 0;
 const next = () => ++counter;

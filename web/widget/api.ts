@@ -1,6 +1,6 @@
 // The visitor API as the widget uses it: one session per public key, kept in localStorage.
 // The message shapes are the server's own (type-only: nothing of src/ enters the bundle).
-import type { VisitorAuthor, VisitorMedia, VisitorMessage } from '../../src/services/visitor-messages.js';
+import type { VisitorAuthor, VisitorMedia, VisitorMessage } from '../../src/services/widgets/visitor-outbound.js';
 
 export type Author = VisitorAuthor;
 export type Media = VisitorMedia;

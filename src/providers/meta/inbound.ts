@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { toE164 } from '../../core/phone.js';
 import { safeEqual } from '../../core/keys.js';
-import { isRecord, readJsonBody } from '../http.js';
+import { isRecord, readJsonBody } from '../transport.js';
 import {
   type DeliveryStatus,
   type InboundMedia,

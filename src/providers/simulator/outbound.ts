@@ -1,7 +1,7 @@
 // Simulator sends: the message goes to the simulated phone over the `sim` live channel.
 import { randomUUID } from 'node:crypto';
 import { addressText, parseWhatsappAddress } from '../../core/phone.js';
-import { downloadMedia } from '../http.js';
+import { downloadMedia } from '../transport.js';
 import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult } from '../provider.js';
 import type { SimDeliveredMessage } from './payloads.js';
 

@@ -1,5 +1,5 @@
 // Twilio sends: Messages API through the official SDK, errors classified for the retry policy.
-import { parseRetryAfter, downloadMedia } from '../http.js';
+import { parseRetryAfter, downloadMedia } from '../transport.js';
 import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type TwilioCredentials } from '../provider.js';
 import { isTwilioApiUrl, twilioClient } from './client.js';
 import { isContentSid, isMessagingServiceSid, toTwilioAddress } from './ids.js';

@@ -7,8 +7,8 @@ import { agentText, openConversationList, unresolvedReplyWarning } from '../../c
 import { toE164 } from '../../core/phone.js';
 import type { Message, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../visitor-messages.js';
-import { readWidgetSettings } from '../widgets.js';
+import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
+import { readWidgetSettings } from '../widgets/settings.js';
 import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, OPEN_HANDOVER, sendToAgent } from './agents.js';
 import { closeHandover } from './close.js';
 

@@ -5,8 +5,8 @@ import type { Db } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
-import { enqueueSend, type SendRequest, serviceWindowOpen } from '../outbound.js';
-import { readWidgetSettings, type WidgetSettings } from '../widgets.js';
+import { enqueueSend, type SendRequest, serviceWindowOpen } from '../outbound/send.js';
+import { readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
 
 /** A handover is open while it waits for an agent or an agent has it. */
 export const OPEN_HANDOVER = ['waiting_agent', 'agent'] as const;

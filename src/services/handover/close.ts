@@ -3,7 +3,7 @@
 // conversation), and the next visitor waiting in line gets the free agent.
 import { agentText, visitorText } from '../../core/handover-text.js';
 import type { AppContext } from '../context.js';
-import { postToVisitor, publishVisitorStatus } from '../visitor-messages.js';
+import { postToVisitor, publishVisitorStatus } from '../widgets/visitor-outbound.js';
 import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './agents.js';
 import { connectWaitingVisitors } from './request.js';
 

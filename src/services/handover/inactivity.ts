@@ -4,7 +4,7 @@
 // Each step is atomic per conversation, so sweeps on several instances do each thing once.
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { widgetSettingsSchema } from '../widgets.js';
+import { widgetSettingsSchema } from '../widgets/settings.js';
 import { OPEN_HANDOVER } from './agents.js';
 import { closeHandover, releaseClosedConversations } from './close.js';
 import { releaseUnreachableHandovers } from './request.js';

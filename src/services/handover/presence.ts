@@ -3,7 +3,7 @@
 // message statuses). The inbound pipeline calls these when such an event concerns an agent.
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { publishVisitorStatus } from '../visitor-messages.js';
+import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
 import { agentsOf, loadHandovers, OPEN_HANDOVER } from './agents.js';
 
 /**

@@ -6,10 +6,10 @@ import { clip, forwardedVisitorMessage, handoverNotification, visitorText } from
 import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
 import type { Conversation, Message, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { openConversationFor } from '../conversations.js';
-import type { SendRequest } from '../outbound.js';
-import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../visitor-messages.js';
-import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets.js';
+import { openConversationFor } from '../conversations/conversations.js';
+import type { SendRequest } from '../outbound/send.js';
+import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
+import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
 import { agentsOf, findSenderNumber, type Handover, isHandedOver, loadHandover, sendToAgent } from './agents.js';
 import { claimSender, type SenderClaim } from './senders.js';
 

@@ -9,7 +9,7 @@ import { chooseSender, freeSenders, type PoolCandidate } from '../../core/pool.j
 import type { Tx } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { widgetSettingsSchema, type WidgetSettings } from '../widgets.js';
+import { widgetSettingsSchema, type WidgetSettings } from '../widgets/settings.js';
 import { findSenderNumber, OPEN_HANDOVER } from './agents.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

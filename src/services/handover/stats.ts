@@ -1,7 +1,7 @@
 // `GET /api/widgets/:id/number-stats`: how each pool number (and the handover number) is used, so
 // an operator sees a number that is overloaded or failing. Counts stay inside the widget's organization.
 import type { AppContext } from '../context.js';
-import { listPool, loadWidget, readWidgetSettings } from '../widgets.js';
+import { listPool, loadWidget, readWidgetSettings } from '../widgets/settings.js';
 import { OPEN_HANDOVER } from './agents.js';
 
 export interface NumberStats {

@@ -1,0 +1,283 @@
+// Durable jobs: a row in `jobs` is the promise that work will run at least once, even across a
+// crash. Workers claim due rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so several instances share the
+// queue; SQLite: one claiming UPDATE), run them with bounded concurrency and retry failures with
+// backoff. A job left `running` by a killed process is claimed again once its lease runs out.
+import { sql } from 'kysely';
+import { DEFAULT_BACKOFF, type BackoffPolicy, pastGiveUp, retryDelayMs } from '../core/backoff.js';
+import type { Db } from '../db/database.js';
+import type { Job } from '../db/schema.js';
+import type { AppContext } from '../services/context.js';
+
+/** Throw from a handler to retry later; `retryAfterMs` (a 429's Retry-After) wins over the backoff when longer. */
+export class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Throw from a handler when retrying cannot help; the job is marked failed with this reason. */
+export class PermanentJobError extends Error {}
+
+/** Throw to run the job again later without counting an attempt (a rate limit that only delays). */
+export class DelayJob extends Error {
+  constructor(readonly delayMs: number) {
+    super(`delayed ${delayMs} ms`);
+  }
+}
+
+export interface JobAttempt {
+  id: number;
+  /** 1 on the first run */
+  attempt: number;
+  /** true when a failure now would not be retried */
+  isLastAttempt: boolean;
+}
+
+export type JobHandler = (ctx: AppContext, payload: any, attempt: JobAttempt) => Promise<void> | void;
+
+const handlers = new Map<string, JobHandler>();
+
+/** One handler per kind, registered when its module loads. */
+export function registerJobHandler(kind: string, handler: JobHandler): void {
+  handlers.set(kind, handler);
+}
+
+export interface JobSpec {
+  kind: string;
+  payload: unknown;
+  /** default: now */
+  runAt?: Date;
+  /** one job per key: enqueueing the same key again changes nothing */
+  idempotencyKey?: string;
+  maxAttempts?: number;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 40;
+
+// A transaction does not know its context, but it shares its Kysely adapter object with the
+// context's `db`: that is how `enqueueJob(trx, …)` finds the clock and the workers to wake.
+const contexts = new WeakMap<object, AppContext>();
+
+/** Lets `enqueueJob(trx, …)` on this context's database use its clock and wake its workers. */
+export function bindJobsToContext(ctx: AppContext): void {
+  contexts.set(ctx.db.getExecutor().adapter, ctx);
+}
+
+function isContext(target: AppContext | Db): target is AppContext {
+  return 'database' in target && 'clock' in target;
+}
+
+/**
+ * Adds a job; pass a transaction to enqueue atomically with the rows it is about. Returns the job
+ * id, or null when a job with the same idempotency key already exists.
+ */
+export async function enqueueJob(target: AppContext | Db, spec: JobSpec): Promise<number | null> {
+  const ctx = isContext(target) ? target : contexts.get(target.getExecutor().adapter);
+  if (isContext(target)) bindJobsToContext(target);
+  const db = isContext(target) ? target.db : target;
+  const now = (ctx?.clock.now() ?? new Date()).toISOString();
+  const inserted = await db
+    .insertInto('jobs')
+    .values(newJobRow(spec, now))
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (ctx) wakeWorkers(ctx);
+  return inserted?.id ?? null;
+}
+
+/** The row of a new job (also used by the inbound hot path's prepared statement). */
+export function newJobRow(spec: JobSpec, now: string) {
+  return {
+    kind: spec.kind,
+    payload: JSON.stringify(spec.payload ?? {}),
+    status: 'pending',
+    run_at: spec.runAt?.toISOString() ?? now,
+    attempts: 0,
+    max_attempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    idempotency_key: spec.idempotencyKey ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+export interface WorkerOptions {
+  /** jobs running at once */
+  concurrency?: number;
+  /** how often to look for due jobs when nobody wakes the worker */
+  pollMs?: number;
+  /** a `running` job older than this is considered abandoned by a dead process */
+  leaseMs?: number;
+  backoff?: BackoffPolicy;
+}
+
+export interface JobWorker {
+  /** look for work now */
+  wake(): void;
+  /** stop claiming, wait for running jobs to finish */
+  stop(): Promise<void>;
+}
+
+const workersByContext = new WeakMap<AppContext, Set<JobWorker>>();
+
+/** In-process enqueues wake the workers at once instead of waiting for the next poll. */
+export function wakeWorkers(ctx: AppContext): void {
+  for (const worker of workersByContext.get(ctx) ?? []) worker.wake();
+}
+
+export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): JobWorker {
+  bindJobsToContext(ctx);
+  const concurrency = options.concurrency ?? 8;
+  const pollMs = options.pollMs ?? 250;
+  const running = new Set<Promise<void>>();
+  let stopped = false;
+  let looping = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let claiming: Promise<unknown> = Promise.resolve();
+
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void loop(), ms);
+  };
+
+  // One claim loop at a time; a wake during a loop makes it go round once more.
+  const loop = async () => {
+    if (stopped) return;
+    if (looping) {
+      again = true;
+      return;
+    }
+    looping = true;
+    try {
+      do {
+        again = false;
+        const free = concurrency - running.size;
+        if (free <= 0) break;
+        const claim = claimJobs(ctx, free, options.leaseMs);
+        claiming = claim.catch(() => {});
+        const jobs = await claim;
+        for (const job of jobs) {
+          const run = runJob(ctx, job, options.backoff).finally(() => {
+            running.delete(run);
+            if (!stopped) void loop();
+          });
+          running.add(run);
+        }
+        if (jobs.length === free) again = true;
+      } while (again && !stopped);
+    } catch (err) {
+      ctx.log.error({ err }, 'job worker could not claim jobs');
+    } finally {
+      looping = false;
+      schedule(pollMs);
+    }
+  };
+
+  const worker: JobWorker = {
+    wake: () => {
+      if (!stopped) setImmediate(() => void loop());
+    },
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      workersByContext.get(ctx)?.delete(worker);
+      // A claim in flight still hands its jobs over to run: wait for it, then for every job.
+      await claiming;
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+  const set = workersByContext.get(ctx) ?? new Set<JobWorker>();
+  set.add(worker);
+  workersByContext.set(ctx, set);
+  worker.wake();
+  return worker;
+}
+
+/**
+ * Runs every due job until none is left (including jobs the run itself enqueues that are due).
+ * For tests and the CLI: deterministic, no background timers.
+ */
+export async function drainJobs(ctx: AppContext, options: { backoff?: BackoffPolicy; limit?: number } = {}): Promise<number> {
+  let ran = 0;
+  const limit = options.limit ?? 1000;
+  while (ran < limit) {
+    const jobs = await claimJobs(ctx, 10);
+    if (jobs.length === 0) break;
+    for (const job of jobs) await runJob(ctx, job, options.backoff);
+    ran += jobs.length;
+  }
+  return ran;
+}
+
+const DEFAULT_LEASE_MS = 5 * 60 * 1000;
+
+/** Claims up to `limit` due jobs (and abandoned running ones) for this instance. */
+export async function claimJobs(ctx: AppContext, limit: number, leaseMs = DEFAULT_LEASE_MS): Promise<Job[]> {
+  const now = ctx.clock.now();
+  const nowText = now.toISOString();
+  const leaseCutoff = new Date(now.getTime() - leaseMs).toISOString();
+  const lockForUpdate = ctx.database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<Job>`
+    update jobs set status = 'running', attempts = attempts + 1, locked_by = ${ctx.config.instanceId},
+      locked_at = ${nowText}, updated_at = ${nowText}
+    where id in (
+      select id from jobs
+      where (status = 'pending' and run_at <= ${nowText}) or (status = 'running' and locked_at < ${leaseCutoff})
+      order by run_at, id
+      limit ${limit}
+      ${lockForUpdate}
+    )
+    returning *`.execute(ctx.db);
+  return result.rows.sort((a, b) => a.id - b.id);
+}
+
+async function runJob(ctx: AppContext, job: Job, backoff: BackoffPolicy = DEFAULT_BACKOFF): Promise<void> {
+  const handler = handlers.get(job.kind);
+  const now = ctx.clock.now();
+  if (!handler) {
+    // Another instance (or a later version) may know this kind: put it back for later.
+    await finishJob(ctx, job, { status: 'pending', run_at: new Date(now.getTime() + 60_000).toISOString(), attempts: job.attempts - 1, last_error: `No handler for job kind ${job.kind} in this process.` });
+    return;
+  }
+  const retryAt = new Date(now.getTime() + retryDelayMs(job.attempts, ctx.random, backoff));
+  const isLastAttempt = job.attempts >= job.max_attempts || pastGiveUp(new Date(job.created_at), retryAt, backoff);
+  const started = Date.now();
+  try {
+    await handler(ctx, JSON.parse(job.payload), { id: job.id, attempt: job.attempts, isLastAttempt });
+    await finishJob(ctx, job, { status: 'done', last_error: null });
+    ctx.log.info({ job: job.id, kind: job.kind, attempt: job.attempts, ms: Date.now() - started }, 'job done');
+  } catch (err) {
+    const message = (err as Error)?.message ?? String(err);
+    if (err instanceof DelayJob) {
+      const runAt = new Date(now.getTime() + err.delayMs).toISOString();
+      await finishJob(ctx, job, { status: 'pending', run_at: runAt, attempts: job.attempts - 1 });
+      return;
+    }
+    if (err instanceof PermanentJobError || isLastAttempt) {
+      await finishJob(ctx, job, { status: 'failed', last_error: message });
+      ctx.log.warn({ job: job.id, kind: job.kind, attempt: job.attempts, error: message }, 'job failed for good');
+      return;
+    }
+    const wait = Math.max(retryAt.getTime() - now.getTime(), err instanceof RetryableError ? (err.retryAfterMs ?? 0) : 0);
+    await finishJob(ctx, job, { status: 'pending', run_at: new Date(now.getTime() + wait).toISOString(), last_error: message });
+    ctx.log.info({ job: job.id, kind: job.kind, attempt: job.attempts, retryInMs: wait, error: message }, 'job will be retried');
+  }
+}
+
+async function finishJob(
+  ctx: AppContext,
+  job: Job,
+  changes: { status: string; run_at?: string; attempts?: number; last_error?: string | null },
+): Promise<void> {
+  await ctx.db
+    .updateTable('jobs')
+    .set({ ...changes, locked_by: null, locked_at: null, updated_at: ctx.clock.now().toISOString() })
+    .where('id', '=', job.id)
+    .where('locked_by', '=', ctx.config.instanceId)
+    .execute();
+}

@@ -1,0 +1,72 @@
+// Automatic replies on WhatsApp (SPEC §7), run from the `inbound.react` job after the webhook was
+// answered: the customer asks for a person → the conversation waits for an agent; otherwise the
+// answerer replies, and offers a person when it is not sure. Each reply's idempotency key comes
+// from the inbound message, so a retried job never sends twice.
+import { asksForHuman } from '../../core/intent.js';
+import type { Conversation, Message } from '../../db/schema.js';
+import { answerQuestion } from '../knowledge/answers.js';
+import type { AppContext } from '../context.js';
+import type { ChatTurn } from '../knowledge/llm.js';
+import { enqueueSend } from '../outbound/send.js';
+import { canAutoReply } from '../tenancy/plans.js';
+
+export const HANDOVER_CONFIRMATION = 'Thanks — a member of our team will reply here as soon as possible.';
+export const OFFER_HUMAN = 'Reply *human* to talk to a person.';
+const HISTORY_MESSAGES = 8;
+
+export async function replyToCustomer(ctx: AppContext, conversation: Conversation, inbound: Message): Promise<void> {
+  const text = inbound.body?.trim();
+  if (!text || !inbound.number_id || !inbound.from_address) return; // a photo alone: nothing to answer
+
+  const reply = (body: string) =>
+    enqueueSend(ctx, {
+      organizationId: conversation.organization_id,
+      conversationId: conversation.id,
+      numberId: inbound.number_id!,
+      to: inbound.from_address!,
+      text: body,
+      author: 'bot',
+      idempotencyKey: `auto-reply:${inbound.id}`,
+    });
+
+  // Asking for a person always works; only the bot's own messages count against the plan.
+  const wantsHuman = asksForHuman(text);
+  if (wantsHuman) await handOverToAgents(ctx, conversation);
+  if (!(await canAutoReply(ctx, conversation.organization_id))) return;
+  if (wantsHuman) {
+    await reply(HANDOVER_CONFIRMATION);
+    return;
+  }
+  const answer = await answerQuestion(ctx, conversation.organization_id, text, { history: await recentTurns(ctx, conversation.id, inbound.id) });
+  await reply(answer.confident ? answer.answer : `${answer.answer} ${OFFER_HUMAN}`);
+}
+
+async function handOverToAgents(ctx: AppContext, conversation: Conversation): Promise<void> {
+  const now = ctx.clock.now().toISOString();
+  await ctx.db
+    .updateTable('conversations')
+    .set({ status: 'waiting_agent', handed_over_at: now })
+    .where('id', '=', conversation.id)
+    .where('status', '=', 'bot')
+    .execute();
+  await ctx.bus.publish({
+    channel: `org:${conversation.organization_id}`,
+    type: 'conversation',
+    data: { id: conversation.id, ref: conversation.ref, status: 'waiting_agent' },
+  });
+}
+
+/** The conversation before this message, oldest first, as the LLM reads it. */
+async function recentTurns(ctx: AppContext, conversationId: string, beforeMessageId: number): Promise<ChatTurn[]> {
+  const rows = await ctx.db
+    .selectFrom('messages')
+    .select(['direction', 'body'])
+    .where('conversation_id', '=', conversationId)
+    .where('audience', '=', 'contact')
+    .where('id', '<', beforeMessageId)
+    .where('body', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(HISTORY_MESSAGES)
+    .execute();
+  return rows.reverse().map((r) => ({ role: r.direction === 'in' ? 'user' : 'assistant', text: r.body ?? '' }));
+}

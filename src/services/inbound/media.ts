@@ -1,0 +1,72 @@
+// Inbound media: provider URLs need credentials and expire, so the `inbound.media` job fetches a
+// copy with the number's connection and keeps it; the message's media then points at our URL.
+import { randomBytes } from 'node:crypto';
+import { notFound } from '../../core/errors.js';
+import type { Message } from '../../db/schema.js';
+import { type InboundMedia, ProviderSendError } from '../../providers/provider.js';
+import { providerByName } from '../../providers/registry.js';
+import { credentialsForNumber } from '../numbers/connections.js';
+import type { AppContext } from '../context.js';
+import { enqueueJob, PermanentJobError, registerJobHandler, RetryableError } from '../../jobs/queue.js';
+import { getMessage } from '../conversations/messages.js';
+import { findNumberById } from '../numbers/lookup.js';
+
+export const MEDIA_JOB = 'inbound.media';
+/** Larger files are not copied (WhatsApp documents can reach 100 MB; the database is not a file store). */
+export const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
+
+/** Kinds that are data in the payload, not a file to fetch. */
+const NOT_FILES = new Set(['location', 'contacts', 'reaction', 'unsupported']);
+
+/** Queues the copy of an inbound message's file, if it has one. */
+export async function enqueueMediaCopy(ctx: AppContext, message: Message): Promise<void> {
+  const media = message.media ? (JSON.parse(message.media) as InboundMedia & { fileUrl?: string }) : undefined;
+  if (!media || NOT_FILES.has(media.type) || media.fileUrl || !(media.url || media.providerMediaId)) return;
+  await enqueueJob(ctx, { kind: MEDIA_JOB, payload: { messageId: message.id }, idempotencyKey: `media:${message.id}` });
+}
+
+export async function copyInboundMedia(ctx: AppContext, payload: { messageId: number }): Promise<void> {
+  const message = await getMessage(ctx, payload.messageId);
+  if (!message?.media || !message.number_id) return;
+  const media = JSON.parse(message.media) as InboundMedia & { fileUrl?: string };
+  if (media.fileUrl) return;
+  const number = await findNumberById(ctx, message.number_id);
+  const adapter = number ? providerByName(number.provider) : undefined;
+  if (!number || !adapter?.fetchMedia) return;
+  const credentials = await credentialsForNumber(ctx, number);
+  let file: { bytes: Buffer; contentType: string };
+  try {
+    file = await adapter.fetchMedia({ config: ctx.config, bus: ctx.bus, clock: ctx.clock }, (credentials ?? {}) as never, media);
+  } catch (err) {
+    if (err instanceof ProviderSendError && err.kind !== 'transient') throw new PermanentJobError(err.message);
+    throw new RetryableError((err as Error).message, err instanceof ProviderSendError ? err.retryAfterMs : undefined);
+  }
+  if (file.bytes.length > MAX_MEDIA_BYTES) throw new PermanentJobError(`The file is larger than ${MAX_MEDIA_BYTES} bytes; not copied.`);
+  const id = randomBytes(18).toString('base64url');
+  const mimeType = file.contentType || media.mimeType || 'application/octet-stream';
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('message_media')
+      .values({
+        id,
+        message_id: message.id,
+        organization_id: message.organization_id,
+        mime_type: mimeType,
+        filename: media.filename ?? null,
+        size: file.bytes.length,
+        bytes: file.bytes,
+        created_at: ctx.clock.now().toISOString(),
+      })
+      .execute();
+    const copied = { ...media, mimeType, fileUrl: `${ctx.config.publicUrl}/api/media/${id}`, size: file.bytes.length };
+    await trx.updateTable('messages').set({ media: JSON.stringify(copied) }).where('id', '=', message.id).execute();
+  });
+}
+
+export async function readMediaFile(ctx: AppContext, id: string): Promise<{ bytes: Buffer; mimeType: string; filename: string | null }> {
+  const row = await ctx.db.selectFrom('message_media').select(['bytes', 'mime_type', 'filename']).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Media file');
+  return { bytes: Buffer.from(row.bytes), mimeType: row.mime_type, filename: row.filename };
+}
+
+registerJobHandler(MEDIA_JOB, (ctx, payload: { messageId: number }) => copyInboundMedia(ctx, payload));

@@ -1,0 +1,265 @@
+// The inbound pipeline: verify → parse → de-duplicate + store → enqueue the reaction. The webhook
+// is answered once its events are committed; contacts, conversations and replies happen in the
+// `inbound.react` job, so the hot path is one insert and one enqueue per message.
+import { AppError, badRequest, conflict, notFound } from '../../core/errors.js';
+import { messageCost } from '../../core/prices.js';
+import type { NumberRow } from '../../db/schema.js';
+import {
+  type InboundMessageEvent,
+  type NormalizedEvent,
+  PayloadError,
+  type ProviderAdapter,
+  type WebhookRequest,
+} from '../../providers/provider.js';
+import { providerByName } from '../../providers/registry.js';
+import { credentialsForNumber, platformCredentials } from '../numbers/connections.js';
+import type { AppContext } from '../context.js';
+import { type InboundMessageRow, storeInbound } from './store.js';
+import { countWebhook, type WebhookOutcome } from '../platform/metrics.js';
+import { findNumberByRoutingKey, type RoutingKey } from '../numbers/lookup.js';
+import { REACT_JOB } from './reaction.js';
+import { showAgentTyping } from '../handover/presence.js';
+
+export interface WebhookAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export interface RouteSummary {
+  stored: number;
+  duplicates: number;
+  statuses: number;
+  /** why events could not be routed (unknown number, no sender) */
+  unrouted: string[];
+}
+
+/** Verifies and stores one webhook; throws 403 when the signature (or Whapi secret) is missing or wrong. */
+export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, req: WebhookRequest): Promise<WebhookAnswer> {
+  const ack: WebhookAnswer = adapter.ack
+    ? { status: 200, ...adapter.ack }
+    : { status: 200, contentType: 'application/json; charset=utf-8', body: '{"ok":true}' };
+  const hint = safely(() => adapter.routingHint(req));
+  const number = hint ? await findNumberByRoutingKey(ctx, adapter.name, hint) : undefined;
+  const credentials = number ? await credentialsForNumber(ctx, number) : platformCredentials(ctx, adapter.name);
+  if (!safely(() => adapter.verify(req, credentials as never, ctx.config.publicUrl))) {
+    countWebhook(ctx, adapter.name, 'rejected');
+    throw new AppError(403, 'INVALID_SIGNATURE', `The webhook signature is missing or does not match; nothing was stored.`);
+  }
+  let events: NormalizedEvent[];
+  try {
+    events = adapter.parse(req);
+  } catch (err) {
+    const reason = `The payload could not be understood: ${err instanceof PayloadError ? err.message : 'unexpected shape'}`;
+    // The simulator signs nothing, so an unreadable post is a caller's mistake to report, not an
+    // authentic provider event to keep (and answering 4xx to a real provider would make it retry forever).
+    if (adapter.name === 'simulator') {
+      countWebhook(ctx, adapter.name, 'invalid');
+      throw badRequest(reason, 'INVALID_WEBHOOK');
+    }
+    await keepUnrouted(ctx, adapter.name, req, [reason]);
+    countWebhook(ctx, adapter.name, 'unrouted');
+    return ack;
+  }
+  const summary = await routeEvents(ctx, adapter.name, events, hint && number ? [[hint, number]] : []);
+  if (summary.unrouted.length > 0) await keepUnrouted(ctx, adapter.name, req, summary.unrouted);
+  countWebhook(ctx, adapter.name, outcomeOf(summary));
+  return ack;
+}
+
+function outcomeOf(summary: RouteSummary): WebhookOutcome {
+  if (summary.unrouted.length > 0) return 'unrouted';
+  if (summary.stored === 0 && summary.duplicates > 0) return 'duplicate';
+  return 'stored';
+}
+
+/** Stores every event that belongs to a known number; returns what happened, with the reasons for the rest. */
+export async function routeEvents(
+  ctx: AppContext,
+  provider: string,
+  events: NormalizedEvent[],
+  /** numbers already looked up for this payload (the verification's routing hint) */
+  known: Array<[RoutingKey, NumberRow]> = [],
+): Promise<RouteSummary> {
+  const summary: RouteSummary = { stored: 0, duplicates: 0, statuses: 0, unrouted: [] };
+  const keyOf = (key: RoutingKey) => `${key.providerNumberId ?? ''}|${key.phone ?? ''}`;
+  const numbers = new Map<string, Promise<NumberRow | undefined>>(known.map(([key, number]) => [keyOf(key), Promise.resolve(number)]));
+  const numberFor = (key: RoutingKey) => {
+    const id = keyOf(key);
+    if (!numbers.has(id)) numbers.set(id, findNumberByRoutingKey(ctx, provider, key));
+    return numbers.get(id)!;
+  };
+  const at = ctx.clock.now().toISOString();
+  await Promise.all(
+    events.map(async (event) => {
+      const flaw = eventFlaw(event);
+      if (flaw) {
+        summary.unrouted.push(flaw);
+        return;
+      }
+      if (event.kind === 'status') {
+        await storeInbound(ctx, {
+          kind: 'status',
+          provider,
+          providerMessageId: event.providerMessageId,
+          status: event.status,
+          errorCode: event.errorCode,
+          errorMessage: event.errorMessage,
+          at,
+        });
+        summary.statuses += 1;
+        return;
+      }
+      const number = await numberFor(event.to);
+      if (!number) {
+        summary.unrouted.push(`No number is assigned for ${provider} ${describeKey(event.to)}.`);
+        return;
+      }
+      if (event.kind === 'typing') {
+        if (number.organization_id) {
+          await ctx.bus.publish({ channel: `org:${number.organization_id}`, type: 'typing', data: { numberId: number.id, from: event.from } });
+        }
+        // An agent typing on a handover sender shows as typing in that visitor's widget.
+        if (event.from.phone) await showAgentTyping(ctx, number, event.from.phone);
+        return;
+      }
+      const row = inboundRow(ctx, event, number, at);
+      if (!row) {
+        summary.unrouted.push(`Message ${event.providerMessageId} has no sender phone or id.`);
+        return;
+      }
+      const result = await storeInbound(ctx, {
+        kind: 'message',
+        row,
+        reaction: (messageId) => ({
+          kind: REACT_JOB,
+          payload: { messageId, profileName: event.from.name },
+          idempotencyKey: `react:${messageId}`,
+        }),
+      });
+      if (result.kind === 'message' && result.inserted) summary.stored += 1;
+      else summary.duplicates += 1;
+    }),
+  );
+  return summary;
+}
+
+const STATUSES = new Set(['queued', 'sent', 'delivered', 'read', 'failed']);
+const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/** Adapters read untrusted JSON: an event whose ids are not text is kept aside, never bound to SQL. */
+function eventFlaw(event: NormalizedEvent): string | undefined {
+  if (event.kind === 'typing') return undefined;
+  if (!isText(event.providerMessageId)) return `An event has no usable message id.`;
+  if (event.kind === 'status' && !STATUSES.has(event.status)) return `Status ${JSON.stringify(event.status)} of ${event.providerMessageId} is not known.`;
+  const optionalTexts =
+    event.kind === 'status'
+      ? [event.errorCode, event.errorMessage]
+      : [event.text, event.from.phone, event.from.externalId, event.from.name, event.replyToProviderMessageId];
+  if (optionalTexts.some((value) => value !== undefined && value !== null && typeof value !== 'string')) {
+    return `Event ${event.providerMessageId} has a field that is not text.`;
+  }
+  return undefined;
+}
+
+function describeKey(key: RoutingKey): string {
+  return [key.providerNumberId && `number id ${key.providerNumberId}`, key.phone].filter(Boolean).join(' / ') || '(no number in the payload)';
+}
+
+function inboundRow(ctx: AppContext, event: InboundMessageEvent, number: NumberRow, at: string): InboundMessageRow | undefined {
+  const from = event.from.phone ?? event.from.externalId;
+  if (!from) return undefined;
+  return {
+    // The shared trial number's messages belong to nobody until the join routing says whose they are.
+    organization_id: number.is_shared_trial ? null : number.organization_id,
+    conversation_id: null,
+    direction: 'in',
+    author: 'contact',
+    audience: 'contact',
+    body: event.text ?? event.media?.caption ?? null,
+    media: event.media ? JSON.stringify(event.media) : null,
+    provider: event.provider,
+    provider_message_id: event.providerMessageId,
+    reply_to_provider_message_id: event.replyToProviderMessageId ?? null,
+    number_id: number.id,
+    from_address: from,
+    to_address: number.phone_number ?? event.to.phone ?? number.provider_id,
+    status: 'received',
+    category: 'service',
+    cost: messageCost({ direction: 'in', provider: event.provider, category: 'service', insideWindow: true }),
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/** What replay needs to rebuild the request: its content type and URL (no signatures, no secrets). */
+function replayHeaders(req: WebhookRequest): string {
+  return JSON.stringify({ contentType: req.headers['content-type'] ?? null, url: req.url });
+}
+
+async function keepUnrouted(ctx: AppContext, provider: string, req: WebhookRequest, reasons: string[]): Promise<void> {
+  await storeInbound(ctx, {
+    kind: 'unrouted',
+    provider,
+    reason: reasons.join(' '),
+    payload: req.rawBody.toString('utf8'),
+    headers: replayHeaders(req),
+    at: ctx.clock.now().toISOString(),
+  });
+}
+
+export interface UnroutedEventJson {
+  id: number;
+  provider: string;
+  reason: string;
+  receivedAt: string;
+  replayedAt: string | null;
+  payload: string;
+}
+
+export async function listUnroutedEvents(ctx: AppContext, options: { includeReplayed?: boolean } = {}): Promise<UnroutedEventJson[]> {
+  let query = ctx.db.selectFrom('unrouted_events').selectAll().orderBy('id', 'desc').limit(500);
+  if (!options.includeReplayed) query = query.where('replayed_at', 'is', null);
+  const rows = await query.execute();
+  return rows.map((r) => ({ id: r.id, provider: r.provider, reason: r.reason, receivedAt: r.received_at, replayedAt: r.replayed_at, payload: r.payload }));
+}
+
+/**
+ * Routes a kept event again (its signature was checked when it arrived). Succeeds only when every
+ * event now has a number; messages already stored stay single thanks to the de-duplication.
+ */
+export async function replayUnroutedEvent(ctx: AppContext, id: number): Promise<RouteSummary> {
+  const row = await ctx.db.selectFrom('unrouted_events').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Unrouted event');
+  const adapter = providerByName(row.provider);
+  if (!adapter) throw conflict(`The provider ${row.provider} is not known to this server.`);
+  const saved = row.headers ? (JSON.parse(row.headers) as { contentType?: string | null; url?: string }) : {};
+  const url = saved.url ?? `/api/webhooks/${row.provider}`;
+  const req: WebhookRequest = {
+    method: 'POST',
+    url,
+    rawBody: Buffer.from(row.payload, 'utf8'),
+    headers: { 'content-type': saved.contentType ?? undefined },
+    query: Object.fromEntries(new URL(url, 'http://replay').searchParams),
+  };
+  let events: NormalizedEvent[];
+  try {
+    events = adapter.parse(req);
+  } catch (err) {
+    throw conflict(`This event still cannot be understood: ${(err as Error).message}`, 'UNPARSEABLE');
+  }
+  const summary = await routeEvents(ctx, adapter.name, events);
+  if (summary.unrouted.length > 0) {
+    throw conflict(`This event still cannot be routed: ${summary.unrouted.join(' ')} Assign the number first.`, 'STILL_UNROUTED');
+  }
+  await ctx.db.updateTable('unrouted_events').set({ replayed_at: ctx.clock.now().toISOString() }).where('id', '=', id).execute();
+  return summary;
+}
+
+function safely<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}

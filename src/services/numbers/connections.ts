@@ -1,0 +1,66 @@
+// Provider credentials of a number: an organization's own connection (stored encrypted), else the
+// platform's from the environment. They are handed to adapters only, never to an API answer or a log.
+import { randomUUID } from 'node:crypto';
+import { decrypt, encrypt } from '../../core/crypto.js';
+import type { NumberRow } from '../../db/schema.js';
+import type { Credentials, MetaCredentials, TwilioCredentials, WhapiCredentials } from '../../providers/provider.js';
+import type { AppContext } from '../context.js';
+
+/** The platform's own credentials for a provider, from configuration; undefined when not configured. */
+export function platformCredentials(ctx: AppContext, provider: string): Credentials | undefined {
+  const { twilio, meta, whapi } = ctx.config;
+  switch (provider) {
+    case 'twilio':
+      return twilio.accountSid && twilio.authToken
+        ? ({ accountSid: twilio.accountSid, authToken: twilio.authToken } satisfies TwilioCredentials)
+        : undefined;
+    case 'meta':
+      return meta.accessToken || meta.appSecret
+        ? ({ accessToken: meta.accessToken ?? '', appSecret: meta.appSecret, businessAccountId: meta.businessAccountId } satisfies MetaCredentials)
+        : undefined;
+    case 'whapi':
+      return whapi.token || whapi.webhookSecret
+        ? ({ token: whapi.token ?? '', webhookSecret: whapi.webhookSecret } satisfies WhapiCredentials)
+        : undefined;
+    case 'simulator':
+      return {};
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The credentials to send from (and verify webhooks for) a number. An organization's connection
+ * lacking a field the platform has (e.g. Meta's app secret, which is per app) borrows it.
+ */
+export async function credentialsForNumber(ctx: AppContext, number: NumberRow): Promise<Credentials | undefined> {
+  const platform = platformCredentials(ctx, number.provider);
+  if (!number.connection_id) return platform;
+  const own = await loadConnection(ctx, number.connection_id);
+  if (!own) return platform;
+  return { ...(platform ?? {}), ...own } as Credentials;
+}
+
+export async function loadConnection(ctx: AppContext, connectionId: string): Promise<Credentials | undefined> {
+  const row = await ctx.db.selectFrom('connections').select('credentials_encrypted').where('id', '=', connectionId).executeTakeFirst();
+  if (!row) return undefined;
+  return JSON.parse(decrypt(ctx.encryptionKey, row.credentials_encrypted)) as Credentials;
+}
+
+export async function saveConnection(
+  ctx: AppContext,
+  input: { organizationId: string | null; provider: string; credentials: Credentials },
+): Promise<string> {
+  const id = randomUUID();
+  await ctx.db
+    .insertInto('connections')
+    .values({
+      id,
+      organization_id: input.organizationId,
+      provider: input.provider,
+      credentials_encrypted: encrypt(ctx.encryptionKey, JSON.stringify(input.credentials)),
+      created_at: ctx.clock.now().toISOString(),
+    })
+    .execute();
+  return id;
+}

@@ -1,0 +1,222 @@
+// Outbound sending: an accepted message is a `queued` row plus an `outbound.send` job, written in
+// one transaction under an idempotency key, so it is sent at least once and never twice for one
+// request. The job calls the adapter with the number's credentials and records the outcome.
+import { randomUUID } from 'node:crypto';
+import { badRequest, notFound, unprocessable } from '../../core/errors.js';
+import { messageCost } from '../../core/prices.js';
+import { isFreeForm, isWindowOpen, WINDOW_CLOSED_SENTENCE } from '../../core/window.js';
+import { isUniqueViolation } from '../../db/database.js';
+import type { Message, NewMessage, NumberRow } from '../../db/schema.js';
+import { ProviderSendError, type OutboundMessage } from '../../providers/provider.js';
+import { providerByName } from '../../providers/registry.js';
+import { credentialsForNumber } from '../numbers/connections.js';
+import type { AppContext } from '../context.js';
+import { DelayJob, enqueueJob, type JobAttempt, registerJobHandler, RetryableError } from '../../jobs/queue.js';
+import { getMessage, publishMessage } from '../conversations/messages.js';
+import { countSend } from '../platform/metrics.js';
+import { findNumberById } from '../numbers/lookup.js';
+import { assertCanSend } from '../tenancy/plans.js';
+import { takeSendToken } from './send-rate.js';
+
+export const SEND_JOB = 'outbound.send';
+
+export interface SendRequest {
+  organizationId: string | null;
+  conversationId?: string | null;
+  /** the business number to send from */
+  numberId: string;
+  /** E.164 or the contact's external id */
+  to: string;
+  text?: string;
+  media?: { url: string; mimeType?: string; filename?: string; type?: string };
+  template?: { name: string; language?: string; variables: string[] };
+  author: 'bot' | 'agent' | 'system';
+  /** 'agent': notifications and forwards to an agent's own phone */
+  audience?: 'contact' | 'agent';
+  replyToProviderMessageId?: string;
+  /** the same key twice → the first message, nothing sent twice */
+  idempotencyKey?: string;
+  category?: 'service' | 'utility' | 'marketing' | 'authentication';
+  /** API sends: 402 at the plan limit */
+  enforcePlanLimit?: boolean;
+}
+
+interface SendJobPayload {
+  messageId: number;
+  text?: string;
+  template?: SendRequest['template'];
+  media?: SendRequest['media'];
+}
+
+const MAX_TEXT = 4096;
+
+/**
+ * Accepts a message for sending. Free-form to a contact outside the 24-hour window is refused
+ * with 422 WINDOW_CLOSED before anything is stored or sent. To an agent's phone it is recorded as
+ * failed instead (no provider call), so the handover can tell the visitor and the number's stats
+ * show the error.
+ */
+export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ messageId: number; deduplicated: boolean }> {
+  if (req.idempotencyKey) {
+    const existing = await messageByKey(ctx, req.idempotencyKey);
+    if (existing) return { messageId: existing.id, deduplicated: true };
+  }
+  validate(req);
+  const number = await findNumberById(ctx, req.numberId);
+  if (!number) throw notFound('Number');
+  const adapter = providerByName(number.provider);
+  if (!adapter) throw badRequest(`The number's provider ${number.provider} is not available on this server.`);
+  if (req.enforcePlanLimit && req.organizationId) await assertCanSend(ctx, req.organizationId);
+
+  const now = ctx.clock.now();
+  const windowOpen = await serviceWindowOpen(ctx, number.id, req.to, now);
+  const windowClosed = adapter.hasServiceWindow && isFreeForm(req) && !windowOpen;
+  if (windowClosed && req.audience !== 'agent') throw unprocessable(WINDOW_CLOSED_SENTENCE, 'WINDOW_CLOSED');
+
+  const category = req.template ? (req.category ?? 'utility') : 'service';
+  const at = now.toISOString();
+  const row: NewMessage = {
+    organization_id: req.organizationId,
+    conversation_id: req.conversationId ?? null,
+    direction: 'out',
+    author: req.author,
+    audience: req.audience ?? 'contact',
+    body: req.text ?? (req.template ? templateText(req.template) : (req.media?.filename ?? null)),
+    media: req.media ? JSON.stringify(req.media) : null,
+    provider: number.provider,
+    provider_message_id: null,
+    reply_to_provider_message_id: req.replyToProviderMessageId ?? null,
+    number_id: number.id,
+    from_address: number.phone_number ?? number.provider_id,
+    to_address: req.to,
+    status: windowClosed ? 'failed' : 'queued',
+    send_success: windowClosed ? 0 : null,
+    send_error: windowClosed ? WINDOW_CLOSED_SENTENCE : null,
+    error_code: windowClosed ? 'WINDOW_CLOSED' : null,
+    category,
+    cost: windowClosed ? 0 : messageCost({ direction: 'out', provider: number.provider, category, insideWindow: windowOpen }),
+    idempotency_key: req.idempotencyKey ?? randomUUID(),
+    created_at: at,
+    updated_at: at,
+  };
+  let message: Message;
+  try {
+    message = await ctx.db.transaction().execute(async (trx) => {
+      const inserted = await trx.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
+      if (!windowClosed) {
+        const payload: SendJobPayload = { messageId: inserted.id, text: req.text, template: req.template, media: req.media };
+        await enqueueJob(trx, { kind: SEND_JOB, payload, idempotencyKey: `send:${inserted.id}` });
+      }
+      if (req.conversationId) {
+        await trx.updateTable('conversations').set({ last_message_at: at }).where('id', '=', req.conversationId).execute();
+      }
+      return inserted;
+    });
+  } catch (err) {
+    // Two requests with one key at the same instant: the loser answers with the winner's message.
+    const winner = isUniqueViolation(err) && req.idempotencyKey ? await messageByKey(ctx, req.idempotencyKey) : undefined;
+    if (winner) return { messageId: winner.id, deduplicated: true };
+    throw err;
+  }
+  await publishMessage(ctx, message);
+  return { messageId: message.id, deduplicated: false };
+}
+
+function validate(req: SendRequest): void {
+  const parts = [req.text !== undefined, req.media !== undefined, req.template !== undefined].filter(Boolean).length;
+  if (parts === 0) throw badRequest('A message needs text, media or a template.');
+  if (req.template && (req.text !== undefined || req.media !== undefined)) throw badRequest('A template is sent on its own, without text or media.');
+  if (req.text !== undefined && (req.text.trim() === '' || req.text.length > MAX_TEXT)) {
+    throw badRequest(`The text must be between 1 and ${MAX_TEXT} characters.`);
+  }
+  if (!req.to || req.to.trim() === '') throw badRequest('A message needs a recipient.');
+}
+
+function templateText(template: NonNullable<SendRequest['template']>): string {
+  return `[template ${template.name}] ${template.variables.join(' · ')}`.trim();
+}
+
+async function messageByKey(ctx: AppContext, key: string): Promise<Message | undefined> {
+  return ctx.db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+/** True while the contact's last message to this number is less than 24 hours old. */
+export async function serviceWindowOpen(ctx: AppContext, numberId: string, contactAddress: string, now = ctx.clock.now()): Promise<boolean> {
+  const row = await ctx.db
+    .selectFrom('service_windows')
+    .select('last_inbound_at')
+    .where('number_id', '=', numberId)
+    .where('contact_address', '=', contactAddress)
+    .executeTakeFirst();
+  return isWindowOpen(row?.last_inbound_at, now);
+}
+
+/** The `outbound.send` job: one provider call, its outcome recorded on the message. */
+export async function sendQueuedMessage(ctx: AppContext, payload: SendJobPayload, attempt: JobAttempt): Promise<void> {
+  const message = await getMessage(ctx, payload.messageId);
+  // Already sent (a retry after a crash between the call and the update is the at-least-once edge).
+  if (!message || message.status !== 'queued') return;
+  const number = message.number_id ? await findNumberById(ctx, message.number_id) : undefined;
+  const adapter = number ? providerByName(number.provider) : undefined;
+  if (!number || !adapter) return recordFailure(ctx, message, 'The number this message was to be sent from no longer exists.', 'NO_NUMBER');
+  const credentials = await credentialsForNumber(ctx, number);
+  if (!credentials) {
+    return recordFailure(ctx, message, `No ${number.provider} credentials are configured for ${number.phone_number ?? number.provider_id}.`, 'NO_CREDENTIALS');
+  }
+  const wait = takeSendToken(ctx, number.id);
+  if (wait > 0) throw new DelayJob(wait);
+
+  try {
+    const result = await adapter.send({ config: ctx.config, bus: ctx.bus, clock: ctx.clock }, credentials as never, outboundOf(ctx, message, number, payload));
+    const sent = await ctx.db
+      .updateTable('messages')
+      .set({
+        provider_message_id: result.providerMessageId,
+        status: result.status === 'failed' ? 'failed' : result.status,
+        send_success: 1,
+        send_error: null,
+        error_code: null,
+        updated_at: ctx.clock.now().toISOString(),
+      })
+      .where('id', '=', message.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    countSend(ctx, number.provider, 'sent');
+    await publishMessage(ctx, sent, 'status');
+  } catch (err) {
+    if (err instanceof ProviderSendError && err.kind !== 'transient') {
+      return recordFailure(ctx, message, err.message, err.code ?? (err.kind === 'window_closed' ? 'WINDOW_CLOSED' : 'PERMANENT'));
+    }
+    const reason = err instanceof Error ? err.message : String(err);
+    if (attempt.isLastAttempt) return recordFailure(ctx, message, `Gave up after ${attempt.attempt} attempts: ${reason}`, (err as ProviderSendError).code ?? 'TRANSIENT');
+    // Visible while it retries; cleared by the send that succeeds.
+    await ctx.db.updateTable('messages').set({ send_error: reason }).where('id', '=', message.id).execute();
+    countSend(ctx, number.provider, 'retry');
+    throw new RetryableError(reason, err instanceof ProviderSendError ? err.retryAfterMs : undefined);
+  }
+}
+
+function outboundOf(ctx: AppContext, message: Message, number: NumberRow, payload: SendJobPayload): OutboundMessage {
+  return {
+    from: { phone: number.phone_number ?? undefined, providerNumberId: number.provider_id },
+    to: message.to_address!,
+    text: payload.text,
+    media: payload.media,
+    template: payload.template,
+    replyToProviderMessageId: message.reply_to_provider_message_id ?? undefined,
+    statusCallbackUrl: number.provider === 'twilio' ? `${ctx.config.publicUrl}/api/webhooks/twilio` : undefined,
+  };
+}
+
+async function recordFailure(ctx: AppContext, message: Message, reason: string, code: string): Promise<void> {
+  const failed = await ctx.db
+    .updateTable('messages')
+    .set({ status: 'failed', send_success: 0, send_error: reason, error_code: code, updated_at: ctx.clock.now().toISOString() })
+    .where('id', '=', message.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  countSend(ctx, message.provider ?? 'unknown', 'failed');
+  await publishMessage(ctx, failed, 'status');
+}
+
+registerJobHandler(SEND_JOB, sendQueuedMessage);

@@ -1,0 +1,21 @@
+// The platform administrator key. With ADMIN_API_KEY unset, the first start generates one, keeps
+// only its hash (the `admin_key_hash` setting auth.ts checks) and hands the key back once to print.
+import { newSecret, hashSecret } from '../../core/keys.js';
+import { isUniqueViolation } from '../../db/database.js';
+import { ADMIN_KEY_HASH_SETTING } from '../../http/auth.js';
+import type { AppContext } from '../context.js';
+
+export async function ensureAdminKey(ctx: AppContext): Promise<{ key?: string }> {
+  if (ctx.config.adminApiKey) return {};
+  const stored = await ctx.db.selectFrom('settings').select('key').where('key', '=', ADMIN_KEY_HASH_SETTING).executeTakeFirst();
+  if (stored) return {};
+  const key = newSecret('sb_admin_');
+  try {
+    await ctx.db.insertInto('settings').values({ key: ADMIN_KEY_HASH_SETTING, value: hashSecret(key) }).execute();
+  } catch (err) {
+    // Another instance starting at the same moment stored its key first; that one is printed there.
+    if (isUniqueViolation(err)) return {};
+    throw err;
+  }
+  return { key };
+}

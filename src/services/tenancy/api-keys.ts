@@ -1,0 +1,62 @@
+// Organization API keys: shown once when created, stored as a sha256 hash, revoked by time stamp.
+import { randomUUID } from 'node:crypto';
+import { notFound } from '../../core/errors.js';
+import { hashSecret, newSecret } from '../../core/keys.js';
+import type { AppContext } from '../context.js';
+import { getOrganization } from './organizations.js';
+
+export interface ApiKeyJson {
+  id: string;
+  organizationId: string;
+  /** the first characters of the key, to tell keys apart; never enough to use it */
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+const KEY_PREFIX = 'sb_org_';
+
+export async function createApiKey(ctx: AppContext, organizationId: string): Promise<{ key: string; apiKey: ApiKeyJson }> {
+  await getOrganization(ctx, organizationId);
+  const key = newSecret(KEY_PREFIX);
+  const row = {
+    id: randomUUID(),
+    organization_id: organizationId,
+    key_hash: hashSecret(key),
+    prefix: key.slice(0, KEY_PREFIX.length + 4),
+    created_at: ctx.clock.now().toISOString(),
+    revoked_at: null,
+  };
+  await ctx.db.insertInto('api_keys').values(row).execute();
+  return { key, apiKey: apiKeyJson(row) };
+}
+
+export async function listApiKeys(ctx: AppContext, organizationId: string): Promise<ApiKeyJson[]> {
+  await getOrganization(ctx, organizationId);
+  const rows = await ctx.db
+    .selectFrom('api_keys')
+    .select(['id', 'organization_id', 'prefix', 'created_at', 'revoked_at'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(apiKeyJson);
+}
+
+/** Revoking twice is harmless; the first revocation time is kept. */
+export async function revokeApiKey(ctx: AppContext, organizationId: string, keyId: string): Promise<ApiKeyJson> {
+  const row = await ctx.db
+    .selectFrom('api_keys')
+    .select(['id', 'organization_id', 'prefix', 'created_at', 'revoked_at'])
+    .where('id', '=', keyId)
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+  if (!row) throw notFound('API key');
+  if (row.revoked_at) return apiKeyJson(row);
+  const revokedAt = ctx.clock.now().toISOString();
+  await ctx.db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', keyId).execute();
+  return apiKeyJson({ ...row, revoked_at: revokedAt });
+}
+
+function apiKeyJson(row: { id: string; organization_id: string; prefix: string; created_at: string; revoked_at: string | null }): ApiKeyJson {
+  return { id: row.id, organizationId: row.organization_id, prefix: row.prefix, createdAt: row.created_at, revokedAt: row.revoked_at };
+}

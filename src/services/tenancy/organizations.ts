@@ -1,0 +1,196 @@
+// Organizations: the tenants. Their public JSON carries the numbers they own, derived from the
+// `numbers` table (a Twilio number, a Meta phone number id, a Whapi channel).
+import { randomUUID } from 'node:crypto';
+import { newJoinCode } from '../../core/join.js';
+import { conflict, notFound } from '../../core/errors.js';
+import { isUniqueViolation } from '../../db/database.js';
+import type { NumberRow, Organization } from '../../db/schema.js';
+import type { AppContext } from '../context.js';
+
+export interface OrganizationInput {
+  name: string;
+  description?: string | null;
+  businessInfo?: string | null;
+  plan?: string;
+  instructions?: string | null;
+}
+
+export interface OrganizationJson {
+  id: string;
+  name: string;
+  description: string | null;
+  businessInfo: string | null;
+  instructions: string | null;
+  plan: string;
+  joinCode: string;
+  whatsappNumber: string | null;
+  whatsappNumberSid: string | null;
+  whatsappPhoneNumberId: string | null;
+  whatsappDisplayNumber: string | null;
+  whapiChannelId: string | null;
+  senderStatus: string | null;
+  /** trial plan: the shared number its customers write to, after sending `join <joinCode>` */
+  sharedTrialNumber: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function createOrganization(ctx: AppContext, input: OrganizationInput): Promise<Organization> {
+  const now = ctx.clock.now().toISOString();
+  for (let attempt = 0; ; attempt++) {
+    const row: Organization = {
+      id: randomUUID(),
+      name: input.name,
+      description: input.description ?? null,
+      business_info: input.businessInfo ?? null,
+      plan: input.plan ?? 'trial',
+      join_code: newJoinCode(ctx.random, attempt),
+      instructions: input.instructions ?? null,
+      last_conversation_ref: 0,
+      dedupe_window_seconds: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await ctx.db.insertInto('organizations').values(row).execute();
+      return row;
+    } catch (err) {
+      // Only the join code can collide; draw another.
+      if (!isUniqueViolation(err) || attempt >= 20) throw err;
+    }
+  }
+}
+
+export async function getOrganization(ctx: AppContext, id: string): Promise<Organization> {
+  const row = await ctx.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Organization');
+  return row;
+}
+
+export async function listOrganizations(ctx: AppContext, onlyId?: string): Promise<Organization[]> {
+  let query = ctx.db.selectFrom('organizations').selectAll().orderBy('created_at').orderBy('id');
+  if (onlyId) query = query.where('id', '=', onlyId);
+  return query.execute();
+}
+
+export async function updateOrganization(ctx: AppContext, id: string, patch: Partial<OrganizationInput>): Promise<Organization> {
+  await getOrganization(ctx, id);
+  const values: Record<string, unknown> = { updated_at: ctx.clock.now().toISOString() };
+  if (patch.name !== undefined) values.name = patch.name;
+  if (patch.description !== undefined) values.description = patch.description;
+  if (patch.businessInfo !== undefined) values.business_info = patch.businessInfo;
+  if (patch.plan !== undefined) values.plan = patch.plan;
+  if (patch.instructions !== undefined) values.instructions = patch.instructions;
+  await ctx.db.updateTable('organizations').set(values).where('id', '=', id).execute();
+  return getOrganization(ctx, id);
+}
+
+/**
+ * Deletes an organization and everything it owns. A Twilio number is refused rather than silently
+ * kept rented (or silently released): releasing is irreversible, so the operator does it explicitly.
+ */
+export async function deleteOrganization(ctx: AppContext, id: string): Promise<void> {
+  await getOrganization(ctx, id);
+  const numbers = await numbersOf(ctx, [id]);
+  if (numbers.some((n) => n.provider === 'twilio' && n.is_dedicated === 1)) {
+    throw conflict(
+      'This organization still has a Twilio number; release it first (DELETE /api/organizations/:orgId/provision-number).',
+      'NUMBER_STILL_PROVISIONED',
+    );
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    // Numbers would otherwise fall back to being platform numbers (organization_id set null).
+    await trx.deleteFrom('numbers').where('organization_id', '=', id).execute();
+    await trx.deleteFrom('messages').where('organization_id', '=', id).execute();
+    await trx.deleteFrom('organizations').where('id', '=', id).execute();
+  });
+}
+
+export async function numbersOf(ctx: AppContext, organizationIds: string[]): Promise<NumberRow[]> {
+  if (organizationIds.length === 0) return [];
+  return ctx.db
+    .selectFrom('numbers')
+    .selectAll()
+    .where('organization_id', 'in', organizationIds)
+    .where('is_shared_trial', '=', 0)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** The organization's number of one provider (each organization has at most one per provider). */
+export async function organizationNumber(ctx: AppContext, organizationId: string, provider: string): Promise<NumberRow | undefined> {
+  return ctx.db
+    .selectFrom('numbers')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('provider', '=', provider)
+    .where('is_shared_trial', '=', 0)
+    .orderBy('created_at')
+    .executeTakeFirst();
+}
+
+/**
+ * Who holds a provider's number id; 409 when anyone but this organization does (another
+ * organization, or the platform itself, e.g. the shared trial number).
+ */
+export async function assertNumberAvailable(
+  ctx: AppContext,
+  organizationId: string,
+  provider: string,
+  providerId: string,
+  what: string,
+  code: string,
+): Promise<{ id: string } | undefined> {
+  const holder = await ctx.db
+    .selectFrom('numbers')
+    .select(['id', 'organization_id'])
+    .where('provider', '=', provider)
+    .where('provider_id', '=', providerId)
+    .executeTakeFirst();
+  if (holder && holder.organization_id !== organizationId) {
+    const where = holder.organization_id ? 'another organization' : 'the platform (a shared or default number)';
+    throw conflict(`${what} is already assigned to ${where}; remove it there first.`, code);
+  }
+  return holder;
+}
+
+/** The organization as the API shows it; `numbers` are its rows from `numbersOf`. */
+export function organizationJson(org: Organization, numbers: NumberRow[], sharedTrialNumber: string | null = null): OrganizationJson {
+  const own = numbers.filter((n) => n.organization_id === org.id);
+  const twilio = own.find((n) => n.provider === 'twilio');
+  const meta = own.find((n) => n.provider === 'meta');
+  const whapi = own.find((n) => n.provider === 'whapi');
+  const primary = twilio ?? meta ?? whapi ?? own[0];
+  return {
+    id: org.id,
+    name: org.name,
+    description: org.description,
+    businessInfo: org.business_info,
+    instructions: org.instructions,
+    plan: org.plan,
+    joinCode: org.join_code,
+    whatsappNumber: primary?.phone_number ?? null,
+    whatsappNumberSid: twilio?.provider_id ?? null,
+    whatsappPhoneNumberId: meta?.provider_id ?? null,
+    whatsappDisplayNumber: meta ? (meta.display_name ?? meta.phone_number) : null,
+    whapiChannelId: whapi?.provider_id ?? null,
+    senderStatus: primary?.sender_status ?? null,
+    sharedTrialNumber: org.plan === 'trial' ? sharedTrialNumber : null,
+    createdAt: org.created_at,
+    updatedAt: org.updated_at,
+  };
+}
+
+export async function organizationsJson(ctx: AppContext, orgs: Organization[]): Promise<OrganizationJson[]> {
+  const numbers = await numbersOf(
+    ctx,
+    orgs.map((o) => o.id),
+  );
+  const shared = await ctx.db.selectFrom('numbers').select('phone_number').where('is_shared_trial', '=', 1).orderBy('created_at').executeTakeFirst();
+  return orgs.map((o) => organizationJson(o, numbers, shared?.phone_number ?? null));
+}
+
+export async function describeOrganization(ctx: AppContext, id: string): Promise<OrganizationJson> {
+  const [json] = await organizationsJson(ctx, [await getOrganization(ctx, id)]);
+  return json!;
+}

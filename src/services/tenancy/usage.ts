@@ -1,0 +1,184 @@
+// Usage and cost per organization and month (SPEC §9): messages by direction and category, cost by
+// part (provider fee, Meta fee, number rental), the plan, and the margin, per number as well.
+import { sql } from 'kysely';
+import { monthRange, planOf } from '../../core/plans.js';
+import {
+  mergePrices,
+  messageCost,
+  priceTableOverride,
+  providerFee,
+  rentalFee,
+  roundCost,
+  type MessageCategory,
+  type PricedMessage,
+  type PriceTable,
+} from '../../core/prices.js';
+import type { AppContext } from '../context.js';
+import { getOrganization } from './organizations.js';
+import { loadPlans, readJsonSetting } from './plans.js';
+
+export const PRICES_SETTING = 'prices';
+
+export async function loadPrices(ctx: AppContext): Promise<PriceTable> {
+  return mergePrices(await readJsonSetting(ctx, PRICES_SETTING, priceTableOverride, {}));
+}
+
+/** The cost to store on a message row, by the operator's price table. */
+export async function priceMessage(ctx: AppContext, message: PricedMessage): Promise<number> {
+  return messageCost(message, await loadPrices(ctx));
+}
+
+const CATEGORIES: MessageCategory[] = ['service', 'utility', 'marketing', 'authentication'];
+
+type CategoryCounts = Record<MessageCategory, number> & { total: number };
+export interface CostParts {
+  provider: number;
+  meta: number;
+  rental: number;
+  total: number;
+}
+
+export interface NumberUsage {
+  numberId: string | null;
+  phoneNumber: string | null;
+  provider: string | null;
+  displayName: string | null;
+  messagesIn: number;
+  messagesOut: number;
+  failedOut: number;
+  cost: CostParts;
+}
+
+export interface UsageReport {
+  organizationId: string;
+  month: string;
+  plan: string;
+  planPrice: number;
+  limit: number;
+  used: number;
+  remaining: number;
+  messages: { in: CategoryCounts; out: CategoryCounts & { failed: number } };
+  cost: CostParts;
+  /** plan price minus total cost: what the platform keeps this month */
+  margin: number;
+  numbers: NumberUsage[];
+}
+
+const emptyCounts = (): CategoryCounts => ({ total: 0, service: 0, utility: 0, marketing: 0, authentication: 0 });
+const zeroCost = (): CostParts => ({ provider: 0, meta: 0, rental: 0, total: 0 });
+
+function addCost(into: CostParts, part: Omit<CostParts, 'total'>): void {
+  into.provider = roundCost(into.provider + part.provider);
+  into.meta = roundCost(into.meta + part.meta);
+  into.rental = roundCost(into.rental + part.rental);
+  into.total = roundCost(into.provider + into.meta + into.rental);
+}
+
+export async function usageReport(ctx: AppContext, organizationId: string, month: string): Promise<UsageReport> {
+  const org = await getOrganization(ctx, organizationId);
+  const [plans, prices] = await Promise.all([loadPlans(ctx), loadPrices(ctx)]);
+  const { name: planName, plan } = planOf(org.plan, plans);
+  const { start, end } = monthRange(month);
+
+  const groups = await ctx.db
+    .selectFrom('messages')
+    .select([
+      'number_id',
+      'provider',
+      'direction',
+      'category',
+      sql<number>`case when status = 'failed' and direction = 'out' then 1 else 0 end`.as('failed'),
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.sum<number>('cost').as('cost'),
+    ])
+    .where('organization_id', '=', organizationId)
+    .where('created_at', '>=', start)
+    .where('created_at', '<', end)
+    .groupBy(['number_id', 'provider', 'direction', 'category', sql`case when status = 'failed' and direction = 'out' then 1 else 0 end`])
+    .execute();
+
+  // Rented numbers count for the whole month once they existed before its end.
+  const owned = await ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', organizationId).execute();
+  const messageNumberIds = [...new Set(groups.map((g) => g.number_id).filter((id): id is string => id !== null))];
+  const others = messageNumberIds.filter((id) => !owned.some((n) => n.id === id));
+  const foreign = others.length ? await ctx.db.selectFrom('numbers').selectAll().where('id', 'in', others).execute() : [];
+
+  const perNumber = new Map<string | null, NumberUsage>();
+  const numberUsage = (id: string | null): NumberUsage => {
+    let entry = perNumber.get(id);
+    if (!entry) {
+      const row = [...owned, ...foreign].find((n) => n.id === id);
+      entry = {
+        numberId: id,
+        phoneNumber: row?.phone_number ?? null,
+        provider: row?.provider ?? null,
+        displayName: row?.display_name ?? null,
+        messagesIn: 0,
+        messagesOut: 0,
+        failedOut: 0,
+        cost: zeroCost(),
+      };
+      perNumber.set(id, entry);
+    }
+    return entry;
+  };
+  for (const n of owned) if (n.is_shared_trial === 0) numberUsage(n.id);
+
+  const messages = { in: emptyCounts(), out: { ...emptyCounts(), failed: 0 } };
+  const cost = zeroCost();
+  for (const g of groups) {
+    const count = Number(g.n);
+    const entry = numberUsage(g.number_id);
+    if (Number(g.failed) === 1) {
+      messages.out.failed += count;
+      entry.failedOut += count;
+      continue; // a failed send is not billed and does not count toward the plan
+    }
+    const side = g.direction === 'in' ? messages.in : messages.out;
+    const category = (CATEGORIES.includes(g.category as MessageCategory) ? g.category : 'service') as MessageCategory;
+    side[category] += count;
+    side.total += count;
+    if (g.direction === 'in') entry.messagesIn += count;
+    else entry.messagesOut += count;
+    // The provider's part follows from the table; whatever a row recorded beyond it is Meta's fee.
+    const providerPart = roundCost(count * providerFee(g.provider, prices));
+    const part = { provider: providerPart, meta: Math.max(0, roundCost(Number(g.cost ?? 0) - providerPart)), rental: 0 };
+    addCost(cost, part);
+    addCost(entry.cost, part);
+  }
+  for (const n of owned) {
+    if (n.is_dedicated !== 1 || n.created_at >= end) continue;
+    const part = { provider: 0, meta: 0, rental: rentalFee(n.provider, prices) };
+    addCost(cost, part);
+    addCost(numberUsage(n.id).cost, part);
+  }
+
+  const used = messages.in.total + messages.out.total;
+  return {
+    organizationId,
+    month,
+    plan: planName,
+    planPrice: plan.price,
+    limit: plan.messageLimit,
+    used,
+    remaining: Math.max(0, plan.messageLimit - used),
+    messages,
+    cost,
+    margin: roundCost(plan.price - cost.total),
+    numbers: [...perNumber.values()],
+  };
+}
+
+/** A short series for charts: one line per month, oldest first. */
+export async function usageHistory(
+  ctx: AppContext,
+  organizationId: string,
+  months: string[],
+): Promise<Array<{ month: string; messagesIn: number; messagesOut: number; cost: CostParts; margin: number }>> {
+  const series = [];
+  for (const month of months) {
+    const r = await usageReport(ctx, organizationId, month);
+    series.push({ month, messagesIn: r.messages.in.total, messagesOut: r.messages.out.total, cost: r.cost, margin: r.margin });
+  }
+  return series;
+}

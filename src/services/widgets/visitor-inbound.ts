@@ -1,0 +1,79 @@
+// What comes in from a website visitor: the message is stored and its answer enqueued in one
+// transaction; the `widget.react` job answers it — the bot, or the agent's phone once a human has
+// it — so a crash between storing and answering loses nothing.
+import { z } from 'zod';
+import { enqueueJob, registerJobHandler } from '../../jobs/queue.js';
+import type { AppContext } from '../context.js';
+import { publishMessage } from '../conversations/messages.js';
+import { forwardVisitorMessage } from '../handover/request.js';
+import { answerQuestion } from '../knowledge/answers.js';
+import { type AuthenticatedSession, visitorConversation } from './sessions.js';
+import { storeUpload } from './uploads.js';
+import { HANDOVER_OFFER, insertMessage, postToVisitor, publishVisitorMessage, toVisitorMessage, visitorMessageRow } from './visitor-outbound.js';
+
+export const visitorMessageInput = z
+  .object({
+    text: z.string().max(4000).optional(),
+    /** a file the visitor attached, as a data URL (`data:image/png;base64,…`), at most 5 MB */
+    media: z.object({ dataUrl: z.string().max(7_000_000), filename: z.string().trim().min(1).max(200).optional() }).optional(),
+  })
+  .refine((m) => Boolean(m.text?.trim()) || m.media, { message: 'send a text or a file', path: ['text'] });
+
+/** Stores the visitor's message and enqueues its answer in one transaction, then echoes it live. */
+export async function receiveVisitorMessage(ctx: AppContext, found: AuthenticatedSession, input: z.infer<typeof visitorMessageInput>) {
+  const conversation = await visitorConversation(ctx, found);
+  const stored = await ctx.db.transaction().execute(async (trx) => {
+    const media = input.media ? await storeUpload(ctx, trx, found.session.id, input.media) : null;
+    const message = await insertMessage(
+      trx,
+      visitorMessageRow(ctx, conversation, {
+        direction: 'in',
+        author: 'visitor',
+        body: input.text?.trim() || null,
+        media: media ? JSON.stringify(media) : null,
+      }),
+    );
+    await trx.updateTable('conversations').set({ last_message_at: message.created_at }).where('id', '=', conversation.id).execute();
+    await enqueueJob(trx, { kind: WIDGET_REACT, payload: { messageId: message.id }, idempotencyKey: `widget.react:${message.id}` });
+    return message;
+  });
+  // The visitor's other tabs show it too, and the organization's inbox.
+  await publishVisitorMessage(ctx, found.session.id, stored);
+  await publishMessage(ctx, stored);
+  return { message: toVisitorMessage(stored), conversation };
+}
+
+const WIDGET_REACT = 'widget.react';
+const NOT_SURE = 'I am not sure I have the right answer to that. Would you like to talk to a person?';
+
+/** Bot answer, or forward to the agent's phone while a human has the conversation. */
+export async function reactToVisitorMessage(ctx: AppContext, payload: { messageId: number }): Promise<void> {
+  const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', payload.messageId).executeTakeFirst();
+  if (!message?.conversation_id) return;
+  const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirstOrThrow();
+  if (conversation.status === 'waiting_agent' || conversation.status === 'agent') {
+    await forwardVisitorMessage(ctx, conversation, message);
+    return;
+  }
+  if (!message.body) return; // a file alone goes to agents only; the bot has nothing to say about it
+  const history = await ctx.db
+    .selectFrom('messages')
+    .select(['author', 'body'])
+    .where('conversation_id', '=', conversation.id)
+    .where('audience', '=', 'contact')
+    .where('id', '<', message.id)
+    .orderBy('id', 'desc')
+    .limit(10)
+    .execute();
+  const answer = await answerQuestion(ctx, conversation.organization_id, message.body, {
+    history: history.reverse().map((h) => ({ role: h.author === 'visitor' ? 'user' : 'assistant', text: h.body ?? '' })),
+  });
+  await postToVisitor(ctx, conversation, {
+    author: 'bot',
+    text: answer.confident ? answer.answer : answer.answer.trim() || NOT_SURE,
+    media: answer.confident ? null : { type: HANDOVER_OFFER },
+    idempotencyKey: `widget-answer:${message.id}`,
+  });
+}
+
+registerJobHandler(WIDGET_REACT, (ctx: AppContext, payload: unknown) => reactToVisitorMessage(ctx, payload as { messageId: number }));

@@ -1,0 +1,141 @@
+// What a website visitor sees: messages to the visitor are stored first, then pushed live on the
+// bus channel `session:<sessionId>` (the visitor's event stream subscribes to it), with the
+// conversation's status and history. What comes in from a visitor is in visitor-inbound.ts.
+import { isUniqueViolation, type Db } from '../../db/database.js';
+import type { Conversation, Message, NewMessage } from '../../db/schema.js';
+import type { AppContext } from '../context.js';
+import { publishMessage } from '../conversations/messages.js';
+import type { AuthenticatedSession } from './sessions.js';
+
+export type VisitorAuthor = 'visitor' | 'bot' | 'agent' | 'system';
+
+export interface VisitorMedia {
+  type: string;
+  url?: string;
+  mimeType?: string;
+  filename?: string;
+  caption?: string;
+  latitude?: number;
+  longitude?: number;
+  name?: string;
+}
+
+/** A message as the widget sees it (the SSE `message` event and the history). */
+export interface VisitorMessage {
+  id: number;
+  author: VisitorAuthor;
+  text: string | null;
+  media: VisitorMedia | null;
+  createdAt: string;
+  /** the bot was not sure: the widget offers the "Talk to a human" button under this message */
+  offerHandover?: true;
+}
+
+// A bot answer that offers a human carries this marker in `media` (no column of its own: it is
+// a property of the message, shown by the widget as a button).
+export const HANDOVER_OFFER = 'handover_offer';
+
+export function toVisitorMessage(message: Message): VisitorMessage {
+  const media = message.media ? (JSON.parse(message.media) as VisitorMedia) : null;
+  const offer = media?.type === HANDOVER_OFFER;
+  return {
+    id: message.id,
+    author: (message.author === 'contact' ? 'visitor' : message.author) as VisitorAuthor,
+    text: message.body,
+    media: offer ? null : media,
+    createdAt: message.created_at,
+    ...(offer ? { offerHandover: true as const } : {}),
+  };
+}
+
+export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
+
+/** Pushes a stored message to the visitor's open widgets (agent replies, system notices, bot answers). */
+export async function publishVisitorMessage(ctx: AppContext, sessionId: string, message: Message): Promise<void> {
+  await ctx.bus.publish({ channel: sessionChannel(sessionId), type: 'message', data: toVisitorMessage(message) });
+}
+
+/** Conversation status, agent typing or seen, for the widget's header. */
+export interface VisitorStatus {
+  conversationRef?: number;
+  conversationStatus?: string;
+  agentTyping?: boolean;
+  /** the agent has seen the visitor's messages up to this id */
+  seenMessageId?: number;
+}
+
+export async function publishVisitorStatus(ctx: AppContext, sessionId: string, status: VisitorStatus): Promise<void> {
+  await ctx.bus.publish({ channel: sessionChannel(sessionId), type: 'status', data: status });
+}
+
+async function sessionIdOf(ctx: AppContext, conversation: Conversation): Promise<string | undefined> {
+  const contact = await ctx.db.selectFrom('contacts').select(['kind', 'external_id']).where('id', '=', conversation.contact_id).executeTakeFirst();
+  return contact?.kind === 'visitor' ? (contact.external_id ?? undefined) : undefined;
+}
+
+export function visitorMessageRow(ctx: AppContext, conversation: Conversation, fields: Partial<NewMessage> & Pick<NewMessage, 'direction' | 'author'>): NewMessage {
+  const now = ctx.clock.now().toISOString();
+  return {
+    organization_id: conversation.organization_id,
+    conversation_id: conversation.id,
+    audience: 'contact',
+    body: null,
+    media: null,
+    status: fields.direction === 'in' ? 'received' : 'delivered',
+    category: 'service',
+    cost: 0,
+    created_at: now,
+    updated_at: now,
+    ...fields,
+  };
+}
+
+export async function insertMessage(db: Db, row: NewMessage): Promise<Message> {
+  return db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Stores a message to the visitor of a widget conversation and pushes it live. With an
+ * `idempotencyKey`, a second call with the same key stores and pushes nothing (job retries).
+ */
+export async function postToVisitor(
+  ctx: AppContext,
+  conversation: Conversation,
+  message: { author: Exclude<VisitorAuthor, 'visitor'>; text?: string | null; media?: VisitorMedia | null; idempotencyKey?: string },
+): Promise<Message | undefined> {
+  let stored: Message;
+  try {
+    stored = await insertMessage(
+      ctx.db,
+      visitorMessageRow(ctx, conversation, {
+        direction: 'out',
+        author: message.author,
+        body: message.text ?? null,
+        media: message.media ? JSON.stringify(message.media) : null,
+        idempotency_key: message.idempotencyKey ?? null,
+      }),
+    );
+  } catch (err) {
+    if (message.idempotencyKey && isUniqueViolation(err)) return undefined;
+    throw err;
+  }
+  await ctx.db.updateTable('conversations').set({ last_message_at: stored.created_at }).where('id', '=', conversation.id).execute();
+  const sessionId = await sessionIdOf(ctx, conversation);
+  if (sessionId) await publishVisitorMessage(ctx, sessionId, stored);
+  await publishMessage(ctx, stored);
+  return stored;
+}
+
+/** The visitor's history across their conversations, oldest first; `after` for catching up. */
+export async function listVisitorMessages(ctx: AppContext, found: AuthenticatedSession, after?: number, limit = 200): Promise<VisitorMessage[]> {
+  let query = ctx.db
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .selectAll('messages')
+    .where('conversations.contact_id', '=', found.session.contact_id)
+    .where('messages.audience', '=', 'contact');
+  if (after !== undefined) query = query.where('messages.id', '>', after);
+  const rows = await query.orderBy('messages.id', 'desc').limit(limit).execute();
+  return rows.reverse().map(toVisitorMessage);
+}
+

@@ -1,0 +1,227 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { forwardVisitorMessage, requestHandover } from '../../../src/services/handover/request.js';
+import { numberStats } from '../../../src/services/handover/stats.js';
+import { makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
+import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './setup.js';
+
+let world: World;
+afterEach(async () => {
+  await world?.ctx.database.close();
+});
+
+describe('requesting a handover', () => {
+  it('notifies every agent from the least used pool number with the exact notification', async () => {
+    world = await makeWorld({ pool: 2 });
+    const viral = await visitor(world, 'Viral tarpara');
+    await viral.say('Can a person help me with a group booking?');
+    const result = await requestHandover(world.ctx, viral.sessionId);
+    expect(result).toEqual({ conversationRef: 1, assignedWhatsappNumber: '+15550100011' });
+
+    const sent = await sentToAgents(world);
+    expect(sent.map((m) => m.to_address)).toEqual([MAYA, TOM]);
+    for (const m of sent) {
+      expect(m).toMatchObject({ author: 'system', status: 'queued', number_id: world.pool[0]!.id, from_address: '+15550100011' });
+      expect(m.body).toBe(
+        [
+          '🔔 Agent Handover Request',
+          '👤 USER: Viral tarpara',
+          '🆔 ID: #1',
+          `📱 Session: ${viral.sessionId}`,
+          '💬 Can a person help me with a group booking?',
+          'Reply in this chat: your message',
+        ].join('\n'),
+      );
+    }
+    const conversation = await conversationOf(world, 1);
+    expect(sent[0]!.conversation_id).toBe(conversation.id);
+    expect(conversation).toMatchObject({ status: 'waiting_agent', assigned_whatsapp_number: '+15550100011', agent_number: null });
+    const assignments = await world.ctx.db.selectFrom('handover_assignments').selectAll().execute();
+    expect(assignments).toMatchObject([{ conversation_id: conversation.id, widget_id: world.widget.id, number: '+15550100011', released_at: null }]);
+  });
+
+  it('asking again changes nothing: same number, no second notification', async () => {
+    world = await makeWorld({ pool: 2 });
+    const ana = await visitor(world, 'Ana');
+    await ana.say('hello');
+    const first = await requestHandover(world.ctx, ana.sessionId);
+    const again = await requestHandover(world.ctx, ana.sessionId);
+    expect(again).toEqual(first);
+    expect(await sentToAgents(world)).toHaveLength(2);
+  });
+
+  it('gives two visitors asking at the same instant two different pool numbers', async () => {
+    world = await makeWorld({ pool: 2 });
+    const a = await visitor(world, 'Ana');
+    const b = await visitor(world, 'Ben');
+    await a.say('help');
+    await b.say('help');
+    const [ra, rb] = await Promise.all([requestHandover(world.ctx, a.sessionId), requestHandover(world.ctx, b.sessionId)]);
+    expect(new Set([ra.assignedWhatsappNumber, rb.assignedWhatsappNumber])).toEqual(new Set(['+15550100011', '+15550100012']));
+  });
+
+  it('puts a third visitor on the number with the fewest assignments today once every number carries one', async () => {
+    world = await makeWorld({ pool: 2 });
+    for (const name of ['A', 'B']) {
+      const v = await visitor(world, name);
+      await v.say('hi');
+      await requestHandover(world.ctx, v.sessionId);
+    }
+    // Number 1 handled an extra conversation earlier today (closed since).
+    await world.ctx.db
+      .insertInto('handover_assignments')
+      .values({ id: 'earlier', conversation_id: (await conversationOf(world, 1)).id, widget_id: world.widget.id, number: '+15550100011', assigned_at: world.ctx.clock.now().toISOString(), released_at: world.ctx.clock.now().toISOString() })
+      .execute();
+    const c = await visitor(world, 'C');
+    await c.say('hi');
+    expect((await requestHandover(world.ctx, c.sessionId)).assignedWhatsappNumber).toBe('+15550100012');
+  });
+
+  it('without a pool uses the handover number and asks for the #ref prefix', async () => {
+    world = await makeWorld({ handoverNumber: true });
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    expect((await requestHandover(world.ctx, v.sessionId)).assignedWhatsappNumber).toBe('+15550100001');
+    expect((await sentToAgents(world))[0]!.body).toMatch(/\nReply with: #1: your message$/);
+  });
+
+  it('falls back to the organization number, and fails with a clear 503 when there is none', async () => {
+    world = await makeWorld();
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'NO_HANDOVER_NUMBER' });
+    expect(await sentToAgents(world)).toHaveLength(0);
+
+    const own = await makeNumber(world.ctx, { organization_id: world.org.id, phone_number: '+15550100099' });
+    await openServiceWindow(world.ctx, own.id, MAYA);
+    expect((await requestHandover(world.ctx, v.sessionId)).assignedWhatsappNumber).toBe('+15550100099');
+  });
+
+  it('without any number of the organization uses the platform default sender, and agents answer through it', async () => {
+    world = await makeWorld({ env: { TWILIO_PHONE_NUMBER: 'whatsapp:+14155550100' } });
+    const platform = await makeNumber(world.ctx, { organization_id: null, provider: 'twilio', phone_number: '+14155550100', provider_id: 'PNplatform' });
+    await openServiceWindow(world.ctx, platform.id, MAYA);
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    expect((await requestHandover(world.ctx, v.sessionId)).assignedWhatsappNumber).toBe('+14155550100');
+    const { handled } = await agentWrites(world, MAYA, platform, '#1: Hello from the platform number');
+    expect(handled).toBe(true);
+    expect((await seenByVisitor(world, v.sessionId)).at(-1)).toMatchObject({ author: 'agent', body: 'Hello from the platform number' });
+  });
+
+  it('never sends from a number the platform does not know, or from another organization', async () => {
+    world = await makeWorld({ settings: { handoverWhatsappNumber: '+15550107777' } });
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'UNKNOWN_SENDER' });
+
+    const other = await makeOrganization(world.ctx);
+    await makeNumber(world.ctx, { organization_id: other.id, phone_number: '+15550107777' });
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'UNKNOWN_SENDER' });
+    expect((await conversationOf(world, 1)).assigned_whatsapp_number).toBeNull();
+  });
+
+  it('answers an unknown session with 404 and a widget without agents with a clear 503', async () => {
+    world = await makeWorld({ pool: 1, settings: { agentWhatsappNumbers: [] } });
+    await expect(requestHandover(world.ctx, 'visitor_0000000000000000')).rejects.toMatchObject({ status: 404 });
+    const v = await visitor(world, 'Ana');
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'NO_AGENTS', message: expect.stringContaining('no agents') });
+  });
+
+  it('outside working hours says when agents are back and requests nothing', async () => {
+    // The test clock is Thursday 2026-01-15 12:00 UTC; these hours are over by then.
+    world = await makeWorld({ pool: 1, settings: { workingHours: { timeZone: 'UTC', days: [1, 2, 3, 4, 5], start: '08:00', end: '11:00' } } });
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({
+      status: 409,
+      code: 'OUTSIDE_WORKING_HOURS',
+      message: expect.stringContaining('back tomorrow at 08:00 (UTC)'),
+    });
+    expect(await sentToAgents(world)).toHaveLength(0);
+    expect((await conversationOf(world, 1)).status).toBe('bot');
+  });
+});
+
+describe('agents outside the 24-hour window of the sender', () => {
+  it('get the widget template when it has one', async () => {
+    world = await makeWorld({
+      provider: 'twilio',
+      handoverNumber: true,
+      agentsWrote: false,
+      settings: { handoverTemplate: { name: 'handover_request', language: 'en', variables: ['{name}', '{ref}'] } },
+    });
+    await openServiceWindow(world.ctx, world.handoverNumber!.id, MAYA);
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    await requestHandover(world.ctx, v.sessionId);
+    const [maya, tom] = await sentToAgents(world);
+    expect(maya!.body).toContain('🔔 Agent Handover Request'); // inside her window: the full text
+    expect(tom).toMatchObject({ status: 'queued', category: 'utility', body: '[template handover_request] Ana · #1' });
+  });
+
+  it('without a template: the sends fail with the window error, recorded, and the visitor is told no agent could be reached', async () => {
+    world = await makeWorld({ provider: 'twilio', handoverNumber: true, agentsWrote: false });
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'NO_AGENT_REACHABLE', message: expect.stringContaining('no agent could be reached') });
+    const sent = await sentToAgents(world);
+    expect(sent).toHaveLength(2);
+    for (const m of sent) expect(m).toMatchObject({ status: 'failed', send_success: 0, error_code: 'WINDOW_CLOSED' });
+    // The bot has the visitor again and the number is free.
+    expect(await conversationOf(world, 1)).toMatchObject({ status: 'bot', assigned_whatsapp_number: null });
+    const stats = await numberStats(world.ctx, world.widget.id);
+    expect(stats[0]).toMatchObject({ number: '+15550100001', openConversations: 0, assignmentsTotal: 1, lastSendError: expect.stringContaining('24-hour') });
+  });
+});
+
+describe('forwarding visitor messages', () => {
+  it('sends #ref Name: text to every agent before a claim, and attachments with it', async () => {
+    world = await makeWorld({ handoverNumber: true });
+    const v = await visitor(world, 'Viral tarpara');
+    await v.say('hi');
+    await requestHandover(world.ctx, v.sessionId);
+    const conversation = await conversationOf(world, 1);
+    world.ctx.clock.advance(1000);
+    const text = await v.say('Are you there?');
+    await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', text.id).executeTakeFirstOrThrow()));
+    const photo = await v.say('', { dataUrl: `data:image/png;base64,${Buffer.from('png').toString('base64')}`, filename: 'bike.png' });
+    await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', photo.id).executeTakeFirstOrThrow()));
+
+    // A message written before the handover was quoted in the notification, not forwarded again.
+    world.ctx.clock.advance(-5000);
+    const early = await v.say('written before');
+    await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', early.id).executeTakeFirstOrThrow()));
+
+    const forwards = (await sentToAgents(world)).slice(2);
+    expect(forwards.map((m) => [m.to_address, m.body])).toEqual([
+      [MAYA, '#1 Viral tarpara: Are you there?'],
+      [TOM, '#1 Viral tarpara: Are you there?'],
+      [MAYA, '#1 Viral tarpara: 📎 bike.png'],
+      [TOM, '#1 Viral tarpara: 📎 bike.png'],
+    ]);
+    expect(JSON.parse(forwards[2]!.media!)).toMatchObject({ type: 'image', mimeType: 'image/png', url: expect.stringMatching(/\/api\/widget\/uploads\//) });
+  });
+});
+
+describe('number stats', () => {
+  it('counts open conversations, assignments and traffic for each pool number and the handover number', async () => {
+    world = await makeWorld({ pool: 2, handoverNumber: true });
+    const v = await visitor(world, 'Ana');
+    await v.say('hi');
+    await requestHandover(world.ctx, v.sessionId);
+    const stats = await numberStats(world.ctx, world.widget.id);
+    expect(stats.map((s) => s.number)).toEqual(['+15550100011', '+15550100012', '+15550100001']);
+    expect(stats[0]).toMatchObject({
+      displayName: 'Desk 1',
+      isActive: true,
+      openConversations: 1,
+      assignments24h: 1,
+      assignmentsTotal: 1,
+      messagesIn: 0,
+      messagesOut: 2,
+      lastUsedAt: world.ctx.clock.now().toISOString(),
+      lastSendError: null,
+    });
+    expect(stats[1]).toMatchObject({ openConversations: 0, assignmentsTotal: 0, messagesOut: 0, lastUsedAt: null });
+  });
+});
