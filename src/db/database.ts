@@ -64,7 +64,8 @@ export function openDatabase(url: string): Database {
   };
 }
 
-export async function migrateToLatest(database: Database): Promise<void> {
+/** Runs every migration not yet applied; resolves to the names of those it ran, in order. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
@@ -77,6 +78,7 @@ export async function migrateToLatest(database: Database): Promise<void> {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);
   }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** True when every known migration has been applied (for /readyz). */
