@@ -2,7 +2,6 @@
 // is answered once its events are committed; contacts, conversations and replies happen in the
 // `inbound.react` job, so the hot path is one insert and one enqueue per message.
 import { AppError, badRequest, conflict, notFound } from '../../core/errors.js';
-import { messageCost } from '../../core/prices.js';
 import type { NumberRow } from '../../db/schema.js';
 import {
   type InboundMessageEvent,
@@ -19,6 +18,7 @@ import { countWebhook, type WebhookOutcome } from '../platform/metrics.js';
 import { findNumberByRoutingKey, type RoutingKey } from '../numbers/lookup.js';
 import { REACT_JOB } from './reaction.js';
 import { showAgentTyping } from '../handover/presence.js';
+import { priceMessage } from '../tenancy/usage.js';
 
 export interface WebhookAnswer {
   status: number;
@@ -123,7 +123,9 @@ export async function routeEvents(
         if (event.from.phone) await showAgentTyping(ctx, number, event.from.phone);
         return;
       }
-      const row = inboundRow(ctx, event, number, at);
+      // The operator's price table is kept in memory: no read per webhook.
+      const cost = await priceMessage(ctx, { direction: 'in', provider: event.provider, category: 'service', insideWindow: true });
+      const row = inboundRow(event, number, at, cost);
       if (!row) {
         summary.unrouted.push(`Message ${event.providerMessageId} has no sender phone or id.`);
         return;
@@ -166,7 +168,7 @@ function describeKey(key: RoutingKey): string {
   return [key.providerNumberId && `number id ${key.providerNumberId}`, key.phone].filter(Boolean).join(' / ') || '(no number in the payload)';
 }
 
-function inboundRow(ctx: AppContext, event: InboundMessageEvent, number: NumberRow, at: string): InboundMessageRow | undefined {
+function inboundRow(event: InboundMessageEvent, number: NumberRow, at: string, cost: number): InboundMessageRow | undefined {
   const from = event.from.phone ?? event.from.externalId;
   if (!from) return undefined;
   return {
@@ -186,7 +188,7 @@ function inboundRow(ctx: AppContext, event: InboundMessageEvent, number: NumberR
     to_address: number.phone_number ?? event.to.phone ?? number.provider_id,
     status: 'received',
     category: 'service',
-    cost: messageCost({ direction: 'in', provider: event.provider, category: 'service', insideWindow: true }),
+    cost,
     created_at: at,
     updated_at: at,
   };

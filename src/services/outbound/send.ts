@@ -3,7 +3,6 @@
 // request. The job calls the adapter with the number's credentials and records the outcome.
 import { randomUUID } from 'node:crypto';
 import { badRequest, notFound, unprocessable } from '../../core/errors.js';
-import { messageCost } from '../../core/prices.js';
 import { isFreeForm, isWindowOpen, WINDOW_CLOSED_SENTENCE } from '../../core/window.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { Message, NewMessage, NumberRow } from '../../db/schema.js';
@@ -16,6 +15,7 @@ import { getMessage, publishMessage } from '../conversations/messages.js';
 import { countSend } from '../platform/metrics.js';
 import { findNumberById } from '../numbers/lookup.js';
 import { assertCanSend } from '../tenancy/plans.js';
+import { priceMessage } from '../tenancy/usage.js';
 import { takeSendToken } from './send-rate.js';
 
 export const SEND_JOB = 'outbound.send';
@@ -94,7 +94,7 @@ export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ 
     send_error: windowClosed ? WINDOW_CLOSED_SENTENCE : null,
     error_code: windowClosed ? 'WINDOW_CLOSED' : null,
     category,
-    cost: windowClosed ? 0 : messageCost({ direction: 'out', provider: number.provider, category, insideWindow: windowOpen }),
+    cost: windowClosed ? 0 : await priceMessage(ctx, { direction: 'out', provider: number.provider, category, insideWindow: windowOpen }),
     idempotency_key: req.idempotencyKey ?? randomUUID(),
     created_at: at,
     updated_at: at,

@@ -1,6 +1,7 @@
 // Usage and cost per organization and month (SPEC §9): messages by direction and category, cost by
 // part (provider fee, Meta fee, number rental), the plan, and the margin, per number as well.
 import { sql } from 'kysely';
+import { badRequest } from '../../core/errors.js';
 import { monthRange, planOf } from '../../core/plans.js';
 import {
   mergePrices,
@@ -23,9 +24,39 @@ export async function loadPrices(ctx: AppContext): Promise<PriceTable> {
   return mergePrices(await readJsonSetting(ctx, PRICES_SETTING, priceTableOverride, {}));
 }
 
+// Costing a message must not add a database read to the webhook hot path: the table is read once
+// per context and kept until setPrices writes a new one here, or for a minute (another instance's write).
+const PRICES_KEPT_MS = 60_000;
+const keptPrices = new WeakMap<AppContext, { table: Promise<PriceTable>; readAt: number }>();
+
+function currentPrices(ctx: AppContext): Promise<PriceTable> {
+  const now = ctx.clock.now().getTime();
+  const kept = keptPrices.get(ctx);
+  if (kept && now - kept.readAt < PRICES_KEPT_MS) return kept.table;
+  const table = loadPrices(ctx);
+  keptPrices.set(ctx, { table, readAt: now });
+  // A failed read is not kept: the next message reads again.
+  table.catch(() => keptPrices.delete(ctx));
+  return table;
+}
+
 /** The cost to store on a message row, by the operator's price table. */
 export async function priceMessage(ctx: AppContext, message: PricedMessage): Promise<number> {
-  return messageCost(message, await loadPrices(ctx));
+  return messageCost(message, await currentPrices(ctx));
+}
+
+/** Writes the operator's `prices` setting (any part of the table; the rest stays default). */
+export async function setPrices(ctx: AppContext, override: unknown): Promise<PriceTable> {
+  const parsed = priceTableOverride.safeParse(override);
+  if (!parsed.success) throw badRequest(`The prices are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'prices'} ${i.message}`).join('; ')}.`);
+  const value = JSON.stringify(parsed.data);
+  await ctx.db
+    .insertInto('settings')
+    .values({ key: PRICES_SETTING, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+  keptPrices.delete(ctx);
+  return mergePrices(parsed.data);
 }
 
 const CATEGORIES: MessageCategory[] = ['service', 'utility', 'marketing', 'authentication'];
