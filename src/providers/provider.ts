@@ -108,7 +108,11 @@ export interface OutboundMessage {
 
 export interface SendResult {
   providerMessageId: string;
+  /** `failed`: the provider took the request but answered that the message failed (Twilio's resource can). */
   status: DeliveryStatus;
+  /** with `failed`: the provider's error code and sentence, when it gave them */
+  errorCode?: string;
+  errorMessage?: string;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface FakeTwilio extends FakeServer {
   incomingNumbers: Map<string, Record<string, unknown>>;
   /** Serves a media file at a Twilio media URL (Basic auth, then a redirect to the CDN). */
   addMedia(bytes: Buffer, contentType: string): string;
+  /** Messages to this address are created (201) but come back as a `failed` resource with the error (until reset). */
+  failMessagesTo(to: string, errorCode: number, errorMessage: string): void;
 }
 
 const DEFAULT_COUNTRIES: Record<string, AvailableNumber[]> = {
@@ -59,6 +61,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const messages = new Map<string, Record<string, unknown>>();
   const incomingNumbers = new Map<string, Record<string, unknown>>();
   const media = new Map<string, { bytes: Buffer; contentType: string }>();
+  const failingRecipients = new Map<string, { code: number; message: string }>();
   const account = `/2010-04-01/Accounts/${accountSid}`;
 
   const cdn = await startFakeServer([
@@ -94,21 +97,22 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
         const mediaUrls = req.body.MediaUrl === undefined ? [] : [req.body.MediaUrl].flat();
         const sid = `${mediaUrls.length ? 'MM' : 'SM'}${hex32()}`;
         const now = new Date().toUTCString();
+        const failure = failingRecipients.get(to);
         const resource = {
           sid,
           account_sid: accountSid,
           from: from ?? null,
           to,
           body: field(req, 'Body') ?? '',
-          status: 'queued',
+          status: failure ? 'failed' : 'queued',
           num_segments: '1',
           num_media: String(mediaUrls.length),
           direction: 'outbound-api',
           api_version: '2010-04-01',
           price: null,
           price_unit: 'USD',
-          error_code: null,
-          error_message: null,
+          error_code: failure?.code ?? null,
+          error_message: failure?.message ?? null,
           messaging_service_sid: field(req, 'MessagingServiceSid') ?? null,
           date_created: now,
           date_updated: now,
@@ -217,9 +221,13 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       media.set(mediaSid, { bytes, contentType });
       return `${server.url}${account}/Messages/MM${hex32()}/Media/${mediaSid}`;
     },
+    failMessagesTo(to, errorCode, errorMessage) {
+      failingRecipients.set(to, { code: errorCode, message: errorMessage });
+    },
     reset() {
       server.reset();
       cdn.reset();
+      failingRecipients.clear();
     },
     close: async () => {
       await Promise.all([server.close(), cdn.close()]);

@@ -12,6 +12,11 @@ export async function sendTwilioMessage(ctx: ProviderContext, credentials: Twili
   const { client, http } = twilioClient(ctx.config, credentials);
   try {
     const created = await client.messages.create(params);
+    // providers.md §1.4: a created message can already be `failed`/`undelivered`, with error_code.
+    if (created.status === 'failed' || created.status === 'undelivered') {
+      const errorCode = created.errorCode ? String(created.errorCode) : undefined;
+      return { providerMessageId: created.sid, status: 'failed', errorCode, errorMessage: created.errorMessage ?? undefined };
+    }
     return { providerMessageId: created.sid, status: created.status === 'sent' ? 'sent' : 'queued' };
   } catch (error) {
     throw classifyTwilioError(error, http.lastHeader('retry-after'));

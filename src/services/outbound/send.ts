@@ -168,11 +168,16 @@ export async function sendQueuedMessage(ctx: AppContext, payload: SendJobPayload
 
   try {
     const result = await adapter.send({ config: ctx.config, bus: ctx.bus, clock: ctx.clock }, credentials as never, outboundOf(ctx, message, number, payload));
+    if (result.status === 'failed') {
+      // The provider took the request and answered that the message failed: not sent, not retried.
+      const reason = result.errorMessage ?? `${number.provider} answered that the message failed${result.errorCode ? ` (error ${result.errorCode})` : ''}.`;
+      return recordFailure(ctx, message, reason, result.errorCode ?? 'PROVIDER_FAILED', result.providerMessageId);
+    }
     const sent = await ctx.db
       .updateTable('messages')
       .set({
         provider_message_id: result.providerMessageId,
-        status: result.status === 'failed' ? 'failed' : result.status,
+        status: result.status,
         send_success: 1,
         send_error: null,
         error_code: null,
@@ -208,10 +213,18 @@ function outboundOf(ctx: AppContext, message: Message, number: NumberRow, payloa
   };
 }
 
-async function recordFailure(ctx: AppContext, message: Message, reason: string, code: string): Promise<void> {
+/** `providerMessageId`: the provider's id when it answered with a failed message (its later callbacks match it). */
+async function recordFailure(ctx: AppContext, message: Message, reason: string, code: string, providerMessageId?: string): Promise<void> {
   const failed = await ctx.db
     .updateTable('messages')
-    .set({ status: 'failed', send_success: 0, send_error: reason, error_code: code, updated_at: ctx.clock.now().toISOString() })
+    .set({
+      status: 'failed',
+      send_success: 0,
+      send_error: reason,
+      error_code: code,
+      updated_at: ctx.clock.now().toISOString(),
+      ...(providerMessageId ? { provider_message_id: providerMessageId } : {}),
+    })
     .where('id', '=', message.id)
     .returningAll()
     .executeTakeFirstOrThrow();

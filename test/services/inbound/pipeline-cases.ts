@@ -245,6 +245,22 @@ export function describePipeline(label: string, database: () => Promise<Database
       expect(message.send_error).toContain('unsubscribed');
     });
 
+    it('stores a send Twilio answers with a failed message as failed with its error, and does not retry it', async () => {
+      const number = await twilioNumber();
+      await openServiceWindow(ctx, number.id, '+5511987654321');
+      twilioFake.failMessagesTo('whatsapp:+5511987654321', 63016, 'Failed to send freeform message because you are outside the allowed window.');
+      const { messageId } = await enqueueSend(ctx, { organizationId: org.id, numberId: number.id, to: '+5511987654321', text: 'Too late?', author: 'bot' });
+      await drainJobs(ctx);
+      ctx.clock.advance(3_600_000);
+      await drainJobs(ctx);
+      expect(twilioFake.requests.filter((r) => r.path.endsWith('/Messages.json'))).toHaveLength(1);
+      const resource = [...twilioFake.messages.values()].find((m) => m.body === 'Too late?');
+      expect(resource).toMatchObject({ status: 'failed', error_code: 63016 });
+      const message = await statusOf(ctx, messageId);
+      expect(message).toMatchObject({ status: 'failed', send_success: 0, error_code: '63016', provider_message_id: resource!.sid });
+      expect(message.send_error).toContain('outside the allowed window');
+    });
+
     it('refuses free text outside the 24-hour window before any provider request, and allows a template', async () => {
       const number = await twilioNumber();
       await openServiceWindow(ctx, number.id, '+5511987654321', new Date(ctx.clock.now().getTime() - 25 * 3600_000));
