@@ -172,6 +172,18 @@ export interface UnroutedEventTable {
   replayed_at: string | null;
 }
 
+/** A delivery status for a provider message id no sent message carries yet (its send has not stored it). */
+export interface PendingStatusTable {
+  provider: string;
+  provider_message_id: string;
+  /** the highest status received so far (STATUS_RANK) */
+  status: string;
+  error_code: string | null;
+  /** with `failed`: the sentence to store as the message's send_error */
+  error_message: string | null;
+  received_at: string;
+}
+
 export interface WidgetTable {
   id: string;
   organization_id: string;
@@ -292,6 +304,7 @@ export interface Database {
   service_windows: ServiceWindowTable;
   jobs: JobTable;
   unrouted_events: UnroutedEventTable;
+  pending_statuses: PendingStatusTable;
   widgets: WidgetTable;
   pool_numbers: PoolNumberTable;
   widget_sessions: WidgetSessionTable;

@@ -31,6 +31,8 @@ export interface FakeTwilio extends FakeServer {
   addMedia(bytes: Buffer, contentType: string): string;
   /** Messages to this address are created (201) but come back as a `failed` resource with the error (until reset). */
   failMessagesTo(to: string, errorCode: number, errorMessage: string): void;
+  /** The next message created gets this SID (a test can send its status callback first). */
+  planMessageSid(sid: string): void;
 }
 
 const DEFAULT_COUNTRIES: Record<string, AvailableNumber[]> = {
@@ -62,6 +64,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const incomingNumbers = new Map<string, Record<string, unknown>>();
   const media = new Map<string, { bytes: Buffer; contentType: string }>();
   const failingRecipients = new Map<string, { code: number; message: string }>();
+  const plannedSids: string[] = [];
   const account = `/2010-04-01/Accounts/${accountSid}`;
 
   const cdn = await startFakeServer([
@@ -95,7 +98,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
         if (!to || !WHATSAPP_ADDRESS.test(to)) return twilioError(400, 21211, `The 'To' number ${to ?? ''} is not a valid phone number.`);
         if (!from && !field(req, 'MessagingServiceSid')) return twilioError(400, 21603, "The 'From' phone number is required.");
         const mediaUrls = req.body.MediaUrl === undefined ? [] : [req.body.MediaUrl].flat();
-        const sid = `${mediaUrls.length ? 'MM' : 'SM'}${hex32()}`;
+        const sid = plannedSids.shift() ?? `${mediaUrls.length ? 'MM' : 'SM'}${hex32()}`;
         const now = new Date().toUTCString();
         const failure = failingRecipients.get(to);
         const resource = {
@@ -224,10 +227,14 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     failMessagesTo(to, errorCode, errorMessage) {
       failingRecipients.set(to, { code: errorCode, message: errorMessage });
     },
+    planMessageSid(sid) {
+      plannedSids.push(sid);
+    },
     reset() {
       server.reset();
       cdn.reset();
       failingRecipients.clear();
+      plannedSids.length = 0;
     },
     close: async () => {
       await Promise.all([server.close(), cdn.close()]);

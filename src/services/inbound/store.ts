@@ -11,6 +11,7 @@ import type { AppContext } from '../context.js';
 import { showSeenByAgent } from '../handover/presence.js';
 import { newJobRow, type JobSpec, wakeWorkers } from '../../jobs/queue.js';
 import { publishMessage, STATUS_RANK } from '../conversations/messages.js';
+import { lockProviderMessage } from './pending-statuses.js';
 
 export type InboundMessageRow = Omit<NewMessage, 'id'> & { provider: string; provider_message_id: string; created_at: string };
 
@@ -47,6 +48,22 @@ const STATUS_UPDATE = `update messages set status = @status, updated_at = @at,
   error_code = case when @status = 'failed' then @code else error_code end
   where provider = @provider and provider_message_id = @id and direction = 'out' and status <> 'failed' and ${RANK_SQL} < @rank
   returning *`;
+
+/** A status's rank in SQL, from STATUS_RANK (statuses reaching SQL are known ones, checked in receive.ts). */
+const rankOf = (column: string) => `case ${column} ${Object.entries(STATUS_RANK).map(([status, rank]) => `when '${status}' then ${rank}`).join(' ')} else 0 end`;
+
+// A status for an id no message carries yet arrived before its send stored the id: it is kept (the
+// higher of two kept ones wins) and applied by applyPendingStatus (pending-statuses.ts). A message
+// that has the id and was not updated already has a later status: nothing to keep.
+const KEEP_PENDING = `insert into pending_statuses (provider, provider_message_id, status, error_code, error_message, received_at)
+  select cast(@provider as text), cast(@id as text), cast(@status as text), cast(@code as text), cast(@error as text), cast(@at as text)
+  where not exists (select 1 from messages where provider = @provider and provider_message_id = @id)
+  on conflict (provider, provider_message_id) do update set
+    status = excluded.status, error_code = excluded.error_code, error_message = excluded.error_message, received_at = excluded.received_at
+  where ${rankOf('excluded.status')} > ${rankOf('pending_statuses.status')}`;
+// Statuses of messages that were never ours (another system on the same account) do not pile up.
+const SWEEP_PENDING = 'delete from pending_statuses where received_at < @before';
+const PENDING_KEPT_MS = 7 * 24 * 3600_000;
 
 class GroupCommit {
   private queue: Pending[] = [];
@@ -139,6 +156,8 @@ function prepareSqlite(sqlite: SqliteHandle) {
     ),
     job: sqlite.prepare(`insert into jobs (${JOB_COLUMNS.join(', ')}) values (${JOB_COLUMNS.map((c) => `@${c}`).join(', ')}) on conflict do nothing`),
     status: sqlite.prepare(STATUS_UPDATE),
+    keepPending: sqlite.prepare(KEEP_PENDING),
+    sweepPending: sqlite.prepare(SWEEP_PENDING),
     unrouted: sqlite.prepare(
       'insert into unrouted_events (provider, reason, payload, headers, received_at) values (@provider, @reason, @payload, @headers, @at) returning id',
     ),
@@ -159,6 +178,10 @@ function applySqlite(s: ReturnType<typeof prepareSqlite>, write: StoreWrite): St
     }
     case 'status': {
       const updated = s.status.all(statusParams(write)) as Message[];
+      if (updated.length === 0) {
+        s.keepPending.run(pendingParams(write));
+        s.sweepPending.run(sweepParams(write));
+      }
       return { kind: 'status', updated };
     }
     case 'unrouted': {
@@ -180,6 +203,16 @@ function statusParams(write: Extract<StoreWrite, { kind: 'status' }>) {
   };
 }
 
+function pendingParams(write: Extract<StoreWrite, { kind: 'status' }>) {
+  const { provider, id, status, code, error, at } = statusParams(write);
+  return { provider, id, status, code, error: status === 'failed' ? error : null, at };
+}
+
+function sweepParams(write: Extract<StoreWrite, { kind: 'status' }>) {
+  return { before: new Date(Date.parse(write.at) - PENDING_KEPT_MS).toISOString() };
+}
+
+// Only the PostgreSQL path comes here (SQLite runs the prepared statements in applySqlite).
 async function applyKysely(trx: Tx, write: StoreWrite): Promise<StoreResult> {
   switch (write.kind) {
     case 'message': {
@@ -198,7 +231,17 @@ async function applyKysely(trx: Tx, write: StoreWrite): Promise<StoreResult> {
       return { kind: 'message', inserted: true, id: inserted.id };
     }
     case 'status': {
-      const result = await withNamedParameters<Message>(STATUS_UPDATE, statusParams(write)).execute(trx);
+      const update = withNamedParameters<Message>(STATUS_UPDATE, statusParams(write));
+      let result = await update.execute(trx);
+      if (result.rows.length === 0) {
+        await lockProviderMessage(trx, write.provider, write.providerMessageId);
+        // Again under the lock: a send that stored this id meanwhile is now visible.
+        result = await update.execute(trx);
+        if (result.rows.length === 0) {
+          await withNamedParameters(KEEP_PENDING, pendingParams(write)).execute(trx);
+          await withNamedParameters(SWEEP_PENDING, sweepParams(write)).execute(trx);
+        }
+      }
       return { kind: 'status', updated: result.rows };
     }
     case 'unrouted': {

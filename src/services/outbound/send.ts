@@ -17,6 +17,7 @@ import { findNumberById } from '../numbers/lookup.js';
 import { assertCanSend } from '../tenancy/plans.js';
 import { priceMessage } from '../tenancy/usage.js';
 import { takeSendToken } from './send-rate.js';
+import { applyPendingStatus } from '../inbound/pending-statuses.js';
 
 export const SEND_JOB = 'outbound.send';
 
@@ -173,19 +174,17 @@ export async function sendQueuedMessage(ctx: AppContext, payload: SendJobPayload
       const reason = result.errorMessage ?? `${number.provider} answered that the message failed${result.errorCode ? ` (error ${result.errorCode})` : ''}.`;
       return recordFailure(ctx, message, reason, result.errorCode ?? 'PROVIDER_FAILED', result.providerMessageId);
     }
-    const sent = await ctx.db
-      .updateTable('messages')
-      .set({
-        provider_message_id: result.providerMessageId,
-        status: result.status,
-        send_success: 1,
-        send_error: null,
-        error_code: null,
-        updated_at: ctx.clock.now().toISOString(),
-      })
-      .where('id', '=', message.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const at = ctx.clock.now().toISOString();
+    const sent = await ctx.db.transaction().execute(async (trx) => {
+      const stored = await trx
+        .updateTable('messages')
+        .set({ provider_message_id: result.providerMessageId, status: result.status, send_success: 1, send_error: null, error_code: null, updated_at: at })
+        .where('id', '=', message.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      // A status callback can beat this answer; it was kept for this id and applies now.
+      return (await applyPendingStatus(trx, ctx.database.dialect, stored, at)) ?? stored;
+    });
     countSend(ctx, number.provider, 'sent');
     await publishMessage(ctx, sent, 'status');
   } catch (err) {
@@ -228,6 +227,10 @@ async function recordFailure(ctx: AppContext, message: Message, reason: string, 
     .where('id', '=', message.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  // failed is final: a status kept for this id has nothing left to change.
+  if (providerMessageId && failed.provider) {
+    await ctx.db.deleteFrom('pending_statuses').where('provider', '=', failed.provider).where('provider_message_id', '=', providerMessageId).execute();
+  }
   countSend(ctx, message.provider ?? 'unknown', 'failed');
   await publishMessage(ctx, failed, 'status');
 }

@@ -213,6 +213,59 @@ export function describePipeline(label: string, database: () => Promise<Database
       expect(await statusOf(ctx, whapiSent)).toMatchObject({ status: 'delivered', send_success: 1 });
     });
 
+    describe('a status callback that beats the send', () => {
+      const SID = 'SM0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+      const callback = (status: string, extra: Record<string, string> = {}) =>
+        receiveWebhook(
+          ctx,
+          providers.twilio,
+          signedTwilioRequest(
+            { ...twilioFields('twilio/status-delivered.txt'), MessageSid: SID, SmsSid: SID, MessageStatus: status, SmsStatus: status, ...extra },
+            twilioFake.authToken,
+            PUBLIC_URL,
+          ),
+        );
+      const send = async (number: NumberRow) => {
+        await openServiceWindow(ctx, number.id, '+5511987654321');
+        twilioFake.planMessageSid(SID);
+        const { messageId } = await enqueueSend(ctx, { organizationId: org.id, numberId: number.id, to: '+5511987654321', text: 'Your parcel is on its way', author: 'bot' });
+        return messageId;
+      };
+
+      it('is kept, not dropped, and applied when the send stores the provider id', async () => {
+        const number = await twilioNumber();
+        const messageId = await send(number);
+        await callback('delivered');
+        expect(await ctx.db.selectFrom('unrouted_events').selectAll().execute()).toHaveLength(0);
+        expect(await statusOf(ctx, messageId)).toMatchObject({ status: 'queued', provider_message_id: null });
+
+        await drainJobs(ctx);
+        expect(await statusOf(ctx, messageId)).toMatchObject({ status: 'delivered', send_success: 1, provider_message_id: SID });
+        expect(await ctx.db.selectFrom('pending_statuses').selectAll().execute()).toHaveLength(0);
+      });
+
+      it('never moves backwards: read, then a late sent, stays read, before and after the send', async () => {
+        const number = await twilioNumber();
+        const messageId = await send(number);
+        await callback('read');
+        await callback('sent');
+        await drainJobs(ctx);
+        expect(await statusOf(ctx, messageId)).toMatchObject({ status: 'read', provider_message_id: SID });
+        await callback('sent');
+        expect(await statusOf(ctx, messageId)).toMatchObject({ status: 'read' });
+        // A stale status for a message we have is not kept for later.
+        expect(await ctx.db.selectFrom('pending_statuses').selectAll().execute()).toHaveLength(0);
+      });
+
+      it('records an early failure with its error code', async () => {
+        const number = await twilioNumber();
+        const messageId = await send(number);
+        await callback('undelivered', { ErrorCode: '63016' });
+        await drainJobs(ctx);
+        expect(await statusOf(ctx, messageId)).toMatchObject({ status: 'failed', send_success: 0, error_code: '63016', provider_message_id: SID });
+      });
+    });
+
     it('sends exactly once after three 500s from Twilio, retrying with backoff', async () => {
       const number = await twilioNumber();
       await openServiceWindow(ctx, number.id, '+5511987654321');
