@@ -6,7 +6,7 @@
 // every passage.
 import { performance } from 'node:perf_hooks';
 import { testConfig } from '../src/config.js';
-import { warmSynonyms } from '../src/core/synonyms.js';
+import { warmSynonyms } from '../src/services/knowledge/synonyms.js';
 import { createLogger } from '../src/logger.js';
 import { createContext } from '../src/server.js';
 import { answerQuestion } from '../src/services/knowledge/answers.js';

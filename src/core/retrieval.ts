@@ -4,8 +4,22 @@
 import MiniSearch from 'minisearch';
 import type { Chunk } from './chunking.js';
 import { intentBoost, passageFacts, questionIntents, withoutIntentPhrases, type PassageFacts } from './intent.js';
-import { broaderWordsOf, generalFrequency, isKnownPhrase, synonymsOf } from './synonyms.js';
 import { contentWords, isStopWord, stem, tokenize } from './text.js';
+
+/**
+ * What retrieval knows about English words, handed in by its caller (the knowledge service reads
+ * it from WordNet: services/knowledge/synonyms.ts), so this module stays free of I/O.
+ */
+export interface Lexicon {
+  /** single-word synonyms and derived forms of a lower-case word; [] when unknown */
+  synonymsOf(word: string): string[];
+  /** the words of its broader meaning ("false_teeth" → denture) */
+  broaderWordsOf(word: string): string[];
+  /** how often the word occurs in ordinary English; 0 when unknown */
+  generalFrequency(word: string): number;
+  /** whether an underscore-joined phrase ("false_teeth") is one entry */
+  isKnownPhrase(phrase: string): boolean;
+}
 
 /** a synonym counts this much of the customer's own word in ranking… */
 export const SYNONYM_WEIGHT = 0.4;
@@ -22,8 +36,8 @@ const FUZZY_CREDIT = 0.7;
  * rarest word, times this factor: more for a word rare in ordinary English ("pizza" — the
  * question is about something else), less for an everyday one ("afternoon", "house").
  */
-function unknownWordFactor(word: string): number {
-  return Math.min(1.5, Math.max(0.6, 1.6 - 0.25 * Math.log1p(generalFrequency(word))));
+function unknownWordFactor(lexicon: Lexicon, word: string): number {
+  return Math.min(1.5, Math.max(0.6, 1.6 - 0.25 * Math.log1p(lexicon.generalFrequency(word))));
 }
 const FIELD_BOOST = { question: 2, heading: 1.3, text: 1 };
 /** a word in more than this share of the passages is too common to search by when rarer ones are asked */
@@ -56,6 +70,8 @@ export interface KnowledgeIndex {
   /** stem → number of passages containing it */
   documentFrequency: Map<string, number>;
   maxIdf: number;
+  /** the words' synonyms and frequencies the questions are read with */
+  lexicon: Lexicon;
   /** each passage's sentence vector, in passage order, when trained with the encoder */
   vectors?: Int8Array[];
 }
@@ -80,7 +96,7 @@ export function buildIndex(chunks: Chunk[]): { indexJson: string; chunksJson: st
   return { indexJson: JSON.stringify(search), chunksJson: JSON.stringify(chunks) };
 }
 
-export function loadIndex(indexJson: string, chunksJson: string, vectors?: Int8Array[]): KnowledgeIndex {
+export function loadIndex(indexJson: string, chunksJson: string, lexicon: Lexicon, vectors?: Int8Array[]): KnowledgeIndex {
   const search = MiniSearch.loadJSON<IndexedChunk>(indexJson, indexOptions);
   const passages = new Map<string, Passage>();
   const documentFrequency = new Map<string, number>();
@@ -96,7 +112,7 @@ export function loadIndex(indexJson: string, chunksJson: string, vectors?: Int8A
     }
     for (const term of seen) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   }
-  const index: KnowledgeIndex = { search, passages, documentFrequency, maxIdf: 0, vectors: vectors?.length === passages.size ? vectors : undefined };
+  const index: KnowledgeIndex = { search, passages, documentFrequency, maxIdf: 0, lexicon, vectors: vectors?.length === passages.size ? vectors : undefined };
   index.maxIdf = idf(index, 1);
   return index;
 }
@@ -124,9 +140,9 @@ function synonymsInIndex(index: KnowledgeIndex, word: string, term: string, unkn
     }
     return [...found];
   };
-  const synonyms = inIndex(synonymsOf(word));
+  const synonyms = inIndex(index.lexicon.synonymsOf(word));
   // Broader words only for phrases: a single word's ("washing" → "work") lead anywhere.
-  return synonyms.length || !unknown || !word.includes('_') ? { synonyms, broader: false } : { synonyms: inIndex(broaderWordsOf(word)), broader: true };
+  return synonyms.length || !unknown || !word.includes('_') ? { synonyms, broader: false } : { synonyms: inIndex(index.lexicon.broaderWordsOf(word)), broader: true };
 }
 
 function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms, broader }: { synonyms: string[]; broader: boolean }): QueryWord {
@@ -135,7 +151,7 @@ function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms
     ? idf(index, frequency)
     : synonyms.length
       ? Math.max(...synonyms.map((s) => idf(index, index.documentFrequency.get(s)!)))
-      : index.maxIdf * unknownWordFactor(word);
+      : index.maxIdf * unknownWordFactor(index.lexicon, word);
   return { term, synonyms, broader, weight };
 }
 
@@ -151,7 +167,7 @@ function readQuestion(index: KnowledgeIndex, question: string): QueryWord[] {
   const standsIn = new Set<number>();
   for (let i = 0; i + 1 < content.length; i++) {
     const [first, second] = [content[i]!, content[i + 1]!];
-    if (!(unknown(first) || unknown(second)) || !isKnownPhrase(`${first}_${second}`)) continue;
+    if (!(unknown(first) || unknown(second)) || !index.lexicon.isKnownPhrase(`${first}_${second}`)) continue;
     const synonyms = synonymsInIndex(index, `${first}_${second}`, '', true);
     if (synonyms.synonyms.length === 0) continue;
     words.push(queryWord(index, `${first}_${second}`, `${stem(first)}_${stem(second)}`, synonyms));

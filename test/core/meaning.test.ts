@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../src/core/chunking.js';
 import { fuseWithMeaning, meaningText, packVectors, unpackVectors } from '../../src/core/meaning.js';
 import { buildIndex, confidenceOf, loadIndex, searchIndex } from '../../src/core/retrieval.js';
+import { wordnetLexicon } from '../../src/services/knowledge/synonyms.js';
 
 /** A unit vector along one axis, with a little of a second one. */
 function towards(axis: number, dimensions = 8, leak = 0): Float32Array {
@@ -23,7 +24,7 @@ const content = pairs.map(([q, a]) => `Q: ${q}\nA: ${a}`).join('\n\n');
 const { indexJson, chunksJson } = buildIndex(chunkDocument({ id: 'doc', title: 'FAQ', content }));
 // Passage i points along axis i: the "meaning" of each passage is its own direction.
 const vectors = unpackVectors(packVectors(pairs.map((_, i) => towards(i))).vectors, 8);
-const index = loadIndex(indexJson, chunksJson, vectors);
+const index = loadIndex(indexJson, chunksJson, wordnetLexicon, vectors);
 const passages = [...index.passages.values()];
 
 describe('stored sentence vectors', () => {
@@ -37,7 +38,7 @@ describe('stored sentence vectors', () => {
 
   it('are kept with the index only when there is one per passage', () => {
     expect(index.vectors).toHaveLength(pairs.length);
-    expect(loadIndex(indexJson, chunksJson, vectors.slice(1)).vectors).toBeUndefined();
+    expect(loadIndex(indexJson, chunksJson, wordnetLexicon, vectors.slice(1)).vectors).toBeUndefined();
   });
 
   it('are made from the question and the answer of a pair', () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../src/core/chunking.js';
-import { buildIndex, confidenceOf, loadIndex, searchIndex } from '../../src/core/retrieval.js';
-import { broaderWordsOf, isKnownPhrase } from '../../src/core/synonyms.js';
+import { buildIndex, confidenceOf, type Lexicon, loadIndex, searchIndex } from '../../src/core/retrieval.js';
+import { wordnetLexicon } from '../../src/services/knowledge/synonyms.js';
 import { stem, terms } from '../../src/core/text.js';
 
 function indexOf(pairs: [string, string][]) {
   const content = pairs.map(([q, a]) => `Q: ${q}\nA: ${a}`).join('\n\n');
   const { indexJson, chunksJson } = buildIndex(chunkDocument({ id: 'doc', title: 'FAQ', content }));
-  return loadIndex(indexJson, chunksJson);
+  return loadIndex(indexJson, chunksJson, wordnetLexicon);
 }
 
 const clinic = indexOf([
@@ -20,12 +20,6 @@ const clinic = indexOf([
 ]);
 
 describe('WordNet phrases and broader words', () => {
-  it('knows two-word entries and their broader meaning', () => {
-    expect(isKnownPhrase('false_teeth')).toBe(true);
-    expect(isKnownPhrase('teeth_false')).toBe(false);
-    expect(broaderWordsOf('false_teeth')).toContain('denture');
-  });
-
   it('lets a phrase the knowledge base never uses stand for its unknown word', () => {
     const [best] = searchIndex(clinic, 'how much are false teeth');
     expect(best?.passage.text).toContain('Full dentures');
@@ -56,5 +50,23 @@ describe('synonyms standing in for a word the knowledge base never uses', () => 
     const hits = searchIndex(clinic, question);
     expect(hits[0]?.passage.text).toContain('Free parking');
     expect(confidenceOf(question, hits)).toBeGreaterThan(0);
+  });
+});
+
+describe('the lexicon retrieval is handed', () => {
+  const { indexJson, chunksJson } = buildIndex(
+    chunkDocument({ id: 'doc', title: 'FAQ', content: 'Q: Can I rent a kayak?\nA: Kayaks are $20 an hour.\n\nQ: Is there parking?\nA: Free parking by the lake.' }),
+  );
+  const lexicon = (synonyms: Record<string, string[]>): Lexicon => ({
+    synonymsOf: (word) => synonyms[word] ?? [],
+    broaderWordsOf: () => [],
+    generalFrequency: () => 0,
+    isKnownPhrase: () => false,
+  });
+
+  it('is where the synonyms come from: without "hire" → "rent" the question finds nothing', () => {
+    const withHire = loadIndex(indexJson, chunksJson, lexicon({ hire: ['rent'] }));
+    expect(searchIndex(withHire, 'hire')[0]?.passage.text).toContain('Kayaks');
+    expect(searchIndex(loadIndex(indexJson, chunksJson, lexicon({})), 'hire')).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { DocumentText, SourceType } from '../../core/documents.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import { meaningText, packVectors, unpackVectors } from '../../core/meaning.js';
 import { buildIndex, loadIndex, type KnowledgeIndex } from '../../core/retrieval.js';
+import { wordnetLexicon } from './synonyms.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from '../tenancy/organizations.js';
 
@@ -150,7 +151,7 @@ export async function knowledgeIndex(ctx: AppContext, organizationId: string): P
     .where('organization_id', '=', organizationId)
     .executeTakeFirstOrThrow();
   const vectors = row.meaning_vectors && row.meaning_dimensions ? unpackVectors(row.meaning_vectors, row.meaning_dimensions) : undefined;
-  const index = loadIndex(row.index_json, row.chunks_json, vectors);
+  const index = loadIndex(row.index_json, row.chunks_json, wordnetLexicon, vectors);
   cache.set(organizationId, { trainedAt: row.trained_at, index });
   if (!index.vectors && ctx.sentences) addMeaning(ctx, organizationId, row.trained_at, index);
   return index;

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Lexicon } from '../../core/retrieval.js';
 
 const PARTS_OF_SPEECH = ['noun', 'verb', 'adj', 'adv'] as const;
 type PartOfSpeech = (typeof PARTS_OF_SPEECH)[number];
@@ -232,3 +233,6 @@ export function generalFrequency(word: string): number {
   frequencyCache.set(word, best);
   return best;
 }
+
+/** WordNet as retrieval reads questions with (core/retrieval.ts takes it as its Lexicon). */
+export const wordnetLexicon: Lexicon = { synonymsOf, broaderWordsOf, generalFrequency, isKnownPhrase };
