@@ -10,10 +10,13 @@ function platformTwilioCredentials(config: Config): TwilioCredentials | undefine
   return accountSid && authToken ? { accountSid, authToken } : undefined;
 }
 
+/** Where Twilio posts messages and status callbacks (numbers we buy are pointed here). */
+export const TWILIO_WEBHOOK_PATH = '/api/webhooks/twilio';
+
 export const twilio = {
   name: 'twilio',
   label: 'Twilio',
-  webhooks: [{ kind: 'receive', method: 'POST', path: '/api/webhooks/twilio' }],
+  webhooks: [{ kind: 'receive', method: 'POST', path: TWILIO_WEBHOOK_PATH }],
   platformCredentials: platformTwilioCredentials,
   detect: detectTwilio,
   verify: verifyTwilioRequest,
