@@ -27,6 +27,8 @@ export async function sendWhapiMessage(ctx: ProviderContext, credentials: WhapiC
 export function sendRequest(message: OutboundMessage): { path: string; body: Record<string, unknown> } {
   if (message.template) {
     // Whapi drives an ordinary WhatsApp account: there are no approved templates to name.
+    // enqueueSend refuses these up front (capabilities.templates); this gives a send job queued
+    // before that check existed the true reason instead of EMPTY_MESSAGE.
     throw new ProviderSendError('permanent', 'Whapi channels have no message templates; send text instead.', 'TEMPLATES_UNSUPPORTED');
   }
   const address = parseWhatsappAddress(message.to);

@@ -66,6 +66,9 @@ export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ 
   if (!number) throw notFound('Number');
   const adapter = providerByName(number.provider);
   if (!adapter) throw badRequest(`The number's provider ${number.provider} is not available on this server.`);
+  if (req.template && !adapter.capabilities.templates) {
+    throw unprocessable(`${adapter.label} numbers cannot send message templates (there are no approved templates to name); send text instead.`, 'TEMPLATES_UNSUPPORTED');
+  }
   if (req.enforcePlanLimit && req.organizationId) await assertCanSend(ctx, req.organizationId);
 
   const now = ctx.clock.now();
