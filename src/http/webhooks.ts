@@ -8,7 +8,7 @@ import { providers } from '../providers/registry.js';
 import type { AppContext } from '../services/context.js';
 import { receiveWebhook } from '../services/inbound/receive.js';
 import { countWebhook } from '../services/platform/metrics.js';
-import type { App, RouteModule } from './app.js';
+import type { App, RouteModule } from './route.js';
 
 function webhookRequest(request: FastifyRequest): WebhookRequest {
   const headers: Record<string, string | undefined> = {};
