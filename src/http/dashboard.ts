@@ -5,7 +5,6 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { existsSync, readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { notFound } from '../core/errors.js';
 import type { AppContext } from '../services/context.js';
@@ -31,20 +30,11 @@ export function sendBuiltPage(reply: FastifyReply, file: string) {
 /** Comments keep idle proxies from closing a stream. */
 const HEARTBEAT_MS = 25_000;
 
-/** Open streams per app context, ended when the app closes so a shutdown does not wait on them. */
-const openStreams = new WeakMap<AppContext, Set<ServerResponse>>();
-
-function streamsOf(ctx: AppContext): Set<ServerResponse> {
-  let streams = openStreams.get(ctx);
-  if (!streams) openStreams.set(ctx, (streams = new Set()));
-  return streams;
-}
-
 /** Answers with a Server-Sent Events stream of one live channel until the client goes away. */
 export function streamChannel(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, channel: string): void {
   reply.hijack();
   const res = reply.raw;
-  streamsOf(ctx).add(res);
+  ctx.state.dashboardStreams.add(res);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write('retry: 2000\n\n');
   const unsubscribe = ctx.bus.subscribe(channel, (event) => {
@@ -54,7 +44,7 @@ export function streamChannel(ctx: AppContext, request: FastifyRequest, reply: F
   request.raw.on('close', () => {
     clearInterval(heartbeat);
     unsubscribe();
-    streamsOf(ctx).delete(res);
+    ctx.state.dashboardStreams.delete(res);
   });
 }
 
@@ -70,7 +60,8 @@ function demoPage(publicKey: string | undefined, businessName: string): string {
 
 export const dashboardRoutes: RouteModule = async (app, ctx) => {
   app.addHook('preClose', async () => {
-    for (const res of streamsOf(ctx)) res.end();
+    // Open streams end when the app closes, so a shutdown does not wait on them.
+    for (const res of ctx.state.dashboardStreams) res.end();
   });
   if (existsSync(resolve(dashboardDist, 'assets'))) {
     await app.register(fastifyStatic, {
