@@ -27,7 +27,9 @@ export interface AppContext {
   encryptionKey: Buffer;
   /** sentence vectors for answering by meaning; undefined when ANSWER_BY_MEANING is off */
   sentences?: SentenceEncoder;
+  /** the job kinds this context runs and its workers */
   jobs: ContextJobs;
+  /** this process's caches, writers and streams for this context */
   state: ContextState;
 }
 
@@ -46,6 +48,7 @@ export interface ContextJobs {
   workers: Set<JobWorker>;
 }
 
+/** The context's Prometheus registry and the figures other parts report to (platform/metrics.ts). */
 export interface Metrics {
   registry: Registry;
   webhooks: Counter<'provider' | 'outcome'>;
