@@ -51,27 +51,18 @@ export function openEventStream(reply: FastifyReply, options: { retryMs: number 
   };
 }
 
-/** Open channel streams per app context, ended when the app closes so a shutdown does not wait on them. */
-const openStreams = new WeakMap<AppContext, Set<EventStream>>();
-
-function streamsOf(ctx: AppContext): Set<EventStream> {
-  let streams = openStreams.get(ctx);
-  if (!streams) openStreams.set(ctx, (streams = new Set()));
-  return streams;
-}
-
 /** Answers with the events of one live channel until the client goes away or the app closes. */
 export function streamChannel(ctx: AppContext, reply: FastifyReply, channel: string): void {
   const stream = openEventStream(reply, { retryMs: 2000 });
-  streamsOf(ctx).add(stream);
+  ctx.state.dashboardStreams.add(stream);
   const unsubscribe = ctx.bus.subscribe(channel, (event) => stream.send(event.type, event.data));
   stream.onClose(() => {
     unsubscribe();
-    streamsOf(ctx).delete(stream);
+    ctx.state.dashboardStreams.delete(stream);
   });
 }
 
-/** Ends every open channel stream of this context. */
+/** Ends every open channel stream of this context, so a shutdown does not wait on them. */
 export function endChannelStreams(ctx: AppContext): void {
-  for (const stream of [...streamsOf(ctx)]) stream.close();
+  for (const stream of [...ctx.state.dashboardStreams]) stream.close();
 }

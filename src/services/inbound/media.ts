@@ -7,7 +7,8 @@ import { type InboundMedia, ProviderSendError } from '../../providers/provider.j
 import { providerByName } from '../../providers/registry.js';
 import { credentialsForNumber } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
-import { enqueueJob, PermanentJobError, registerJobHandler, RetryableError } from '../../jobs/queue.js';
+import { enqueueJob, PermanentJobError, RetryableError } from '../../jobs/queue.js';
+import type { MessageJobPayload } from '../../jobs/payloads.js';
 import { getMessage } from '../conversations/messages.js';
 import { findNumberById } from '../numbers/lookup.js';
 
@@ -25,7 +26,7 @@ export async function enqueueMediaCopy(ctx: AppContext, message: Message): Promi
   await enqueueJob(ctx, { kind: MEDIA_JOB, payload: { messageId: message.id }, idempotencyKey: `media:${message.id}` });
 }
 
-export async function copyInboundMedia(ctx: AppContext, payload: { messageId: number }): Promise<void> {
+export async function copyInboundMedia(ctx: AppContext, payload: MessageJobPayload): Promise<void> {
   const message = await getMessage(ctx, payload.messageId);
   if (!message?.media || !message.number_id) return;
   const media = JSON.parse(message.media) as InboundMedia & { fileUrl?: string };
@@ -68,5 +69,3 @@ export async function readMediaFile(ctx: AppContext, id: string): Promise<{ byte
   if (!row) throw notFound('Media file');
   return { bytes: Buffer.from(row.bytes), mimeType: row.mime_type, filename: row.filename };
 }
-
-registerJobHandler(MEDIA_JOB, (ctx, payload: { messageId: number }) => copyInboundMedia(ctx, payload));

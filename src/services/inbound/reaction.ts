@@ -4,8 +4,8 @@
 import type { Conversation, Message } from '../../db/schema.js';
 import { replyToCustomer } from './auto-reply.js';
 import type { AppContext } from '../context.js';
+import type { ReactPayload } from '../../jobs/payloads.js';
 import { openConversationFor, upsertWhatsappContact } from '../conversations/conversations.js';
-import { registerJobHandler } from '../../jobs/queue.js';
 import { handleAgentMessage } from '../handover/agent-replies.js';
 import { enqueueMediaCopy } from './media.js';
 import { getMessage, publishMessage } from '../conversations/messages.js';
@@ -13,12 +13,6 @@ import { findNumberById } from '../numbers/lookup.js';
 import { routeTrialMessage } from '../numbers/trial.js';
 
 export const REACT_JOB = 'inbound.react';
-
-export interface ReactPayload {
-  messageId: number;
-  /** the WhatsApp profile name from the payload (not stored on the message row) */
-  profileName?: string;
-}
 
 /** A human has the conversation: the bot stays silent. */
 const HUMAN_STATUSES = new Set(['waiting_agent', 'agent']);
@@ -111,5 +105,3 @@ async function isContentRepeat(ctx: AppContext, message: Message): Promise<boole
     .executeTakeFirst();
   return earlier !== undefined;
 }
-
-registerJobHandler(REACT_JOB, (ctx, payload: ReactPayload) => reactToInbound(ctx, payload));

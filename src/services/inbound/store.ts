@@ -8,21 +8,12 @@ import type { Database as SqliteHandle, Statement } from 'better-sqlite3';
 import type { Tx } from '../../db/database.js';
 import type { Message, NewMessage } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
+import type { InboundMessageRow, InboundWriter, StoreResult, StoreWrite } from './writes.js';
 import { showSeenByAgent } from '../handover/presence.js';
-import { newJobRow, type JobSpec, wakeWorkers } from '../../jobs/queue.js';
+import { newJobRow, wakeWorkers } from '../../jobs/queue.js';
 import { publishMessage, STATUS_RANK } from '../conversations/messages.js';
 
-export type InboundMessageRow = Omit<NewMessage, 'id'> & { provider: string; provider_message_id: string; created_at: string };
-
-export type StoreWrite =
-  | { kind: 'message'; row: InboundMessageRow; reaction: (messageId: number) => JobSpec }
-  | { kind: 'status'; provider: string; providerMessageId: string; status: string; errorCode?: string; errorMessage?: string; at: string }
-  | { kind: 'unrouted'; provider: string; reason: string; payload: string; headers: string | null; at: string };
-
-export type StoreResult =
-  | { kind: 'message'; inserted: boolean; id?: number }
-  | { kind: 'status'; updated: Message[] }
-  | { kind: 'unrouted'; id: number };
+export type { InboundMessageRow, StoreResult, StoreWrite } from './writes.js';
 
 interface Pending {
   write: StoreWrite;
@@ -48,7 +39,7 @@ const STATUS_UPDATE = `update messages set status = @status, updated_at = @at,
   where provider = @provider and provider_message_id = @id and direction = 'out' and status <> 'failed' and ${RANK_SQL} < @rank
   returning *`;
 
-class GroupCommit {
+class GroupCommit implements InboundWriter {
   private queue: Pending[] = [];
   private scheduled = false;
   private flushing = false;
@@ -221,14 +212,8 @@ function withNamedParameters<Row>(text: string, params: Record<string, unknown>)
   )}`;
 }
 
-const writers = new WeakMap<AppContext, GroupCommit>();
-
 /** Stores one write with everything else of this event-loop turn; resolves after the commit. */
 export function storeInbound(ctx: AppContext, write: StoreWrite): Promise<StoreResult> {
-  let writer = writers.get(ctx);
-  if (!writer) {
-    writer = new GroupCommit(ctx);
-    writers.set(ctx, writer);
-  }
-  return writer.submit(write);
+  ctx.state.inboundWriter ??= new GroupCommit(ctx);
+  return ctx.state.inboundWriter.submit(write);
 }

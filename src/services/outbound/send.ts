@@ -11,7 +11,8 @@ import { ProviderSendError, type OutboundMessage } from '../../providers/provide
 import { providerByName } from '../../providers/registry.js';
 import { credentialsForNumber } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
-import { DelayJob, enqueueJob, type JobAttempt, registerJobHandler, RetryableError } from '../../jobs/queue.js';
+import { DelayJob, enqueueJob, type JobAttempt, RetryableError } from '../../jobs/queue.js';
+import type { SendJobPayload } from '../../jobs/payloads.js';
 import { getMessage, publishMessage } from '../conversations/messages.js';
 import { countSend } from '../platform/metrics.js';
 import { findNumberById } from '../numbers/lookup.js';
@@ -39,13 +40,6 @@ export interface SendRequest {
   category?: 'service' | 'utility' | 'marketing' | 'authentication';
   /** API sends: 402 at the plan limit */
   enforcePlanLimit?: boolean;
-}
-
-interface SendJobPayload {
-  messageId: number;
-  text?: string;
-  template?: SendRequest['template'];
-  media?: SendRequest['media'];
 }
 
 const MAX_TEXT = 4096;
@@ -108,7 +102,7 @@ export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ 
       const inserted = await trx.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
       if (!windowClosed) {
         const payload: SendJobPayload = { messageId: inserted.id, text: req.text, template: req.template, media: req.media };
-        await enqueueJob(trx, { kind: SEND_JOB, payload, idempotencyKey: `send:${inserted.id}` });
+        await enqueueJob(ctx, { kind: SEND_JOB, payload, idempotencyKey: `send:${inserted.id}` }, trx);
       }
       if (req.conversationId) {
         await trx.updateTable('conversations').set({ last_message_at: at }).where('id', '=', req.conversationId).execute();
@@ -221,5 +215,3 @@ async function recordFailure(ctx: AppContext, message: Message, reason: string, 
   countSend(ctx, message.provider ?? 'unknown', 'failed');
   await publishMessage(ctx, failed, 'status');
 }
-
-registerJobHandler(SEND_JOB, sendQueuedMessage);

@@ -2,7 +2,8 @@
 // transaction; the `widget.react` job answers it — the bot, or the agent's phone once a human has
 // it — so a crash between storing and answering loses nothing.
 import { z } from 'zod';
-import { enqueueJob, registerJobHandler } from '../../jobs/queue.js';
+import { enqueueJob } from '../../jobs/queue.js';
+import type { MessageJobPayload } from '../../jobs/payloads.js';
 import type { AppContext } from '../context.js';
 import { publishMessage } from '../conversations/messages.js';
 import { forwardVisitorMessage } from '../handover/request.js';
@@ -34,7 +35,7 @@ export async function receiveVisitorMessage(ctx: AppContext, found: Authenticate
       }),
     );
     await trx.updateTable('conversations').set({ last_message_at: message.created_at }).where('id', '=', conversation.id).execute();
-    await enqueueJob(trx, { kind: WIDGET_REACT, payload: { messageId: message.id }, idempotencyKey: `widget.react:${message.id}` });
+    await enqueueJob(ctx, { kind: WIDGET_REACT, payload: { messageId: message.id }, idempotencyKey: `widget.react:${message.id}` }, trx);
     return message;
   });
   // The visitor's other tabs show it too, and the organization's inbox.
@@ -43,11 +44,11 @@ export async function receiveVisitorMessage(ctx: AppContext, found: Authenticate
   return { message: toVisitorMessage(stored), conversation };
 }
 
-const WIDGET_REACT = 'widget.react';
+export const WIDGET_REACT = 'widget.react';
 const NOT_SURE = 'I am not sure I have the right answer to that. Would you like to talk to a person?';
 
 /** Bot answer, or forward to the agent's phone while a human has the conversation. */
-export async function reactToVisitorMessage(ctx: AppContext, payload: { messageId: number }): Promise<void> {
+export async function reactToVisitorMessage(ctx: AppContext, payload: MessageJobPayload): Promise<void> {
   const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', payload.messageId).executeTakeFirst();
   if (!message?.conversation_id) return;
   const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirstOrThrow();
@@ -75,5 +76,3 @@ export async function reactToVisitorMessage(ctx: AppContext, payload: { messageI
     idempotencyKey: `widget-answer:${message.id}`,
   });
 }
-
-registerJobHandler(WIDGET_REACT, (ctx: AppContext, payload: unknown) => reactToVisitorMessage(ctx, payload as { messageId: number }));
