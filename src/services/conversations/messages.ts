@@ -1,18 +1,6 @@
-// Messages as the API and the live events show them, and the delivery status order.
+// Messages as the API and the live events show them.
 import type { Message } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-
-/**
- * Delivery statuses only move forward (providers deliver callbacks out of order: a `sent` can
- * arrive after `delivered`); `failed` is terminal.
- */
-export const STATUS_RANK: Record<string, number> = { received: 0, queued: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
-
-/** True when `next` may replace `current`. */
-export function statusAdvances(current: string, next: string): boolean {
-  if (current === 'failed') return false;
-  return (STATUS_RANK[next] ?? -1) > (STATUS_RANK[current] ?? -1);
-}
 
 export interface MessageJson {
   id: number;

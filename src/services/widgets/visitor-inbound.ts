@@ -2,6 +2,7 @@
 // transaction; the `widget.react` job answers it — the bot, or the agent's phone once a human has
 // it — so a crash between storing and answering loses nothing.
 import { z } from 'zod';
+import { humanHasIt } from '../../core/status.js';
 import { enqueueJob, registerJobHandler } from '../../jobs/queue.js';
 import type { AppContext } from '../context.js';
 import { publishMessage } from '../conversations/messages.js';
@@ -51,7 +52,7 @@ export async function reactToVisitorMessage(ctx: AppContext, payload: { messageI
   const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', payload.messageId).executeTakeFirst();
   if (!message?.conversation_id) return;
   const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirstOrThrow();
-  if (conversation.status === 'waiting_agent' || conversation.status === 'agent') {
+  if (humanHasIt(conversation.status)) {
     await forwardVisitorMessage(ctx, conversation, message);
     return;
   }
