@@ -1,6 +1,7 @@
-// Messages as the API and the live events show them.
+// Messages as the API, the live events and the answerer see them.
 import type { Message } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
+import { type ChatTurn, HISTORY_TURNS } from '../knowledge/llm.js';
 
 export interface MessageJson {
   id: number;
@@ -47,11 +48,30 @@ export async function getMessage(ctx: AppContext, id: number): Promise<Message |
   return ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Tells the organization's dashboard about a new or changed message. */
+/**
+ * The conversation before this message, oldest first, as the answerer reads it: what the customer
+ * or visitor wrote is the user's turn, every reply the assistant's; a file without text is no turn.
+ */
+export async function conversationHistory(ctx: AppContext, conversationId: string, beforeMessageId: number): Promise<ChatTurn[]> {
+  const rows = await ctx.db
+    .selectFrom('messages')
+    .select(['direction', 'body'])
+    .where('conversation_id', '=', conversationId)
+    .where('audience', '=', 'contact')
+    .where('id', '<', beforeMessageId)
+    .where('body', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(HISTORY_TURNS)
+    .execute();
+  return rows.reverse().map((r) => ({ role: r.direction === 'in' ? 'user' : 'assistant', text: r.body ?? '' }));
+}
+
+/** The message a send with this idempotency key already stored, if any. */
 export async function getMessageByIdempotencyKey(ctx: AppContext, key: string): Promise<Message | undefined> {
   return ctx.db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
 }
 
+/** Tells the organization's dashboard about a new or changed message. */
 export async function publishMessage(ctx: AppContext, message: Message, type: 'message' | 'status' = 'message'): Promise<void> {
   if (!message.organization_id) return;
   await ctx.bus.publish({ channel: `org:${message.organization_id}`, type, data: messageJson(message) });
