@@ -3,7 +3,7 @@
 // `inbound.react` job, so the hot path is one insert and one enqueue per message.
 import { AppError, badRequest, conflict, notFound } from '../../core/errors.js';
 import { messageCost } from '../../core/prices.js';
-import { DELIVERY_STATUSES } from '../../core/status.js';
+import { DELIVERY_STATUSES } from '../../core/delivery.js';
 import type { NumberRow } from '../../db/schema.js';
 import {
   type InboundMessageEvent,

@@ -10,7 +10,7 @@ import type { Message, NewMessage } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { showSeenByAgent } from '../handover/presence.js';
 import { newJobRow, type JobSpec, wakeWorkers } from '../../jobs/queue.js';
-import { STATUS_RANK } from '../../core/status.js';
+import { STATUS_RANK } from '../../core/delivery.js';
 import { publishMessage } from '../conversations/messages.js';
 
 export type InboundMessageRow = Omit<NewMessage, 'id'> & { provider: string; provider_message_id: string; created_at: string };
