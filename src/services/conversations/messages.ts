@@ -1,7 +1,11 @@
 // Messages as the API, the live events and the answerer see them.
 import type { Message } from '../../db/schema.js';
+import type { InboundMedia } from '../../providers/provider.js';
 import type { AppContext } from '../context.js';
 import { type ChatTurn, HISTORY_TURNS } from '../knowledge/llm.js';
+
+/** A message's file or location; `fileUrl` once our copy of an inbound file is kept. */
+export type MessageMedia = InboundMedia & { fileUrl?: string; size?: number };
 
 export interface MessageJson {
   id: number;
@@ -9,7 +13,7 @@ export interface MessageJson {
   direction: string;
   author: string;
   body: string | null;
-  media: unknown;
+  media: MessageMedia | null;
   status: string;
   sendSuccess: boolean | null;
   sendError: string | null;
@@ -24,7 +28,7 @@ export function messageJson(m: Message): MessageJson {
     direction: m.direction,
     author: m.author,
     body: m.body,
-    media: m.media ? JSON.parse(m.media) : null,
+    media: m.media ? (JSON.parse(m.media) as MessageMedia) : null,
     status: m.status,
     sendSuccess: m.send_success === null ? null : m.send_success === 1,
     sendError: m.send_error,
