@@ -1,7 +1,8 @@
 // Whapi sends: POST {base}/messages/text (or /messages/image, …) with the channel's token. The
 // token names the channel, so the sender needs no other id.
 import { e164Digits, parseWhatsappAddress } from '../../core/phone.js';
-import { downloadMedia, isRecord, mediaKindOf, parseRetryAfter, requestJson } from '../transport.js';
+import { mediaKindOf } from '../../core/media.js';
+import { downloadMedia, isRecord, parseRetryAfter, requestJson } from '../transport.js';
 import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type WhapiCredentials } from '../provider.js';
 import type { WhapiErrorBody, WhapiSendResponse } from './payloads.js';
 

@@ -1,6 +1,7 @@
 // The `inbound.react` job: what a stored inbound message leads to. Every step is safe to repeat
 // (the job runs at least once): the window only moves forward, the contact and the open
 // conversation are reused, and replies carry idempotency keys.
+import { humanHasIt } from '../../core/status.js';
 import type { Conversation, Message } from '../../db/schema.js';
 import { replyToCustomer } from './auto-reply.js';
 import type { AppContext } from '../context.js';
@@ -14,8 +15,6 @@ import { routeTrialMessage } from '../numbers/trial.js';
 
 export const REACT_JOB = 'inbound.react';
 
-/** A human has the conversation: the bot stays silent. */
-const HUMAN_STATUSES = new Set(['waiting_agent', 'agent']);
 
 export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Promise<void> {
   const message = await getMessage(ctx, payload.messageId);
@@ -49,7 +48,7 @@ export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Pr
   await publishMessage(ctx, attached);
 
   if (await isContentRepeat(ctx, attached)) return;
-  if (HUMAN_STATUSES.has(conversation.status)) return;
+  if (humanHasIt(conversation.status)) return;
   await replyToCustomer(ctx, conversation, attached);
 }
 

@@ -11,7 +11,8 @@ import type { AppContext } from '../context.js';
 import type { InboundMessageRow, InboundWriter, StoreResult, StoreWrite } from './writes.js';
 import { showSeenByAgent } from '../handover/presence.js';
 import { newJobRow, wakeWorkers } from '../../jobs/queue.js';
-import { publishMessage, STATUS_RANK } from '../conversations/messages.js';
+import { STATUS_RANK } from '../../core/delivery.js';
+import { publishMessage } from '../conversations/messages.js';
 
 export type { InboundMessageRow, StoreResult, StoreWrite } from './writes.js';
 
@@ -21,8 +22,8 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** The rank of a status in SQL, matching STATUS_RANK in messages.ts. */
-const RANK_SQL = `case status when 'received' then 0 when 'queued' then 1 when 'sent' then 2 when 'delivered' then 3 when 'read' then 4 else 5 end`;
+/** STATUS_RANK in SQL; a status it does not know ranks with `failed` and is never overwritten. */
+const RANK_SQL = `case status ${Object.entries(STATUS_RANK).map(([status, rank]) => `when '${status}' then ${rank}`).join(' ')} else ${STATUS_RANK.failed} end`;
 
 const MESSAGE_COLUMNS = [
   'organization_id', 'direction', 'author', 'audience', 'body', 'media', 'provider', 'provider_message_id',

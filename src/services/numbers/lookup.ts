@@ -51,11 +51,6 @@ export async function findNumberByRoutingKey(ctx: AppContext, provider: string, 
   return undefined;
 }
 
-/** A business number by E.164, any provider (a handover sender, a pool number). */
-export async function findNumberByPhone(ctx: AppContext, e164: string): Promise<NumberRow | undefined> {
-  return ctx.db.selectFrom('numbers').selectAll().where('phone_number', '=', e164).orderBy('created_at').executeTakeFirst();
-}
-
 export async function findNumberById(ctx: AppContext, id: string): Promise<NumberRow | undefined> {
   return ctx.db.selectFrom('numbers').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -13,7 +13,7 @@ import { credentialsForNumber } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
 import { DelayJob, enqueueJob, type JobAttempt, RetryableError } from '../../jobs/queue.js';
 import type { SendJobPayload } from '../../jobs/payloads.js';
-import { getMessage, publishMessage } from '../conversations/messages.js';
+import { getMessage, getMessageByIdempotencyKey as messageByKey, publishMessage } from '../conversations/messages.js';
 import { countSend } from '../platform/metrics.js';
 import { findNumberById } from '../numbers/lookup.js';
 import { assertCanSend } from '../tenancy/plans.js';
@@ -131,10 +131,6 @@ function validate(req: SendRequest): void {
 
 function templateText(template: NonNullable<SendRequest['template']>): string {
   return `[template ${template.name}] ${template.variables.join(' · ')}`.trim();
-}
-
-async function messageByKey(ctx: AppContext, key: string): Promise<Message | undefined> {
-  return ctx.db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
 }
 
 /** True while the contact's last message to this number is less than 24 hours old. */
