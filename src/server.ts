@@ -11,15 +11,19 @@ import { createLogger } from './logger.js';
 import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
 import { ensureAdminKey } from './services/tenancy/admin-key.js';
-import type { AppContext } from './services/context.js';
+import type { AppContext, ContextState, JobList } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/platform/demo.js';
 import { startInactivitySweeper } from './services/handover/inactivity.js';
-import { bindJobsToContext, startJobWorker } from './jobs/queue.js';
+import { jobHandlers } from './jobs/kinds.js';
+import { startJobWorker } from './jobs/queue.js';
+import { DEFAULT_SENDS_PER_SECOND } from './services/outbound/send-rate.js';
 import { sharedSentenceEncoder } from './services/knowledge/meaning/encoder.js';
 
 export interface ContextOptions {
   clock?: Clock;
   log?: Logger;
+  /** the job kinds this context runs; default: the app's list (a test of the queue brings its own) */
+  jobs?: JobList;
 }
 
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
@@ -37,9 +41,22 @@ export async function createContext(config: Config, options: ContextOptions = {}
     random: Math.random,
     encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
     sentences: config.answerByMeaning ? sharedSentenceEncoder() : undefined,
+    jobs: { handlers: new Map(Object.entries(options.jobs ?? jobHandlers)), workers: new Set() },
+    state: createContextState(),
   };
-  bindJobsToContext(ctx);
   return ctx;
+}
+
+/** A context's own per-process state; what is created on first use starts undefined. */
+function createContextState(): ContextState {
+  return {
+    inboundWriter: undefined,
+    sendRate: { perSecond: DEFAULT_SENDS_PER_SECOND, byNumber: new Map() },
+    metrics: undefined,
+    knowledgeIndexes: new Map(),
+    numberLookups: undefined,
+    dashboardStreams: new Set(),
+  };
 }
 
 /** PostgreSQL carries live events between instances; SQLite mode is one instance. */

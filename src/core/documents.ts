@@ -6,8 +6,6 @@ import { htmlToText } from './text.js';
 
 export type SourceType = 'json' | 'txt' | 'md' | 'html' | 'csv';
 
-export const UPLOAD_TYPES = ['txt', 'md', 'html', 'csv'] as const;
-
 export interface DocumentText {
   title: string;
   content: string;

@@ -1,6 +1,6 @@
 // Table types for Kysely. Timestamps are ISO-8601 UTC strings (same on SQLite and PostgreSQL,
 // sortable as text); booleans are 0/1 integers; JSON is stored as text.
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 export type Bool = 0 | 1;
 
@@ -318,8 +318,6 @@ export interface Database {
 }
 
 export type Organization = Selectable<OrganizationTable>;
-export type NewOrganization = Insertable<OrganizationTable>;
-export type OrganizationUpdate = Updateable<OrganizationTable>;
 export type NumberRow = Selectable<NumberTable>;
 export type Contact = Selectable<ContactTable>;
 export type Conversation = Selectable<ConversationTable>;

@@ -1,21 +1,19 @@
 // Organization API keys: the key is in the creation answer only; lists never carry key material.
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/tenancy/api-keys.js';
-import type { RouteModule } from './app.js';
-import { authorizeOrganization, keyRequired, orgParams } from './organizations.js';
+import type { RouteModule } from './route.js';
+import { organizationAccess, orgParams } from './auth.js';
 
 const tags = ['api keys'];
 
 export const apiKeyRoutes: RouteModule = (app, ctx) => {
-  const guard = keyRequired(ctx);
+  const guard = organizationAccess(ctx);
   app.post('/api/organizations/:orgId/api-keys', { ...guard, schema: { tags, summary: 'Issue a key (shown once)', params: orgParams } }, async (request, reply) => {
-    await authorizeOrganization(ctx, request, request.params.orgId);
     const { key, apiKey } = await createApiKey(ctx, request.params.orgId);
     return reply.status(201).send({ ok: true, key, apiKey });
   });
 
   app.get('/api/organizations/:orgId/api-keys', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
-    await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, apiKeys: await listApiKeys(ctx, request.params.orgId) };
   });
 
@@ -23,7 +21,6 @@ export const apiKeyRoutes: RouteModule = (app, ctx) => {
     '/api/organizations/:orgId/api-keys/:keyId',
     { ...guard, schema: { tags, summary: 'Revoke a key', params: orgParams.extend({ keyId: z.string().min(1).max(100) }) } },
     async (request) => {
-      await authorizeOrganization(ctx, request, request.params.orgId);
       return { ok: true, apiKey: await revokeApiKey(ctx, request.params.orgId, request.params.keyId) };
     },
   );

@@ -2,12 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../services/context.js';
 import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -29,15 +24,9 @@ import { webhookRoutes } from './webhooks.js';
 import { unroutedRoutes } from './unrouted.js';
 import { conversationRoutes } from './conversations.js';
 import { mediaRoutes } from './media.js';
+import { type App, type RouteModule, withZod } from './route.js';
 
-export type App = ReturnType<typeof withZod>;
-
-function withZod(app: FastifyInstance) {
-  return app.withTypeProvider<ZodTypeProvider>();
-}
-
-/** Each route file registers its routes on the app with the shared context. */
-export type RouteModule = (app: App, ctx: AppContext) => Promise<void> | void;
+export type { App } from './route.js';
 
 const routeModules: RouteModule[] = [
   metricsRoutes,

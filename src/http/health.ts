@@ -1,7 +1,7 @@
 // Liveness and readiness.
 import { sql } from 'kysely';
 import { migrationsApplied } from '../db/database.js';
-import type { RouteModule } from './app.js';
+import type { RouteModule } from './route.js';
 
 const READY_TIMEOUT_MS = 3_000;
 

@@ -9,8 +9,8 @@ import { AppError, badRequest } from '../core/errors.js';
 import { answerQuestion } from '../services/knowledge/answers.js';
 import type { AppContext } from '../services/context.js';
 import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, trainKnowledge } from '../services/knowledge/training.js';
-import type { RouteModule } from './app.js';
-import { authorizeOrganization, orgParams } from './organizations.js';
+import type { RouteModule } from './route.js';
+import { organizationAccess, orgParams } from './auth.js';
 
 const tags = ['knowledge'];
 const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
@@ -41,12 +41,14 @@ async function readUpload(request: FastifyRequest) {
 }
 
 export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
+  const guard = organizationAccess(ctx);
   // Multipart parsing only where files are accepted; other routes keep answering 415 to it.
   await app.register(async (scope: FastifyInstance) => {
     await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } });
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/organizations/:orgId/knowledge',
       {
+        ...guard,
         schema: {
           tags,
           summary: 'Add a document: JSON {title, content}, or a multipart upload (field "file": .txt, .md, .html, .csv with question/answer columns; optional field "title" first)',
@@ -54,7 +56,6 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
         },
       },
       async (request, reply) => {
-        await authorizeOrganization(ctx, request, request.params.orgId);
         const doc = request.isMultipart() ? await readUpload(request) : documentBody.parse(request.body ?? {});
         const document = await addDocument(ctx, request.params.orgId, doc);
         return reply.status(201).send({ ok: true, document });
@@ -62,31 +63,27 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
     );
   });
 
-  app.get('/api/organizations/:orgId/knowledge', { schema: { tags, summary: 'List the documents of the knowledge base', params: orgParams } }, async (request) => {
-    await authorizeOrganization(ctx, request, request.params.orgId);
+  app.get('/api/organizations/:orgId/knowledge', { ...guard, schema: { tags, summary: 'List the documents of the knowledge base', params: orgParams } }, async (request) => {
     return { ok: true, documents: await listDocuments(ctx, request.params.orgId) };
   });
 
   app.delete(
     '/api/organizations/:orgId/knowledge/:documentId',
-    { schema: { tags, summary: 'Delete a document (a trained knowledge base is retrained at once)', params: orgParams.extend({ documentId: z.string().min(1).max(100) }) } },
+    { ...guard, schema: { tags, summary: 'Delete a document (a trained knowledge base is retrained at once)', params: orgParams.extend({ documentId: z.string().min(1).max(100) }) } },
     async (request) => {
-      await authorizeOrganization(ctx, request, request.params.orgId);
       await deleteDocument(ctx, request.params.orgId, request.params.documentId);
       return { ok: true, message: 'Document deleted.' };
     },
   );
 
-  app.post('/api/organizations/:orgId/train', { schema: { tags, summary: 'Chunk and index the knowledge base', params: orgParams } }, async (request) => {
-    await authorizeOrganization(ctx, request, request.params.orgId);
+  app.post('/api/organizations/:orgId/train', { ...guard, schema: { tags, summary: 'Chunk and index the knowledge base', params: orgParams } }, async (request) => {
     if ((await listDocuments(ctx, request.params.orgId)).length === 0) {
       throw badRequest('There is nothing to train on yet; add a document to the knowledge base first.', 'NO_DOCUMENTS');
     }
     return { ok: true, ...(await trainKnowledge(ctx, request.params.orgId)) };
   });
 
-  app.post('/api/organizations/:orgId/ask', { schema: { tags, summary: 'Ask the answerer a question, as a customer would', params: orgParams, body: askBody } }, async (request) => {
-    await authorizeOrganization(ctx, request, request.params.orgId);
+  app.post('/api/organizations/:orgId/ask', { ...guard, schema: { tags, summary: 'Ask the answerer a question, as a customer would', params: orgParams, body: askBody } }, async (request) => {
     const answer = await answerQuestion(ctx, request.params.orgId, request.body.question);
     return { ok: true, ...answer };
   });

@@ -2,7 +2,7 @@
 // cannot send an API key).
 import { z } from 'zod';
 import { readMediaFile } from '../services/inbound/media.js';
-import type { RouteModule } from './app.js';
+import type { RouteModule } from './route.js';
 
 export const mediaRoutes: RouteModule = (app, ctx) => {
   app.get(

@@ -5,9 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignMetaNumber, getMetaAssignment, listBusinessNumbers, removeMetaAssignment } from '../services/numbers/meta-numbers.js';
-import type { RouteModule } from './app.js';
-import { assertPlatform } from './auth.js';
-import { keyRequired, principalOf } from './organizations.js';
+import type { RouteModule } from './route.js';
+import { platformOnly } from './auth.js';
 
 const tags = ['meta numbers'];
 const storeParams = z.object({ storeId: z.string().min(1).max(100) });
@@ -29,11 +28,10 @@ function useSuccessEnvelope(scope: FastifyInstance): void {
 export const metaNumberRoutes: RouteModule = async (app, ctx) => {
   await app.register(async (plain) => {
     useSuccessEnvelope(plain);
-    plain.addHook('preValidation', keyRequired(ctx).preValidation);
+    plain.addHook('preValidation', platformOnly(ctx).preValidation);
     const scope = plain.withTypeProvider<ZodTypeProvider>();
 
     scope.get('/api/admin/phone-numbers', { schema: { tags, summary: "The business account's phone numbers (platform key)" } }, async (request) => {
-      assertPlatform(await principalOf(ctx, request));
       return { success: true, phoneNumbers: await listBusinessNumbers(ctx) };
     });
 
@@ -48,18 +46,15 @@ export const metaNumberRoutes: RouteModule = async (app, ctx) => {
         },
       },
       async (request) => {
-        assertPlatform(await principalOf(ctx, request));
         return { success: true, store: await assignMetaNumber(ctx, request.params.storeId, request.body) };
       },
     );
 
     scope.get('/api/admin/stores/:storeId/phone-number', { schema: { tags, params: storeParams } }, async (request) => {
-      assertPlatform(await principalOf(ctx, request));
       return { success: true, store: await getMetaAssignment(ctx, request.params.storeId) };
     });
 
     scope.delete('/api/admin/stores/:storeId/phone-number', { schema: { tags, params: storeParams } }, async (request) => {
-      assertPlatform(await principalOf(ctx, request));
       return { success: true, ...(await removeMetaAssignment(ctx, request.params.storeId)) };
     });
   });

@@ -1,6 +1,6 @@
 // GET /metrics for Prometheus, and the hook that times every request.
 import { metricsOf, observeRequest } from '../services/platform/metrics.js';
-import type { RouteModule } from './app.js';
+import type { RouteModule } from './route.js';
 
 export const metricsRoutes: RouteModule = (app, ctx) => {
   app.addHook('onResponse', async (request, reply) => {

@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { badRequest } from '../core/errors.js';
 import { toE164 } from '../core/phone.js';
 import { addSimulatorPhone, listSimulatorPhones, phoneThreads, simulatedBusinessNumbers } from '../services/platform/simulator.js';
-import type { RouteModule } from './app.js';
-import { sendBuiltPage, streamChannel } from './dashboard.js';
+import type { RouteModule } from './route.js';
+import { sendBuiltPage } from './pages.js';
+import { streamChannel } from './sse.js';
 
 const phoneBody = z.object({
   number: z.string().min(3).max(40),
@@ -60,5 +61,5 @@ export const simulatorRoutes: RouteModule = (app, ctx) => {
     return reply.status(201).send({ ok: true, id });
   });
 
-  app.get('/api/simulator/events', { schema: hidden }, (request, reply) => streamChannel(ctx, request, reply, 'sim'));
+  app.get('/api/simulator/events', { schema: hidden }, (_request, reply) => streamChannel(ctx, reply, 'sim'));
 };

@@ -2,15 +2,17 @@
 // administrator to inspect and replay once the number is assigned.
 import { z } from 'zod';
 import { listUnroutedEvents, replayUnroutedEvent } from '../services/inbound/receive.js';
-import type { RouteModule } from './app.js';
-import { assertPlatform, authenticate } from './auth.js';
+import type { RouteModule } from './route.js';
+import { platformOnly } from './auth.js';
 
 const tags = ['admin'];
 
 export const unroutedRoutes: RouteModule = (app, ctx) => {
+  const guard = platformOnly(ctx);
   app.get(
     '/api/admin/unrouted-events',
     {
+      ...guard,
       schema: {
         tags,
         summary: 'Webhooks no organization could take (platform key)',
@@ -18,7 +20,6 @@ export const unroutedRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      assertPlatform(await authenticate(ctx, request));
       const events = await listUnroutedEvents(ctx, { includeReplayed: request.query.includeReplayed === 'true' });
       return { ok: true, events };
     },
@@ -27,6 +28,7 @@ export const unroutedRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/api/admin/unrouted-events/:id/replay',
     {
+      ...guard,
       schema: {
         tags,
         summary: 'Route a kept webhook again, once its number is assigned (platform key)',
@@ -34,7 +36,6 @@ export const unroutedRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
-      assertPlatform(await authenticate(ctx, request));
       const summary = await replayUnroutedEvent(ctx, request.params.id);
       return { ok: true, stored: summary.stored, duplicates: summary.duplicates, statuses: summary.statuses };
     },

@@ -22,9 +22,10 @@ import {
   touchSession,
 } from '../services/widgets/sessions.js';
 import { findWidgetByPublicKey, readAllowedOrigins } from '../services/widgets/settings.js';
-import type { RouteModule } from './app.js';
+import { bearerToken } from './auth.js';
+import type { RouteModule } from './route.js';
+import { type EventStream, openEventStream } from './sse.js';
 
-const HEARTBEAT_MS = 25_000;
 const tags = ['visitor'];
 
 /** Counts per key in the current clock minute (a fixed window: simple, and enough against floods). */
@@ -62,11 +63,6 @@ async function widgetOfRequest(ctx: AppContext, params: Record<string, string | 
   return undefined;
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  return m?.[1];
-}
-
 const widgetKeyOf = (request: FastifyRequest) => {
   const key = request.headers['x-widget-key'];
   return typeof key === 'string' && key ? key : undefined;
@@ -81,7 +77,7 @@ const eventsQuery = z.object({
 export const visitorRoutes: RouteModule = (app, ctx) => {
   const perAddress = new MinuteCounter(ctx.config.widgetLimits.requestsPerMinute);
   const perSession = new MinuteCounter(ctx.config.widgetLimits.messagesPerMinute);
-  const openStreams = new Set<() => void>();
+  const openStreams = new Set<EventStream>();
 
   /** Address limit, then the widget's origins (a browser on another site gets 403, preflight too). */
   async function guard(request: FastifyRequest, reply: FastifyReply) {
@@ -191,49 +187,31 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
       const found = await visitorSession(request, bearerToken(request) ?? request.query.token);
       const header = Number(request.headers['last-event-id']);
       const lastEventId = Number.isInteger(header) && header >= 0 ? header : request.query.lastEventId;
-      const raw = reply.raw;
-      reply.hijack();
-      raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      // The visitor may leave while the history is still being read: never write to a closed stream.
-      const write = (text: string) => {
-        if (!raw.writableEnded && !raw.destroyed) raw.write(text);
-      };
-      write('retry: 3000\n\n');
+      const stream = openEventStream(reply, { retryMs: 3000 });
 
       let maxId = lastEventId ?? 0;
       const replayed = new Set<number>();
       const sendMessage = (message: VisitorMessage) => {
         if (replayed.has(message.id)) return;
         // `id:` only moves forward, so a reconnect's Last-Event-ID never goes back.
-        const id = message.id > maxId ? `id: ${message.id}\n` : '';
+        const id = message.id > maxId ? message.id : undefined;
         maxId = Math.max(maxId, message.id);
-        write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`);
+        stream.send('message', message, id);
       };
       const deliver = (event: LiveEvent) => {
         if (event.type === 'message') sendMessage(event.data as VisitorMessage);
-        else write(`event: status\ndata: ${JSON.stringify({ type: event.type, ...(event.data as object) })}\n\n`);
+        else stream.send('status', { type: event.type, ...(event.data as object) });
       };
       // Subscribe before reading the history, and hold live events until the replay is written.
       let held: LiveEvent[] | null = [];
       const unsubscribe = ctx.bus.subscribe(sessionChannel(found.session.id), (event) => (held ? held.push(event) : deliver(event)));
-      const heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
-      heartbeat.unref();
-      const close = () => {
-        if (!openStreams.delete(close)) return;
-        clearInterval(heartbeat);
+      openStreams.add(stream);
+      widgetConnectionOpened(ctx);
+      stream.onClose(() => {
+        openStreams.delete(stream);
         unsubscribe();
         widgetConnectionClosed(ctx);
-        raw.end();
-      };
-      openStreams.add(close);
-      widgetConnectionOpened(ctx);
-      raw.on('close', close);
+      });
 
       try {
         const conversation = await latestConversation(ctx, found.session);
@@ -246,7 +224,7 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
         }
       } catch (err) {
         request.log.error({ err }, 'widget event replay failed');
-        close();
+        stream.close();
         return;
       }
       const pending = held;
@@ -257,6 +235,6 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
 
   // Open event streams would keep the server from closing.
   app.addHook('onClose', async () => {
-    for (const close of [...openStreams]) close();
+    for (const stream of [...openStreams]) stream.close();
   });
 };

@@ -2,15 +2,13 @@
 // content type: signatures are computed over the exact body received (re-serialized JSON or
 // re-encoded forms would not match).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { badRequest, forbidden } from '../core/errors.js';
-import { safeEqual } from '../core/keys.js';
-import type { ProviderAdapter, WebhookRequest } from '../providers/provider.js';
-import { providerByName, providers } from '../providers/registry.js';
+import type { ProviderAdapter, WebhookRequest, WebhookRoute } from '../providers/provider.js';
+import { providers } from '../providers/registry.js';
 import type { AppContext } from '../services/context.js';
 import { receiveWebhook } from '../services/inbound/receive.js';
 import { countWebhook } from '../services/platform/metrics.js';
-import type { App, RouteModule } from './app.js';
+import type { App, RouteModule } from './route.js';
 
 function webhookRequest(request: FastifyRequest): WebhookRequest {
   const headers: Record<string, string | undefined> = {};
@@ -38,47 +36,41 @@ async function answer(ctx: AppContext, adapter: ProviderAdapter, request: Fastif
 
 const HOOK_SCHEMA = { hide: false, tags: ['webhooks'], consumes: ['application/json', 'application/x-www-form-urlencoded'] };
 
-const metaVerifyQuery = z.object({
-  'hub.mode': z.string().optional(),
-  'hub.verify_token': z.string().optional(),
-  'hub.challenge': z.string().optional(),
-});
-
 export const webhookRoutes: RouteModule = async (app, ctx) => {
   await app.register(async (scope: App) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-    const route = (path: string, adapter: ProviderAdapter) =>
-      scope.post(path, { schema: { ...HOOK_SCHEMA, summary: `${adapter.name} webhook` } }, (request, reply) => answer(ctx, adapter, request, reply));
-    route('/api/webhooks/twilio', providers.twilio);
-    route('/api/webhooks/meta', providers.meta);
-    route('/api/webhooks/whapi', providers.whapi);
-    if (ctx.config.simulator) route('/api/webhooks/sim', providers.simulator);
+    // Every URL a provider declares in its adapter.
+    for (const adapter of Object.values(providers)) {
+      for (const hook of adapter.webhooks) registerWebhook(scope, ctx, adapter, hook);
+    }
 
-    // Any of the three real formats on one URL, told apart by shape.
+    // Any of the three real formats on one URL, told apart by shape (the simulator never matches).
     scope.post('/api/webhooks/whatsapp', { schema: { ...HOOK_SCHEMA, summary: 'Twilio, Meta or Whapi webhook, detected' } }, (request, reply) => {
       const req = webhookRequest(request);
-      const adapter = (['twilio', 'meta', 'whapi'] as const).map((name) => providerByName(name)!).find((a) => safeDetect(a, req));
+      const adapter = Object.values(providers).find((a) => safeDetect(a, req));
       if (!adapter) {
         countWebhook(ctx, 'unknown', 'invalid');
         throw badRequest('This body is not a Twilio, Meta or Whapi webhook.', 'UNKNOWN_WEBHOOK_FORMAT');
       }
       return answer(ctx, adapter, request, reply);
     });
-
-    // Meta's subscription check: echo the challenge as plain text when the verify token matches.
-    scope.get('/api/webhooks/meta', { schema: { tags: ['webhooks'], querystring: metaVerifyQuery } }, (request, reply) => {
-      const query = request.query as z.infer<typeof metaVerifyQuery>;
-      const expected = ctx.config.meta.verifyToken;
-      const token = query['hub.verify_token'];
-      if (query['hub.mode'] !== 'subscribe' || !expected || !token || !safeEqual(token, expected) || query['hub.challenge'] === undefined) {
-        throw forbidden('The verify token does not match (or hub.mode is not subscribe).');
-      }
-      return reply.type('text/plain; charset=utf-8').send(query['hub.challenge']);
-    });
   });
 };
+
+function registerWebhook(scope: App, ctx: AppContext, adapter: ProviderAdapter, hook: WebhookRoute): void {
+  if (hook.kind === 'receive') {
+    if (hook.enabled && !hook.enabled(ctx.config)) return;
+    scope.post(hook.path, { schema: { ...HOOK_SCHEMA, summary: `${adapter.name} webhook` } }, (request, reply) => answer(ctx, adapter, request, reply));
+    return;
+  }
+  scope.get(hook.path, { schema: { tags: ['webhooks'], ...(hook.query ? { querystring: hook.query } : {}) } }, (request, reply) => {
+    const result = hook.answer(webhookRequest(request), ctx.config);
+    if ('refused' in result) throw forbidden(result.refused);
+    return reply.type(result.contentType).send(result.body);
+  });
+}
 
 function safeDetect(adapter: ProviderAdapter, req: WebhookRequest): boolean {
   try {

@@ -1,8 +1,8 @@
 // Whapi channels of an organization. The token may come in; it never goes out.
 import { z } from 'zod';
 import { assignWhapiChannel, getWhapiChannel, removeWhapiChannel } from '../services/numbers/whapi-channels.js';
-import type { RouteModule } from './app.js';
-import { authorizeOrganization, keyRequired, orgParams } from './organizations.js';
+import type { RouteModule } from './route.js';
+import { organizationAccess, orgParams } from './auth.js';
 
 const tags = ['whapi channels'];
 
@@ -13,19 +13,16 @@ const channelBody = z.object({
 });
 
 export const whapiChannelRoutes: RouteModule = (app, ctx) => {
-  const guard = keyRequired(ctx);
+  const guard = organizationAccess(ctx);
   app.post('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, summary: 'Assign a Whapi channel', params: orgParams, body: channelBody } }, async (request) => {
-    await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, channel: await assignWhapiChannel(ctx, request.params.orgId, request.body) };
   });
 
   app.get('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
-    await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, channel: await getWhapiChannel(ctx, request.params.orgId) };
   });
 
   app.delete('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
-    await authorizeOrganization(ctx, request, request.params.orgId);
     return { ok: true, ...(await removeWhapiChannel(ctx, request.params.orgId)) };
   });
 };

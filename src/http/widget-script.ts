@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { unavailable } from '../core/errors.js';
-import type { RouteModule } from './app.js';
+import type { RouteModule } from './route.js';
 
 export const WIDGET_BUNDLE = resolve(import.meta.dirname, '../../public/build/widget.js');
 

@@ -4,9 +4,10 @@
 // backoff. A job left `running` by a killed process is claimed again once its lease runs out.
 import { sql } from 'kysely';
 import { DEFAULT_BACKOFF, type BackoffPolicy, pastGiveUp, retryDelayMs } from '../core/backoff.js';
-import type { Db } from '../db/database.js';
+import type { Tx } from '../db/database.js';
 import type { Job } from '../db/schema.js';
 import type { AppContext } from '../services/context.js';
+import type { JobPayloads, JobSpec, JobWorker } from './payloads.js';
 
 /** Throw from a handler to retry later; `retryAfterMs` (a 429's Retry-After) wins over the backoff when longer. */
 export class RetryableError extends Error {
@@ -28,69 +29,31 @@ export class DelayJob extends Error {
   }
 }
 
-export interface JobAttempt {
-  id: number;
-  /** 1 on the first run */
-  attempt: number;
-  /** true when a failure now would not be retried */
-  isLastAttempt: boolean;
-}
-
-export type JobHandler = (ctx: AppContext, payload: any, attempt: JobAttempt) => Promise<void> | void;
-
-const handlers = new Map<string, JobHandler>();
-
-/** One handler per kind, registered when its module loads. */
-export function registerJobHandler(kind: string, handler: JobHandler): void {
-  handlers.set(kind, handler);
-}
-
-export interface JobSpec {
-  kind: string;
-  payload: unknown;
-  /** default: now */
-  runAt?: Date;
-  /** one job per key: enqueueing the same key again changes nothing */
-  idempotencyKey?: string;
-  maxAttempts?: number;
-}
+export type { JobAttempt, JobKind, JobPayloads, JobSpec, JobWorker } from './payloads.js';
+export type { JobHandler, JobHandlers } from '../services/context.js';
 
 const DEFAULT_MAX_ATTEMPTS = 40;
 
-// A transaction does not know its context, but it shares its Kysely adapter object with the
-// context's `db`: that is how `enqueueJob(trx, …)` finds the clock and the workers to wake.
-const contexts = new WeakMap<object, AppContext>();
-
-/** Lets `enqueueJob(trx, …)` on this context's database use its clock and wake its workers. */
-export function bindJobsToContext(ctx: AppContext): void {
-  contexts.set(ctx.db.getExecutor().adapter, ctx);
-}
-
-function isContext(target: AppContext | Db): target is AppContext {
-  return 'database' in target && 'clock' in target;
-}
-
 /**
- * Adds a job; pass a transaction to enqueue atomically with the rows it is about. Returns the job
- * id, or null when a job with the same idempotency key already exists.
+ * Adds a job; pass the transaction to enqueue atomically with the rows it is about. Returns the job
+ * id, or null when a job with the same idempotency key already exists. The payload is checked
+ * against its kind (`P`: the app's kinds, or a test's own).
  */
-export async function enqueueJob(target: AppContext | Db, spec: JobSpec): Promise<number | null> {
-  const ctx = isContext(target) ? target : contexts.get(target.getExecutor().adapter);
-  if (isContext(target)) bindJobsToContext(target);
-  const db = isContext(target) ? target.db : target;
-  const now = (ctx?.clock.now() ?? new Date()).toISOString();
-  const inserted = await db
+export async function enqueueJob<P = JobPayloads>(ctx: AppContext, spec: NoInfer<JobSpec<P>>, trx?: Tx): Promise<number | null> {
+  const inserted = await (trx ?? ctx.db)
     .insertInto('jobs')
-    .values(newJobRow(spec, now))
+    .values(newJobRow(spec as AnyJobSpec, ctx.clock.now().toISOString()))
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (ctx) wakeWorkers(ctx);
+  wakeWorkers(ctx);
   return inserted?.id ?? null;
 }
 
+type AnyJobSpec = JobSpec<Record<string, unknown>>;
+
 /** The row of a new job (also used by the inbound hot path's prepared statement). */
-export function newJobRow(spec: JobSpec, now: string) {
+export function newJobRow(spec: AnyJobSpec, now: string) {
   return {
     kind: spec.kind,
     payload: JSON.stringify(spec.payload ?? {}),
@@ -114,22 +77,12 @@ export interface WorkerOptions {
   backoff?: BackoffPolicy;
 }
 
-export interface JobWorker {
-  /** look for work now */
-  wake(): void;
-  /** stop claiming, wait for running jobs to finish */
-  stop(): Promise<void>;
-}
-
-const workersByContext = new WeakMap<AppContext, Set<JobWorker>>();
-
 /** In-process enqueues wake the workers at once instead of waiting for the next poll. */
 export function wakeWorkers(ctx: AppContext): void {
-  for (const worker of workersByContext.get(ctx) ?? []) worker.wake();
+  for (const worker of ctx.jobs.workers) worker.wake();
 }
 
 export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): JobWorker {
-  bindJobsToContext(ctx);
   const concurrency = options.concurrency ?? 8;
   const pollMs = options.pollMs ?? 250;
   const running = new Set<Promise<void>>();
@@ -185,15 +138,13 @@ export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): Jo
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
-      workersByContext.get(ctx)?.delete(worker);
+      ctx.jobs.workers.delete(worker);
       // A claim in flight still hands its jobs over to run: wait for it, then for every job.
       await claiming;
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
-  const set = workersByContext.get(ctx) ?? new Set<JobWorker>();
-  set.add(worker);
-  workersByContext.set(ctx, set);
+  ctx.jobs.workers.add(worker);
   worker.wake();
   return worker;
 }
@@ -237,18 +188,22 @@ export async function claimJobs(ctx: AppContext, limit: number, leaseMs = DEFAUL
 }
 
 async function runJob(ctx: AppContext, job: Job, backoff: BackoffPolicy = DEFAULT_BACKOFF): Promise<void> {
-  const handler = handlers.get(job.kind);
+  const handler = ctx.jobs.handlers.get(job.kind);
   const now = ctx.clock.now();
   if (!handler) {
-    // Another instance (or a later version) may know this kind: put it back for later.
-    await finishJob(ctx, job, { status: 'pending', run_at: new Date(now.getTime() + 60_000).toISOString(), attempts: job.attempts - 1, last_error: `No handler for job kind ${job.kind} in this process.` });
+    // Every kind this version enqueues is in its list: an unknown kind (a removed one, a typo in
+    // a row) would never run here, so it fails now rather than coming back every minute forever.
+    const reason = `No handler for job kind ${job.kind}.`;
+    await finishJob(ctx, job, { status: 'failed', last_error: reason });
+    ctx.log.warn({ job: job.id, kind: job.kind }, 'job of an unknown kind failed');
     return;
   }
   const retryAt = new Date(now.getTime() + retryDelayMs(job.attempts, ctx.random, backoff));
   const isLastAttempt = job.attempts >= job.max_attempts || pastGiveUp(new Date(job.created_at), retryAt, backoff);
   const started = Date.now();
   try {
-    await handler(ctx, JSON.parse(job.payload), { id: job.id, attempt: job.attempts, isLastAttempt });
+    // The payload was checked against its kind when enqueued; the row holds it as JSON text.
+    await handler(ctx, JSON.parse(job.payload) as never, { id: job.id, attempt: job.attempts, isLastAttempt });
     await finishJob(ctx, job, { status: 'done', last_error: null });
     ctx.log.info({ job: job.id, kind: job.kind, attempt: job.attempts, ms: Date.now() - started }, 'job done');
   } catch (err) {

@@ -1,6 +1,7 @@
 // The one interface every provider adapter satisfies. Adapters translate between a provider's
 // wire format and these normalized shapes; tenancy, routing, de-duplication and storage live
 // in services/.
+import type { ZodType } from 'zod';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { RealtimeBus } from '../realtime/bus.js';
@@ -133,6 +134,44 @@ export class ProviderSendError extends Error {
 /** A verified payload that cannot be understood: kept as an unrouted event, answered 200. */
 export class PayloadError extends Error {}
 
+/**
+ * A failed number call (search, buy, release, list, look up), classified from the provider's
+ * answer; services turn it into their own sentence and status. unreachable: no answer at all;
+ * auth: the credentials were refused; busy: rate limited; rejected: the request was refused;
+ * unknown: the provider does not know what was asked for; failed: anything else.
+ */
+export class ProviderRequestError extends Error {
+  constructor(
+    readonly kind: 'unreachable' | 'auth' | 'busy' | 'rejected' | 'unknown' | 'failed',
+    /** the provider's own words, e.g. "Authenticate (Twilio error 20003)" */
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** A webhook that receives events: raw body → verify → store → enqueue (services/inbound/receive.ts). */
+export interface ReceiveWebhook {
+  kind: 'receive';
+  method: 'POST';
+  path: string;
+  /** Registered only when this is true for the configuration (the simulator's, behind SIMULATOR). */
+  enabled?: (config: Config) => boolean;
+}
+
+/** A provider's subscription check, answered by the adapter alone (Meta's GET hub.challenge). */
+export interface HandshakeWebhook {
+  kind: 'handshake';
+  method: 'GET';
+  path: string;
+  /** For the API docs and validation of the query. */
+  query?: ZodType;
+  /** The answer to give, or why the check is refused (answered 403 with that sentence). */
+  answer(req: WebhookRequest, config: Config): { contentType: string; body: string } | { refused: string };
+}
+
+export type WebhookRoute = ReceiveWebhook | HandshakeWebhook;
+
 export interface ProviderContext {
   config: Config;
   /** Live events; the simulator delivers its outbound messages to the simulated phones here. */
@@ -143,6 +182,12 @@ export interface ProviderContext {
 
 export interface ProviderAdapter<C extends Credentials = Credentials> {
   name: ProviderName;
+  /** How sentences name the provider ("Whapi numbers cannot…"). */
+  label: string;
+  /** The URLs this provider calls us on; http/webhooks.ts registers them all. */
+  webhooks: WebhookRoute[];
+  /** The platform's own credentials from configuration; undefined when they are not configured. */
+  platformCredentials(config: Config): C | undefined;
   /** True when the body has this provider's shape (for /api/webhooks/whatsapp). */
   detect(req: WebhookRequest): boolean;
   /**
@@ -160,6 +205,11 @@ export interface ProviderAdapter<C extends Credentials = Credentials> {
   fetchMedia?(ctx: ProviderContext, credentials: C, media: InboundMedia): Promise<{ bytes: Buffer; contentType: string }>;
   /** What a webhook's successful answer looks like (Twilio: empty TwiML). */
   ack?: { contentType: string; body: string };
-  /** Provider has the 24-hour window and templates. */
+  /** Provider has the 24-hour window: free-form messages only within 24 h of the contact's last one. */
   hasServiceWindow: boolean;
+  /** What a number of this provider can send; checked before a send is accepted. */
+  capabilities: {
+    /** approved message templates (needed outside the 24-hour window) */
+    templates: boolean;
+  };
 }

@@ -31,12 +31,6 @@ export function parseRetryAfter(value: string | null | undefined, nowMs = Date.n
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-/** The WhatsApp media kind for a MIME type (what Meta and Whapi name their send types). */
-export function mediaKindOf(mimeType: string | undefined): 'image' | 'video' | 'audio' | 'document' {
-  const top = (mimeType ?? '').split('/')[0];
-  return top === 'image' || top === 'video' || top === 'audio' ? top : 'document';
-}
-
 export interface JsonResponse {
   status: number;
   headers: Headers;

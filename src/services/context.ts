@@ -1,10 +1,17 @@
-// What every service gets: configuration, the database, time, logs, providers and live events.
-// Built once in main.ts (or by a test) and passed down; nothing reaches for globals.
+// What every service gets: configuration, the database, time, logs, providers and live events,
+// and this process's state (jobs, caches, writers, streams). Built once by createContext
+// (server.ts, also for tests) and passed down; nothing reaches for globals or module-level maps.
+import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
+import type { PriceTable } from '../core/prices.js';
+import type { KnowledgeIndex } from '../core/retrieval.js';
 import type { Database, Db } from '../db/database.js';
+import type { JobAttempt, JobPayloads, JobWorker } from '../jobs/payloads.js';
 import type { RealtimeBus } from '../realtime/bus.js';
+import type { InboundWriter } from './inbound/writes.js';
 import type { SentenceEncoder } from './knowledge/meaning/encoder.js';
 
 export interface AppContext {
@@ -20,4 +27,51 @@ export interface AppContext {
   encryptionKey: Buffer;
   /** sentence vectors for answering by meaning; undefined when ANSWER_BY_MEANING is off */
   sentences?: SentenceEncoder;
+  /** the job kinds this context runs and its workers */
+  jobs: ContextJobs;
+  /** this process's caches, writers and streams for this context */
+  state: ContextState;
+}
+
+export type JobHandler<T> = (ctx: AppContext, payload: T, attempt: JobAttempt) => Promise<void> | void;
+
+/** One handler per kind; `P` maps kinds to payloads (the app's kinds unless a test brings its own). */
+export type JobHandlers<P = JobPayloads> = { [K in keyof P]: JobHandler<P[K]> };
+
+/** Any list of handlers by kind, as the context holds it. */
+export type JobList = { readonly [kind: string]: JobHandler<never> };
+
+export interface ContextJobs {
+  /** kind → handler, from the list given to createContext (src/jobs/kinds.ts); other kinds fail */
+  handlers: ReadonlyMap<string, JobHandler<never>>;
+  /** the workers running on this context: an enqueue here wakes them */
+  workers: Set<JobWorker>;
+}
+
+/** The context's Prometheus registry and the figures other parts report to (platform/metrics.ts). */
+export interface Metrics {
+  registry: Registry;
+  webhooks: Counter<'provider' | 'outcome'>;
+  sends: Counter<'provider' | 'outcome'>;
+  widgetConnections: Gauge;
+  requestDuration: Histogram<'method' | 'route' | 'status'>;
+  webhookDuration: Histogram<'provider'>;
+}
+
+/** This process's state for one context; tests run many contexts in one process, each with its own. */
+export interface ContextState {
+  /** the webhook hot path's group commit (inbound/store.ts); created on the first inbound write */
+  inboundWriter?: InboundWriter;
+  /** the send token bucket of each business number (outbound/send-rate.ts) */
+  sendRate: { perSecond: number; byNumber: Map<string, { tokens: number; at: number }> };
+  /** the Prometheus registry (platform/metrics.ts); created on first use, so its collectors start only then */
+  metrics?: Metrics;
+  /** trained indexes by organization, checked against the stored trained_at on use (knowledge/training.ts) */
+  knowledgeIndexes: Map<string, { trainedAt: string; index: KnowledgeIndex }>;
+  /** SQLite mode: the webhook's number lookups, prepared once on first use (numbers/lookup.ts) */
+  numberLookups?: { byId: Statement; byPhone: Statement };
+  /** the operator's price table costing new messages, and when it was read (tenancy/usage.ts) */
+  prices?: { table: Promise<PriceTable>; readAt: number };
+  /** open dashboard and simulator event streams, closed when the app closes (http/sse.ts) */
+  dashboardStreams: Set<{ close(): void }>;
 }

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsForNumber } from '../../src/services/numbers/connections.js';
+import { startFakeWhapi } from '../fakes/whapi.js';
+import { makeContact, makeConversation } from '../support/factories.js';
+import { waitFor } from '../support/wait.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 const OWN_TOKEN = 'own-whapi-token-5f2c9a1e';
@@ -70,6 +73,36 @@ describe('Whapi channels', () => {
       expect(bad.status).toBe(400);
     } finally {
       await bare.server.stop();
+    }
+  });
+});
+
+describe('sending from a Whapi channel', () => {
+  it('refuses a template at once with 422 naming Whapi, storing no message and calling no one', async () => {
+    const whapi = await startFakeWhapi();
+    const withGate = await startAdminApi({ env: { WHAPI_TOKEN: whapi.token, WHAPI_BASE_URL: whapi.url } });
+    try {
+      const { id, key } = await withGate.organizationWithKey('Templated');
+      await withGate.call('POST', `/api/organizations/${id}/whapi-channel`, { key, body: { channelId: whapi.channelId, displayNumber: '+14155552671' } });
+      const number = await withGate.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).executeTakeFirstOrThrow();
+      const contact = await makeContact(withGate.ctx, { organization_id: id, phone: '+5511987654321' });
+      const conversation = await makeConversation(withGate.ctx, { organization_id: id, contact_id: contact.id, number_id: number.id });
+
+      const refused = await withGate.call('POST', `/api/conversations/${conversation.id}/messages`, { key, body: { template: 'order_update', variables: ['Maria'] } });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ ok: false, code: 'TEMPLATES_UNSUPPORTED' });
+      expect(refused.body.error).toMatch(/^Whapi numbers cannot send message templates.*send text instead\.$/);
+      expect(await withGate.ctx.db.selectFrom('messages').selectAll().execute()).toEqual([]);
+      expect(await withGate.ctx.db.selectFrom('jobs').selectAll().execute()).toEqual([]);
+
+      // The same conversation's text does reach the gate, so the silence above is the refusal's.
+      const sent = await withGate.call('POST', `/api/conversations/${conversation.id}/messages`, { key, body: { text: 'Your order is on its way' } });
+      expect(sent.status).toBe(201);
+      await waitFor(() => whapi.requests.length > 0, { what: 'the text send at the Whapi gate' });
+      expect(whapi.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /messages/text']);
+    } finally {
+      await withGate.server.stop();
+      await whapi.close();
     }
   });
 });

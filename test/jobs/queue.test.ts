@@ -7,8 +7,9 @@ import {
   DelayJob,
   drainJobs,
   enqueueJob,
+  type JobHandlers,
+  newJobRow,
   PermanentJobError,
-  registerJobHandler,
   RetryableError,
   startJobWorker,
 } from '../../src/jobs/queue.js';
@@ -18,25 +19,45 @@ import { waitFor } from '../support/wait.js';
 let ctx: Awaited<ReturnType<typeof makeTestContext>>;
 const runs: Array<{ kind: string; attempt: number; payload: unknown }> = [];
 let failuresLeft = 0;
+/** what `test.long` waits for */
+let gate: Promise<void> = Promise.resolve();
 
-registerJobHandler('test.flaky', (_ctx, payload, attempt) => {
-  runs.push({ kind: 'test.flaky', attempt: attempt.attempt, payload });
-  if (failuresLeft-- > 0) throw new RetryableError('the far side is down');
-});
-registerJobHandler('test.permanent', (_ctx, payload, attempt) => {
-  runs.push({ kind: 'test.permanent', attempt: attempt.attempt, payload });
-  throw new PermanentJobError('this can never work');
-});
-registerJobHandler('test.slow-down', (_ctx, payload, attempt) => {
-  runs.push({ kind: 'test.slow-down', attempt: attempt.attempt, payload });
-  if (runs.filter((r) => r.kind === 'test.slow-down').length === 1) throw new DelayJob(5_000);
-});
-registerJobHandler('test.ok', (_ctx, payload, attempt) => {
-  runs.push({ kind: 'test.ok', attempt: attempt.attempt, payload });
-});
+// The queue's own kinds: the context of these tests runs this list instead of the app's.
+interface TestPayloads {
+  'test.flaky': { n?: number };
+  'test.permanent': Record<string, never>;
+  'test.slow-down': Record<string, never>;
+  'test.ok': { n?: number; inTransaction?: boolean; woken?: boolean };
+  'test.rate-limited': Record<string, never>;
+  'test.long': Record<string, never>;
+}
+const testJobs: JobHandlers<TestPayloads> = {
+  'test.flaky': (_ctx, payload, attempt) => {
+    runs.push({ kind: 'test.flaky', attempt: attempt.attempt, payload });
+    if (failuresLeft-- > 0) throw new RetryableError('the far side is down');
+  },
+  'test.permanent': (_ctx, payload, attempt) => {
+    runs.push({ kind: 'test.permanent', attempt: attempt.attempt, payload });
+    throw new PermanentJobError('this can never work');
+  },
+  'test.slow-down': (_ctx, payload, attempt) => {
+    runs.push({ kind: 'test.slow-down', attempt: attempt.attempt, payload });
+    if (runs.filter((r) => r.kind === 'test.slow-down').length === 1) throw new DelayJob(5_000);
+  },
+  'test.ok': (_ctx, payload, attempt) => {
+    runs.push({ kind: 'test.ok', attempt: attempt.attempt, payload });
+  },
+  'test.rate-limited': () => {
+    throw new RetryableError('429', 30_000);
+  },
+  'test.long': async () => {
+    await gate;
+  },
+};
+const enqueue = enqueueJob<TestPayloads>;
 
 beforeEach(async () => {
-  ctx = await makeTestContext();
+  ctx = await makeTestContext({ jobs: testJobs });
   runs.length = 0;
   failuresLeft = 0;
 });
@@ -67,7 +88,7 @@ describe('backoff', () => {
 describe('running jobs', () => {
   it('retries a retryable failure after its backoff, not before', async () => {
     failuresLeft = 2;
-    const id = (await enqueueJob(ctx, { kind: 'test.flaky', payload: { n: 1 } }))!;
+    const id = (await enqueue(ctx, { kind: 'test.flaky', payload: { n: 1 } }))!;
     await drainJobs(ctx);
     expect(runs).toHaveLength(1);
     expect(await job(id)).toMatchObject({ status: 'pending', attempts: 1, last_error: 'the far side is down' });
@@ -82,16 +103,13 @@ describe('running jobs', () => {
   });
 
   it('respects a Retry-After longer than the backoff', async () => {
-    registerJobHandler('test.rate-limited', () => {
-      throw new RetryableError('429', 30_000);
-    });
-    const id = (await enqueueJob(ctx, { kind: 'test.rate-limited', payload: {} }))!;
+    const id = (await enqueue(ctx, { kind: 'test.rate-limited', payload: {} }))!;
     await drainJobs(ctx);
     expect(Date.parse((await job(id)).run_at) - ctx.clock.now().getTime()).toBe(30_000);
   });
 
   it('does not retry a permanent error', async () => {
-    const id = (await enqueueJob(ctx, { kind: 'test.permanent', payload: {} }))!;
+    const id = (await enqueue(ctx, { kind: 'test.permanent', payload: {} }))!;
     await drainJobs(ctx);
     ctx.clock.advance(24 * 3600_000);
     await drainJobs(ctx);
@@ -101,7 +119,7 @@ describe('running jobs', () => {
 
   it('stops after the last attempt', async () => {
     failuresLeft = 100;
-    const id = (await enqueueJob(ctx, { kind: 'test.flaky', payload: {}, maxAttempts: 2 }))!;
+    const id = (await enqueue(ctx, { kind: 'test.flaky', payload: {}, maxAttempts: 2 }))!;
     await drainJobs(ctx);
     ctx.clock.advance(3_600_000);
     await drainJobs(ctx);
@@ -112,7 +130,7 @@ describe('running jobs', () => {
   });
 
   it('delays without counting an attempt', async () => {
-    const id = (await enqueueJob(ctx, { kind: 'test.slow-down', payload: {} }))!;
+    const id = (await enqueue(ctx, { kind: 'test.slow-down', payload: {} }))!;
     await drainJobs(ctx);
     expect(await job(id)).toMatchObject({ status: 'pending', attempts: 0 });
     ctx.clock.advance(5_000);
@@ -121,8 +139,8 @@ describe('running jobs', () => {
   });
 
   it('enqueues once per idempotency key', async () => {
-    const first = await enqueueJob(ctx, { kind: 'test.ok', payload: { n: 1 }, idempotencyKey: 'once' });
-    const second = await enqueueJob(ctx, { kind: 'test.ok', payload: { n: 2 }, idempotencyKey: 'once' });
+    const first = await enqueue(ctx, { kind: 'test.ok', payload: { n: 1 }, idempotencyKey: 'once' });
+    const second = await enqueue(ctx, { kind: 'test.ok', payload: { n: 2 }, idempotencyKey: 'once' });
     expect(first).toBeTypeOf('number');
     expect(second).toBeNull();
     await drainJobs(ctx);
@@ -131,7 +149,7 @@ describe('running jobs', () => {
 
   it('enqueues inside a transaction with the context clock', async () => {
     await ctx.db.transaction().execute(async (trx) => {
-      await enqueueJob(trx, { kind: 'test.ok', payload: { inTransaction: true } });
+      await enqueue(ctx, { kind: 'test.ok', payload: { inTransaction: true } }, trx);
     });
     const [row] = await ctx.db.selectFrom('jobs').selectAll().execute();
     expect(row!.run_at).toBe(ctx.clock.now().toISOString());
@@ -140,7 +158,7 @@ describe('running jobs', () => {
   });
 
   it('claims a job abandoned by a killed process once its lease has run out', async () => {
-    const id = (await enqueueJob(ctx, { kind: 'test.ok', payload: {} }))!;
+    const id = (await enqueue(ctx, { kind: 'test.ok', payload: {} }))!;
     const [claimed] = await claimJobs(ctx, 1);
     expect(claimed!.id).toBe(id);
     // the process dies here: the job stays `running`
@@ -151,25 +169,45 @@ describe('running jobs', () => {
     expect(await job(id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
-  it('leaves a job of a kind nobody here handles for later, without failing it', async () => {
-    const id = (await enqueueJob(ctx, { kind: 'test.unknown-kind', payload: {} }))!;
+  it('fails a job of a kind not in the list, naming the kind, instead of putting it back forever', async () => {
+    // a row no enqueue of this version can write: a kind since removed
+    const { id } = await ctx.db
+      .insertInto('jobs')
+      .values(newJobRow({ kind: 'test.removed-kind', payload: {} }, ctx.clock.now().toISOString()))
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await drainJobs(ctx);
-    expect(await job(id)).toMatchObject({ status: 'pending', attempts: 0 });
-    expect((await job(id)).last_error).toMatch(/No handler/);
+    expect(await job(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'No handler for job kind test.removed-kind.' });
+    ctx.clock.advance(3_600_000);
+    expect(await drainJobs(ctx)).toBe(0);
+    expect(runs).toHaveLength(0);
+  });
+
+  it('runs only the kinds of its own context', async () => {
+    const app = await makeTestContext();
+    try {
+      const id = (await enqueue(app, { kind: 'test.ok', payload: {} }))!;
+      await drainJobs(app);
+      expect(runs).toHaveLength(0);
+      expect(await app.db.selectFrom('jobs').select(['status', 'last_error']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({
+        status: 'failed',
+        last_error: 'No handler for job kind test.ok.',
+      });
+    } finally {
+      await app.database.close();
+    }
   });
 });
 
 describe('the worker', () => {
   it('finishes a running job before stop() resolves (SIGTERM)', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
     let finished = false;
-    registerJobHandler('test.long', async () => {
-      await gate;
+    gate = new Promise<void>((resolve) => (release = resolve)).then(() => {
       finished = true;
     });
     const worker = startJobWorker(ctx, { pollMs: 10 });
-    const id = (await enqueueJob(ctx, { kind: 'test.long', payload: {} }))!;
+    const id = (await enqueue(ctx, { kind: 'test.long', payload: {} }))!;
     await waitFor(async () => (await job(id)).status === 'running', { what: 'the job to start' });
     let stopped = false;
     const stopping = worker.stop().then(() => (stopped = true));
@@ -186,7 +224,7 @@ describe('the worker', () => {
     const worker = startJobWorker(ctx, { pollMs: 60_000 });
     try {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      await enqueueJob(ctx, { kind: 'test.ok', payload: { woken: true } });
+      await enqueue(ctx, { kind: 'test.ok', payload: { woken: true } });
       await waitFor(() => runs.length === 1, { what: 'the woken worker to run the job' });
     } finally {
       await worker.stop();

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe('claiming jobs from several instances', () => {
   it('hands each due job to exactly one instance', async () => {
-    for (let n = 0; n < 60; n++) await enqueueJob(instances[0]!, { kind: 'test.shared', payload: { n } });
+    for (let n = 0; n < 60; n++) await enqueueJob<{ 'test.shared': { n: number } }>(instances[0]!, { kind: 'test.shared', payload: { n } });
     const claims = await Promise.all(
       instances.flatMap((ctx) => [claimJobs(ctx, 7), claimJobs(ctx, 7), claimJobs(ctx, 7)]),
     );

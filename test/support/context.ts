@@ -5,13 +5,15 @@ import { testConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { createContext } from '../../src/server.js';
-import type { AppContext } from '../../src/services/context.js';
+import type { AppContext, JobList } from '../../src/services/context.js';
 
 export interface TestContextOptions {
   env?: Record<string, string | undefined>;
   clock?: ManualClock;
   databaseUrl?: string;
   log?: Logger;
+  /** the job kinds the context runs; default: the app's list */
+  jobs?: JobList;
 }
 
 export async function makeTestContext(options: TestContextOptions = {}): Promise<AppContext & { clock: ManualClock }> {
@@ -21,7 +23,7 @@ export async function makeTestContext(options: TestContextOptions = {}): Promise
     ENCRYPTION_KEY: '11'.repeat(32),
     ...options.env,
   });
-  const ctx = await createContext(config, { clock, log: options.log ?? createLogger('silent') });
+  const ctx = await createContext(config, { clock, log: options.log ?? createLogger('silent'), jobs: options.jobs });
   return Object.assign(ctx, { clock });
 }
 

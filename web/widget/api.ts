@@ -1,26 +1,14 @@
 // The visitor API as the widget uses it: one session per public key, kept in localStorage.
 // The message shapes are the server's own (type-only: nothing of src/ enters the bundle).
-import type { VisitorAuthor, VisitorMedia, VisitorMessage } from '../../src/services/widgets/visitor-outbound.js';
+import type { widgetAppearance } from '../../src/services/widgets/sessions.js';
+import type { VisitorAuthor, VisitorMedia, VisitorMessage, VisitorStatus } from '../../src/services/widgets/visitor-outbound.js';
 
 export type Author = VisitorAuthor;
 export type Media = VisitorMedia;
 export type ChatMessage = VisitorMessage;
 
-export interface Appearance {
-  title: string;
-  greeting: string | null;
-  colors: { primary?: string; text?: string };
-  online: boolean;
-  offlineMessage: string | null;
-}
-
-export interface Status {
-  type?: string;
-  conversationRef?: number;
-  conversationStatus?: string;
-  agentTyping?: boolean;
-  seenMessageId?: number;
-}
+export type Appearance = ReturnType<typeof widgetAppearance>;
+export type Status = VisitorStatus;
 
 interface Stored {
   sessionId: string;

@@ -1,6 +1,7 @@
 // The embeddable chat widget: <script src="…/widget.js" data-widget="PUBLIC_KEY" async></script>.
 // It draws itself in a shadow root, keeps the visitor's session per public key, and receives
 // messages over EventSource; after a drop it catches up from the last message id it has.
+import { humanHasIt } from '../../src/core/status.js';
 import { ApiError, type Appearance, type ChatMessage, type Status, VisitorApi } from './api.js';
 import { buildView, el, renderMessage, type View } from './view.js';
 
@@ -159,7 +160,7 @@ class Widget {
     const v = this.view;
     if (s.conversationStatus) {
       v.status.textContent = STATUS_TEXT[s.conversationStatus] ?? s.conversationStatus;
-      v.human.hidden = s.conversationStatus === 'waiting_agent' || s.conversationStatus === 'agent';
+      v.human.hidden = humanHasIt(s.conversationStatus);
     }
     if (s.agentTyping !== undefined) v.typing.textContent = s.agentTyping ? 'Agent is typing…' : '';
     if (s.seenMessageId) {

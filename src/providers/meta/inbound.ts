@@ -1,6 +1,8 @@
 // Meta webhooks in: X-Hub-Signature-256 over the raw bytes, then every entry, change, message and
 // status of the (possibly batched) payload as normalized events.
 import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { Config } from '../../config.js';
 import { toE164 } from '../../core/phone.js';
 import { safeEqual } from '../../core/keys.js';
 import { isRecord, readJsonBody } from '../transport.js';
@@ -26,6 +28,24 @@ export function verifyMetaRequest(req: WebhookRequest, credentials: MetaCredenti
   if (!credentials?.appSecret || !header?.startsWith('sha256=')) return false;
   const expected = createHmac('sha256', credentials.appSecret).update(req.rawBody).digest('hex');
   return safeEqual(header.slice('sha256='.length).toLowerCase(), expected);
+}
+
+/** The query of Meta's subscription check (GET on the webhook URL). */
+export const metaSubscriptionQuery = z.object({
+  'hub.mode': z.string().optional(),
+  'hub.verify_token': z.string().optional(),
+  'hub.challenge': z.string().optional(),
+});
+
+/** Meta's subscription check: echo hub.challenge as plain text when the verify token matches. */
+export function answerMetaSubscription(req: WebhookRequest, config: Config): { contentType: string; body: string } | { refused: string } {
+  const expected = config.meta.verifyToken;
+  const token = req.query['hub.verify_token'];
+  const challenge = req.query['hub.challenge'];
+  if (req.query['hub.mode'] !== 'subscribe' || !expected || !token || !safeEqual(token, expected) || challenge === undefined) {
+    return { refused: 'The verify token does not match (or hub.mode is not subscribe).' };
+  }
+  return { contentType: 'text/plain; charset=utf-8', body: challenge };
 }
 
 function payloadOf(req: WebhookRequest): MetaWebhookPayload {

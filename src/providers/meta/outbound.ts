@@ -1,5 +1,6 @@
 // Meta sends: POST {graph}/{version}/{phone_number_id}/messages with the connection's token.
-import { downloadMedia, isRecord, mediaKindOf, parseRetryAfter, requestJson } from '../transport.js';
+import { mediaKindOf } from '../../core/media.js';
+import { downloadMedia, isRecord, parseRetryAfter, requestJson } from '../transport.js';
 import { type InboundMedia, type MetaCredentials, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult } from '../provider.js';
 import { isGraphId, metaRecipient } from './ids.js';
 import type { GraphErrorBody, MetaMediaInfo, MetaSendResponse } from './payloads.js';

@@ -2,7 +2,8 @@
 // off when real providers are configured), and its route exists only then.
 import { randomUUID } from 'node:crypto';
 import { parseWhatsappAddress, toE164 } from '../../core/phone.js';
-import { isRecord, mediaKindOf, readJsonBody } from '../transport.js';
+import { mediaKindOf } from '../../core/media.js';
+import { isRecord, readJsonBody } from '../transport.js';
 import { type DeliveryStatus, type InboundMedia, type NormalizedEvent, PayloadError, type WebhookRequest } from '../provider.js';
 import type { SimMedia } from './payloads.js';
 

@@ -6,6 +6,10 @@ import { fetchSimMedia, sendSimMessage } from './outbound.js';
 
 export const simulator = {
   name: 'simulator',
+  label: 'the simulator',
+  webhooks: [{ kind: 'receive', method: 'POST', path: '/api/webhooks/sim', enabled: (config) => config.simulator }],
+  // Simulated phones need no account.
+  platformCredentials: () => ({}),
   // Never recognized on the shared /api/webhooks/whatsapp endpoint: that one requires a verified
   // provider, and simulator posts carry no signature. They have their own route.
   detect: (_req: WebhookRequest) => false,
@@ -15,4 +19,6 @@ export const simulator = {
   send: sendSimMessage,
   fetchMedia: fetchSimMedia,
   hasServiceWindow: true,
+  // A template shows on the simulated phone as its name and variables.
+  capabilities: { templates: true },
 } satisfies ProviderAdapter<Record<string, never>>;

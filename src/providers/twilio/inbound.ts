@@ -1,6 +1,6 @@
 // Twilio webhooks in: signature check, then the message or status callback as a normalized event.
 import { toE164 } from '../../core/phone.js';
-import { mediaKindOf } from '../transport.js';
+import { mediaKindOf } from '../../core/media.js';
 import {
   type DeliveryStatus,
   type InboundMedia,

@@ -1,7 +1,8 @@
 // Whapi webhooks in: a shared secret (no HMAC exists), then messages and statuses routed by channel_id.
 import { safeEqual } from '../../core/keys.js';
 import { toE164 } from '../../core/phone.js';
-import { isRecord, mediaKindOf, readJsonBody } from '../transport.js';
+import { mediaKindOf } from '../../core/media.js';
+import { isRecord, readJsonBody } from '../transport.js';
 import {
   type DeliveryStatus,
   type InboundMessageEvent,

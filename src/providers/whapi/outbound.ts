@@ -1,7 +1,8 @@
 // Whapi sends: POST {base}/messages/text (or /messages/image, …) with the channel's token. The
 // token names the channel, so the sender needs no other id.
 import { e164Digits, parseWhatsappAddress } from '../../core/phone.js';
-import { downloadMedia, isRecord, mediaKindOf, parseRetryAfter, requestJson } from '../transport.js';
+import { mediaKindOf } from '../../core/media.js';
+import { downloadMedia, isRecord, parseRetryAfter, requestJson } from '../transport.js';
 import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type WhapiCredentials } from '../provider.js';
 import type { WhapiErrorBody, WhapiSendResponse } from './payloads.js';
 
@@ -27,6 +28,8 @@ export async function sendWhapiMessage(ctx: ProviderContext, credentials: WhapiC
 export function sendRequest(message: OutboundMessage): { path: string; body: Record<string, unknown> } {
   if (message.template) {
     // Whapi drives an ordinary WhatsApp account: there are no approved templates to name.
+    // enqueueSend refuses these up front (capabilities.templates); this gives a send job queued
+    // before that check existed the true reason instead of EMPTY_MESSAGE.
     throw new ProviderSendError('permanent', 'Whapi channels have no message templates; send text instead.', 'TEMPLATES_UNSUPPORTED');
   }
   const address = parseWhatsappAddress(message.to);

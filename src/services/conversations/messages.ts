@@ -1,18 +1,11 @@
-// Messages as the API and the live events show them, and the delivery status order.
+// Messages as the API, the live events and the answerer see them.
 import type { Message } from '../../db/schema.js';
+import type { InboundMedia } from '../../providers/provider.js';
 import type { AppContext } from '../context.js';
+import { type ChatTurn, HISTORY_TURNS } from '../knowledge/llm.js';
 
-/**
- * Delivery statuses only move forward (providers deliver callbacks out of order: a `sent` can
- * arrive after `delivered`); `failed` is terminal.
- */
-export const STATUS_RANK: Record<string, number> = { received: 0, queued: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
-
-/** True when `next` may replace `current`. */
-export function statusAdvances(current: string, next: string): boolean {
-  if (current === 'failed') return false;
-  return (STATUS_RANK[next] ?? -1) > (STATUS_RANK[current] ?? -1);
-}
+/** A message's file or location; `fileUrl` once our copy of an inbound file is kept. */
+export type MessageMedia = InboundMedia & { fileUrl?: string; size?: number };
 
 export interface MessageJson {
   id: number;
@@ -20,7 +13,7 @@ export interface MessageJson {
   direction: string;
   author: string;
   body: string | null;
-  media: unknown;
+  media: MessageMedia | null;
   status: string;
   sendSuccess: boolean | null;
   sendError: string | null;
@@ -35,7 +28,7 @@ export function messageJson(m: Message): MessageJson {
     direction: m.direction,
     author: m.author,
     body: m.body,
-    media: m.media ? JSON.parse(m.media) : null,
+    media: m.media ? (JSON.parse(m.media) as MessageMedia) : null,
     status: m.status,
     sendSuccess: m.send_success === null ? null : m.send_success === 1,
     sendError: m.send_error,
@@ -59,11 +52,30 @@ export async function getMessage(ctx: AppContext, id: number): Promise<Message |
   return ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Tells the organization's dashboard about a new or changed message. */
+/**
+ * The conversation before this message, oldest first, as the answerer reads it: what the customer
+ * or visitor wrote is the user's turn, every reply the assistant's; a file without text is no turn.
+ */
+export async function conversationHistory(ctx: AppContext, conversationId: string, beforeMessageId: number): Promise<ChatTurn[]> {
+  const rows = await ctx.db
+    .selectFrom('messages')
+    .select(['direction', 'body'])
+    .where('conversation_id', '=', conversationId)
+    .where('audience', '=', 'contact')
+    .where('id', '<', beforeMessageId)
+    .where('body', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(HISTORY_TURNS)
+    .execute();
+  return rows.reverse().map((r) => ({ role: r.direction === 'in' ? 'user' : 'assistant', text: r.body ?? '' }));
+}
+
+/** The message a send with this idempotency key already stored, if any. */
 export async function getMessageByIdempotencyKey(ctx: AppContext, key: string): Promise<Message | undefined> {
   return ctx.db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
 }
 
+/** Tells the organization's dashboard about a new or changed message. */
 export async function publishMessage(ctx: AppContext, message: Message, type: 'message' | 'status' = 'message'): Promise<void> {
   if (!message.organization_id) return;
   await ctx.bus.publish({ channel: `org:${message.organization_id}`, type, data: messageJson(message) });

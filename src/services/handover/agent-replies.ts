@@ -5,11 +5,12 @@
 import { parseAgentReply, type ReplyTarget, sameVisitorName } from '../../core/agent-reply.js';
 import { agentText, openConversationList, unresolvedReplyWarning } from '../../core/handover-text.js';
 import { toE164 } from '../../core/phone.js';
+import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Message, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
 import { readWidgetSettings } from '../widgets/settings.js';
-import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, OPEN_HANDOVER, sendToAgent } from './agents.js';
+import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, sendToAgent } from './agents.js';
 import { closeHandover } from './close.js';
 
 interface AgentInbox {
@@ -107,7 +108,7 @@ async function openHandovers(ctx: AppContext, widgets: Widget[]): Promise<Handov
     .selectFrom('conversations')
     .select('id')
     .where('widget_id', 'in', widgets.map((w) => w.id))
-    .where('status', 'in', [...OPEN_HANDOVER])
+    .where('status', 'in', [...HUMAN_STATUSES])
     .where('assigned_whatsapp_number', 'is not', null)
     .orderBy('ref', 'desc')
     .execute();

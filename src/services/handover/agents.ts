@@ -8,12 +8,6 @@ import type { AppContext } from '../context.js';
 import { enqueueSend, type SendRequest, serviceWindowOpen } from '../outbound/send.js';
 import { readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
 
-/** A handover is open while it waits for an agent or an agent has it. */
-export const OPEN_HANDOVER = ['waiting_agent', 'agent'] as const;
-
-export const isHandedOver = (conversation: Pick<Conversation, 'status'>) =>
-  (OPEN_HANDOVER as readonly string[]).includes(conversation.status);
-
 export interface Handover {
   conversation: Conversation;
   widget: Widget;

@@ -3,9 +3,9 @@
 // notifications that failed later, and numbers still held by conversations closed elsewhere.
 // Each step is atomic per conversation, so sweeps on several instances do each thing once.
 import { sql } from 'kysely';
+import { HUMAN_STATUSES } from '../../core/status.js';
 import type { AppContext } from '../context.js';
 import { widgetSettingsSchema } from '../widgets/settings.js';
-import { OPEN_HANDOVER } from './agents.js';
 import { closeHandover, releaseClosedConversations } from './close.js';
 import { releaseUnreachableHandovers } from './request.js';
 
@@ -25,7 +25,7 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
       // Whoever stored a message may not have touched last_message_at; the messages themselves decide.
       sql<string | null>`(select max(m.created_at) from messages m where m.conversation_id = c.id)`.as('last_message'),
     ])
-    .where('c.status', 'in', [...OPEN_HANDOVER])
+    .where('c.status', 'in', [...HUMAN_STATUSES])
     // A visitor waiting in line for a free agent is not idle: we are the ones keeping them waiting.
     .where('c.assigned_whatsapp_number', 'is not', null)
     .execute();

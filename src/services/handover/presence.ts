@@ -1,10 +1,11 @@
 // What the widget shows of the agent while a human has the conversation: "typing…" and "seen",
 // where the provider reports them (the simulator and Whapi report typing; read receipts arrive as
 // message statuses). The inbound pipeline calls these when such an event concerns an agent.
+import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
-import { agentsOf, loadHandovers, OPEN_HANDOVER } from './agents.js';
+import { agentsOf, loadHandovers } from './agents.js';
 
 /**
  * An agent is typing to a sender: the visitor sees it when the sender carries exactly one open
@@ -16,7 +17,7 @@ export async function showAgentTyping(ctx: AppContext, number: NumberRow, agentP
     .selectFrom('conversations')
     .select('id')
     .where('assigned_whatsapp_number', '=', number.phone_number)
-    .where('status', 'in', [...OPEN_HANDOVER])
+    .where('status', 'in', [...HUMAN_STATUSES])
     .execute();
   const handovers = (await loadHandovers(ctx, rows.map((r) => r.id))).filter((h) => agentsOf(h.conversation, h.settings).includes(agentPhone));
   if (handovers.length !== 1) return false;

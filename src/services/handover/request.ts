@@ -3,6 +3,7 @@
 // in line and are connected when an earlier conversation closes.
 import { AppError, notFound, unavailable } from '../../core/errors.js';
 import { clip, forwardedVisitorMessage, handoverNotification, visitorText } from '../../core/handover-text.js';
+import { humanHasIt } from '../../core/status.js';
 import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
 import type { Conversation, Message, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
@@ -10,7 +11,7 @@ import { openConversationFor } from '../conversations/conversations.js';
 import type { SendRequest } from '../outbound/send.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
 import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
-import { agentsOf, findSenderNumber, type Handover, isHandedOver, loadHandover, sendToAgent } from './agents.js';
+import { agentsOf, findSenderNumber, type Handover, loadHandover, sendToAgent } from './agents.js';
 import { claimSender, type SenderClaim } from './senders.js';
 
 export interface HandoverResult {
@@ -31,7 +32,7 @@ export async function requestHandover(ctx: AppContext, sessionId: string): Promi
     channel: 'widget',
     widgetId: widget.id,
   });
-  if (isHandedOver(conversation)) return result(conversation);
+  if (humanHasIt(conversation.status)) return result(conversation);
   if (!isWithinWorkingHours(settings.workingHours, ctx.clock.now())) {
     const back = settings.offlineMessage ?? visitorText.outsideHours(nextOpening(settings.workingHours!, ctx.clock.now()));
     throw new AppError(409, 'OUTSIDE_WORKING_HOURS', back);

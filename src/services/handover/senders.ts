@@ -6,11 +6,12 @@ import { sql } from 'kysely';
 import { unavailable } from '../../core/errors.js';
 import { toE164 } from '../../core/phone.js';
 import { chooseSender, freeSenders, type PoolCandidate } from '../../core/pool.js';
+import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Tx } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { widgetSettingsSchema, type WidgetSettings } from '../widgets/settings.js';
-import { findSenderNumber, OPEN_HANDOVER } from './agents.js';
+import { findSenderNumber } from './agents.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -146,7 +147,7 @@ async function loadCandidates(
     .selectFrom('conversations as c')
     .leftJoin('widgets as w', 'w.id', 'c.widget_id')
     .select(['c.assigned_whatsapp_number as number', 'c.agent_number', 'w.settings'])
-    .where('c.status', 'in', [...OPEN_HANDOVER])
+    .where('c.status', 'in', [...HUMAN_STATUSES])
     .where('c.assigned_whatsapp_number', 'in', phones)
     .execute();
   const since = new Date(ctx.clock.now().getTime() - DAY_MS).toISOString();

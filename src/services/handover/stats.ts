@@ -1,8 +1,8 @@
 // `GET /api/widgets/:id/number-stats`: how each pool number (and the handover number) is used, so
 // an operator sees a number that is overloaded or failing. Counts stay inside the widget's organization.
+import { HUMAN_STATUSES } from '../../core/status.js';
 import type { AppContext } from '../context.js';
 import { listPool, loadWidget, readWidgetSettings } from '../widgets/settings.js';
-import { OPEN_HANDOVER } from './agents.js';
 
 export interface NumberStats {
   number: string;
@@ -42,7 +42,7 @@ async function statsOf(
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('widget_id', '=', widgetId)
     .where('assigned_whatsapp_number', '=', listed.number)
-    .where('status', 'in', [...OPEN_HANDOVER])
+    .where('status', 'in', [...HUMAN_STATUSES])
     .executeTakeFirstOrThrow();
   const assignments = await ctx.db
     .selectFrom('handover_assignments')

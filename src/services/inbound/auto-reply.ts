@@ -6,13 +6,12 @@ import { asksForHuman } from '../../core/intent.js';
 import type { Conversation, Message } from '../../db/schema.js';
 import { answerQuestion } from '../knowledge/answers.js';
 import type { AppContext } from '../context.js';
-import type { ChatTurn } from '../knowledge/llm.js';
+import { conversationHistory } from '../conversations/messages.js';
 import { enqueueSend } from '../outbound/send.js';
 import { canAutoReply } from '../tenancy/plans.js';
 
 export const HANDOVER_CONFIRMATION = 'Thanks — a member of our team will reply here as soon as possible.';
 export const OFFER_HUMAN = 'Reply *human* to talk to a person.';
-const HISTORY_MESSAGES = 8;
 
 export async function replyToCustomer(ctx: AppContext, conversation: Conversation, inbound: Message): Promise<void> {
   const text = inbound.body?.trim();
@@ -37,7 +36,7 @@ export async function replyToCustomer(ctx: AppContext, conversation: Conversatio
     await reply(HANDOVER_CONFIRMATION);
     return;
   }
-  const answer = await answerQuestion(ctx, conversation.organization_id, text, { history: await recentTurns(ctx, conversation.id, inbound.id) });
+  const answer = await answerQuestion(ctx, conversation.organization_id, text, { history: await conversationHistory(ctx, conversation.id, inbound.id) });
   await reply(answer.confident ? answer.answer : `${answer.answer} ${OFFER_HUMAN}`);
 }
 
@@ -54,19 +53,4 @@ async function handOverToAgents(ctx: AppContext, conversation: Conversation): Pr
     type: 'conversation',
     data: { id: conversation.id, ref: conversation.ref, status: 'waiting_agent' },
   });
-}
-
-/** The conversation before this message, oldest first, as the LLM reads it. */
-async function recentTurns(ctx: AppContext, conversationId: string, beforeMessageId: number): Promise<ChatTurn[]> {
-  const rows = await ctx.db
-    .selectFrom('messages')
-    .select(['direction', 'body'])
-    .where('conversation_id', '=', conversationId)
-    .where('audience', '=', 'contact')
-    .where('id', '<', beforeMessageId)
-    .where('body', 'is not', null)
-    .orderBy('id', 'desc')
-    .limit(HISTORY_MESSAGES)
-    .execute();
-  return rows.reverse().map((r) => ({ role: r.direction === 'in' ? 'user' : 'assistant', text: r.body ?? '' }));
 }

@@ -3,12 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { notFound } from '../../core/errors.js';
 import type { Message } from '../../db/schema.js';
-import { type InboundMedia, ProviderSendError } from '../../providers/provider.js';
+import { ProviderSendError } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import { credentialsForNumber } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
-import { enqueueJob, PermanentJobError, registerJobHandler, RetryableError } from '../../jobs/queue.js';
-import { getMessage } from '../conversations/messages.js';
+import { enqueueJob, PermanentJobError, RetryableError } from '../../jobs/queue.js';
+import type { MessageJobPayload } from '../../jobs/payloads.js';
+import { getMessage, type MessageMedia } from '../conversations/messages.js';
 import { findNumberById } from '../numbers/lookup.js';
 
 export const MEDIA_JOB = 'inbound.media';
@@ -20,15 +21,15 @@ const NOT_FILES = new Set(['location', 'contacts', 'reaction', 'unsupported']);
 
 /** Queues the copy of an inbound message's file, if it has one. */
 export async function enqueueMediaCopy(ctx: AppContext, message: Message): Promise<void> {
-  const media = message.media ? (JSON.parse(message.media) as InboundMedia & { fileUrl?: string }) : undefined;
+  const media = message.media ? (JSON.parse(message.media) as MessageMedia) : undefined;
   if (!media || NOT_FILES.has(media.type) || media.fileUrl || !(media.url || media.providerMediaId)) return;
   await enqueueJob(ctx, { kind: MEDIA_JOB, payload: { messageId: message.id }, idempotencyKey: `media:${message.id}` });
 }
 
-export async function copyInboundMedia(ctx: AppContext, payload: { messageId: number }): Promise<void> {
+export async function copyInboundMedia(ctx: AppContext, payload: MessageJobPayload): Promise<void> {
   const message = await getMessage(ctx, payload.messageId);
   if (!message?.media || !message.number_id) return;
-  const media = JSON.parse(message.media) as InboundMedia & { fileUrl?: string };
+  const media = JSON.parse(message.media) as MessageMedia;
   if (media.fileUrl) return;
   const number = await findNumberById(ctx, message.number_id);
   const adapter = number ? providerByName(number.provider) : undefined;
@@ -68,5 +69,3 @@ export async function readMediaFile(ctx: AppContext, id: string): Promise<{ byte
   if (!row) throw notFound('Media file');
   return { bytes: Buffer.from(row.bytes), mimeType: row.mime_type, filename: row.filename };
 }
-
-registerJobHandler(MEDIA_JOB, (ctx, payload: { messageId: number }) => copyInboundMedia(ctx, payload));

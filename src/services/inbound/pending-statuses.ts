@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Dialect, Tx } from '../../db/database.js';
 import type { Message } from '../../db/schema.js';
-import { statusAdvances } from '../conversations/messages.js';
+import { STATUS_RANK } from '../../core/delivery.js';
 
 /**
  * PostgreSQL: serializes a status for an unknown id with the send storing that id, so one of the
@@ -16,8 +16,8 @@ export async function lockProviderMessage(trx: Tx, provider: string, providerMes
 
 /**
  * Applies the status kept for `sent`'s provider id, inside the transaction that stored that id.
- * Never backwards (statusAdvances): a kept `sent` does not undo a send answered `sent`, and a
- * failed send stays failed. Returns the message when its status changed.
+ * Never backwards (STATUS_RANK, as store.ts's update): a kept `sent` does not undo a send answered
+ * `sent`, and a failed send stays failed. Returns the message when its status changed.
  */
 export async function applyPendingStatus(trx: Tx, dialect: Dialect, sent: Message, at: string): Promise<Message | undefined> {
   if (!sent.provider || !sent.provider_message_id) return undefined;
@@ -28,7 +28,8 @@ export async function applyPendingStatus(trx: Tx, dialect: Dialect, sent: Messag
     .where('provider_message_id', '=', sent.provider_message_id)
     .returningAll()
     .executeTakeFirst();
-  if (!kept || !statusAdvances(sent.status, kept.status)) return undefined;
+  if (!kept) return undefined;
+  if (sent.status === 'failed' || (STATUS_RANK[kept.status] ?? -1) <= (STATUS_RANK[sent.status] ?? -1)) return undefined;
   const failed = kept.status === 'failed';
   return trx
     .updateTable('messages')

@@ -1,11 +1,12 @@
 // The `inbound.react` job: what a stored inbound message leads to. Every step is safe to repeat
 // (the job runs at least once): the window only moves forward, the contact and the open
 // conversation are reused, and replies carry idempotency keys.
+import { humanHasIt } from '../../core/status.js';
 import type { Conversation, Message } from '../../db/schema.js';
 import { replyToCustomer } from './auto-reply.js';
 import type { AppContext } from '../context.js';
+import type { ReactPayload } from '../../jobs/payloads.js';
 import { openConversationFor, upsertWhatsappContact } from '../conversations/conversations.js';
-import { registerJobHandler } from '../../jobs/queue.js';
 import { handleAgentMessage } from '../handover/agent-replies.js';
 import { enqueueMediaCopy } from './media.js';
 import { getMessage, publishMessage } from '../conversations/messages.js';
@@ -14,14 +15,6 @@ import { routeTrialMessage } from '../numbers/trial.js';
 
 export const REACT_JOB = 'inbound.react';
 
-export interface ReactPayload {
-  messageId: number;
-  /** the WhatsApp profile name from the payload (not stored on the message row) */
-  profileName?: string;
-}
-
-/** A human has the conversation: the bot stays silent. */
-const HUMAN_STATUSES = new Set(['waiting_agent', 'agent']);
 
 export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Promise<void> {
   const message = await getMessage(ctx, payload.messageId);
@@ -55,7 +48,7 @@ export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Pr
   await publishMessage(ctx, attached);
 
   if (await isContentRepeat(ctx, attached)) return;
-  if (HUMAN_STATUSES.has(conversation.status)) return;
+  if (humanHasIt(conversation.status)) return;
   await replyToCustomer(ctx, conversation, attached);
 }
 
@@ -111,5 +104,3 @@ async function isContentRepeat(ctx: AppContext, message: Message): Promise<boole
     .executeTakeFirst();
   return earlier !== undefined;
 }
-
-registerJobHandler(REACT_JOB, (ctx, payload: ReactPayload) => reactToInbound(ctx, payload));

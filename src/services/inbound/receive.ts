@@ -2,6 +2,7 @@
 // is answered once its events are committed; contacts, conversations and replies happen in the
 // `inbound.react` job, so the hot path is one insert and one enqueue per message.
 import { AppError, badRequest, conflict, notFound } from '../../core/errors.js';
+import { DELIVERY_STATUSES } from '../../core/delivery.js';
 import type { NumberRow } from '../../db/schema.js';
 import {
   type InboundMessageEvent,
@@ -146,7 +147,7 @@ export async function routeEvents(
   return summary;
 }
 
-const STATUSES = new Set(['queued', 'sent', 'delivered', 'read', 'failed']);
+const STATUSES = new Set<string>(DELIVERY_STATUSES);
 const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
 /** Adapters read untrusted JSON: an event whose ids are not text is kept aside, never bound to SQL. */

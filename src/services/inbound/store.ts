@@ -8,22 +8,14 @@ import type { Database as SqliteHandle, Statement } from 'better-sqlite3';
 import type { Tx } from '../../db/database.js';
 import type { Message, NewMessage } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
+import type { InboundMessageRow, InboundWriter, StoreResult, StoreWrite } from './writes.js';
 import { showSeenByAgent } from '../handover/presence.js';
-import { newJobRow, type JobSpec, wakeWorkers } from '../../jobs/queue.js';
-import { publishMessage, STATUS_RANK } from '../conversations/messages.js';
+import { newJobRow, wakeWorkers } from '../../jobs/queue.js';
+import { STATUS_RANK } from '../../core/delivery.js';
+import { publishMessage } from '../conversations/messages.js';
 import { lockProviderMessage } from './pending-statuses.js';
 
-export type InboundMessageRow = Omit<NewMessage, 'id'> & { provider: string; provider_message_id: string; created_at: string };
-
-export type StoreWrite =
-  | { kind: 'message'; row: InboundMessageRow; reaction: (messageId: number) => JobSpec }
-  | { kind: 'status'; provider: string; providerMessageId: string; status: string; errorCode?: string; errorMessage?: string; at: string }
-  | { kind: 'unrouted'; provider: string; reason: string; payload: string; headers: string | null; at: string };
-
-export type StoreResult =
-  | { kind: 'message'; inserted: boolean; id?: number }
-  | { kind: 'status'; updated: Message[] }
-  | { kind: 'unrouted'; id: number };
+export type { InboundMessageRow, StoreResult, StoreWrite } from './writes.js';
 
 interface Pending {
   write: StoreWrite;
@@ -31,8 +23,8 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** The rank of a status in SQL, matching STATUS_RANK in messages.ts. */
-const RANK_SQL = `case status when 'received' then 0 when 'queued' then 1 when 'sent' then 2 when 'delivered' then 3 when 'read' then 4 else 5 end`;
+/** STATUS_RANK in SQL; a status it does not know ranks with `failed` and is never overwritten. */
+const RANK_SQL = `case status ${Object.entries(STATUS_RANK).map(([status, rank]) => `when '${status}' then ${rank}`).join(' ')} else ${STATUS_RANK.failed} end`;
 
 const MESSAGE_COLUMNS = [
   'organization_id', 'direction', 'author', 'audience', 'body', 'media', 'provider', 'provider_message_id',
@@ -65,7 +57,7 @@ const KEEP_PENDING = `insert into pending_statuses (provider, provider_message_i
 const SWEEP_PENDING = 'delete from pending_statuses where received_at < @before';
 const PENDING_KEPT_MS = 7 * 24 * 3600_000;
 
-class GroupCommit {
+class GroupCommit implements InboundWriter {
   private queue: Pending[] = [];
   private scheduled = false;
   private flushing = false;
@@ -264,14 +256,8 @@ function withNamedParameters<Row>(text: string, params: Record<string, unknown>)
   )}`;
 }
 
-const writers = new WeakMap<AppContext, GroupCommit>();
-
 /** Stores one write with everything else of this event-loop turn; resolves after the commit. */
 export function storeInbound(ctx: AppContext, write: StoreWrite): Promise<StoreResult> {
-  let writer = writers.get(ctx);
-  if (!writer) {
-    writer = new GroupCommit(ctx);
-    writers.set(ctx, writer);
-  }
-  return writer.submit(write);
+  ctx.state.inboundWriter ??= new GroupCommit(ctx);
+  return ctx.state.inboundWriter.submit(write);
 }

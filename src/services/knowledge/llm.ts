@@ -22,7 +22,7 @@ export interface LlmQuestion {
 export class LlmError extends Error {}
 
 /** At most this many earlier turns go with the question; older ones rarely change the answer. */
-const HISTORY_TURNS = 8;
+export const HISTORY_TURNS = 8;
 
 export function chatMessages(q: LlmQuestion): { role: 'system' | 'user' | 'assistant'; content: string }[] {
   const passages = q.passages

@@ -102,7 +102,7 @@ export async function trainKnowledge(ctx: AppContext, organizationId: string): P
     .values(row)
     .onConflict((oc) => oc.column('organization_id').doUpdateSet({ ...row, organization_id: undefined }))
     .execute();
-  cacheFor(ctx).delete(organizationId);
+  ctx.state.knowledgeIndexes.delete(organizationId);
   return { trainedAt: row.trained_at, documents: documents.length, chunks: chunks.length, byMeaning: row.meaning_vectors !== null };
 }
 
@@ -120,24 +120,12 @@ async function meaningVectors(ctx: AppContext, organizationId: string, chunks: C
   }
 }
 
-interface CachedIndex {
-  trainedAt: string;
-  index: KnowledgeIndex;
-}
-
-// One cache per database, so test contexts never share indexes. Entries are checked against the
-// stored `trained_at` on each use: another instance's training replaces a stale entry here too.
-const caches = new WeakMap<object, Map<string, CachedIndex>>();
-
-function cacheFor(ctx: AppContext): Map<string, CachedIndex> {
-  let cache = caches.get(ctx.db);
-  if (!cache) caches.set(ctx.db, (cache = new Map()));
-  return cache;
-}
+// Entries of the context's cache are checked against the stored `trained_at` on each use: another
+// instance's training replaces a stale entry here too.
 
 /** The organization's trained index, or undefined before its first training. */
 export async function knowledgeIndex(ctx: AppContext, organizationId: string): Promise<KnowledgeIndex | undefined> {
-  const cache = cacheFor(ctx);
+  const cache = ctx.state.knowledgeIndexes;
   const stamp = await ctx.db.selectFrom('knowledge_indexes').select('trained_at').where('organization_id', '=', organizationId).executeTakeFirst();
   if (!stamp) {
     cache.delete(organizationId);

@@ -3,30 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { decrypt, encrypt } from '../../core/crypto.js';
 import type { NumberRow } from '../../db/schema.js';
-import type { Credentials, MetaCredentials, TwilioCredentials, WhapiCredentials } from '../../providers/provider.js';
+import type { Credentials } from '../../providers/provider.js';
+import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 
 /** The platform's own credentials for a provider, from configuration; undefined when not configured. */
 export function platformCredentials(ctx: AppContext, provider: string): Credentials | undefined {
-  const { twilio, meta, whapi } = ctx.config;
-  switch (provider) {
-    case 'twilio':
-      return twilio.accountSid && twilio.authToken
-        ? ({ accountSid: twilio.accountSid, authToken: twilio.authToken } satisfies TwilioCredentials)
-        : undefined;
-    case 'meta':
-      return meta.accessToken || meta.appSecret
-        ? ({ accessToken: meta.accessToken ?? '', appSecret: meta.appSecret, businessAccountId: meta.businessAccountId } satisfies MetaCredentials)
-        : undefined;
-    case 'whapi':
-      return whapi.token || whapi.webhookSecret
-        ? ({ token: whapi.token ?? '', webhookSecret: whapi.webhookSecret } satisfies WhapiCredentials)
-        : undefined;
-    case 'simulator':
-      return {};
-    default:
-      return undefined;
-  }
+  return providerByName(provider)?.platformCredentials(ctx.config);
 }
 
 /**

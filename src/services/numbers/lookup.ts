@@ -1,6 +1,5 @@
 // Which business number a webhook is for: by the provider's number id (Meta phone_number_id, Whapi
 // channel id, Twilio PN… sid) or by the E.164 it was sent to (Twilio `To`, the simulator's `to`).
-import type { Statement } from 'better-sqlite3';
 import type { NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 
@@ -11,20 +10,13 @@ export interface RoutingKey {
 
 // On the webhook hot path in SQLite mode the lookups are statements prepared once (Kysely would
 // compile and prepare them on every call); reads need no transaction, so they may run directly.
-const prepared = new WeakMap<object, { byId: Statement; byPhone: Statement }>();
-
 function sqliteLookups(ctx: AppContext) {
   const sqlite = ctx.database.sqlite;
   if (!sqlite) return undefined;
-  let statements = prepared.get(sqlite);
-  if (!statements) {
-    statements = {
-      byId: sqlite.prepare('select * from numbers where provider = ? and provider_id = ?'),
-      byPhone: sqlite.prepare('select * from numbers where provider = ? and phone_number = ? order by created_at limit 1'),
-    };
-    prepared.set(sqlite, statements);
-  }
-  return statements;
+  return (ctx.state.numberLookups ??= {
+    byId: sqlite.prepare('select * from numbers where provider = ? and provider_id = ?'),
+    byPhone: sqlite.prepare('select * from numbers where provider = ? and phone_number = ? order by created_at limit 1'),
+  });
 }
 
 export async function findNumberByRoutingKey(ctx: AppContext, provider: string, given: RoutingKey): Promise<NumberRow | undefined> {
@@ -57,11 +49,6 @@ export async function findNumberByRoutingKey(ctx: AppContext, provider: string, 
       .executeTakeFirst();
   }
   return undefined;
-}
-
-/** A business number by E.164, any provider (a handover sender, a pool number). */
-export async function findNumberByPhone(ctx: AppContext, e164: string): Promise<NumberRow | undefined> {
-  return ctx.db.selectFrom('numbers').selectAll().where('phone_number', '=', e164).orderBy('created_at').executeTakeFirst();
 }
 
 export async function findNumberById(ctx: AppContext, id: string): Promise<NumberRow | undefined> {

@@ -4,17 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, badRequest, conflict, notFound, unavailable } from '../../core/errors.js';
 import { toE164 } from '../../core/phone.js';
-import { isRecord, requestJson } from '../../providers/transport.js';
-import { ProviderSendError } from '../../providers/provider.js';
+import { meta } from '../../providers/meta/index.js';
+import { type BusinessPhoneNumber, listMetaBusinessNumbers, lookUpMetaNumber } from '../../providers/meta/numbers.js';
+import { ProviderRequestError } from '../../providers/provider.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
 
-export interface BusinessPhoneNumber {
-  phoneNumberId: string;
-  displayNumber: string;
-  verifiedName: string | null;
-  verificationStatus: string | null;
-}
+export type { BusinessPhoneNumber } from '../../providers/meta/numbers.js';
 
 export interface MetaAssignment {
   id: string;
@@ -22,70 +18,47 @@ export interface MetaAssignment {
   whatsappDisplayNumber: string | null;
 }
 
-const FIELDS = 'id,display_phone_number,verified_name,code_verification_status,quality_rating,status';
-/** Graph pages hold 25 by default; the account limit is at most 120 numbers. */
-const MAX_PAGES = 10;
-
 function platformMeta(ctx: AppContext): { token: string; businessAccountId: string | undefined } {
-  const { accessToken, businessAccountId } = ctx.config.meta;
-  if (!accessToken) throw unavailable('Meta is not configured: set WHATSAPP_ACCESS_TOKEN (and WHATSAPP_BUSINESS_ACCOUNT_ID).', 'META_NOT_CONFIGURED');
-  return { token: accessToken, businessAccountId };
+  const credentials = meta.platformCredentials(ctx.config);
+  if (!credentials?.accessToken) throw unavailable('Meta is not configured: set WHATSAPP_ACCESS_TOKEN (and WHATSAPP_BUSINESS_ACCOUNT_ID).', 'META_NOT_CONFIGURED');
+  return { token: credentials.accessToken, businessAccountId: credentials.businessAccountId };
 }
 
-function graphUrl(ctx: AppContext, path: string): string {
-  return `${ctx.config.meta.graphBaseUrl}/${ctx.config.meta.apiVersion}/${path}`;
-}
-
-/** One Graph GET; Graph errors (`{error:{message, code}}`) become sentences. */
-async function graphGet(ctx: AppContext, url: string, token: string, doing: string): Promise<Record<string, unknown>> {
-  let response;
-  try {
-    response = await requestJson(url, { headers: { authorization: `Bearer ${token}` } }, 'Meta');
-  } catch (err) {
-    if (err instanceof ProviderSendError) throw new AppError(502, 'PROVIDER_UNREACHABLE', `Meta could not be reached while ${doing}; try again shortly.`);
-    throw err;
+/** Meta's refusals as sentences with a fitting status; anything else is passed on as it is. */
+function metaError(err: unknown, doing: string): unknown {
+  if (!(err instanceof ProviderRequestError)) return err;
+  switch (err.kind) {
+    case 'unreachable':
+      return new AppError(502, 'PROVIDER_UNREACHABLE', `Meta could not be reached while ${doing}; try again shortly.`);
+    case 'auth':
+      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Meta refused the platform's access token while ${doing}: ${err.detail}.`);
+    case 'unknown':
+      return badRequest(`Meta does not know this while ${doing}: ${err.detail}.`, 'PROVIDER_REJECTED');
+    case 'busy':
+      return new AppError(503, 'PROVIDER_BUSY', `Meta is rate limiting requests; try ${doing} again shortly.`);
+    case 'rejected':
+    case 'failed':
+      return new AppError(502, 'PROVIDER_ERROR', `Meta failed while ${doing}: ${err.detail}.`);
   }
-  const body = isRecord(response.body) ? response.body : {};
-  if (response.status >= 200 && response.status < 300) return body;
-  const error = isRecord(body.error) ? body.error : {};
-  const detail = `${typeof error.message === 'string' ? error.message : `HTTP ${response.status}`}${error.code !== undefined ? ` (Graph error ${String(error.code)})` : ''}`;
-  if (response.status === 401 || error.code === 190) {
-    throw new AppError(502, 'PROVIDER_AUTH_FAILED', `Meta refused the platform's access token while ${doing}: ${detail}.`);
-  }
-  if (response.status === 404 || (response.status === 400 && error.code === 100)) throw badRequest(`Meta does not know this while ${doing}: ${detail}.`, 'PROVIDER_REJECTED');
-  if (response.status === 429) throw new AppError(503, 'PROVIDER_BUSY', `Meta is rate limiting requests; try ${doing} again shortly.`);
-  throw new AppError(502, 'PROVIDER_ERROR', `Meta failed while ${doing}: ${detail}.`);
-}
-
-function toBusinessNumber(entry: Record<string, unknown>): BusinessPhoneNumber {
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  return {
-    phoneNumberId: String(entry.id),
-    displayNumber: text(entry.display_phone_number) ?? '',
-    verifiedName: text(entry.verified_name),
-    verificationStatus: text(entry.code_verification_status),
-  };
 }
 
 export async function listBusinessNumbers(ctx: AppContext): Promise<BusinessPhoneNumber[]> {
   const { token, businessAccountId } = platformMeta(ctx);
   if (!businessAccountId) throw unavailable('WHATSAPP_BUSINESS_ACCOUNT_ID is not set, so the business account cannot be listed.', 'META_NOT_CONFIGURED');
-  const numbers: BusinessPhoneNumber[] = [];
-  let url: string | undefined = `${graphUrl(ctx, `${encodeURIComponent(businessAccountId)}/phone_numbers`)}?fields=${FIELDS}`;
-  for (let page = 0; url && page < MAX_PAGES; page++) {
-    const body = await graphGet(ctx, url, token, 'listing the business account phone numbers');
-    for (const entry of Array.isArray(body.data) ? body.data : []) if (isRecord(entry) && entry.id !== undefined) numbers.push(toBusinessNumber(entry));
-    const paging = isRecord(body.paging) ? body.paging : {};
-    // The token goes only to the Graph origin we were configured with.
-    const next = typeof paging.next === 'string' ? paging.next : undefined;
-    url = next && URL.canParse(next) && new URL(next).origin === new URL(ctx.config.meta.graphBaseUrl).origin ? next : undefined;
+  try {
+    return await listMetaBusinessNumbers(ctx.config, token, businessAccountId);
+  } catch (err) {
+    throw metaError(err, 'listing the business account phone numbers');
   }
-  return numbers;
 }
 
 async function fetchDisplayNumber(ctx: AppContext, phoneNumberId: string, token: string): Promise<string> {
-  const body = await graphGet(ctx, `${graphUrl(ctx, encodeURIComponent(phoneNumberId))}?fields=${FIELDS}`, token, `reading phone number ${phoneNumberId}`);
-  const display = toBusinessNumber({ id: phoneNumberId, ...body }).displayNumber;
+  let display: string;
+  try {
+    display = (await lookUpMetaNumber(ctx.config, token, phoneNumberId)).displayNumber;
+  } catch (err) {
+    throw metaError(err, `reading phone number ${phoneNumberId}`);
+  }
   if (!display) throw badRequest(`Meta has no display number for phone number id ${phoneNumberId}; send displayNumber.`, 'PROVIDER_REJECTED');
   return display;
 }

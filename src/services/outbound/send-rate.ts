@@ -6,30 +6,15 @@ import type { AppContext } from '../context.js';
 
 export const DEFAULT_SENDS_PER_SECOND = 20;
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
-const buckets = new WeakMap<AppContext, { perSecond: number; byNumber: Map<string, Bucket> }>();
-
-function bucketsOf(ctx: AppContext) {
-  let state = buckets.get(ctx);
-  if (!state) {
-    state = { perSecond: DEFAULT_SENDS_PER_SECOND, byNumber: new Map() };
-    buckets.set(ctx, state);
-  }
-  return state;
-}
 
 /** Changes the rate for this context's numbers (sends per second, also the burst size). */
 export function setSendRate(ctx: AppContext, perSecond: number): void {
-  bucketsOf(ctx).perSecond = perSecond;
+  ctx.state.sendRate.perSecond = perSecond;
 }
 
 /** Takes a token for a send from this number: 0 when it may go now, else the ms to wait. */
 export function takeSendToken(ctx: AppContext, numberId: string, now = performance.now()): number {
-  const state = bucketsOf(ctx);
+  const state = ctx.state.sendRate;
   const bucket = state.byNumber.get(numberId) ?? { tokens: state.perSecond, at: now };
   bucket.tokens = Math.min(state.perSecond, bucket.tokens + ((now - bucket.at) / 1000) * state.perSecond);
   bucket.at = now;

@@ -10,8 +10,9 @@ import { ProviderSendError, type OutboundMessage } from '../../providers/provide
 import { providerByName } from '../../providers/registry.js';
 import { credentialsForNumber } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
-import { DelayJob, enqueueJob, type JobAttempt, registerJobHandler, RetryableError } from '../../jobs/queue.js';
-import { getMessage, publishMessage } from '../conversations/messages.js';
+import { DelayJob, enqueueJob, type JobAttempt, RetryableError } from '../../jobs/queue.js';
+import type { SendJobPayload } from '../../jobs/payloads.js';
+import { getMessage, getMessageByIdempotencyKey as messageByKey, publishMessage } from '../conversations/messages.js';
 import { countSend } from '../platform/metrics.js';
 import { findNumberById } from '../numbers/lookup.js';
 import { assertCanSend } from '../tenancy/plans.js';
@@ -42,13 +43,6 @@ export interface SendRequest {
   enforcePlanLimit?: boolean;
 }
 
-interface SendJobPayload {
-  messageId: number;
-  text?: string;
-  template?: SendRequest['template'];
-  media?: SendRequest['media'];
-}
-
 const MAX_TEXT = 4096;
 
 /**
@@ -67,6 +61,9 @@ export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ 
   if (!number) throw notFound('Number');
   const adapter = providerByName(number.provider);
   if (!adapter) throw badRequest(`The number's provider ${number.provider} is not available on this server.`);
+  if (req.template && !adapter.capabilities.templates) {
+    throw unprocessable(`${adapter.label} numbers cannot send message templates (there are no approved templates to name); send text instead.`, 'TEMPLATES_UNSUPPORTED');
+  }
   if (req.enforcePlanLimit && req.organizationId) await assertCanSend(ctx, req.organizationId);
 
   const now = ctx.clock.now();
@@ -106,7 +103,7 @@ export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ 
       const inserted = await trx.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
       if (!windowClosed) {
         const payload: SendJobPayload = { messageId: inserted.id, text: req.text, template: req.template, media: req.media };
-        await enqueueJob(trx, { kind: SEND_JOB, payload, idempotencyKey: `send:${inserted.id}` });
+        await enqueueJob(ctx, { kind: SEND_JOB, payload, idempotencyKey: `send:${inserted.id}` }, trx);
       }
       if (req.conversationId) {
         await trx.updateTable('conversations').set({ last_message_at: at }).where('id', '=', req.conversationId).execute();
@@ -135,10 +132,6 @@ function validate(req: SendRequest): void {
 
 function templateText(template: NonNullable<SendRequest['template']>): string {
   return `[template ${template.name}] ${template.variables.join(' · ')}`.trim();
-}
-
-async function messageByKey(ctx: AppContext, key: string): Promise<Message | undefined> {
-  return ctx.db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
 }
 
 /** True while the contact's last message to this number is less than 24 hours old. */
@@ -234,5 +227,3 @@ async function recordFailure(ctx: AppContext, message: Message, reason: string, 
   countSend(ctx, message.provider ?? 'unknown', 'failed');
   await publishMessage(ctx, failed, 'status');
 }
-
-registerJobHandler(SEND_JOB, sendQueuedMessage);

@@ -3,7 +3,6 @@
 // the same public API a user would call, so the demo shows the product as it really behaves.
 import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../../db/database.js';
-import type { App } from '../../http/app.js';
 import { createApiKey } from '../tenancy/api-keys.js';
 import type { AppContext } from '../context.js';
 import { createOrganization } from '../tenancy/organizations.js';
@@ -23,6 +22,11 @@ export interface DemoInfo {
   customerNumber: string;
   /** an organization key for the demo organization; only on the start that created it */
   apiKey?: string;
+}
+
+/** What the demo needs of the app: to call its own API in-process (fastify's `inject` fits). */
+export interface InProcessApi {
+  inject(request: { method: 'POST'; url: string; headers: Record<string, string>; payload: object }): Promise<{ statusCode: number; body: string; json(): unknown }>;
 }
 
 const DEMO_SETTING = 'demo';
@@ -82,7 +86,7 @@ export const DEMO_KNOWLEDGE = [
 ];
 
 /** Creates the demo once on an empty database; later starts add nothing and return what exists. */
-export async function seedDemo(ctx: AppContext, app: App): Promise<DemoInfo | undefined> {
+export async function seedDemo(ctx: AppContext, app: InProcessApi): Promise<DemoInfo | undefined> {
   // The demo's numbers are simulated: with real providers configured there is nothing to try it on.
   if (!ctx.config.simulator) return undefined;
   const existing = await readDemo(ctx);
@@ -183,7 +187,7 @@ export function demoOrigins(publicUrl: string): string[] {
 }
 
 /** Calls the app's own API as the demo organization; a non-2xx answer throws its sentence. */
-function demoApi(app: App, apiKey: string) {
+function demoApi(app: InProcessApi, apiKey: string) {
   return async <T = unknown>(method: 'POST', url: string, payload: object): Promise<T> => {
     const response = await app.inject({ method, url, headers: { authorization: `Bearer ${apiKey}` }, payload });
     const body = response.json() as T & { error?: string };

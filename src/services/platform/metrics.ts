@@ -1,7 +1,7 @@
 // Prometheus metrics, one registry per context (tests run many contexts in one process).
 // Other parts report through the small functions below; queue figures are read on each scrape.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AppContext } from '../context.js';
+import type { AppContext, Metrics } from '../context.js';
 
 export type WebhookOutcome = 'stored' | 'duplicate' | 'unrouted' | 'rejected' | 'invalid';
 export type SendOutcome = 'sent' | 'retry' | 'failed';
@@ -9,25 +9,11 @@ export type SendOutcome = 'sent' | 'retry' | 'failed';
 // Latency buckets from 1 ms to 5 s: the webhook target is p99 ≤ 25 ms, so the low end is fine-grained.
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-export interface Metrics {
-  registry: Registry;
-  webhooks: Counter<'provider' | 'outcome'>;
-  sends: Counter<'provider' | 'outcome'>;
-  widgetConnections: Gauge;
-  requestDuration: Histogram<'method' | 'route' | 'status'>;
-  webhookDuration: Histogram<'provider'>;
-}
-
-const byContext = new WeakMap<AppContext, Metrics>();
+export type { Metrics };
 
 /** The context's metrics, created on first use. */
 export function metricsOf(ctx: AppContext): Metrics {
-  let metrics = byContext.get(ctx);
-  if (!metrics) {
-    metrics = createMetrics(ctx);
-    byContext.set(ctx, metrics);
-  }
-  return metrics;
+  return (ctx.state.metrics ??= createMetrics(ctx));
 }
 
 /** A webhook was answered: stored, a duplicate, kept as unrouted, rejected (403) or invalid (4xx). */

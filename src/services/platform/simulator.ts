@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { toE164 } from '../../core/phone.js';
 import { badRequest } from '../../core/errors.js';
 import type { AppContext } from '../context.js';
+import type { MessageMedia } from '../conversations/messages.js';
 
 const PHONES_SETTING = 'simulator_phones';
 /** A thread on a phone shows its most recent messages; the simulator is for demos, not archives. */
@@ -24,7 +25,7 @@ export interface PhoneMessage {
   /** true when this phone wrote it */
   mine: boolean;
   text: string | null;
-  media: unknown;
+  media: MessageMedia | null;
   replyTo: string | null;
   status: string;
   createdAt: string;
@@ -143,7 +144,7 @@ export async function phoneThreads(ctx: AppContext, phoneNumber: string): Promis
       providerMessageId: row.provider_message_id,
       mine,
       text: row.body,
-      media: row.media ? safeJson(row.media) : null,
+      media: row.media ? (safeJson(row.media) as MessageMedia | null) : null,
       replyTo: row.reply_to_provider_message_id,
       status: row.status,
       createdAt: row.created_at,

@@ -1,9 +1,17 @@
 // The platform administrator key. With ADMIN_API_KEY unset, the first start generates one, keeps
-// only its hash (the `admin_key_hash` setting auth.ts checks) and hands the key back once to print.
-import { newSecret, hashSecret } from '../../core/keys.js';
+// only its hash (the `admin_key_hash` setting) and hands the key back once to print.
+import { newSecret, hashSecret, safeEqual } from '../../core/keys.js';
 import { isUniqueViolation } from '../../db/database.js';
-import { ADMIN_KEY_HASH_SETTING } from '../../http/auth.js';
 import type { AppContext } from '../context.js';
+
+export const ADMIN_KEY_HASH_SETTING = 'admin_key_hash';
+
+/** Whether a key is the platform administrator's: ADMIN_API_KEY, or else the generated one's hash. */
+export async function isAdminKey(ctx: AppContext, key: string): Promise<boolean> {
+  if (ctx.config.adminApiKey) return safeEqual(key, ctx.config.adminApiKey);
+  const stored = await ctx.db.selectFrom('settings').select('value').where('key', '=', ADMIN_KEY_HASH_SETTING).executeTakeFirst();
+  return stored !== undefined && safeEqual(hashSecret(key), stored.value);
+}
 
 export async function ensureAdminKey(ctx: AppContext): Promise<{ key?: string }> {
   if (ctx.config.adminApiKey) return {};

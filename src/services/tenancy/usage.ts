@@ -27,17 +27,18 @@ export async function loadPrices(ctx: AppContext): Promise<PriceTable> {
 // Costing a message must not add a database read to the webhook hot path: the table is read once
 // per context and kept until setPrices writes a new one here, or for a minute (another instance's write).
 const PRICES_KEPT_MS = 60_000;
-const keptPrices = new WeakMap<AppContext, { table: Promise<PriceTable>; readAt: number }>();
 
 function currentPrices(ctx: AppContext): Promise<PriceTable> {
   const now = ctx.clock.now().getTime();
-  const kept = keptPrices.get(ctx);
+  const kept = ctx.state.prices;
   if (kept && now - kept.readAt < PRICES_KEPT_MS) return kept.table;
-  const table = loadPrices(ctx);
-  keptPrices.set(ctx, { table, readAt: now });
+  const entry = { table: loadPrices(ctx), readAt: now };
+  ctx.state.prices = entry;
   // A failed read is not kept: the next message reads again.
-  table.catch(() => keptPrices.delete(ctx));
-  return table;
+  entry.table.catch(() => {
+    if (ctx.state.prices === entry) ctx.state.prices = undefined;
+  });
+  return entry.table;
 }
 
 /** The cost to store on a message row, by the operator's price table. */
@@ -55,7 +56,7 @@ export async function setPrices(ctx: AppContext, override: unknown): Promise<Pri
     .values({ key: PRICES_SETTING, value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
     .execute();
-  keptPrices.delete(ctx);
+  ctx.state.prices = undefined;
   return mergePrices(parsed.data);
 }
 

@@ -204,6 +204,10 @@ export async function widgetView(ctx: AppContext, widget: Widget) {
   };
 }
 
+/** A widget as the API answers it. */
+export type WidgetJson = Awaited<ReturnType<typeof widgetView>>;
+export type PoolNumberJson = ReturnType<typeof poolNumberView>;
+
 export async function listWidgets(ctx: AppContext, organizationId: string) {
   const rows = await ctx.db.selectFrom('widgets').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').execute();
   return Promise.all(rows.map((w) => widgetView(ctx, w)));

@@ -2,16 +2,12 @@
 // public URL, so the agent's provider can fetch them.
 import { randomUUID } from 'node:crypto';
 import { badRequest } from '../../core/errors.js';
+import { mediaKindOf } from '../../core/media.js';
 import type { Db } from '../../db/database.js';
 import type { AppContext } from '../context.js';
 import type { VisitorMedia } from './visitor-outbound.js';
 
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
-
-function mediaType(mimeType: string): string {
-  const kind = mimeType.split('/')[0];
-  return kind === 'image' || kind === 'audio' || kind === 'video' ? kind : 'document';
-}
 
 /** Keeps an attached file and gives it an unguessable public URL the agent's provider can fetch. */
 export async function storeUpload(ctx: AppContext, db: Db, sessionId: string, media: { dataUrl: string; filename?: string }): Promise<VisitorMedia> {
@@ -27,7 +23,7 @@ export async function storeUpload(ctx: AppContext, db: Db, sessionId: string, me
     .insertInto('widget_uploads')
     .values({ id, session_id: sessionId, filename, mime_type: mimeType, bytes, created_at: ctx.clock.now().toISOString() })
     .execute();
-  return { type: mediaType(mimeType), url: `${ctx.config.publicUrl}/api/widget/uploads/${id}`, mimeType, filename };
+  return { type: mediaKindOf(mimeType), url: `${ctx.config.publicUrl}/api/widget/uploads/${id}`, mimeType, filename };
 }
 
 export async function loadUpload(ctx: AppContext, id: string) {

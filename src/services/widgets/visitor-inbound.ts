@@ -2,9 +2,11 @@
 // transaction; the `widget.react` job answers it — the bot, or the agent's phone once a human has
 // it — so a crash between storing and answering loses nothing.
 import { z } from 'zod';
-import { enqueueJob, registerJobHandler } from '../../jobs/queue.js';
+import { humanHasIt } from '../../core/status.js';
+import { enqueueJob } from '../../jobs/queue.js';
+import type { MessageJobPayload } from '../../jobs/payloads.js';
 import type { AppContext } from '../context.js';
-import { publishMessage } from '../conversations/messages.js';
+import { conversationHistory, getMessage, publishMessage } from '../conversations/messages.js';
 import { forwardVisitorMessage } from '../handover/request.js';
 import { answerQuestion } from '../knowledge/answers.js';
 import { type AuthenticatedSession, visitorConversation } from './sessions.js';
@@ -34,7 +36,7 @@ export async function receiveVisitorMessage(ctx: AppContext, found: Authenticate
       }),
     );
     await trx.updateTable('conversations').set({ last_message_at: message.created_at }).where('id', '=', conversation.id).execute();
-    await enqueueJob(trx, { kind: WIDGET_REACT, payload: { messageId: message.id }, idempotencyKey: `widget.react:${message.id}` });
+    await enqueueJob(ctx, { kind: WIDGET_REACT, payload: { messageId: message.id }, idempotencyKey: `widget.react:${message.id}` }, trx);
     return message;
   });
   // The visitor's other tabs show it too, and the organization's inbox.
@@ -43,37 +45,25 @@ export async function receiveVisitorMessage(ctx: AppContext, found: Authenticate
   return { message: toVisitorMessage(stored), conversation };
 }
 
-const WIDGET_REACT = 'widget.react';
-const NOT_SURE = 'I am not sure I have the right answer to that. Would you like to talk to a person?';
+export const WIDGET_REACT = 'widget.react';
 
 /** Bot answer, or forward to the agent's phone while a human has the conversation. */
-export async function reactToVisitorMessage(ctx: AppContext, payload: { messageId: number }): Promise<void> {
-  const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', payload.messageId).executeTakeFirst();
+export async function reactToVisitorMessage(ctx: AppContext, payload: MessageJobPayload): Promise<void> {
+  const message = await getMessage(ctx, payload.messageId);
   if (!message?.conversation_id) return;
   const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirstOrThrow();
-  if (conversation.status === 'waiting_agent' || conversation.status === 'agent') {
+  if (humanHasIt(conversation.status)) {
     await forwardVisitorMessage(ctx, conversation, message);
     return;
   }
   if (!message.body) return; // a file alone goes to agents only; the bot has nothing to say about it
-  const history = await ctx.db
-    .selectFrom('messages')
-    .select(['author', 'body'])
-    .where('conversation_id', '=', conversation.id)
-    .where('audience', '=', 'contact')
-    .where('id', '<', message.id)
-    .orderBy('id', 'desc')
-    .limit(10)
-    .execute();
   const answer = await answerQuestion(ctx, conversation.organization_id, message.body, {
-    history: history.reverse().map((h) => ({ role: h.author === 'visitor' ? 'user' : 'assistant', text: h.body ?? '' })),
+    history: await conversationHistory(ctx, conversation.id, message.id),
   });
   await postToVisitor(ctx, conversation, {
     author: 'bot',
-    text: answer.confident ? answer.answer : answer.answer.trim() || NOT_SURE,
+    text: answer.answer, // never empty: the answerer's own "not sure" sentence when it has nothing
     media: answer.confident ? null : { type: HANDOVER_OFFER },
     idempotencyKey: `widget-answer:${message.id}`,
   });
 }
-
-registerJobHandler(WIDGET_REACT, (ctx: AppContext, payload: unknown) => reactToVisitorMessage(ctx, payload as { messageId: number }));

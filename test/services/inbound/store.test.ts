@@ -22,7 +22,7 @@ function row(id: string): InboundMessageRow {
   };
 }
 
-const reaction = (messageId: number) => ({ kind: 'inbound.react', payload: { messageId }, idempotencyKey: `react:${messageId}` });
+const reaction = (messageId: number) => ({ kind: 'inbound.react' as const, payload: { messageId }, idempotencyKey: `react:${messageId}` });
 
 describe('storeInbound', () => {
   it('stores the good writes of a turn even when one of them is rejected by the database', async () => {

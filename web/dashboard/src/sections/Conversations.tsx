@@ -4,31 +4,11 @@ import { useEffect, useState } from 'react';
 import { followOrganization, get, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { ErrorBox, useAction, useLoad } from '../ui.js';
+import type { ConversationJson as Conversation } from '../../../../src/services/conversations/conversations.js';
+import type { MessageJson as Message } from '../../../../src/services/conversations/messages.js';
 
 /** Live events refresh at once; polling is the fallback when the stream is down. */
 const POLL_MS = 10_000;
-
-interface Conversation {
-  id: string;
-  ref: number;
-  channel: 'whatsapp' | 'widget';
-  status: string;
-  contactName: string | null;
-  contactNumber: string | null;
-  sessionId: string | null;
-  assignedWhatsappNumber: string | null;
-  lastMessageAt: string;
-}
-interface Message {
-  id: number;
-  direction: 'in' | 'out';
-  author: string;
-  body: string | null;
-  media: { type?: string; url?: string; caption?: string } | null;
-  status: string;
-  sendError: string | null;
-  createdAt: string;
-}
 
 function Thread({ conversation, onChanged, version }: { conversation: Conversation; onChanged: () => void; version: number }) {
   const messages = useLoad(() => get<{ messages: Message[] }>(`/api/conversations/${conversation.id}/messages`).then((b) => b.messages), [conversation.id], POLL_MS);

@@ -3,18 +3,8 @@ import { useState } from 'react';
 import { api, del, get, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
-
-interface KnowledgeDocument {
-  id: string;
-  title: string;
-  sourceType?: string;
-  createdAt: string;
-}
-interface Answer {
-  answer: string;
-  sources: { documentId: string; title: string }[];
-  confidence: number;
-}
+import type { Answer } from '../../../../src/services/knowledge/answers.js';
+import type { KnowledgeDocumentJson as KnowledgeDocument } from '../../../../src/services/knowledge/training.js';
 
 function Ask({ orgId }: { orgId: string }) {
   const [question, setQuestion] = useState('');

@@ -5,17 +5,8 @@ import { del, get, post } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
 import { currentMonth, usageOf } from './Usage.js';
-
-interface Available {
-  phoneNumber: string;
-  friendlyName: string;
-}
-interface MetaNumber {
-  phoneNumberId: string;
-  displayNumber: string;
-  verifiedName: string;
-  verificationStatus: string;
-}
+import type { BusinessPhoneNumber as MetaNumber } from '../../../../src/services/numbers/meta-numbers.js';
+import type { AvailableNumber as Available } from '../../../../src/services/numbers/twilio-numbers.js';
 
 function Health({ orgId }: { orgId: string }) {
   const usage = useLoad(() => usageOf(orgId, currentMonth()), [orgId]);

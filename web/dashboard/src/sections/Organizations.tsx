@@ -3,24 +3,10 @@ import { useState } from 'react';
 import { del, get, patch, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
+import type { ApiKeyJson as ApiKey } from '../../../../src/services/tenancy/api-keys.js';
+import type { OrganizationJson as Organization } from '../../../../src/services/tenancy/organizations.js';
 
-export interface Organization {
-  id: string;
-  name: string;
-  description: string | null;
-  plan: string;
-  joinCode: string;
-  whatsappNumber: string | null;
-  senderStatus: string | null;
-  createdAt: string;
-}
-
-interface ApiKey {
-  id: string;
-  prefix: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
+export type { Organization };
 
 const PLANS = ['trial', 'starter', 'business'];
 

@@ -3,14 +3,7 @@
 import { useState } from 'react';
 import { get, post, when } from '../api.js';
 import { Card, ErrorBox, useAction, useLoad } from '../ui.js';
-
-interface UnroutedEvent {
-  id: number;
-  provider: string;
-  reason: string;
-  receivedAt: string;
-  payload: string;
-}
+import type { RouteSummary, UnroutedEventJson as UnroutedEvent } from '../../../../src/services/inbound/receive.js';
 
 export function Unrouted() {
   const events = useLoad(() => get<{ events: UnroutedEvent[] }>('/api/admin/unrouted-events').then((b) => b.events), []);
@@ -19,7 +12,7 @@ export function Unrouted() {
   const action = useAction();
   const replay = (id: number) =>
     action.run(async () => {
-      const body = await post<{ stored: number; duplicates: number }>(`/api/admin/unrouted-events/${id}/replay`);
+      const body = await post<Pick<RouteSummary, 'stored' | 'duplicates'>>(`/api/admin/unrouted-events/${id}/replay`);
       setNote(`Event ${id} replayed: ${body.stored} stored, ${body.duplicates} already known.`);
       await events.reload();
     });

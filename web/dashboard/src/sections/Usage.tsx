@@ -3,25 +3,9 @@ import { useState } from 'react';
 import { get, money } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Bars, Card, ErrorBox, useLoad } from '../ui.js';
+import type { CostParts, UsageReport } from '../../../../src/services/tenancy/usage.js';
 
-interface CostParts {
-  provider: number;
-  meta: number;
-  rental: number;
-  total: number;
-}
-export interface UsageReport {
-  month: string;
-  plan: string;
-  planPrice: number;
-  limit: number;
-  used: number;
-  remaining: number;
-  messages: { in: { total: number }; out: { total: number; failed: number } };
-  cost: CostParts;
-  margin: number;
-  numbers: { numberId: string | null; phoneNumber: string | null; provider: string | null; displayName: string | null; messagesIn: number; messagesOut: number; failedOut: number; cost: CostParts }[];
-}
+export type { UsageReport };
 
 export const currentMonth = () => new Date().toISOString().slice(0, 7);
 

@@ -3,35 +3,8 @@ import { useEffect, useState } from 'react';
 import { get, patch, post } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
-
-interface PoolNumber {
-  number: string;
-  displayName: string | null;
-  isActive: boolean;
-  notes: string | null;
-}
-interface Widget {
-  id: string;
-  publicKey: string;
-  name: string;
-  allowedOrigins: string[];
-  greeting: string | null;
-  agentWhatsappNumbers: string[];
-  handoverWhatsappNumber: string | null;
-  enableMultipleWhatsappChats: boolean;
-  inactivityTimeoutMinutes: number;
-  whatsappNumberPool: PoolNumber[];
-}
-interface NumberStats {
-  number: string;
-  openConversations: number;
-  assignments24h: number;
-  assignmentsTotal: number;
-  messagesIn: number;
-  messagesOut: number;
-  lastUsedAt: string | null;
-  lastSendError: string | null;
-}
+import type { NumberStats } from '../../../../src/services/handover/stats.js';
+import type { PoolNumberJson as PoolNumber, WidgetJson as Widget } from '../../../../src/services/widgets/settings.js';
 
 const lines = (text: string) => text.split(/[\n,]+/).map((s) => s.trim()).filter(Boolean);
 

@@ -3,23 +3,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { ErrorBox, useAction } from '../ui.js';
 import { type BusinessNumber, simulatorCall } from './api.js';
+import type { PhoneMessage, PhoneThread, SimulatorPhone as StoredPhone } from '../../../../src/services/platform/simulator.js';
 
-export interface PhoneMessage {
-  id: number;
-  providerMessageId: string | null;
-  mine: boolean;
-  text: string | null;
-  media: { type?: string; caption?: string; url?: string } | null;
-  replyTo: string | null;
-  status: string;
-  createdAt: string;
-}
-export interface SimulatorPhone {
-  number: string;
-  name: string;
-  kind: 'customer' | 'agent';
-  threads: { number: string; displayName: string | null; messages: PhoneMessage[] }[];
-}
+/** A simulated phone as GET /api/simulator answers it: the phone and its threads. */
+export type SimulatorPhone = StoredPhone & { threads: PhoneThread[] };
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 

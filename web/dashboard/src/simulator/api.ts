@@ -1,11 +1,8 @@
 // The simulator's calls: no key needed, the simulator exists only where its provider is on.
 import { ApiError } from '../api.js';
+import type { BusinessNumber } from '../../../../src/services/platform/simulator.js';
 
-export interface BusinessNumber {
-  number: string;
-  displayName: string | null;
-  organizationName: string | null;
-}
+export type { BusinessNumber };
 
 export async function simulatorCall<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {

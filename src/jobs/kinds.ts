@@ -1,0 +1,15 @@
+// The one list of job kinds and their handlers, given to the context by createContext (server.ts).
+// Enqueueing checks payloads against src/jobs/payloads.ts; `satisfies` checks that every kind
+// there has exactly one handler here taking that payload.
+import type { JobHandlers } from '../services/context.js';
+import { copyInboundMedia, MEDIA_JOB } from '../services/inbound/media.js';
+import { REACT_JOB, reactToInbound } from '../services/inbound/reaction.js';
+import { SEND_JOB, sendQueuedMessage } from '../services/outbound/send.js';
+import { reactToVisitorMessage, WIDGET_REACT } from '../services/widgets/visitor-inbound.js';
+
+export const jobHandlers = {
+  [REACT_JOB]: reactToInbound,
+  [MEDIA_JOB]: copyInboundMedia,
+  [SEND_JOB]: sendQueuedMessage,
+  [WIDGET_REACT]: reactToVisitorMessage,
+} satisfies JobHandlers;

@@ -1,0 +1,21 @@
+// What the webhook hot path hands to the inbound store and gets back (store.ts commits them).
+// Types only, so the context can name its writer without depending on the store.
+import type { JobSpec } from '../../jobs/payloads.js';
+import type { Message, NewMessage } from '../../db/schema.js';
+
+export type InboundMessageRow = Omit<NewMessage, 'id'> & { provider: string; provider_message_id: string; created_at: string };
+
+export type StoreWrite =
+  | { kind: 'message'; row: InboundMessageRow; reaction: (messageId: number) => JobSpec }
+  | { kind: 'status'; provider: string; providerMessageId: string; status: string; errorCode?: string; errorMessage?: string; at: string }
+  | { kind: 'unrouted'; provider: string; reason: string; payload: string; headers: string | null; at: string };
+
+export type StoreResult =
+  | { kind: 'message'; inserted: boolean; id?: number }
+  | { kind: 'status'; updated: Message[] }
+  | { kind: 'unrouted'; id: number };
+
+export interface InboundWriter {
+  /** resolves once the write is committed with the rest of its event-loop turn */
+  submit(write: StoreWrite): Promise<StoreResult>;
+}

@@ -1,0 +1,56 @@
+// How an organization's numbers are doing: send health from the message log (for the dashboard),
+// and the WhatsApp sender status the operator records after registering at the provider (SPEC §12).
+import { notFound } from '../../core/errors.js';
+import type { NumberRow } from '../../db/schema.js';
+import type { AppContext } from '../context.js';
+import { numbersOf } from '../tenancy/organizations.js';
+
+export interface NumberHealth {
+  messagesIn: number;
+  messagesOut: number;
+  failedSends: number;
+  lastSendError: string | null;
+  lastSendErrorAt: string | null;
+}
+
+/** Messages in and out through one number, its failed sends and the last send error. */
+export async function numberHealth(ctx: AppContext, numberId: string): Promise<NumberHealth> {
+  const counts = await ctx.db
+    .selectFrom('messages')
+    .select(['direction', (eb) => eb.fn.countAll<number>().as('n')])
+    .select((eb) => eb.fn.sum<number>(eb.case().when('send_success', '=', 0).then(1).else(0).end()).as('failed'))
+    .where('number_id', '=', numberId)
+    .groupBy('direction')
+    .execute();
+  const lastError = await ctx.db
+    .selectFrom('messages')
+    .select(['send_error', 'updated_at'])
+    .where('number_id', '=', numberId)
+    .where('send_error', 'is not', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  const of = (direction: string) => counts.find((c) => c.direction === direction);
+  return {
+    messagesIn: Number(of('in')?.n ?? 0),
+    messagesOut: Number(of('out')?.n ?? 0),
+    failedSends: Number(of('out')?.failed ?? 0),
+    lastSendError: lastError?.send_error ?? null,
+    lastSendErrorAt: lastError?.updated_at ?? null,
+  };
+}
+
+/** The organization's numbers, each with its send health. */
+export async function numbersWithHealth(ctx: AppContext, organizationId: string): Promise<Array<{ number: NumberRow; health: NumberHealth }>> {
+  const rows = await numbersOf(ctx, [organizationId]);
+  const result = [];
+  for (const number of rows) result.push({ number, health: await numberHealth(ctx, number.id) });
+  return result;
+}
+
+/** Records the sender status of one of the organization's numbers (another organization's → 404). */
+export async function recordSenderStatus(ctx: AppContext, organizationId: string, numberId: string, senderStatus: NumberRow['sender_status']): Promise<NumberRow> {
+  const row = (await numbersOf(ctx, [organizationId])).find((n) => n.id === numberId);
+  if (!row) throw notFound('Number');
+  await ctx.db.updateTable('numbers').set({ sender_status: senderStatus }).where('id', '=', row.id).execute();
+  return { ...row, sender_status: senderStatus };
+}
