@@ -2,16 +2,16 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_message_media.js';
-import * as m003 from './003_pending_statuses.js';
 import * as m031 from './031_knowledge_meaning.js';
 import * as m041 from './041_widget_uploads.js';
 import * as m071 from './071_live_event_payloads.js';
+import * as m081 from './081_pending_statuses.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_message_media': m002,
-  '003_pending_statuses': m003,
   '031_knowledge_meaning': m031,
   '041_widget_uploads': m041,
   '071_live_event_payloads': m071,
+  '081_pending_statuses': m081,
 };
