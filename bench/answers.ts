@@ -16,7 +16,18 @@ import { createOrganization } from '../src/services/tenancy/organizations.js';
 const CHUNKS = 1000;
 const QUESTIONS = 500;
 
-const SERVICES = ['tune-up', 'full service', 'wheel truing', 'brake bleed', 'chain replacement', 'puncture repair', 'bike fit', 'e-bike diagnosis', 'winter storage', 'frame inspection'];
+const SERVICES = [
+  'tune-up',
+  'full service',
+  'wheel truing',
+  'brake bleed',
+  'chain replacement',
+  'puncture repair',
+  'bike fit',
+  'e-bike diagnosis',
+  'winter storage',
+  'frame inspection',
+];
 const MODELS = ['city bike', 'road bike', 'mountain bike', 'gravel bike', 'cargo bike', 'folding bike', 'kids bike', 'e-bike', 'tandem', 'fixie'];
 const TOPICS = ['price', 'duration', 'booking', 'warranty', 'availability', 'parts', 'pickup', 'delivery', 'discount', 'payment'];
 
@@ -61,11 +72,20 @@ async function measure(byMeaning: boolean, questions: string[]): Promise<AnswerT
     const encoder = ctx.sentences;
     if (encoder) {
       await encoder.embed(['warm the model up']);
-      ctx.sentences = { embed: (texts) => (asked++, encoder.embed(texts)) };
+      ctx.sentences = {
+        embed: (texts) => {
+          asked++;
+          return encoder.embed(texts);
+        },
+      };
     }
     const org = await createOrganization(ctx, { name: 'Bench Cycles' });
     const trainingStart = performance.now();
-    await seedKnowledge(ctx, org.id, Array.from({ length: CHUNKS }, (_, i) => passage(i)));
+    await seedKnowledge(
+      ctx,
+      org.id,
+      Array.from({ length: CHUNKS }, (_, i) => passage(i)),
+    );
     const trainingMs = performance.now() - trainingStart;
     warmSynonyms();
     for (const question of questions.slice(0, 50)) await answerQuestion(ctx, org.id, question); // warm caches and the JIT
@@ -78,7 +98,12 @@ async function measure(byMeaning: boolean, questions: string[]): Promise<AnswerT
     }
     times.sort((a, b) => a - b);
     const round = (ms: number) => Math.round(ms * 1000) / 1000;
-    return { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), askedEncoder: round(asked / questions.length), trainingMs: Math.round(trainingMs) };
+    return {
+      p50Ms: round(percentile(times, 50)),
+      p99Ms: round(percentile(times, 99)),
+      askedEncoder: round(asked / questions.length),
+      trainingMs: Math.round(trainingMs),
+    };
   } finally {
     await ctx.database.close();
   }
@@ -88,7 +113,11 @@ export async function benchAnswers(): Promise<{ chunks: number; wordsOnly: Answe
   const questions = Array.from({ length: QUESTIONS }, (_, i) => {
     const service = SERVICES[i % 10]!;
     const model = MODELS[(i * 7) % 10]!;
-    return [`how much is a ${service} for my ${model}?`, `how long does a ${service} take on a ${model}`, `can I hire someone to fix my ${model}, is there a discount?`][i % 3]!;
+    return [
+      `how much is a ${service} for my ${model}?`,
+      `how long does a ${service} take on a ${model}`,
+      `can I hire someone to fix my ${model}, is there a discount?`,
+    ][i % 3]!;
   });
   return { chunks: CHUNKS, wordsOnly: await measure(false, questions), withMeaning: await measure(true, questions) };
 }

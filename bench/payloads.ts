@@ -37,10 +37,21 @@ export function twilioInbound(
   const sid = `SM${n.toString(16).padStart(32, '0')}`;
   const customer = from;
   const params = new URLSearchParams({
-    SmsMessageSid: sid, NumMedia: '0', ProfileName: `Customer ${n % 1000}`, MessageType: 'text', SmsSid: sid,
-    WaId: customer.slice(1), SmsStatus: 'received', Body: text, To: `whatsapp:${BENCH_NUMBERS.twilioPhone}`,
-    NumSegments: '1', ReferralNumMedia: '0', MessageSid: sid, AccountSid: BENCH_SECRETS.twilioAccountSid,
-    From: `whatsapp:${customer}`, ApiVersion: '2010-04-01',
+    SmsMessageSid: sid,
+    NumMedia: '0',
+    ProfileName: `Customer ${n % 1000}`,
+    MessageType: 'text',
+    SmsSid: sid,
+    WaId: customer.slice(1),
+    SmsStatus: 'received',
+    Body: text,
+    To: `whatsapp:${BENCH_NUMBERS.twilioPhone}`,
+    NumSegments: '1',
+    ReferralNumMedia: '0',
+    MessageSid: sid,
+    AccountSid: BENCH_SECRETS.twilioAccountSid,
+    From: `whatsapp:${customer}`,
+    ApiVersion: '2010-04-01',
   });
   const path = '/api/webhooks/twilio';
   return {
@@ -58,18 +69,22 @@ export function metaInbound(n: number, text = `Hello, order ${n}?`): SignedReque
   const from = `1631555${String(n % 10000).padStart(4, '0')}`;
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: BENCH_NUMBERS.metaPhone.slice(1), phone_number_id: BENCH_NUMBERS.metaPhoneNumberId },
-          contacts: [{ profile: { name: `Customer ${n % 1000}` }, wa_id: from }],
-          messages: [{ from, id: `wamid.bench${n.toString(36).padStart(12, '0')}`, timestamp: '1784034321', type: 'text', text: { body: text } }],
-        },
-      }],
-    }],
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: BENCH_NUMBERS.metaPhone.slice(1), phone_number_id: BENCH_NUMBERS.metaPhoneNumberId },
+              contacts: [{ profile: { name: `Customer ${n % 1000}` }, wa_id: from }],
+              messages: [{ from, id: `wamid.bench${n.toString(36).padStart(12, '0')}`, timestamp: '1784034321', type: 'text', text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
   });
   return {
     path: '/api/webhooks/meta',

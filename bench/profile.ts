@@ -50,7 +50,11 @@ try {
     }
     return [...sums].sort((a, b) => b[1] - a[1]).slice(0, 20);
   };
-  const where = (url: string) => url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'npm:').replace(/.*\/work\/main\//, '');
+  const where = (url: string) =>
+    url
+      .replace(/^file:\/\//, '')
+      .replace(/.*node_modules\//, 'npm:')
+      .replace(/.*\/work\/main\//, '');
   console.log('\nself time by file/package');
   for (const [name, micros] of tally((n) => where(n.callFrame.url).split('/').slice(0, 2).join('/') || `(${n.callFrame.functionName || 'native'})`)) {
     console.log(`${((micros / total) * 100).toFixed(1).padStart(5)}%  ${name}`);

@@ -34,7 +34,10 @@ const twilio = (n: number) => twilioInbound(PUBLIC_URL, n);
 async function measureWebhooks(engine: string, databaseUrl: string): Promise<Row[]> {
   return withTarget(await startTarget('app', productEnv(databaseUrl)), async (target) => {
     const rows: Row[] = [];
-    for (const [provider, build] of [['Twilio', twilio], ['Meta', metaInbound]] as const) {
+    for (const [provider, build] of [
+      ['Twilio', twilio],
+      ['Meta', metaInbound],
+    ] as const) {
       const path = build(0).path;
       await runLoad({ target, path, request: build, seconds: 1, firstNumber: messageNumber });
       messageNumber += 1_000_000;
@@ -59,7 +62,13 @@ async function measureFixedRate(databaseUrl: string): Promise<Row> {
     await runLoad({ target, path: '/api/webhooks/twilio', request: twilio, seconds: 1, firstNumber: messageNumber });
     messageNumber += 1_000_000;
     const result = await runLoad({
-      target, path: '/api/webhooks/twilio', request: twilio, seconds: SECONDS, connections: 20, rate: 500, firstNumber: messageNumber,
+      target,
+      path: '/api/webhooks/twilio',
+      request: twilio,
+      seconds: SECONDS,
+      connections: 20,
+      rate: 500,
+      firstNumber: messageNumber,
     });
     messageNumber += 1_000_000;
     return { name: 'Twilio webhook at 500/s, SQLite', result };
@@ -67,17 +76,30 @@ async function measureFixedRate(databaseUrl: string): Promise<Row> {
 }
 
 function printTable(rows: Row[]): void {
-  const lines = rows.map((r) => [
-    r.name.padEnd(36),
-    String(r.result.requestsPerSecond).padStart(8),
-    r.result.p50Ms.toFixed(1).padStart(7),
-    r.result.p99Ms.toFixed(1).padStart(7),
-    r.result.maxMs.toFixed(0).padStart(7),
-    (r.ratio === undefined ? '' : r.ratio.toFixed(2)).padStart(6),
-    String(r.result.cpuMicrosPerRequest).padStart(7),
-    String(r.result.errors).padStart(7),
-  ].join(' '));
-  console.log(['path'.padEnd(36), 'req/s'.padStart(8), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'max ms'.padStart(7), 'ratio'.padStart(6), 'CPU µs'.padStart(7), 'errors'.padStart(7)].join(' '));
+  const lines = rows.map((r) =>
+    [
+      r.name.padEnd(36),
+      String(r.result.requestsPerSecond).padStart(8),
+      r.result.p50Ms.toFixed(1).padStart(7),
+      r.result.p99Ms.toFixed(1).padStart(7),
+      r.result.maxMs.toFixed(0).padStart(7),
+      (r.ratio === undefined ? '' : r.ratio.toFixed(2)).padStart(6),
+      String(r.result.cpuMicrosPerRequest).padStart(7),
+      String(r.result.errors).padStart(7),
+    ].join(' '),
+  );
+  console.log(
+    [
+      'path'.padEnd(36),
+      'req/s'.padStart(8),
+      'p50 ms'.padStart(7),
+      'p99 ms'.padStart(7),
+      'max ms'.padStart(7),
+      'ratio'.padStart(6),
+      'CPU µs'.padStart(7),
+      'errors'.padStart(7),
+    ].join(' '),
+  );
   for (const line of lines) console.log(line);
 }
 

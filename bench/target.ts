@@ -37,12 +37,30 @@ async function seedOrganization(ctx: AppContext): Promise<string> {
   const organizationId = 'org_bench';
   await ctx.db
     .insertInto('organizations')
-    .values({ id: organizationId, name: 'Bench Shop', plan: 'business', join_code: 'bench', last_conversation_ref: 0, dedupe_window_seconds: 0, created_at: now, updated_at: now })
+    .values({
+      id: organizationId,
+      name: 'Bench Shop',
+      plan: 'business',
+      join_code: 'bench',
+      last_conversation_ref: 0,
+      dedupe_window_seconds: 0,
+      created_at: now,
+      updated_at: now,
+    })
     .onConflict((oc) => oc.doNothing())
     .execute();
   const number = (id: string, provider: string, phone: string, providerId: string) => ({
-    id, organization_id: organizationId, provider, phone_number: phone, provider_id: providerId, display_name: `Bench ${provider}`,
-    connection_id: null, sender_status: 'online', is_shared_trial: 0 as const, is_dedicated: 1 as const, created_at: now,
+    id,
+    organization_id: organizationId,
+    provider,
+    phone_number: phone,
+    provider_id: providerId,
+    display_name: `Bench ${provider}`,
+    connection_id: null,
+    sender_status: 'online',
+    is_shared_trial: 0 as const,
+    is_dedicated: 1 as const,
+    created_at: now,
   });
   await ctx.db
     .insertInto('numbers')

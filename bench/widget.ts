@@ -86,7 +86,11 @@ async function createSessions(base: string, publicKey: string, count: number): P
   return sessions.slice(0, count);
 }
 
-async function measureStreams(target: Target, base: string, publicKey: string): Promise<Pick<WidgetFigures, 'streams' | 'broadcastServerMs' | 'broadcastToAllMs'>> {
+async function measureStreams(
+  target: Target,
+  base: string,
+  publicKey: string,
+): Promise<Pick<WidgetFigures, 'streams' | 'broadcastServerMs' | 'broadcastToAllMs'>> {
   const sessions = await createSessions(base, publicKey, STREAM_STEPS.at(-1)!);
   const streams: Stream[] = [];
   const baseline = await target.probe();
@@ -98,13 +102,21 @@ async function measureStreams(target: Target, base: string, publicKey: string): 
     }
     const now = await target.probe();
     const rssMB = (now.rss - baseline.rss) / 1e6;
-    figures.push({ connections: step, rssMB: round(rssMB), heapMB: round((now.heapUsed - baseline.heapUsed) / 1e6), rssPer1000MB: round((rssMB / step) * 1000) });
+    figures.push({
+      connections: step,
+      rssMB: round(rssMB),
+      heapMB: round((now.heapUsed - baseline.heapUsed) / 1e6),
+      rssPer1000MB: round((rssMB / step) * 1000),
+    });
   }
   // One event to every visitor, published by the server; timed until the last stream has it.
   const marker = `all-${Date.now()}`;
   const arrivals = streams.map((s) => s.next(marker));
   const sent = performance.now();
-  const serverMs = await target.broadcast(sessions.map((s) => s.sessionId), marker);
+  const serverMs = await target.broadcast(
+    sessions.map((s) => s.sessionId),
+    marker,
+  );
   const last = Math.max(...(await Promise.all(arrivals)));
   for (const s of streams) s.response.destroy();
   return { streams: figures, broadcastServerMs: round(serverMs), broadcastToAllMs: round(last - sent) };
@@ -143,7 +155,13 @@ export async function measureWidgetStreams(databaseUrl: string): Promise<WidgetF
   const sink = await startTwilioSink();
   const target = await startTarget(
     'app',
-    productEnv(databaseUrl, { WORKER: '1', TWILIO_API_BASE_URL: sink.url, WIDGET_REQUESTS_PER_MINUTE: '1000000', WIDGET_MESSAGES_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' }),
+    productEnv(databaseUrl, {
+      WORKER: '1',
+      TWILIO_API_BASE_URL: sink.url,
+      WIDGET_REQUESTS_PER_MINUTE: '1000000',
+      WIDGET_MESSAGES_PER_MINUTE: '1000000',
+      LOG_LEVEL: 'warn',
+    }),
   );
   try {
     const base = target.report.url;

@@ -27,7 +27,7 @@ for (const file of files) {
   const targets = new Set<string>();
   for (const match of text.matchAll(importPattern)) {
     const target = resolveImport(file, match[1] ?? match[2] ?? '');
-    if (target && target.startsWith(root)) targets.add(target);
+    if (target?.startsWith(root)) targets.add(target);
   }
   graph.set(file, [...targets]);
 }
@@ -70,7 +70,12 @@ if (cycles.length === 0) {
   console.log(`No import cycles among ${files.length} modules of ${relative(process.cwd(), root) || '.'}.`);
 } else {
   for (const cycle of cycles) {
-    console.error(`Import cycle of ${cycle.length} modules:\n  ${cycle.map((file) => relative(process.cwd(), file)).sort().join('\n  ')}`);
+    console.error(
+      `Import cycle of ${cycle.length} modules:\n  ${cycle
+        .map((file) => relative(process.cwd(), file))
+        .sort()
+        .join('\n  ')}`,
+    );
   }
   process.exit(1);
 }

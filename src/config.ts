@@ -37,7 +37,10 @@ const envSchema = z.object({
   WHATSAPP_APP_SECRET: optionalText,
   WHATSAPP_WEBHOOK_VERIFY_TOKEN: optionalText,
   META_GRAPH_BASE_URL: z.url().default('https://graph.facebook.com'),
-  META_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v23.0').default('v23.0'),
+  META_GRAPH_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v23.0')
+    .default('v23.0'),
   META_NUMBER_LIMIT: z.coerce.number().int().min(1).max(120).default(25),
   WHAPI_TOKEN: optionalText,
   WHAPI_CHANNEL_ID: optionalText,
@@ -97,9 +100,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
       baseUrl: env.WHAPI_BASE_URL.replace(/\/+$/, ''),
       webhookSecret: env.WHAPI_WEBHOOK_SECRET,
     },
-    llm: env.LLM_BASE_URL && env.LLM_MODEL
-      ? { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL, timeoutMs: env.LLM_TIMEOUT_MS }
-      : undefined,
+    llm:
+      env.LLM_BASE_URL && env.LLM_MODEL
+        ? { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL, timeoutMs: env.LLM_TIMEOUT_MS }
+        : undefined,
     /** the sentence encoder beside word matching (about 30 MB of model, 160 MB of memory) */
     answerByMeaning: env.ANSWER_BY_MEANING ?? true,
     simulator: env.SIMULATOR ?? !anyProvider,

@@ -102,17 +102,34 @@ describe('switchboard CLI', { timeout: 600_000 }, () => {
     const orgId = (await cli('org', 'create', '--name', 'Late Number Co')).json.organization.id;
     const payload = {
       object: 'whatsapp_business_account',
-      entry: [{ id: meta.wabaId, changes: [{ field: 'messages', value: {
-        messaging_product: 'whatsapp',
-        metadata: { display_phone_number: '15550783882', phone_number_id: '106540352242923' },
-        contacts: [{ profile: { name: 'Kerry Fisher' }, wa_id: '16315551181' }],
-        messages: [{ from: '16315551181', id: 'wamid.cli-replay-1', timestamp: '1784034321', type: 'text', text: { body: 'Hi there' } }],
-      } }] }],
+      entry: [
+        {
+          id: meta.wabaId,
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550783882', phone_number_id: '106540352242923' },
+                contacts: [{ profile: { name: 'Kerry Fisher' }, wa_id: '16315551181' }],
+                messages: [{ from: '16315551181', id: 'wamid.cli-replay-1', timestamp: '1784034321', type: 'text', text: { body: 'Hi there' } }],
+              },
+            },
+          ],
+        },
+      ],
     };
     const eventId = await withDatabase(async (d) => {
       const row = await d.db
         .insertInto('unrouted_events')
-        .values({ provider: 'meta', reason: 'No organization owns this number.', payload: JSON.stringify(payload), headers: JSON.stringify({ contentType: 'application/json', url: '/api/webhooks/meta' }), received_at: new Date().toISOString(), replayed_at: null })
+        .values({
+          provider: 'meta',
+          reason: 'No organization owns this number.',
+          payload: JSON.stringify(payload),
+          headers: JSON.stringify({ contentType: 'application/json', url: '/api/webhooks/meta' }),
+          received_at: new Date().toISOString(),
+          replayed_at: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;
@@ -124,12 +141,21 @@ describe('switchboard CLI', { timeout: 600_000 }, () => {
     const replayed = await cli('unrouted', 'replay', String(eventId));
     expect(replayed.code).toBe(0);
     expect(replayed.json).toMatchObject({ ok: true, stored: 1 });
-    const message = await withDatabase((d) => d.db.selectFrom('messages').selectAll().where('provider_message_id', '=', 'wamid.cli-replay-1').executeTakeFirst());
+    const message = await withDatabase((d) =>
+      d.db.selectFrom('messages').selectAll().where('provider_message_id', '=', 'wamid.cli-replay-1').executeTakeFirst(),
+    );
     expect(message).toMatchObject({ organization_id: orgId, direction: 'in', body: 'Hi there' });
   });
 
   it('answers bad arguments with one sentence and exit code 2, without touching the database', async () => {
-    for (const args of [['org', 'create'], ['org', 'create', '--name', 'X', '--plan', 'gold'], ['frobnicate'], ['unrouted', 'replay', 'abc'], ['org', 'list', '--verbose'], ['number', 'set-trial', '--provider', 'sms', '--phone', '+14155238886']]) {
+    for (const args of [
+      ['org', 'create'],
+      ['org', 'create', '--name', 'X', '--plan', 'gold'],
+      ['frobnicate'],
+      ['unrouted', 'replay', 'abc'],
+      ['org', 'list', '--verbose'],
+      ['number', 'set-trial', '--provider', 'sms', '--phone', '+14155238886'],
+    ]) {
       const res = await cli(...args);
       expect({ args, code: res.code }).toEqual({ args, code: 2 });
       expect(res.stdout).toBe('');

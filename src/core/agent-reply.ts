@@ -2,10 +2,7 @@
 // which conversation a reply belongs to is decided by services/handover from what this returns.
 
 /** Which conversation the agent named in the message itself. */
-export type ReplyTarget =
-  | { by: 'ref'; ref: number }
-  | { by: 'name'; name: string }
-  | { by: 'session'; sessionPrefix: string };
+export type ReplyTarget = { by: 'ref'; ref: number } | { by: 'name'; name: string } | { by: 'session'; sessionPrefix: string };
 
 export type AgentReply =
   | { kind: 'list' }

@@ -7,6 +7,4 @@ export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed
  * A message's status rank. Statuses only move forward (providers deliver callbacks out of order:
  * a `sent` can arrive after `delivered`); `failed` ranks last and is terminal.
  */
-export const STATUS_RANK: Readonly<Record<string, number>> = Object.fromEntries(
-  ['received', ...DELIVERY_STATUSES].map((status, rank) => [status, rank]),
-);
+export const STATUS_RANK: Readonly<Record<string, number>> = Object.fromEntries(['received', ...DELIVERY_STATUSES].map((status, rank) => [status, rank]));

@@ -43,12 +43,22 @@ export function documentFromFile(filename: string, data: Buffer, title?: string)
   const extension = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase() ?? '';
   const sourceType = EXTENSIONS[extension];
   if (!sourceType) {
-    throw badRequest(`Files of this type cannot be added${extension ? ` (.${extension})` : ''}; upload a .txt, .md, .html or .csv file.`, 'UNSUPPORTED_FILE_TYPE');
+    throw badRequest(
+      `Files of this type cannot be added${extension ? ` (.${extension})` : ''}; upload a .txt, .md, .html or .csv file.`,
+      'UNSUPPORTED_FILE_TYPE',
+    );
   }
   if (data.includes(0)) throw badRequest('This file is not text; upload a .txt, .md, .html or .csv file.', 'UNSUPPORTED_FILE_TYPE');
   const raw = data.toString('utf8').replace(/^\uFEFF/, '');
   const content = sourceType === 'html' ? htmlToText(raw) : sourceType === 'csv' ? csvToPairs(raw) : raw;
   const htmlTitle = sourceType === 'html' ? /<title[^>]*>([\s\S]*?)<\/title>/i.exec(raw)?.[1] : undefined;
-  const name = title?.trim() || htmlToText(htmlTitle ?? '') || filename.replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ').trim() || filename;
+  const name =
+    title?.trim() ||
+    htmlToText(htmlTitle ?? '') ||
+    filename
+      .replace(/\.[^.]+$/, '')
+      .replace(/[-_]+/g, ' ')
+      .trim() ||
+    filename;
   return { title: name.slice(0, 200), content, sourceType };
 }

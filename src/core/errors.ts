@@ -10,8 +10,7 @@ export class AppError extends Error {
 }
 
 export const badRequest = (message: string, code = 'BAD_REQUEST') => new AppError(400, code, message);
-export const unauthorized = (message = 'A valid API key is required (Authorization: Bearer <key>).') =>
-  new AppError(401, 'UNAUTHORIZED', message);
+export const unauthorized = (message = 'A valid API key is required (Authorization: Bearer <key>).') => new AppError(401, 'UNAUTHORIZED', message);
 export const forbidden = (message: string) => new AppError(403, 'FORBIDDEN', message);
 export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found.`);
 export const conflict = (message: string, code = 'CONFLICT') => new AppError(409, code, message);

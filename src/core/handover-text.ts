@@ -51,27 +51,22 @@ export function unresolvedReplyWarning(reason: string, open: Pick<HandoverSummar
 }
 
 export const agentText = {
-  claimedByOther: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, agent: string) =>
-    `ℹ️ ${conversationLine(h)} was taken by ${agent}.`,
+  claimedByOther: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, agent: string) => `ℹ️ ${conversationLine(h)} was taken by ${agent}.`,
   refusedClaimed: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, agent: string) =>
     `⚠️ ${conversationLine(h)} is being answered by ${agent}; your message was not sent.`,
   closedByAgent: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) => `✅ ${conversationLine(h)} is closed.`,
-  alreadyClosed: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) =>
-    `⚠️ ${conversationLine(h)} is already closed; your message was not sent.`,
-  notWaiting: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) =>
-    `⚠️ ${conversationLine(h)} is not waiting for an agent right now; your message was not sent.`,
+  alreadyClosed: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) => `⚠️ ${conversationLine(h)} is already closed; your message was not sent.`,
+  notWaiting: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) => `⚠️ ${conversationLine(h)} is not waiting for an agent right now; your message was not sent.`,
   closedForInactivity: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, minutes: number) =>
     `⏱️ ${conversationLine(h)} was closed after ${minutes} minutes without messages.`,
 };
 
 export const visitorText = {
   connecting: 'Connecting you with an agent. You will see their reply here.',
-  queued: (place: number) =>
-    `All our agents are busy right now. You are number ${place} in line; we will connect you as soon as an agent is free.`,
+  queued: (place: number) => `All our agents are busy right now. You are number ${place} in line; we will connect you as soon as an agent is free.`,
   closedByAgent: 'The agent has closed this conversation. Write again any time and our assistant will help you.',
   closedForInactivity: (minutes: number) =>
     `This conversation was closed after ${minutes} minutes without messages. Write again any time and our assistant will help you.`,
   noAgentReachable: 'Sorry, no agent could be reached right now. Our assistant is here to help in the meantime.',
-  outsideHours: (back: string) =>
-    `Our agents are away right now and will be back ${back}. Leave your email address and we will get back to you.`,
+  outsideHours: (back: string) => `Our agents are away right now and will be back ${back}. Leave your email address and we will get back to you.`,
 };

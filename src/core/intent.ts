@@ -11,9 +11,15 @@ export interface PassageFacts {
 const QUESTION_INTENTS: [Intent, RegExp][] = [
   // "how long" before "when": "how long is it open" asks for a duration
   ['duration', /\bhow long\b|\bhow many (minutes|hours|days|weeks|months|years)\b|\bhow (soon|fast|quickly)\b|\bduration\b|\btake[sn]?\b.*\blong\b/],
-  ['price', /\bhow much\b|\bprices?\b|\bpricing\b|\bcosts?\b|\bcharges?\b|\bfees?\b|\brates?\b|\bexpensive\b|\bcheap(er|est)?\b|\bafford\b|\bquote\b|\b(dollars|bucks|euros|pounds)\b/],
+  [
+    'price',
+    /\bhow much\b|\bprices?\b|\bpricing\b|\bcosts?\b|\bcharges?\b|\bfees?\b|\brates?\b|\bexpensive\b|\bcheap(er|est)?\b|\bafford\b|\bquote\b|\b(dollars|bucks|euros|pounds)\b/,
+  ],
   // "when" asks for a time near the start of a question; later it is a conjunction ("…when I rent")
-  ['time', /^\W*(?:\w+\W+){0,2}when\b|\bwhat time\b|\bwhich days?\b|\bwhat days?\b|\bhours\b|\bopen(ing)?\b|\bclos(e|ed|es|ing)\b|\bschedule\b|\btoday\b|\btomorrow\b|\bweekends?\b|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bholidays?\b/],
+  [
+    'time',
+    /^\W*(?:\w+\W+){0,2}when\b|\bwhat time\b|\bwhich days?\b|\bwhat days?\b|\bhours\b|\bopen(ing)?\b|\bclos(e|ed|es|ing)\b|\bschedule\b|\btoday\b|\btomorrow\b|\bweekends?\b|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bholidays?\b/,
+  ],
 ];
 
 /** Question phrases whose meaning is the intent itself; as search words they only add noise ("much", "time"). */
@@ -29,9 +35,12 @@ export function questionIntents(question: string): Intent[] {
   return QUESTION_INTENTS.filter(([, pattern]) => pattern.test(text)).map(([intent]) => intent);
 }
 
-const MONEY = /[$€£¥]\s?\d|\d(?:[.,]\d+)?\s?(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b|\bfree of charge\b|\bno charge\b|\bfor free\b|\bat no cost\b/i;
-const CLOCK = /\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}[:.]\d{2}\b|\bnoon\b|\bmidnight\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b(?:mon|tue|wed|thu|fri|sat|sun)\s?[-–]|\bweekdays?\b|\bweekends?\b|\bpublic holidays?\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
-const DURATION = /\b\d+(?:[.,]\d+)?\s?(?:[-–]|to)?\s?\d*\s?(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|months?|years?)\b|\b(?:an?|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty)\s(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\bsame[- ]day\b|\bovernight\b/i;
+const MONEY =
+  /[$€£¥]\s?\d|\d(?:[.,]\d+)?\s?(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b|\bfree of charge\b|\bno charge\b|\bfor free\b|\bat no cost\b/i;
+const CLOCK =
+  /\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}[:.]\d{2}\b|\bnoon\b|\bmidnight\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b(?:mon|tue|wed|thu|fri|sat|sun)\s?[-–]|\bweekdays?\b|\bweekends?\b|\bpublic holidays?\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
+const DURATION =
+  /\b\d+(?:[.,]\d+)?\s?(?:[-–]|to)?\s?\d*\s?(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|months?|years?)\b|\b(?:an?|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty)\s(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\bsame[- ]day\b|\bovernight\b/i;
 
 export function passageFacts(text: string): PassageFacts {
   return { price: MONEY.test(text), time: CLOCK.test(text), duration: DURATION.test(text) };
@@ -51,6 +60,10 @@ const ASKS_FOR_HUMAN = new RegExp(
 
 /** "human", "agent", "talk to a human", "can I speak with a real person please" — the customer asks for a person. */
 export function asksForHuman(text: string): boolean {
-  const words = text.toLowerCase().replace(/[^a-z\s]/g, ' ').replace(/\s+/g, ' ').trim();
+  const words = text
+    .toLowerCase()
+    .replace(/[^a-z\s]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return words.length <= 80 && ASKS_FOR_HUMAN.test(words);
 }

@@ -98,9 +98,7 @@ export function fuseWithMeaning(question: string, wordHits: Hit[], index: Knowle
     entry.score += 1 / (FUSION_K + rank);
     entry.coverage = hit.coverage;
   });
-  [...meaning]
-    .sort((a, b) => b.similarity - a.similarity)
-    .forEach(({ passage }, rank) => (fused.get(passage.id)!.score += 1 / (FUSION_K + rank)));
+  for (const [rank, { passage }] of [...meaning].sort((a, b) => b.similarity - a.similarity).entries()) fused.get(passage.id)!.score += 1 / (FUSION_K + rank);
   const all = [...fused.values()].sort((a, b) => b.score - a.score || b.similarity - a.similarity);
   // Pieces of one long answer mean the same: the words' first piece is where the answer starts.
   const first = wordHits[0] && fused.get(wordHits[0].passage.id);
@@ -111,7 +109,10 @@ export function fuseWithMeaning(question: string, wordHits: Hit[], index: Knowle
   // The words' confidence in the passage chosen, as if they had chosen it: its coverage, against their strongest other passage.
   const asWordHit = wordHits.find((hit) => hit.passage.id === best.passage.id);
   const byWords = asWordHit ? confidenceOf(question, [asWordHit, ...wordHits.filter((hit) => hit !== asWordHit).slice(0, 1)]) : 0;
-  const byMeaning = meaningConfidence(best.similarity, meaning.map((m) => m.similarity));
+  const byMeaning = meaningConfidence(
+    best.similarity,
+    meaning.map((m) => m.similarity),
+  );
   const hits = ranked.map(({ passage, score, coverage, similarity: s }) => ({ passage, score, coverage, meaning: s }));
   return { hits, confidence: Math.round(Math.max(byWords, byMeaning) * 1000) / 1000 };
 }

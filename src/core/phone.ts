@@ -32,7 +32,7 @@ function isPossibleE164(e164: string): boolean {
     const parsed = parsePhoneNumberFromString(e164);
     // isPossible (length rules), not isValid: test ranges such as +1 555 01xx are real WhatsApp senders.
     // A number libphonenumber would rewrite (a trunk 0 after the country code) is not a WhatsApp id.
-    verdict = Boolean(parsed && parsed.isPossible() && parsed.number === e164);
+    verdict = Boolean(parsed?.isPossible() && parsed.number === e164);
     if (possibleVerdicts.size >= 10_000) possibleVerdicts.clear();
     possibleVerdicts.set(e164, verdict);
   }

@@ -32,9 +32,7 @@ export const DEFAULT_PRICES: PriceTable = {
 export const priceTableOverride = z
   .object({
     providerFee: z.record(z.string(), z.number().min(0)),
-    metaFee: z
-      .object({ service: z.number().min(0), utility: z.number().min(0), marketing: z.number().min(0), authentication: z.number().min(0) })
-      .partial(),
+    metaFee: z.object({ service: z.number().min(0), utility: z.number().min(0), marketing: z.number().min(0), authentication: z.number().min(0) }).partial(),
     metaBilled: z.array(z.string()),
     numberRental: z.record(z.string(), z.number().min(0)),
   })

@@ -142,7 +142,9 @@ function synonymsInIndex(index: KnowledgeIndex, word: string, term: string, unkn
   };
   const synonyms = inIndex(index.lexicon.synonymsOf(word));
   // Broader words only for phrases: a single word's ("washing" → "work") lead anywhere.
-  return synonyms.length || !unknown || !word.includes('_') ? { synonyms, broader: false } : { synonyms: inIndex(index.lexicon.broaderWordsOf(word)), broader: true };
+  return synonyms.length || !unknown || !word.includes('_')
+    ? { synonyms, broader: false }
+    : { synonyms: inIndex(index.lexicon.broaderWordsOf(word)), broader: true };
 }
 
 function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms, broader }: { synonyms: string[]; broader: boolean }): QueryWord {

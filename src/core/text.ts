@@ -88,7 +88,10 @@ const SENTENCE_END = /(?<=[.!?…])\s+(?=[A-Z0-9"“(])|\n+/;
  * sentence longer than that is cut at a word and ends with "…".
  */
 export function trimToSentences(text: string, max = 1000): string {
-  const clean = text.replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
+  const clean = text
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   if (clean.length <= max) return clean;
   let out = '';
   for (const sentence of clean.split(SENTENCE_END)) {
@@ -103,7 +106,19 @@ export function trimToSentences(text: string, max = 1000): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).trimEnd()}…`;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', hellip: '…', mdash: '—', ndash: '–', euro: '€', pound: '£' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  euro: '€',
+  pound: '£',
+};
 
 /**
  * Readable text from an HTML page: scripts, styles and the head dropped, headings kept as
@@ -113,7 +128,10 @@ export function htmlToText(html: string): string {
   return html
     .replace(/<!--[\s\S]*?-->/g, ' ')
     .replace(/<(script|style|noscript|head|template|svg|iframe)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_m, level: string, inner: string) => `\n\n${'#'.repeat(Number(level))} ${inner.replace(/<[^>]*>/g, ' ').trim()}\n\n`)
+    .replace(
+      /<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi,
+      (_m, level: string, inner: string) => `\n\n${'#'.repeat(Number(level))} ${inner.replace(/<[^>]*>/g, ' ').trim()}\n\n`,
+    )
     .replace(/<li\b[^>]*>/gi, '\n- ')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|section|article|ul|ol|table|tr|blockquote|pre|header|footer|main|aside|dd|dt)\s*>/gi, '\n\n')

@@ -8,10 +8,14 @@ const tags = ['api keys'];
 
 export const apiKeyRoutes: RouteModule = (app, ctx) => {
   const guard = organizationAccess(ctx);
-  app.post('/api/organizations/:orgId/api-keys', { ...guard, schema: { tags, summary: 'Issue a key (shown once)', params: orgParams } }, async (request, reply) => {
-    const { key, apiKey } = await createApiKey(ctx, request.params.orgId);
-    return reply.status(201).send({ ok: true, key, apiKey });
-  });
+  app.post(
+    '/api/organizations/:orgId/api-keys',
+    { ...guard, schema: { tags, summary: 'Issue a key (shown once)', params: orgParams } },
+    async (request, reply) => {
+      const { key, apiKey } = await createApiKey(ctx, request.params.orgId);
+      return reply.status(201).send({ ok: true, key, apiKey });
+    },
+  );
 
   app.get('/api/organizations/:orgId/api-keys', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
     return { ok: true, apiKeys: await listApiKeys(ctx, request.params.orgId) };

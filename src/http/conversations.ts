@@ -46,9 +46,13 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.get('/api/conversations/:id/messages', { ...conversationAccess.guard, schema: { tags, summary: 'Messages of a conversation, oldest first', params: idParams } }, async (request) => {
-    return { ok: true, messages: await listConversationMessages(ctx, conversationAccess.of(request).id) };
-  });
+  app.get(
+    '/api/conversations/:id/messages',
+    { ...conversationAccess.guard, schema: { tags, summary: 'Messages of a conversation, oldest first', params: idParams } },
+    async (request) => {
+      return { ok: true, messages: await listConversationMessages(ctx, conversationAccess.of(request).id) };
+    },
+  );
 
   app.post(
     '/api/conversations/:id/messages',
@@ -70,8 +74,12 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.post('/api/conversations/:id/close', { ...conversationAccess.guard, schema: { tags, summary: 'Close a conversation', params: idParams } }, async (request) => {
-    const closed = await closeConversationFromInbox(ctx, conversationAccess.of(request));
-    return { ok: true, conversation: { id: closed.id, ref: closed.ref, status: closed.status, closedAt: closed.closed_at } };
-  });
+  app.post(
+    '/api/conversations/:id/close',
+    { ...conversationAccess.guard, schema: { tags, summary: 'Close a conversation', params: idParams } },
+    async (request) => {
+      const closed = await closeConversationFromInbox(ctx, conversationAccess.of(request));
+      return { ok: true, conversation: { id: closed.id, ref: closed.ref, status: closed.status, closedAt: closed.closed_at } };
+    },
+  );
 };

@@ -40,16 +40,23 @@ export const dashboardRoutes: RouteModule = async (app, ctx) => {
   app.get('/dashboard/*', page, (_request, reply) => sendBuiltPage(reply, 'index.html'));
 
   // Who the signed-in key is, so the dashboard shows the platform's sections only to the platform key.
-  app.get('/api/whoami', { ...keyRequired(ctx), schema: { tags: ['organizations'], summary: 'The caller: platform key or an organization key' } }, async (request) => {
-    const principal = await principalOf(ctx, request);
-    return principal.kind === 'platform' ? { ok: true, kind: 'platform' } : { ok: true, kind: 'organization', organizationId: principal.organizationId };
-  });
+  app.get(
+    '/api/whoami',
+    { ...keyRequired(ctx), schema: { tags: ['organizations'], summary: 'The caller: platform key or an organization key' } },
+    async (request) => {
+      const principal = await principalOf(ctx, request);
+      return principal.kind === 'platform' ? { ok: true, kind: 'platform' } : { ok: true, kind: 'organization', organizationId: principal.organizationId };
+    },
+  );
 
   // The dashboard's live feed of one organization (messages, conversation changes). Read with
   // fetch and an Authorization header, so the key never sits in a URL.
   app.get(
     '/api/organizations/:orgId/events',
-    { ...organizationAccess(ctx), schema: { tags: ['conversations'], summary: 'Live events of an organization (Server-Sent Events)', params: z.object({ orgId: z.string().min(1) }) } },
+    {
+      ...organizationAccess(ctx),
+      schema: { tags: ['conversations'], summary: 'Live events of an organization (Server-Sent Events)', params: z.object({ orgId: z.string().min(1) }) },
+    },
     async (request, reply) => {
       await getOrganization(ctx, request.params.orgId);
       streamChannel(ctx, reply, `org:${request.params.orgId}`);
@@ -60,6 +67,9 @@ export const dashboardRoutes: RouteModule = async (app, ctx) => {
     const demo = await readDemo(ctx);
     const requested = typeof request.query.widget === 'string' && PUBLIC_KEY.test(request.query.widget) ? request.query.widget : undefined;
     const publicKey = requested ?? demo?.widgetPublicKey;
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(demoPage(publicKey, demo?.organizationName ?? 'Lantern Lane Bikes'));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(demoPage(publicKey, demo?.organizationName ?? 'Lantern Lane Bikes'));
   });
 };

@@ -51,7 +51,8 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
         ...guard,
         schema: {
           tags,
-          summary: 'Add a document: JSON {title, content}, or a multipart upload (field "file": .txt, .md, .html, .csv with question/answer columns; optional field "title" first)',
+          summary:
+            'Add a document: JSON {title, content}, or a multipart upload (field "file": .txt, .md, .html, .csv with question/answer columns; optional field "title" first)',
           params: orgParams,
         },
       },
@@ -63,28 +64,47 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
     );
   });
 
-  app.get('/api/organizations/:orgId/knowledge', { ...guard, schema: { tags, summary: 'List the documents of the knowledge base', params: orgParams } }, async (request) => {
-    return { ok: true, documents: await listDocuments(ctx, request.params.orgId) };
-  });
+  app.get(
+    '/api/organizations/:orgId/knowledge',
+    { ...guard, schema: { tags, summary: 'List the documents of the knowledge base', params: orgParams } },
+    async (request) => {
+      return { ok: true, documents: await listDocuments(ctx, request.params.orgId) };
+    },
+  );
 
   app.delete(
     '/api/organizations/:orgId/knowledge/:documentId',
-    { ...guard, schema: { tags, summary: 'Delete a document (a trained knowledge base is retrained at once)', params: orgParams.extend({ documentId: z.string().min(1).max(100) }) } },
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary: 'Delete a document (a trained knowledge base is retrained at once)',
+        params: orgParams.extend({ documentId: z.string().min(1).max(100) }),
+      },
+    },
     async (request) => {
       await deleteDocument(ctx, request.params.orgId, request.params.documentId);
       return { ok: true, message: 'Document deleted.' };
     },
   );
 
-  app.post('/api/organizations/:orgId/train', { ...guard, schema: { tags, summary: 'Chunk and index the knowledge base', params: orgParams } }, async (request) => {
-    if ((await listDocuments(ctx, request.params.orgId)).length === 0) {
-      throw badRequest('There is nothing to train on yet; add a document to the knowledge base first.', 'NO_DOCUMENTS');
-    }
-    return { ok: true, ...(await trainKnowledge(ctx, request.params.orgId)) };
-  });
+  app.post(
+    '/api/organizations/:orgId/train',
+    { ...guard, schema: { tags, summary: 'Chunk and index the knowledge base', params: orgParams } },
+    async (request) => {
+      if ((await listDocuments(ctx, request.params.orgId)).length === 0) {
+        throw badRequest('There is nothing to train on yet; add a document to the knowledge base first.', 'NO_DOCUMENTS');
+      }
+      return { ok: true, ...(await trainKnowledge(ctx, request.params.orgId)) };
+    },
+  );
 
-  app.post('/api/organizations/:orgId/ask', { ...guard, schema: { tags, summary: 'Ask the answerer a question, as a customer would', params: orgParams, body: askBody } }, async (request) => {
-    const answer = await answerQuestion(ctx, request.params.orgId, request.body.question);
-    return { ok: true, ...answer };
-  });
+  app.post(
+    '/api/organizations/:orgId/ask',
+    { ...guard, schema: { tags, summary: 'Ask the answerer a question, as a customer would', params: orgParams, body: askBody } },
+    async (request) => {
+      const answer = await answerQuestion(ctx, request.params.orgId, request.body.question);
+      return { ok: true, ...answer };
+    },
+  );
 };

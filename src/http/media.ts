@@ -7,7 +7,13 @@ import type { RouteModule } from './route.js';
 export const mediaRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/api/media/:id',
-    { schema: { tags: ['conversations'], summary: 'A copy of an inbound media file', params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a media id') }) } },
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'A copy of an inbound media file',
+        params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a media id') }),
+      },
+    },
     async (request, reply) => {
       const file = await readMediaFile(ctx, request.params.id);
       const name = (file.filename ?? 'file').replace(/[^\w.-]+/g, '_');

@@ -31,7 +31,7 @@ export const metaNumberRoutes: RouteModule = async (app, ctx) => {
     plain.addHook('preValidation', platformOnly(ctx).preValidation);
     const scope = plain.withTypeProvider<ZodTypeProvider>();
 
-    scope.get('/api/admin/phone-numbers', { schema: { tags, summary: "The business account's phone numbers (platform key)" } }, async (request) => {
+    scope.get('/api/admin/phone-numbers', { schema: { tags, summary: "The business account's phone numbers (platform key)" } }, async () => {
       return { success: true, phoneNumbers: await listBusinessNumbers(ctx) };
     });
 
@@ -42,7 +42,13 @@ export const metaNumberRoutes: RouteModule = async (app, ctx) => {
           tags,
           summary: 'Assign a business account phone number to an organization (storeId)',
           params: storeParams,
-          body: z.object({ phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, 'phoneNumberId must be the digits of a Meta phone number id'), displayNumber: z.string().trim().min(3).max(40).optional() }),
+          body: z.object({
+            phoneNumberId: z
+              .string()
+              .trim()
+              .regex(/^\d{5,30}$/, 'phoneNumberId must be the digits of a Meta phone number id'),
+            displayNumber: z.string().trim().min(3).max(40).optional(),
+          }),
         },
       },
       async (request) => {

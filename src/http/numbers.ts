@@ -27,27 +27,47 @@ const searchQuery = z.object({
 export const numberRoutes: RouteModule = (app, ctx) => {
   const ownOrganization = organizationAccess(ctx);
   const platform = platformOnly(ctx);
-  app.get('/api/organizations/search-numbers', { ...keyRequired(ctx), schema: { tags, summary: 'Search Twilio numbers to buy', querystring: searchQuery } }, async (request) => {
-    const numbers = await searchNumbers(ctx, request.query);
-    return { ok: true, numbers, total: numbers.length };
-  });
+  app.get(
+    '/api/organizations/search-numbers',
+    { ...keyRequired(ctx), schema: { tags, summary: 'Search Twilio numbers to buy', querystring: searchQuery } },
+    async (request) => {
+      const numbers = await searchNumbers(ctx, request.query);
+      return { ok: true, numbers, total: numbers.length };
+    },
+  );
 
   app.post(
     '/api/organizations/:orgId/provision-number',
-    { ...ownOrganization, schema: { tags, summary: 'Buy a Twilio number for the organization', params: orgParams, body: z.object({ phoneNumber: z.string().trim().min(1).max(32) }) } },
+    {
+      ...ownOrganization,
+      schema: {
+        tags,
+        summary: 'Buy a Twilio number for the organization',
+        params: orgParams,
+        body: z.object({ phoneNumber: z.string().trim().min(1).max(32) }),
+      },
+    },
     async (request) => {
       return { ok: true, ...(await provisionNumber(ctx, request.params.orgId, request.body.phoneNumber)) };
     },
   );
 
-  app.delete('/api/organizations/:orgId/provision-number', { ...ownOrganization, schema: { tags, summary: 'Release the Twilio number at Twilio', params: orgParams } }, async (request) => {
-    return { ok: true, ...(await releaseNumber(ctx, request.params.orgId)) };
-  });
+  app.delete(
+    '/api/organizations/:orgId/provision-number',
+    { ...ownOrganization, schema: { tags, summary: 'Release the Twilio number at Twilio', params: orgParams } },
+    async (request) => {
+      return { ok: true, ...(await releaseNumber(ctx, request.params.orgId)) };
+    },
+  );
 
-  app.get('/api/organizations/:orgId/numbers', { ...ownOrganization, schema: { tags, summary: "The organization's numbers and their send health", params: orgParams } }, async (request) => {
-    const numbers = await numbersWithHealth(ctx, request.params.orgId);
-    return { ok: true, numbers: numbers.map(({ number, health }) => ({ ...numberJson(number), ...health })) };
-  });
+  app.get(
+    '/api/organizations/:orgId/numbers',
+    { ...ownOrganization, schema: { tags, summary: "The organization's numbers and their send health", params: orgParams } },
+    async (request) => {
+      const numbers = await numbersWithHealth(ctx, request.params.orgId);
+      return { ok: true, numbers: numbers.map(({ number, health }) => ({ ...numberJson(number), ...health })) };
+    },
+  );
 
   // Sender registration happens at the provider (SPEC §12); the operator records its outcome here.
   app.patch(
@@ -77,7 +97,10 @@ export const numberRoutes: RouteModule = (app, ctx) => {
         summary: 'Make a platform number the shared trial number (platform key)',
         body: z.object({
           provider: z.enum(['twilio', 'meta', 'whapi', 'simulator']),
-          phoneNumber: z.string().trim().refine((v) => toE164(v) !== undefined, 'phoneNumber must be an E.164 number such as +14155238886'),
+          phoneNumber: z
+            .string()
+            .trim()
+            .refine((v) => toE164(v) !== undefined, 'phoneNumber must be an E.164 number such as +14155238886'),
           providerId: z.string().trim().min(1).max(100).optional(),
         }),
       },
@@ -94,7 +117,15 @@ export const numberRoutes: RouteModule = (app, ctx) => {
   });
 };
 
-function numberJson(row: { id: string; provider: string; phone_number: string | null; provider_id: string; display_name: string | null; sender_status: string; created_at: string }) {
+function numberJson(row: {
+  id: string;
+  provider: string;
+  phone_number: string | null;
+  provider_id: string;
+  display_name: string | null;
+  sender_status: string;
+  created_at: string;
+}) {
   return {
     id: row.id,
     provider: row.provider,

@@ -27,10 +27,14 @@ const tags = ['organizations'];
 export const organizationRoutes: RouteModule = (app, ctx) => {
   const anyKey = keyRequired(ctx);
   const ownOrganization = organizationAccess(ctx);
-  app.post('/api/organizations', { ...platformOnly(ctx), schema: { tags, summary: 'Create an organization (platform key)', body: organizationBody } }, async (request, reply) => {
-    const org = await createOrganization(ctx, request.body);
-    return reply.status(201).send({ ok: true, organization: await describeOrganization(ctx, org.id) });
-  });
+  app.post(
+    '/api/organizations',
+    { ...platformOnly(ctx), schema: { tags, summary: 'Create an organization (platform key)', body: organizationBody } },
+    async (request, reply) => {
+      const org = await createOrganization(ctx, request.body);
+      return reply.status(201).send({ ok: true, organization: await describeOrganization(ctx, org.id) });
+    },
+  );
 
   app.get('/api/organizations', { ...anyKey, schema: { tags, summary: 'List organizations (an organization key sees its own)' } }, async (request) => {
     const principal = await principalOf(ctx, request);

@@ -12,7 +12,15 @@ export const usageRoutes: RouteModule = (app, ctx) => {
   const guard = organizationAccess(ctx);
   app.get(
     '/api/organizations/:orgId/usage',
-    { ...guard, schema: { tags, summary: 'Messages, cost by part, plan and margin for a month (default: this month)', params: orgParams, querystring: z.object({ month: month.optional() }) } },
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary: 'Messages, cost by part, plan and margin for a month (default: this month)',
+        params: orgParams,
+        querystring: z.object({ month: month.optional() }),
+      },
+    },
     async (request) => {
       return { ok: true, usage: await usageReport(ctx, request.params.orgId, request.query.month ?? monthOf(ctx.clock.now())) };
     },

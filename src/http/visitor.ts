@@ -94,7 +94,7 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
     reply.header('vary', 'Origin');
   }
 
-  const preflight = async (request: FastifyRequest, reply: FastifyReply) => {
+  const preflight = async (_request: FastifyRequest, reply: FastifyReply) => {
     reply
       .header('access-control-allow-methods', 'GET, POST, OPTIONS')
       .header('access-control-allow-headers', 'authorization, content-type, x-widget-key, last-event-id')
@@ -115,7 +115,12 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
     '/api/widget/:publicKey/sessions',
     {
       onRequest: guard,
-      schema: { tags, params: z.object({ publicKey: z.string().min(1).max(100) }), summary: 'Start a visitor session', body: z.object({ visitorName: z.string().max(80).nullish() }).optional() },
+      schema: {
+        tags,
+        params: z.object({ publicKey: z.string().min(1).max(100) }),
+        summary: 'Start a visitor session',
+        body: z.object({ visitorName: z.string().max(80).nullish() }).optional(),
+      },
     },
     async (request, reply) => {
       const session = await createSession(ctx, request.params.publicKey, request.body ?? {});
@@ -123,14 +128,22 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.get('/api/widget/sessions/:sessionId', { onRequest: guard, schema: { tags, summary: 'The session, its conversation and the widget appearance', params: sessionParams } }, async (request) => {
-    const found = await visitorSession(request);
-    return { ok: true, session: await sessionView(ctx, found) };
-  });
+  app.get(
+    '/api/widget/sessions/:sessionId',
+    { onRequest: guard, schema: { tags, summary: 'The session, its conversation and the widget appearance', params: sessionParams } },
+    async (request) => {
+      const found = await visitorSession(request);
+      return { ok: true, session: await sessionView(ctx, found) };
+    },
+  );
 
   app.post(
     '/api/widget/sessions/:sessionId/messages',
-    { onRequest: guard, bodyLimit: Math.ceil(MAX_UPLOAD_BYTES * 1.4) + 16_384, schema: { tags, summary: 'Send a visitor message (text and/or a file as a data URL)', params: sessionParams, body: visitorMessageInput } },
+    {
+      onRequest: guard,
+      bodyLimit: Math.ceil(MAX_UPLOAD_BYTES * 1.4) + 16_384,
+      schema: { tags, summary: 'Send a visitor message (text and/or a file as a data URL)', params: sessionParams, body: visitorMessageInput },
+    },
     async (request, reply) => {
       const found = await visitorSession(request);
       const wait = perSession.take(found.session.id, ctx.clock.now());
@@ -143,22 +156,42 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/api/widget/sessions/:sessionId/messages',
-    { onRequest: guard, schema: { tags, params: sessionParams, summary: 'The visitor history (after a message id)', querystring: z.object({ after: z.coerce.number().int().min(0).optional() }) } },
+    {
+      onRequest: guard,
+      schema: {
+        tags,
+        params: sessionParams,
+        summary: 'The visitor history (after a message id)',
+        querystring: z.object({ after: z.coerce.number().int().min(0).optional() }),
+      },
+    },
     async (request) => {
       const found = await visitorSession(request);
       return { ok: true, messages: await listVisitorMessages(ctx, found, request.query.after) };
     },
   );
 
-  app.post('/api/widget/sessions/:sessionId/handover', { onRequest: guard, schema: { tags, summary: 'Ask for a human agent', params: sessionParams } }, async (request) => {
-    const found = await visitorSession(request);
-    const { conversationRef, assignedWhatsappNumber } = await requestHandover(ctx, found.session.id);
-    return { ok: true, conversationRef, assignedWhatsappNumber };
-  });
+  app.post(
+    '/api/widget/sessions/:sessionId/handover',
+    { onRequest: guard, schema: { tags, summary: 'Ask for a human agent', params: sessionParams } },
+    async (request) => {
+      const found = await visitorSession(request);
+      const { conversationRef, assignedWhatsappNumber } = await requestHandover(ctx, found.session.id);
+      return { ok: true, conversationRef, assignedWhatsappNumber };
+    },
+  );
 
   app.post(
     '/api/widget/sessions/:sessionId/email',
-    { onRequest: guard, schema: { tags, params: sessionParams, summary: 'Leave an email address (outside working hours)', body: z.object({ email: z.email('must be an email address').max(200) }) } },
+    {
+      onRequest: guard,
+      schema: {
+        tags,
+        params: sessionParams,
+        summary: 'Leave an email address (outside working hours)',
+        body: z.object({ email: z.email('must be an email address').max(200) }),
+      },
+    },
     async (request) => {
       const found = await visitorSession(request);
       await saveVisitorEmail(ctx, found.session, request.body.email.trim());

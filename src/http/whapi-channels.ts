@@ -7,16 +7,23 @@ import { organizationAccess, orgParams } from './auth.js';
 const tags = ['whapi channels'];
 
 const channelBody = z.object({
-  channelId: z.string().trim().regex(/^[A-Za-z0-9._-]{2,64}$/, 'channelId must be a Whapi channel id such as ACMEGEAR-7QK2X'),
+  channelId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{2,64}$/, 'channelId must be a Whapi channel id such as ACMEGEAR-7QK2X'),
   displayNumber: z.string().trim().min(3).max(40),
   token: z.string().trim().min(8).max(500).optional(),
 });
 
 export const whapiChannelRoutes: RouteModule = (app, ctx) => {
   const guard = organizationAccess(ctx);
-  app.post('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, summary: 'Assign a Whapi channel', params: orgParams, body: channelBody } }, async (request) => {
-    return { ok: true, channel: await assignWhapiChannel(ctx, request.params.orgId, request.body) };
-  });
+  app.post(
+    '/api/organizations/:orgId/whapi-channel',
+    { ...guard, schema: { tags, summary: 'Assign a Whapi channel', params: orgParams, body: channelBody } },
+    async (request) => {
+      return { ok: true, channel: await assignWhapiChannel(ctx, request.params.orgId, request.body) };
+    },
+  );
 
   app.get('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
     return { ok: true, channel: await getWhapiChannel(ctx, request.params.orgId) };

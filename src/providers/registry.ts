@@ -5,8 +5,13 @@ import { simulator } from './simulator/index.js';
 import { twilio } from './twilio/index.js';
 import { whapi } from './whapi/index.js';
 
+// Each adapter's credentials have their own shape; the registry erases it, and credentialsForNumber supplies
+// the shape of the number's own provider.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export const providers: Record<ProviderName, ProviderAdapter<any>> = { twilio, meta, whapi, simulator };
 
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export function providerByName(name: string): ProviderAdapter<any> | undefined {
+  // biome-ignore lint/suspicious/noExplicitAny: see above
   return (providers as Record<string, ProviderAdapter<any>>)[name];
 }

@@ -110,11 +110,7 @@ export class PostgresBus implements RealtimeBus {
     const id = randomUUID();
     const now = this.options.now();
     const pool = this.options.pool;
-    await pool.query('insert into live_event_payloads (id, event, created_at) values ($1, $2, $3)', [
-      id,
-      JSON.stringify(event),
-      now.toISOString(),
-    ]);
+    await pool.query('insert into live_event_payloads (id, event, created_at) values ($1, $2, $3)', [id, JSON.stringify(event), now.toISOString()]);
     await pool.query('select pg_notify($1, $2)', [LIVE_CHANNEL, JSON.stringify({ o: this.origin, p: id } satisfies Envelope)]);
     const expired = new Date(now.getTime() - PARKED_EVENT_TTL_MS).toISOString();
     await pool.query('delete from live_event_payloads where created_at < $1', [expired]);

@@ -37,108 +37,144 @@ async function fitsPhone(name: string) {
 }
 
 describe('dashboard', () => {
-  it('refuses a wrong key with the server’s sentence, then signs in and remembers the key', async () => {
-    await page.goto(`${fresh.base}/`);
-    await page.getByLabel('API key').fill('sb_not_a_key');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor(APPEARS);
-    expect(errors.splice(0).every((e) => e.includes('401'))).toBe(true); // the refused request itself
-    await fitsPhone('sign-in');
-    await page.getByLabel('API key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
-    await page.reload();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
-    await fitsPhone('conversations-empty');
-  }, STEP);
+  it(
+    'refuses a wrong key with the server’s sentence, then signs in and remembers the key',
+    async () => {
+      await page.goto(`${fresh.base}/`);
+      await page.getByLabel('API key').fill('sb_not_a_key');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor(APPEARS);
+      expect(errors.splice(0).every((e) => e.includes('401'))).toBe(true); // the refused request itself
+      await fitsPhone('sign-in');
+      await page.getByLabel('API key').fill(ADMIN_KEY);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
+      await fitsPhone('conversations-empty');
+    },
+    STEP,
+  );
 
-  it('organization: plan and join code of the demo; a new key is shown once and can be revoked', async () => {
-    await section('Organization');
-    await page.getByRole('heading', { name: 'Lantern Lane Bikes' }).waitFor(APPEARS);
-    await expect(page.getByLabel('Plan', { exact: true }).inputValue()).resolves.toBe('business');
-    await page.getByText(/^join [a-z]+-[a-z]+/).first().waitFor(APPEARS);
-    await page.getByRole('button', { name: 'New key' }).click();
-    const shown = page.locator('code.secret');
-    await shown.waitFor(APPEARS);
-    const key = await shown.innerText();
-    expect(key).toMatch(/^sb_/);
-    const revoke = page.getByRole('button', { name: 'Revoke' });
-    const before = await revoke.count();
-    await revoke.last().click();
-    await page.getByText('revoked').first().waitFor(APPEARS);
-    expect(await revoke.count()).toBe(before - 1);
-    await fitsPhone('organization');
-  }, STEP);
+  it(
+    'organization: plan and join code of the demo; a new key is shown once and can be revoked',
+    async () => {
+      await section('Organization');
+      await page.getByRole('heading', { name: 'Lantern Lane Bikes' }).waitFor(APPEARS);
+      await expect(page.getByLabel('Plan', { exact: true }).inputValue()).resolves.toBe('business');
+      await page
+        .getByText(/^join [a-z]+-[a-z]+/)
+        .first()
+        .waitFor(APPEARS);
+      await page.getByRole('button', { name: 'New key' }).click();
+      const shown = page.locator('code.secret');
+      await shown.waitFor(APPEARS);
+      const key = await shown.innerText();
+      expect(key).toMatch(/^sb_/);
+      const revoke = page.getByRole('button', { name: 'Revoke' });
+      const before = await revoke.count();
+      await revoke.last().click();
+      await page.getByText('revoked').first().waitFor(APPEARS);
+      expect(await revoke.count()).toBe(before - 1);
+      await fitsPhone('organization');
+    },
+    STEP,
+  );
 
-  it('creates an organization with the platform key', async () => {
-    await page.getByLabel('Name', { exact: true }).first().fill('Harbour Tea Rooms');
-    await page.getByRole('button', { name: 'Create' }).click();
-    await page.getByLabel('Organization', { exact: true }).locator('option', { hasText: 'Harbour Tea Rooms' }).waitFor({ state: 'attached', ...APPEARS });
-  }, STEP);
+  it(
+    'creates an organization with the platform key',
+    async () => {
+      await page.getByLabel('Name', { exact: true }).first().fill('Harbour Tea Rooms');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page
+        .getByLabel('Organization', { exact: true })
+        .locator('option', { hasText: 'Harbour Tea Rooms' })
+        .waitFor({ state: 'attached', ...APPEARS });
+    },
+    STEP,
+  );
 
-  it('knowledge base: lists the demo documents and answers a question with sources and confidence', async () => {
-    await section('Knowledge base');
-    await page.getByText('Opening hours').first().waitFor(APPEARS);
-    await page.getByLabel('Question', { exact: true }).fill('When are you open on Sunday?');
-    await page.getByRole('button', { name: 'Ask', exact: true }).click();
-    const answer = page.getByTestId('answer');
-    await answer.waitFor(APPEARS);
-    const text = await answer.innerText();
-    expect(text).toContain('9am to 5pm');
-    expect(text).toMatch(/Confidence \d+%/);
-    expect(text).toContain('Sources: Opening hours');
-    await page.locator('input[type=file]').setInputFiles({ name: 'gift-cards.txt', mimeType: 'text/plain', buffer: Buffer.from('Gift cards are sold in the shop from $20.') });
-    await page.getByText('gift-cards.txt uploaded').waitFor(APPEARS);
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.getByText(/Trained on 7 documents/).waitFor(APPEARS);
-    await fitsPhone('knowledge');
-  }, STEP);
+  it(
+    'knowledge base: lists the demo documents and answers a question with sources and confidence',
+    async () => {
+      await section('Knowledge base');
+      await page.getByText('Opening hours').first().waitFor(APPEARS);
+      await page.getByLabel('Question', { exact: true }).fill('When are you open on Sunday?');
+      await page.getByRole('button', { name: 'Ask', exact: true }).click();
+      const answer = page.getByTestId('answer');
+      await answer.waitFor(APPEARS);
+      const text = await answer.innerText();
+      expect(text).toContain('9am to 5pm');
+      expect(text).toMatch(/Confidence \d+%/);
+      expect(text).toContain('Sources: Opening hours');
+      await page
+        .locator('input[type=file]')
+        .setInputFiles({ name: 'gift-cards.txt', mimeType: 'text/plain', buffer: Buffer.from('Gift cards are sold in the shop from $20.') });
+      await page.getByText('gift-cards.txt uploaded').waitFor(APPEARS);
+      await page.getByRole('button', { name: 'Train' }).click();
+      await page.getByText(/Trained on 7 documents/).waitFor(APPEARS);
+      await fitsPhone('knowledge');
+    },
+    STEP,
+  );
 
-  it('widgets: settings, pool with per-number stats, embed snippet and a live preview', async () => {
-    await section('Widgets');
-    await page.getByRole('heading', { name: 'Number pool' }).waitFor(APPEARS);
-    const pool = page.getByLabel('Pool number');
-    await expect(pool.nth(0).inputValue()).resolves.toBe('+15550100011');
-    await expect(pool.nth(1).inputValue()).resolves.toBe('+15550100012');
-    await expect(page.getByLabel('Handover sender number').inputValue()).resolves.toBe('+15550100001');
-    const snippet = await page.locator('pre.snippet').innerText();
-    expect(snippet).toContain(`data-widget="${fresh.server.demo!.widgetPublicKey}"`);
-    const preview = page.frameLocator('iframe.preview');
-    await preview.getByRole('button', { name: 'Open chat' }).waitFor(APPEARS);
-    await page.getByLabel('Greeting').fill('Hello from the dashboard test!');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Saved.').waitFor(APPEARS);
-    await fitsPhone('widgets');
-  }, STEP);
+  it(
+    'widgets: settings, pool with per-number stats, embed snippet and a live preview',
+    async () => {
+      await section('Widgets');
+      await page.getByRole('heading', { name: 'Number pool' }).waitFor(APPEARS);
+      const pool = page.getByLabel('Pool number');
+      await expect(pool.nth(0).inputValue()).resolves.toBe('+15550100011');
+      await expect(pool.nth(1).inputValue()).resolves.toBe('+15550100012');
+      await expect(page.getByLabel('Handover sender number').inputValue()).resolves.toBe('+15550100001');
+      const snippet = await page.locator('pre.snippet').innerText();
+      expect(snippet).toContain(`data-widget="${fresh.server.demo!.widgetPublicKey}"`);
+      const preview = page.frameLocator('iframe.preview');
+      await preview.getByRole('button', { name: 'Open chat' }).waitFor(APPEARS);
+      await page.getByLabel('Greeting').fill('Hello from the dashboard test!');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Saved.').waitFor(APPEARS);
+      await fitsPhone('widgets');
+    },
+    STEP,
+  );
 
-  it('numbers, usage and unrouted events render; a failing search shows its sentence', async () => {
-    await section('Numbers');
-    await page.getByRole('heading', { name: 'Health this month' }).waitFor(APPEARS);
-    await page.getByText('+15550100011').first().waitFor(APPEARS);
-    await page.getByRole('button', { name: 'Search' }).click();
-    // No Twilio account in the demo: the server's explanation is shown, not a blank page.
-    await page.getByRole('alert').first().waitFor(APPEARS);
-    errors.splice(0).forEach((e) => expect(e).toMatch(/status of 4\d\d|status of 503/));
-    await fitsPhone('numbers');
-    await section('Usage');
-    await page.getByTestId('usage-used').waitFor(APPEARS);
-    await fitsPhone('usage-empty');
-    await section('Unrouted events');
-    await page.getByText('Nothing unrouted').waitFor(APPEARS);
-    await fitsPhone('unrouted');
-  }, STEP);
+  it(
+    'numbers, usage and unrouted events render; a failing search shows its sentence',
+    async () => {
+      await section('Numbers');
+      await page.getByRole('heading', { name: 'Health this month' }).waitFor(APPEARS);
+      await page.getByText('+15550100011').first().waitFor(APPEARS);
+      await page.getByRole('button', { name: 'Search' }).click();
+      // No Twilio account in the demo: the server's explanation is shown, not a blank page.
+      await page.getByRole('alert').first().waitFor(APPEARS);
+      for (const e of errors.splice(0)) expect(e).toMatch(/status of 4\d\d|status of 503/);
+      await fitsPhone('numbers');
+      await section('Usage');
+      await page.getByTestId('usage-used').waitFor(APPEARS);
+      await fitsPhone('usage-empty');
+      await section('Unrouted events');
+      await page.getByText('Nothing unrouted').waitFor(APPEARS);
+      await fitsPhone('unrouted');
+    },
+    STEP,
+  );
 
-  it('an organization key sees its own organization, without the platform sections', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API key').fill(fresh.server.demo!.apiKey!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
-    const options = await page.getByLabel('Organization', { exact: true }).locator('option').allInnerTexts();
-    expect(options).toEqual(['Lantern Lane Bikes']);
-    await expect(page.getByRole('link', { name: 'Unrouted events' }).count()).resolves.toBe(0);
-    await section('Organization');
-    await expect(page.getByRole('heading', { name: 'New organization' }).count()).resolves.toBe(0);
-  }, STEP);
+  it(
+    'an organization key sees its own organization, without the platform sections',
+    async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('API key').fill(fresh.server.demo!.apiKey!);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
+      const options = await page.getByLabel('Organization', { exact: true }).locator('option').allInnerTexts();
+      expect(options).toEqual(['Lantern Lane Bikes']);
+      await expect(page.getByRole('link', { name: 'Unrouted events' }).count()).resolves.toBe(0);
+      await section('Organization');
+      await expect(page.getByRole('heading', { name: 'New organization' }).count()).resolves.toBe(0);
+    },
+    STEP,
+  );
 
   it('no page logged an error', () => {
     expect(errors).toEqual([]);

@@ -47,103 +47,115 @@ describe('the demo story on a fresh start', () => {
     expect(fresh.server.demo!.widgetPublicKey).toBeTruthy();
   });
 
-  it('a customer on the simulator asks the demo business a question and gets the knowledge-base answer', async () => {
-    const page = await open('/simulator');
-    // a new customer phone can be added, and a bad number is refused with a sentence
-    await page.getByLabel('New phone number').fill('call me');
-    await page.getByRole('button', { name: 'Add customer phone' }).click();
-    await page.getByRole('alert').filter({ hasText: 'not a phone number' }).waitFor(APPEARS);
-    errors.splice(0).forEach((e) => expect(e).toContain('status of 400'));
-    await page.getByLabel('New phone number').fill('+15550109002');
-    await page.getByLabel('New phone name').fill('Ana Costa');
-    await page.getByRole('button', { name: 'Add customer phone' }).click();
-    await phone(page, 'Ana Costa').waitFor(APPEARS);
+  it(
+    'a customer on the simulator asks the demo business a question and gets the knowledge-base answer',
+    async () => {
+      const page = await open('/simulator');
+      // a new customer phone can be added, and a bad number is refused with a sentence
+      await page.getByLabel('New phone number').fill('call me');
+      await page.getByRole('button', { name: 'Add customer phone' }).click();
+      await page.getByRole('alert').filter({ hasText: 'not a phone number' }).waitFor(APPEARS);
+      for (const e of errors.splice(0)) expect(e).toContain('status of 400');
+      await page.getByLabel('New phone number').fill('+15550109002');
+      await page.getByLabel('New phone name').fill('Ana Costa');
+      await page.getByRole('button', { name: 'Add customer phone' }).click();
+      await phone(page, 'Ana Costa').waitFor(APPEARS);
 
-    const sam = phone(page, 'Sam Rivera');
-    await sam.getByLabel('New chat with').selectOption('+15550100001');
-    await sam.getByLabel('Message', { exact: true }).fill('How much is an electric bike for a whole day?');
-    await sam.getByRole('button', { name: 'Send' }).click();
-    await sam.locator('li.mine', { hasText: 'electric bike for a whole day' }).waitFor(APPEARS);
-    await sam.locator('li.theirs', { hasText: '$45' }).waitFor(APPEARS);
-    await expectFitsPhone(page);
-    await screenshot(page, 'simulator-customer-answer');
-    await page.close();
-  }, STEP);
+      const sam = phone(page, 'Sam Rivera');
+      await sam.getByLabel('New chat with').selectOption('+15550100001');
+      await sam.getByLabel('Message', { exact: true }).fill('How much is an electric bike for a whole day?');
+      await sam.getByRole('button', { name: 'Send' }).click();
+      await sam.locator('li.mine', { hasText: 'electric bike for a whole day' }).waitFor(APPEARS);
+      await sam.locator('li.theirs', { hasText: '$45' }).waitFor(APPEARS);
+      await expectFitsPhone(page);
+      await screenshot(page, 'simulator-customer-answer');
+      await page.close();
+    },
+    STEP,
+  );
 
-  it('a visitor on the demo website asks for a human; the agent answers from WhatsApp with a swipe-reply; the visitor sees it', async () => {
-    site = await open('/demo');
-    await site.getByRole('button', { name: 'Open chat' }).click();
-    const message = site.getByLabel('Message', { exact: true });
-    await message.fill('Can I bring my dog on the river ride?');
-    await site.getByRole('button', { name: 'Send', exact: true }).click();
-    await site.locator('.m.bot').last().waitFor(APPEARS);
-    await site.locator('button.human').first().click();
-    await site.locator('.m.system').first().waitFor(APPEARS);
-    await expectFitsPhone(site);
-    await screenshot(site, 'demo-visitor-waiting');
+  it(
+    'a visitor on the demo website asks for a human; the agent answers from WhatsApp with a swipe-reply; the visitor sees it',
+    async () => {
+      site = await open('/demo');
+      await site.getByRole('button', { name: 'Open chat' }).click();
+      const message = site.getByLabel('Message', { exact: true });
+      await message.fill('Can I bring my dog on the river ride?');
+      await site.getByRole('button', { name: 'Send', exact: true }).click();
+      await site.locator('.m.bot').last().waitFor(APPEARS);
+      await site.locator('button.human').first().click();
+      await site.locator('.m.system').first().waitFor(APPEARS);
+      await expectFitsPhone(site);
+      await screenshot(site, 'demo-visitor-waiting');
 
-    const simulator = await open('/simulator');
-    const maya = phone(simulator, 'Maya (agent)');
-    await maya.locator('.chats li button').first().waitFor(APPEARS);
-    await maya.locator('.chats li button').first().click();
-    const notification = maya.locator('li.theirs', { hasText: 'Agent Handover Request' });
-    await notification.waitFor(APPEARS);
-    await expect(notification.innerText()).resolves.toContain('Can I bring my dog on the river ride?');
-    const swipeReply = notification.getByRole('button', { name: 'Reply to this message' });
-    await swipeReply.waitFor(APPEARS);
-    await swipeReply.click();
-    await maya.getByLabel('Message', { exact: true }).fill('Yes, well-behaved dogs are welcome on a lead!');
-    await maya.getByRole('button', { name: 'Send' }).click();
-    await maya.locator('li.mine', { hasText: 'dogs are welcome' }).waitFor(APPEARS);
-    await expectFitsPhone(simulator);
-    await screenshot(simulator, 'simulator-agent-reply');
+      const simulator = await open('/simulator');
+      const maya = phone(simulator, 'Maya (agent)');
+      await maya.locator('.chats li button').first().waitFor(APPEARS);
+      await maya.locator('.chats li button').first().click();
+      const notification = maya.locator('li.theirs', { hasText: 'Agent Handover Request' });
+      await notification.waitFor(APPEARS);
+      await expect(notification.innerText()).resolves.toContain('Can I bring my dog on the river ride?');
+      const swipeReply = notification.getByRole('button', { name: 'Reply to this message' });
+      await swipeReply.waitFor(APPEARS);
+      await swipeReply.click();
+      await maya.getByLabel('Message', { exact: true }).fill('Yes, well-behaved dogs are welcome on a lead!');
+      await maya.getByRole('button', { name: 'Send' }).click();
+      await maya.locator('li.mine', { hasText: 'dogs are welcome' }).waitFor(APPEARS);
+      await expectFitsPhone(simulator);
+      await screenshot(simulator, 'simulator-agent-reply');
 
-    await site.locator('.m.agent', { hasText: 'dogs are welcome on a lead' }).waitFor(APPEARS);
-    await screenshot(site, 'demo-visitor-sees-agent');
-    await simulator.close();
-  }, STEP);
+      await site.locator('.m.agent', { hasText: 'dogs are welcome on a lead' }).waitFor(APPEARS);
+      await screenshot(site, 'demo-visitor-sees-agent');
+      await simulator.close();
+    },
+    STEP,
+  );
 
-  it('the dashboard shows the conversation live and the usage', async () => {
-    const page = await open('/');
-    await page.getByLabel('API key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    const widgetConversation = page.locator('button.conversation', { hasText: 'widget' }).first();
-    await widgetConversation.waitFor(APPEARS);
-    await screenshot(page, 'dashboard-conversations');
-    await widgetConversation.click();
-    await page.locator('.msg.agent', { hasText: 'dogs are welcome on a lead' }).waitFor(APPEARS);
-    await expectFitsPhone(page);
-    await screenshot(page, 'dashboard-thread');
+  it(
+    'the dashboard shows the conversation live and the usage',
+    async () => {
+      const page = await open('/');
+      await page.getByLabel('API key').fill(ADMIN_KEY);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const widgetConversation = page.locator('button.conversation', { hasText: 'widget' }).first();
+      await widgetConversation.waitFor(APPEARS);
+      await screenshot(page, 'dashboard-conversations');
+      await widgetConversation.click();
+      await page.locator('.msg.agent', { hasText: 'dogs are welcome on a lead' }).waitFor(APPEARS);
+      await expectFitsPhone(page);
+      await screenshot(page, 'dashboard-thread');
 
-    // Live: the visitor writes again and the open thread shows it without a reload.
-    await site.getByLabel('Message', { exact: true }).fill('Great, see you Saturday!');
-    await site.getByRole('button', { name: 'Send', exact: true }).click();
-    await page.locator('.msg.visitor', { hasText: 'see you Saturday' }).waitFor(APPEARS);
+      // Live: the visitor writes again and the open thread shows it without a reload.
+      await site.getByLabel('Message', { exact: true }).fill('Great, see you Saturday!');
+      await site.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.locator('.msg.visitor', { hasText: 'see you Saturday' }).waitFor(APPEARS);
 
-    // Close the website chat from the dashboard: the visitor is told.
-    await page.getByRole('button', { name: 'Close', exact: true }).click();
-    await page.locator('.thread .badge.closed').waitFor(APPEARS);
-    await site.locator('.m.system').nth(1).waitFor(APPEARS);
+      // Close the website chat from the dashboard: the visitor is told.
+      await page.getByRole('button', { name: 'Close', exact: true }).click();
+      await page.locator('.thread .badge.closed').waitFor(APPEARS);
+      await site.locator('.m.system').nth(1).waitFor(APPEARS);
 
-    // Reply to the WhatsApp customer from the dashboard: it arrives on Sam's simulated phone.
-    await page.getByRole('button', { name: '← All conversations' }).click();
-    await page.locator('button.conversation', { hasText: 'whatsapp' }).first().click();
-    await page.getByLabel('Reply', { exact: true }).fill('We also have e-bikes with child seats.');
-    await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await page.locator('.msg.out', { hasText: 'child seats' }).waitFor(APPEARS);
-    const simulator = await open('/simulator');
-    await simulator.getByRole('region', { name: 'Phone Sam Rivera' }).locator('.chats li button').first().click();
-    await simulator.locator('li.theirs', { hasText: 'child seats' }).waitFor(APPEARS);
-    await simulator.close();
+      // Reply to the WhatsApp customer from the dashboard: it arrives on Sam's simulated phone.
+      await page.getByRole('button', { name: '← All conversations' }).click();
+      await page.locator('button.conversation', { hasText: 'whatsapp' }).first().click();
+      await page.getByLabel('Reply', { exact: true }).fill('We also have e-bikes with child seats.');
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.locator('.msg.out', { hasText: 'child seats' }).waitFor(APPEARS);
+      const simulator = await open('/simulator');
+      await simulator.getByRole('region', { name: 'Phone Sam Rivera' }).locator('.chats li button').first().click();
+      await simulator.locator('li.theirs', { hasText: 'child seats' }).waitFor(APPEARS);
+      await simulator.close();
 
-    await page.getByRole('link', { name: 'Usage' }).click();
-    const used = page.getByTestId('usage-used');
-    await used.waitFor(APPEARS);
-    expect(Number((await used.innerText()).split('/')[0])).toBeGreaterThanOrEqual(4);
-    await expectFitsPhone(page);
-    await screenshot(page, 'dashboard-usage');
-    await page.close();
-  }, STEP);
+      await page.getByRole('link', { name: 'Usage' }).click();
+      const used = page.getByTestId('usage-used');
+      await used.waitFor(APPEARS);
+      expect(Number((await used.innerText()).split('/')[0])).toBeGreaterThanOrEqual(4);
+      await expectFitsPhone(page);
+      await screenshot(page, 'dashboard-usage');
+      await page.close();
+    },
+    STEP,
+  );
 
   it('no page logged an error', () => {
     expect(errors).toEqual([]);

@@ -4,7 +4,15 @@ import { canonicalDigits, e164Digits, isExternalId, parseWhatsappAddress, toE164
 
 describe('toE164', () => {
   it('reads every provider spelling of one number as the same E.164', () => {
-    for (const written of ['+14155552671', '14155552671', 'whatsapp:+14155552671', 'WhatsApp:+14155552671', '14155552671@s.whatsapp.net', '14155552671@c.us', '+1 (415) 555-2671']) {
+    for (const written of [
+      '+14155552671',
+      '14155552671',
+      'whatsapp:+14155552671',
+      'WhatsApp:+14155552671',
+      '14155552671@s.whatsapp.net',
+      '14155552671@c.us',
+      '+1 (415) 555-2671',
+    ]) {
       expect(toE164(written), written).toBe('+14155552671');
     }
   });

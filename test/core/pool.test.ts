@@ -21,7 +21,10 @@ describe('chooseSender', () => {
   });
 
   it('then takes the fewest open conversations, then the fewest assignments today, then pool order', () => {
-    expect(chooseSender([candidate('+1a', 0, { openWithAgents: 2, openConversations: 2 }), candidate('+1b', 1, { openWithAgents: 1, openConversations: 1 })])?.number).toBe('+1b');
+    expect(
+      chooseSender([candidate('+1a', 0, { openWithAgents: 2, openConversations: 2 }), candidate('+1b', 1, { openWithAgents: 1, openConversations: 1 })])
+        ?.number,
+    ).toBe('+1b');
     expect(chooseSender([candidate('+1a', 0, { assignments24h: 5 }), candidate('+1b', 1, { assignments24h: 2 })])?.number).toBe('+1b');
     expect(chooseSender([candidate('+1b', 1), candidate('+1a', 0)])?.number).toBe('+1a');
   });

@@ -55,7 +55,11 @@ describe('synonyms standing in for a word the knowledge base never uses', () => 
 
 describe('the lexicon retrieval is handed', () => {
   const { indexJson, chunksJson } = buildIndex(
-    chunkDocument({ id: 'doc', title: 'FAQ', content: 'Q: Can I rent a kayak?\nA: Kayaks are $20 an hour.\n\nQ: Is there parking?\nA: Free parking by the lake.' }),
+    chunkDocument({
+      id: 'doc',
+      title: 'FAQ',
+      content: 'Q: Can I rent a kayak?\nA: Kayaks are $20 an hour.\n\nQ: Is there parking?\nA: Free parking by the lake.',
+    }),
   );
   const lexicon = (synonyms: Record<string, string[]>): Lexicon => ({
     synonymsOf: (word) => synonyms[word] ?? [],

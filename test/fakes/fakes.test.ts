@@ -18,13 +18,25 @@ describe('fake Twilio, driven by the official SDK', () => {
   it('searches, buys and releases numbers with the documented shapes', async () => {
     const found = await client.availablePhoneNumbers('US').local.list({ areaCode: 415, limit: 5 });
     expect(found.map((n) => n.phoneNumber)).toEqual(['+14155550142', '+14155550199']);
-    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: `/2010-04-01/Accounts/${fake.accountSid}/AvailablePhoneNumbers/US/Local.json`, query: { AreaCode: '415', PageSize: '5' } });
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: `/2010-04-01/Accounts/${fake.accountSid}/AvailablePhoneNumbers/US/Local.json`,
+      query: { AreaCode: '415', PageSize: '5' },
+    });
 
-    const bought = await client.incomingPhoneNumbers.create({ phoneNumber: '+14155550142', smsUrl: 'https://sb.example.com/api/webhooks/twilio', statusCallback: 'https://sb.example.com/api/webhooks/twilio' });
+    const bought = await client.incomingPhoneNumbers.create({
+      phoneNumber: '+14155550142',
+      smsUrl: 'https://sb.example.com/api/webhooks/twilio',
+      statusCallback: 'https://sb.example.com/api/webhooks/twilio',
+    });
     expect(bought.sid).toMatch(/^PN[0-9a-f]{32}$/);
     expect(bought.smsUrl).toBe('https://sb.example.com/api/webhooks/twilio');
     expect(bought.statusCallback).toBe('https://sb.example.com/api/webhooks/twilio');
-    expect(fake.requests.at(-1)!.body).toEqual({ PhoneNumber: '+14155550142', SmsUrl: 'https://sb.example.com/api/webhooks/twilio', StatusCallback: 'https://sb.example.com/api/webhooks/twilio' });
+    expect(fake.requests.at(-1)!.body).toEqual({
+      PhoneNumber: '+14155550142',
+      SmsUrl: 'https://sb.example.com/api/webhooks/twilio',
+      StatusCallback: 'https://sb.example.com/api/webhooks/twilio',
+    });
     await expect(client.incomingPhoneNumbers.create({ phoneNumber: '+14155550142' })).rejects.toMatchObject({ status: 400, code: 21422 });
 
     await expect(client.incomingPhoneNumbers(bought.sid).remove()).resolves.toBe(true);
@@ -44,7 +56,9 @@ describe('fake Twilio, driven by the official SDK', () => {
     fake.failNext(1, { status: 500, body: { code: 20500, message: 'Internal', status: 500 } }, '/Messages.json');
     await expect(client.availablePhoneNumbers('CA').local.list({ limit: 1 })).resolves.toHaveLength(1);
     await expect(client.messages.create({ to: 'whatsapp:+5511987654321', from: 'whatsapp:+14155550123', body: 'x' })).rejects.toMatchObject({ status: 500 });
-    await expect(client.messages.create({ to: 'whatsapp:+5511987654321', from: 'whatsapp:+14155550123', body: 'x' })).resolves.toMatchObject({ status: 'queued' });
+    await expect(client.messages.create({ to: 'whatsapp:+5511987654321', from: 'whatsapp:+14155550123', body: 'x' })).resolves.toMatchObject({
+      status: 'queued',
+    });
   });
 });
 
@@ -58,7 +72,12 @@ describe('fake Meta Graph', () => {
 
   it("lists the WABA's phone numbers and reads one", async () => {
     const list = await (await get(`/v23.0/${fake.wabaId}/phone_numbers`)).json();
-    expect(list.data[0]).toMatchObject({ id: '106540352242922', display_phone_number: '+1 555-078-3881', verified_name: 'Acme Outdoor Gear', code_verification_status: 'VERIFIED' });
+    expect(list.data[0]).toMatchObject({
+      id: '106540352242922',
+      display_phone_number: '+1 555-078-3881',
+      verified_name: 'Acme Outdoor Gear',
+      code_verification_status: 'VERIFIED',
+    });
     const one = await (await get('/v23.0/106540352242923')).json();
     expect(one).toMatchObject({ id: '106540352242923', display_phone_number: '+1 555-078-3882' });
   });

@@ -18,7 +18,8 @@ export async function startFakeLlm(initial: FakeLlmMode = { kind: 'answer', text
       pattern: '/v1/chat/completions',
       handler: (req) => {
         const mode = state.mode;
-        if (mode.kind === 'fail') return { status: 500, body: { error: { message: 'The server had an error while processing your request.', type: 'server_error' } } };
+        if (mode.kind === 'fail')
+          return { status: 500, body: { error: { message: 'The server had an error while processing your request.', type: 'server_error' } } };
         if (mode.kind === 'hang') return new Promise(() => {}); // closed by server.close()
         return {
           status: 200,

@@ -45,8 +45,24 @@ export function graphError(status: number, code: number, message: string, detail
 }
 
 const DEFAULT_NUMBERS: FakePhoneNumber[] = [
-  { id: '106540352242922', display_phone_number: '+1 555-078-3881', verified_name: 'Acme Outdoor Gear', code_verification_status: 'VERIFIED', quality_rating: 'GREEN', platform_type: 'CLOUD_API', status: 'CONNECTED' },
-  { id: '106540352242923', display_phone_number: '+1 555-078-3882', verified_name: 'Acme Outdoor Gear West', code_verification_status: 'VERIFIED', quality_rating: 'GREEN', platform_type: 'CLOUD_API', status: 'CONNECTED' },
+  {
+    id: '106540352242922',
+    display_phone_number: '+1 555-078-3881',
+    verified_name: 'Acme Outdoor Gear',
+    code_verification_status: 'VERIFIED',
+    quality_rating: 'GREEN',
+    platform_type: 'CLOUD_API',
+    status: 'CONNECTED',
+  },
+  {
+    id: '106540352242923',
+    display_phone_number: '+1 555-078-3882',
+    verified_name: 'Acme Outdoor Gear West',
+    code_verification_status: 'VERIFIED',
+    quality_rating: 'GREEN',
+    platform_type: 'CLOUD_API',
+    status: 'CONNECTED',
+  },
 ];
 
 const SEND_TYPES = new Set(['text', 'template', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'interactive', 'reaction']);
@@ -59,14 +75,19 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
   const media = new Map<string, { bytes: Buffer; mimeType: string }>();
   let url = '';
 
-  const authed = (handler: (req: RecordedRequest, params: Record<string, string>) => FakeResponse) =>
+  const authed =
+    (handler: (req: RecordedRequest, params: Record<string, string>) => FakeResponse) =>
     (req: RecordedRequest, params: Record<string, string>): FakeResponse => {
       if (bearerToken(req) !== accessToken) return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
       if (params.version && !/^v\d+\.\d+$/.test(params.version)) return graphError(400, 2500, `Unknown path components: /${params.version}`);
       return handler(req, params);
     };
   const unknownObject = (id: string) =>
-    graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`);
+    graphError(
+      400,
+      100,
+      `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+    );
 
   const server = await startFakeServer([
     {
@@ -80,8 +101,10 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
         if (body.messaging_product !== 'whatsapp') return graphError(400, 100, 'Invalid parameter', 'messaging_product must be whatsapp.');
         const recipient = body.to ?? body.recipient;
         if (typeof recipient !== 'string' || recipient === '') return graphError(400, 100, 'Invalid parameter', 'The parameter to is required.');
-        if (body.to !== undefined && !/^\+?\d{8,15}$/.test(body.to)) return graphError(400, 100, 'Invalid parameter', `${body.to} is not a valid WhatsApp number.`);
-        if (!SEND_TYPES.has(body.type) || typeof body[body.type] !== 'object') return graphError(400, 100, 'Invalid parameter', `Unsupported message type ${body.type}.`);
+        if (body.to !== undefined && !/^\+?\d{8,15}$/.test(body.to))
+          return graphError(400, 100, 'Invalid parameter', `${body.to} is not a valid WhatsApp number.`);
+        if (!SEND_TYPES.has(body.type) || typeof body[body.type] !== 'object')
+          return graphError(400, 100, 'Invalid parameter', `Unsupported message type ${body.type}.`);
         const wamid = `wamid.${Buffer.from(`${phoneNumberId}.${randomBytes(12).toString('hex')}`).toString('base64')}`;
         sent.set(wamid, body);
         const waId = typeof body.to === 'string' ? body.to.replace(/^\+/, '') : undefined;
@@ -100,7 +123,13 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       pattern: '/:version/:objectId/phone_numbers',
       handler: authed((_req, { objectId }) =>
         objectId === wabaId
-          ? { status: 200, body: { data: phoneNumbers.map((n) => ({ ...n, throughput: { level: 'STANDARD' } })), paging: { cursors: { before: 'QVFIUmFk', after: 'QVFIUmFl' } } } }
+          ? {
+              status: 200,
+              body: {
+                data: phoneNumbers.map((n) => ({ ...n, throughput: { level: 'STANDARD' } })),
+                paging: { cursors: { before: 'QVFIUmFk', after: 'QVFIUmFl' } },
+              },
+            }
           : unknownObject(objectId!),
       ),
     },
@@ -114,7 +143,14 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
         if (file) {
           return {
             status: 200,
-            body: { url: `${url}/lookaside/whatsapp_business/${objectId}`, mime_type: file.mimeType, sha256: 'c0ffee', file_size: file.bytes.length, id: objectId, messaging_product: 'whatsapp' },
+            body: {
+              url: `${url}/lookaside/whatsapp_business/${objectId}`,
+              mime_type: file.mimeType,
+              sha256: 'c0ffee',
+              file_size: file.bytes.length,
+              id: objectId,
+              messaging_product: 'whatsapp',
+            },
           };
         }
         return unknownObject(objectId!);

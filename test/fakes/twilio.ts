@@ -37,12 +37,51 @@ export interface FakeTwilio extends FakeServer {
 
 const DEFAULT_COUNTRIES: Record<string, AvailableNumber[]> = {
   US: [
-    { phone_number: '+14155550142', friendly_name: '(415) 555-0142', locality: 'San Francisco', region: 'CA', iso_country: 'US', capabilities: { voice: true, SMS: true, MMS: true, fax: false } },
-    { phone_number: '+14155550199', friendly_name: '(415) 555-0199', locality: 'San Francisco', region: 'CA', iso_country: 'US', capabilities: { voice: true, SMS: true, MMS: true, fax: false } },
-    { phone_number: '+12125550110', friendly_name: '(212) 555-0110', locality: 'New York', region: 'NY', iso_country: 'US', capabilities: { voice: true, SMS: true, MMS: true, fax: false } },
+    {
+      phone_number: '+14155550142',
+      friendly_name: '(415) 555-0142',
+      locality: 'San Francisco',
+      region: 'CA',
+      iso_country: 'US',
+      capabilities: { voice: true, SMS: true, MMS: true, fax: false },
+    },
+    {
+      phone_number: '+14155550199',
+      friendly_name: '(415) 555-0199',
+      locality: 'San Francisco',
+      region: 'CA',
+      iso_country: 'US',
+      capabilities: { voice: true, SMS: true, MMS: true, fax: false },
+    },
+    {
+      phone_number: '+12125550110',
+      friendly_name: '(212) 555-0110',
+      locality: 'New York',
+      region: 'NY',
+      iso_country: 'US',
+      capabilities: { voice: true, SMS: true, MMS: true, fax: false },
+    },
   ],
-  CA: [{ phone_number: '+16045550123', friendly_name: '(604) 555-0123', locality: 'Vancouver', region: 'BC', iso_country: 'CA', capabilities: { voice: true, SMS: true, MMS: true, fax: false } }],
-  GB: [{ phone_number: '+447700900123', friendly_name: '07700 900123', locality: 'London', region: 'ENG', iso_country: 'GB', capabilities: { voice: true, SMS: true, MMS: false, fax: false } }],
+  CA: [
+    {
+      phone_number: '+16045550123',
+      friendly_name: '(604) 555-0123',
+      locality: 'Vancouver',
+      region: 'BC',
+      iso_country: 'CA',
+      capabilities: { voice: true, SMS: true, MMS: true, fax: false },
+    },
+  ],
+  GB: [
+    {
+      phone_number: '+447700900123',
+      friendly_name: '07700 900123',
+      locality: 'London',
+      region: 'ENG',
+      iso_country: 'GB',
+      capabilities: { voice: true, SMS: true, MMS: false, fax: false },
+    },
+  ],
 };
 
 const WHATSAPP_ADDRESS = /^whatsapp:\+[1-9]\d{7,14}$/;
@@ -79,7 +118,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   ]);
 
   /** Every API route checks Basic auth against this account first (20003 as Twilio answers). */
-  const authed = (handler: (req: RecordedRequest, params: Record<string, string>) => FakeResponse) =>
+  const authed =
+    (handler: (req: RecordedRequest, params: Record<string, string>) => FakeResponse) =>
     (req: RecordedRequest, params: Record<string, string>): FakeResponse => {
       const auth = basicAuth(req);
       if (!auth || auth.username !== accountSid || auth.password !== authToken || params.accountSid !== accountSid) {
@@ -139,7 +179,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       method: 'GET',
       pattern: '/2010-04-01/Accounts/:accountSid/Messages/:messageSid/Media/:mediaSid',
       handler: authed((_req, { mediaSid }) =>
-        media.has(mediaSid!) ? { status: 307, headers: { location: `${cdn.url}/${mediaSid}` } } : twilioError(404, 20404, 'The requested resource was not found'),
+        media.has(mediaSid!)
+          ? { status: 307, headers: { location: `${cdn.url}/${mediaSid}` } }
+          : twilioError(404, 20404, 'The requested resource was not found'),
       ),
     },
     {
@@ -157,7 +199,16 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
         return {
           status: 200,
           body: {
-            available_phone_numbers: found.map((n) => ({ lata: null, rate_center: null, latitude: null, longitude: null, postal_code: null, address_requirements: 'none', beta: false, ...n })),
+            available_phone_numbers: found.map((n) => ({
+              lata: null,
+              rate_center: null,
+              latitude: null,
+              longitude: null,
+              postal_code: null,
+              address_requirements: 'none',
+              beta: false,
+              ...n,
+            })),
             uri,
             first_page_uri: uri,
             next_page_uri: null,
@@ -173,7 +224,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       pattern: '/2010-04-01/Accounts/:accountSid/IncomingPhoneNumbers.json',
       handler: authed((req) => {
         const phoneNumber = field(req, 'PhoneNumber');
-        const forSale = Object.values(countries).flat().find((n) => n.phone_number === phoneNumber);
+        const forSale = Object.values(countries)
+          .flat()
+          .find((n) => n.phone_number === phoneNumber);
         const owned = [...incomingNumbers.values()].some((n) => n.phone_number === phoneNumber);
         if (!phoneNumber) return twilioError(400, 21452, 'A PhoneNumber or AreaCode is required.');
         if (!forSale || owned) return twilioError(400, 21422, `Phone number ${phoneNumber} is not available.`);

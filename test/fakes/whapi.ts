@@ -28,7 +28,8 @@ export async function startFakeWhapi(options: FakeWhapiOptions = {}): Promise<Fa
   const sent = new Map<string, { type: string; body: Record<string, unknown> }>();
   const media = new Map<string, { bytes: Buffer; mimeType: string }>();
 
-  const authed = (handler: (req: RecordedRequest, params: Record<string, string>) => FakeResponse) =>
+  const authed =
+    (handler: (req: RecordedRequest, params: Record<string, string>) => FakeResponse) =>
     (req: RecordedRequest, params: Record<string, string>): FakeResponse =>
       bearerToken(req) === token ? handler(req, params) : whapiError(401, 'Unauthorized', 'The channel token is missing or wrong.');
 
@@ -41,7 +42,8 @@ export async function startFakeWhapi(options: FakeWhapiOptions = {}): Promise<Fa
         const body = req.body;
         if (typeof body !== 'object' || body === null) return whapiError(400, 'Bad request', 'The body must be JSON.');
         const to = body.to;
-        if (typeof to !== 'string' || !/^(\d{6,15}|\d{6,15}@s\.whatsapp\.net|[\d-]+@g\.us)$/.test(to)) return whapiError(400, 'Bad request', 'to must be a phone number or chat id.');
+        if (typeof to !== 'string' || !/^(\d{6,15}|\d{6,15}@s\.whatsapp\.net|[\d-]+@g\.us)$/.test(to))
+          return whapiError(400, 'Bad request', 'to must be a phone number or chat id.');
         if (type === 'text' ? typeof body.body !== 'string' || body.body === '' : typeof body.media !== 'string') {
           return whapiError(400, 'Bad request', type === 'text' ? 'body is required.' : 'media is required.');
         }

@@ -7,7 +7,11 @@ export const ADMIN_KEY = 'test-platform-key-0123456789';
 export interface AdminApi {
   server: RunningServer;
   ctx: RunningServer['ctx'] & { clock: import('../../src/core/clock.js').ManualClock };
-  call(method: string, url: string, options?: { key?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
+  call(
+    method: string,
+    url: string,
+    options?: { key?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; text: string }>;
   /** A new organization (platform key) and a key of its own. */
   organizationWithKey(name: string, extra?: Record<string, unknown>): Promise<{ id: string; key: string; organization: any }>;
 }
@@ -22,7 +26,7 @@ export async function startAdminApi(options: TestContextOptions = {}): Promise<A
       headers: { ...headers, ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
       ...(body === undefined ? {} : { payload: body as object }),
     });
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = response.json();
     } catch {

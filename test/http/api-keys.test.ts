@@ -30,7 +30,13 @@ describe('organization API keys', () => {
     expect(list.body.apiKeys).toHaveLength(2);
     expect(list.text).not.toContain(key);
     expect(list.text).not.toContain(stored.key_hash);
-    expect(list.body.apiKeys[1]).toEqual({ id: issued.body.apiKey.id, organizationId: id, prefix: key.slice(0, 11), createdAt: stored.created_at, revokedAt: null });
+    expect(list.body.apiKeys[1]).toEqual({
+      id: issued.body.apiKey.id,
+      organizationId: id,
+      prefix: key.slice(0, 11),
+      createdAt: stored.created_at,
+      revokedAt: null,
+    });
   });
 
   it('lets a key act for its organization until it is revoked', async () => {

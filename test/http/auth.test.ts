@@ -91,7 +91,9 @@ describe('access before validation, on every admin route', () => {
     const routes = adminRoutes();
     // A sanity floor: the walk below must not pass by finding nothing.
     expect(routes.length).toBeGreaterThan(40);
-    expect(routes.map(name)).toEqual(expect.arrayContaining(['POST /api/widgets/:id/pool', 'POST /api/conversations/:id/messages', ...PLATFORM_ON_OWN_ORGANIZATION]));
+    expect(routes.map(name)).toEqual(
+      expect.arrayContaining(['POST /api/widgets/:id/pool', 'POST /api/conversations/:id/messages', ...PLATFORM_ON_OWN_ORGANIZATION]),
+    );
     // A new route that is neither an organization's nor the platform's must be placed here on purpose.
     const unplaced = routes.filter((r) => !isOrganizationRoute(r) && !isPlatformRoute(r)).map(name);
     expect(unplaced.sort()).toEqual([...ANY_KEY].sort());
@@ -105,8 +107,16 @@ describe('access before validation, on every admin route', () => {
   it('answers 403 to an organization key on platform routes', async () => {
     const platform = await answers(adminRoutes().filter(isPlatformRoute), intruder.key);
     expect(platform).toEqual(all(platform, 403));
-    const own = await answers(adminRoutes().filter((r) => PLATFORM_ON_OWN_ORGANIZATION.includes(name(r))), victim.key);
-    expect(own).toEqual(all(PLATFORM_ON_OWN_ORGANIZATION.map((route) => ({ route })), 403));
+    const own = await answers(
+      adminRoutes().filter((r) => PLATFORM_ON_OWN_ORGANIZATION.includes(name(r))),
+      victim.key,
+    );
+    expect(own).toEqual(
+      all(
+        PLATFORM_ON_OWN_ORGANIZATION.map((route) => ({ route })),
+        403,
+      ),
+    );
   });
 
   it("answers 404 to another organization's key, never 400, whatever the body", async () => {

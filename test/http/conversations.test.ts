@@ -29,7 +29,15 @@ describe('GET /api/organizations/:orgId/conversations', () => {
     const all = await api.call('GET', `/api/organizations/${orgA.id}/conversations`, { key: orgA.key });
     expect(all.status).toBe(200);
     expect(all.body.conversations).toEqual([
-      expect.objectContaining({ id: conversation.id, ref: 1, channel: 'whatsapp', status: 'bot', contactName: 'Maria Souza', contactNumber: '+5511987654321', sessionId: null }),
+      expect.objectContaining({
+        id: conversation.id,
+        ref: 1,
+        channel: 'whatsapp',
+        status: 'bot',
+        contactName: 'Maria Souza',
+        contactNumber: '+5511987654321',
+        sessionId: null,
+      }),
     ]);
     const closed = await api.call('GET', `/api/organizations/${orgA.id}/conversations?status=closed`, { key: orgA.key });
     expect(closed.body.conversations).toEqual([]);

@@ -92,7 +92,7 @@ describe('whoami', () => {
 });
 
 describe('organization live events', () => {
-  it('streams the organization\'s events to its own key and to the platform key only', async () => {
+  it("streams the organization's events to its own key and to the platform key only", async () => {
     server = await startServer(await makeTestContext({ env: { PORT: '0', ADMIN_API_KEY: 'platform-key-for-tests' } }));
     const ctx = server.ctx;
     const mine = await createOrganization(ctx, { name: 'Mine' });

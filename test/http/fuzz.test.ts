@@ -78,7 +78,13 @@ const metaMessage = fc.record(
   { requiredKeys: [] },
 );
 const metaStatus = fc.record(
-  { id: maybe(oddText), status: maybe(fc.constantFrom('sent', 'delivered', 'read', 'failed', 'bogus')), recipient_id: maybe(digits), timestamp: maybe(oddText), errors: maybe(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 2 })) },
+  {
+    id: maybe(oddText),
+    status: maybe(fc.constantFrom('sent', 'delivered', 'read', 'failed', 'bogus')),
+    recipient_id: maybe(digits),
+    timestamp: maybe(oddText),
+    errors: maybe(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 2 })),
+  },
   { requiredKeys: [] },
 );
 const metaPayload = fc.record(
@@ -96,7 +102,9 @@ const metaPayload = fc.record(
                   fc.record(
                     {
                       messaging_product: maybe(fc.constant('whatsapp')),
-                      metadata: maybe(fc.record({ display_phone_number: maybe(digits), phone_number_id: maybe(fc.oneof(fc.constant(META_NUMBER_ID), oddText)) })),
+                      metadata: maybe(
+                        fc.record({ display_phone_number: maybe(digits), phone_number_id: maybe(fc.oneof(fc.constant(META_NUMBER_ID), oddText)) }),
+                      ),
                       contacts: maybe(fc.array(fc.record({ profile: maybe(fc.record({ name: maybe(oddText) })), wa_id: maybe(digits) }), { maxLength: 2 })),
                       messages: maybe(fc.array(metaMessage, { maxLength: 3 })),
                       statuses: maybe(fc.array(metaStatus, { maxLength: 3 })),
@@ -120,7 +128,16 @@ const whapiPayload = fc.record(
     messages: maybe(
       fc.array(
         fc.record(
-          { id: maybe(oddText), from_me: maybe(fc.boolean()), type: maybe(fc.constantFrom('text', 'image', 'voice', 'reply', 'x')), chat_id: maybe(oddText), timestamp: maybe(fc.integer()), text: maybe(fc.record({ body: maybe(oddText) })), from: maybe(digits), from_name: maybe(oddText) },
+          {
+            id: maybe(oddText),
+            from_me: maybe(fc.boolean()),
+            type: maybe(fc.constantFrom('text', 'image', 'voice', 'reply', 'x')),
+            chat_id: maybe(oddText),
+            timestamp: maybe(fc.integer()),
+            text: maybe(fc.record({ body: maybe(oddText) })),
+            from: maybe(digits),
+            from_name: maybe(oddText),
+          },
           { requiredKeys: [] },
         ),
         { maxLength: 3 },
@@ -134,7 +151,26 @@ const whapiPayload = fc.record(
 );
 const twilioFields = fc.dictionary(
   fc.oneof(
-    fc.constantFrom('MessageSid', 'SmsSid', 'AccountSid', 'From', 'To', 'Body', 'NumMedia', 'MediaUrl0', 'MediaContentType0', 'ProfileName', 'WaId', 'MessageType', 'MessageStatus', 'ErrorCode', 'OriginalRepliedMessageSid', 'Latitude', 'Longitude', 'ButtonPayload'),
+    fc.constantFrom(
+      'MessageSid',
+      'SmsSid',
+      'AccountSid',
+      'From',
+      'To',
+      'Body',
+      'NumMedia',
+      'MediaUrl0',
+      'MediaContentType0',
+      'ProfileName',
+      'WaId',
+      'MessageType',
+      'MessageStatus',
+      'ErrorCode',
+      'OriginalRepliedMessageSid',
+      'Latitude',
+      'Longitude',
+      'ButtonPayload',
+    ),
     oddText,
   ),
   fc.oneof(oddText, fc.constantFrom(`whatsapp:${TWILIO_NUMBER}`, 'whatsapp:+5511987654321', 'SM0123456789abcdef0123456789abcdef', '1', '-1', 'NaN')),
@@ -156,7 +192,22 @@ function mangled(body: fc.Arbitrary<Body>): fc.Arbitrary<Body> {
     { weight: 1, arbitrary: fc.tuple(body, fc.nat()).map(([b, n]) => ({ ...b, payload: b.payload.slice(0, n % (b.payload.length + 1)) })) },
     {
       weight: 1,
-      arbitrary: fc.tuple(body, fc.constantFrom(undefined, 'text/plain', 'application/xml', 'multipart/form-data', 'application/octet-stream', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'application/json', 'image/png; x=")')).map(([b, contentType]) => ({ ...b, contentType })),
+      arbitrary: fc
+        .tuple(
+          body,
+          fc.constantFrom(
+            undefined,
+            'text/plain',
+            'application/xml',
+            'multipart/form-data',
+            'application/octet-stream',
+            'application/json; charset=latin1',
+            'application/x-www-form-urlencoded',
+            'application/json',
+            'image/png; x=")',
+          ),
+        )
+        .map(([b, contentType]) => ({ ...b, contentType })),
     },
   );
 }
@@ -179,7 +230,13 @@ const webhookRequest = fc
     badSignature: fc.oneof(fc.constant(undefined), oddText),
   })
   .chain(({ provider, signed, badSignature }) => {
-    const shaped = { twilio: formBody, meta: jsonBody(metaPayload), whapi: jsonBody(whapiPayload), whatsapp: fc.oneof(formBody, jsonBody(metaPayload), jsonBody(whapiPayload)), sim: randomJson };
+    const shaped = {
+      twilio: formBody,
+      meta: jsonBody(metaPayload),
+      whapi: jsonBody(whapiPayload),
+      whatsapp: fc.oneof(formBody, jsonBody(metaPayload), jsonBody(whapiPayload)),
+      sim: randomJson,
+    };
     return mangled(fc.oneof({ weight: 3, arbitrary: shaped[provider as keyof typeof shaped] }, { weight: 1, arbitrary: randomJson })).map((body) => {
       const url = `/api/webhooks/${provider}`;
       const headers = signed
@@ -213,8 +270,23 @@ const apiRequest = fc
     ),
     id: pathPiece,
     auth: fc.constantFrom('admin', 'none', 'garbage'),
-    query: fc.dictionary(fc.constantFrom('hub.mode', 'hub.verify_token', 'hub.challenge', 'month', 'token', 'limit'), oddText.map((s) => s.slice(0, 500)), { maxKeys: 3 }),
-    body: mangled(fc.oneof(randomJson, formBody, jsonBody(fc.dictionary(fc.constantFrom('name', 'plan', 'text', 'allowedOrigins', 'greeting', 'visitorName', 'agentWhatsappNumbers', 'whatsappNumberPool'), fc.jsonValue({ maxDepth: 2 }))))),
+    query: fc.dictionary(
+      fc.constantFrom('hub.mode', 'hub.verify_token', 'hub.challenge', 'month', 'token', 'limit'),
+      oddText.map((s) => s.slice(0, 500)),
+      { maxKeys: 3 },
+    ),
+    body: mangled(
+      fc.oneof(
+        randomJson,
+        formBody,
+        jsonBody(
+          fc.dictionary(
+            fc.constantFrom('name', 'plan', 'text', 'allowedOrigins', 'greeting', 'visitorName', 'agentWhatsappNumbers', 'whatsappNumberPool'),
+            fc.jsonValue({ maxDepth: 2 }),
+          ),
+        ),
+      ),
+    ),
   })
   .map(({ template, id, auth, query, body }) => {
     const [method, path] = template.split(' ') as ['POST' | 'PATCH' | 'GET', string];

@@ -20,7 +20,16 @@ describe('GET /api/media/:id', () => {
     const bytes = Buffer.from('%PDF-1.4 tiny');
     await ctx.db
       .insertInto('message_media')
-      .values({ id: 'AbCdEfGhIjKlMnOpQrStUv', message_id: 1, organization_id: null, mime_type: 'application/pdf', filename: 'invoice 7.pdf', size: bytes.length, bytes, created_at: ctx.clock.now().toISOString() })
+      .values({
+        id: 'AbCdEfGhIjKlMnOpQrStUv',
+        message_id: 1,
+        organization_id: null,
+        mime_type: 'application/pdf',
+        filename: 'invoice 7.pdf',
+        size: bytes.length,
+        bytes,
+        created_at: ctx.clock.now().toISOString(),
+      })
       .execute();
     const res = await app.inject({ method: 'GET', url: '/api/media/AbCdEfGhIjKlMnOpQrStUv' });
     expect(res.statusCode).toBe(200);

@@ -57,11 +57,17 @@ describe('the business account numbers', () => {
     const row = await api.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ provider: 'meta', provider_id: '106540352242922', phone_number: '+15550783881', connection_id: null });
     expect((await api.call('GET', `/api/admin/stores/${id}/phone-number`)).body).toEqual(res.body);
-    expect((await api.call('GET', `/api/organizations/${id}`)).body.organization).toMatchObject({ whatsappPhoneNumberId: '106540352242922', whatsappDisplayNumber: '+1 555-078-3881' });
+    expect((await api.call('GET', `/api/organizations/${id}`)).body.organization).toMatchObject({
+      whatsappPhoneNumberId: '106540352242922',
+      whatsappDisplayNumber: '+1 555-078-3881',
+    });
 
     const removed = await api.call('DELETE', `/api/admin/stores/${id}/phone-number`);
     expect(removed.body).toMatchObject({ success: true });
-    expect((await api.call('GET', `/api/admin/stores/${id}/phone-number`)).body).toEqual({ success: true, store: { id, whatsappPhoneNumberId: null, whatsappDisplayNumber: null } });
+    expect((await api.call('GET', `/api/admin/stores/${id}/phone-number`)).body).toEqual({
+      success: true,
+      store: { id, whatsappPhoneNumberId: null, whatsappDisplayNumber: null },
+    });
     const again = await api.call('DELETE', `/api/admin/stores/${id}/phone-number`);
     expect(again.status).toBe(404);
     expect(again.body).toMatchObject({ success: false, error: expect.stringMatching(/not found/) });
@@ -116,13 +122,21 @@ describe('the number limit and configuration', () => {
     try {
       const a = await limited.organizationWithKey('A');
       const b = await limited.organizationWithKey('B');
-      expect((await limited.call('POST', `/api/admin/stores/${a.id}/phone-number`, { body: { phoneNumberId: '106540352242922', displayNumber: '+15550783881' } })).status).toBe(200);
-      const refused = await limited.call('POST', `/api/admin/stores/${b.id}/phone-number`, { body: { phoneNumberId: '106540352242923', displayNumber: '+15550783882' } });
+      expect(
+        (await limited.call('POST', `/api/admin/stores/${a.id}/phone-number`, { body: { phoneNumberId: '106540352242922', displayNumber: '+15550783881' } }))
+          .status,
+      ).toBe(200);
+      const refused = await limited.call('POST', `/api/admin/stores/${b.id}/phone-number`, {
+        body: { phoneNumberId: '106540352242923', displayNumber: '+15550783882' },
+      });
       expect(refused.status).toBe(409);
       expect(refused.body).toMatchObject({ success: false, code: 'NUMBER_LIMIT_REACHED' });
       expect(refused.body.error).toMatch(/limit is reached: 1 phone numbers/);
       // Replacing A's own number stays possible at the limit.
-      expect((await limited.call('POST', `/api/admin/stores/${a.id}/phone-number`, { body: { phoneNumberId: '106540352242923', displayNumber: '+15550783882' } })).status).toBe(200);
+      expect(
+        (await limited.call('POST', `/api/admin/stores/${a.id}/phone-number`, { body: { phoneNumberId: '106540352242923', displayNumber: '+15550783882' } }))
+          .status,
+      ).toBe(200);
     } finally {
       await limited.server.stop();
     }

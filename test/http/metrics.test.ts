@@ -64,7 +64,14 @@ describe('GET /metrics', () => {
     const now = ctx.clock.now();
     const at = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
     const job = (kind: string, status: string, runAt: string) => ({
-      kind, payload: '{}', status, run_at: runAt, attempts: 0, max_attempts: 5, created_at: runAt, updated_at: runAt,
+      kind,
+      payload: '{}',
+      status,
+      run_at: runAt,
+      attempts: 0,
+      max_attempts: 5,
+      created_at: runAt,
+      updated_at: runAt,
     });
     await ctx.db
       .insertInto('jobs')

@@ -96,7 +96,14 @@ describe('provisioning and releasing', () => {
     expectTwilioAuth();
 
     const row = await api.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ provider: 'twilio', provider_id: sid, phone_number: '+14155550142', sender_status: 'pending', is_dedicated: 1, is_shared_trial: 0 });
+    expect(row).toMatchObject({
+      provider: 'twilio',
+      provider_id: sid,
+      phone_number: '+14155550142',
+      sender_status: 'pending',
+      is_dedicated: 1,
+      is_shared_trial: 0,
+    });
     const org = (await api.call('GET', `/api/organizations/${id}`)).body.organization;
     expect(org).toMatchObject({ whatsappNumber: '+14155550142', whatsappNumberSid: sid, senderStatus: 'pending' });
 
@@ -147,11 +154,32 @@ describe('provisioning and releasing', () => {
     const listed = await api.call('GET', `/api/organizations/${id}/numbers`, { key });
     expect(listed.body.numbers).toHaveLength(1);
     const number = listed.body.numbers[0];
-    expect(number).toMatchObject({ provider: 'twilio', phoneNumber: '+12125550110', senderStatus: 'pending', messagesIn: 0, messagesOut: 0, failedSends: 0, lastSendError: null });
+    expect(number).toMatchObject({
+      provider: 'twilio',
+      phoneNumber: '+12125550110',
+      senderStatus: 'pending',
+      messagesIn: 0,
+      messagesOut: 0,
+      failedSends: 0,
+      lastSendError: null,
+    });
     const now = api.ctx.clock.now().toISOString();
     await api.ctx.db
       .insertInto('messages')
-      .values({ organization_id: id, direction: 'out', author: 'bot', audience: 'contact', status: 'failed', send_success: 0, send_error: 'Twilio error 63016: outside the window', number_id: number.id, category: 'service', cost: 0, created_at: now, updated_at: now })
+      .values({
+        organization_id: id,
+        direction: 'out',
+        author: 'bot',
+        audience: 'contact',
+        status: 'failed',
+        send_success: 0,
+        send_error: 'Twilio error 63016: outside the window',
+        number_id: number.id,
+        category: 'service',
+        cost: 0,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
     const health = (await api.call('GET', `/api/organizations/${id}/numbers`, { key })).body.numbers[0];
     expect(health).toMatchObject({ messagesOut: 1, failedSends: 1, lastSendError: 'Twilio error 63016: outside the window' });
@@ -165,7 +193,7 @@ describe('provisioning and releasing', () => {
 });
 
 describe('the shared trial number', () => {
-  it('is designated by the platform, one at a time, and never an organization\'s number', async () => {
+  it("is designated by the platform, one at a time, and never an organization's number", async () => {
     expect((await api.call('GET', '/api/admin/trial-number')).body).toEqual({ ok: true, number: null });
     const set = await api.call('PUT', '/api/admin/trial-number', { body: { provider: 'twilio', phoneNumber: '+1 415 523 8886' } });
     expect(set.status).toBe(200);

@@ -80,8 +80,24 @@ describe('organizations', () => {
     await api.ctx.db
       .insertInto('numbers')
       .values([
-        { ...base, id: 'n1', provider: 'twilio', phone_number: '+14155550100', provider_id: `PN${'a'.repeat(32)}`, display_name: null, sender_status: 'pending' },
-        { ...base, id: 'n2', provider: 'meta', phone_number: '+15550783881', provider_id: '106540352242922', display_name: '+1 555-078-3881', sender_status: 'online' },
+        {
+          ...base,
+          id: 'n1',
+          provider: 'twilio',
+          phone_number: '+14155550100',
+          provider_id: `PN${'a'.repeat(32)}`,
+          display_name: null,
+          sender_status: 'pending',
+        },
+        {
+          ...base,
+          id: 'n2',
+          provider: 'meta',
+          phone_number: '+15550783881',
+          provider_id: '106540352242922',
+          display_name: '+1 555-078-3881',
+          sender_status: 'online',
+        },
       ])
       .execute();
     const org = (await api.call('GET', `/api/organizations/${id}`)).body.organization;
@@ -120,7 +136,13 @@ describe('trial organizations and the docs', () => {
     const res = await api.call('GET', '/docs/json', { key: null });
     expect(res.status).toBe(200);
     const paths = Object.keys(res.body.paths);
-    for (const path of ['/api/organizations', '/api/organizations/{orgId}/api-keys', '/api/organizations/search-numbers', '/api/admin/stores/{storeId}/phone-number', '/api/organizations/{orgId}/usage']) {
+    for (const path of [
+      '/api/organizations',
+      '/api/organizations/{orgId}/api-keys',
+      '/api/organizations/search-numbers',
+      '/api/admin/stores/{storeId}/phone-number',
+      '/api/organizations/{orgId}/usage',
+    ]) {
       expect(paths).toContain(path);
     }
   });

@@ -23,24 +23,69 @@ async function makeBusiness(ctx: AppContext, number = '+15550100001') {
   const organizationId = randomUUID();
   await ctx.db
     .insertInto('organizations')
-    .values({ id: organizationId, name: 'Harbour Tea', description: null, business_info: null, plan: 'starter', join_code: `tea-${organizationId.slice(0, 6)}`, instructions: null, last_conversation_ref: 0, dedupe_window_seconds: 0, created_at: now, updated_at: now })
+    .values({
+      id: organizationId,
+      name: 'Harbour Tea',
+      description: null,
+      business_info: null,
+      plan: 'starter',
+      join_code: `tea-${organizationId.slice(0, 6)}`,
+      instructions: null,
+      last_conversation_ref: 0,
+      dedupe_window_seconds: 0,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   await ctx.db
     .insertInto('numbers')
-    .values({ id: randomUUID(), organization_id: organizationId, provider: 'simulator', phone_number: number, provider_id: number, display_name: 'Harbour Tea', connection_id: null, sender_status: 'online', is_shared_trial: 0, is_dedicated: 1, created_at: now })
+    .values({
+      id: randomUUID(),
+      organization_id: organizationId,
+      provider: 'simulator',
+      phone_number: number,
+      provider_id: number,
+      display_name: 'Harbour Tea',
+      connection_id: null,
+      sender_status: 'online',
+      is_shared_trial: 0,
+      is_dedicated: 1,
+      created_at: now,
+    })
     .execute();
   return organizationId;
 }
 
-async function storeMessage(ctx: AppContext, m: { direction: 'in' | 'out'; from: string; to: string; body: string; providerMessageId: string; replyTo?: string }) {
+async function storeMessage(
+  ctx: AppContext,
+  m: { direction: 'in' | 'out'; from: string; to: string; body: string; providerMessageId: string; replyTo?: string },
+) {
   const now = ctx.clock.now().toISOString();
   await ctx.db
     .insertInto('messages')
     .values({
-      organization_id: null, conversation_id: null, direction: m.direction, author: m.direction === 'in' ? 'contact' : 'bot', audience: 'contact',
-      body: m.body, media: null, provider: 'simulator', provider_message_id: m.providerMessageId, reply_to_provider_message_id: m.replyTo ?? null,
-      number_id: null, from_address: m.from, to_address: m.to, status: m.direction === 'in' ? 'received' : 'sent', send_success: null,
-      send_error: null, error_code: null, category: 'service', cost: 0, idempotency_key: null, created_at: now, updated_at: now,
+      organization_id: null,
+      conversation_id: null,
+      direction: m.direction,
+      author: m.direction === 'in' ? 'contact' : 'bot',
+      audience: 'contact',
+      body: m.body,
+      media: null,
+      provider: 'simulator',
+      provider_message_id: m.providerMessageId,
+      reply_to_provider_message_id: m.replyTo ?? null,
+      number_id: null,
+      from_address: m.from,
+      to_address: m.to,
+      status: m.direction === 'in' ? 'received' : 'sent',
+      send_success: null,
+      send_error: null,
+      error_code: null,
+      category: 'service',
+      cost: 0,
+      idempotency_key: null,
+      created_at: now,
+      updated_at: now,
     })
     .execute();
 }
@@ -58,7 +103,14 @@ describe('simulator API', () => {
     await addSimulatorPhone(ctx, { number: '+1 555 010 9001', name: 'Sam', kind: 'customer' });
     await addSimulatorPhone(ctx, { number: '+15550100101', name: 'Maya', kind: 'agent' });
     await storeMessage(ctx, { direction: 'in', from: '+15550109001', to: '+15550100001', body: 'Do you rent e-bikes?', providerMessageId: 'sim_1' });
-    await storeMessage(ctx, { direction: 'out', from: '+15550100001', to: '+15550109001', body: 'Yes, $45 a day.', providerMessageId: 'sim_2', replyTo: 'sim_1' });
+    await storeMessage(ctx, {
+      direction: 'out',
+      from: '+15550100001',
+      to: '+15550109001',
+      body: 'Yes, $45 a day.',
+      providerMessageId: 'sim_2',
+      replyTo: 'sim_1',
+    });
     // a stranger who wrote in shows up as a customer phone too
     await storeMessage(ctx, { direction: 'in', from: '+15550107777', to: '+15550100001', body: 'hello', providerMessageId: 'sim_3' });
 
@@ -102,13 +154,23 @@ describe('simulator API', () => {
     const { app, ctx } = await start();
     await makeBusiness(ctx);
     await addSimulatorPhone(ctx, { number: '+15550109001', name: 'Sam' });
-    const res = await app.inject({ method: 'POST', url: '/api/simulator/messages', payload: { from: '+15550109001', to: '+15550100001', text: 'Is the shop open on Sunday?', replyTo: 'sim_earlier' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/simulator/messages',
+      payload: { from: '+15550109001', to: '+15550100001', text: 'Is the shop open on Sunday?', replyTo: 'sim_earlier' },
+    });
     expect(res.statusCode).toBe(201);
     const { id } = res.json();
     expect(id).toMatch(/^sim_/);
     const stored = await ctx.db.selectFrom('messages').selectAll().where('provider_message_id', '=', id).execute();
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ direction: 'in', body: 'Is the shop open on Sunday?', from_address: '+15550109001', to_address: '+15550100001', reply_to_provider_message_id: 'sim_earlier' });
+    expect(stored[0]).toMatchObject({
+      direction: 'in',
+      body: 'Is the shop open on Sunday?',
+      from_address: '+15550109001',
+      to_address: '+15550100001',
+      reply_to_provider_message_id: 'sim_earlier',
+    });
   });
 
   it('refuses an empty message and a non-number before anything is stored', async () => {
@@ -129,7 +191,15 @@ describe('simulator API', () => {
     req.on('response', (res) => res.on('data', (chunk: Buffer) => received.push(chunk.toString())));
     req.end();
     await waitFor(() => received.join('').includes('retry:'), { what: 'the stream to open' });
-    const data = { id: 'sim_out_1', from: '+15550100001', to: '+15550109001', text: 'Yes, from 9am.', media: null, replyTo: null, createdAt: ctx.clock.now().toISOString() };
+    const data = {
+      id: 'sim_out_1',
+      from: '+15550100001',
+      to: '+15550109001',
+      text: 'Yes, from 9am.',
+      media: null,
+      replyTo: null,
+      createdAt: ctx.clock.now().toISOString(),
+    };
     await ctx.bus.publish({ channel: 'sim', type: 'message', data });
     await waitFor(() => received.join('').includes('sim_out_1'), { what: 'the delivered message on the stream' });
     expect(received.join('')).toContain(`event: message\ndata: ${JSON.stringify(data)}\n\n`);

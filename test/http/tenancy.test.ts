@@ -38,7 +38,9 @@ beforeAll(async () => {
   victim = await api.organizationWithKey('Victim');
   intruder = await api.organizationWithKey('Intruder');
   victimKeyId = (await api.call('GET', `/api/organizations/${victim.id}/api-keys`)).body.apiKeys[0].id;
-  await api.call('POST', `/api/organizations/${victim.id}/whapi-channel`, { body: { channelId: 'VICTIM-CH', displayNumber: '+14155550001', token: SECRETS.ownWhapiToken } });
+  await api.call('POST', `/api/organizations/${victim.id}/whapi-channel`, {
+    body: { channelId: 'VICTIM-CH', displayNumber: '+14155550001', token: SECRETS.ownWhapiToken },
+  });
   await api.call('POST', `/api/organizations/${victim.id}/provision-number`, { body: { phoneNumber: '+14155550142' } });
   victimNumberId = (await api.call('GET', `/api/organizations/${victim.id}/numbers`)).body.numbers[0].id;
 });
@@ -108,7 +110,11 @@ describe('tenancy', () => {
   });
 
   it('checks the key before the body: no key and a bad body is still a 401', async () => {
-    for (const [method, url] of [['POST', '/api/organizations'], ['POST', `/api/organizations/${victim.id}/provision-number`], ['POST', `/api/admin/stores/${victim.id}/phone-number`]]) {
+    for (const [method, url] of [
+      ['POST', '/api/organizations'],
+      ['POST', `/api/organizations/${victim.id}/provision-number`],
+      ['POST', `/api/admin/stores/${victim.id}/phone-number`],
+    ]) {
       const res = await call(method!, url!, null, { unexpected: ['not', 'a', 'valid', 'body'] });
       expect({ url, status: res.status }).toEqual({ url, status: 401 });
     }

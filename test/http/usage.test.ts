@@ -16,7 +16,18 @@ describe('GET /api/organizations/:orgId/usage', () => {
     const at = api.ctx.clock.now().toISOString();
     await api.ctx.db
       .insertInto('messages')
-      .values({ organization_id: id, direction: 'in', author: 'contact', audience: 'contact', status: 'received', provider: 'twilio', category: 'service', cost: 0.005, created_at: at, updated_at: at })
+      .values({
+        organization_id: id,
+        direction: 'in',
+        author: 'contact',
+        audience: 'contact',
+        status: 'received',
+        provider: 'twilio',
+        category: 'service',
+        cost: 0.005,
+        created_at: at,
+        updated_at: at,
+      })
       .execute();
     const res = await api.call('GET', `/api/organizations/${id}/usage`, { key });
     expect(res.status).toBe(200);

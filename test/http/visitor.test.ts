@@ -40,7 +40,12 @@ describe('CORS', () => {
     expect(allowed.statusCode).toBe(201);
     expect(allowed.headers['access-control-allow-origin']).toBe(SHOP);
 
-    const denied = await server.app.inject({ method: 'POST', url: `/api/widget/${widget.publicKey}/sessions`, headers: { origin: 'https://evil.example' }, payload: {} });
+    const denied = await server.app.inject({
+      method: 'POST',
+      url: `/api/widget/${widget.publicKey}/sessions`,
+      headers: { origin: 'https://evil.example' },
+      payload: {},
+    });
     expect(denied.statusCode).toBe(403);
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
     expect(denied.json()).toEqual({
@@ -58,10 +63,19 @@ describe('CORS', () => {
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(SHOP);
     expect(preflight.headers['access-control-allow-headers']).toContain('authorization');
-    const badPreflight = await server.app.inject({ method: 'OPTIONS', url: `/api/widget/sessions/${sessionId}/messages`, headers: { origin: 'https://evil.example' } });
+    const badPreflight = await server.app.inject({
+      method: 'OPTIONS',
+      url: `/api/widget/sessions/${sessionId}/messages`,
+      headers: { origin: 'https://evil.example' },
+    });
     expect(badPreflight.statusCode).toBe(403);
 
-    const star = await server.app.inject({ method: 'POST', url: `/api/widget/${other.publicKey}/sessions`, headers: { origin: 'https://any.example' }, payload: {} });
+    const star = await server.app.inject({
+      method: 'POST',
+      url: `/api/widget/${other.publicKey}/sessions`,
+      headers: { origin: 'https://any.example' },
+      payload: {},
+    });
     expect(star.statusCode).toBe(201);
     expect(star.headers['access-control-allow-origin']).toBe('https://any.example');
   });
@@ -91,7 +105,12 @@ describe('visitor messages', () => {
   it('stores the message in a widget conversation with a reference and enqueues its answer', async () => {
     const { ctx, widget } = await setup();
     const { sessionId, auth } = await openSession(widget.publicKey);
-    const sent = await server.app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/messages`, headers: auth, payload: { text: 'Do you ship to Spain?' } });
+    const sent = await server.app.inject({
+      method: 'POST',
+      url: `/api/widget/sessions/${sessionId}/messages`,
+      headers: auth,
+      payload: { text: 'Do you ship to Spain?' },
+    });
     expect(sent.statusCode).toBe(201);
     const message = sent.json().message;
     expect(message).toMatchObject({ author: 'visitor', text: 'Do you ship to Spain?', media: null });
@@ -119,7 +138,12 @@ describe('visitor messages', () => {
     const badEmail = await server.app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/email`, headers: auth, payload: { email: 'nope' } });
     expect(badEmail.statusCode).toBe(400);
     expect(badEmail.json().error).toBe('Invalid request — body/email must be an email address.');
-    const email = await server.app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/email`, headers: auth, payload: { email: 'ana@example.com' } });
+    const email = await server.app.inject({
+      method: 'POST',
+      url: `/api/widget/sessions/${sessionId}/email`,
+      headers: auth,
+      payload: { email: 'ana@example.com' },
+    });
     expect(email.json()).toEqual({ ok: true });
   });
 
@@ -135,7 +159,12 @@ describe('visitor messages', () => {
     });
     expect(sent.statusCode).toBe(201);
     const media = sent.json().message.media;
-    expect(media).toMatchObject({ type: 'image', mimeType: 'image/png', filename: 'receipt.png', url: expect.stringMatching(/^http:\/\/localhost:0\/api\/widget\/uploads\//) });
+    expect(media).toMatchObject({
+      type: 'image',
+      mimeType: 'image/png',
+      filename: 'receipt.png',
+      url: expect.stringMatching(/^http:\/\/localhost:0\/api\/widget\/uploads\//),
+    });
     const file = await server.app.inject({ method: 'GET', url: new URL(media.url).pathname });
     expect(file.statusCode).toBe(200);
     expect(file.headers['content-type']).toBe('image/png');
@@ -166,7 +195,10 @@ describe('rate limits', () => {
     expect(limited.json()).toEqual({ ok: false, code: 'RATE_LIMITED', error: 'You are sending messages too quickly; wait a moment and try again.' });
     // Another visitor is not affected.
     const other = await openSession(widget.publicKey);
-    expect((await server.app.inject({ method: 'POST', url: `/api/widget/sessions/${other.sessionId}/messages`, headers: other.auth, payload: { text: 'hi' } })).statusCode).toBe(201);
+    expect(
+      (await server.app.inject({ method: 'POST', url: `/api/widget/sessions/${other.sessionId}/messages`, headers: other.auth, payload: { text: 'hi' } }))
+        .statusCode,
+    ).toBe(201);
     ctx.clock.advance(60_000);
     expect((await send()).statusCode).toBe(201);
   });
@@ -207,7 +239,11 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+            const field = (name: string) =>
+              block
+                .split('\n')
+                .find((l) => l.startsWith(`${name}: `))
+                ?.slice(name.length + 2);
             const data = field('data');
             if (data) events.push({ event: field('event') ?? 'message', id: field('id'), data: JSON.parse(data) });
           }

@@ -56,6 +56,7 @@ describe('POST /api/webhooks/meta', () => {
     expect(res.json()).toEqual({ ok: true });
     const [message] = await ctx.db.selectFrom('messages').selectAll().execute();
     expect(message?.provider).toBe('meta');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test asks for any character outside ASCII
     expect(message?.body).toMatch(/[^\x00-\x7f]/);
   });
 
@@ -121,14 +122,27 @@ describe('POST /api/webhooks/twilio', () => {
   it("uses the auth token of the organization's own connection for its number", async () => {
     const { saveConnection } = await import('../../src/services/numbers/connections.js');
     const ownToken = 'f'.repeat(32);
-    const connectionId = await saveConnection(ctx, { organizationId: org.id, provider: 'twilio', credentials: { accountSid: `AC${'c'.repeat(32)}`, authToken: ownToken } });
-    await makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: '+14155550123', provider_id: `PN${'b'.repeat(32)}`, connection_id: connectionId });
+    const connectionId = await saveConnection(ctx, {
+      organizationId: org.id,
+      provider: 'twilio',
+      credentials: { accountSid: `AC${'c'.repeat(32)}`, authToken: ownToken },
+    });
+    await makeNumber(ctx, {
+      organization_id: org.id,
+      provider: 'twilio',
+      phone_number: '+14155550123',
+      provider_id: `PN${'b'.repeat(32)}`,
+      connection_id: connectionId,
+    });
     const send = (token: string) =>
       app.inject({
         method: 'POST',
         url: path,
         payload: fixtureBytes('twilio/inbound-text.txt'),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilio(PUBLIC_URL + path, twilioFields('twilio/inbound-text.txt'), token) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signTwilio(PUBLIC_URL + path, twilioFields('twilio/inbound-text.txt'), token),
+        },
       });
     expect((await send(AUTH_TOKEN)).statusCode).toBe(403);
     expect((await send(ownToken)).statusCode).toBe(200);
@@ -150,7 +164,12 @@ describe('POST /api/webhooks/whapi', () => {
   it('accepts the webhook secret as a bearer token, refuses anything else', async () => {
     await makeNumber(ctx, { organization_id: org.id, provider: 'whapi', phone_number: null, provider_id: 'ACMEGEAR-7QK2X' });
     const post = (headers: Record<string, string>) =>
-      app.inject({ method: 'POST', url: '/api/webhooks/whapi', payload: fixtureBytes('whapi/messages-text.json'), headers: { 'content-type': 'application/json', ...headers } });
+      app.inject({
+        method: 'POST',
+        url: '/api/webhooks/whapi',
+        payload: fixtureBytes('whapi/messages-text.json'),
+        headers: { 'content-type': 'application/json', ...headers },
+      });
     expect((await post({})).statusCode).toBe(403);
     expect((await post({ authorization: 'Bearer wrong' })).statusCode).toBe(403);
     expect(await storedCount()).toBe(0);
@@ -182,7 +201,11 @@ describe('POST /api/webhooks/sim', () => {
     const number = await makeNumber(ctx, { organization_id: org.id });
     const res = await app.inject({ method: 'POST', url: '/api/webhooks/sim', payload: { from: '+5511987654321', to: number.phone_number, text: 'Oi' } });
     expect(res.statusCode).toBe(200);
-    expect(await ctx.db.selectFrom('messages').selectAll().executeTakeFirstOrThrow()).toMatchObject({ provider: 'simulator', body: 'Oi', number_id: number.id });
+    expect(await ctx.db.selectFrom('messages').selectAll().executeTakeFirstOrThrow()).toMatchObject({
+      provider: 'simulator',
+      body: 'Oi',
+      number_id: number.id,
+    });
   });
 
   it.each([
@@ -212,7 +235,10 @@ describe('POST /api/webhooks/sim', () => {
 describe('odd but signed payloads', () => {
   it('answers 200 and keeps a Meta payload whose number id is not a string', async () => {
     const body = Buffer.from(
-      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '', changes: [{ field: 'messages', value: { metadata: { display_phone_number: [], phone_number_id: [] } } }] }] }),
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: '', changes: [{ field: 'messages', value: { metadata: { display_phone_number: [], phone_number_id: [] } } }] }],
+      }),
     );
     for (const url of ['/api/webhooks/meta', '/api/webhooks/whatsapp']) {
       const res = await postMeta(body, { 'x-hub-signature-256': signMeta(body, APP_SECRET) }, url);

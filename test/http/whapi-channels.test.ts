@@ -24,7 +24,13 @@ describe('Whapi channels', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       ok: true,
-      channel: { channelId: 'ACMEGEAR-7QK2X', displayNumber: '+1 415 555 2671', phoneNumber: '+14155552671', ownToken: true, createdAt: api.ctx.clock.now().toISOString() },
+      channel: {
+        channelId: 'ACMEGEAR-7QK2X',
+        displayNumber: '+1 415 555 2671',
+        phoneNumber: '+14155552671',
+        ownToken: true,
+        createdAt: api.ctx.clock.now().toISOString(),
+      },
     });
     expect(res.text).not.toContain(OWN_TOKEN);
 
@@ -36,7 +42,10 @@ describe('Whapi channels', () => {
     const read = await api.call('GET', `/api/organizations/${id}/whapi-channel`, { key });
     expect(read.body.channel).toMatchObject({ channelId: 'ACMEGEAR-7QK2X', ownToken: true });
     expect(read.text).not.toContain(OWN_TOKEN);
-    expect((await api.call('GET', `/api/organizations/${id}`)).body.organization).toMatchObject({ whapiChannelId: 'ACMEGEAR-7QK2X', whatsappNumber: '+14155552671' });
+    expect((await api.call('GET', `/api/organizations/${id}`)).body.organization).toMatchObject({
+      whapiChannelId: 'ACMEGEAR-7QK2X',
+      whatsappNumber: '+14155552671',
+    });
 
     const removed = await api.call('DELETE', `/api/organizations/${id}/whapi-channel`, { key });
     expect(removed.body.ok).toBe(true);
@@ -57,7 +66,9 @@ describe('Whapi channels', () => {
     expect(taken.body).toMatchObject({ ok: false, code: 'CHANNEL_ASSIGNED_ELSEWHERE' });
 
     // Re-assigning within the same organization replaces the channel (one row, its own token now).
-    const replaced = await api.call('POST', `/api/organizations/${a.id}/whapi-channel`, { body: { channelId: 'SHARED-2', displayNumber: '+14155550002', token: OWN_TOKEN } });
+    const replaced = await api.call('POST', `/api/organizations/${a.id}/whapi-channel`, {
+      body: { channelId: 'SHARED-2', displayNumber: '+14155550002', token: OWN_TOKEN },
+    });
     expect(replaced.body.channel).toMatchObject({ channelId: 'SHARED-2', ownToken: true });
     expect(await api.ctx.db.selectFrom('numbers').selectAll().where('provider', '=', 'whapi').execute()).toHaveLength(1);
   });
@@ -88,7 +99,10 @@ describe('sending from a Whapi channel', () => {
       const contact = await makeContact(withGate.ctx, { organization_id: id, phone: '+5511987654321' });
       const conversation = await makeConversation(withGate.ctx, { organization_id: id, contact_id: contact.id, number_id: number.id });
 
-      const refused = await withGate.call('POST', `/api/conversations/${conversation.id}/messages`, { key, body: { template: 'order_update', variables: ['Maria'] } });
+      const refused = await withGate.call('POST', `/api/conversations/${conversation.id}/messages`, {
+        key,
+        body: { template: 'order_update', variables: ['Maria'] },
+      });
       expect(refused.status).toBe(422);
       expect(refused.body).toMatchObject({ ok: false, code: 'TEMPLATES_UNSUPPORTED' });
       expect(refused.body.error).toMatch(/^Whapi numbers cannot send message templates.*send text instead\.$/);

@@ -35,7 +35,11 @@ describe('widgets API', () => {
       handoverTemplate: { name: 'agent_handover' },
       workingHours: { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
     });
-    expect(widget).toMatchObject({ publicKey: expect.stringMatching(/^wpk_/), inactivityTimeoutMinutes: 30, handoverTemplate: { name: 'agent_handover', language: 'en', variables: [] } });
+    expect(widget).toMatchObject({
+      publicKey: expect.stringMatching(/^wpk_/),
+      inactivityTimeoutMinutes: 30,
+      handoverTemplate: { name: 'agent_handover', language: 'en', variables: [] },
+    });
 
     const list = await inject('GET', `/api/organizations/${orgId}/widgets`);
     expect(list.json().widgets.map((w: { id: string }) => w.id)).toEqual([widget.id]);
@@ -53,7 +57,11 @@ describe('widgets API', () => {
   it('answers bad input with a 400 sentence naming the field', async () => {
     const response = await inject('POST', `/api/organizations/${orgId}/widgets`, { name: 'Site', allowedOrigins: ['shop'], agentWhatsappNumbers: ['+1'] });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ ok: false, code: 'VALIDATION_ERROR', error: expect.stringContaining('allowedOrigins/0 "shop" is not an origin like https://shop.example (or *)') });
+    expect(response.json()).toMatchObject({
+      ok: false,
+      code: 'VALIDATION_ERROR',
+      error: expect.stringContaining('allowedOrigins/0 "shop" is not an origin like https://shop.example (or *)'),
+    });
     const noOrigins = await inject('POST', `/api/organizations/${orgId}/widgets`, { name: 'Site', allowedOrigins: [] });
     expect(noOrigins.json().error).toContain('at least one origin');
   });
@@ -80,7 +88,7 @@ describe('widgets API', () => {
     expect(added.json().poolNumber).toEqual({ number: '+15550100002', displayName: null, isActive: true, notes: 'spare' });
     const again = await inject('POST', `/api/widgets/${widget.id}/pool`, { number: '+15550100002' });
     expect(again.statusCode).toBe(409);
-    expect(again.json().error).toBe('+15550100002 is already in this widget\'s pool.');
+    expect(again.json().error).toBe("+15550100002 is already in this widget's pool.");
 
     const paused = await inject('PATCH', `/api/widgets/${widget.id}/pool/${encodeURIComponent('+15550100001')}`, { isActive: false });
     expect(paused.json().poolNumber).toMatchObject({ number: '+15550100001', isActive: false, displayName: 'One' });

@@ -78,13 +78,29 @@ describe('kill -9 under webhook load', () => {
     const replies = () => twilio.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json'));
     await waitFor(() => replies().length >= WEBHOOKS, { timeoutMs: 240_000, what: `${WEBHOOKS} replies` });
     // Let any straggling duplicate show itself before counting.
-    await waitFor(async () => Number((await ctx.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'running']).executeTakeFirstOrThrow()).n) === 0, { timeoutMs: 60_000, what: 'the job queue to empty' });
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await ctx.db
+              .selectFrom('jobs')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('status', 'in', ['pending', 'running'])
+              .executeTakeFirstOrThrow()
+          ).n,
+        ) === 0,
+      { timeoutMs: 60_000, what: 'the job queue to empty' },
+    );
 
     const perCustomer = new Map<string, number>();
     for (const r of replies()) perCustomer.set(r.body.To, (perCustomer.get(r.body.To) ?? 0) + 1);
     expect(perCustomer.size).toBe(WEBHOOKS);
     expect([...perCustomer.values()].every((count) => count === 1)).toBe(true);
-    const inbound = await ctx.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('direction', '=', 'in').executeTakeFirstOrThrow();
+    const inbound = await ctx.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('direction', '=', 'in')
+      .executeTakeFirstOrThrow();
     expect(Number(inbound.n)).toBe(WEBHOOKS);
   }, 360_000);
 });

@@ -80,12 +80,25 @@ export function sharedEnv(databaseUrl: string, twilioUrl: string, extra: Record<
 }
 
 /** An organization with `count` Twilio numbers (+14155550200 + first…), straight into the database. */
-export async function seedTwilioOrganization(ctx: AppContext, count: number, first = 0): Promise<{ organizationId: string; numberIds: string[]; phones: string[] }> {
+export async function seedTwilioOrganization(
+  ctx: AppContext,
+  count: number,
+  first = 0,
+): Promise<{ organizationId: string; numberIds: string[]; phones: string[] }> {
   const now = ctx.clock.now().toISOString();
   const organizationId = randomUUID();
   await ctx.db
     .insertInto('organizations')
-    .values({ id: organizationId, name: 'Scale Shop', plan: 'business', join_code: `scale${organizationId.slice(0, 6)}`, last_conversation_ref: 0, dedupe_window_seconds: 0, created_at: now, updated_at: now })
+    .values({
+      id: organizationId,
+      name: 'Scale Shop',
+      plan: 'business',
+      join_code: `scale${organizationId.slice(0, 6)}`,
+      last_conversation_ref: 0,
+      dedupe_window_seconds: 0,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   const phones = Array.from({ length: count }, (_, i) => `+1415555${String(200 + first + i).padStart(4, '0')}`);
   const numberIds = phones.map(() => randomUUID());
@@ -93,8 +106,17 @@ export async function seedTwilioOrganization(ctx: AppContext, count: number, fir
     .insertInto('numbers')
     .values(
       phones.map((phone, i) => ({
-        id: numberIds[i]!, organization_id: organizationId, provider: 'twilio', phone_number: phone, provider_id: `PN${phone.slice(1).padStart(32, '0')}`,
-        display_name: `Scale ${i}`, connection_id: null, sender_status: 'online', is_shared_trial: 0 as const, is_dedicated: 1 as const, created_at: now,
+        id: numberIds[i]!,
+        organization_id: organizationId,
+        provider: 'twilio',
+        phone_number: phone,
+        provider_id: `PN${phone.slice(1).padStart(32, '0')}`,
+        display_name: `Scale ${i}`,
+        connection_id: null,
+        sender_status: 'online',
+        is_shared_trial: 0 as const,
+        is_dedicated: 1 as const,
+        created_at: now,
       })),
     )
     .execute();
@@ -123,7 +145,11 @@ export async function openEventStream(url: string): Promise<EventStream> {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (data) events.push({ event, data: JSON.parse(data) });
         }
       }
@@ -139,9 +165,20 @@ export function inboundWebhook(n: number, to: string): { body: Buffer; signature
   const sid = `SM${n.toString(16).padStart(32, '0')}`;
   const customer = `+447946${String(100000 + n)}`;
   const fields = {
-    SmsMessageSid: sid, NumMedia: '0', ProfileName: `Customer ${n}`, MessageType: 'text', SmsSid: sid, WaId: customer.slice(1),
-    SmsStatus: 'received', Body: `Do you deliver on Sundays? (${n})`, To: `whatsapp:${to}`, NumSegments: '1', MessageSid: sid,
-    AccountSid: TWILIO_ACCOUNT.sid, From: `whatsapp:${customer}`, ApiVersion: '2010-04-01',
+    SmsMessageSid: sid,
+    NumMedia: '0',
+    ProfileName: `Customer ${n}`,
+    MessageType: 'text',
+    SmsSid: sid,
+    WaId: customer.slice(1),
+    SmsStatus: 'received',
+    Body: `Do you deliver on Sundays? (${n})`,
+    To: `whatsapp:${to}`,
+    NumSegments: '1',
+    MessageSid: sid,
+    AccountSid: TWILIO_ACCOUNT.sid,
+    From: `whatsapp:${customer}`,
+    ApiVersion: '2010-04-01',
   };
   return { body: formBody(fields), signature: signTwilio(`${PUBLIC_URL}/api/webhooks/twilio`, fields, TWILIO_ACCOUNT.token) };
 }

@@ -21,9 +21,7 @@ afterAll(async () => {
 describe('claiming jobs from several instances', () => {
   it('hands each due job to exactly one instance', async () => {
     for (let n = 0; n < 60; n++) await enqueueJob<{ 'test.shared': { n: number } }>(instances[0]!, { kind: 'test.shared', payload: { n } });
-    const claims = await Promise.all(
-      instances.flatMap((ctx) => [claimJobs(ctx, 7), claimJobs(ctx, 7), claimJobs(ctx, 7)]),
-    );
+    const claims = await Promise.all(instances.flatMap((ctx) => [claimJobs(ctx, 7), claimJobs(ctx, 7), claimJobs(ctx, 7)]));
     const more = await Promise.all(instances.map((ctx) => claimJobs(ctx, 60)));
     const ids = [...claims, ...more].flat().map((job) => job.id);
     expect(ids).toHaveLength(60);

@@ -73,13 +73,21 @@ describe('several instances on one PostgreSQL', () => {
       .onConflict((oc) => oc.columns(['number_id', 'contact_address']).doUpdateSet({ last_inbound_at: now }))
       .execute();
 
-    const session = (await (await fetch(`${a.url}/api/widget/${widget.public_key}/sessions`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorName: 'Ana Lima' }),
-    })).json()) as { sessionId: string; token: string };
+    const session = (await (
+      await fetch(`${a.url}/api/widget/${widget.public_key}/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ visitorName: 'Ana Lima' }),
+      })
+    ).json()) as { sessionId: string; token: string };
     const auth = { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' };
     const stream = await openEventStream(`${a.url}/api/widget/sessions/${session.sessionId}/events?token=${session.token}`);
     try {
-      const sent = await fetch(`${a.url}/api/widget/sessions/${session.sessionId}/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ text: 'Can a person help me with a booking?' }) });
+      const sent = await fetch(`${a.url}/api/widget/sessions/${session.sessionId}/messages`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ text: 'Can a person help me with a booking?' }),
+      });
       expect(sent.status).toBe(201);
       const handover = await fetch(`${a.url}/api/widget/sessions/${session.sessionId}/handover`, { method: 'POST', headers: auth, body: '{}' });
       expect(handover.status, await handover.clone().text()).toBe(200);
@@ -89,7 +97,12 @@ describe('several instances on one PostgreSQL', () => {
       const webhook = await fetch(`${b.url}/api/webhooks/sim`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: 'sim_agent_reply_1', from: agentNumber, to: assignedWhatsappNumber, text: `#${ref}: Hello Ana, this is Maya from instance B` }),
+        body: JSON.stringify({
+          id: 'sim_agent_reply_1',
+          from: agentNumber,
+          to: assignedWhatsappNumber,
+          text: `#${ref}: Hello Ana, this is Maya from instance B`,
+        }),
       });
       expect(webhook.status).toBe(200);
 
@@ -115,7 +128,14 @@ describe('several instances on one PostgreSQL', () => {
     for (let i = 0; i < 1000; i += 20) {
       await Promise.all(
         recipients.slice(i, i + 20).map((to, k) =>
-          enqueueSend(ctx, { organizationId, numberId: numberIds[(i + k) % 10]!, to, text: `Your order ${i + k} has shipped`, author: 'system', idempotencyKey: `bulk-${i + k}` }),
+          enqueueSend(ctx, {
+            organizationId,
+            numberId: numberIds[(i + k) % 10]!,
+            to,
+            text: `Your order ${i + k} has shipped`,
+            author: 'system',
+            idempotencyKey: `bulk-${i + k}`,
+          }),
         ),
       );
     }

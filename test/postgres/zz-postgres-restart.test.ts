@@ -43,7 +43,9 @@ async function listeners(): Promise<number> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    const result = await client.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and query = 'LISTEN switchboard_live'`);
+    const result = await client.query(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and query = 'LISTEN switchboard_live'`,
+    );
     return result.rows[0].n as number;
   } catch {
     return 0;

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isGraphId, isWamid, metaRecipient, parseWaId } from '../../src/providers/meta/ids.js';
-import {
-  isAccountSid,
-  isContentSid,
-  isMessageSid,
-  isPhoneNumberSid,
-  parseTwilioAddress,
-  toTwilioAddress,
-} from '../../src/providers/twilio/ids.js';
+import { isAccountSid, isContentSid, isMessageSid, isPhoneNumberSid, parseTwilioAddress, toTwilioAddress } from '../../src/providers/twilio/ids.js';
 import { chatIdToE164, isGroupOrNewsletterChatId, isPersonalChatId, isWhapiChannelId, isWhapiMessageId, toWhapiChatId } from '../../src/providers/whapi/ids.js';
 
 const HEX32 = '1b2c3d4e5f60718293a4b5c6d7e8f901';

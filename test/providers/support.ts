@@ -3,7 +3,10 @@ import { expect } from 'vitest';
 import { ProviderSendError } from '../../src/providers/provider.js';
 
 export async function sendError(promise: Promise<unknown>): Promise<ProviderSendError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ProviderSendError);
   return error as ProviderSendError;
 }

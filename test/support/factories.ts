@@ -29,10 +29,7 @@ export async function makeOrganization(ctx: AppContext, overrides: Partial<Organ
 }
 
 /** A business number; by default a simulator number owned by `organizationId` (null: a platform number). */
-export async function makeNumber(
-  ctx: AppContext,
-  overrides: Partial<NumberRow> & { organization_id: string | null },
-): Promise<NumberRow> {
+export async function makeNumber(ctx: AppContext, overrides: Partial<NumberRow> & { organization_id: string | null }): Promise<NumberRow> {
   const n = next();
   const phone = overrides.phone_number === undefined ? `+1415555${String(1000 + n).slice(-4)}` : overrides.phone_number;
   const number: NumberRow = {
@@ -52,10 +49,7 @@ export async function makeNumber(
   return number;
 }
 
-export async function makeContact(
-  ctx: AppContext,
-  overrides: Partial<Contact> & { organization_id: string },
-): Promise<Contact> {
+export async function makeContact(ctx: AppContext, overrides: Partial<Contact> & { organization_id: string }): Promise<Contact> {
   const contact: Contact = {
     id: randomUUID(),
     kind: 'whatsapp',

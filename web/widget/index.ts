@@ -132,7 +132,14 @@ class Widget {
     events.addEventListener('status', (e) => this.applyStatus(JSON.parse((e as MessageEvent).data)));
     events.addEventListener('error', () => {
       if (events.readyState !== EventSource.CLOSED) return;
-      setTimeout(() => void this.catchUp().then(() => this.listen(), () => this.listen()), this.retryMs);
+      setTimeout(
+        () =>
+          void this.catchUp().then(
+            () => this.listen(),
+            () => this.listen(),
+          ),
+        this.retryMs,
+      );
       this.retryMs = Math.min(this.retryMs * 2, 30_000);
     });
   }
@@ -209,8 +216,7 @@ class Widget {
 }
 
 function boot() {
-  const script =
-    (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[data-widget]');
+  const script = (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[data-widget]');
   const publicKey = script?.dataset.widget;
   if (!script || !publicKey) return;
   const host = el('div', { id: 'switchboard-widget' });

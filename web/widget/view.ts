@@ -38,7 +38,13 @@ export function buildView(root: ShadowRoot) {
   const form = el('form', {}, fileInput, attach, input, send);
   const emailInput = el('input', { type: 'email', 'aria-label': 'Your email address', placeholder: 'you@example.com', required: '' });
   const emailNote = el('p', { id: 'sb-email-note' });
-  const emailForm = el('form', { class: 'email', hidden: '', 'aria-describedby': 'sb-email-note' }, emailNote, emailInput, el('button', { type: 'submit' }, 'Save'));
+  const emailForm = el(
+    'form',
+    { class: 'email', hidden: '', 'aria-describedby': 'sb-email-note' },
+    emailNote,
+    emailInput,
+    el('button', { type: 'submit' }, 'Save'),
+  );
   const panel = el(
     'div',
     { class: 'panel', id: 'sb-panel', role: 'dialog', 'aria-labelledby': 'sb-title', 'aria-describedby': 'sb-status', hidden: '' },

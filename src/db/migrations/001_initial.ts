@@ -124,12 +124,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   // The de-duplication guarantee: one row per (provider, provider message id).
-  await db.schema
-    .createIndex('messages_provider_id_unique')
-    .on('messages')
-    .columns(['provider', 'provider_message_id'])
-    .unique()
-    .execute();
+  await db.schema.createIndex('messages_provider_id_unique').on('messages').columns(['provider', 'provider_message_id']).unique().execute();
   await db.schema.createIndex('messages_conversation_idx').on('messages').columns(['conversation_id', 'id']).execute();
   await db.schema.createIndex('messages_org_created_idx').on('messages').columns(['organization_id', 'created_at']).execute();
 

@@ -1,4 +1,4 @@
-// 003: delivery statuses that arrive before the send stored its provider id, kept until it does.
+// 081: delivery statuses that arrive before the send stored its provider id, kept until it does.
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {

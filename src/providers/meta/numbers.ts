@@ -22,7 +22,7 @@ function graphUrl(config: Config, path: string): string {
 
 /** One Graph GET; Graph errors (`{error:{message, code}}`) are classified by status and code. */
 async function graphGet(url: string, accessToken: string): Promise<Record<string, unknown>> {
-  let response;
+  let response: Awaited<ReturnType<typeof requestJson>>;
   try {
     response = await requestJson(url, { headers: { authorization: `Bearer ${accessToken}` } }, 'Meta');
   } catch (err) {

@@ -10,11 +10,7 @@ const MEDIA_ENDPOINTS = new Set(['image', 'video', 'audio', 'voice', 'document',
 
 export async function sendWhapiMessage(ctx: ProviderContext, credentials: WhapiCredentials, message: OutboundMessage): Promise<SendResult> {
   const { path, body } = sendRequest(message);
-  const response = await requestJson(
-    `${ctx.config.whapi.baseUrl}${path}`,
-    { headers: { authorization: `Bearer ${credentials.token}` }, body },
-    'Whapi',
-  );
+  const response = await requestJson(`${ctx.config.whapi.baseUrl}${path}`, { headers: { authorization: `Bearer ${credentials.token}` }, body }, 'Whapi');
   if (response.status < 200 || response.status >= 300) {
     throw classifyWhapiError(response.status, response.body, response.headers.get('retry-after'));
   }

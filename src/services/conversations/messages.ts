@@ -38,13 +38,7 @@ export function messageJson(m: Message): MessageJson {
 }
 
 export async function listConversationMessages(ctx: AppContext, conversationId: string, limit = 500): Promise<MessageJson[]> {
-  const rows = await ctx.db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+  const rows = await ctx.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).execute();
   return rows.reverse().map(messageJson);
 }
 

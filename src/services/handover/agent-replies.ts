@@ -107,12 +107,19 @@ async function openHandovers(ctx: AppContext, widgets: Widget[]): Promise<Handov
   const rows = await ctx.db
     .selectFrom('conversations')
     .select('id')
-    .where('widget_id', 'in', widgets.map((w) => w.id))
+    .where(
+      'widget_id',
+      'in',
+      widgets.map((w) => w.id),
+    )
     .where('status', 'in', [...HUMAN_STATUSES])
     .where('assigned_whatsapp_number', 'is not', null)
     .orderBy('ref', 'desc')
     .execute();
-  return loadHandovers(ctx, rows.map((r) => r.id));
+  return loadHandovers(
+    ctx,
+    rows.map((r) => r.id),
+  );
 }
 
 type Placed = { handover: Handover } | { warning: string };
@@ -122,16 +129,26 @@ async function place(ctx: AppContext, inbox: AgentInbox, target: ReplyTarget | n
   if (swiped) return { handover: swiped };
   if (target?.by === 'ref') return byRef(ctx, inbox, target.ref);
   if (target?.by === 'name') {
-    return onlyOne(inbox.open.filter((h) => sameVisitorName(h.visitorName, target.name)), `No single open conversation has a visitor named "${target.name}".`);
+    return onlyOne(
+      inbox.open.filter((h) => sameVisitorName(h.visitorName, target.name)),
+      `No single open conversation has a visitor named "${target.name}".`,
+    );
   }
   if (target?.by === 'session') {
-    return onlyOne(inbox.open.filter((h) => h.sessionId.startsWith(target.sessionPrefix)), `No single open conversation has a session starting with ${target.sessionPrefix}.`);
+    return onlyOne(
+      inbox.open.filter((h) => h.sessionId.startsWith(target.sessionPrefix)),
+      `No single open conversation has a session starting with ${target.sessionPrefix}.`,
+    );
   }
   const onThisNumber = mine.filter((h) => h.conversation.assigned_whatsapp_number === inbox.number.phone_number);
   const isPoolNumber = await ctx.db
     .selectFrom('pool_numbers')
     .select('id')
-    .where('widget_id', 'in', inbox.widgets.map((w) => w.id))
+    .where(
+      'widget_id',
+      'in',
+      inbox.widgets.map((w) => w.id),
+    )
     .where('number', '=', inbox.number.phone_number)
     .executeTakeFirst();
   if (isPoolNumber && onThisNumber.length === 1) return { handover: onThisNumber[0]! };
@@ -162,7 +179,11 @@ async function byRef(ctx: AppContext, inbox: AgentInbox, ref: number): Promise<P
   const rows = await ctx.db
     .selectFrom('conversations')
     .select(['id', 'assigned_whatsapp_number', 'handed_over_at'])
-    .where('widget_id', 'in', inbox.widgets.map((w) => w.id))
+    .where(
+      'widget_id',
+      'in',
+      inbox.widgets.map((w) => w.id),
+    )
     .where('ref', '=', ref)
     .where('handed_over_at', 'is not', null)
     .execute();

@@ -84,8 +84,7 @@ export interface AgentMessage {
  * returns false.
  */
 export async function sendToAgent(ctx: AppContext, message: AgentMessage): Promise<boolean> {
-  const windowClosed =
-    providerByName(message.sender.provider)?.hasServiceWindow && !(await serviceWindowOpen(ctx, message.sender.id, message.agent));
+  const windowClosed = providerByName(message.sender.provider)?.hasServiceWindow && !(await serviceWindowOpen(ctx, message.sender.id, message.agent));
   const content =
     windowClosed && message.template ? { template: message.template, category: 'utility' as const } : { text: message.text, media: message.media };
   const { messageId } = await enqueueSend(ctx, {

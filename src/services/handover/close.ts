@@ -20,7 +20,12 @@ export async function closeHandover(ctx: AppContext, conversationId: string, rea
     .where('status', '!=', 'closed')
     .executeTakeFirst();
   if (Number(closed.numUpdatedRows) === 0 || !before) return false;
-  await ctx.db.updateTable('handover_assignments').set({ released_at: now }).where('conversation_id', '=', conversationId).where('released_at', 'is', null).execute();
+  await ctx.db
+    .updateTable('handover_assignments')
+    .set({ released_at: now })
+    .where('conversation_id', '=', conversationId)
+    .where('released_at', 'is', null)
+    .execute();
 
   const { conversation, settings } = before;
   const minutes = settings.inactivityTimeoutMinutes;
@@ -28,7 +33,11 @@ export async function closeHandover(ctx: AppContext, conversationId: string, rea
   const visitorNote = reason.by === 'inactivity' ? visitorText.closedForInactivity(minutes) : visitorText.closedByAgent;
   await postToVisitor(ctx, closedConversation, { author: 'system', text: visitorNote, idempotencyKey: `handover-closed:${conversationId}` });
   await publishVisitorStatus(ctx, before.sessionId, { conversationRef: conversation.ref, conversationStatus: 'closed' });
-  await ctx.bus.publish({ channel: `org:${conversation.organization_id}`, type: 'conversation', data: { id: conversation.id, ref: conversation.ref, status: 'closed' } });
+  await ctx.bus.publish({
+    channel: `org:${conversation.organization_id}`,
+    type: 'conversation',
+    data: { id: conversation.id, ref: conversation.ref, status: 'closed' },
+  });
 
   const sender = conversation.assigned_whatsapp_number
     ? await findSenderNumber(ctx.db, conversation.organization_id, conversation.assigned_whatsapp_number)
@@ -64,7 +73,15 @@ export async function releaseClosedConversations(ctx: AppContext): Promise<numbe
     .execute();
   if (stale.length === 0) return 0;
   const now = ctx.clock.now().toISOString();
-  await ctx.db.updateTable('handover_assignments').set({ released_at: now }).where('id', 'in', stale.map((a) => a.id)).execute();
+  await ctx.db
+    .updateTable('handover_assignments')
+    .set({ released_at: now })
+    .where(
+      'id',
+      'in',
+      stale.map((a) => a.id),
+    )
+    .execute();
   for (const widgetId of new Set(stale.map((a) => a.widget_id))) await connectWaitingVisitors(ctx, widgetId);
   return stale.length;
 }

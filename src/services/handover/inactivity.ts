@@ -33,7 +33,10 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
   let closed = 0;
   for (const row of rows) {
     const timeoutMs = widgetSettingsSchema.parse(JSON.parse(row.settings)).inactivityTimeoutMinutes * MINUTE_MS;
-    const lastActivity = [row.last_message_at, row.handed_over_at, row.last_message].filter((t): t is string => Boolean(t)).sort().at(-1)!;
+    const lastActivity = [row.last_message_at, row.handed_over_at, row.last_message]
+      .filter((t): t is string => Boolean(t))
+      .sort()
+      .at(-1)!;
     if (now - Date.parse(lastActivity) < timeoutMs) continue;
     if (await closeHandover(ctx, row.id, { by: 'inactivity' })) closed++;
   }

@@ -19,7 +19,12 @@ export async function showAgentTyping(ctx: AppContext, number: NumberRow, agentP
     .where('assigned_whatsapp_number', '=', number.phone_number)
     .where('status', 'in', [...HUMAN_STATUSES])
     .execute();
-  const handovers = (await loadHandovers(ctx, rows.map((r) => r.id))).filter((h) => agentsOf(h.conversation, h.settings).includes(agentPhone));
+  const handovers = (
+    await loadHandovers(
+      ctx,
+      rows.map((r) => r.id),
+    )
+  ).filter((h) => agentsOf(h.conversation, h.settings).includes(agentPhone));
   if (handovers.length !== 1) return false;
   const [handover] = handovers;
   await publishVisitorStatus(ctx, handover!.sessionId, { conversationRef: handover!.ref, agentTyping: typing });

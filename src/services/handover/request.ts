@@ -134,7 +134,12 @@ async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promi
     .set({ status: 'bot', assigned_whatsapp_number: null, agent_number: null })
     .where('id', '=', conversation.id)
     .execute();
-  await ctx.db.updateTable('handover_assignments').set({ released_at: now }).where('conversation_id', '=', conversation.id).where('released_at', 'is', null).execute();
+  await ctx.db
+    .updateTable('handover_assignments')
+    .set({ released_at: now })
+    .where('conversation_id', '=', conversation.id)
+    .where('released_at', 'is', null)
+    .execute();
   await publishStatus(ctx, { ...conversation, status: 'bot' });
 }
 
@@ -153,11 +158,7 @@ export async function releaseUnreachableHandovers(ctx: AppContext): Promise<numb
     .execute();
   let released = 0;
   for (const { assignment_id, ...conversation } of waiting) {
-    const notifications = await ctx.db
-      .selectFrom('messages')
-      .select('status')
-      .where('idempotency_key', 'like', `handover:${assignment_id}:%`)
-      .execute();
+    const notifications = await ctx.db.selectFrom('messages').select('status').where('idempotency_key', 'like', `handover:${assignment_id}:%`).execute();
     if (notifications.length === 0 || notifications.some((n) => n.status !== 'failed')) continue;
     await giveBackToBot(ctx, conversation);
     await postToVisitor(ctx, conversation, { author: 'system', text: visitorText.noAgentReachable, idempotencyKey: `handover-unreachable:${assignment_id}` });

@@ -73,7 +73,11 @@ async function statsOf(
     .where('send_success', '=', 0)
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  const lastUsed = [assignments.last, traffic.last].filter((t): t is string => Boolean(t)).sort().at(-1) ?? null;
+  const lastUsed =
+    [assignments.last, traffic.last]
+      .filter((t): t is string => Boolean(t))
+      .sort()
+      .at(-1) ?? null;
   return {
     ...listed,
     openConversations: Number(open.count),

@@ -60,7 +60,11 @@ export async function copyInboundMedia(ctx: AppContext, payload: MessageJobPaylo
       })
       .execute();
     const copied = { ...media, mimeType, fileUrl: `${ctx.config.publicUrl}/api/media/${id}`, size: file.bytes.length };
-    await trx.updateTable('messages').set({ media: JSON.stringify(copied) }).where('id', '=', message.id).execute();
+    await trx
+      .updateTable('messages')
+      .set({ media: JSON.stringify(copied) })
+      .where('id', '=', message.id)
+      .execute();
   });
 }
 

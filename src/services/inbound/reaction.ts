@@ -15,10 +15,9 @@ import { routeTrialMessage } from '../numbers/trial.js';
 
 export const REACT_JOB = 'inbound.react';
 
-
 export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Promise<void> {
   const message = await getMessage(ctx, payload.messageId);
-  if (!message || message.direction !== 'in' || !message.number_id || !message.from_address) return;
+  if (message?.direction !== 'in' || !message.number_id || !message.from_address) return;
   const number = await findNumberById(ctx, message.number_id);
   if (!number) return;
   // Every inbound message opens the sender's window on this number — agents' too: that is what
@@ -57,21 +56,12 @@ export async function extendServiceWindow(ctx: AppContext, numberId: string, con
   await ctx.db
     .insertInto('service_windows')
     .values({ number_id: numberId, contact_address: contactAddress, last_inbound_at: at })
-    .onConflict((oc) =>
-      oc
-        .columns(['number_id', 'contact_address'])
-        .doUpdateSet({ last_inbound_at: at })
-        .where('service_windows.last_inbound_at', '<', at),
-    )
+    .onConflict((oc) => oc.columns(['number_id', 'contact_address']).doUpdateSet({ last_inbound_at: at }).where('service_windows.last_inbound_at', '<', at))
     .execute();
 }
 
 async function attachToConversation(ctx: AppContext, message: Message, conversation: Conversation, organizationId: string): Promise<Message> {
-  await ctx.db
-    .updateTable('messages')
-    .set({ conversation_id: conversation.id, organization_id: organizationId })
-    .where('id', '=', message.id)
-    .execute();
+  await ctx.db.updateTable('messages').set({ conversation_id: conversation.id, organization_id: organizationId }).where('id', '=', message.id).execute();
   await ctx.db
     .updateTable('conversations')
     .set({ last_message_at: message.created_at })

@@ -4,13 +4,7 @@
 import { AppError, badRequest, conflict, notFound } from '../../core/errors.js';
 import { DELIVERY_STATUSES } from '../../core/delivery.js';
 import type { NumberRow } from '../../db/schema.js';
-import {
-  type InboundMessageEvent,
-  type NormalizedEvent,
-  PayloadError,
-  type ProviderAdapter,
-  type WebhookRequest,
-} from '../../providers/provider.js';
+import { type InboundMessageEvent, type NormalizedEvent, PayloadError, type ProviderAdapter, type WebhookRequest } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import { credentialsForNumber, platformCredentials } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';

@@ -24,12 +24,28 @@ interface Pending {
 }
 
 /** STATUS_RANK in SQL; a status it does not know ranks with `failed` and is never overwritten. */
-const RANK_SQL = `case status ${Object.entries(STATUS_RANK).map(([status, rank]) => `when '${status}' then ${rank}`).join(' ')} else ${STATUS_RANK.failed} end`;
+const RANK_SQL = `case status ${Object.entries(STATUS_RANK)
+  .map(([status, rank]) => `when '${status}' then ${rank}`)
+  .join(' ')} else ${STATUS_RANK.failed} end`;
 
 const MESSAGE_COLUMNS = [
-  'organization_id', 'direction', 'author', 'audience', 'body', 'media', 'provider', 'provider_message_id',
-  'reply_to_provider_message_id', 'number_id', 'from_address', 'to_address', 'status', 'category', 'cost',
-  'created_at', 'updated_at',
+  'organization_id',
+  'direction',
+  'author',
+  'audience',
+  'body',
+  'media',
+  'provider',
+  'provider_message_id',
+  'reply_to_provider_message_id',
+  'number_id',
+  'from_address',
+  'to_address',
+  'status',
+  'category',
+  'cost',
+  'created_at',
+  'updated_at',
 ] as const;
 const JOB_COLUMNS = ['kind', 'payload', 'status', 'run_at', 'attempts', 'max_attempts', 'idempotency_key', 'created_at', 'updated_at'] as const;
 
@@ -42,7 +58,10 @@ const STATUS_UPDATE = `update messages set status = @status, updated_at = @at,
   returning *`;
 
 /** A status's rank in SQL, from STATUS_RANK (statuses reaching SQL are known ones, checked in receive.ts). */
-const rankOf = (column: string) => `case ${column} ${Object.entries(STATUS_RANK).map(([status, rank]) => `when '${status}' then ${rank}`).join(' ')} else 0 end`;
+const rankOf = (column: string) =>
+  `case ${column} ${Object.entries(STATUS_RANK)
+    .map(([status, rank]) => `when '${status}' then ${rank}`)
+    .join(' ')} else 0 end`;
 
 // A status for an id no message carries yet arrived before its send stored the id: it is kept (the
 // higher of two kept ones wins) and applied by applyPendingStatus (pending-statuses.ts). A message
@@ -97,7 +116,7 @@ class GroupCommit implements InboundWriter {
         }
         return;
       }
-      batch.forEach((pending, i) => pending.resolve(results[i]!));
+      for (const [i, pending] of batch.entries()) pending.resolve(results[i]!);
       await this.afterCommit(results);
     } catch (err) {
       for (const pending of batch) pending.reject(err);

@@ -10,10 +10,7 @@ export type StoreWrite =
   | { kind: 'status'; provider: string; providerMessageId: string; status: string; errorCode?: string; errorMessage?: string; at: string }
   | { kind: 'unrouted'; provider: string; reason: string; payload: string; headers: string | null; at: string };
 
-export type StoreResult =
-  | { kind: 'message'; inserted: boolean; id?: number }
-  | { kind: 'status'; updated: Message[] }
-  | { kind: 'unrouted'; id: number };
+export type StoreResult = { kind: 'message'; inserted: boolean; id?: number } | { kind: 'status'; updated: Message[] } | { kind: 'unrouted'; id: number };
 
 export interface InboundWriter {
   /** resolves once the write is committed with the rest of its event-loop turn */

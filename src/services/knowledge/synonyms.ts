@@ -132,8 +132,22 @@ for (const group of CUSTOMER_SERVICE_GROUPS) {
 
 // WordNet lists base forms only ("hour", not "hours"); these endings are its own inflection rules.
 const INFLECTIONS: [string, string][] = [
-  ['ies', 'y'], ['ses', 's'], ['xes', 'x'], ['ches', 'ch'], ['shes', 'sh'], ['men', 'man'], ['es', 'e'], ['es', ''],
-  ['s', ''], ['ied', 'y'], ['ed', 'e'], ['ed', ''], ['ing', 'e'], ['ing', ''], ['er', ''], ['est', ''],
+  ['ies', 'y'],
+  ['ses', 's'],
+  ['xes', 'x'],
+  ['ches', 'ch'],
+  ['shes', 'sh'],
+  ['men', 'man'],
+  ['es', 'e'],
+  ['es', ''],
+  ['s', ''],
+  ['ied', 'y'],
+  ['ed', 'e'],
+  ['ed', ''],
+  ['ing', 'e'],
+  ['ing', ''],
+  ['er', ''],
+  ['est', ''],
 ];
 
 function candidateForms(word: string): string[] {

@@ -29,16 +29,30 @@ export interface TrainingResult {
 /** Largest document accepted, in characters (about a 300-page book). */
 export const MAX_DOCUMENT_CHARACTERS = 1_000_000;
 
-export async function addDocument(ctx: AppContext, organizationId: string, doc: { title: string; content: string; sourceType?: SourceType }): Promise<KnowledgeDocumentJson> {
+export async function addDocument(
+  ctx: AppContext,
+  organizationId: string,
+  doc: { title: string; content: string; sourceType?: SourceType },
+): Promise<KnowledgeDocumentJson> {
   await getOrganization(ctx, organizationId);
   const title = doc.title.trim();
   const content = doc.content.replace(/\r\n?/g, '\n').trim();
   if (!title) throw badRequest('The document needs a title.', 'EMPTY_TITLE');
   if (!content) throw badRequest('The document is empty; there is no text to learn from.', 'EMPTY_DOCUMENT');
   if (content.length > MAX_DOCUMENT_CHARACTERS) {
-    throw badRequest(`The document is too long (${content.length} characters; at most ${MAX_DOCUMENT_CHARACTERS}). Split it into several.`, 'DOCUMENT_TOO_LARGE');
+    throw badRequest(
+      `The document is too long (${content.length} characters; at most ${MAX_DOCUMENT_CHARACTERS}). Split it into several.`,
+      'DOCUMENT_TOO_LARGE',
+    );
   }
-  const row = { id: randomUUID(), organization_id: organizationId, title: title.slice(0, 200), content, source_type: doc.sourceType ?? 'json', created_at: ctx.clock.now().toISOString() };
+  const row = {
+    id: randomUUID(),
+    organization_id: organizationId,
+    title: title.slice(0, 200),
+    content,
+    source_type: doc.sourceType ?? 'json',
+    created_at: ctx.clock.now().toISOString(),
+  };
   await ctx.db.insertInto('knowledge_documents').values(row).execute();
   return documentJson(row);
 }
@@ -64,11 +78,7 @@ export async function listDocuments(ctx: AppContext, organizationId: string): Pr
  * removed text stops answering customers now rather than at the next training.
  */
 export async function deleteDocument(ctx: AppContext, organizationId: string, documentId: string): Promise<void> {
-  const removed = await ctx.db
-    .deleteFrom('knowledge_documents')
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', documentId)
-    .executeTakeFirst();
+  const removed = await ctx.db.deleteFrom('knowledge_documents').where('organization_id', '=', organizationId).where('id', '=', documentId).executeTakeFirst();
   if (Number(removed.numDeletedRows) === 0) throw notFound('Document');
   const trained = await ctx.db.selectFrom('knowledge_indexes').select('organization_id').where('organization_id', '=', organizationId).executeTakeFirst();
   if (trained) await trainKnowledge(ctx, organizationId);
@@ -173,7 +183,11 @@ function addMeaning(ctx: AppContext, organizationId: string, trainedAt: string, 
 }
 
 /** For demo data and tests: adds the documents and trains. */
-export async function seedKnowledge(ctx: AppContext, organizationId: string, documents: DocumentText[] | { title: string; content: string }[]): Promise<TrainingResult> {
+export async function seedKnowledge(
+  ctx: AppContext,
+  organizationId: string,
+  documents: DocumentText[] | { title: string; content: string }[],
+): Promise<TrainingResult> {
   for (const doc of documents) await addDocument(ctx, organizationId, doc);
   return trainKnowledge(ctx, organizationId);
 }

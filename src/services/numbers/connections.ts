@@ -30,10 +30,7 @@ export async function loadConnection(ctx: AppContext, connectionId: string): Pro
   return JSON.parse(decrypt(ctx.encryptionKey, row.credentials_encrypted)) as Credentials;
 }
 
-export async function saveConnection(
-  ctx: AppContext,
-  input: { organizationId: string | null; provider: string; credentials: Credentials },
-): Promise<string> {
+export async function saveConnection(ctx: AppContext, input: { organizationId: string | null; provider: string; credentials: Credentials }): Promise<string> {
   const id = randomUUID();
   await ctx.db
     .insertInto('connections')

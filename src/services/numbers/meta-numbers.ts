@@ -20,7 +20,8 @@ export interface MetaAssignment {
 
 function platformMeta(ctx: AppContext): { token: string; businessAccountId: string | undefined } {
   const credentials = meta.platformCredentials(ctx.config);
-  if (!credentials?.accessToken) throw unavailable('Meta is not configured: set WHATSAPP_ACCESS_TOKEN (and WHATSAPP_BUSINESS_ACCOUNT_ID).', 'META_NOT_CONFIGURED');
+  if (!credentials?.accessToken)
+    throw unavailable('Meta is not configured: set WHATSAPP_ACCESS_TOKEN (and WHATSAPP_BUSINESS_ACCOUNT_ID).', 'META_NOT_CONFIGURED');
   return { token: credentials.accessToken, businessAccountId: credentials.businessAccountId };
 }
 
@@ -84,7 +85,14 @@ export async function assignMetaNumber(
 ): Promise<MetaAssignment> {
   await getOrganization(ctx, organizationId);
   const { token } = platformMeta(ctx);
-  const holder = await assertNumberAvailable(ctx, organizationId, 'meta', input.phoneNumberId, `Phone number ${input.phoneNumberId}`, 'NUMBER_ASSIGNED_ELSEWHERE');
+  const holder = await assertNumberAvailable(
+    ctx,
+    organizationId,
+    'meta',
+    input.phoneNumberId,
+    `Phone number ${input.phoneNumberId}`,
+    'NUMBER_ASSIGNED_ELSEWHERE',
+  );
   const current = await organizationNumber(ctx, organizationId, 'meta');
   if (!holder && !current) await assertUnderNumberLimit(ctx);
   const display = input.displayNumber ?? (await fetchDisplayNumber(ctx, input.phoneNumberId, token));

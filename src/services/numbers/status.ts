@@ -48,7 +48,12 @@ export async function numbersWithHealth(ctx: AppContext, organizationId: string)
 }
 
 /** Records the sender status of one of the organization's numbers (another organization's → 404). */
-export async function recordSenderStatus(ctx: AppContext, organizationId: string, numberId: string, senderStatus: NumberRow['sender_status']): Promise<NumberRow> {
+export async function recordSenderStatus(
+  ctx: AppContext,
+  organizationId: string,
+  numberId: string,
+  senderStatus: NumberRow['sender_status'],
+): Promise<NumberRow> {
   const row = (await numbersOf(ctx, [organizationId])).find((n) => n.id === numberId);
   if (!row) throw notFound('Number');
   await ctx.db.updateTable('numbers').set({ sender_status: senderStatus }).where('id', '=', row.id).execute();

@@ -11,8 +11,7 @@ import { enqueueSend } from '../outbound/send.js';
 type TrialInbound = Pick<Message, 'id' | 'body' | 'from_address'>;
 
 const instructions = () =>
-  'Hi! This WhatsApp number is shared by several businesses. To reach one, send: join <code> ' +
-  '(the business gives you its code, e.g. "join amber-otter").';
+  'Hi! This WhatsApp number is shared by several businesses. To reach one, send: join <code> ' + '(the business gives you its code, e.g. "join amber-otter").';
 
 /**
  * Routes one inbound message on the shared trial number: the bound organization's id (the message
@@ -41,11 +40,7 @@ export async function routeTrialMessage(ctx: AppContext, inbound: TrialInbound, 
     }
     await bindCustomer(ctx, number.id, customer, org.id);
     await ctx.db.updateTable('messages').set({ organization_id: org.id }).where('id', '=', inbound.id).execute();
-    await reply(
-      org.id,
-      `You are now connected to ${org.name}. Ask your question any time. To reach another business, send join with its code.`,
-      'joined',
-    );
+    await reply(org.id, `You are now connected to ${org.name}. Ask your question any time. To reach another business, send join with its code.`, 'joined');
     return null;
   }
 

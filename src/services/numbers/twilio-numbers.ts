@@ -81,7 +81,7 @@ export async function provisionNumber(
   if ((await numbersOf(ctx, [org.id])).length > 0) throw badRequest('Organization already has a WhatsApp number', 'ALREADY_HAS_NUMBER');
   const credentials = platformTwilio(ctx);
   const webhook = twilioWebhookUrl(ctx);
-  let bought;
+  let bought: Awaited<ReturnType<typeof buyTwilioNumber>>;
   try {
     bought = await buyTwilioNumber(ctx.config, credentials, { phoneNumber, friendlyName: `Switchboard: ${org.name}`.slice(0, 64), webhookUrl: webhook });
   } catch (err) {

@@ -47,9 +47,7 @@ export async function assignWhapiChannel(
   }
   await assertNumberAvailable(ctx, organizationId, 'whapi', input.channelId, `Whapi channel ${input.channelId}`, 'CHANNEL_ASSIGNED_ELSEWHERE');
   const previous = await organizationNumber(ctx, organizationId, 'whapi');
-  const connectionId = input.token
-    ? await saveConnection(ctx, { organizationId, provider: 'whapi', credentials: { token: input.token } })
-    : null;
+  const connectionId = input.token ? await saveConnection(ctx, { organizationId, provider: 'whapi', credentials: { token: input.token } }) : null;
   const values = {
     provider_id: input.channelId,
     phone_number: toE164(input.displayNumber) ?? null,

@@ -6,7 +6,6 @@ import type { AppContext } from '../context.js';
 
 export const DEFAULT_SENDS_PER_SECOND = 20;
 
-
 /** Changes the rate for this context's numbers (sends per second, also the burst size). */
 export function setSendRate(ctx: AppContext, perSecond: number): void {
   ctx.state.sendRate.perSecond = perSecond;

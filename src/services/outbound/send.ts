@@ -62,7 +62,10 @@ export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ 
   const adapter = providerByName(number.provider);
   if (!adapter) throw badRequest(`The number's provider ${number.provider} is not available on this server.`);
   if (req.template && !adapter.capabilities.templates) {
-    throw unprocessable(`${adapter.label} numbers cannot send message templates (there are no approved templates to name); send text instead.`, 'TEMPLATES_UNSUPPORTED');
+    throw unprocessable(
+      `${adapter.label} numbers cannot send message templates (there are no approved templates to name); send text instead.`,
+      'TEMPLATES_UNSUPPORTED',
+    );
   }
   if (req.enforcePlanLimit && req.organizationId) await assertCanSend(ctx, req.organizationId);
 
@@ -149,7 +152,7 @@ export async function serviceWindowOpen(ctx: AppContext, numberId: string, conta
 export async function sendQueuedMessage(ctx: AppContext, payload: SendJobPayload, attempt: JobAttempt): Promise<void> {
   const message = await getMessage(ctx, payload.messageId);
   // Already sent (a retry after a crash between the call and the update is the at-least-once edge).
-  if (!message || message.status !== 'queued') return;
+  if (message?.status !== 'queued') return;
   const number = message.number_id ? await findNumberById(ctx, message.number_id) : undefined;
   const adapter = number ? providerByName(number.provider) : undefined;
   if (!number || !adapter) return recordFailure(ctx, message, 'The number this message was to be sent from no longer exists.', 'NO_NUMBER');
@@ -185,7 +188,8 @@ export async function sendQueuedMessage(ctx: AppContext, payload: SendJobPayload
       return recordFailure(ctx, message, err.message, err.code ?? (err.kind === 'window_closed' ? 'WINDOW_CLOSED' : 'PERMANENT'));
     }
     const reason = err instanceof Error ? err.message : String(err);
-    if (attempt.isLastAttempt) return recordFailure(ctx, message, `Gave up after ${attempt.attempt} attempts: ${reason}`, (err as ProviderSendError).code ?? 'TRANSIENT');
+    if (attempt.isLastAttempt)
+      return recordFailure(ctx, message, `Gave up after ${attempt.attempt} attempts: ${reason}`, (err as ProviderSendError).code ?? 'TRANSIENT');
     // Visible while it retries; cleared by the send that succeeds.
     await ctx.db.updateTable('messages').set({ send_error: reason }).where('id', '=', message.id).execute();
     countSend(ctx, number.provider, 'retry');

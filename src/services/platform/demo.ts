@@ -26,7 +26,12 @@ export interface DemoInfo {
 
 /** What the demo needs of the app: to call its own API in-process (fastify's `inject` fits). */
 export interface InProcessApi {
-  inject(request: { method: 'POST'; url: string; headers: Record<string, string>; payload: object }): Promise<{ statusCode: number; body: string; json(): unknown }>;
+  inject(request: {
+    method: 'POST';
+    url: string;
+    headers: Record<string, string>;
+    payload: object;
+  }): Promise<{ statusCode: number; body: string; json(): unknown }>;
 }
 
 const DEMO_SETTING = 'demo';
@@ -97,7 +102,10 @@ export async function seedDemo(ctx: AppContext, app: InProcessApi): Promise<Demo
   const now = ctx.clock.now().toISOString();
   // Claiming the setting first makes a concurrent second start give up instead of seeding twice.
   try {
-    await ctx.db.insertInto('settings').values({ key: DEMO_SETTING, value: JSON.stringify({ pending: true }) }).execute();
+    await ctx.db
+      .insertInto('settings')
+      .values({ key: DEMO_SETTING, value: JSON.stringify({ pending: true }) })
+      .execute();
   } catch (err) {
     if (isUniqueViolation(err)) return undefined;
     throw err;
@@ -164,7 +172,11 @@ export async function seedDemo(ctx: AppContext, app: InProcessApi): Promise<Demo
     poolNumbers: DEMO_BUSINESS.pool.map((p) => p.number),
     customerNumber: DEMO_BUSINESS.customer.number,
   };
-  await ctx.db.updateTable('settings').set({ value: JSON.stringify(info) }).where('key', '=', DEMO_SETTING).execute();
+  await ctx.db
+    .updateTable('settings')
+    .set({ value: JSON.stringify(info) })
+    .where('key', '=', DEMO_SETTING)
+    .execute();
   ctx.log.info({ organizationId }, 'demo organization created');
   return { ...info, apiKey };
 }
@@ -180,9 +192,7 @@ export async function readDemo(ctx: AppContext): Promise<DemoInfo | undefined> {
 /** The website origins the demo page is served from: the public URL, and its 127.0.0.1/localhost twin. */
 export function demoOrigins(publicUrl: string): string[] {
   const origin = new URL(publicUrl).origin;
-  const twin = origin.includes('://localhost')
-    ? origin.replace('://localhost', '://127.0.0.1')
-    : origin.replace('://127.0.0.1', '://localhost');
+  const twin = origin.includes('://localhost') ? origin.replace('://localhost', '://127.0.0.1') : origin.replace('://127.0.0.1', '://localhost');
   return [...new Set([origin, twin])];
 }
 

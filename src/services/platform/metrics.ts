@@ -36,15 +36,9 @@ export function widgetConnectionClosed(ctx: AppContext): void {
 }
 
 /** One answered HTTP request; webhook routes also feed the per-provider webhook histogram. */
-export function observeRequest(
-  ctx: AppContext,
-  request: { method: string; route: string; status: number; seconds: number },
-): void {
+export function observeRequest(ctx: AppContext, request: { method: string; route: string; status: number; seconds: number }): void {
   const metrics = metricsOf(ctx);
-  metrics.requestDuration.observe(
-    { method: request.method, route: request.route, status: `${Math.floor(request.status / 100)}xx` },
-    request.seconds,
-  );
+  metrics.requestDuration.observe({ method: request.method, route: request.route, status: `${Math.floor(request.status / 100)}xx` }, request.seconds);
   const webhook = /^\/api\/webhooks\/([a-z]+)$/.exec(request.route);
   // labelled like the webhook counter (`/api/webhooks/sim` is the simulator's); `whatsapp` is the auto-detecting URL
   if (webhook && request.method === 'POST') metrics.webhookDuration.observe({ provider: webhook[1] === 'sim' ? 'simulator' : webhook[1]! }, request.seconds);

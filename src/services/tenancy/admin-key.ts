@@ -19,7 +19,10 @@ export async function ensureAdminKey(ctx: AppContext): Promise<{ key?: string }>
   if (stored) return {};
   const key = newSecret('sb_admin_');
   try {
-    await ctx.db.insertInto('settings').values({ key: ADMIN_KEY_HASH_SETTING, value: hashSecret(key) }).execute();
+    await ctx.db
+      .insertInto('settings')
+      .values({ key: ADMIN_KEY_HASH_SETTING, value: hashSecret(key) })
+      .execute();
   } catch (err) {
     // Another instance starting at the same moment stored its key first; that one is printed there.
     if (isUniqueViolation(err)) return {};

@@ -49,7 +49,8 @@ export async function priceMessage(ctx: AppContext, message: PricedMessage): Pro
 /** Writes the operator's `prices` setting (any part of the table; the rest stays default). */
 export async function setPrices(ctx: AppContext, override: unknown): Promise<PriceTable> {
   const parsed = priceTableOverride.safeParse(override);
-  if (!parsed.success) throw badRequest(`The prices are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'prices'} ${i.message}`).join('; ')}.`);
+  if (!parsed.success)
+    throw badRequest(`The prices are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'prices'} ${i.message}`).join('; ')}.`);
   const value = JSON.stringify(parsed.data);
   await ctx.db
     .insertInto('settings')

@@ -83,12 +83,7 @@ export interface AuthenticatedSession {
  * session of another widget than `publicKey` (when the widget says which it is) → 404, so that a
  * session id reveals nothing to whoever does not hold its token.
  */
-export async function authenticateSession(
-  ctx: AppContext,
-  sessionId: string,
-  token: string | undefined,
-  publicKey?: string,
-): Promise<AuthenticatedSession> {
+export async function authenticateSession(ctx: AppContext, sessionId: string, token: string | undefined, publicKey?: string): Promise<AuthenticatedSession> {
   if (!token) throw unauthorized('This session needs its token (Authorization: Bearer <token>).');
   const found = await findSession(ctx, sessionId);
   if (!found || !safeEqual(hashSecret(token), found.session.token_hash)) throw notFound('Session');

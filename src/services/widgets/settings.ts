@@ -66,11 +66,13 @@ const settingsFields = {
   agentWhatsappNumbers: z.array(phoneNumber).max(50),
   handoverWhatsappNumber: phoneNumber.nullable(),
   enableMultipleWhatsappChats: z.boolean(),
-  inactivityTimeoutMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  inactivityTimeoutMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
   /** sent to an agent outside the sender's 24-hour window */
-  handoverTemplate: z
-    .object({ name: z.string().min(1), language: z.string().min(2).default('en'), variables: z.array(z.string()).default([]) })
-    .nullable(),
+  handoverTemplate: z.object({ name: z.string().min(1), language: z.string().min(2).default('en'), variables: z.array(z.string()).default([]) }).nullable(),
   workingHours: workingHours.nullable(),
   offlineMessage: z.string().max(1000).nullable(),
   title: z.string().max(60).nullable(),

@@ -30,4 +30,3 @@ export async function loadUpload(ctx: AppContext, id: string) {
   if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
   return ctx.db.selectFrom('widget_uploads').selectAll().where('id', '=', id).executeTakeFirst();
 }
-

@@ -73,7 +73,11 @@ async function sessionIdOf(ctx: AppContext, conversation: Conversation): Promise
   return contact?.kind === 'visitor' ? (contact.external_id ?? undefined) : undefined;
 }
 
-export function visitorMessageRow(ctx: AppContext, conversation: Conversation, fields: Partial<NewMessage> & Pick<NewMessage, 'direction' | 'author'>): NewMessage {
+export function visitorMessageRow(
+  ctx: AppContext,
+  conversation: Conversation,
+  fields: Partial<NewMessage> & Pick<NewMessage, 'direction' | 'author'>,
+): NewMessage {
   const now = ctx.clock.now().toISOString();
   return {
     organization_id: conversation.organization_id,
@@ -138,4 +142,3 @@ export async function listVisitorMessages(ctx: AppContext, found: AuthenticatedS
   const rows = await query.orderBy('messages.id', 'desc').limit(limit).execute();
   return rows.reverse().map(toVisitorMessage);
 }
-

@@ -11,7 +11,11 @@ const BUSINESS = { providerNumberId: '106540352242922', phone: '+15550783881' };
 describe('Meta webhook verification', () => {
   it('matches the worked example of providers.md', () => {
     expect(signMeta('{"hello":"world"}', APP_SECRET)).toBe('sha256=688212cd9a7cb9affa04b19c7ae600a2fc0aede8a654c63d2c566683735e24a0');
-    const req = webhookRequest({ url: '/api/webhooks/meta', body: '{"hello":"world"}', headers: { 'x-hub-signature-256': 'sha256=688212cd9a7cb9affa04b19c7ae600a2fc0aede8a654c63d2c566683735e24a0' } });
+    const req = webhookRequest({
+      url: '/api/webhooks/meta',
+      body: '{"hello":"world"}',
+      headers: { 'x-hub-signature-256': 'sha256=688212cd9a7cb9affa04b19c7ae600a2fc0aede8a654c63d2c566683735e24a0' },
+    });
     expect(meta.verify(req, credentials)).toBe(true);
   });
 
@@ -91,7 +95,10 @@ describe('Meta webhook parsing', () => {
   });
 
   it('keeps a user known only by username as an external id with the profile name', () => {
-    expect(parseFixture('username-no-phone.json')[0]).toMatchObject({ from: { externalId: 'US.13491208655302741918', name: 'Kai' }, text: 'Do you ship to Canada?' });
+    expect(parseFixture('username-no-phone.json')[0]).toMatchObject({
+      from: { externalId: 'US.13491208655302741918', name: 'Kai' },
+      text: 'Do you ship to Canada?',
+    });
   });
 
   it('parses statuses, with the error code of a failure', () => {
@@ -132,11 +139,15 @@ describe('Meta webhook parsing', () => {
     expect(() => parse('{"object":"whatsapp_business_account"}')).toThrow(PayloadError);
     expect(() => parse('{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"wamid.x"}]}}]}]}')).toThrow(PayloadError);
     expect(() =>
-      parse('{"entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"1065"},"messages":[{"id":"wamid.abcd","from":"<>","type":"text"}]}}]}]}'),
+      parse(
+        '{"entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"1065"},"messages":[{"id":"wamid.abcd","from":"<>","type":"text"}]}}]}]}',
+      ),
     ).toThrow(PayloadError);
   });
 
   it('ignores changes of other fields', () => {
-    expect(meta.parse(webhookRequest({ url: '/x', body: '{"entry":[{"changes":[{"field":"account_update","value":{"event":"VERIFIED_ACCOUNT"}}]}]}' }))).toEqual([]);
+    expect(
+      meta.parse(webhookRequest({ url: '/x', body: '{"entry":[{"changes":[{"field":"account_update","value":{"event":"VERIFIED_ACCOUNT"}}]}]}' })),
+    ).toEqual([]);
   });
 });

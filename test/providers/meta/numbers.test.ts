@@ -20,7 +20,10 @@ afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
 const requestError = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ProviderRequestError);
   return error as ProviderRequestError;
 };
@@ -44,8 +47,16 @@ describe("listing the business account's numbers", () => {
   it('follows paging.next on the Graph origin only, so the token never goes elsewhere', async () => {
     const elsewhere = await startFakeServer([{ method: 'GET', pattern: '/v23.0/stolen', handler: () => ({ status: 200, body: { data: [{ id: '3' }] } }) }]);
     const graph = await startFakeServer([
-      { method: 'GET', pattern: '/v23.0/:waba/phone_numbers', handler: () => ({ status: 200, body: { data: [{ id: '1' }], paging: { next: `${graph.url}/v23.0/page-2` } } }) },
-      { method: 'GET', pattern: '/v23.0/page-2', handler: () => ({ status: 200, body: { data: [{ id: '2' }], paging: { next: `${elsewhere.url}/v23.0/stolen` } } }) },
+      {
+        method: 'GET',
+        pattern: '/v23.0/:waba/phone_numbers',
+        handler: () => ({ status: 200, body: { data: [{ id: '1' }], paging: { next: `${graph.url}/v23.0/page-2` } } }),
+      },
+      {
+        method: 'GET',
+        pattern: '/v23.0/page-2',
+        handler: () => ({ status: 200, body: { data: [{ id: '2' }], paging: { next: `${elsewhere.url}/v23.0/stolen` } } }),
+      },
     ]);
     try {
       const numbers = await listMetaBusinessNumbers(testConfig({ META_GRAPH_BASE_URL: graph.url, META_GRAPH_API_VERSION: 'v23.0' }), 'token-1', 'waba-1');
@@ -63,7 +74,12 @@ describe("listing the business account's numbers", () => {
 describe('looking up one number', () => {
   it('GETs /{phone-number-id} with the fields and the Bearer token', async () => {
     const number = await lookUpMetaNumber(config, fake.accessToken, '106540352242923');
-    expect(number).toEqual({ phoneNumberId: '106540352242923', displayNumber: '+1 555-078-3882', verifiedName: 'Acme Outdoor Gear West', verificationStatus: 'VERIFIED' });
+    expect(number).toEqual({
+      phoneNumberId: '106540352242923',
+      displayNumber: '+1 555-078-3882',
+      verifiedName: 'Acme Outdoor Gear West',
+      verificationStatus: 'VERIFIED',
+    });
     const [request] = fake.requests;
     expect(request!.method).toBe('GET');
     expect(request!.path).toBe('/v23.0/106540352242923');
@@ -76,11 +92,17 @@ describe('looking up one number', () => {
       kind: 'auth',
       detail: 'Invalid OAuth access token - Cannot parse access token (Graph error 190)',
     });
-    expect(await requestError(lookUpMetaNumber(config, fake.accessToken, '999999999999'))).toMatchObject({ kind: 'unknown', detail: expect.stringMatching(/^Unsupported get request.*\(Graph error 100\)$/) });
+    expect(await requestError(lookUpMetaNumber(config, fake.accessToken, '999999999999'))).toMatchObject({
+      kind: 'unknown',
+      detail: expect.stringMatching(/^Unsupported get request.*\(Graph error 100\)$/),
+    });
     fake.failNext(1, { status: 429, body: { error: { message: 'Too many calls', code: 80007 } } });
     expect(await requestError(listMetaBusinessNumbers(config, fake.accessToken, fake.wabaId))).toMatchObject({ kind: 'busy' });
     fake.failNext(1, { status: 500, body: { error: { message: 'An unknown error occurred', code: 1 } } });
-    expect(await requestError(listMetaBusinessNumbers(config, fake.accessToken, fake.wabaId))).toMatchObject({ kind: 'failed', detail: 'An unknown error occurred (Graph error 1)' });
+    expect(await requestError(listMetaBusinessNumbers(config, fake.accessToken, fake.wabaId))).toMatchObject({
+      kind: 'failed',
+      detail: 'An unknown error occurred (Graph error 1)',
+    });
     fake.failNext(1, { dropConnection: true });
     expect(await requestError(lookUpMetaNumber(config, fake.accessToken, '106540352242922'))).toMatchObject({ kind: 'unreachable' });
   });

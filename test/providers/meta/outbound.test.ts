@@ -21,7 +21,6 @@ beforeEach(() => fake.reset());
 
 const message = (extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ from: { providerNumberId: PHONE_NUMBER_ID }, to: '+16315551181', ...extra });
 
-
 describe('Meta send', () => {
   it('posts text to /{version}/{phone_number_id}/messages with the Bearer token', async () => {
     const result = await meta.send(ctx, credentials, message({ text: 'Sure — please send the new address here.' }));
@@ -47,8 +46,15 @@ describe('Meta send', () => {
   });
 
   it('sends media by link, with the text as caption and a document filename', async () => {
-    await meta.send(ctx, credentials, message({ text: 'Your invoice', media: { url: 'https://files.example.com/i.pdf', mimeType: 'application/pdf', filename: 'invoice.pdf' } }));
-    expect(fake.requests[0]!.body).toMatchObject({ type: 'document', document: { link: 'https://files.example.com/i.pdf', caption: 'Your invoice', filename: 'invoice.pdf' } });
+    await meta.send(
+      ctx,
+      credentials,
+      message({ text: 'Your invoice', media: { url: 'https://files.example.com/i.pdf', mimeType: 'application/pdf', filename: 'invoice.pdf' } }),
+    );
+    expect(fake.requests[0]!.body).toMatchObject({
+      type: 'document',
+      document: { link: 'https://files.example.com/i.pdf', caption: 'Your invoice', filename: 'invoice.pdf' },
+    });
     await meta.send(ctx, credentials, message({ media: { url: 'https://files.example.com/p.jpg', mimeType: 'image/jpeg' } }));
     expect(fake.requests[1]!.body).toMatchObject({ type: 'image', image: { link: 'https://files.example.com/p.jpg' } });
   });
@@ -63,7 +69,15 @@ describe('Meta send', () => {
       template: {
         name: 'order_update',
         language: { code: 'en_US' },
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Kerry' }, { type: 'text', text: '#1042' }] }],
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Kerry' },
+              { type: 'text', text: '#1042' },
+            ],
+          },
+        ],
       },
     });
   });
@@ -81,7 +95,15 @@ describe('Meta send', () => {
   });
 
   it('classifies 131047 as window_closed', async () => {
-    fake.failNext(1, graphError(400, 131047, '(#131047) Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.'));
+    fake.failNext(
+      1,
+      graphError(
+        400,
+        131047,
+        '(#131047) Re-engagement message',
+        'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+      ),
+    );
     const error = await sendError(meta.send(ctx, credentials, message({ text: 'hi' })));
     expect(error).toMatchObject({ kind: 'window_closed', code: '131047' });
     expect(error.message).toContain('more than 24 hours');
@@ -109,7 +131,10 @@ describe('Meta send', () => {
   });
 
   it('refuses an unknown phone number id at Meta as permanent (100), and a missing one before any call', async () => {
-    expect(await sendError(meta.send(ctx, credentials, { ...message({ text: 'hi' }), from: { providerNumberId: '999999999999' } }))).toMatchObject({ kind: 'permanent', code: '100' });
+    expect(await sendError(meta.send(ctx, credentials, { ...message({ text: 'hi' }), from: { providerNumberId: '999999999999' } }))).toMatchObject({
+      kind: 'permanent',
+      code: '100',
+    });
     expect(await sendError(meta.send(ctx, credentials, { ...message({ text: 'hi' }), from: { phone: '+15550783881' } }))).toMatchObject({ code: 'BAD_SENDER' });
     expect(fake.requests).toHaveLength(1);
   });
@@ -127,6 +152,9 @@ describe('Meta media', () => {
   });
 
   it('answers an unknown media id as a permanent error', async () => {
-    expect(await sendError(meta.fetchMedia!(ctx, credentials, { type: 'image', providerMediaId: '123456789' }))).toMatchObject({ kind: 'permanent', code: '100' });
+    expect(await sendError(meta.fetchMedia!(ctx, credentials, { type: 'image', providerMediaId: '123456789' }))).toMatchObject({
+      kind: 'permanent',
+      code: '100',
+    });
   });
 });

@@ -46,7 +46,11 @@ describe('Twilio webhook verification', () => {
     expect(twilio.parse(asGet)).toEqual(twilio.parse(getMessage));
     const body = '{"event":"x"}';
     const jsonPath = `/api/webhooks/twilio?bodySHA256=${createHash('sha256').update(body).digest('hex')}`;
-    const json = webhookRequest({ url: jsonPath, body, headers: { 'content-type': 'application/json', 'x-twilio-signature': signTwilio(PUBLIC_URL + jsonPath, {}, AUTH_TOKEN) } });
+    const json = webhookRequest({
+      url: jsonPath,
+      body,
+      headers: { 'content-type': 'application/json', 'x-twilio-signature': signTwilio(PUBLIC_URL + jsonPath, {}, AUTH_TOKEN) },
+    });
     expect(twilio.verify(json, credentials, PUBLIC_URL)).toBe(true);
     expect(twilio.verify({ ...json, rawBody: Buffer.from('{"event":"y"}') }, credentials, PUBLIC_URL)).toBe(false);
   });
@@ -54,7 +58,9 @@ describe('Twilio webhook verification', () => {
   it('recognizes Twilio bodies for the shared endpoint, and hints the number by To or by a status From', () => {
     const inbound = webhookRequest({ url: '/api/webhooks/whatsapp', body: fixtureBytes('twilio/inbound-text.txt') });
     expect(twilio.detect(inbound)).toBe(true);
-    expect(twilio.detect(webhookRequest({ url: '/x', body: '{"object":"whatsapp_business_account"}', headers: { 'content-type': 'application/json' } }))).toBe(false);
+    expect(twilio.detect(webhookRequest({ url: '/x', body: '{"object":"whatsapp_business_account"}', headers: { 'content-type': 'application/json' } }))).toBe(
+      false,
+    );
     expect(twilio.routingHint(inbound)).toEqual({ phone: '+14155550123' });
     const status = webhookRequest({ url: '/api/webhooks/twilio', body: fixtureBytes('twilio/status-delivered.txt') });
     expect(twilio.routingHint(status)).toEqual({ phone: '+14155550123' });
@@ -124,8 +130,16 @@ describe('Twilio webhook parsing', () => {
 
   it('maps every Twilio MessageStatus onto the five delivery statuses', () => {
     const expected: Record<string, string> = {
-      accepted: 'queued', scheduled: 'queued', queued: 'queued', sending: 'queued', sent: 'sent',
-      delivered: 'delivered', read: 'read', failed: 'failed', undelivered: 'failed', canceled: 'failed',
+      accepted: 'queued',
+      scheduled: 'queued',
+      queued: 'queued',
+      sending: 'queued',
+      sent: 'sent',
+      delivered: 'delivered',
+      read: 'read',
+      failed: 'failed',
+      undelivered: 'failed',
+      canceled: 'failed',
     };
     const base = twilioFields('twilio/status-delivered.txt');
     for (const [twilioStatus, status] of Object.entries(expected)) {

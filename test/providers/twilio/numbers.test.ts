@@ -24,7 +24,10 @@ beforeEach(() => {
 });
 
 const requestError = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ProviderRequestError);
   return error as ProviderRequestError;
 };
@@ -87,7 +90,9 @@ describe('buying and releasing a Twilio number', () => {
       kind: 'auth',
       detail: 'Authenticate (Twilio error 20003)',
     });
-    expect(await requestError(buyTwilioNumber(config, credentials, { phoneNumber: '+19995550100', friendlyName: 'x', webhookUrl: 'https://sb.example.com/h' }))).toMatchObject({
+    expect(
+      await requestError(buyTwilioNumber(config, credentials, { phoneNumber: '+19995550100', friendlyName: 'x', webhookUrl: 'https://sb.example.com/h' })),
+    ).toMatchObject({
       kind: 'rejected',
       detail: 'Phone number +19995550100 is not available. (Twilio error 21422)',
     });

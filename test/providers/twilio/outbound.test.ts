@@ -20,10 +20,13 @@ beforeEach(() => fake.reset());
 
 const message = (extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ from: { phone: '+14155550123' }, to: '+5511987654321', ...extra });
 
-
 describe('Twilio send', () => {
   it('creates a message with Basic auth, whatsapp: addresses, body and status callback', async () => {
-    const result = await twilio.send(ctx, credentials, message({ text: 'Olá! Sim, entregamos.', statusCallbackUrl: 'https://sb.example.com/api/webhooks/twilio' }));
+    const result = await twilio.send(
+      ctx,
+      credentials,
+      message({ text: 'Olá! Sim, entregamos.', statusCallbackUrl: 'https://sb.example.com/api/webhooks/twilio' }),
+    );
     expect(result.status).toBe('queued');
     expect(result.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
     expect(fake.requests).toHaveLength(1);
@@ -41,9 +44,18 @@ describe('Twilio send', () => {
   });
 
   it('sends media as MediaUrl with the text as Body', async () => {
-    const result = await twilio.send(ctx, credentials, message({ text: 'Your invoice', media: { url: 'https://files.example.com/invoice.pdf', mimeType: 'application/pdf' } }));
+    const result = await twilio.send(
+      ctx,
+      credentials,
+      message({ text: 'Your invoice', media: { url: 'https://files.example.com/invoice.pdf', mimeType: 'application/pdf' } }),
+    );
     expect(result.providerMessageId).toMatch(/^MM/);
-    expect(fake.requests[0]!.body).toEqual({ To: 'whatsapp:+5511987654321', From: 'whatsapp:+14155550123', Body: 'Your invoice', MediaUrl: 'https://files.example.com/invoice.pdf' });
+    expect(fake.requests[0]!.body).toEqual({
+      To: 'whatsapp:+5511987654321',
+      From: 'whatsapp:+14155550123',
+      Body: 'Your invoice',
+      MediaUrl: 'https://files.example.com/invoice.pdf',
+    });
   });
 
   it('sends a template as ContentSid with positional ContentVariables and no Body', async () => {
@@ -78,7 +90,11 @@ describe('Twilio send', () => {
   });
 
   it('classifies 429 as transient with the Retry-After wait', async () => {
-    fake.failNext(1, { status: 429, headers: { 'retry-after': '7' }, body: { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 } });
+    fake.failNext(1, {
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 },
+    });
     const error = await sendError(twilio.send(ctx, credentials, message({ text: 'hi' })));
     expect(error).toMatchObject({ kind: 'transient', code: '20429', retryAfterMs: 7000 });
   });

@@ -6,7 +6,11 @@ import { fixtureBytes, webhookRequest } from '../../fixtures/providers/index.js'
 const SECRET = 'whsec-3f9a1c7e5b2d4f6a8c0e';
 const credentials = { token: 'unused', webhookSecret: SECRET };
 const request = (fixture: string, options: { url?: string; headers?: Record<string, string> } = {}) =>
-  webhookRequest({ url: options.url ?? '/api/webhooks/whapi', body: fixtureBytes(`whapi/${fixture}`), headers: { 'content-type': 'application/json', ...options.headers } });
+  webhookRequest({
+    url: options.url ?? '/api/webhooks/whapi',
+    body: fixtureBytes(`whapi/${fixture}`),
+    headers: { 'content-type': 'application/json', ...options.headers },
+  });
 
 describe('Whapi webhook verification', () => {
   it('accepts the secret as a Bearer header, an X-Webhook-Token header or ?token=', () => {
@@ -71,12 +75,21 @@ describe('Whapi webhook parsing', () => {
     });
     expect(events[1]).toMatchObject({ text: null, media: { type: 'audio', mimeType: 'audio/ogg; codecs=opus' } });
     expect(events[2]).toMatchObject({ text: 'Podem trocar?', replyToProviderMessageId: 'Mm3nS8uZ0_bCd45-wAkFnOGqDQ' });
-    expect(events[3]).toMatchObject({ media: { type: 'location', latitude: -23.5613991, longitude: -46.6565712, name: 'MASP', address: 'Av. Paulista, 1578, São Paulo' } });
+    expect(events[3]).toMatchObject({
+      media: { type: 'location', latitude: -23.5613991, longitude: -46.6565712, name: 'MASP', address: 'Av. Paulista, 1578, São Paulo' },
+    });
   });
 
   it('parses statuses with error codes and ignores deletions', () => {
     expect(whapi.parse(request('statuses.json'))).toEqual([
-      { kind: 'status', provider: 'whapi', providerMessageId: 'Mm3nS8uZ0_bCd45-wAkFnOGqDQ', status: 'delivered', to: { providerNumberId: 'ACMEGEAR-7QK2X' }, timestamp: new Date(1712995360 * 1000) },
+      {
+        kind: 'status',
+        provider: 'whapi',
+        providerMessageId: 'Mm3nS8uZ0_bCd45-wAkFnOGqDQ',
+        status: 'delivered',
+        to: { providerNumberId: 'ACMEGEAR-7QK2X' },
+        timestamp: new Date(1712995360 * 1000),
+      },
       {
         kind: 'status',
         provider: 'whapi',

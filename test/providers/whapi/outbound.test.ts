@@ -20,7 +20,6 @@ beforeEach(() => fake.reset());
 
 const message = (extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ from: { providerNumberId: fake.channelId }, to: '+5511987654321', ...extra });
 
-
 describe('Whapi send', () => {
   it('posts /messages/text with the channel token, digits as to, and the quoted message', async () => {
     const result = await whapi.send(ctx, credentials, message({ text: 'Claro! Vamos trocar.', replyToProviderMessageId: 'Lq2mR7tY9_aBc34-wAkFnOGqDQ' }));
@@ -34,15 +33,28 @@ describe('Whapi send', () => {
   });
 
   it('posts media to /messages/{kind} with the link and caption', async () => {
-    await whapi.send(ctx, credentials, message({ text: 'Segue a nota', media: { url: 'https://files.example.com/nota.pdf', mimeType: 'application/pdf', filename: 'nota.pdf' } }));
+    await whapi.send(
+      ctx,
+      credentials,
+      message({ text: 'Segue a nota', media: { url: 'https://files.example.com/nota.pdf', mimeType: 'application/pdf', filename: 'nota.pdf' } }),
+    );
     expect(fake.requests[0]!.path).toBe('/messages/document');
-    expect(fake.requests[0]!.body).toEqual({ to: '5511987654321', media: 'https://files.example.com/nota.pdf', caption: 'Segue a nota', mime_type: 'application/pdf', filename: 'nota.pdf' });
+    expect(fake.requests[0]!.body).toEqual({
+      to: '5511987654321',
+      media: 'https://files.example.com/nota.pdf',
+      caption: 'Segue a nota',
+      mime_type: 'application/pdf',
+      filename: 'nota.pdf',
+    });
     await whapi.send(ctx, credentials, message({ media: { url: 'https://files.example.com/p.jpg', type: 'image' } }));
     expect(fake.requests[1]!.path).toBe('/messages/image');
   });
 
   it('refuses templates and recipients without a phone before any call', async () => {
-    expect(await sendError(whapi.send(ctx, credentials, message({ template: { name: 'x', variables: [] } })))).toMatchObject({ kind: 'permanent', code: 'TEMPLATES_UNSUPPORTED' });
+    expect(await sendError(whapi.send(ctx, credentials, message({ template: { name: 'x', variables: [] } })))).toMatchObject({
+      kind: 'permanent',
+      code: 'TEMPLATES_UNSUPPORTED',
+    });
     expect(await sendError(whapi.send(ctx, credentials, message({ to: 'US.13491208655302741918', text: 'hi' })))).toMatchObject({ code: 'BAD_RECIPIENT' });
     expect(fake.requests).toHaveLength(0);
   });
@@ -62,7 +74,8 @@ describe('Whapi send', () => {
   });
 
   it('classifies 400, 401, 403 and 404 as permanent', () => {
-    for (const status of [400, 401, 403, 404]) expect(classifyWhapiError(status, { error: { code: status, message: 'x' } }).kind, String(status)).toBe('permanent');
+    for (const status of [400, 401, 403, 404])
+      expect(classifyWhapiError(status, { error: { code: status, message: 'x' } }).kind, String(status)).toBe('permanent');
     expect(classifyWhapiError(404, { error: { code: 404, message: 'Channel not found' } }).message).toContain('Channel not found');
   });
 });

@@ -63,7 +63,19 @@ describe('agent replies on a shared handover number', () => {
     const other = await makeOrganization(world.ctx);
     const theirs = await makeNumber(world.ctx, { organization_id: other.id, phone_number: '+15550100077' });
     // Even listed in this widget's pool, their number is not a sender of this widget.
-    await world.ctx.db.insertInto('pool_numbers').values({ id: 'p-other', widget_id: world.widget.id, number: '+15550100077', display_name: null, is_active: 1, notes: null, position: 9, created_at: world.ctx.clock.now().toISOString() }).execute();
+    await world.ctx.db
+      .insertInto('pool_numbers')
+      .values({
+        id: 'p-other',
+        widget_id: world.widget.id,
+        number: '+15550100077',
+        display_name: null,
+        is_active: 1,
+        notes: null,
+        position: 9,
+        created_at: world.ctx.clock.now().toISOString(),
+      })
+      .execute();
     const { handled } = await agentWrites(world, MAYA, theirs, '#1: hello');
     expect(handled).toBe(false);
     expect(await agentReplies(viral.sessionId)).toEqual([]);
@@ -132,7 +144,11 @@ describe('agent replies on a shared handover number', () => {
     await agentWrites(world, MAYA, world.handoverNumber!, '#1: Glad I could help');
     await agentWrites(world, MAYA, world.handoverNumber!, '#1 /close');
     expect(await conversationOf(world, 1)).toMatchObject({ status: 'closed' });
-    const assignment = await world.ctx.db.selectFrom('handover_assignments').selectAll().where('conversation_id', '=', (await conversationOf(world, 1)).id).executeTakeFirstOrThrow();
+    const assignment = await world.ctx.db
+      .selectFrom('handover_assignments')
+      .selectAll()
+      .where('conversation_id', '=', (await conversationOf(world, 1)).id)
+      .executeTakeFirstOrThrow();
     expect(assignment.released_at).not.toBeNull();
     expect(await lastTo(MAYA)).toBe('✅ #1 Viral tarpara is closed.');
     const seen = await seenByVisitor(world, viral.sessionId);
@@ -142,7 +158,12 @@ describe('agent replies on a shared handover number', () => {
     await agentWrites(world, MAYA, world.handoverNumber!, '#1: one more thing');
     expect(await lastTo(MAYA)).toBe('⚠️ #1 Viral tarpara is already closed; your message was not sent.');
     await viral.say('Thanks! Another question');
-    const latest = await world.ctx.db.selectFrom('conversations').selectAll().where('organization_id', '=', world.org.id).orderBy('ref', 'desc').executeTakeFirstOrThrow();
+    const latest = await world.ctx.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('organization_id', '=', world.org.id)
+      .orderBy('ref', 'desc')
+      .executeTakeFirstOrThrow();
     expect(latest).toMatchObject({ ref: 3, status: 'bot' });
   });
 
@@ -277,4 +298,3 @@ describe('what the widget shows of the agent', () => {
     ]);
   });
 });
-

@@ -41,7 +41,11 @@ beforeEach(async () => {
   org = await makeOrganization(ctx);
   number = await makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: BUSINESS, provider_id: 'PN0123456789abcdef0123456789abcdef' });
   for (const agent of [MAYA, TOM]) await openServiceWindow(ctx, number.id, agent);
-  const widget = await createWidget(ctx, org.id, widgetInput.parse({ name: 'Site', allowedOrigins: ['*'], agentWhatsappNumbers: [MAYA, TOM], handoverWhatsappNumber: BUSINESS }));
+  const widget = await createWidget(
+    ctx,
+    org.id,
+    widgetInput.parse({ name: 'Site', allowedOrigins: ['*'], agentWhatsappNumbers: [MAYA, TOM], handoverWhatsappNumber: BUSINESS }),
+  );
   publicKey = widget.publicKey;
 });
 afterEach(async () => {
@@ -96,9 +100,7 @@ describe('handover over WhatsApp, end to end', () => {
     const toMaya = notifications[0]!;
     await receiveWebhook(ctx, providers.twilio, twilioInbound(MAYA, 'Hi Viral, Maya here', { OriginalRepliedMessageSid: toMaya.sid }));
     await drainJobs(ctx);
-    expect(live.filter((e) => e.type === 'message').map((e) => e.data)).toEqual([
-      expect.objectContaining({ author: 'agent', text: 'Hi Viral, Maya here' }),
-    ]);
+    expect(live.filter((e) => e.type === 'message').map((e) => e.data)).toEqual([expect.objectContaining({ author: 'agent', text: 'Hi Viral, Maya here' })]);
     expect(sentByTwilio().at(-1)).toMatchObject({ to: `whatsapp:${TOM}`, body: `ℹ️ #${conversationRef} Viral tarpara was taken by ${MAYA}.` });
 
     // Someone who is not an agent writes the same prefix: an ordinary customer conversation, no visitor message.

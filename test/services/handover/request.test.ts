@@ -69,7 +69,14 @@ describe('requesting a handover', () => {
     // Number 1 handled an extra conversation earlier today (closed since).
     await world.ctx.db
       .insertInto('handover_assignments')
-      .values({ id: 'earlier', conversation_id: (await conversationOf(world, 1)).id, widget_id: world.widget.id, number: '+15550100011', assigned_at: world.ctx.clock.now().toISOString(), released_at: world.ctx.clock.now().toISOString() })
+      .values({
+        id: 'earlier',
+        conversation_id: (await conversationOf(world, 1)).id,
+        widget_id: world.widget.id,
+        number: '+15550100011',
+        assigned_at: world.ctx.clock.now().toISOString(),
+        released_at: world.ctx.clock.now().toISOString(),
+      })
       .execute();
     const c = await visitor(world, 'C');
     await c.say('hi');
@@ -124,7 +131,11 @@ describe('requesting a handover', () => {
     world = await makeWorld({ pool: 1, settings: { agentWhatsappNumbers: [] } });
     await expect(requestHandover(world.ctx, 'visitor_0000000000000000')).rejects.toMatchObject({ status: 404 });
     const v = await visitor(world, 'Ana');
-    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'NO_AGENTS', message: expect.stringContaining('no agents') });
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({
+      status: 503,
+      code: 'NO_AGENTS',
+      message: expect.stringContaining('no agents'),
+    });
   });
 
   it('outside working hours says when agents are back and requests nothing', async () => {
@@ -163,7 +174,11 @@ describe('agents outside the 24-hour window of the sender', () => {
     world = await makeWorld({ provider: 'twilio', handoverNumber: true, agentsWrote: false });
     const v = await visitor(world, 'Ana');
     await v.say('hi');
-    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'NO_AGENT_REACHABLE', message: expect.stringContaining('no agent could be reached') });
+    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({
+      status: 503,
+      code: 'NO_AGENT_REACHABLE',
+      message: expect.stringContaining('no agent could be reached'),
+    });
     const sent = await sentToAgents(world);
     expect(sent).toHaveLength(2);
     for (const m of sent) expect(m).toMatchObject({ status: 'failed', send_success: 0, error_code: 'WINDOW_CLOSED' });
@@ -183,14 +198,26 @@ describe('forwarding visitor messages', () => {
     const conversation = await conversationOf(world, 1);
     world.ctx.clock.advance(1000);
     const text = await v.say('Are you there?');
-    await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', text.id).executeTakeFirstOrThrow()));
+    await forwardVisitorMessage(
+      world.ctx,
+      conversation,
+      await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', text.id).executeTakeFirstOrThrow(),
+    );
     const photo = await v.say('', { dataUrl: `data:image/png;base64,${Buffer.from('png').toString('base64')}`, filename: 'bike.png' });
-    await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', photo.id).executeTakeFirstOrThrow()));
+    await forwardVisitorMessage(
+      world.ctx,
+      conversation,
+      await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', photo.id).executeTakeFirstOrThrow(),
+    );
 
     // A message written before the handover was quoted in the notification, not forwarded again.
     world.ctx.clock.advance(-5000);
     const early = await v.say('written before');
-    await forwardVisitorMessage(world.ctx, conversation, (await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', early.id).executeTakeFirstOrThrow()));
+    await forwardVisitorMessage(
+      world.ctx,
+      conversation,
+      await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', early.id).executeTakeFirstOrThrow(),
+    );
 
     const forwards = (await sentToAgents(world)).slice(2);
     expect(forwards.map((m) => [m.to_address, m.body])).toEqual([

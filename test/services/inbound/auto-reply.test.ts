@@ -36,8 +36,7 @@ describe('replyToCustomer', () => {
   });
   afterEach(() => ctx.database.close());
 
-  const inbound = (body: string): Promise<Message> =>
-    makeInboundMessage(ctx, number, { from: customer, body, conversationId: conversation.id });
+  const inbound = (body: string): Promise<Message> => makeInboundMessage(ctx, number, { from: customer, body, conversationId: conversation.id });
 
   const replies = () => ctx.db.selectFrom('messages').selectAll().where('direction', '=', 'out').orderBy('id').execute();
   const status = async () => (await ctx.db.selectFrom('conversations').select('status').where('id', '=', conversation.id).executeTakeFirstOrThrow()).status;
@@ -83,7 +82,10 @@ describe('replyToCustomer', () => {
     await replyToCustomer(ctx, conversation, await inbound(''));
     expect(await replies()).toHaveLength(0);
 
-    await ctx.db.insertInto('settings').values({ key: 'plans', value: JSON.stringify({ starter: { messageLimit: 1 } }) }).execute();
+    await ctx.db
+      .insertInto('settings')
+      .values({ key: 'plans', value: JSON.stringify({ starter: { messageLimit: 1 } }) })
+      .execute();
     await replyToCustomer(ctx, conversation, await inbound('how much to hire a bike?'));
     expect(await replies()).toHaveLength(0);
 

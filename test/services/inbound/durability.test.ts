@@ -62,11 +62,35 @@ describe('kill -9 after a webhook was answered', () => {
     const now = new Date().toISOString();
     await setup.db
       .insertInto('organizations')
-      .values({ id: 'org-durable', name: 'Durable Shop', plan: 'starter', join_code: 'durable', last_conversation_ref: 0, dedupe_window_seconds: 0, created_at: now, updated_at: now, description: null, business_info: null, instructions: null })
+      .values({
+        id: 'org-durable',
+        name: 'Durable Shop',
+        plan: 'starter',
+        join_code: 'durable',
+        last_conversation_ref: 0,
+        dedupe_window_seconds: 0,
+        created_at: now,
+        updated_at: now,
+        description: null,
+        business_info: null,
+        instructions: null,
+      })
       .execute();
     await setup.db
       .insertInto('numbers')
-      .values({ id: 'number-durable', organization_id: 'org-durable', provider: 'simulator', phone_number: '+14155550188', provider_id: '+14155550188', display_name: null, connection_id: null, sender_status: 'online', is_shared_trial: 0, is_dedicated: 1, created_at: now })
+      .values({
+        id: 'number-durable',
+        organization_id: 'org-durable',
+        provider: 'simulator',
+        phone_number: '+14155550188',
+        provider_id: '+14155550188',
+        display_name: null,
+        connection_id: null,
+        sender_status: 'online',
+        is_shared_trial: 0,
+        is_dedicated: 1,
+        created_at: now,
+      })
       .execute();
     await setup.close();
 

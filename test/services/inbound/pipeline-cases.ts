@@ -61,11 +61,16 @@ export function describePipeline(label: string, database: () => Promise<Database
       await db.drop?.();
     });
 
-    const twilioNumber = () => makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: '+14155550123', provider_id: 'PN0123456789abcdef0123456789abcdef' });
+    const twilioNumber = () =>
+      makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: '+14155550123', provider_id: 'PN0123456789abcdef0123456789abcdef' });
     const metaNumber = () => makeNumber(ctx, { organization_id: org.id, provider: 'meta', phone_number: '+15550783881', provider_id: '106540352242922' });
     const whapiNumber = () => makeNumber(ctx, { organization_id: org.id, provider: 'whapi', phone_number: null, provider_id: 'ACMEGEAR-7QK2X' });
     const whapiRequest = (fixture: string) =>
-      webhookRequest({ url: '/api/webhooks/whapi', body: fixtureBytes(fixture), headers: { 'content-type': 'application/json', authorization: `Bearer ${WHAPI_SECRET}` } });
+      webhookRequest({
+        url: '/api/webhooks/whapi',
+        body: fixtureBytes(fixture),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${WHAPI_SECRET}` },
+      });
     const inbound = () => ctx.db.selectFrom('messages').selectAll().where('direction', '=', 'in').orderBy('id').execute();
     const jobsOf = (kind: string) => ctx.db.selectFrom('jobs').selectAll().where('kind', '=', kind).execute();
 
@@ -228,7 +233,13 @@ export function describePipeline(label: string, database: () => Promise<Database
       const send = async (number: NumberRow) => {
         await openServiceWindow(ctx, number.id, '+5511987654321');
         twilioFake.planMessageSid(SID);
-        const { messageId } = await enqueueSend(ctx, { organizationId: org.id, numberId: number.id, to: '+5511987654321', text: 'Your parcel is on its way', author: 'bot' });
+        const { messageId } = await enqueueSend(ctx, {
+          organizationId: org.id,
+          numberId: number.id,
+          to: '+5511987654321',
+          text: 'Your parcel is on its way',
+          author: 'bot',
+        });
         return messageId;
       };
 
@@ -270,7 +281,13 @@ export function describePipeline(label: string, database: () => Promise<Database
       const number = await twilioNumber();
       await openServiceWindow(ctx, number.id, '+5511987654321');
       twilioFake.failNext(3, { status: 500, body: { code: 20500, message: 'Internal Server Error', status: 500 } }, 'Messages.json');
-      const { messageId } = await enqueueSend(ctx, { organizationId: org.id, numberId: number.id, to: '+5511987654321', text: 'Your order shipped', author: 'bot' });
+      const { messageId } = await enqueueSend(ctx, {
+        organizationId: org.id,
+        numberId: number.id,
+        to: '+5511987654321',
+        text: 'Your order shipped',
+        author: 'bot',
+      });
       for (let attempt = 0; attempt < 4; attempt++) {
         await drainJobs(ctx);
         ctx.clock.advance(60_000);
@@ -278,7 +295,12 @@ export function describePipeline(label: string, database: () => Promise<Database
       const creates = twilioFake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json'));
       expect(creates).toHaveLength(4);
       expect([...twilioFake.messages.values()].filter((m) => m.body === 'Your order shipped')).toHaveLength(1);
-      expect(creates[3]!.body).toMatchObject({ To: 'whatsapp:+5511987654321', From: 'whatsapp:+14155550123', Body: 'Your order shipped', StatusCallback: `${PUBLIC_URL}/api/webhooks/twilio` });
+      expect(creates[3]!.body).toMatchObject({
+        To: 'whatsapp:+5511987654321',
+        From: 'whatsapp:+14155550123',
+        Body: 'Your order shipped',
+        StatusCallback: `${PUBLIC_URL}/api/webhooks/twilio`,
+      });
       const message = await statusOf(ctx, messageId);
       expect(message).toMatchObject({ status: 'queued', send_success: 1, send_error: null });
       expect(twilioFake.messages.has(message.provider_message_id!)).toBe(true);

@@ -16,9 +16,23 @@ afterEach(async () => {
 function row(id: string): InboundMessageRow {
   const at = ctx.clock.now().toISOString();
   return {
-    organization_id: null, direction: 'in', author: 'contact', audience: 'contact', body: id, media: null, provider: 'simulator',
-    provider_message_id: id, reply_to_provider_message_id: null, number_id: null, from_address: '+5511987654321', to_address: '+14155550123',
-    status: 'received', category: 'service', cost: 0, created_at: at, updated_at: at,
+    organization_id: null,
+    direction: 'in',
+    author: 'contact',
+    audience: 'contact',
+    body: id,
+    media: null,
+    provider: 'simulator',
+    provider_message_id: id,
+    reply_to_provider_message_id: null,
+    number_id: null,
+    from_address: '+5511987654321',
+    to_address: '+14155550123',
+    status: 'received',
+    category: 'service',
+    cost: 0,
+    created_at: at,
+    updated_at: at,
   };
 }
 

@@ -52,7 +52,11 @@ beforeAll(async () => {
   ctx = await makeTestContext();
   for (const [business, { organization, files }] of Object.entries(KNOWLEDGE)) {
     const id = (await createOrganization(ctx, { name: organization })).id;
-    await seedKnowledge(ctx, id, files.map((file) => documentFromFile(file, readFileSync(fixture(file)))));
+    await seedKnowledge(
+      ctx,
+      id,
+      files.map((file) => documentFromFile(file, readFileSync(fixture(file)))),
+    );
     organizations.set(business, id);
   }
 });
@@ -108,7 +112,10 @@ describe('questions the knowledge base does not cover', () => {
     ];
     // Known misses, by meaning: "sell pizza" is near "sell gift cards", and a capital city near
     // "where are you located".
-    expect((await notSureAbout('bike', offTopic)).map((sure) => sure.slice(0, sure.indexOf(' (')))).toEqual(['do you sell pizza', 'what is the capital of australia']);
+    expect((await notSureAbout('bike', offTopic)).map((sure) => sure.slice(0, sure.indexOf(' (')))).toEqual([
+      'do you sell pizza',
+      'what is the capital of australia',
+    ]);
   });
 
   it('leave the dental clinic not sure, but for one known slip', async () => {

@@ -3,10 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../../src/core/chunking.js';
 import { htmlToText, trimToSentences } from '../../../src/core/text.js';
-import { startServer } from '../../../src/server.js';
 import { answerQuestion } from '../../../src/services/knowledge/answers.js';
 import { seedKnowledge } from '../../../src/services/knowledge/training.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
@@ -29,7 +28,9 @@ async function upload(orgId: string, filename: string, content: string | Buffer,
   const boundary = '----switchboard-test-boundary';
   const parts: Buffer[] = [];
   if (options.title) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n${options.title}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+  parts.push(
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+  );
   parts.push(Buffer.isBuffer(content) ? content : Buffer.from(content));
   parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
   const response = await api.server.app.inject({
@@ -206,10 +207,12 @@ describe('chunks and text', () => {
     const trimmed = trimToSentences(long, 100);
     expect(trimmed.length).toBeLessThanOrEqual(100);
     expect(trimmed).toMatch(/^Sentence number 0 is here\..*\.$/);
-    expect(trimToSentences('x'.repeat(50) + ' ' + 'y'.repeat(80), 60)).toMatch(/…$/);
+    expect(trimToSentences(`${'x'.repeat(50)} ${'y'.repeat(80)}`, 60)).toMatch(/…$/);
   });
 
   it('turns HTML into text without scripts, styles or entities', () => {
-    expect(htmlToText('<p>A &lt;b&gt; &#39;quoted&#39;</p><script>var x = "<p>no</p>";</script><ul><li>one</li><li>two</li></ul>')).toBe("A <b> 'quoted'\n\n- one\n- two");
+    expect(htmlToText('<p>A &lt;b&gt; &#39;quoted&#39;</p><script>var x = "<p>no</p>";</script><ul><li>one</li><li>two</li></ul>')).toBe(
+      "A <b> 'quoted'\n\n- one\n- two",
+    );
   });
 });

@@ -18,8 +18,16 @@ let providerId = 0;
 beforeEach(async () => {
   ctx = await makeTestContext();
   shared = {
-    id: 'shared-trial', organization_id: null, provider: 'simulator', phone_number: '+14155238886', provider_id: '+14155238886',
-    display_name: 'Switchboard sandbox', connection_id: null, sender_status: 'online', is_shared_trial: 1, is_dedicated: 0,
+    id: 'shared-trial',
+    organization_id: null,
+    provider: 'simulator',
+    phone_number: '+14155238886',
+    provider_id: '+14155238886',
+    display_name: 'Switchboard sandbox',
+    connection_id: null,
+    sender_status: 'online',
+    is_shared_trial: 1,
+    is_dedicated: 0,
     created_at: ctx.clock.now().toISOString(),
   };
   await ctx.db.insertInto('numbers').values(shared).execute();
@@ -36,9 +44,21 @@ async function inbound(from: string, body: string) {
   const row = await ctx.db
     .insertInto('messages')
     .values({
-      organization_id: null, direction: 'in', author: 'contact', audience: 'contact', body, provider: 'simulator',
-      provider_message_id: `sim-${++providerId}`, number_id: shared.id, from_address: from, to_address: shared.phone_number,
-      status: 'received', category: 'service', cost: 0, created_at: at, updated_at: at,
+      organization_id: null,
+      direction: 'in',
+      author: 'contact',
+      audience: 'contact',
+      body,
+      provider: 'simulator',
+      provider_message_id: `sim-${++providerId}`,
+      number_id: shared.id,
+      from_address: from,
+      to_address: shared.phone_number,
+      status: 'received',
+      category: 'service',
+      cost: 0,
+      created_at: at,
+      updated_at: at,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -52,7 +72,13 @@ async function inbound(from: string, body: string) {
 }
 
 async function repliesTo(address: string) {
-  return ctx.db.selectFrom('messages').select(['body', 'organization_id', 'number_id']).where('direction', '=', 'out').where('to_address', '=', address).orderBy('id').execute();
+  return ctx.db
+    .selectFrom('messages')
+    .select(['body', 'organization_id', 'number_id'])
+    .where('direction', '=', 'out')
+    .where('to_address', '=', address)
+    .orderBy('id')
+    .execute();
 }
 
 async function organizationOf(messageId: number) {

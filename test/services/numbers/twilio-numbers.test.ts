@@ -2,7 +2,7 @@
 // Twilio failure becomes a sentence with a fitting status.
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/core/errors.js';
+import type { AppError } from '../../../src/core/errors.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
 import { provisionNumber, releaseNumber, searchNumbers } from '../../../src/services/numbers/twilio-numbers.js';
@@ -29,7 +29,11 @@ afterEach(async () => {
   await ctx.database.close();
 });
 
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as AppError);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e as AppError,
+  );
 
 describe('provisioning at Twilio', () => {
   it('gives the number back when it cannot be recorded', async () => {

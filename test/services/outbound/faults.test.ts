@@ -61,7 +61,12 @@ async function retriesOf(seen: Map<number, number>): Promise<Retry[]> {
 describe('provider outage', () => {
   it('sends every message after the provider recovers, backing off and honouring Retry-After', async () => {
     const organization = await makeOrganization(ctx, { plan: 'business' });
-    const number = await makeNumber(ctx, { organization_id: organization.id, provider: 'twilio', phone_number: '+14155550177', provider_id: `PN${'7'.repeat(32)}` });
+    const number = await makeNumber(ctx, {
+      organization_id: organization.id,
+      provider: 'twilio',
+      phone_number: '+14155550177',
+      provider_id: `PN${'7'.repeat(32)}`,
+    });
     for (let i = 0; i < MESSAGES; i++) {
       const to = `+44794600${String(1000 + i)}`;
       await openServiceWindow(ctx, number.id, to);
@@ -77,7 +82,11 @@ describe('provider outage', () => {
     for (let round = 0; round < 500; round++) {
       await drainJobs(ctx);
       retries.push(...(await retriesOf(seen)));
-      const due = await ctx.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('next')).where('status', '=', 'pending').executeTakeFirst();
+      const due = await ctx.db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min('run_at').as('next'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
       if (!due?.next) break;
       // Move time to the next retry that is due; no real waiting.
       ctx.clock.set(new Date(due.next as string));

@@ -112,7 +112,19 @@ describe('demo on first start', () => {
     const now = plain.ctx.clock.now().toISOString();
     await plain.ctx.db
       .insertInto('organizations')
-      .values({ id: 'org-1', name: 'Existing', description: null, business_info: null, plan: 'trial', join_code: 'calm-owl', instructions: null, last_conversation_ref: 0, dedupe_window_seconds: 0, created_at: now, updated_at: now })
+      .values({
+        id: 'org-1',
+        name: 'Existing',
+        description: null,
+        business_info: null,
+        plan: 'trial',
+        join_code: 'calm-owl',
+        instructions: null,
+        last_conversation_ref: 0,
+        dedupe_window_seconds: 0,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
     await plain.stop();
     running.splice(0);
@@ -156,7 +168,13 @@ describe('first start of the real process', () => {
     const folder = mkdtempSync(join(tmpdir(), 'sb-start-'));
     folders.push(folder);
     const port = await freePort();
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: `sqlite:${join(folder, 'switchboard.db')}`, PORT: String(port), LOG_LEVEL: 'warn' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: `sqlite:${join(folder, 'switchboard.db')}`,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: join(import.meta.dirname, '../../..'), env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -74,7 +74,10 @@ describe('monthly usage and limits', () => {
 
   it("follows the operator's plan table, and ignores a setting that no longer validates", async () => {
     const org = await createOrganization(ctx, { name: 'Custom', plan: 'starter' });
-    await ctx.db.insertInto('settings').values({ key: PLANS_SETTING, value: JSON.stringify({ starter: { messageLimit: 3 } }) }).execute();
+    await ctx.db
+      .insertInto('settings')
+      .values({ key: PLANS_SETTING, value: JSON.stringify({ starter: { messageLimit: 3 } }) })
+      .execute();
     await addMessages(org.id, 3, 'in');
     expect(await monthlyUsage(ctx, org.id)).toMatchObject({ limit: 3, remaining: 0 });
     await ctx.db.updateTable('settings').set({ value: '{"starter":{"messageLimit":"lots"}}' }).where('key', '=', PLANS_SETTING).execute();

@@ -35,17 +35,33 @@ beforeEach(async () => {
   });
   ctx.clock.set('2026-03-10T09:00:00Z');
   orgId = (await createOrganization(ctx, { name: 'Priced', plan: 'starter' })).id;
-  number = await makeNumber(ctx, { organization_id: orgId, provider: 'twilio', phone_number: '+14155550123', provider_id: 'PN0123456789abcdef0123456789abcdef' });
+  number = await makeNumber(ctx, {
+    organization_id: orgId,
+    provider: 'twilio',
+    phone_number: '+14155550123',
+    provider_id: 'PN0123456789abcdef0123456789abcdef',
+  });
 });
 afterEach(async () => {
   await ctx.database.close();
 });
 
-const SECOND = { MessageSid: 'SM00000000000000000000000000000002', SmsMessageSid: 'SM00000000000000000000000000000002', SmsSid: 'SM00000000000000000000000000000002' };
+const SECOND = {
+  MessageSid: 'SM00000000000000000000000000000002',
+  SmsMessageSid: 'SM00000000000000000000000000000002',
+  SmsSid: 'SM00000000000000000000000000000002',
+};
 const receive = (fields: Record<string, string> = {}) =>
   receiveWebhook(ctx, providers.twilio, signedTwilioRequest({ ...twilioFields('twilio/inbound-text.txt'), ...fields }, twilio.authToken, PUBLIC_URL));
 const sendMarketing = async () => {
-  const { messageId } = await enqueueSend(ctx, { organizationId: orgId, numberId: number.id, to: '+5511987654321', template: TEMPLATE, category: 'marketing', author: 'bot' });
+  const { messageId } = await enqueueSend(ctx, {
+    organizationId: orgId,
+    numberId: number.id,
+    to: '+5511987654321',
+    template: TEMPLATE,
+    category: 'marketing',
+    author: 'bot',
+  });
   await drainJobs(ctx);
   return ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
 };

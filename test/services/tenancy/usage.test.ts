@@ -15,26 +15,50 @@ beforeEach(async () => {
   orgId = (await createOrganization(ctx, { name: 'Costly', plan: 'starter' })).id;
   const now = ctx.clock.now().toISOString();
   const number = (id: string, provider: string, phone: string, created: string) => ({
-    id, organization_id: orgId, provider, phone_number: phone, provider_id: `${provider}-${id}`, display_name: null,
-    connection_id: null, sender_status: 'online', is_shared_trial: 0 as const, is_dedicated: 1 as const, created_at: created,
+    id,
+    organization_id: orgId,
+    provider,
+    phone_number: phone,
+    provider_id: `${provider}-${id}`,
+    display_name: null,
+    connection_id: null,
+    sender_status: 'online',
+    is_shared_trial: 0 as const,
+    is_dedicated: 1 as const,
+    created_at: created,
   });
-  await ctx.db.insertInto('numbers').values([number('tw', 'twilio', '+14155550100', '2026-02-15T00:00:00Z'), number('mt', 'meta', '+15550783881', now)]).execute();
+  await ctx.db
+    .insertInto('numbers')
+    .values([number('tw', 'twilio', '+14155550100', '2026-02-15T00:00:00Z'), number('mt', 'meta', '+15550783881', now)])
+    .execute();
 });
 afterEach(async () => {
   await ctx.database.close();
 });
 
 /** A message row costed as the pipeline does it (messageCost at insert). */
-async function add(numberId: string, provider: string, direction: 'in' | 'out', options: { category?: string; insideWindow?: boolean; status?: string; at?: string } = {}) {
+async function add(
+  numberId: string,
+  provider: string,
+  direction: 'in' | 'out',
+  options: { category?: string; insideWindow?: boolean; status?: string; at?: string } = {},
+) {
   const at = options.at ?? ctx.clock.now().toISOString();
   const category = options.category ?? 'service';
   await ctx.db
     .insertInto('messages')
     .values({
-      organization_id: orgId, number_id: numberId, provider, direction, author: direction === 'in' ? 'contact' : 'bot', audience: 'contact',
-      status: options.status ?? (direction === 'in' ? 'received' : 'sent'), category,
+      organization_id: orgId,
+      number_id: numberId,
+      provider,
+      direction,
+      author: direction === 'in' ? 'contact' : 'bot',
+      audience: 'contact',
+      status: options.status ?? (direction === 'in' ? 'received' : 'sent'),
+      category,
       cost: messageCost({ direction, provider, category, insideWindow: options.insideWindow ?? true }),
-      created_at: at, updated_at: at,
+      created_at: at,
+      updated_at: at,
     })
     .execute();
 }

@@ -2,13 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../src/core/keys.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
-import {
-  authenticateSession,
-  createSession,
-  saveVisitorEmail,
-  sessionView,
-  visitorConversation,
-} from '../../../src/services/widgets/sessions.js';
+import { authenticateSession, createSession, saveVisitorEmail, sessionView, visitorConversation } from '../../../src/services/widgets/sessions.js';
 import { createWidget, widgetInput } from '../../../src/services/widgets/settings.js';
 import { makeTestContext } from '../../support/context.js';
 

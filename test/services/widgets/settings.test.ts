@@ -43,9 +43,7 @@ describe('widget settings', () => {
   });
 
   it('rejects a number that is not international, an origin with a path and hours that end before they start', () => {
-    expect(widgetInput.safeParse({ name: 'x', allowedOrigins: ['*'], agentWhatsappNumbers: ['12'] }).error?.issues[0]?.message).toMatch(
-      /not a phone number/,
-    );
+    expect(widgetInput.safeParse({ name: 'x', allowedOrigins: ['*'], agentWhatsappNumbers: ['12'] }).error?.issues[0]?.message).toMatch(/not a phone number/);
     expect(widgetInput.safeParse({ name: 'x', allowedOrigins: ['https://a.example/page'] }).success).toBe(false);
     const hours = { timeZone: 'Europe/Berlin', days: [1], start: '17:00', end: '09:00' };
     expect(widgetInput.safeParse({ name: 'x', allowedOrigins: ['*'], workingHours: hours }).success).toBe(false);
@@ -56,7 +54,13 @@ describe('widget settings', () => {
     const created = await createWidget(
       ctx,
       organizationId,
-      widgetInput.parse({ name: 'Site', allowedOrigins: ['*'], greeting: 'Hi', inactivityTimeoutMinutes: 10, whatsappNumberPool: [{ number: '+15550100001' }] }),
+      widgetInput.parse({
+        name: 'Site',
+        allowedOrigins: ['*'],
+        greeting: 'Hi',
+        inactivityTimeoutMinutes: 10,
+        whatsappNumberPool: [{ number: '+15550100001' }],
+      }),
     );
     const updated = await updateWidget(ctx, await loadWidget(ctx, created.id), {
       name: 'Renamed',
@@ -74,7 +78,11 @@ describe('widget settings', () => {
 
 describe('pool editing', () => {
   it('adds at the end, refuses a repeat, edits and removes by any written form of the number', async () => {
-    const created = await createWidget(ctx, organizationId, widgetInput.parse({ name: 'Site', allowedOrigins: ['*'], whatsappNumberPool: [{ number: '+15550100001' }] }));
+    const created = await createWidget(
+      ctx,
+      organizationId,
+      widgetInput.parse({ name: 'Site', allowedOrigins: ['*'], whatsappNumberPool: [{ number: '+15550100001' }] }),
+    );
     const widget = await loadWidget(ctx, created.id);
     await addPoolNumber(ctx, widget, { number: '+15550100002', displayName: 'Second' });
     await expect(addPoolNumber(ctx, widget, { number: '+15550100002' })).rejects.toThrow('already in this widget');

@@ -15,6 +15,7 @@ export class ApiError extends Error {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an untyped call's answer, for the few calls that name no server type
 type Json = Record<string, any>;
 
 export async function api<T = Json>(method: string, path: string, body?: unknown, key = storedKey()): Promise<T> {

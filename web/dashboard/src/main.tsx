@@ -104,7 +104,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
             ))}
           </select>
         )}
-        <button className="link" onClick={onSignOut}>
+        <button type="button" className="link" onClick={onSignOut}>
           Sign out
         </button>
       </header>

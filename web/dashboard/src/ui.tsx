@@ -55,6 +55,7 @@ export function ErrorBox({ error }: { error?: string }) {
 
 export function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child passed in
     <label className="field">
       <span>{label}</span>
       {children}

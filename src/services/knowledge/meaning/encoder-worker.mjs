@@ -15,7 +15,7 @@ parentPort.on('message', async ({ id, texts }) => {
     const vectors = await (await model).embed(texts);
     const dimensions = vectors[0]?.length ?? 0;
     const flat = new Float32Array(vectors.length * dimensions);
-    vectors.forEach((vector, i) => flat.set(vector, i * dimensions));
+    for (const [i, vector] of vectors.entries()) flat.set(vector, i * dimensions);
     parentPort.postMessage({ id, flat, dimensions }, [flat.buffer]);
   } catch (err) {
     parentPort.postMessage({ id, error: err instanceof Error ? err.message : String(err) });

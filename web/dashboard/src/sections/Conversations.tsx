@@ -11,7 +11,11 @@ import type { MessageJson as Message } from '../../../../src/services/conversati
 const POLL_MS = 10_000;
 
 function Thread({ conversation, onChanged, version }: { conversation: Conversation; onChanged: () => void; version: number }) {
-  const messages = useLoad(() => get<{ messages: Message[] }>(`/api/conversations/${conversation.id}/messages`).then((b) => b.messages), [conversation.id], POLL_MS);
+  const messages = useLoad(
+    () => get<{ messages: Message[] }>(`/api/conversations/${conversation.id}/messages`).then((b) => b.messages),
+    [conversation.id],
+    POLL_MS,
+  );
   useEffect(() => {
     if (version > 0) void messages.reload();
   }, [version]);
@@ -38,7 +42,7 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
         </h2>
         <span className={`badge ${conversation.status}`}>{conversation.status}</span>
         {conversation.status !== 'closed' && (
-          <button className="small" onClick={() => void close()}>
+          <button type="button" className="small" onClick={() => void close()}>
             Close
           </button>
         )}
@@ -49,7 +53,11 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
           <li key={m.id} className={`msg ${m.direction} ${m.author}`}>
             <span className="who">{m.author}</span>
             {m.body && <p>{m.body}</p>}
-            {m.media && <p className="muted">[{m.media.type ?? 'file'}] {m.media.caption ?? ''}</p>}
+            {m.media && (
+              <p className="muted">
+                [{m.media.type ?? 'file'}] {m.media.caption ?? ''}
+              </p>
+            )}
             <span className="meta">
               {when(m.createdAt)} · {m.status}
               {m.sendError && <span className="bad"> · {m.sendError}</span>}
@@ -114,7 +122,7 @@ export function Conversations({ org }: SectionProps) {
         <ul className="list conversations">
           {(list.data ?? []).map((c) => (
             <li key={c.id}>
-              <button className={`conversation ${c.id === chosenId ? 'active' : ''}`} onClick={() => setChosenId(c.id)}>
+              <button type="button" className={`conversation ${c.id === chosenId ? 'active' : ''}`} onClick={() => setChosenId(c.id)}>
                 <strong>#{c.ref}</strong> {c.contactName ?? c.contactNumber ?? c.sessionId}
                 <span className={`badge ${c.status}`}>{c.status}</span>
                 <span className="muted">
@@ -128,7 +136,7 @@ export function Conversations({ org }: SectionProps) {
       </section>
       {chosen && (
         <div className="card">
-          <button className="link back" onClick={() => setChosenId(undefined)}>
+          <button type="button" className="link back" onClick={() => setChosenId(undefined)}>
             ← All conversations
           </button>
           <Thread conversation={chosen} version={version} onChanged={() => void list.reload()} />

@@ -74,15 +74,25 @@ export function Knowledge({ org }: SectionProps) {
     });
   return (
     <>
-      <Card title="Documents" actions={<button onClick={() => void train()}>Train</button>}>
+      <Card
+        title="Documents"
+        actions={
+          <button type="button" onClick={() => void train()}>
+            Train
+          </button>
+        }
+      >
         {docs.data?.trainedAt !== undefined && <p className="muted">Last trained: {when(docs.data.trainedAt)}</p>}
         {note && <p className="notice">{note}</p>}
         <ErrorBox error={docs.error ?? action.error} />
         <ul className="list">
           {(docs.data?.documents ?? []).map((d) => (
             <li key={d.id}>
-              {d.title} <span className="muted">{d.sourceType ?? ''} · {when(d.createdAt)}</span>{' '}
-              <button className="danger small" onClick={() => void remove(d.id)}>
+              {d.title}{' '}
+              <span className="muted">
+                {d.sourceType ?? ''} · {when(d.createdAt)}
+              </span>{' '}
+              <button type="button" className="danger small" onClick={() => void remove(d.id)}>
                 Delete
               </button>
             </li>

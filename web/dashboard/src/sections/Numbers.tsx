@@ -28,7 +28,10 @@ function Health({ orgId }: { orgId: string }) {
           <tbody>
             {numbers.map((n) => (
               <tr key={n.numberId ?? 'none'}>
-                <td>{n.displayName ? `${n.displayName} ` : ''}<span className="muted">{n.phoneNumber ?? ''}</span></td>
+                <td>
+                  {n.displayName ? `${n.displayName} ` : ''}
+                  <span className="muted">{n.phoneNumber ?? ''}</span>
+                </td>
                 <td>{n.provider ?? '—'}</td>
                 <td>{n.messagesIn}</td>
                 <td>{n.messagesOut}</td>
@@ -81,7 +84,7 @@ function TwilioNumbers({ org, reloadOrganizations }: SectionProps) {
         {org.whatsappNumber ? (
           <>
             <strong>{org.whatsappNumber}</strong> — sender status <span className="badge">{org.senderStatus ?? 'unknown'}</span>{' '}
-            <button className="danger small" onClick={() => void release()}>
+            <button type="button" className="danger small" onClick={() => void release()}>
               Release
             </button>
           </>
@@ -111,7 +114,7 @@ function TwilioNumbers({ org, reloadOrganizations }: SectionProps) {
           {found.map((n) => (
             <li key={n.phoneNumber}>
               {n.friendlyName} <code>{n.phoneNumber}</code>{' '}
-              <button className="small" onClick={() => void provision(n.phoneNumber)}>
+              <button type="button" className="small" onClick={() => void provision(n.phoneNumber)}>
                 Provision
               </button>
             </li>
@@ -137,13 +140,20 @@ function MetaNumbers({ org, reloadOrganizations }: SectionProps) {
       reloadOrganizations();
     });
   return (
-    <Card title="Meta business account numbers" actions={<button className="small" onClick={() => void unassign()}>Remove assignment</button>}>
+    <Card
+      title="Meta business account numbers"
+      actions={
+        <button type="button" className="small" onClick={() => void unassign()}>
+          Remove assignment
+        </button>
+      }
+    >
       <ErrorBox error={available.error ?? action.error} />
       <ul className="list">
         {(available.data ?? []).map((n) => (
           <li key={n.phoneNumberId}>
             {n.verifiedName} <code>{n.displayNumber}</code> <span className="badge">{n.verificationStatus}</span>{' '}
-            <button className="small" onClick={() => void assign(n.phoneNumberId)}>
+            <button type="button" className="small" onClick={() => void assign(n.phoneNumberId)}>
               Assign to {org.name}
             </button>
           </li>

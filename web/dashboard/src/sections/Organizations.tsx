@@ -60,7 +60,14 @@ function ApiKeys({ org }: { org: Organization }) {
       await keys.reload();
     });
   return (
-    <Card title="API keys" actions={<button onClick={() => void create()}>New key</button>}>
+    <Card
+      title="API keys"
+      actions={
+        <button type="button" onClick={() => void create()}>
+          New key
+        </button>
+      }
+    >
       {shown && (
         <p className="notice">
           New key — copy it now, it is not shown again: <code className="secret">{shown}</code>
@@ -74,7 +81,7 @@ function ApiKeys({ org }: { org: Organization }) {
             {k.revokedAt ? (
               <span className="badge">revoked</span>
             ) : (
-              <button className="danger small" onClick={() => void revoke(k.id)}>
+              <button type="button" className="danger small" onClick={() => void revoke(k.id)}>
                 Revoke
               </button>
             )}

@@ -17,17 +17,24 @@ export function Unrouted() {
       await events.reload();
     });
   return (
-    <Card title="Unrouted events" actions={<button className="small" onClick={() => void events.reload()}>Refresh</button>}>
+    <Card
+      title="Unrouted events"
+      actions={
+        <button type="button" className="small" onClick={() => void events.reload()}>
+          Refresh
+        </button>
+      }
+    >
       <ErrorBox error={events.error ?? action.error} />
       {note && <p className="notice">{note}</p>}
       <ul className="list">
         {(events.data ?? []).map((e) => (
           <li key={e.id}>
             <strong>#{e.id}</strong> <span className="badge">{e.provider}</span> {e.reason} <span className="muted">{when(e.receivedAt)}</span>{' '}
-            <button className="small" onClick={() => setOpen(open === e.id ? undefined : e.id)}>
+            <button type="button" className="small" onClick={() => setOpen(open === e.id ? undefined : e.id)}>
               {open === e.id ? 'Hide' : 'Payload'}
             </button>{' '}
-            <button className="small" onClick={() => void replay(e.id)}>
+            <button type="button" className="small" onClick={() => void replay(e.id)}>
               Replay
             </button>
             {open === e.id && <pre className="payload">{typeof e.payload === 'string' ? e.payload : JSON.stringify(e.payload, null, 2)}</pre>}

@@ -3,14 +3,12 @@ import { useState } from 'react';
 import { get, money } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Bars, Card, ErrorBox, useLoad } from '../ui.js';
-import type { CostParts, UsageReport } from '../../../../src/services/tenancy/usage.js';
-
-export type { UsageReport };
+export type { UsageReport } from '../../../../src/services/tenancy/usage.js';
+import type { UsageReport } from '../../../../src/services/tenancy/usage.js';
 
 export const currentMonth = () => new Date().toISOString().slice(0, 7);
 
-export const usageOf = (orgId: string, month: string) =>
-  get<{ usage: UsageReport }>(`/api/organizations/${orgId}/usage?month=${month}`).then((b) => b.usage);
+export const usageOf = (orgId: string, month: string) => get<{ usage: UsageReport }>(`/api/organizations/${orgId}/usage?month=${month}`).then((b) => b.usage);
 
 /** Messages without a number are the website chat's (visitor ↔ bot). */
 const numberLabel = (n: UsageReport['numbers'][number]) => n.phoneNumber ?? n.displayName ?? 'website chat';
@@ -40,13 +38,38 @@ export function Usage({ org }: SectionProps) {
           }
         >
           <div className="stats">
-            <div><span>Plan</span><strong>{chosen.plan}</strong></div>
-            <div><span>Messages</span><strong data-testid="usage-used">{chosen.used} / {chosen.limit}</strong></div>
-            <div><span>Remaining</span><strong>{chosen.remaining}</strong></div>
-            <div><span>In / out</span><strong>{chosen.messages.in.total} / {chosen.messages.out.total}</strong></div>
-            <div><span>Cost</span><strong>{money(chosen.cost.total)}</strong></div>
-            <div><span>Plan price</span><strong>{money(chosen.planPrice)}</strong></div>
-            <div><span>Margin</span><strong>{money(chosen.margin)}</strong></div>
+            <div>
+              <span>Plan</span>
+              <strong>{chosen.plan}</strong>
+            </div>
+            <div>
+              <span>Messages</span>
+              <strong data-testid="usage-used">
+                {chosen.used} / {chosen.limit}
+              </strong>
+            </div>
+            <div>
+              <span>Remaining</span>
+              <strong>{chosen.remaining}</strong>
+            </div>
+            <div>
+              <span>In / out</span>
+              <strong>
+                {chosen.messages.in.total} / {chosen.messages.out.total}
+              </strong>
+            </div>
+            <div>
+              <span>Cost</span>
+              <strong>{money(chosen.cost.total)}</strong>
+            </div>
+            <div>
+              <span>Plan price</span>
+              <strong>{money(chosen.planPrice)}</strong>
+            </div>
+            <div>
+              <span>Margin</span>
+              <strong>{money(chosen.margin)}</strong>
+            </div>
           </div>
           <h3>Cost by part</h3>
           <Bars

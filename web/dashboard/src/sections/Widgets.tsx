@@ -6,7 +6,11 @@ import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
 import type { NumberStats } from '../../../../src/services/handover/stats.js';
 import type { PoolNumberJson as PoolNumber, WidgetJson as Widget } from '../../../../src/services/widgets/settings.js';
 
-const lines = (text: string) => text.split(/[\n,]+/).map((s) => s.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function Settings({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
   const [form, setForm] = useState(() => toForm(widget));
@@ -35,16 +39,31 @@ function Settings({ widget, onSaved }: { widget: Widget; onSaved: () => void }) 
   return (
     <Card title="Settings">
       <form onSubmit={save}>
-        <Field label="Name"><input value={form.name} onChange={set('name')} required /></Field>
-        <Field label="Greeting"><textarea value={form.greeting} onChange={set('greeting')} rows={2} /></Field>
-        <Field label="Allowed origins (one per line)"><textarea value={form.allowedOrigins} onChange={set('allowedOrigins')} rows={2} /></Field>
-        <Field label="Agents' WhatsApp numbers (one per line)"><textarea value={form.agents} onChange={set('agents')} rows={2} /></Field>
-        <Field label="Handover sender number"><input value={form.handover} onChange={set('handover')} /></Field>
-        <Field label="Inactivity timeout (minutes)"><input type="number" min={1} value={form.timeout} onChange={set('timeout')} /></Field>
+        <Field label="Name">
+          <input value={form.name} onChange={set('name')} required />
+        </Field>
+        <Field label="Greeting">
+          <textarea value={form.greeting} onChange={set('greeting')} rows={2} />
+        </Field>
+        <Field label="Allowed origins (one per line)">
+          <textarea value={form.allowedOrigins} onChange={set('allowedOrigins')} rows={2} />
+        </Field>
+        <Field label="Agents' WhatsApp numbers (one per line)">
+          <textarea value={form.agents} onChange={set('agents')} rows={2} />
+        </Field>
+        <Field label="Handover sender number">
+          <input value={form.handover} onChange={set('handover')} />
+        </Field>
+        <Field label="Inactivity timeout (minutes)">
+          <input type="number" min={1} value={form.timeout} onChange={set('timeout')} />
+        </Field>
         <label className="check">
           <input type="checkbox" checked={form.multiple} onChange={set('multiple')} /> An agent may carry several chats at once
         </label>
-        <button type="submit" disabled={action.busy}>Save</button> {saved && <span className="muted">Saved.</span>}
+        <button type="submit" disabled={action.busy}>
+          Save
+        </button>{' '}
+        {saved && <span className="muted">Saved.</span>}
       </form>
       <ErrorBox error={action.error} />
     </Card>
@@ -76,33 +95,62 @@ function Pool({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
       await stats.reload();
     });
   return (
-    <Card title="Number pool" actions={<button className="small" onClick={() => setPool([...pool, { number: '', displayName: '', isActive: true, notes: '' }])}>Add number</button>}>
+    <Card
+      title="Number pool"
+      actions={
+        <button type="button" className="small" onClick={() => setPool([...pool, { number: '', displayName: '', isActive: true, notes: '' }])}>
+          Add number
+        </button>
+      }
+    >
       <ErrorBox error={action.error ?? stats.error} />
       <div className="table-wrap">
         <table>
           <thead>
-            <tr><th>Number</th><th>Name</th><th>Active</th><th>Open</th><th>24 h</th><th>In / out</th><th>Last error</th><th /></tr>
+            <tr>
+              <th>Number</th>
+              <th>Name</th>
+              <th>Active</th>
+              <th>Open</th>
+              <th>24 h</th>
+              <th>In / out</th>
+              <th>Last error</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {pool.map((p, i) => {
               const s = stats.data?.find((n) => n.number === p.number);
               return (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the number itself is being edited in this row; its place is its identity
                 <tr key={i}>
-                  <td><input aria-label="Pool number" value={p.number} onChange={(e) => update(i, { number: e.target.value })} size={13} /></td>
-                  <td><input aria-label="Display name" value={p.displayName ?? ''} onChange={(e) => update(i, { displayName: e.target.value })} size={12} /></td>
-                  <td><input type="checkbox" aria-label="Active" checked={p.isActive} onChange={(e) => update(i, { isActive: e.target.checked })} /></td>
+                  <td>
+                    <input aria-label="Pool number" value={p.number} onChange={(e) => update(i, { number: e.target.value })} size={13} />
+                  </td>
+                  <td>
+                    <input aria-label="Display name" value={p.displayName ?? ''} onChange={(e) => update(i, { displayName: e.target.value })} size={12} />
+                  </td>
+                  <td>
+                    <input type="checkbox" aria-label="Active" checked={p.isActive} onChange={(e) => update(i, { isActive: e.target.checked })} />
+                  </td>
                   <td>{s?.openConversations ?? 0}</td>
                   <td>{s?.assignments24h ?? 0}</td>
                   <td>{s ? `${s.messagesIn} / ${s.messagesOut}` : '—'}</td>
                   <td className={s?.lastSendError ? 'bad' : ''}>{s?.lastSendError ?? '—'}</td>
-                  <td><button className="danger small" onClick={() => setPool(pool.filter((_, j) => j !== i))}>Remove</button></td>
+                  <td>
+                    <button type="button" className="danger small" onClick={() => setPool(pool.filter((_, j) => j !== i))}>
+                      Remove
+                    </button>
+                  </td>
                 </tr>
               );
             })}
           </tbody>
         </table>
       </div>
-      <button onClick={() => void save()} disabled={action.busy}>Save pool</button>
+      <button type="button" onClick={() => void save()} disabled={action.busy}>
+        Save pool
+      </button>
     </Card>
   );
 }
@@ -111,7 +159,9 @@ function Embed({ widget }: { widget: Widget }) {
   const snippet = `<script src="${location.origin}/widget.js" data-widget="${widget.publicKey}" async></script>`;
   return (
     <Card title="Embed and preview">
-      <p>Paste this before <code>&lt;/body&gt;</code> on the website:</p>
+      <p>
+        Paste this before <code>&lt;/body&gt;</code> on the website:
+      </p>
       <pre className="snippet">{snippet}</pre>
       <iframe className="preview" title="Widget preview" src={`/demo?widget=${encodeURIComponent(widget.publicKey)}`} />
     </Card>
@@ -139,14 +189,22 @@ export function Widgets({ org }: SectionProps) {
         <ErrorBox error={widgets.error ?? action.error} />
         <div className="row">
           {(widgets.data ?? []).map((w) => (
-            <button key={w.id} className={w.id === widget?.id ? 'chip active' : 'chip'} onClick={() => setChosenId(w.id)}>{w.name}</button>
+            <button type="button" key={w.id} className={w.id === widget?.id ? 'chip active' : 'chip'} onClick={() => setChosenId(w.id)}>
+              {w.name}
+            </button>
           ))}
         </div>
         <form className="row" onSubmit={create}>
-          <Field label="New widget"><input value={name} onChange={(e) => setName(e.target.value)} placeholder="Website chat" required /></Field>
+          <Field label="New widget">
+            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Website chat" required />
+          </Field>
           <button type="submit">Create</button>
         </form>
-        {widget && <p className="muted">Public key <code>{widget.publicKey}</code></p>}
+        {widget && (
+          <p className="muted">
+            Public key <code>{widget.publicKey}</code>
+          </p>
+        )}
       </Card>
       {widget && (
         <>

@@ -40,7 +40,7 @@ export function Phone({ phone, businessNumbers, onSent }: { phone: SimulatorPhon
     <section className={`phone ${phone.kind}`} aria-label={`Phone ${phone.name}`} data-number={phone.number}>
       <header className="phone-head">
         {open ? (
-          <button className="back" aria-label="Back to chats" onClick={() => setOpen(undefined)}>
+          <button type="button" className="back" aria-label="Back to chats" onClick={() => setOpen(undefined)}>
             ←
           </button>
         ) : null}
@@ -56,7 +56,7 @@ export function Phone({ phone, businessNumbers, onSent }: { phone: SimulatorPhon
               const last = t.messages[t.messages.length - 1];
               return (
                 <li key={t.number}>
-                  <button onClick={() => setOpen(t.number)}>
+                  <button type="button" onClick={() => setOpen(t.number)}>
                     <strong>{t.displayName ?? t.number}</strong>
                     <span className="sub">{last?.text ?? ''}</span>
                   </button>
@@ -86,13 +86,17 @@ export function Phone({ phone, businessNumbers, onSent }: { phone: SimulatorPhon
                 <li key={m.id} className={m.mine ? 'mine' : 'theirs'} data-provider-id={m.providerMessageId ?? ''}>
                   {original && <blockquote>{original.text}</blockquote>}
                   {m.text && <p>{m.text}</p>}
-                  {m.media && <p className="sub">[{m.media.type ?? 'file'}] {m.media.caption ?? ''}</p>}
+                  {m.media && (
+                    <p className="sub">
+                      [{m.media.type ?? 'file'}] {m.media.caption ?? ''}
+                    </p>
+                  )}
                   <span className="time">
                     {time(m.createdAt)}
                     {m.mine && m.status !== 'received' ? ` · ${m.status}` : ''}
                   </span>
                   {m.providerMessageId && (
-                    <button className="reply" aria-label="Reply to this message" title="Reply" onClick={() => setReplyTo(m)}>
+                    <button type="button" className="reply" aria-label="Reply to this message" title="Reply" onClick={() => setReplyTo(m)}>
                       ↩
                     </button>
                   )}

@@ -14,4 +14,3 @@ export async function simulatorCall<T>(method: string, path: string, body?: unkn
   if (!response.ok) throw new ApiError(response.status, data.error ?? `The server answered ${response.status}.`);
   return data as T;
 }
-
