@@ -54,6 +54,7 @@ function createContextState(): ContextState {
     sendRate: { perSecond: DEFAULT_SENDS_PER_SECOND, byNumber: new Map() },
     metrics: undefined,
     knowledgeIndexes: new Map(),
+    indexesGainingMeaning: new Set(),
     numberLookups: undefined,
     dashboardStreams: new Set(),
   };

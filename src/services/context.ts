@@ -68,6 +68,8 @@ export interface ContextState {
   metrics?: Metrics;
   /** trained indexes by organization, checked against the stored trained_at on use (knowledge/training.ts) */
   knowledgeIndexes: Map<string, { trainedAt: string; index: KnowledgeIndex }>;
+  /** `organizationId@trainedAt` of indexes getting their sentence vectors in the background, so it runs once */
+  indexesGainingMeaning: Set<string>;
   /** SQLite mode: the webhook's number lookups, prepared once on first use (numbers/lookup.ts) */
   numberLookups?: { byId: Statement; byPhone: Statement };
   /** the operator's price table costing new messages, and when it was read (tenancy/usage.ts) */

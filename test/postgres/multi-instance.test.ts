@@ -161,6 +161,9 @@ describe('several instances on one PostgreSQL', () => {
     expect(outcomes.filter((m) => m.send_success === 1)).toHaveLength(1000);
     expect(new Set(outcomes.map((m) => m.provider_message_id)).size).toBe(1000);
     expect(new Set(sends.map((r) => r.body.Body)).size).toBe(twilio.messages.size);
+    // A job is marked done (and logged) just after its send stores the provider id: wait for the last lines.
+    const doneByBoth = () => jobsDoneBy(a, 'outbound.send') + jobsDoneBy(b, 'outbound.send');
+    await withOutput(() => waitFor(() => doneByBoth() >= 1000, { timeoutMs: 20_000, what: 'every send job to be logged done' }));
     // Both instances took part.
     expect(jobsDoneBy(a, 'outbound.send')).toBeGreaterThan(0);
     expect(jobsDoneBy(b, 'outbound.send')).toBeGreaterThan(0);

@@ -155,8 +155,6 @@ export async function knowledgeIndex(ctx: AppContext, organizationId: string): P
   return index;
 }
 
-const addingMeaning = new Set<string>();
-
 /**
  * An index trained without sentence vectors (before answers matched by meaning, or while the
  * encoder failed) gets them in the background, without retraining: answers match by words
@@ -164,8 +162,8 @@ const addingMeaning = new Set<string>();
  */
 function addMeaning(ctx: AppContext, organizationId: string, trainedAt: string, index: KnowledgeIndex): void {
   const key = `${organizationId}@${trainedAt}`;
-  if (addingMeaning.has(key)) return;
-  addingMeaning.add(key);
+  if (ctx.state.indexesGainingMeaning.has(key)) return;
+  ctx.state.indexesGainingMeaning.add(key);
   const work = async () => {
     const meaning = await meaningVectors(ctx, organizationId, [...index.passages.values()]);
     if (!meaning) return;
@@ -179,7 +177,7 @@ function addMeaning(ctx: AppContext, organizationId: string, trainedAt: string, 
   };
   work()
     .catch((err: Error) => ctx.log.warn({ organizationId, reason: err.message }, 'sentence vectors were not added to the index'))
-    .finally(() => addingMeaning.delete(key));
+    .finally(() => ctx.state.indexesGainingMeaning.delete(key));
 }
 
 /** For demo data and tests: adds the documents and trains. */

@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../../db/database.js';
 import type { Message, NewMessage, NumberRow } from '../../db/schema.js';
 import { ProviderSendError, type OutboundMessage } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
+import { TWILIO_WEBHOOK_PATH } from '../../providers/twilio/index.js';
 import { credentialsForNumber } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
 import { DelayJob, enqueueJob, type JobAttempt, RetryableError } from '../../jobs/queue.js';
@@ -205,7 +206,7 @@ function outboundOf(ctx: AppContext, message: Message, number: NumberRow, payloa
     media: payload.media,
     template: payload.template,
     replyToProviderMessageId: message.reply_to_provider_message_id ?? undefined,
-    statusCallbackUrl: number.provider === 'twilio' ? `${ctx.config.publicUrl}/api/webhooks/twilio` : undefined,
+    statusCallbackUrl: number.provider === 'twilio' ? `${ctx.config.publicUrl}${TWILIO_WEBHOOK_PATH}` : undefined,
   };
 }
 
