@@ -1,4 +1,5 @@
 // The environment, parsed once. Nothing else in src/ reads process.env.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const optionalText = z
@@ -10,6 +11,27 @@ const onOff = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
   .optional()
   .transform((v) => (v === undefined ? undefined : ['1', 'true', 'on', 'yes'].includes(v)));
+
+/** An IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** A comma-separated list of proxy addresses/ranges; empty means none. */
+const addressList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .refine((entries) => entries.every(isAddressOrRange), { message: 'must be a comma-separated list of IP addresses or CIDR ranges' });
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -58,6 +80,8 @@ const envSchema = z.object({
   INSTANCE_ID: optionalText,
   WIDGET_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   WIDGET_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  TRUSTED_PROXIES: addressList,
+  MEDIA_FETCH_ALLOW_PRIVATE: onOff,
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -113,6 +137,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
     instanceId: env.INSTANCE_ID ?? `${process.pid}`,
     /** visitor API limits: messages per session, requests per address (per minute) */
     widgetLimits: { messagesPerMinute: env.WIDGET_MESSAGES_PER_MINUTE, requestsPerMinute: env.WIDGET_REQUESTS_PER_MINUTE },
+    /** proxies whose X-Forwarded-For names the client (addresses or CIDR ranges); none by default */
+    trustedProxies: env.TRUSTED_PROXIES,
+    /** media may be fetched from private and loopback addresses (tests against local fakes only) */
+    mediaFetchAllowPrivate: env.MEDIA_FETCH_ALLOW_PRIVATE ?? false,
   };
 }
 
@@ -132,7 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return config;
 }
 
-/** A config for tests: defaults plus the given variables, nothing from the real environment. */
+/** A config for tests: defaults plus the given variables, nothing from the real environment (the fakes listen on loopback). */
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
-  return loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', DEMO: '0', ...env });
+  return loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', DEMO: '0', MEDIA_FETCH_ALLOW_PRIVATE: '1', ...env });
 }

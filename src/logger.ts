@@ -1,5 +1,6 @@
 // pino JSON logs with every secret-bearing field redacted.
 import pino, { type Logger } from 'pino';
+import { redactUrl } from './core/secrets.js';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -23,7 +24,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       serializers: {
-        req: (req) => ({ method: req.method, url: String(req.url).replace(/([?&]token=)[^&]+/, '$1[redacted]') }),
+        // Only method and URL of a request (no headers), every secret query value redacted.
+        req: (req) => ({ method: req.method, url: redactUrl(String(req.url)) }),
       },
     },
     destination,

@@ -56,6 +56,7 @@ function createContextState(): ContextState {
     knowledgeIndexes: new Map(),
     indexesGainingMeaning: new Set(),
     numberLookups: undefined,
+    rateLimits: { minute: -1, counts: new Map() },
     dashboardStreams: new Set(),
   };
 }

@@ -12,6 +12,11 @@ describe('configuration', () => {
     expect(config.llm).toBeUndefined();
   });
 
+  it('trusts no proxy and fetches no private media by default; reads the proxies as a list', () => {
+    expect(loadConfig({})).toMatchObject({ trustedProxies: [], mediaFetchAllowPrivate: false });
+    expect(loadConfig({ TRUSTED_PROXIES: ' 10.0.0.0/8,192.0.2.1 , fd00::/8,::1' }).trustedProxies).toEqual(['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1']);
+  });
+
   it('turns the simulator off by default when a provider is configured', () => {
     const config = loadConfig({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 't' });
     expect(config.simulator).toBe(false);
@@ -24,6 +29,8 @@ describe('configuration', () => {
     [{ TWILIO_ACCOUNT_SID: 'XY123' }, 'TWILIO_ACCOUNT_SID'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DATABASE_URL: 'postgres://localhost/x' }, 'ENCRYPTION_KEY'],
+    [{ TRUSTED_PROXIES: '10.0.0.1, proxy.internal' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
   ])('a bad value stops start-up with one line naming the variable (%o)', (env, variable) => {
     let error: unknown;
     try {

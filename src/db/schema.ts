@@ -184,6 +184,16 @@ export interface PendingStatusTable {
   received_at: string;
 }
 
+/** Requests counted in one clock minute (PostgreSQL: the limit holds across instances; SQLite counts in-process). */
+export interface RateLimitTable {
+  /** what is limited: `address` (requests per client address) or `session` (messages per visitor session) */
+  scope: string;
+  key: string;
+  /** minutes since the Unix epoch */
+  minute: number;
+  count: number;
+}
+
 export interface WidgetTable {
   id: string;
   organization_id: string;
@@ -305,6 +315,7 @@ export interface Database {
   jobs: JobTable;
   unrouted_events: UnroutedEventTable;
   pending_statuses: PendingStatusTable;
+  rate_limits: RateLimitTable;
   widgets: WidgetTable;
   pool_numbers: PoolNumberTable;
   widget_sessions: WidgetSessionTable;

@@ -56,7 +56,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
     routerOptions: { maxParamLength: 200 },
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the operator's proxies (SPEC §11); none by default.
+    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     // Short request ids keep log lines small; a provider retry gets its own.
     genReqId: () => Math.random().toString(36).slice(2, 10),
   });

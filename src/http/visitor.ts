@@ -9,6 +9,7 @@ import type { LiveEvent } from '../realtime/bus.js';
 import type { AppContext } from '../services/context.js';
 import { requestHandover } from '../services/handover/request.js';
 import { widgetConnectionClosed, widgetConnectionOpened } from '../services/platform/metrics.js';
+import { takeRateLimit } from '../services/platform/rate-limits.js';
 import { loadUpload, MAX_UPLOAD_BYTES } from '../services/widgets/uploads.js';
 import { receiveVisitorMessage, visitorMessageInput } from '../services/widgets/visitor-inbound.js';
 import { listVisitorMessages, sessionChannel, type VisitorMessage } from '../services/widgets/visitor-outbound.js';
@@ -27,25 +28,6 @@ import type { RouteModule } from './route.js';
 import { type EventStream, openEventStream } from './sse.js';
 
 const tags = ['visitor'];
-
-/** Counts per key in the current clock minute (a fixed window: simple, and enough against floods). */
-export class MinuteCounter {
-  private minute = -1;
-  private counts = new Map<string, number>();
-  constructor(private readonly limit: number) {}
-
-  /** 0 when allowed, else the seconds until the window resets. */
-  take(key: string, now: Date): number {
-    const minute = Math.floor(now.getTime() / 60_000);
-    if (minute !== this.minute) {
-      this.minute = minute;
-      this.counts.clear();
-    }
-    const count = (this.counts.get(key) ?? 0) + 1;
-    this.counts.set(key, count);
-    return count <= this.limit ? 0 : 60 - Math.floor((now.getTime() % 60_000) / 1000);
-  }
-}
 
 function tooMany(reply: FastifyReply, retryAfter: number, sentence: string): AppError {
   reply.header('retry-after', String(retryAfter));
@@ -75,14 +57,21 @@ const eventsQuery = z.object({
 });
 
 export const visitorRoutes: RouteModule = (app, ctx) => {
-  const perAddress = new MinuteCounter(ctx.config.widgetLimits.requestsPerMinute);
-  const perSession = new MinuteCounter(ctx.config.widgetLimits.messagesPerMinute);
+  const { requestsPerMinute, messagesPerMinute } = ctx.config.widgetLimits;
   const openStreams = new Set<EventStream>();
 
-  /** Address limit, then the widget's origins (a browser on another site gets 403, preflight too). */
+  /**
+   * Address limit and the widget's origins (a browser on another site gets 403, preflight too). The
+   * CORS headers are set before a 429 is thrown, so the widget can read and show its sentence.
+   * `request.ip` is X-Forwarded-For only from TRUSTED_PROXIES (app.ts), else the peer.
+   */
   async function guard(request: FastifyRequest, reply: FastifyReply) {
-    const wait = perAddress.take(request.ip, ctx.clock.now());
+    const wait = await takeRateLimit(ctx, 'address', request.ip, requestsPerMinute);
+    await allowOrigin(request, reply);
     if (wait) throw tooMany(reply, wait, 'Too many requests from this address; wait a minute and try again.');
+  }
+
+  async function allowOrigin(request: FastifyRequest, reply: FastifyReply) {
     const origin = request.headers.origin;
     if (!origin) return; // not a browser's cross-origin call; the token still guards the session
     const widget = await widgetOfRequest(ctx, request.params as Record<string, string>);
@@ -146,7 +135,7 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const found = await visitorSession(request);
-      const wait = perSession.take(found.session.id, ctx.clock.now());
+      const wait = await takeRateLimit(ctx, 'session', found.session.id, messagesPerMinute);
       if (wait) throw tooMany(reply, wait, 'You are sending messages too quickly; wait a moment and try again.');
       const { message } = await receiveVisitorMessage(ctx, found, request.body);
       await touchSession(ctx, found.session);

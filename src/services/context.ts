@@ -74,6 +74,8 @@ export interface ContextState {
   numberLookups?: { byId: Statement; byPhone: Statement };
   /** the operator's price table costing new messages, and when it was read (tenancy/usage.ts) */
   prices?: { table: Promise<PriceTable>; readAt: number };
+  /** SQLite mode: visitor API counts of the current minute; PostgreSQL: the minute last swept (platform/rate-limits.ts) */
+  rateLimits: { minute: number; counts: Map<string, number> };
   /** open dashboard and simulator event streams, closed when the app closes (http/sse.ts) */
   dashboardStreams: Set<{ close(): void }>;
 }

@@ -213,6 +213,56 @@ describe('rate limits', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error).toBe('Too many requests from this address; wait a minute and try again.');
   });
+
+  const createFrom = (publicKey: string, remoteAddress: string, forwardedFor?: string) =>
+    server.app.inject({
+      method: 'POST',
+      url: `/api/widget/${publicKey}/sessions`,
+      remoteAddress,
+      headers: { origin: SHOP, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+      payload: {},
+    });
+
+  it('does not believe X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    const { widget } = await setup({ WIDGET_REQUESTS_PER_MINUTE: '3' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await createFrom(widget.publicKey, '203.0.113.7', `198.51.100.${i + 1}`)).statusCode);
+    expect(statuses).toEqual([201, 201, 201, 429, 429]);
+  });
+
+  it('counts the forwarded address when the request comes through a trusted proxy', async () => {
+    const { widget } = await setup({ WIDGET_REQUESTS_PER_MINUTE: '3', TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.1' });
+    // Five visitors behind the proxy each get their own allowance.
+    for (let i = 0; i < 5; i++) expect((await createFrom(widget.publicKey, '10.1.2.3', `198.51.100.${i + 1}`)).statusCode).toBe(201);
+    // One visitor is limited whichever trusted proxy carries it; the client can't prepend its way out.
+    expect((await createFrom(widget.publicKey, '192.0.2.1', '198.51.100.1')).statusCode).toBe(201);
+    expect((await createFrom(widget.publicKey, '10.9.9.9', '198.51.100.1')).statusCode).toBe(201);
+    expect((await createFrom(widget.publicKey, '10.1.2.3', '198.51.100.1')).statusCode).toBe(429);
+    // Behind a proxy that is not trusted, the proxy's own address is counted.
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await createFrom(widget.publicKey, '172.16.0.4', `198.51.100.${50 + i}`)).statusCode);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+  });
+
+  it('answers a 429 with the widget origin allowed, so the widget can read the sentence', async () => {
+    const { widget } = await setup({ WIDGET_REQUESTS_PER_MINUTE: '1' });
+    expect((await createFrom(widget.publicKey, '203.0.113.8')).statusCode).toBe(201);
+    const limited = await createFrom(widget.publicKey, '203.0.113.8');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['access-control-allow-origin']).toBe(SHOP);
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(limited.json()).toEqual({ ok: false, code: 'RATE_LIMITED', error: 'Too many requests from this address; wait a minute and try again.' });
+    // A site that is not allowed still gets its 403 and no CORS header.
+    const foreign = await server.app.inject({
+      method: 'POST',
+      url: `/api/widget/${widget.publicKey}/sessions`,
+      remoteAddress: '203.0.113.8',
+      headers: { origin: 'https://evil.example' },
+      payload: {},
+    });
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
 });
 
 interface StreamEvent {

@@ -1,6 +1,6 @@
 // Meta sends: POST {graph}/{version}/{phone_number_id}/messages with the connection's token.
 import { mediaKindOf } from '../../core/media.js';
-import { downloadMedia, isRecord, parseRetryAfter, requestJson } from '../transport.js';
+import { downloadMedia, isRecord, type MediaHosts, parseRetryAfter, requestJson } from '../transport.js';
 import { type InboundMedia, type MetaCredentials, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult } from '../provider.js';
 import { isGraphId, metaRecipient } from './ids.js';
 import type { GraphErrorBody, MetaMediaInfo, MetaSendResponse } from './payloads.js';
@@ -86,6 +86,15 @@ export function classifyMetaError(status: number, body: unknown, retryAfter?: st
   return new ProviderSendError('permanent', sentence, codeText);
 }
 
+/**
+ * providers.md §2: the media URL the Graph API gives is short-lived on `lookaside.fbsbx.com` and
+ * needs the same Bearer token; Meta's CDN (`*.fbcdn.net`) gets none.
+ */
+const META_MEDIA_HOSTS: Omit<MediaHosts, 'apiBaseUrl'> = {
+  fetchFrom: ['graph.facebook.com', 'lookaside.fbsbx.com', '*.fbcdn.net'],
+  credentialsTo: ['graph.facebook.com', 'lookaside.fbsbx.com'],
+};
+
 /** Two steps: the media id gives a short-lived URL, which also needs the Bearer token. */
 export async function fetchMetaMedia(ctx: ProviderContext, credentials: MetaCredentials, media: InboundMedia) {
   if (!media.providerMediaId) throw new ProviderSendError('permanent', 'This Meta media has no media id to fetch.');
@@ -93,7 +102,6 @@ export async function fetchMetaMedia(ctx: ProviderContext, credentials: MetaCred
   const info = (await graphRequest(ctx, credentials, media.providerMediaId)) as MetaMediaInfo;
   if (!info?.url) throw new ProviderSendError('permanent', 'Meta returned no URL for this media.');
   const bearer = `Bearer ${credentials.accessToken}`;
-  const origin = new URL(info.url).origin;
-  const file = await downloadMedia(info.url, bearer, (url) => url.origin === origin, 'Meta');
+  const file = await downloadMedia(ctx, info.url, bearer, { ...META_MEDIA_HOSTS, apiBaseUrl: ctx.config.meta.graphBaseUrl }, 'Meta');
   return { bytes: file.bytes, contentType: info.mime_type ?? file.contentType };
 }

@@ -26,7 +26,7 @@ export async function sendSimMessage(ctx: ProviderContext, _credentials: unknown
 }
 
 /** Simulated media are links (often `data:` URLs from the page); no credentials exist. */
-export async function fetchSimMedia(_ctx: ProviderContext, _credentials: unknown, media: InboundMedia) {
+export async function fetchSimMedia(ctx: ProviderContext, _credentials: unknown, media: InboundMedia) {
   if (!media.url) throw new ProviderSendError('permanent', 'This simulated media has no URL.');
   if (media.url.startsWith('data:')) {
     const match = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(media.url);
@@ -34,5 +34,6 @@ export async function fetchSimMedia(_ctx: ProviderContext, _credentials: unknown
     const bytes = match[2] ? Buffer.from(match[3]!, 'base64') : Buffer.from(decodeURIComponent(match[3]!), 'utf8');
     return { bytes, contentType: match[1] || media.mimeType || 'application/octet-stream' };
   }
-  return downloadMedia(media.url, undefined, () => false, 'Simulator');
+  // Any public host (the simulator's webhook takes no signature), never a private address.
+  return downloadMedia(ctx, media.url, undefined, 'any', 'Simulator');
 }

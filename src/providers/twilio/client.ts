@@ -37,8 +37,3 @@ export function twilioClient(config: Config, credentials: TwilioCredentials): { 
   const http = new TwilioHttpClient(base === TWILIO_API_ORIGIN ? undefined : base);
   return { client: twilio(credentials.accountSid, credentials.authToken, { httpClient: http }), http };
 }
-
-/** Media URLs are on the Twilio API: credentials go only there, never to the CDN it redirects to. */
-export function isTwilioApiUrl(config: Config, url: URL): boolean {
-  return url.origin === new URL(config.twilio.apiBaseUrl).origin;
-}

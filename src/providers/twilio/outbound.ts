@@ -1,7 +1,7 @@
 // Twilio sends: Messages API through the official SDK, errors classified for the retry policy.
-import { parseRetryAfter, downloadMedia } from '../transport.js';
+import { downloadMedia, type MediaHosts, parseRetryAfter } from '../transport.js';
 import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type TwilioCredentials } from '../provider.js';
-import { isTwilioApiUrl, twilioClient } from './client.js';
+import { twilioClient } from './client.js';
 import { isContentSid, isMessagingServiceSid, toTwilioAddress } from './ids.js';
 
 /** Twilio error codes that mean "outside the 24-hour window: send a template" (63016; 131047 is Meta's, relayed). */
@@ -75,9 +75,17 @@ export function classifyTwilioError(error: unknown, retryAfter?: string): Provid
   return new ProviderSendError('permanent', sentence, codeText);
 }
 
-/** MediaUrl0 answers with a redirect to a CDN; Basic auth goes to the Twilio API only. */
+/**
+ * providers.md §1.1: MediaUrl0 is on the Twilio API, which may ask for Basic auth and redirects to
+ * its CDN (`*.twiliocdn.com`); the credentials go to `*.twilio.com` only.
+ */
+const TWILIO_MEDIA_HOSTS: Omit<MediaHosts, 'apiBaseUrl'> = {
+  fetchFrom: ['api.twilio.com', '*.twilio.com', 'media.twiliocdn.com', '*.twiliocdn.com'],
+  credentialsTo: ['api.twilio.com', '*.twilio.com'],
+};
+
 export async function fetchTwilioMedia(ctx: ProviderContext, credentials: TwilioCredentials, media: InboundMedia) {
   if (!media.url) throw new ProviderSendError('permanent', 'This Twilio media has no URL to fetch.');
   const basic = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
-  return downloadMedia(media.url, basic, (url) => isTwilioApiUrl(ctx.config, url), 'Twilio');
+  return downloadMedia(ctx, media.url, basic, { ...TWILIO_MEDIA_HOSTS, apiBaseUrl: ctx.config.twilio.apiBaseUrl }, 'Twilio');
 }

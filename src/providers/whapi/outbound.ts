@@ -2,7 +2,7 @@
 // token names the channel, so the sender needs no other id.
 import { e164Digits, parseWhatsappAddress } from '../../core/phone.js';
 import { mediaKindOf } from '../../core/media.js';
-import { downloadMedia, isRecord, parseRetryAfter, requestJson } from '../transport.js';
+import { downloadMedia, isRecord, MEDIA_REFUSED, parseRetryAfter, requestJson } from '../transport.js';
 import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type WhapiCredentials } from '../provider.js';
 import type { WhapiErrorBody, WhapiSendResponse } from './payloads.js';
 
@@ -56,11 +56,21 @@ export function classifyWhapiError(status: number, body: unknown, retryAfter?: s
   return new ProviderSendError('permanent', sentence, code);
 }
 
-/** A media `link` is fetched as is; a bare media id through GET /media/{id} with the token. */
+/**
+ * A media `link` on Whapi's own host is fetched as is; otherwise the media id through GET
+ * /media/{id} with the token (a link elsewhere is never followed: the id is the safe way).
+ */
 export async function fetchWhapiMedia(ctx: ProviderContext, credentials: WhapiCredentials, media: InboundMedia) {
   const base = ctx.config.whapi.baseUrl;
-  const url = media.url ?? (media.providerMediaId ? `${base}/media/${encodeURIComponent(media.providerMediaId)}` : undefined);
-  if (!url) throw new ProviderSendError('permanent', 'This Whapi media has neither a link nor an id.');
-  const origin = new URL(base).origin;
-  return downloadMedia(url, `Bearer ${credentials.token}`, (candidate) => candidate.origin === origin, 'Whapi');
+  const hosts = { fetchFrom: ['gate.whapi.cloud'], credentialsTo: ['gate.whapi.cloud'], apiBaseUrl: base };
+  const bearer = `Bearer ${credentials.token}`;
+  if (media.url) {
+    try {
+      return await downloadMedia(ctx, media.url, bearer, hosts, 'Whapi');
+    } catch (error) {
+      if (!(error instanceof ProviderSendError && error.code === MEDIA_REFUSED && media.providerMediaId)) throw error;
+    }
+  }
+  if (!media.providerMediaId) throw new ProviderSendError('permanent', 'This Whapi media has neither a link nor an id.');
+  return downloadMedia(ctx, `${base}/media/${encodeURIComponent(media.providerMediaId)}`, bearer, hosts, 'Whapi');
 }

@@ -3,6 +3,7 @@
 // `inbound.react` job, so the hot path is one insert and one enqueue per message.
 import { AppError, badRequest, conflict, notFound } from '../../core/errors.js';
 import { DELIVERY_STATUSES } from '../../core/delivery.js';
+import { redactUrl } from '../../core/secrets.js';
 import type { NumberRow } from '../../db/schema.js';
 import { type InboundMessageEvent, type NormalizedEvent, PayloadError, type ProviderAdapter, type WebhookRequest } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
@@ -189,9 +190,13 @@ function inboundRow(event: InboundMessageEvent, number: NumberRow, at: string, c
   };
 }
 
-/** What replay needs to rebuild the request: its content type and URL (no signatures, no secrets). */
+/**
+ * What replay needs to rebuild the request: its content type and URL. Never the other headers
+ * (authorization, signatures, cookies) and never a secret in the URL (Whapi's `?token=`): replay
+ * does not verify again, it was verified on arrival.
+ */
 function replayHeaders(req: WebhookRequest): string {
-  return JSON.stringify({ contentType: req.headers['content-type'] ?? null, url: req.url });
+  return JSON.stringify({ contentType: req.headers['content-type'] ?? null, url: redactUrl(req.url) });
 }
 
 async function keepUnrouted(ctx: AppContext, provider: string, req: WebhookRequest, reasons: string[]): Promise<void> {

@@ -138,11 +138,15 @@ describe('Twilio media', () => {
     expect(fake.cdnRequests[0]!.headers.authorization).toBeUndefined();
   });
 
-  it('never sends the credentials to a media URL outside the Twilio API', async () => {
+  it('never fetches, nor sends the credentials to, a media URL outside the Twilio media hosts', async () => {
     const url = fake.addMedia(Buffer.from('x'), 'image/png');
     const cdnUrl = new URL(url);
     const elsewhere = `http://localhost:${cdnUrl.port}${cdnUrl.pathname}`;
-    await twilio.fetchMedia(ctx, credentials, { type: 'image', url: elsewhere }).catch(() => undefined);
-    expect(fake.requests[0]!.headers.authorization).toBeUndefined();
+    expect(await sendError(twilio.fetchMedia(ctx, credentials, { type: 'image', url: elsewhere }))).toMatchObject({
+      kind: 'permanent',
+      code: 'MEDIA_REFUSED',
+      message: `Twilio media was not fetched: localhost:${cdnUrl.port} is not one of its media hosts.`,
+    });
+    expect(fake.requests).toHaveLength(0);
   });
 });
