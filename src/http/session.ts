@@ -1,0 +1,46 @@
+// Signing in to the dashboard: the key is exchanged once for an HttpOnly, SameSite=Strict session
+// cookie, so the key never stays where a script on our origin could read it; http/auth.ts accepts
+// the cookie on every admin route (the dashboard's event stream included).
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { endDashboardSession, SESSION_TTL_MS, startDashboardSession } from '../services/tenancy/sessions.js';
+import { cookieValue, principalOfKey, SESSION_COOKIE } from './auth.js';
+import type { RouteModule } from './route.js';
+
+const tags = ['organizations'];
+
+export const sessionRoutes: RouteModule = (app, ctx) => {
+  // Secure whenever the dashboard is served over https; a plain-http local install still signs in.
+  const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+  const setCookie = (reply: FastifyReply, value: string, maxAgeSeconds: number) =>
+    reply.header('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
+
+  app.post(
+    '/api/session',
+    {
+      schema: {
+        tags,
+        summary: 'Sign in to the dashboard: exchanges a key for an HttpOnly session cookie',
+        security: [],
+        body: z.object({ key: z.string().trim().min(1, 'key is the platform key or an organization key').max(500) }),
+      },
+    },
+    async (request, reply) => {
+      const principal = await principalOfKey(ctx, request.body.key);
+      const { token } = await startDashboardSession(ctx, request.body.key, principal);
+      setCookie(reply, token, Math.floor(SESSION_TTL_MS / 1000));
+      return principal.kind === 'platform' ? { ok: true, kind: 'platform' } : { ok: true, kind: 'organization', organizationId: principal.organizationId };
+    },
+  );
+
+  app.delete(
+    '/api/session',
+    { schema: { tags, summary: 'Sign out of the dashboard: the session ends and its cookie is cleared', security: [] } },
+    async (request, reply) => {
+      const token = cookieValue(request, SESSION_COOKIE);
+      if (token) await endDashboardSession(ctx, token);
+      setCookie(reply, '', 0);
+      return { ok: true };
+    },
+  );
+};
