@@ -3,11 +3,14 @@
 // the cookie on every admin route (the dashboard's event stream included).
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { endDashboardSession, SESSION_TTL_MS, startDashboardSession } from '../services/tenancy/sessions.js';
+import { endDashboardSession, SESSION_TTL_MS, sessionPrincipal, startDashboardSession, type SessionPrincipal } from '../services/tenancy/sessions.js';
 import { cookieValue, principalOfKey, SESSION_COOKIE } from './auth.js';
 import type { RouteModule } from './route.js';
 
 const tags = ['organizations'];
+
+const whoJson = (principal: SessionPrincipal) =>
+  principal.kind === 'platform' ? { kind: 'platform' as const } : { kind: 'organization' as const, organizationId: principal.organizationId };
 
 export const sessionRoutes: RouteModule = (app, ctx) => {
   // Secure whenever the dashboard is served over https; a plain-http local install still signs in.
@@ -29,9 +32,17 @@ export const sessionRoutes: RouteModule = (app, ctx) => {
       const principal = await principalOfKey(ctx, request.body.key);
       const { token } = await startDashboardSession(ctx, request.body.key, principal);
       setCookie(reply, token, Math.floor(SESSION_TTL_MS / 1000));
-      return principal.kind === 'platform' ? { ok: true, kind: 'platform' } : { ok: true, kind: 'organization', organizationId: principal.organizationId };
+      return { ok: true, ...whoJson(principal) };
     },
   );
+
+  // Whether the browser is signed in, answered 200 either way: the dashboard asks on every load,
+  // and a signed-out visitor is not an error.
+  app.get('/api/session', { schema: { tags, summary: 'Whether the dashboard session cookie is signed in, and as whom', security: [] } }, async (request) => {
+    const token = cookieValue(request, SESSION_COOKIE);
+    const principal = token ? await sessionPrincipal(ctx, token) : undefined;
+    return principal ? { ok: true, signedIn: true, ...whoJson(principal) } : { ok: true, signedIn: false };
+  });
 
   app.delete(
     '/api/session',

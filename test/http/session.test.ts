@@ -56,6 +56,10 @@ describe('dashboard sessions', () => {
 
     expect((await as(cookie, 'GET', '/api/whoami')).json()).toEqual({ ok: true, kind: 'organization', organizationId: org.id });
     expect((await signIn(ADMIN_KEY)).res.json()).toEqual({ ok: true, kind: 'platform' });
+    // the dashboard asks on load whether it is signed in: 200 either way
+    expect((await as(cookie, 'GET', '/api/session')).json()).toEqual({ ok: true, signedIn: true, kind: 'organization', organizationId: org.id });
+    const nobody = await server.app.inject({ method: 'GET', url: '/api/session' });
+    expect([nobody.statusCode, nobody.json()]).toEqual([200, { ok: true, signedIn: false }]);
   });
 
   it('marks the cookie Secure when the dashboard is served over https', async () => {
@@ -114,6 +118,7 @@ describe('dashboard sessions', () => {
     const after = await as(cookie, 'GET', '/api/whoami');
     expect(after.statusCode).toBe(401);
     expect(after.json().error).toContain('sign in again');
+    expect((await as(cookie, 'GET', '/api/session')).json()).toEqual({ ok: true, signedIn: false });
   });
 
   it('ends when its key is revoked, and when it expires', async () => {
