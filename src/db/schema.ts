@@ -33,6 +33,17 @@ export interface ApiKeyTable {
   revoked_at: string | null;
 }
 
+/** A dashboard sign-in (migration 091): the HttpOnly cookie's token, standing for the key it was exchanged for. */
+export interface DashboardSessionTable {
+  /** sha256 hex of the cookie's token; the token itself is only in the browser's cookie */
+  token_hash: string;
+  principal: 'platform' | 'organization';
+  /** sha256 hex of the key signed in with: a revoked (or changed platform) key ends the session */
+  key_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface ConnectionTable {
   id: string;
   organization_id: string | null;
@@ -306,6 +317,7 @@ export interface SettingTable {
 export interface Database {
   organizations: OrganizationTable;
   api_keys: ApiKeyTable;
+  dashboard_sessions: DashboardSessionTable;
   connections: ConnectionTable;
   numbers: NumberTable;
   contacts: ContactTable;

@@ -24,6 +24,7 @@ import { webhookRoutes } from './webhooks.js';
 import { unroutedRoutes } from './unrouted.js';
 import { conversationRoutes } from './conversations.js';
 import { mediaRoutes } from './media.js';
+import { sessionRoutes } from './session.js';
 import { type App, type RouteModule, withZod } from './route.js';
 
 export type { App } from './route.js';
@@ -32,6 +33,7 @@ const routeModules: RouteModule[] = [
   metricsRoutes,
   healthRoutes,
   dashboardRoutes,
+  sessionRoutes,
   simulatorRoutes,
   organizationRoutes,
   apiKeyRoutes,

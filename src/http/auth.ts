@@ -1,5 +1,7 @@
 // Who is calling: the platform key sees everything; an organization key sees its organization
-// only (anything else answers 404, as if it did not exist).
+// only (anything else answers 404, as if it did not exist). The key comes in an `Authorization:
+// Bearer` header, or — for the dashboard — as the HttpOnly session cookie it was exchanged for
+// (http/session.ts), so no script on our origin can read it.
 //
 // Every admin route says who may call it with one of the route options below. They run as the
 // route's preValidation hook, so a missing key (401), a platform route (403) and another
@@ -10,6 +12,7 @@ import { forbidden, notFound, unauthorized } from '../core/errors.js';
 import { hashSecret } from '../core/keys.js';
 import type { AppContext } from '../services/context.js';
 import { isAdminKey } from '../services/tenancy/admin-key.js';
+import { sessionPrincipal } from '../services/tenancy/sessions.js';
 
 export type Principal = { kind: 'platform' } | { kind: 'organization'; organizationId: string; keyId: string };
 
@@ -19,9 +22,35 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
-  const key = bearerToken(request);
-  if (!key) throw unauthorized();
+/** The dashboard's session cookie (SameSite=Strict, HttpOnly; set by POST /api/session). */
+export const SESSION_COOKIE = 'switchboard_session';
+
+/** The value of a cookie in the request's Cookie header (one pass over the header, no dependency). */
+export function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  for (const pair of (request.headers.cookie ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A write carried by the cookie must come from a script: JSON, or the dashboard's header. A form on
+ * another site can send neither (SameSite=Strict already keeps the cookie off cross-site requests;
+ * this is the second lock).
+ */
+function assertScriptedWrite(request: FastifyRequest): void {
+  if (!WRITES.has(request.method)) return;
+  const json = /^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '');
+  if (!json && request.headers['x-switchboard-dashboard'] === undefined) {
+    throw forbidden('A change made with the dashboard session must be sent as JSON (Content-Type: application/json) or carry X-Switchboard-Dashboard.');
+  }
+}
+
+/** Who a key is: the platform's, an organization's (not revoked), or 401. */
+export async function principalOfKey(ctx: AppContext, key: string): Promise<Principal> {
   if (await isAdminKey(ctx, key)) return { kind: 'platform' };
   const row = await ctx.db
     .selectFrom('api_keys')
@@ -31,6 +60,17 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<P
     .executeTakeFirst();
   if (!row) throw unauthorized('This API key is not valid (unknown or revoked).');
   return { kind: 'organization', organizationId: row.organization_id, keyId: row.id };
+}
+
+async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
+  const key = bearerToken(request);
+  if (key) return principalOfKey(ctx, key);
+  const token = cookieValue(request, SESSION_COOKIE);
+  if (!token) throw unauthorized();
+  const principal = await sessionPrincipal(ctx, token);
+  if (!principal) throw unauthorized('The dashboard session has ended (signed out, expired, or its key revoked); sign in again.');
+  assertScriptedWrite(request);
+  return principal;
 }
 
 const principals = new WeakMap<FastifyRequest, Promise<Principal>>();

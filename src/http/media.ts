@@ -1,6 +1,8 @@
 // Copies of inbound media files, by their unguessable id (an <img> in the dashboard or the widget
-// cannot send an API key).
+// cannot send an API key). A customer chooses these bytes: they are served by core/media.ts's rule,
+// so an HTML or SVG "document" downloads instead of running on our origin.
 import { z } from 'zod';
+import { safeMediaAnswer } from '../core/media.js';
 import { readMediaFile } from '../services/inbound/media.js';
 import type { RouteModule } from './route.js';
 
@@ -16,11 +18,8 @@ export const mediaRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const file = await readMediaFile(ctx, request.params.id);
-      const name = (file.filename ?? 'file').replace(/[^\w.-]+/g, '_');
       return reply
-        .type(file.mimeType)
-        .header('content-disposition', `inline; filename="${name}"`)
-        .header('x-content-type-options', 'nosniff')
+        .headers(safeMediaAnswer(file.mimeType, file.bytes, file.filename))
         .header('cache-control', 'private, max-age=86400')
         .send(file.bytes);
     },

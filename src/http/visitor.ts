@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, notFound } from '../core/errors.js';
+import { safeMediaAnswer } from '../core/media.js';
 import type { Widget } from '../db/schema.js';
 import type { LiveEvent } from '../realtime/bus.js';
 import type { AppContext } from '../services/context.js';
@@ -192,14 +193,12 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
   app.get('/api/widget/uploads/:id', { schema: { ...hidden, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => {
     const upload = await loadUpload(ctx, request.params.id);
     if (!upload) throw notFound('File');
-    // Never render visitor-supplied HTML or SVG on our origin.
-    const safeInline = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf)/.test(upload.mime_type);
+    // Never render visitor-supplied HTML or SVG on our origin (core/media.ts checks the bytes too).
+    const bytes = Buffer.from(upload.bytes);
     return reply
-      .header('content-type', safeInline ? upload.mime_type : 'application/octet-stream')
-      .header('content-disposition', `${safeInline ? 'inline' : 'attachment'}; filename="${upload.filename}"`)
-      .header('x-content-type-options', 'nosniff')
+      .headers(safeMediaAnswer(upload.mime_type, bytes, upload.filename))
       .header('cache-control', 'private, max-age=86400')
-      .send(Buffer.from(upload.bytes));
+      .send(bytes);
   });
 
   app.get(

@@ -38,9 +38,14 @@ async function fitsPhone(name: string) {
 
 describe('dashboard', () => {
   it(
-    'refuses a wrong key with the server’s sentence, then signs in and remembers the key',
+    'refuses a wrong key with the server’s sentence, then signs in and keeps the session, never the key',
     async () => {
       await page.goto(`${fresh.base}/`);
+      // a key an older dashboard left in localStorage is removed on load
+      await page.evaluate(() => localStorage.setItem('switchboard.key', 'sb_admin_left_by_an_old_dashboard'));
+      await page.reload();
+      await page.getByLabel('API key').waitFor(APPEARS);
+      await expect(page.evaluate(() => localStorage.getItem('switchboard.key'))).resolves.toBeNull();
       await page.getByLabel('API key').fill('sb_not_a_key');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor(APPEARS);
@@ -49,6 +54,13 @@ describe('dashboard', () => {
       await page.getByLabel('API key').fill(ADMIN_KEY);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
+      // What a script on our origin could read holds no key, and the session cookie is not readable.
+      const readable = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
+      expect(readable).not.toContain(ADMIN_KEY);
+      expect(readable).not.toContain('switchboard_session');
+      const cookies = await browser.context.cookies(fresh.base);
+      expect(cookies.filter((c) => c.name === 'switchboard_session')).toEqual([expect.objectContaining({ httpOnly: true, sameSite: 'Strict', path: '/' })]);
+      expect(cookies.map((c) => c.value).join(' ')).not.toContain(ADMIN_KEY);
       await page.reload();
       await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
       await fitsPhone('conversations-empty');
@@ -164,6 +176,8 @@ describe('dashboard', () => {
     'an organization key sees its own organization, without the platform sections',
     async () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('API key').waitFor(APPEARS);
+      expect((await browser.context.cookies(fresh.base)).some((c) => c.name === 'switchboard_session')).toBe(false);
       await page.getByLabel('API key').fill(fresh.server.demo!.apiKey!);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);

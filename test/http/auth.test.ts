@@ -42,8 +42,9 @@ function routeList(): Route[] {
 }
 
 // Not admin routes: provider webhooks (signed), the visitor API (session tokens), media by
-// unguessable id, and the simulator (only when it is on).
-const PUBLIC = [/^\/api\/webhooks\//, /^\/api\/widget\//, /^\/api\/media\//, /^\/api\/simulator/];
+// unguessable id, the simulator (only when it is on), and signing in and out of the dashboard
+// (the key is the body; signing out needs nothing).
+const PUBLIC = [/^\/api\/webhooks\//, /^\/api\/widget\//, /^\/api\/media\//, /^\/api\/simulator/, /^\/api\/session$/];
 
 const adminRoutes = () =>
   routeList().filter((r) => r.url.startsWith('/api/') && !PUBLIC.some((p) => p.test(r.url)) && r.method !== 'HEAD' && r.method !== 'OPTIONS');

@@ -7,6 +7,7 @@ import * as m041 from './041_widget_uploads.js';
 import * as m071 from './071_live_event_payloads.js';
 import * as m081 from './081_pending_statuses.js';
 import * as m091 from './091_rate_limits.js';
+import * as m101 from './101_dashboard_sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '071_live_event_payloads': m071,
   '081_pending_statuses': m081,
   '091_rate_limits': m091,
+  '101_dashboard_sessions': m101,
 };

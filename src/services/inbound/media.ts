@@ -44,7 +44,9 @@ export async function copyInboundMedia(ctx: AppContext, payload: MessageJobPaylo
   }
   if (file.bytes.length > MAX_MEDIA_BYTES) throw new PermanentJobError(`The file is larger than ${MAX_MEDIA_BYTES} bytes; not copied.`);
   const id = randomBytes(18).toString('base64url');
-  const mimeType = file.contentType || media.mimeType || 'application/octet-stream';
+  // The type the message declared, else the download's; neither is trusted: core/media.ts checks
+  // the bytes before anything is shown inline.
+  const mimeType = media.mimeType || file.contentType || 'application/octet-stream';
   await ctx.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('message_media')

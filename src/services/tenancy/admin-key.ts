@@ -13,6 +13,13 @@ export async function isAdminKey(ctx: AppContext, key: string): Promise<boolean>
   return stored !== undefined && safeEqual(hashSecret(key), stored.value);
 }
 
+/** Whether a key's sha256 hash is the platform administrator key's (a dashboard session keeps only the hash). */
+export async function isAdminKeyHash(ctx: AppContext, keyHash: string): Promise<boolean> {
+  if (ctx.config.adminApiKey) return safeEqual(keyHash, hashSecret(ctx.config.adminApiKey));
+  const stored = await ctx.db.selectFrom('settings').select('value').where('key', '=', ADMIN_KEY_HASH_SETTING).executeTakeFirst();
+  return stored !== undefined && safeEqual(keyHash, stored.value);
+}
+
 export async function ensureAdminKey(ctx: AppContext): Promise<{ key?: string }> {
   if (ctx.config.adminApiKey) return {};
   const stored = await ctx.db.selectFrom('settings').select('key').where('key', '=', ADMIN_KEY_HASH_SETTING).executeTakeFirst();

@@ -4,6 +4,7 @@ import { notFound } from '../../core/errors.js';
 import { hashSecret, newSecret } from '../../core/keys.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from './organizations.js';
+import { endSessionsOfApiKey } from './sessions.js';
 
 export interface ApiKeyJson {
   id: string;
@@ -54,6 +55,7 @@ export async function revokeApiKey(ctx: AppContext, organizationId: string, keyI
   if (row.revoked_at) return apiKeyJson(row);
   const revokedAt = ctx.clock.now().toISOString();
   await ctx.db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', keyId).execute();
+  await endSessionsOfApiKey(ctx, keyId);
   return apiKeyJson({ ...row, revoked_at: revokedAt });
 }
 

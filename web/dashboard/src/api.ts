@@ -1,10 +1,16 @@
-// Talking to the admin API: the signed-in key lives in localStorage; every error answer
-// ({ok:false, error}) becomes an ApiError carrying the server's sentence.
-const KEY_STORAGE = 'switchboard.key';
+// Talking to the admin API. Signing in exchanges the key for an HttpOnly session cookie
+// (POST /api/session): the key is never kept where a script could read it, and every call rides on
+// the cookie. Every error answer ({ok:false, error}) becomes an ApiError carrying the server's sentence.
 
-export const storedKey = () => localStorage.getItem(KEY_STORAGE) ?? '';
-export const storeKey = (key: string) => localStorage.setItem(KEY_STORAGE, key);
-export const forgetKey = () => localStorage.removeItem(KEY_STORAGE);
+/** Where older dashboards kept the key in clear; removed on load. */
+const OLD_KEY_STORAGE = 'switchboard.key';
+export const forgetOldStoredKey = () => localStorage.removeItem(OLD_KEY_STORAGE);
+
+/** Sent on every call: a change made with the session cookie must be JSON or carry this header. */
+const DASHBOARD_HEADER = { 'x-switchboard-dashboard': '1' };
+
+/** Fired when the server no longer knows the session (signed out elsewhere, expired, key revoked). */
+export const SIGNED_OUT_EVENT = 'switchboard:signed-out';
 
 export class ApiError extends Error {
   constructor(
@@ -18,8 +24,8 @@ export class ApiError extends Error {
 // biome-ignore lint/suspicious/noExplicitAny: an untyped call's answer, for the few calls that name no server type
 type Json = Record<string, any>;
 
-export async function api<T = Json>(method: string, path: string, body?: unknown, key = storedKey()): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+export async function api<T = Json>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { ...DASHBOARD_HEADER };
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {
@@ -28,7 +34,7 @@ export async function api<T = Json>(method: string, path: string, body?: unknown
   }
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: payload });
+    response = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'The server cannot be reached. Is Switchboard running?');
   }
@@ -39,6 +45,7 @@ export async function api<T = Json>(method: string, path: string, body?: unknown
   } catch {
     data = { error: text.slice(0, 200) };
   }
+  if (response.status === 401 && path !== '/api/session') dispatchEvent(new Event(SIGNED_OUT_EVENT));
   if (!response.ok || data.ok === false || data.success === false) {
     throw new ApiError(response.status, data.error ?? `The server answered ${response.status}.`);
   }
@@ -50,13 +57,17 @@ export const post = <T = Json>(path: string, body: unknown = {}) => api<T>('POST
 export const patch = <T = Json>(path: string, body: unknown) => api<T>('PATCH', path, body);
 export const del = <T = Json>(path: string) => api<T>('DELETE', path);
 
+/** Exchanges the key for the session cookie; the key is not kept anywhere afterwards. */
+export const signIn = (key: string) => api<{ kind: string }>('POST', '/api/session', { key });
+export const signOut = () => api('DELETE', '/api/session');
+
 /** Cents as usual; fractions of a cent (per-message fees) with four decimals. */
 export const money = (dollars = 0) => `$${dollars.toFixed(dollars > 0 && dollars < 0.01 ? 4 : 2)}`;
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 
 /**
- * Follows an organization's live events (Server-Sent Events read with fetch, so the key travels in
- * a header, not the URL) and reconnects after a drop. Returns the function that stops it.
+ * Follows an organization's live events (Server-Sent Events read with fetch, the session cookie
+ * going along) and reconnects after a drop. Returns the function that stops it.
  */
 export function followOrganization(orgId: string, onEvent: (type: string) => void): () => void {
   let stopped = false;
@@ -65,7 +76,7 @@ export function followOrganization(orgId: string, onEvent: (type: string) => voi
     while (!stopped) {
       controller = new AbortController();
       try {
-        const response = await fetch(`/api/organizations/${orgId}/events`, { headers: { authorization: `Bearer ${storedKey()}` }, signal: controller.signal });
+        const response = await fetch(`/api/organizations/${orgId}/events`, { credentials: 'same-origin', signal: controller.signal });
         if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';

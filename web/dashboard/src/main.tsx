@@ -1,8 +1,9 @@
-// The dashboard: sign in with a key, pick an organization, work in one section at a time.
-// Sections live at /dashboard/<section> so a reload or a shared link lands in the same place.
+// The dashboard: sign in with a key (exchanged for an HttpOnly session cookie), pick an
+// organization, work in one section at a time. Sections live at /dashboard/<section> so a reload or
+// a shared link lands in the same place.
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { api, forgetKey, get, storedKey, storeKey } from './api.js';
+import { forgetOldStoredKey, get, SIGNED_OUT_EVENT, signIn, signOut } from './api.js';
 import { Conversations } from './sections/Conversations.js';
 import { Knowledge } from './sections/Knowledge.js';
 import { Numbers } from './sections/Numbers.js';
@@ -41,8 +42,8 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     try {
-      await api('GET', '/api/organizations', undefined, key.trim());
-      storeKey(key.trim());
+      await signIn(key.trim());
+      setKey('');
       onSignedIn();
     } catch (err) {
       setError((err as Error).message);
@@ -138,13 +139,27 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
 }
 
 function App() {
-  const [signedIn, setSignedIn] = useState(() => storedKey() !== '');
+  // undefined while the server is asked whether the session cookie still stands
+  const [signedIn, setSignedIn] = useState<boolean>();
+  useEffect(() => {
+    forgetOldStoredKey();
+    const signedOut = () => setSignedIn(false);
+    addEventListener(SIGNED_OUT_EVENT, signedOut);
+    get<{ signedIn: boolean }>('/api/session').then(
+      (b) => setSignedIn(b.signedIn),
+      () => setSignedIn(false),
+    );
+    return () => removeEventListener(SIGNED_OUT_EVENT, signedOut);
+  }, []);
+  if (signedIn === undefined) return null;
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
   return (
     <Dashboard
       onSignOut={() => {
-        forgetKey();
-        setSignedIn(false);
+        signOut().then(
+          () => setSignedIn(false),
+          () => setSignedIn(false),
+        );
       }}
     />
   );

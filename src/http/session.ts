@@ -1,0 +1,57 @@
+// Signing in to the dashboard: the key is exchanged once for an HttpOnly, SameSite=Strict session
+// cookie, so the key never stays where a script on our origin could read it; http/auth.ts accepts
+// the cookie on every admin route (the dashboard's event stream included).
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { endDashboardSession, SESSION_TTL_MS, sessionPrincipal, startDashboardSession, type SessionPrincipal } from '../services/tenancy/sessions.js';
+import { cookieValue, principalOfKey, SESSION_COOKIE } from './auth.js';
+import type { RouteModule } from './route.js';
+
+const tags = ['organizations'];
+
+const whoJson = (principal: SessionPrincipal) =>
+  principal.kind === 'platform' ? { kind: 'platform' as const } : { kind: 'organization' as const, organizationId: principal.organizationId };
+
+export const sessionRoutes: RouteModule = (app, ctx) => {
+  // Secure whenever the dashboard is served over https; a plain-http local install still signs in.
+  const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+  const setCookie = (reply: FastifyReply, value: string, maxAgeSeconds: number) =>
+    reply.header('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
+
+  app.post(
+    '/api/session',
+    {
+      schema: {
+        tags,
+        summary: 'Sign in to the dashboard: exchanges a key for an HttpOnly session cookie',
+        security: [],
+        body: z.object({ key: z.string().trim().min(1, 'key is the platform key or an organization key').max(500) }),
+      },
+    },
+    async (request, reply) => {
+      const principal = await principalOfKey(ctx, request.body.key);
+      const { token } = await startDashboardSession(ctx, request.body.key, principal);
+      setCookie(reply, token, Math.floor(SESSION_TTL_MS / 1000));
+      return { ok: true, ...whoJson(principal) };
+    },
+  );
+
+  // Whether the browser is signed in, answered 200 either way: the dashboard asks on every load,
+  // and a signed-out visitor is not an error.
+  app.get('/api/session', { schema: { tags, summary: 'Whether the dashboard session cookie is signed in, and as whom', security: [] } }, async (request) => {
+    const token = cookieValue(request, SESSION_COOKIE);
+    const principal = token ? await sessionPrincipal(ctx, token) : undefined;
+    return principal ? { ok: true, signedIn: true, ...whoJson(principal) } : { ok: true, signedIn: false };
+  });
+
+  app.delete(
+    '/api/session',
+    { schema: { tags, summary: 'Sign out of the dashboard: the session ends and its cookie is cleared', security: [] } },
+    async (request, reply) => {
+      const token = cookieValue(request, SESSION_COOKIE);
+      if (token) await endDashboardSession(ctx, token);
+      setCookie(reply, '', 0);
+      return { ok: true };
+    },
+  );
+};
