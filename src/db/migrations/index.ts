@@ -6,6 +6,7 @@ import * as m031 from './031_knowledge_meaning.js';
 import * as m041 from './041_widget_uploads.js';
 import * as m071 from './071_live_event_payloads.js';
 import * as m081 from './081_pending_statuses.js';
+import * as m091 from './091_send_attempts.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '041_widget_uploads': m041,
   '071_live_event_payloads': m071,
   '081_pending_statuses': m081,
+  '091_send_attempts': m091,
 };
