@@ -141,6 +141,8 @@ export interface MessageTable {
   /** dollars */
   cost: number;
   idempotency_key: string | null;
+  /** when the last provider call began: set, a re-run first asks the provider whether it arrived */
+  send_started_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -192,6 +194,8 @@ export interface PendingStatusTable {
   error_code: string | null;
   /** with `failed`: the sentence to store as the message's send_error */
   error_message: string | null;
+  /** our reference echoed by the callback (Meta's biz_opaque_callback_data), when it carried one */
+  reference: string | null;
   received_at: string;
 }
 

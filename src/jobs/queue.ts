@@ -1,7 +1,8 @@
 // Durable jobs: a row in `jobs` is the promise that work will run at least once, even across a
 // crash. Workers claim due rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so several instances share the
 // queue; SQLite: one claiming UPDATE), run them with bounded concurrency and retry failures with
-// backoff. A job left `running` by a killed process is claimed again once its lease runs out.
+// backoff. A job left `running` by a killed process is due again when the next worker starts
+// (SQLite: one instance), or is claimed again once its lease runs out (PostgreSQL).
 import { sql } from 'kysely';
 import { DEFAULT_BACKOFF, type BackoffPolicy, pastGiveUp, retryDelayMs } from '../core/backoff.js';
 import type { Tx } from '../db/database.js';
@@ -82,7 +83,32 @@ export function wakeWorkers(ctx: AppContext): void {
   for (const worker of ctx.jobs.workers) worker.wake();
 }
 
+/**
+ * Makes the jobs a killed run left `running` due now, rather than after their lease. Only SQLite:
+ * it is one instance by definition, so once no worker of this process runs, every `running` row was
+ * left by a process that is gone. PostgreSQL instances share the queue and INSTANCE_ID defaults to
+ * the pid (1 in every container), so a `running` row may belong to a live instance: those wait
+ * for their lease. Either way a send that may have reached its provider is checked before it is
+ * repeated (services/outbound/send.ts). Returns how many jobs were taken back.
+ */
+export async function reclaimAbandonedJobs(ctx: AppContext): Promise<number> {
+  if (ctx.database.dialect !== 'sqlite' || ctx.jobs.workers.size > 0) return 0;
+  const now = ctx.clock.now().toISOString();
+  const taken = await ctx.db
+    .updateTable('jobs')
+    .set({ status: 'pending', run_at: now, locked_by: null, locked_at: null, updated_at: now })
+    .where('status', '=', 'running')
+    .returning('id')
+    .execute();
+  if (taken.length > 0) ctx.log.info({ jobs: taken.length }, 'jobs left running by a previous run are due again');
+  return taken.length;
+}
+
 export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): JobWorker {
+  // Before this worker counts among the context's: taken back only when no other worker runs jobs.
+  let reclaiming: Promise<unknown> | undefined = reclaimAbandonedJobs(ctx).catch((err) =>
+    ctx.log.error({ err }, 'job worker could not take back jobs left running'),
+  );
   const concurrency = options.concurrency ?? 8;
   const pollMs = options.pollMs ?? 250;
   const running = new Set<Promise<void>>();
@@ -107,6 +133,10 @@ export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): Jo
     }
     looping = true;
     try {
+      if (reclaiming) {
+        await reclaiming;
+        reclaiming = undefined;
+      }
       do {
         again = false;
         const free = concurrency - running.size;

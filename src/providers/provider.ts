@@ -65,6 +65,8 @@ export interface StatusEvent {
   errorCode?: string;
   errorMessage?: string;
   timestamp?: Date;
+  /** our reference given on send, echoed back (Meta's biz_opaque_callback_data) */
+  reference?: string;
 }
 
 /** The agent or contact is typing, where the provider reports it (simulator, Whapi presences). */
@@ -105,6 +107,18 @@ export interface OutboundMessage {
   replyToProviderMessageId?: string;
   /** Twilio StatusCallback. */
   statusCallbackUrl?: string;
+  /** Ours, unique per message; a provider that echoes it in status callbacks gets it (Meta's biz_opaque_callback_data). */
+  reference?: string;
+}
+
+/** What to look for among a provider's messages: a send cut short (a crash) that may have arrived. */
+export interface SentLookup {
+  from: OutboundMessage['from'];
+  to: string;
+  /** the text (a media caption); undefined for templates, whose text the provider renders */
+  body?: string;
+  /** only messages created at or after this instant (clock slack already taken off) */
+  after: Date;
 }
 
 export interface SendResult {
@@ -201,6 +215,16 @@ export interface ProviderAdapter<C extends Credentials = Credentials> {
   parse(req: WebhookRequest): NormalizedEvent[];
   /** Send one message; throws ProviderSendError. */
   send(ctx: ProviderContext, credentials: C, message: OutboundMessage): Promise<SendResult>;
+  /**
+   * The provider's messages matching the lookup, newest first (its message list). For a re-run of a
+   * send whose earlier call may have reached the provider: a match is that message, not sent again.
+   */
+  findSent?(ctx: ProviderContext, credentials: C, lookup: SentLookup): Promise<SendResult[]>;
+  /**
+   * No list to ask, but status callbacks carry `OutboundMessage.reference` (Meta): a re-run waits a
+   * bounded time for a callback naming it before sending again.
+   */
+  statusesCarryReference?: boolean;
   /** Fetch an inbound media file with the connection's credentials. */
   fetchMedia?(ctx: ProviderContext, credentials: C, media: InboundMedia): Promise<{ bytes: Buffer; contentType: string }>;
   /** What a webhook's successful answer looks like (Twilio: empty TwiML). */

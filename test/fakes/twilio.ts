@@ -1,4 +1,4 @@
-// A fake Twilio REST API (providers.md §1.4–§1.5): Messages, AvailablePhoneNumbers,
+// A fake Twilio REST API (providers.md §1.4–§1.5): Messages (create, fetch, list), AvailablePhoneNumbers,
 // IncomingPhoneNumbers and message media (behind Basic auth, redirecting to a separate "CDN").
 import { basicAuth, type FakeResponse, type FakeServer, hex32, type RecordedRequest, startFakeServer } from './server.js';
 
@@ -7,6 +7,11 @@ export interface FakeTwilioOptions {
   authToken?: string;
   /** Countries with numbers for sale; any other answers Twilio's 404 error body. */
   countries?: Record<string, AvailableNumber[]>;
+  /**
+   * A created message is stored at once but answered this much later, as a real API's latency: a
+   * client killed meanwhile never learns that Twilio accepted it.
+   */
+  answerDelayMs?: number;
 }
 
 export interface AvailableNumber {
@@ -128,11 +133,18 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       return handler(req, params);
     };
 
+  const authedAsync =
+    (handler: (req: RecordedRequest, params: Record<string, string>) => Promise<FakeResponse>) =>
+    async (req: RecordedRequest, params: Record<string, string>): Promise<FakeResponse> => {
+      const refused = authed(() => ({ status: 0 }))(req, params);
+      return refused.status === 0 ? handler(req, params) : refused;
+    };
+
   const server = await startFakeServer([
     {
       method: 'POST',
       pattern: '/2010-04-01/Accounts/:accountSid/Messages.json',
-      handler: authed((req) => {
+      handler: authedAsync(async (req) => {
         const to = field(req, 'To');
         const from = field(req, 'From');
         if (!to || !WHATSAPP_ADDRESS.test(to)) return twilioError(400, 21211, `The 'To' number ${to ?? ''} is not a valid phone number.`);
@@ -164,7 +176,48 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
           subresource_uris: { media: `${account}/Messages/${sid}/Media.json` },
         };
         messages.set(sid, resource);
+        if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
         return { status: 201, body: resource };
+      }),
+    },
+    {
+      // Newest first; To, From and DateSent (=, <, > as the SDK spells `DateSent>=…`) filter, PageSize pages.
+      method: 'GET',
+      pattern: '/2010-04-01/Accounts/:accountSid/Messages.json',
+      handler: authed((req) => {
+        const { To: to, From: from } = req.query;
+        const pageSize = Number(req.query.PageSize ?? 50);
+        const sentFilters: Array<[string, (sent: number, bound: number) => boolean]> = [
+          ['DateSent', (sent, bound) => sent === bound],
+          ['DateSent<', (sent, bound) => sent <= bound],
+          ['DateSent>', (sent, bound) => sent >= bound],
+        ];
+        const found = [...messages.values()]
+          .reverse()
+          .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+          .filter((m) =>
+            sentFilters.every(([name, test]) => {
+              const bound = req.query[name];
+              if (bound === undefined) return true;
+              return typeof m.date_sent === 'string' && test(Date.parse(m.date_sent), Date.parse(bound));
+            }),
+          )
+          .slice(0, pageSize);
+        const uri = `${account}/Messages.json?PageSize=${pageSize}&Page=0`;
+        return {
+          status: 200,
+          body: {
+            messages: found,
+            end: found.length - 1,
+            first_page_uri: uri,
+            next_page_uri: null,
+            previous_page_uri: null,
+            page: 0,
+            page_size: pageSize,
+            start: 0,
+            uri,
+          },
+        };
       }),
     },
     {

@@ -1,5 +1,5 @@
-// A fake Whapi.cloud gate (providers.md §3.1): text and media sends, media download, channel health,
-// behind the channel's Bearer token.
+// A fake Whapi.cloud gate (providers.md §3.1): text and media sends, the chat's messages list, media
+// download, channel health, behind the channel's Bearer token.
 import { randomBytes } from 'node:crypto';
 import { bearerToken, type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from './server.js';
 
@@ -27,6 +27,8 @@ export async function startFakeWhapi(options: FakeWhapiOptions = {}): Promise<Fa
   const channelId = options.channelId ?? 'ACMEGEAR-7QK2X';
   const sent = new Map<string, { type: string; body: Record<string, unknown> }>();
   const media = new Map<string, { bytes: Buffer; mimeType: string }>();
+  /** What GET /messages/list/{ChatID} answers from, oldest first. */
+  const listed: Array<Record<string, unknown>> = [];
 
   const authed =
     (handler: (req: RecordedRequest, params: Record<string, string>) => FakeResponse) =>
@@ -50,22 +52,33 @@ export async function startFakeWhapi(options: FakeWhapiOptions = {}): Promise<Fa
         const id = randomBytes(14).toString('base64url');
         sent.set(id, { type: type!, body });
         const chatId = to.includes('@') ? to : `${to}@s.whatsapp.net`;
-        return {
-          status: 200,
-          body: {
-            sent: true,
-            message: {
-              id,
-              from_me: true,
-              type,
-              chat_id: chatId,
-              timestamp: Math.floor(Date.now() / 1000),
-              source: 'api',
-              status: 'pending',
-              ...(type === 'text' ? { text: { body: body.body } } : { [type!]: { link: body.media, caption: body.caption } }),
-            },
-          },
+        const message = {
+          id,
+          from_me: true,
+          type,
+          chat_id: chatId,
+          timestamp: Math.floor(Date.now() / 1000),
+          source: 'api',
+          status: 'pending',
+          ...(type === 'text' ? { text: { body: body.body } } : { [type!]: { link: body.media, caption: body.caption } }),
         };
+        listed.push(message);
+        return { status: 200, body: { sent: true, message } };
+      }),
+    },
+    {
+      // Newest first; count/offset page, time_from/time_to (Unix seconds) and from_me filter.
+      method: 'GET',
+      pattern: '/messages/list/:chatId',
+      handler: authed((req, { chatId }) => {
+        const { count = '100', offset = '0', time_from: from, time_to: until, from_me: fromMe } = req.query;
+        const matching = [...listed]
+          .reverse()
+          .filter((m) => m.chat_id === chatId)
+          .filter((m) => fromMe === undefined || String(m.from_me) === fromMe)
+          .filter((m) => (from === undefined || (m.timestamp as number) >= Number(from)) && (until === undefined || (m.timestamp as number) <= Number(until)));
+        const page = matching.slice(Number(offset), Number(offset) + Number(count));
+        return { status: 200, body: { messages: page, count: page.length, total: matching.length, offset: Number(offset) } };
       }),
     },
     {

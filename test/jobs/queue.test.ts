@@ -1,5 +1,5 @@
 // Durable jobs: retries with backoff, permanent errors, the give-up day, abandoned jobs reclaimed
-// after their lease, delays that do not count as attempts, and a worker woken by an enqueue.
+// at start-up (SQLite) or after their lease, delays that do not count as attempts, and a worker woken by an enqueue.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF, pastGiveUp, retryDelayMs } from '../../src/core/backoff.js';
 import {
@@ -200,6 +200,35 @@ describe('running jobs', () => {
 });
 
 describe('the worker', () => {
+  it('takes back at start-up, not after the lease, a job a killed process left running (SQLite: one instance)', async () => {
+    const id = (await enqueue(ctx, { kind: 'test.ok', payload: {} }))!;
+    expect(await claimJobs(ctx, 1)).toHaveLength(1);
+    // the process dies here; the next one starts on the same database a moment later
+    ctx.clock.advance(1_000);
+    const worker = startJobWorker(ctx, { pollMs: 10 });
+    try {
+      await waitFor(async () => (await job(id)).status === 'done', { what: 'the abandoned job to run again' });
+    } finally {
+      await worker.stop();
+    }
+    expect(runs).toHaveLength(1);
+    expect(await job(id)).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('leaves alone the jobs its own context is already running when a second worker starts', async () => {
+    let release!: () => void;
+    gate = new Promise<void>((resolve) => (release = resolve));
+    const first = startJobWorker(ctx, { pollMs: 10 });
+    const id = (await enqueue(ctx, { kind: 'test.long', payload: {} }))!;
+    await waitFor(async () => (await job(id)).status === 'running', { what: 'the job to start' });
+    const second = startJobWorker(ctx, { pollMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await job(id)).toMatchObject({ status: 'running', attempts: 1 });
+    release();
+    await Promise.all([first.stop(), second.stop()]);
+    expect(await job(id)).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
   it('finishes a running job before stop() resolves (SIGTERM)', async () => {
     let release!: () => void;
     let finished = false;

@@ -8,6 +8,7 @@ import * as m071 from './071_live_event_payloads.js';
 import * as m081 from './081_pending_statuses.js';
 import * as m091 from './091_rate_limits.js';
 import * as m101 from './101_dashboard_sessions.js';
+import * as m111 from './111_send_attempts.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '081_pending_statuses': m081,
   '091_rate_limits': m091,
   '101_dashboard_sessions': m101,
+  '111_send_attempts': m111,
 };

@@ -184,5 +184,6 @@ function parseStatus(status: MetaStatus, to: StatusEvent['to']): StatusEvent | u
     ...(error?.code !== undefined ? { errorCode: String(error.code) } : {}),
     ...(error ? { errorMessage: [error.title ?? error.message, error.error_data?.details].filter(Boolean).join(': ') } : {}),
     ...(timestamp ? { timestamp } : {}),
+    ...(typeof status.biz_opaque_callback_data === 'string' ? { reference: status.biz_opaque_callback_data } : {}),
   };
 }

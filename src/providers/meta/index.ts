@@ -26,6 +26,7 @@ export const meta = {
   routingHint: metaRoutingHint,
   parse: parseMetaWebhook,
   send: sendMetaMessage,
+  statusesCarryReference: true,
   fetchMedia: fetchMetaMedia,
   hasServiceWindow: true,
   capabilities: { templates: true },

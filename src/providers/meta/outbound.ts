@@ -48,6 +48,8 @@ export function messageBody(message: OutboundMessage): Record<string, unknown> {
     throw new ProviderSendError('permanent', 'A message needs text, media or a template.', 'EMPTY_MESSAGE');
   }
   if (message.replyToProviderMessageId) body.context = { message_id: message.replyToProviderMessageId };
+  // Echoed in this message's status webhooks: a send cut short by a crash is recognised by them.
+  if (message.reference) body.biz_opaque_callback_data = message.reference;
   return body;
 }
 

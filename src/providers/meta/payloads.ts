@@ -63,6 +63,8 @@ export interface MetaStatus {
   timestamp?: string;
   recipient_id?: string;
   errors?: { code?: number; title?: string; message?: string; error_data?: { details?: string } }[];
+  /** the reference we gave on send, echoed */
+  biz_opaque_callback_data?: string;
 }
 
 /** Graph error body. */

@@ -2,7 +2,7 @@
 import type { Config } from '../../config.js';
 import type { ProviderAdapter, TwilioCredentials } from '../provider.js';
 import { detectTwilio, parseTwilioWebhook, twilioRoutingHint, verifyTwilioRequest } from './inbound.js';
-import { fetchTwilioMedia, sendTwilioMessage } from './outbound.js';
+import { fetchTwilioMedia, findSentTwilioMessages, sendTwilioMessage } from './outbound.js';
 
 /** The platform's account (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, both needed). */
 function platformTwilioCredentials(config: Config): TwilioCredentials | undefined {
@@ -23,6 +23,7 @@ export const twilio = {
   routingHint: twilioRoutingHint,
   parse: parseTwilioWebhook,
   send: sendTwilioMessage,
+  findSent: findSentTwilioMessages,
   fetchMedia: fetchTwilioMedia,
   // Twilio reads the answer as TwiML: an empty Response sends nothing back (JSON would log error 12300).
   ack: { contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' },

@@ -1,6 +1,15 @@
 // Twilio sends: Messages API through the official SDK, errors classified for the retry policy.
 import { downloadMedia, type MediaHosts, parseRetryAfter } from '../transport.js';
-import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type TwilioCredentials } from '../provider.js';
+import {
+  type DeliveryStatus,
+  type InboundMedia,
+  type OutboundMessage,
+  ProviderSendError,
+  type ProviderContext,
+  type SendResult,
+  type SentLookup,
+  type TwilioCredentials,
+} from '../provider.js';
 import { twilioClient } from './client.js';
 import { isContentSid, isMessagingServiceSid, toTwilioAddress } from './ids.js';
 
@@ -21,6 +30,47 @@ export async function sendTwilioMessage(ctx: ProviderContext, credentials: Twili
   } catch (error) {
     throw classifyTwilioError(error, http.lastHeader('retry-after'));
   }
+}
+
+/** How many of the newest messages to one customer from one sender are looked through. */
+const FIND_SENT_LIMIT = 50;
+
+/**
+ * Our messages to `to` created since `lookup.after`, newest first, through the Messages list
+ * (`GET …/Messages.json?To=&From=`, newest first). Not filtered by `DateSent>`: a message Twilio still
+ * holds as `queued` has no date_sent yet, and it is exactly the one a crash leaves unrecorded;
+ * date_created is compared here instead.
+ */
+export async function findSentTwilioMessages(ctx: ProviderContext, credentials: TwilioCredentials, lookup: SentLookup): Promise<SendResult[]> {
+  let to: string;
+  try {
+    to = toTwilioAddress(lookup.to);
+  } catch {
+    return [];
+  }
+  const sender = senderParams(lookup.from);
+  const { client, http } = twilioClient(ctx.config, credentials);
+  try {
+    const listed = await client.messages.list({ to, ...('from' in sender ? { from: sender.from } : {}), pageSize: FIND_SENT_LIMIT, limit: FIND_SENT_LIMIT });
+    return listed
+      .filter((m) => m.direction !== 'inbound' && m.dateCreated.getTime() >= lookup.after.getTime())
+      .filter((m) => !('messagingServiceSid' in sender) || m.messagingServiceSid === sender.messagingServiceSid)
+      .filter((m) => lookup.body === undefined || (m.body ?? '').trim() === lookup.body.trim())
+      .map((m) => ({
+        providerMessageId: m.sid,
+        status: listedStatus(m.status),
+        ...(m.errorCode ? { errorCode: String(m.errorCode), errorMessage: m.errorMessage ?? undefined } : {}),
+      }));
+  } catch (error) {
+    throw classifyTwilioError(error, http.lastHeader('retry-after'));
+  }
+}
+
+/** A listed message's status in our words (providers.md §1.2's enum). */
+function listedStatus(status: string): DeliveryStatus {
+  if (status === 'failed' || status === 'undelivered' || status === 'canceled') return 'failed';
+  if (status === 'sent' || status === 'delivered' || status === 'read') return status;
+  return 'queued';
 }
 
 type CreateParams = Parameters<ReturnType<typeof twilioClient>['client']['messages']['create']>[0];

@@ -2,7 +2,7 @@
 import type { Config } from '../../config.js';
 import type { ProviderAdapter, WhapiCredentials } from '../provider.js';
 import { detectWhapi, parseWhapiWebhook, verifyWhapiRequest, whapiRoutingHint } from './inbound.js';
-import { fetchWhapiMedia, sendWhapiMessage } from './outbound.js';
+import { fetchWhapiMedia, findSentWhapiMessages, sendWhapiMessage } from './outbound.js';
 
 /** The platform's token (WHAPI_TOKEN) and webhook secret (WHAPI_WEBHOOK_SECRET); either is enough. */
 function platformWhapiCredentials(config: Config): WhapiCredentials | undefined {
@@ -20,6 +20,7 @@ export const whapi = {
   routingHint: whapiRoutingHint,
   parse: parseWhapiWebhook,
   send: sendWhapiMessage,
+  findSent: findSentWhapiMessages,
   fetchMedia: fetchWhapiMedia,
   hasServiceWindow: false,
   // An ordinary WhatsApp account has no approved templates to name.

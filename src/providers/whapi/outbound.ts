@@ -3,8 +3,17 @@
 import { e164Digits, parseWhatsappAddress } from '../../core/phone.js';
 import { mediaKindOf } from '../../core/media.js';
 import { downloadMedia, isRecord, MEDIA_REFUSED, parseRetryAfter, requestJson } from '../transport.js';
-import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type WhapiCredentials } from '../provider.js';
-import type { WhapiErrorBody, WhapiSendResponse } from './payloads.js';
+import {
+  type DeliveryStatus,
+  type InboundMedia,
+  type OutboundMessage,
+  ProviderSendError,
+  type ProviderContext,
+  type SendResult,
+  type SentLookup,
+  type WhapiCredentials,
+} from '../provider.js';
+import type { WhapiErrorBody, WhapiMessage, WhapiMessagesList, WhapiSendResponse } from './payloads.js';
 
 const MEDIA_ENDPOINTS = new Set(['image', 'video', 'audio', 'voice', 'document', 'sticker']);
 
@@ -18,6 +27,48 @@ export async function sendWhapiMessage(ctx: ProviderContext, credentials: WhapiC
   if (!id) throw new ProviderSendError('transient', 'Whapi accepted the message but returned no message id.');
   const status = (response.body as WhapiSendResponse).message?.status;
   return { providerMessageId: id, status: status === 'sent' ? 'sent' : 'queued' };
+}
+
+/** How many of the chat's newest messages from us are looked through. */
+const FIND_SENT_LIMIT = 50;
+
+/**
+ * Our messages in the customer's chat since `lookup.after`, newest first:
+ * `GET /messages/list/{ChatID}?from_me=true&time_from=…&count=…` (Whapi's messages list).
+ */
+export async function findSentWhapiMessages(ctx: ProviderContext, credentials: WhapiCredentials, lookup: SentLookup): Promise<SendResult[]> {
+  const address = parseWhatsappAddress(lookup.to);
+  if (!address || !('phone' in address)) return [];
+  const chatId = `${e164Digits(address.phone)}@s.whatsapp.net`;
+  const query = new URLSearchParams({ count: String(FIND_SENT_LIMIT), from_me: 'true', time_from: String(Math.floor(lookup.after.getTime() / 1000)) });
+  const response = await requestJson(
+    `${ctx.config.whapi.baseUrl}/messages/list/${encodeURIComponent(chatId)}?${query}`,
+    { headers: { authorization: `Bearer ${credentials.token}` } },
+    'Whapi',
+  );
+  if (response.status < 200 || response.status >= 300) throw classifyWhapiError(response.status, response.body, response.headers.get('retry-after'));
+  const listed = (response.body as WhapiMessagesList)?.messages ?? [];
+  return listed
+    .filter((m) => m.from_me === true && typeof m.id === 'string')
+    .filter((m) => (m.timestamp ?? 0) * 1000 >= Math.floor(lookup.after.getTime() / 1000) * 1000)
+    .filter((m) => lookup.body === undefined || (textOf(m) ?? '').trim() === lookup.body.trim())
+    .map((m) => ({ providerMessageId: m.id!, status: listedStatus(m.status) }));
+}
+
+/** The text a listed message shows: its body, or a media caption. */
+function textOf(message: WhapiMessage): string | undefined {
+  if (message.text?.body !== undefined) return message.text.body;
+  for (const kind of ['image', 'video', 'gif', 'audio', 'voice', 'document', 'sticker'] as const) {
+    if (message[kind]) return message[kind]?.caption;
+  }
+  return undefined;
+}
+
+/** providers.md §3.2's status values in our words (`pending` is accepted, not yet sent). */
+function listedStatus(status: string | undefined): DeliveryStatus {
+  if (status === 'sent' || status === 'delivered' || status === 'read' || status === 'failed') return status;
+  if (status === 'played') return 'read';
+  return 'queued';
 }
 
 /** The endpoint and JSON of a send (providers.md §3.1); `to` is the phone's digits. */

@@ -56,6 +56,14 @@ export interface WhapiSendResponse {
   message?: { id?: string; status?: string };
 }
 
+/** GET /messages/list/{ChatID}: newest first. */
+export interface WhapiMessagesList {
+  messages?: Array<WhapiMessage & { status?: string }>;
+  count?: number;
+  total?: number;
+  offset?: number;
+}
+
 export interface WhapiErrorBody {
   error?: { code?: number; message?: string; details?: string };
 }

@@ -101,6 +101,7 @@ export async function routeEvents(
           status: event.status,
           errorCode: event.errorCode,
           errorMessage: event.errorMessage,
+          reference: event.reference,
           at,
         });
         summary.statuses += 1;

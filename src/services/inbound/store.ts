@@ -66,11 +66,12 @@ const rankOf = (column: string) =>
 // A status for an id no message carries yet arrived before its send stored the id: it is kept (the
 // higher of two kept ones wins) and applied by applyPendingStatus (pending-statuses.ts). A message
 // that has the id and was not updated already has a later status: nothing to keep.
-const KEEP_PENDING = `insert into pending_statuses (provider, provider_message_id, status, error_code, error_message, received_at)
-  select cast(@provider as text), cast(@id as text), cast(@status as text), cast(@code as text), cast(@error as text), cast(@at as text)
+const KEEP_PENDING = `insert into pending_statuses (provider, provider_message_id, status, error_code, error_message, reference, received_at)
+  select cast(@provider as text), cast(@id as text), cast(@status as text), cast(@code as text), cast(@error as text), cast(@reference as text), cast(@at as text)
   where not exists (select 1 from messages where provider = @provider and provider_message_id = @id)
   on conflict (provider, provider_message_id) do update set
-    status = excluded.status, error_code = excluded.error_code, error_message = excluded.error_message, received_at = excluded.received_at
+    status = excluded.status, error_code = excluded.error_code, error_message = excluded.error_message, received_at = excluded.received_at,
+    reference = coalesce(excluded.reference, pending_statuses.reference)
   where ${rankOf('excluded.status')} > ${rankOf('pending_statuses.status')}`;
 // Statuses of messages that were never ours (another system on the same account) do not pile up.
 const SWEEP_PENDING = 'delete from pending_statuses where received_at < @before';
@@ -216,7 +217,7 @@ function statusParams(write: Extract<StoreWrite, { kind: 'status' }>) {
 
 function pendingParams(write: Extract<StoreWrite, { kind: 'status' }>) {
   const { provider, id, status, code, error, at } = statusParams(write);
-  return { provider, id, status, code, error: status === 'failed' ? error : null, at };
+  return { provider, id, status, code, error: status === 'failed' ? error : null, reference: write.reference ?? null, at };
 }
 
 function sweepParams(write: Extract<StoreWrite, { kind: 'status' }>) {

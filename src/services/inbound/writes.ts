@@ -7,7 +7,7 @@ export type InboundMessageRow = Omit<NewMessage, 'id'> & { provider: string; pro
 
 export type StoreWrite =
   | { kind: 'message'; row: InboundMessageRow; reaction: (messageId: number) => JobSpec }
-  | { kind: 'status'; provider: string; providerMessageId: string; status: string; errorCode?: string; errorMessage?: string; at: string }
+  | { kind: 'status'; provider: string; providerMessageId: string; status: string; errorCode?: string; errorMessage?: string; reference?: string; at: string }
   | { kind: 'unrouted'; provider: string; reason: string; payload: string; headers: string | null; at: string };
 
 export type StoreResult = { kind: 'message'; inserted: boolean; id?: number } | { kind: 'status'; updated: Message[] } | { kind: 'unrouted'; id: number };

@@ -1,12 +1,13 @@
 // Outbound sending: an accepted message is a `queued` row plus an `outbound.send` job, written in
 // one transaction under an idempotency key, so it is sent at least once and never twice for one
-// request. The job calls the adapter with the number's credentials and records the outcome.
+// request. The job calls the adapter with the number's credentials and records the outcome; a call
+// cut short by a crash is looked for at the provider before it is made again.
 import { randomUUID } from 'node:crypto';
 import { badRequest, notFound, unprocessable } from '../../core/errors.js';
 import { isFreeForm, isWindowOpen, WINDOW_CLOSED_SENTENCE } from '../../core/window.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { Message, NewMessage, NumberRow } from '../../db/schema.js';
-import { ProviderSendError, type OutboundMessage } from '../../providers/provider.js';
+import { type Credentials, type OutboundMessage, type ProviderAdapter, ProviderSendError, type SendResult } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import { TWILIO_WEBHOOK_PATH } from '../../providers/twilio/index.js';
 import { credentialsForNumber } from '../numbers/connections.js';
@@ -149,11 +150,17 @@ export async function serviceWindowOpen(ctx: AppContext, numberId: string, conta
   return isWindowOpen(row?.last_inbound_at, now);
 }
 
-/** The `outbound.send` job: one provider call, its outcome recorded on the message. */
+/**
+ * The `outbound.send` job: one provider call, its outcome recorded on the message. The call is
+ * marked on the row (`send_started_at`) before it is made; a run that finds the mark set follows a
+ * call that may have reached the provider (a crash, no answer) and first asks the provider whether
+ * that message exists (findEarlierAttempt), so one accepted message reaches the customer once.
+ */
 export async function sendQueuedMessage(ctx: AppContext, payload: SendJobPayload, attempt: JobAttempt): Promise<void> {
   const message = await getMessage(ctx, payload.messageId);
-  // Already sent (a retry after a crash between the call and the update is the at-least-once edge).
-  if (message?.status !== 'queued') return;
+  // Already handed over (Twilio, Meta and Whapi answer `queued`: the provider id says it was
+  // accepted; a kill between storing it and finishing the job re-runs the job), or failed for good.
+  if (message?.status !== 'queued' || message.provider_message_id) return;
   const number = message.number_id ? await findNumberById(ctx, message.number_id) : undefined;
   const adapter = number ? providerByName(number.provider) : undefined;
   if (!number || !adapter) return recordFailure(ctx, message, 'The number this message was to be sent from no longer exists.', 'NO_NUMBER');
@@ -161,41 +168,129 @@ export async function sendQueuedMessage(ctx: AppContext, payload: SendJobPayload
   if (!credentials) {
     return recordFailure(ctx, message, `No ${number.provider} credentials are configured for ${number.phone_number ?? number.provider_id}.`, 'NO_CREDENTIALS');
   }
-  const wait = takeSendToken(ctx, number.id);
-  if (wait > 0) throw new DelayJob(wait);
-
+  const outbound = outboundOf(ctx, message, number, payload);
+  const providerCtx = { config: ctx.config, bus: ctx.bus, clock: ctx.clock };
+  let calling = false;
   try {
-    const result = await adapter.send({ config: ctx.config, bus: ctx.bus, clock: ctx.clock }, credentials as never, outboundOf(ctx, message, number, payload));
-    if (result.status === 'failed') {
-      // The provider took the request and answered that the message failed: not sent, not retried.
-      const reason = result.errorMessage ?? `${number.provider} answered that the message failed${result.errorCode ? ` (error ${result.errorCode})` : ''}.`;
-      return recordFailure(ctx, message, reason, result.errorCode ?? 'PROVIDER_FAILED', result.providerMessageId);
+    if (message.send_started_at) {
+      const earlier = await findEarlierAttempt(ctx, adapter, credentials, message, outbound);
+      if (earlier) {
+        ctx.log.info({ message: message.id, providerMessageId: earlier.providerMessageId }, 'a send cut short had reached the provider: not sent again');
+        return await recordResult(ctx, message, number, earlier);
+      }
     }
-    const at = ctx.clock.now().toISOString();
-    const sent = await ctx.db.transaction().execute(async (trx) => {
-      const stored = await trx
-        .updateTable('messages')
-        .set({ provider_message_id: result.providerMessageId, status: result.status, send_success: 1, send_error: null, error_code: null, updated_at: at })
-        .where('id', '=', message.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      // A status callback can beat this answer; it was kept for this id and applies now.
-      return (await applyPendingStatus(trx, ctx.database.dialect, stored, at)) ?? stored;
-    });
-    countSend(ctx, number.provider, 'sent');
-    await publishMessage(ctx, sent, 'status');
+    const wait = takeSendToken(ctx, number.id);
+    if (wait > 0) throw new DelayJob(wait);
+    // Durable before the call: if this process dies during it, the next run knows to ask first.
+    await ctx.db.updateTable('messages').set({ send_started_at: ctx.clock.now().toISOString() }).where('id', '=', message.id).execute();
+    calling = true;
+    const result = await adapter.send(providerCtx, credentials as never, outbound);
+    await recordResult(ctx, message, number, result);
   } catch (err) {
+    if (err instanceof DelayJob) throw err;
     if (err instanceof ProviderSendError && err.kind !== 'transient') {
       return recordFailure(ctx, message, err.message, err.code ?? (err.kind === 'window_closed' ? 'WINDOW_CLOSED' : 'PERMANENT'));
     }
     const reason = err instanceof Error ? err.message : String(err);
     if (attempt.isLastAttempt)
       return recordFailure(ctx, message, `Gave up after ${attempt.attempt} attempts: ${reason}`, (err as ProviderSendError).code ?? 'TRANSIENT');
+    // The provider answered with an error: this call sent nothing, the next need not ask. No
+    // answer at all (NETWORK) may still have been accepted: the mark stays.
+    const answered = calling && err instanceof ProviderSendError && err.code !== 'NETWORK';
     // Visible while it retries; cleared by the send that succeeds.
-    await ctx.db.updateTable('messages').set({ send_error: reason }).where('id', '=', message.id).execute();
+    await ctx.db
+      .updateTable('messages')
+      .set({ send_error: reason, ...(answered ? { send_started_at: null } : {}) })
+      .where('id', '=', message.id)
+      .execute();
     countSend(ctx, number.provider, 'retry');
     throw new RetryableError(reason, err instanceof ProviderSendError ? err.retryAfterMs : undefined);
   }
+}
+
+/** Clock slack between us and the provider when comparing its creation times with our mark. */
+const FIND_SENT_SLACK_MS = 60_000;
+/**
+ * A provider's message list may lag a send it accepted (eventually consistent): it is asked no
+ * sooner than this after the earlier call began. A crash and restart usually take longer anyway.
+ */
+export const LIST_SETTLE_MS = 5_000;
+/** Meta has no list: a re-run waits this long after the earlier call for a status callback naming it. */
+export const STATUS_WAIT_MS = 60_000;
+const STATUS_POLL_MS = 5_000;
+
+/**
+ * The provider's message of an earlier call for this one, when that call reached it: a status
+ * callback that carried our reference (Meta, kept in pending_statuses), or a match in the provider's
+ * message list (findSent) that no other message of ours has. Throws DelayJob while the answer may
+ * still be on its way; undefined means send again.
+ */
+async function findEarlierAttempt(
+  ctx: AppContext,
+  adapter: ProviderAdapter,
+  credentials: Credentials,
+  message: Message,
+  outbound: OutboundMessage,
+): Promise<SendResult | undefined> {
+  const started = Date.parse(message.send_started_at!);
+  const now = ctx.clock.now().getTime();
+  const after = new Date(started - FIND_SENT_SLACK_MS);
+  if (adapter.statusesCarryReference && outbound.reference) {
+    const kept = await ctx.db
+      .selectFrom('pending_statuses')
+      .select('provider_message_id')
+      .where('provider', '=', adapter.name)
+      .where('reference', '=', outbound.reference)
+      .where('received_at', '>=', after.toISOString())
+      .executeTakeFirst();
+    // Stored as accepted; the kept status itself is applied with the id (applyPendingStatus).
+    if (kept) return { providerMessageId: kept.provider_message_id, status: 'queued' };
+    if (now < started + STATUS_WAIT_MS) throw new DelayJob(Math.min(STATUS_POLL_MS, started + STATUS_WAIT_MS - now));
+    return undefined;
+  }
+  if (!adapter.findSent) return undefined;
+  if (now < started + LIST_SETTLE_MS) throw new DelayJob(started + LIST_SETTLE_MS - now);
+  const found = await adapter.findSent({ config: ctx.config, bus: ctx.bus, clock: ctx.clock }, credentials as never, {
+    from: outbound.from,
+    to: outbound.to,
+    body: outbound.template ? undefined : outbound.text,
+    after,
+  });
+  if (found.length === 0) return undefined;
+  const known = await ctx.db
+    .selectFrom('messages')
+    .select('provider_message_id')
+    .where('provider', '=', adapter.name)
+    .where(
+      'provider_message_id',
+      'in',
+      found.map((f) => f.providerMessageId),
+    )
+    .execute();
+  const ours = new Set(known.map((m) => m.provider_message_id));
+  return found.find((f) => !ours.has(f.providerMessageId));
+}
+
+/** What the provider answered (or its list showed) for this message, stored and published. */
+async function recordResult(ctx: AppContext, message: Message, number: NumberRow, result: SendResult): Promise<void> {
+  if (result.status === 'failed') {
+    // The provider took the request and answered that the message failed: not sent, not retried.
+    const reason = result.errorMessage ?? `${number.provider} answered that the message failed${result.errorCode ? ` (error ${result.errorCode})` : ''}.`;
+    return recordFailure(ctx, message, reason, result.errorCode ?? 'PROVIDER_FAILED', result.providerMessageId);
+  }
+  const at = ctx.clock.now().toISOString();
+  const sent = await ctx.db.transaction().execute(async (trx) => {
+    const stored = await trx
+      .updateTable('messages')
+      .set({ provider_message_id: result.providerMessageId, status: result.status, send_success: 1, send_error: null, error_code: null, updated_at: at })
+      .where('id', '=', message.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // A status callback can beat this answer; it was kept for this id and applies now.
+    return (await applyPendingStatus(trx, ctx.database.dialect, stored, at)) ?? stored;
+  });
+  countSend(ctx, number.provider, 'sent');
+  await publishMessage(ctx, sent, 'status');
 }
 
 function outboundOf(ctx: AppContext, message: Message, number: NumberRow, payload: SendJobPayload): OutboundMessage {
@@ -207,6 +302,7 @@ function outboundOf(ctx: AppContext, message: Message, number: NumberRow, payloa
     template: payload.template,
     replyToProviderMessageId: message.reply_to_provider_message_id ?? undefined,
     statusCallbackUrl: number.provider === 'twilio' ? `${ctx.config.publicUrl}${TWILIO_WEBHOOK_PATH}` : undefined,
+    reference: `sb-${message.id}`,
   };
 }
 
