@@ -89,10 +89,14 @@ function toIndexed(chunk: Chunk): IndexedChunk {
   return { id: chunk.id, question: chunk.question, heading: [chunk.title, chunk.heading].filter(Boolean).join(' › '), text: chunk.text };
 }
 
-/** The serialized index and passages, as stored in `knowledge_indexes`. */
-export function buildIndex(chunks: Chunk[]): { indexJson: string; chunksJson: string } {
+/** The serialized index and passages, as stored in `knowledge_indexes`; `onProgress` hears each passage added. */
+export function buildIndex(chunks: Chunk[], onProgress?: (done: number) => void): { indexJson: string; chunksJson: string } {
   const search = new MiniSearch<IndexedChunk>(indexOptions);
-  search.addAll(chunks.map(toIndexed));
+  // One at a time, as addAll would, to report how far it is.
+  chunks.forEach((chunk, i) => {
+    search.add(toIndexed(chunk));
+    onProgress?.(i + 1);
+  });
   return { indexJson: JSON.stringify(search), chunksJson: JSON.stringify(chunks) };
 }
 
