@@ -23,6 +23,8 @@ export interface TrainingStatus {
   finishedAt?: string;
   /** why it failed, when it did */
   error?: string;
+  /** what was stored, when done */
+  result?: TrainingResult;
 }
 
 export interface TrainingResult {

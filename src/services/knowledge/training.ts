@@ -175,8 +175,9 @@ async function train(ctx: AppContext, organizationId: string, status: TrainingSt
     .onConflict((oc) => oc.column('organization_id').doUpdateSet({ ...row, organization_id: undefined }))
     .execute();
   ctx.state.knowledgeIndexes.delete(organizationId);
+  status.result = { trainedAt: row.trained_at, documents: documents.length, chunks: indexed.chunkCount, byMeaning: row.meaning_vectors !== null };
   status.phase = 'done';
-  return { trainedAt: row.trained_at, documents: documents.length, chunks: indexed.chunkCount, byMeaning: row.meaning_vectors !== null };
+  return status.result;
 }
 
 /** Texts sent to the encoder at once, to report progress between: a multiple of its batch of 32, so the batches are the same. */

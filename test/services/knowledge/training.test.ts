@@ -201,6 +201,7 @@ describe('training in the background', () => {
       status = (await call('GET', `/train/${training.id}`)).body.training;
     }
     expect(status).toMatchObject({ id: training.id, phase: 'done', documents: 1, documentsDone: 1, chunks: 1, chunksDone: 1, finishedAt: expect.any(String) });
+    expect(status.result).toEqual({ trainedAt: expect.any(String), documents: 1, chunks: 1, byMeaning: true });
     expect((await call('GET', '/train')).body.training).toEqual(status);
     const asked = await call('POST', '/ask', { question: 'can I rent a tandem?' });
     expect(asked.body).toMatchObject({ confident: true, answer: 'Yes, tandems cost $30 a day.' });
