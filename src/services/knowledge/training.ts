@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DocumentText, SourceType } from '../../core/documents.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import { meaningText, packVectors, unpackVectors } from '../../core/meaning.js';
-import { loadIndex, type KnowledgeIndex } from '../../core/retrieval.js';
+import { loadIndexAsync, type KnowledgeIndex } from '../../core/retrieval.js';
 import { indexInWorker, type TrainingResult, type TrainingRun, type TrainingStatus } from './indexer.js';
 import { wordnetLexicon } from './synonyms.js';
 import type { AppContext } from '../context.js';
@@ -226,7 +226,7 @@ export async function knowledgeIndex(ctx: AppContext, organizationId: string): P
     .where('organization_id', '=', organizationId)
     .executeTakeFirstOrThrow();
   const vectors = row.meaning_vectors && row.meaning_dimensions ? unpackVectors(row.meaning_vectors, row.meaning_dimensions) : undefined;
-  const index = loadIndex(row.index_json, row.chunks_json, wordnetLexicon, vectors);
+  const index = await loadIndexAsync(row.index_json, row.chunks_json, wordnetLexicon, vectors);
   cache.set(organizationId, { trainedAt: row.trained_at, index });
   if (!index.vectors && ctx.sentences) addMeaning(ctx, organizationId, row.trained_at, index);
   return index;
