@@ -8,8 +8,8 @@ import { ADMIN_KEY, startAdminApi, type AdminApi } from './admin-client.js';
 
 const UPLOAD_LIMIT = 5 * 1024 * 1024;
 /** Generous: linear work here measures well under 1 ms a kilobyte; a quadratic scan of 1 MB needs thousands. */
-const MS_PER_KB = 20;
-const FIXED_MS = 1000;
+const MS_PER_KB = 50;
+const FIXED_MS = 2000;
 
 let api: AdminApi;
 
