@@ -55,6 +55,7 @@ function createContextState(): ContextState {
     metrics: undefined,
     knowledgeIndexes: new Map(),
     indexesGainingMeaning: new Set(),
+    trainings: new Map(),
     numberLookups: undefined,
     rateLimits: { minute: -1, counts: new Map() },
     dashboardStreams: new Set(),

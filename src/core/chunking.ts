@@ -25,9 +25,60 @@ const MERGE_UP_TO = 600;
 /** A paragraph longer than this is cut into groups of whole sentences. */
 const SPLIT_ABOVE = 900;
 
-const HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
+// Lines are read by hand rather than by one pattern each: `^(#{1,6})\s+(.+?)\s*#*\s*$` takes cubic
+// time on "# a" + 10,000 spaces + "x" (the lazy text, the spaces and the closing hashes can split
+// the spaces every which way). Everything here is one pass over the line.
 const QUESTION_LINE = /^\s*(?:q|question)\s*[:.)\-–]\s*/i;
-const QA_PAIR = /^\s*(?:q|question)\s*[:.)\-–]\s*([\s\S]+?)\n\s*(?:a|answer)\s*[:.)\-–]\s*([\s\S]+)$/i;
+/** what makes a block a question: "Q:", "Question -", … at its start… */
+const QUESTION_START = /^\s*(?:q|question)\s*[:.)\-–]\s*/iy;
+/** …and, after a line break, what starts its answer: "A:", "Answer." (read at each line break) */
+const ANSWER_START = /\s*(?:a|answer)\s*[:.)\-–]/iy;
+const WHITESPACE = /\s/;
+/** What `.` of a pattern does not match: a heading ends at them. */
+const LINE_BREAKS = /[\n\r\u2028\u2029]/;
+
+/**
+ * A Markdown heading ("## Hours ##"): its level and text, or undefined. Reads the line as
+ * `^(#{1,6})\s+(.+?)\s*#*\s*$` did (the text trimmed, closing hashes dropped), in one pass.
+ */
+export function parseHeading(line: string): { level: number; text: string } | undefined {
+  let level = 0;
+  while (level < line.length && line[level] === '#') level++;
+  if (level < 1 || level > 6 || !WHITESPACE.test(line[level] ?? '')) return undefined;
+  let start = level + 1;
+  while (start < line.length && WHITESPACE.test(line[start]!)) start++;
+  if (start === line.length) {
+    // Only spaces after the hashes: one of them is the (empty) text, if any is not a line break.
+    for (let i = level + 1; i < line.length; i++) if (!LINE_BREAKS.test(line[i]!)) return { level, text: '' };
+    return undefined;
+  }
+  let end = line.length;
+  while (end > start && WHITESPACE.test(line[end - 1]!)) end--;
+  while (end > start && line[end - 1] === '#') end--;
+  while (end > start && WHITESPACE.test(line[end - 1]!)) end--;
+  const text = line.slice(start, Math.max(end, start + 1));
+  return LINE_BREAKS.test(text) ? undefined : { level, text: text.trim() };
+}
+
+/**
+ * A block that is one question and its answer ("Q: …" then a line "A: …"), or undefined: as
+ * `^\s*(?:q|question)\s*[:.)\-–]\s*([\s\S]+?)\n\s*(?:a|answer)\s*[:.)\-–]\s*([\s\S]+)$` read it, which
+ * is quadratic on a long question line. Each line break is tried once, in order. The block's lines
+ * are trimmed and not empty (sections() makes them so), so no line break hides in the spaces
+ * after "Q:".
+ */
+export function parsePair(block: string): { question: string; answer: string } | undefined {
+  QUESTION_START.lastIndex = 0;
+  if (!QUESTION_START.test(block)) return undefined;
+  const from = QUESTION_START.lastIndex;
+  // The question holds at least one character: the first line break that can end it is after that.
+  for (let end = block.indexOf('\n', from + 1); end >= 0; end = block.indexOf('\n', end + 1)) {
+    ANSWER_START.lastIndex = end + 1;
+    if (!ANSWER_START.test(block) || ANSWER_START.lastIndex === block.length) continue;
+    return { question: block.slice(from, end), answer: block.slice(ANSWER_START.lastIndex).trim() };
+  }
+  return undefined;
+}
 
 interface Section {
   headings: string[];
@@ -46,12 +97,11 @@ function sections(content: string): Section[] {
     block = [];
   };
   for (const line of content.replace(/\r\n?/g, '\n').split('\n')) {
-    const heading = HEADING.exec(line);
+    const heading = parseHeading(line);
     if (heading) {
       endBlock();
       if (current.blocks.length) out.push(current);
-      const level = heading[1]!.length;
-      headings = [...headings.slice(0, level - 1), heading[2]!.trim()];
+      headings = [...headings.slice(0, heading.level - 1), heading.text];
       current = { headings, blocks: [] };
     } else if (!line.trim()) {
       endBlock();
@@ -99,10 +149,10 @@ export function chunkDocument(doc: ChunkSource): Chunk[] {
       prose = '';
     };
     for (const block of section.blocks) {
-      const pair = QA_PAIR.exec(block);
+      const pair = parsePair(block);
       if (pair) {
         flushProse();
-        add(headings, pair[1]!.replace(/\s+/g, ' ').trim(), pair[2]!.trim());
+        add(headings, pair.question.replace(/\s+/g, ' ').trim(), pair.answer);
       } else if (prose && (faq || prose.length + block.length + 2 <= MERGE_UP_TO)) {
         prose = `${prose}\n\n${block}`;
       } else {

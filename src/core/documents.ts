@@ -38,6 +38,22 @@ export function csvToPairs(csv: string): string {
     .join('\n\n');
 }
 
+/**
+ * The page's `<title>`, as `/<title[^>]*>([\s\S]*?)<\/title>/i` finds it but in one pass: that
+ * pattern rescans the rest of the page from every `<title` when there is no `>` or `</title>`.
+ * Only the first `<title` can match: a later one has no `>` or `</title>` after it either.
+ */
+function titleOf(html: string): string | undefined {
+  const open = /<title/gi;
+  if (!open.test(html)) return undefined;
+  const tagEnd = html.indexOf('>', open.lastIndex);
+  if (tagEnd < 0) return undefined;
+  const close = /<\/title>/gi;
+  close.lastIndex = tagEnd + 1;
+  const end = close.exec(html);
+  return end ? html.slice(tagEnd + 1, end.index) : undefined;
+}
+
 /** The text of an uploaded file, by its extension; anything else is a 400 naming what is accepted. */
 export function documentFromFile(filename: string, data: Buffer, title?: string): DocumentText {
   const extension = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase() ?? '';
@@ -51,7 +67,7 @@ export function documentFromFile(filename: string, data: Buffer, title?: string)
   if (data.includes(0)) throw badRequest('This file is not text; upload a .txt, .md, .html or .csv file.', 'UNSUPPORTED_FILE_TYPE');
   const raw = data.toString('utf8').replace(/^\uFEFF/, '');
   const content = sourceType === 'html' ? htmlToText(raw) : sourceType === 'csv' ? csvToPairs(raw) : raw;
-  const htmlTitle = sourceType === 'html' ? /<title[^>]*>([\s\S]*?)<\/title>/i.exec(raw)?.[1] : undefined;
+  const htmlTitle = sourceType === 'html' ? titleOf(raw) : undefined;
   const name =
     title?.trim() ||
     htmlToText(htmlTitle ?? '') ||

@@ -39,8 +39,10 @@ const MONEY =
   /[$€£¥]\s?\d|\d(?:[.,]\d+)?\s?(?:\$|€|£|usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b|\bfree of charge\b|\bno charge\b|\bfor free\b|\bat no cost\b/i;
 const CLOCK =
   /\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}[:.]\d{2}\b|\bnoon\b|\bmidnight\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b(?:mon|tue|wed|thu|fri|sat|sun)\s?[-–]|\bweekdays?\b|\bweekends?\b|\bpublic holidays?\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
+// "2 days", "3-5 days", "1 to 2 weeks". The digits after the range only follow a dash, "to" or a
+// space: `\d+…\d*` with nothing between would split a long number every which way (quadratic).
 const DURATION =
-  /\b\d+(?:[.,]\d+)?\s?(?:[-–]|to)?\s?\d*\s?(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|months?|years?)\b|\b(?:an?|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty)\s(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\bsame[- ]day\b|\bovernight\b/i;
+  /\b\d+(?:[.,]\d+)?(?:\s?(?:[-–]|to)\s?\d*|\s\s?\d*)?\s?(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|months?|years?)\b|\b(?:an?|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty)\s(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\bsame[- ]day\b|\bovernight\b/i;
 
 export function passageFacts(text: string): PassageFacts {
   return { price: MONEY.test(text), time: CLOCK.test(text), duration: DURATION.test(text) };

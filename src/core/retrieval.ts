@@ -89,30 +89,59 @@ function toIndexed(chunk: Chunk): IndexedChunk {
   return { id: chunk.id, question: chunk.question, heading: [chunk.title, chunk.heading].filter(Boolean).join(' › '), text: chunk.text };
 }
 
-/** The serialized index and passages, as stored in `knowledge_indexes`. */
-export function buildIndex(chunks: Chunk[]): { indexJson: string; chunksJson: string } {
+/** The serialized index and passages, as stored in `knowledge_indexes`; `onProgress` hears each passage added. */
+export function buildIndex(chunks: Chunk[], onProgress?: (done: number) => void): { indexJson: string; chunksJson: string } {
   const search = new MiniSearch<IndexedChunk>(indexOptions);
-  search.addAll(chunks.map(toIndexed));
+  // One at a time, as addAll would, to report how far it is.
+  chunks.forEach((chunk, i) => {
+    search.add(toIndexed(chunk));
+    onProgress?.(i + 1);
+  });
   return { indexJson: JSON.stringify(search), chunksJson: JSON.stringify(chunks) };
 }
 
 export function loadIndex(indexJson: string, chunksJson: string, lexicon: Lexicon, vectors?: Int8Array[]): KnowledgeIndex {
-  const search = MiniSearch.loadJSON<IndexedChunk>(indexJson, indexOptions);
-  const passages = new Map<string, Passage>();
-  const documentFrequency = new Map<string, number>();
-  for (const chunk of JSON.parse(chunksJson) as Chunk[]) {
-    const indexed = toIndexed(chunk);
-    const seen = new Set<string>();
-    passages.set(chunk.id, { ...chunk, facts: passageFacts(`${chunk.question}\n${chunk.text}`), terms: seen });
-    for (const field of indexOptions.fields) {
-      for (const word of tokenize(indexed[field as keyof IndexedChunk])) {
-        const term = indexOptions.processTerm(word);
-        if (term) seen.add(term);
-      }
-    }
-    for (const term of seen) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  const index = emptyIndex(MiniSearch.loadJSON<IndexedChunk>(indexJson, indexOptions), lexicon);
+  for (const chunk of JSON.parse(chunksJson) as Chunk[]) addPassage(index, chunk);
+  return finished(index, vectors);
+}
+
+/** Passages read between two yields to the event loop while an index loads. */
+const LOAD_SLICE = 250;
+
+/**
+ * As loadIndex, giving the event loop a turn every few hundred passages: an index of 15,000
+ * passages takes half a second or more to load, which would otherwise hold up every webhook.
+ */
+export async function loadIndexAsync(indexJson: string, chunksJson: string, lexicon: Lexicon, vectors?: Int8Array[]): Promise<KnowledgeIndex> {
+  const index = emptyIndex(await MiniSearch.loadJSONAsync<IndexedChunk>(indexJson, indexOptions), lexicon);
+  const chunks = JSON.parse(chunksJson) as Chunk[];
+  for (let i = 0; i < chunks.length; i++) {
+    if (i > 0 && i % LOAD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    addPassage(index, chunks[i]!);
   }
-  const index: KnowledgeIndex = { search, passages, documentFrequency, maxIdf: 0, lexicon, vectors: vectors?.length === passages.size ? vectors : undefined };
+  return finished(index, vectors);
+}
+
+function emptyIndex(search: MiniSearch<IndexedChunk>, lexicon: Lexicon): KnowledgeIndex {
+  return { search, passages: new Map(), documentFrequency: new Map(), maxIdf: 0, lexicon };
+}
+
+function addPassage(index: KnowledgeIndex, chunk: Chunk): void {
+  const indexed = toIndexed(chunk);
+  const seen = new Set<string>();
+  index.passages.set(chunk.id, { ...chunk, facts: passageFacts(`${chunk.question}\n${chunk.text}`), terms: seen });
+  for (const field of indexOptions.fields) {
+    for (const word of tokenize(indexed[field as keyof IndexedChunk])) {
+      const term = indexOptions.processTerm(word);
+      if (term) seen.add(term);
+    }
+  }
+  for (const term of seen) index.documentFrequency.set(term, (index.documentFrequency.get(term) ?? 0) + 1);
+}
+
+function finished(index: KnowledgeIndex, vectors: Int8Array[] | undefined): KnowledgeIndex {
+  index.vectors = vectors?.length === index.passages.size ? vectors : undefined;
   index.maxIdf = idf(index, 1);
   return index;
 }

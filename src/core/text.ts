@@ -41,7 +41,9 @@ export function tokenize(text: string): string[] {
       tokens.push(word);
       continue;
     }
-    tokens.push(...word.split('-'), word.replace(/-/g, ''));
+    // One push per part: spreading a word of 500,000 parts overflows the call stack.
+    for (const part of word.split('-')) tokens.push(part);
+    tokens.push(word.replace(/-/g, ''));
   }
   return tokens;
 }
@@ -121,22 +123,95 @@ const ENTITIES: Record<string, string> = {
 };
 
 /**
+ * Each tag that `open` finds, up to the first `>` after it, replaced: what a global replace of
+ * `<[^>]*>` (or `<li\b[^>]*>`) does, in one pass. No `>` after one tag means none after a later
+ * one either, so nothing is scanned twice.
+ */
+function replaceTags(html: string, open: RegExp, replacement: string): string {
+  const out: string[] = [];
+  let from = 0;
+  open.lastIndex = 0;
+  for (let start = open.exec(html); start; start = open.exec(html)) {
+    const close = html.indexOf('>', open.lastIndex);
+    if (close < 0) break;
+    out.push(html.slice(from, start.index), replacement);
+    from = close + 1;
+    open.lastIndex = from;
+  }
+  out.push(html.slice(from));
+  return out.join('');
+}
+
+const RAW_ELEMENTS = ['script', 'style', 'noscript', 'head', 'template', 'svg', 'iframe'];
+const RAW_OPEN = /<(script|style|noscript|head|template|svg|iframe)\b/gi;
+const RAW_CLOSE = Object.fromEntries(RAW_ELEMENTS.map((name) => [name, new RegExp(`</${name}\\s*>`, 'gi')]));
+const HEADING_OPEN = /<h([1-6])\b/gi;
+const HEADING_CLOSE = Object.fromEntries([1, 2, 3, 4, 5, 6].map((level) => [level, new RegExp(`</h${level}\\s*>`, 'gi')]));
+
+/**
+ * Elements from their opening tag to their closing one (`<script …>…</script >`), replaced as a
+ * global replace of `<(name)\b[\s\S]*?<\/\1\s*>` would, without its quadratic rescans: when an
+ * element's closing tag is missing, no later element of that name closes either. `bodyFrom` says
+ * where the element's content starts after its name, -1 when no later element can match either.
+ */
+function replaceElements(
+  html: string,
+  open: RegExp,
+  closeOf: Record<string, RegExp>,
+  replace: (name: string, body: string) => string,
+  bodyFrom: (afterName: number) => number = (afterName) => afterName,
+): string {
+  const out: string[] = [];
+  const unclosed = new Set<string>();
+  let from = 0;
+  open.lastIndex = 0;
+  for (let start = open.exec(html); start; start = open.exec(html)) {
+    const name = start[1]!.toLowerCase();
+    if (unclosed.has(name)) continue;
+    const body = bodyFrom(open.lastIndex);
+    if (body < 0) break;
+    const close = closeOf[name]!;
+    close.lastIndex = body;
+    const end = close.exec(html);
+    if (!end) {
+      unclosed.add(name);
+      continue;
+    }
+    out.push(html.slice(from, start.index), replace(name, html.slice(body, end.index)));
+    from = close.lastIndex;
+    open.lastIndex = from;
+  }
+  out.push(html.slice(from));
+  return out.join('');
+}
+
+const TAG = /</g;
+const LIST_ITEM = /<li\b/gi;
+
+/**
  * Readable text from an HTML page: scripts, styles and the head dropped, headings kept as
- * Markdown headings (so chunking still sees sections), block ends as line breaks.
+ * Markdown headings (so chunking still sees sections), block ends as line breaks. Linear in the
+ * page's length: every step is one pass (a page of 5 MB of `<` took minutes with `[^>]*>` scans).
  */
 export function htmlToText(html: string): string {
-  return html
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(script|style|noscript|head|template|svg|iframe)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(
-      /<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi,
-      (_m, level: string, inner: string) => `\n\n${'#'.repeat(Number(level))} ${inner.replace(/<[^>]*>/g, ' ').trim()}\n\n`,
-    )
-    .replace(/<li\b[^>]*>/gi, '\n- ')
+  const withoutComments = replaceElements(html, /<!--()/g, { '': /-->/g }, () => ' ');
+  const withoutRaw = replaceElements(withoutComments, RAW_OPEN, RAW_CLOSE, () => ' ');
+  const withHeadings = replaceElements(
+    withoutRaw,
+    HEADING_OPEN,
+    HEADING_CLOSE,
+    (level, inner) => `\n\n${'#'.repeat(Number(level))} ${replaceTags(inner, TAG, ' ').trim()}\n\n`,
+    // `<h2 class="x">`: the heading's text starts after the tag's own `>`.
+    (afterName) => {
+      const tagEnd = withoutRaw.indexOf('>', afterName);
+      return tagEnd < 0 ? -1 : tagEnd + 1;
+    },
+  );
+  const withBreaks = replaceTags(withHeadings, LIST_ITEM, '\n- ')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|section|article|ul|ol|table|tr|blockquote|pre|header|footer|main|aside|dd|dt)\s*>/gi, '\n\n')
-    .replace(/<\/(td|th)\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<\/(td|th)\s*>/gi, ' ');
+  return replaceTags(withBreaks, TAG, ' ')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, code: string) => {
       if (code[0] === '#') {
         const n = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);

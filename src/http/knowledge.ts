@@ -5,10 +5,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { documentFromFile } from '../core/documents.js';
-import { AppError, badRequest } from '../core/errors.js';
+import { AppError, badRequest, notFound } from '../core/errors.js';
 import { answerQuestion } from '../services/knowledge/answers.js';
 import type { AppContext } from '../services/context.js';
-import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, trainKnowledge } from '../services/knowledge/training.js';
+import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, startTraining, trainingStatus } from '../services/knowledge/training.js';
 import type { RouteModule } from './route.js';
 import { organizationAccess, orgParams } from './auth.js';
 
@@ -90,12 +90,54 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
 
   app.post(
     '/api/organizations/:orgId/train',
-    { ...guard, schema: { tags, summary: 'Chunk and index the knowledge base', params: orgParams } },
-    async (request) => {
-      if ((await listDocuments(ctx, request.params.orgId)).length === 0) {
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary:
+          'Chunk and index the knowledge base. Answers when it is stored; with wait=false at once (202), with the training to follow at GET …/train/:trainingId',
+        params: orgParams,
+        querystring: z.object({ wait: z.enum(['true', 'false']).default('true') }),
+      },
+    },
+    async (request, reply) => {
+      const { orgId } = request.params;
+      if ((await listDocuments(ctx, orgId)).length === 0) {
         throw badRequest('There is nothing to train on yet; add a document to the knowledge base first.', 'NO_DOCUMENTS');
       }
-      return { ok: true, ...(await trainKnowledge(ctx, request.params.orgId)) };
+      const training = await startTraining(ctx, orgId);
+      if (request.query.wait === 'false') {
+        return reply.status(202).header('location', `/api/organizations/${orgId}/train/${training.status.id}`).send({ ok: true, training: training.status });
+      }
+      return { ok: true, ...(await training.finished) };
+    },
+  );
+
+  app.get(
+    '/api/organizations/:orgId/train',
+    {
+      ...guard,
+      schema: { tags, summary: "The knowledge base's latest training in this process (queued, running or finished); null when none", params: orgParams },
+    },
+    async (request) => {
+      return { ok: true, training: (await trainingStatus(ctx, request.params.orgId)) ?? null };
+    },
+  );
+
+  app.get(
+    '/api/organizations/:orgId/train/:trainingId',
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary: 'How far a training is: its phase, documents chunked and passages indexed of their totals',
+        params: orgParams.extend({ trainingId: z.string().min(1).max(100) }),
+      },
+    },
+    async (request) => {
+      const training = await trainingStatus(ctx, request.params.orgId, request.params.trainingId);
+      if (!training) throw notFound('Training');
+      return { ok: true, training };
     },
   );
 

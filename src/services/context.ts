@@ -12,6 +12,7 @@ import type { Database, Db } from '../db/database.js';
 import type { JobAttempt, JobPayloads, JobWorker } from '../jobs/payloads.js';
 import type { RealtimeBus } from '../realtime/bus.js';
 import type { InboundWriter } from './inbound/writes.js';
+import type { OrganizationTrainings } from './knowledge/indexer.js';
 import type { SentenceEncoder } from './knowledge/meaning/encoder.js';
 
 export interface AppContext {
@@ -70,6 +71,8 @@ export interface ContextState {
   knowledgeIndexes: Map<string, { trainedAt: string; index: KnowledgeIndex }>;
   /** `organizationId@trainedAt` of indexes getting their sentence vectors in the background, so it runs once */
   indexesGainingMeaning: Set<string>;
+  /** each organization's running, queued and last training, one at a time (knowledge/training.ts) */
+  trainings: Map<string, OrganizationTrainings>;
   /** SQLite mode: the webhook's number lookups, prepared once on first use (numbers/lookup.ts) */
   numberLookups?: { byId: Statement; byPhone: Statement };
   /** the operator's price table costing new messages, and when it was read (tenancy/usage.ts) */

@@ -1,14 +1,16 @@
 // An organization's knowledge base: documents, training (chunk + index, stored so a restart needs
 // no retraining) and the loaded index, cached in memory per organization.
 import { randomUUID } from 'node:crypto';
-import { chunkDocument, type Chunk } from '../../core/chunking.js';
 import type { DocumentText, SourceType } from '../../core/documents.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import { meaningText, packVectors, unpackVectors } from '../../core/meaning.js';
-import { buildIndex, loadIndex, type KnowledgeIndex } from '../../core/retrieval.js';
+import { loadIndexAsync, type KnowledgeIndex } from '../../core/retrieval.js';
+import { indexInWorker, type TrainingResult, type TrainingRun, type TrainingStatus } from './indexer.js';
 import { wordnetLexicon } from './synonyms.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from '../tenancy/organizations.js';
+
+export type { TrainingResult, TrainingStatus } from './indexer.js';
 
 export interface KnowledgeDocumentJson {
   id: string;
@@ -16,14 +18,6 @@ export interface KnowledgeDocumentJson {
   sourceType: string;
   createdAt: string;
   characters: number;
-}
-
-export interface TrainingResult {
-  trainedAt: string;
-  documents: number;
-  chunks: number;
-  /** the passages' sentence vectors were stored: answers match by meaning as well as by words */
-  byMeaning: boolean;
 }
 
 /** Largest document accepted, in characters (about a 300-page book). */
@@ -84,9 +78,67 @@ export async function deleteDocument(ctx: AppContext, organizationId: string, do
   if (trained) await trainKnowledge(ctx, organizationId);
 }
 
-/** Chunks and indexes every document of the organization and stores the result. */
-export async function trainKnowledge(ctx: AppContext, organizationId: string): Promise<TrainingResult> {
+/**
+ * Starts training the organization's knowledge base — chunking and indexing in the indexing
+ * thread, sentence vectors in the encoder's — and answers at once with the training. One training
+ * per organization runs at a time: asked while one runs, the next is queued (once: a later request
+ * joins the queued one, which reads the documents when it starts).
+ */
+export async function startTraining(ctx: AppContext, organizationId: string): Promise<TrainingRun> {
   await getOrganization(ctx, organizationId);
+  const trainings = ctx.state.trainings.get(organizationId) ?? {};
+  ctx.state.trainings.set(organizationId, trainings);
+  if (trainings.queued) return trainings.queued;
+  const status: TrainingStatus = {
+    id: randomUUID(),
+    phase: 'queued',
+    documentsDone: 0,
+    documents: 0,
+    chunksDone: 0,
+    chunks: 0,
+    startedAt: ctx.clock.now().toISOString(),
+  };
+  const before = trainings.running?.finished.catch(() => undefined);
+  const run = { status } as TrainingRun;
+  run.finished = (async () => {
+    await before;
+    if (trainings.queued === run) trainings.queued = undefined;
+    trainings.running = run;
+    try {
+      return await train(ctx, organizationId, status);
+    } catch (err) {
+      status.error = (err as Error).message;
+      status.phase = 'failed';
+      ctx.log.error({ organizationId, trainingId: status.id, reason: status.error }, 'knowledge training failed');
+      throw err;
+    } finally {
+      status.finishedAt = ctx.clock.now().toISOString();
+      trainings.running = undefined;
+      trainings.last = run;
+    }
+  })();
+  // Whoever asked may not wait for it (a 202): its failure is logged and kept in its status.
+  run.finished.catch(() => undefined);
+  if (trainings.running) trainings.queued = run;
+  else trainings.running = run;
+  return run;
+}
+
+/** Trains the organization's knowledge base and waits until it is stored. */
+export async function trainKnowledge(ctx: AppContext, organizationId: string): Promise<TrainingResult> {
+  return (await startTraining(ctx, organizationId)).finished;
+}
+
+/** A training of the organization this process knows (queued, running or the last one); undefined when unknown. */
+export async function trainingStatus(ctx: AppContext, organizationId: string, trainingId?: string): Promise<TrainingStatus | undefined> {
+  await getOrganization(ctx, organizationId);
+  const { queued, running, last } = ctx.state.trainings.get(organizationId) ?? {};
+  const runs = [queued, running, last].filter((run): run is TrainingRun => run !== undefined);
+  return (trainingId ? runs.find((run) => run.status.id === trainingId) : runs[0])?.status;
+}
+
+async function train(ctx: AppContext, organizationId: string, status: TrainingStatus): Promise<TrainingResult> {
+  status.phase = 'chunking';
   const documents = await ctx.db
     .selectFrom('knowledge_documents')
     .select(['id', 'title', 'content'])
@@ -94,14 +146,24 @@ export async function trainKnowledge(ctx: AppContext, organizationId: string): P
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  const chunks = documents.flatMap((doc) => chunkDocument(doc));
-  const { indexJson, chunksJson } = buildIndex(chunks);
-  const meaning = await meaningVectors(ctx, organizationId, chunks);
+  status.documents = documents.length;
+  const indexed = await indexInWorker(documents, (progress) => {
+    status.phase = progress.phase;
+    if (progress.phase === 'chunking') status.documentsDone = progress.done;
+    else [status.chunksDone, status.chunks] = [progress.done, progress.total];
+  });
+  [status.documentsDone, status.chunks, status.chunksDone] = [documents.length, indexed.chunkCount, 0];
+  status.phase = 'meaning';
+  const meaning = await meaningVectors(ctx, organizationId, indexed.meaningTexts, (done) => {
+    status.chunksDone = done;
+  });
+  status.phase = 'storing';
+  status.chunksDone = indexed.chunkCount;
   const row = {
     organization_id: organizationId,
-    index_json: indexJson,
-    chunks_json: chunksJson,
-    chunk_count: chunks.length,
+    index_json: indexed.indexJson,
+    chunks_json: indexed.chunksJson,
+    chunk_count: indexed.chunkCount,
     document_count: documents.length,
     trained_at: ctx.clock.now().toISOString(),
     meaning_vectors: meaning?.vectors ?? null,
@@ -113,17 +175,32 @@ export async function trainKnowledge(ctx: AppContext, organizationId: string): P
     .onConflict((oc) => oc.column('organization_id').doUpdateSet({ ...row, organization_id: undefined }))
     .execute();
   ctx.state.knowledgeIndexes.delete(organizationId);
-  return { trainedAt: row.trained_at, documents: documents.length, chunks: chunks.length, byMeaning: row.meaning_vectors !== null };
+  status.result = { trainedAt: row.trained_at, documents: documents.length, chunks: indexed.chunkCount, byMeaning: row.meaning_vectors !== null };
+  status.phase = 'done';
+  return status.result;
 }
 
+/** Texts sent to the encoder at once, to report progress between: a multiple of its batch of 32, so the batches are the same. */
+const MEANING_SLICE = 256;
+
 /**
- * Each chunk's sentence vector, packed for storage; undefined without the encoder or when it
+ * Each passage's sentence vector, packed for storage; undefined without the encoder or when it
  * fails (answers then match by words alone, and the failure is logged).
  */
-async function meaningVectors(ctx: AppContext, organizationId: string, chunks: Chunk[]): Promise<{ vectors: string; dimensions: number } | undefined> {
-  if (!ctx.sentences || chunks.length === 0) return undefined;
+async function meaningVectors(
+  ctx: AppContext,
+  organizationId: string,
+  texts: string[],
+  onProgress: (done: number) => void = () => {},
+): Promise<{ vectors: string; dimensions: number } | undefined> {
+  if (!ctx.sentences || texts.length === 0) return undefined;
   try {
-    return packVectors(await ctx.sentences.embed(chunks.map(meaningText)));
+    const vectors: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += MEANING_SLICE) {
+      for (const vector of await ctx.sentences.embed(texts.slice(i, i + MEANING_SLICE))) vectors.push(vector);
+      onProgress(vectors.length);
+    }
+    return packVectors(vectors);
   } catch (err) {
     ctx.log.warn({ organizationId, reason: (err as Error).message }, 'sentence vectors failed; the index matches by words only');
     return undefined;
@@ -149,7 +226,7 @@ export async function knowledgeIndex(ctx: AppContext, organizationId: string): P
     .where('organization_id', '=', organizationId)
     .executeTakeFirstOrThrow();
   const vectors = row.meaning_vectors && row.meaning_dimensions ? unpackVectors(row.meaning_vectors, row.meaning_dimensions) : undefined;
-  const index = loadIndex(row.index_json, row.chunks_json, wordnetLexicon, vectors);
+  const index = await loadIndexAsync(row.index_json, row.chunks_json, wordnetLexicon, vectors);
   cache.set(organizationId, { trainedAt: row.trained_at, index });
   if (!index.vectors && ctx.sentences) addMeaning(ctx, organizationId, row.trained_at, index);
   return index;
@@ -165,7 +242,7 @@ function addMeaning(ctx: AppContext, organizationId: string, trainedAt: string, 
   if (ctx.state.indexesGainingMeaning.has(key)) return;
   ctx.state.indexesGainingMeaning.add(key);
   const work = async () => {
-    const meaning = await meaningVectors(ctx, organizationId, [...index.passages.values()]);
+    const meaning = await meaningVectors(ctx, organizationId, [...index.passages.values()].map(meaningText));
     if (!meaning) return;
     const updated = await ctx.db
       .updateTable('knowledge_indexes')

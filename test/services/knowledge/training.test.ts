@@ -174,6 +174,45 @@ describe('training and asking', () => {
   });
 });
 
+describe('training in the background', () => {
+  it('answers 202 with the training at once when asked not to wait, and its status shows progress until done', async () => {
+    const shop = await api.organizationWithKey('Background Shop');
+    const call = (method: string, path: string, body?: unknown) => api.call(method, `/api/organizations/${shop.id}${path}`, { key: shop.key, body });
+    expect((await call('GET', '/train')).body).toEqual({ ok: true, training: null });
+    await call('POST', '/knowledge', { title: 'Rentals', content: 'Q: Do you rent tandems?\nA: Yes, tandems cost $30 a day.' });
+
+    const started = await api.server.app.inject({
+      method: 'POST',
+      url: `/api/organizations/${shop.id}/train?wait=false`,
+      headers: { authorization: `Bearer ${shop.key}` },
+    });
+    expect(started.statusCode).toBe(202);
+    const { training } = started.json();
+    expect(training).toMatchObject({
+      id: expect.any(String),
+      phase: expect.stringMatching(/^(queued|chunking|indexing|meaning|storing|done)$/),
+      startedAt: expect.any(String),
+    });
+    expect(started.headers.location).toBe(`/api/organizations/${shop.id}/train/${training.id}`);
+
+    let status = training;
+    while (status.phase !== 'done' && status.phase !== 'failed') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = (await call('GET', `/train/${training.id}`)).body.training;
+    }
+    expect(status).toMatchObject({ id: training.id, phase: 'done', documents: 1, documentsDone: 1, chunks: 1, chunksDone: 1, finishedAt: expect.any(String) });
+    expect(status.result).toEqual({ trainedAt: expect.any(String), documents: 1, chunks: 1, byMeaning: true });
+    expect((await call('GET', '/train')).body.training).toEqual(status);
+    const asked = await call('POST', '/ask', { question: 'can I rent a tandem?' });
+    expect(asked.body).toMatchObject({ confident: true, answer: 'Yes, tandems cost $30 a day.' });
+
+    expect(await call('GET', '/train/no-such-training')).toMatchObject({ status: 404, body: { ok: false, error: 'Training not found.' } });
+    const foreign = await api.call('GET', `/api/organizations/${shop.id}/train/${training.id}`, { key: other.key });
+    expect(foreign.status).toBe(404);
+    expect((await call('POST', '/train?wait=soon', {})).status).toBe(400);
+  });
+});
+
 describe('chunks and text', () => {
   it('keeps Q/A pairs and FAQ headings whole, and groups prose under its heading', () => {
     const chunks = chunkDocument({

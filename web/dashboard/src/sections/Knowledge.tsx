@@ -1,10 +1,42 @@
-// Knowledge base: add text or a file, train, and try a question the way a customer would ask it.
-import { useState } from 'react';
+// Knowledge base: add text or a file, train (in the background, its progress shown until done),
+// and try a question the way a customer would ask it.
+import { useEffect, useRef, useState } from 'react';
 import { api, del, get, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
 import type { Answer } from '../../../../src/services/knowledge/answers.js';
-import type { KnowledgeDocumentJson as KnowledgeDocument } from '../../../../src/services/knowledge/training.js';
+import type { KnowledgeDocumentJson as KnowledgeDocument, TrainingStatus } from '../../../../src/services/knowledge/training.js';
+
+/** How often a running training's progress is asked for. */
+const PROGRESS_MS = 500;
+
+const finished = (t: TrainingStatus) => t.phase === 'done' || t.phase === 'failed';
+
+function progressText(t: TrainingStatus): string {
+  switch (t.phase) {
+    case 'queued':
+      return 'Training: waiting for the training before it to finish…';
+    case 'chunking':
+      return `Training: reading documents (${t.documentsDone} of ${t.documents})…`;
+    case 'indexing':
+      return `Training: indexing passages (${t.chunksDone} of ${t.chunks})…`;
+    case 'meaning':
+      return `Training: reading passages for their meaning (${t.chunksDone} of ${t.chunks})…`;
+    default:
+      return 'Training: storing the index…';
+  }
+}
+
+/** A running training: what it is doing, and a bar of how far. */
+function TrainingProgress({ training }: { training: TrainingStatus }) {
+  const [done, total] = training.phase === 'chunking' ? [training.documentsDone, training.documents] : [training.chunksDone, training.chunks];
+  return (
+    <div className="notice" data-testid="training-progress">
+      <p>{progressText(training)}</p>
+      {total > 0 && <progress value={done} max={total} aria-label="Training progress" />}
+    </div>
+  );
+}
 
 function Ask({ orgId }: { orgId: string }) {
   const [question, setQuestion] = useState('');
@@ -61,12 +93,43 @@ export function Knowledge({ org }: SectionProps) {
       setNote(`${file.name} uploaded. Train to use it in answers.`);
       await docs.reload();
     });
+  const [training, setTraining] = useState<TrainingStatus>();
+  const trainAction = useAction();
+  // The organization shown now: following a training stops when another one is opened.
+  const shown = useRef(org.id);
+  shown.current = org.id;
+  const follow = async (orgId: string, started: TrainingStatus) => {
+    let status = started;
+    while (!finished(status) && shown.current === orgId) {
+      setTraining(status);
+      await new Promise((resolve) => setTimeout(resolve, PROGRESS_MS));
+      status = (await get<{ training: TrainingStatus }>(`/api/organizations/${orgId}/train/${status.id}`)).training;
+    }
+    setTraining(undefined);
+    if (shown.current !== orgId) return;
+    if (status.phase === 'failed') throw new Error(`Training failed: ${status.error ?? 'unknown reason'}.`);
+    const result = status.result;
+    if (result) {
+      setNote(
+        `Trained on ${result.documents} documents, ${result.chunks} passages; answers match by ${result.byMeaning ? 'meaning and words' : 'words only'}.`,
+      );
+    }
+    await docs.reload();
+  };
   const train = () =>
-    action.run(async () => {
-      const body = await post<{ chunks: number; documents: number; byMeaning: boolean }>(`/api/organizations/${org.id}/train`);
-      setNote(`Trained on ${body.documents} documents, ${body.chunks} passages; answers match by ${body.byMeaning ? 'meaning and words' : 'words only'}.`);
-      await docs.reload();
+    trainAction.run(async () => {
+      setNote(undefined);
+      const body = await post<{ training: TrainingStatus }>(`/api/organizations/${org.id}/train?wait=false`);
+      await follow(org.id, body.training);
     });
+  // A training started earlier (another tab, a deleted document) is shown until it is done.
+  useEffect(() => {
+    setTraining(undefined);
+    void trainAction.run(async () => {
+      const { training: latest } = await get<{ training: TrainingStatus | null }>(`/api/organizations/${org.id}/train`);
+      if (latest && !finished(latest)) await follow(org.id, latest);
+    });
+  }, [org.id]);
   const remove = (id: string) =>
     action.run(async () => {
       await del(`/api/organizations/${org.id}/knowledge/${id}`);
@@ -77,14 +140,15 @@ export function Knowledge({ org }: SectionProps) {
       <Card
         title="Documents"
         actions={
-          <button type="button" onClick={() => void train()}>
+          <button type="button" onClick={() => void train()} disabled={training !== undefined}>
             Train
           </button>
         }
       >
         {docs.data?.trainedAt !== undefined && <p className="muted">Last trained: {when(docs.data.trainedAt)}</p>}
+        {training && <TrainingProgress training={training} />}
         {note && <p className="notice">{note}</p>}
-        <ErrorBox error={docs.error ?? action.error} />
+        <ErrorBox error={docs.error ?? action.error ?? trainAction.error} />
         <ul className="list">
           {(docs.data?.documents ?? []).map((d) => (
             <li key={d.id}>
