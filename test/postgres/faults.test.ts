@@ -2,8 +2,8 @@
 // after a restart every webhook answered 200 is stored, and every customer gets one reply.
 //
 // The killed process runs no job worker, so the kill lands on the webhook path (verify → store →
-// enqueue → 200). A kill during a provider call is the at-least-once edge no provider API lets us
-// close (Twilio and Meta take no idempotency key); a job caught there is re-run after its lease.
+// enqueue → 200). Kills during a provider call are test/crash/kill-9.test.ts's: there a re-run asks the
+// provider whether the cut-short send arrived before sending it again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
