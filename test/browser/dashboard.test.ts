@@ -160,6 +160,8 @@ describe('dashboard', () => {
       await page.getByRole('button', { name: 'Search' }).click();
       // No Twilio account in the demo: the server's explanation is shown, not a blank page.
       await page.getByRole('alert').first().waitFor(APPEARS);
+      // Chromium logs the failed request itself, sometimes just after the sentence is shown.
+      await expect.poll(() => errors.length, APPEARS).toBeGreaterThan(0);
       for (const e of errors.splice(0)) expect(e).toMatch(/status of 4\d\d|status of 503/);
       await fitsPhone('numbers');
       await section('Usage');
