@@ -2,21 +2,8 @@
 import pino, { type Logger } from 'pino';
 import { redactUrl } from './core/secrets.js';
 
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-twilio-signature"]',
-  'req.headers["x-hub-signature-256"]',
-  'req.headers["x-webhook-token"]',
-  'req.query.token',
-  '*.authToken',
-  '*.accessToken',
-  '*.appSecret',
-  '*.token',
-  '*.apiKey',
-  '*.password',
-  '*.credentials',
-  '*.webhookSecret',
-];
+// Secrets inside logged objects; a request is logged by its serializer below (method and redacted URL only).
+export const REDACTED_PATHS = ['*.authToken', '*.accessToken', '*.appSecret', '*.token', '*.apiKey', '*.password', '*.credentials', '*.webhookSecret'];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(

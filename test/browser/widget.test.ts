@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { seedKnowledge } from '../../src/services/knowledge/training.js';
 import { publishVisitorStatus } from '../../src/services/widgets/visitor-outbound.js';
 import { createWidget, widgetInput } from '../../src/services/widgets/settings.js';
-import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../fakes/twilio.js';
 import { signedTwilioRequest } from '../fixtures/providers/index.js';
 import { makeTestContext } from '../support/context.js';
 import { makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
@@ -52,7 +52,7 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
 
   const ctx = await makeTestContext({
-    env: { PORT: '0', TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: twilio.url },
+    env: { PORT: '0', ...twilioPlatformEnv(twilio) },
   });
   const org = await makeOrganization(ctx, { name: 'Casa Verde' });
   const sender = await makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: SENDER, provider_id: `PN${'a'.repeat(32)}` });

@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/services/context.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
-import { type Instance, inboundWebhook, postWebhook, seedTwilioOrganization, sharedEnv, startInstance, TWILIO_ACCOUNT } from '../postgres/instances.js';
+import {
+  type Instance,
+  inboundWebhook,
+  postWebhook,
+  seedTwilioOrganization,
+  sharedEnv,
+  startInstance,
+  TWILIO_ACCOUNT,
+  unfinishedJobs,
+} from '../support/instances.js';
 import { makeTestContext } from '../support/context.js';
 
 const CUSTOMERS = 500;
@@ -94,16 +103,7 @@ async function oneRun(run: number): Promise<RunResult> {
       for (const m of twilio.messages.values()) perCustomer.set(m.to as string, (perCustomer.get(m.to as string) ?? 0) + 1);
       return perCustomer;
     };
-    const queueEmpty = async () =>
-      Number(
-        (
-          await ctx.db
-            .selectFrom('jobs')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('status', 'in', ['pending', 'running'])
-            .executeTakeFirstOrThrow()
-        ).n,
-      ) === 0;
+    const queueEmpty = async () => (await unfinishedJobs(ctx)) === 0;
     // Every customer answered and nothing left to run (a re-run still deciding could yet send twice).
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline && !(replies().size === CUSTOMERS && (await queueEmpty()))) await sleep(100);

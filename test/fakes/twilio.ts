@@ -100,6 +100,11 @@ function field(req: RecordedRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The environment of a platform Twilio account that is this fake. */
+export function twilioPlatformEnv(twilio: FakeTwilio): Record<string, string> {
+  return { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: twilio.url };
+}
+
 export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<FakeTwilio> {
   const accountSid = options.accountSid ?? `AC${hex32()}`;
   const authToken = options.authToken ?? hex32();

@@ -1,7 +1,7 @@
 // Seed 002's contract against a fake Twilio speaking the REST API, through the official SDK.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { basicAuth } from '../fakes/server.js';
-import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
+import { type FakeTwilio, startFakeTwilio, twilioPlatformEnv } from '../fakes/twilio.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 const PUBLIC_URL = 'https://switchboard.example.com';
@@ -11,7 +11,7 @@ let api: AdminApi;
 beforeAll(async () => {
   twilio = await startFakeTwilio();
   api = await startAdminApi({
-    env: { PUBLIC_URL, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: twilio.url },
+    env: { PUBLIC_URL, ...twilioPlatformEnv(twilio) },
   });
 });
 afterAll(async () => {

@@ -12,7 +12,16 @@ import type { AppContext } from '../../src/services/context.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
 import { freshPostgresDatabase } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
-import { type Instance, inboundWebhook, postWebhook, seedTwilioOrganization, sharedEnv, startInstance, TWILIO_ACCOUNT } from './instances.js';
+import {
+  type Instance,
+  inboundWebhook,
+  postWebhook,
+  seedTwilioOrganization,
+  sharedEnv,
+  startInstance,
+  TWILIO_ACCOUNT,
+  unfinishedJobs,
+} from '../support/instances.js';
 
 const WEBHOOKS = 1000;
 
@@ -78,19 +87,7 @@ describe('kill -9 under webhook load', () => {
     const replies = () => twilio.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json'));
     await waitFor(() => replies().length >= WEBHOOKS, { timeoutMs: 240_000, what: `${WEBHOOKS} replies` });
     // Let any straggling duplicate show itself before counting.
-    await waitFor(
-      async () =>
-        Number(
-          (
-            await ctx.db
-              .selectFrom('jobs')
-              .select((eb) => eb.fn.countAll<number>().as('n'))
-              .where('status', 'in', ['pending', 'running'])
-              .executeTakeFirstOrThrow()
-          ).n,
-        ) === 0,
-      { timeoutMs: 60_000, what: 'the job queue to empty' },
-    );
+    await waitFor(async () => (await unfinishedJobs(ctx)) === 0, { timeoutMs: 60_000, what: 'the job queue to empty' });
 
     const perCustomer = new Map<string, number>();
     for (const r of replies()) perCustomer.set(r.body.To, (perCustomer.get(r.body.To) ?? 0) + 1);

@@ -10,7 +10,7 @@ import { enqueueSend } from '../../src/services/outbound/send.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
 import { freshPostgresDatabase } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
-import { type Instance, openEventStream, TWILIO_ACCOUNT, seedTwilioOrganization, sharedEnv, startInstance } from './instances.js';
+import { type Instance, openEventStream, TWILIO_ACCOUNT, seedTwilioOrganization, sharedEnv, startInstance } from '../support/instances.js';
 
 let database: { url: string; drop: () => Promise<void> };
 let twilio: FakeTwilio;

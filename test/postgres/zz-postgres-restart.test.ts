@@ -13,7 +13,7 @@ import type { AppContext } from '../../src/services/context.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
 import { freshPostgresDatabase } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
-import { type Instance, inboundWebhook, postWebhook, seedTwilioOrganization, sharedEnv, startInstance, TWILIO_ACCOUNT } from './instances.js';
+import { type Instance, inboundWebhook, postWebhook, seedTwilioOrganization, sharedEnv, startInstance, TWILIO_ACCOUNT } from '../support/instances.js';
 
 let database: { url: string; drop: () => Promise<void> };
 let twilio: FakeTwilio;

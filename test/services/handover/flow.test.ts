@@ -12,7 +12,7 @@ import { drainJobs } from '../../../src/jobs/queue.js';
 import { receiveVisitorMessage } from '../../../src/services/widgets/visitor-inbound.js';
 import { authenticateSession, createSession } from '../../../src/services/widgets/sessions.js';
 import { createWidget, widgetInput } from '../../../src/services/widgets/settings.js';
-import { startFakeTwilio, type FakeTwilio } from '../../fakes/twilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { signedTwilioRequest } from '../../fixtures/providers/index.js';
 import { makeTestContext } from '../../support/context.js';
 import { makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
@@ -36,7 +36,7 @@ afterAll(async () => {
 beforeEach(async () => {
   twilio.reset();
   ctx = await makeTestContext({
-    env: { PUBLIC_URL, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: twilio.url },
+    env: { PUBLIC_URL, ...twilioPlatformEnv(twilio) },
   });
   org = await makeOrganization(ctx);
   number = await makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: BUSINESS, provider_id: 'PN0123456789abcdef0123456789abcdef' });

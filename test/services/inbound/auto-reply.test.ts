@@ -8,7 +8,7 @@ import { HANDOVER_CONFIRMATION, OFFER_HUMAN, replyToCustomer } from '../../../sr
 import type { AppContext } from '../../../src/services/context.js';
 import { drainJobs } from '../../../src/jobs/queue.js';
 import { seedKnowledge } from '../../../src/services/knowledge/training.js';
-import { startFakeTwilio, type FakeTwilio } from '../../fakes/twilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { signedTwilioRequest, twilioFields } from '../../fixtures/providers/index.js';
 import { makeTestContext } from '../../support/context.js';
 import { makeContact, makeConversation, makeNumber, makeOrganization, openServiceWindow, makeInboundMessage } from '../../support/factories.js';
@@ -108,7 +108,7 @@ describe('a WhatsApp question answered end to end', () => {
   afterAll(() => twilio.close());
   beforeEach(async () => {
     ctx = await makeTestContext({
-      env: { PUBLIC_URL, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: twilio.url, WORKER: '0' },
+      env: { PUBLIC_URL, ...twilioPlatformEnv(twilio), WORKER: '0' },
     });
     server = await startServer(ctx, { listen: false });
   });

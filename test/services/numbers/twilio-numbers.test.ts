@@ -6,7 +6,7 @@ import type { AppError } from '../../../src/core/errors.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
 import { provisionNumber, releaseNumber, searchNumbers } from '../../../src/services/numbers/twilio-numbers.js';
-import { type FakeTwilio, startFakeTwilio } from '../../fakes/twilio.js';
+import { type FakeTwilio, startFakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { makeTestContext } from '../../support/context.js';
 
 let twilio: FakeTwilio;
@@ -21,7 +21,7 @@ afterAll(async () => {
 beforeEach(async () => {
   twilio.reset();
   ctx = await makeTestContext({
-    env: { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: twilio.url, PUBLIC_URL: 'https://sb.example.com' },
+    env: { ...twilioPlatformEnv(twilio), PUBLIC_URL: 'https://sb.example.com' },
   });
 });
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { drainJobs } from '../../../src/jobs/queue.js';
 import { enqueueSend, SEND_JOB } from '../../../src/services/outbound/send.js';
 import { setSendRate } from '../../../src/services/outbound/send-rate.js';
 import type { ManualClock } from '../../../src/core/clock.js';
-import { type FakeTwilio, startFakeTwilio } from '../../fakes/twilio.js';
+import { type FakeTwilio, startFakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { makeTestContext } from '../../support/context.js';
 import { makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
 
@@ -18,7 +18,7 @@ let ctx: AppContext & { clock: ManualClock };
 beforeAll(async () => {
   twilio = await startFakeTwilio();
   ctx = await makeTestContext({
-    env: { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: twilio.url, TWILIO_PHONE_NUMBER: '+14155550100' },
+    env: { ...twilioPlatformEnv(twilio), TWILIO_PHONE_NUMBER: '+14155550100' },
   });
   // The per-number pace is not under test here.
   setSendRate(ctx, 10_000);

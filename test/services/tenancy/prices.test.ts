@@ -9,7 +9,7 @@ import { receiveWebhook } from '../../../src/services/inbound/receive.js';
 import { enqueueSend } from '../../../src/services/outbound/send.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
 import { PRICES_SETTING, setPrices, usageReport } from '../../../src/services/tenancy/usage.js';
-import { startFakeTwilio, type FakeTwilio } from '../../fakes/twilio.js';
+import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { signedTwilioRequest, twilioFields } from '../../fixtures/providers/index.js';
 import { makeTestContext } from '../../support/context.js';
 import { makeNumber, openServiceWindow } from '../../support/factories.js';
@@ -31,7 +31,7 @@ afterAll(async () => {
 beforeEach(async () => {
   twilio.reset();
   ctx = await makeTestContext({
-    env: { PUBLIC_URL, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_API_BASE_URL: twilio.url },
+    env: { PUBLIC_URL, ...twilioPlatformEnv(twilio) },
   });
   ctx.clock.set('2026-03-10T09:00:00Z');
   orgId = (await createOrganization(ctx, { name: 'Priced', plan: 'starter' })).id;

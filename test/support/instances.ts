@@ -1,4 +1,4 @@
-// Real server processes (`src/main.ts`) for the scale-out and fault tests, and the rows they share.
+// Real server processes (`src/main.ts`) for the scale-out, fault and crash tests, and the rows they share.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -195,4 +195,14 @@ export async function postWebhook(url: string, webhook: { body: Buffer; signatur
   } catch {
     return 'no answer';
   }
+}
+
+/** Jobs still to run or running: zero once every reply has been decided. */
+export async function unfinishedJobs(ctx: AppContext): Promise<number> {
+  const row = await ctx.db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', 'in', ['pending', 'running'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
