@@ -1,5 +1,8 @@
-// Plan limits: messages both ways in the calendar month (UTC). At the limit inbound is still
-// stored, automatic replies stop (canAutoReply) and API sends answer 402 (assertCanSend).
+// Plan limits: WhatsApp messages both ways in the calendar month (UTC). At the limit inbound is
+// still stored, automatic replies stop (canAutoReply) and API sends answer 402 (assertCanSend).
+// Website-chat messages (visitor ↔ bot or agent in the widget, no provider) are counted apart and
+// not against the limit: they cost no provider or Meta fee, and a busy website must not silence
+// the organization's WhatsApp replies.
 import { monthOf, monthRange, mergePlans, planOf, planTableOverride, type PlanName, type PlanTable } from '../../core/plans.js';
 import { paymentRequired } from '../../core/errors.js';
 import type { AppContext } from '../context.js';
@@ -40,7 +43,7 @@ export interface MonthlyUsage {
   remaining: number;
 }
 
-/** Messages that count toward the plan: every inbound one, and every outbound one not failed. */
+/** Messages that count toward the plan: WhatsApp ones (a provider carried them), every inbound one and every outbound one not failed. */
 export async function countMessages(ctx: AppContext, organizationId: string, month: string): Promise<number> {
   const { start, end } = monthRange(month);
   const row = await ctx.db
@@ -49,6 +52,7 @@ export async function countMessages(ctx: AppContext, organizationId: string, mon
     .where('organization_id', '=', organizationId)
     .where('created_at', '>=', start)
     .where('created_at', '<', end)
+    .where('provider', 'is not', null)
     .where((eb) => eb.or([eb('direction', '=', 'in'), eb('status', '!=', 'failed')]))
     .executeTakeFirstOrThrow();
   return Number(row.n);

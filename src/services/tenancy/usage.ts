@@ -88,12 +88,20 @@ export interface UsageReport {
   plan: string;
   planPrice: number;
   limit: number;
+  /** WhatsApp messages that count toward the plan's limit */
   used: number;
   remaining: number;
+  /** WhatsApp messages (carried by a provider) */
   messages: { in: CategoryCounts; out: CategoryCounts & { failed: number } };
+  /** website-chat messages (widget, no provider): free to carry, so not counted toward the limit */
+  websiteChat: { in: number; out: number; total: number };
   cost: CostParts;
-  /** plan price minus total cost: what the platform keeps this month */
+  /**
+   * plan price minus total cost: what the platform keeps this month. Negative when the month cost
+   * the platform more than the plan brings (a free trial always does): a loss, never a charge.
+   */
   margin: number;
+  /** WhatsApp numbers that carried messages or are rented */
   numbers: NumberUsage[];
 }
 
@@ -158,9 +166,16 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
   for (const n of owned) if (n.is_shared_trial === 0) numberUsage(n.id);
 
   const messages = { in: emptyCounts(), out: { ...emptyCounts(), failed: 0 } };
+  const websiteChat = { in: 0, out: 0, total: 0 };
   const cost = zeroCost();
   for (const g of groups) {
     const count = Number(g.n);
+    if (g.provider === null) {
+      // the widget's own chat: no provider carried it, nothing was paid for it
+      websiteChat[g.direction === 'in' ? 'in' : 'out'] += count;
+      websiteChat.total += count;
+      continue;
+    }
     const entry = numberUsage(g.number_id);
     if (Number(g.failed) === 1) {
       messages.out.failed += count;
@@ -196,6 +211,7 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
     used,
     remaining: Math.max(0, plan.messageLimit - used),
     messages,
+    websiteChat,
     cost,
     margin: roundCost(plan.price - cost.total),
     numbers: [...perNumber.values()],

@@ -24,6 +24,7 @@ async function addMessages(organizationId: string, count: number, direction: 'in
     author: direction === 'in' ? 'contact' : 'bot',
     audience: 'contact',
     status,
+    provider: 'twilio',
     category: 'service',
     cost: 0,
     created_at: at,
@@ -48,6 +49,29 @@ describe('monthly usage and limits', () => {
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ status: 402, code: 'PLAN_LIMIT_REACHED' });
     expect((refused as Error).message).toMatch(/plan trial allows 50 messages a month/);
+  });
+
+  it('counts WhatsApp messages only: the website chat never stops WhatsApp replies', async () => {
+    const org = await createOrganization(ctx, { name: 'Busy website' });
+    const at = ctx.clock.now().toISOString();
+    const visitor = {
+      organization_id: org.id,
+      direction: 'in',
+      author: 'visitor',
+      audience: 'contact',
+      status: 'received',
+      category: 'service',
+      cost: 0,
+      created_at: at,
+      updated_at: at,
+    };
+    await ctx.db
+      .insertInto('messages')
+      .values(Array.from({ length: 60 }, () => visitor))
+      .execute();
+    await addMessages(org.id, 2, 'in');
+    expect(await monthlyUsage(ctx, org.id)).toMatchObject({ used: 2, remaining: 48 });
+    expect(await canAutoReply(ctx, org.id)).toBe(true);
   });
 
   it('starts again at the month boundary (UTC)', async () => {

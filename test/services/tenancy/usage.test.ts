@@ -101,6 +101,54 @@ describe('usage report', () => {
     expect(jan.margin).toBe(15);
   });
 
+  it('counts website-chat messages apart: free, not toward the limit, on no number', async () => {
+    await add('tw', 'twilio', 'in');
+    await add('tw', 'twilio', 'out');
+    const at = ctx.clock.now().toISOString();
+    const chat = (direction: 'in' | 'out') => ({
+      organization_id: orgId,
+      direction,
+      author: direction === 'in' ? 'visitor' : 'bot',
+      audience: 'contact',
+      status: direction === 'in' ? 'received' : 'delivered',
+      category: 'service',
+      cost: 0,
+      created_at: at,
+      updated_at: at,
+    });
+    await ctx.db
+      .insertInto('messages')
+      .values([chat('in'), chat('out'), chat('in')])
+      .execute();
+    const r = await usageReport(ctx, orgId, '2026-03');
+    expect(r.websiteChat).toEqual({ in: 2, out: 1, total: 3 });
+    expect(r).toMatchObject({ used: 2, remaining: 498 });
+    expect(r.messages.in.total + r.messages.out.total).toBe(2);
+    expect(r.numbers.map((n) => n.numberId).sort()).toEqual(['mt', 'tw']);
+  });
+
+  it('a free trial costs the platform: the margin is a loss, below zero', async () => {
+    const trial = (await createOrganization(ctx, { name: 'Free trial' })).id;
+    const at = ctx.clock.now().toISOString();
+    await ctx.db
+      .insertInto('messages')
+      .values({
+        organization_id: trial,
+        direction: 'out',
+        author: 'bot',
+        audience: 'contact',
+        status: 'sent',
+        provider: 'twilio',
+        category: 'service',
+        cost: 0.005,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    const r = await usageReport(ctx, trial, '2026-03');
+    expect(r).toMatchObject({ planPrice: 0, cost: { total: 0.005 }, margin: -0.005 });
+  });
+
   it('gives a month-by-month series for charts', async () => {
     await add('tw', 'twilio', 'in', { at: '2026-02-20T10:00:00Z' });
     await add('tw', 'twilio', 'in');

@@ -61,8 +61,15 @@ export const del = <T = Json>(path: string) => api<T>('DELETE', path);
 export const signIn = (key: string) => api<{ kind: string }>('POST', '/api/session', { key });
 export const signOut = () => api('DELETE', '/api/session');
 
-/** Cents as usual; fractions of a cent (per-message fees) with four decimals. */
-export const money = (dollars = 0) => `$${dollars.toFixed(dollars > 0 && dollars < 0.01 ? 4 : 2)}`;
+/**
+ * Cents as usual; fractions of a cent (per-message fees) with four decimals. Amounts shown are
+ * costs and prices, never below zero; a sign that slips through reads "−$0.04", not "$-0.04".
+ */
+export function money(dollars = 0): string {
+  const size = Math.abs(dollars);
+  const digits = size > 0 && size < 0.01 ? 4 : 2;
+  return `${dollars < 0 && size.toFixed(digits) !== (0).toFixed(digits) ? '−' : ''}$${size.toFixed(digits)}`;
+}
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 
 /**

@@ -17,7 +17,8 @@ import './styles.css';
 export interface SectionProps {
   org: Organization;
   platform: boolean;
-  reloadOrganizations: () => void;
+  /** reads the list again; with an id, selects that organization first ('' forgets the selection) */
+  reloadOrganizations: (select?: string) => void;
 }
 
 const SECTIONS = {
@@ -129,7 +130,14 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
         {shown === 'unrouted' ? (
           <Unrouted />
         ) : shown === 'organizations' || org ? (
-          <View org={org!} platform={Boolean(platform.data)} reloadOrganizations={() => void orgs.reload()} />
+          <View
+            org={org!}
+            platform={Boolean(platform.data)}
+            reloadOrganizations={(select) => {
+              if (select !== undefined) choose(select);
+              void orgs.reload();
+            }}
+          />
         ) : (
           orgs.data && <p>No organization yet. Create one under “Organization”.</p>
         )}

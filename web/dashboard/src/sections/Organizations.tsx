@@ -1,5 +1,7 @@
-// Organizations: create (platform key), plan, join code, API keys (a new key is shown once).
-import { useState } from 'react';
+// Organizations: create (platform key; the new one becomes the selected one), profile (name,
+// description, instructions), plan, the join code where customers use it, API keys (a new key is
+// shown once), delete (platform key).
+import { useEffect, useState } from 'react';
 import { del, get, patch, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
@@ -10,16 +12,16 @@ export type { Organization };
 
 const PLANS = ['trial', 'starter', 'business'];
 
-function CreateOrganization({ onCreated }: { onCreated: () => void }) {
+function CreateOrganization({ onCreated }: { onCreated: (id: string) => void }) {
   const [name, setName] = useState('');
   const [plan, setPlan] = useState('trial');
   const action = useAction();
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
     void action.run(async () => {
-      await post('/api/organizations', { name, plan });
+      const body = await post<{ organization: Organization }>('/api/organizations', { name, plan });
       setName('');
-      onCreated();
+      onCreated(body.organization.id);
     });
   };
   return (
@@ -93,6 +95,111 @@ function ApiKeys({ org }: { org: Organization }) {
   );
 }
 
+/** Name, description and the instructions the answers follow; an organization key may change them. */
+function Profile({ org, onSaved }: { org: Organization; onSaved: () => void }) {
+  const [name, setName] = useState(org.name);
+  const [description, setDescription] = useState(org.description ?? '');
+  const [instructions, setInstructions] = useState(org.instructions ?? '');
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+  useEffect(() => {
+    setName(org.name);
+    setDescription(org.description ?? '');
+    setInstructions(org.instructions ?? '');
+    setSaved(false);
+  }, [org.id]);
+  const submit = (event: React.FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    void action
+      .run(() => patch(`/api/organizations/${org.id}`, { name, description: description || null, instructions: instructions || null }))
+      .then((ok) => {
+        if (!ok) return;
+        setSaved(true);
+        onSaved();
+      });
+  };
+  return (
+    <Card title="Profile">
+      <form onSubmit={submit}>
+        <Field label="Organization name">
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
+        </Field>
+        <Field label="Description">
+          <textarea
+            rows={2}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            maxLength={2000}
+            placeholder="What the business does, in a sentence or two"
+          />
+        </Field>
+        <Field label="Instructions for answers">
+          <textarea
+            rows={3}
+            value={instructions}
+            onChange={(e) => setInstructions(e.target.value)}
+            maxLength={20000}
+            placeholder="e.g. Answer in a friendly tone; never promise delivery dates."
+          />
+        </Field>
+        <button type="submit" disabled={action.busy}>
+          Save profile
+        </button>{' '}
+        {saved && <span className="muted">Saved.</span>}
+      </form>
+      <ErrorBox error={action.error} />
+    </Card>
+  );
+}
+
+/** Trial organizations share the platform's number: customers pick one with `join <code>`. */
+function JoinCode({ org }: { org: Organization }) {
+  if (org.plan !== 'trial') return null;
+  return (
+    <>
+      <dt>Join code</dt>
+      <dd data-testid="join-hint">
+        {org.sharedTrialNumber ? (
+          <>
+            Customers send <code>join {org.joinCode}</code> to the shared trial number <strong>{org.sharedTrialNumber}</strong> once; their later messages come
+            here.
+          </>
+        ) : (
+          <>
+            <code>join {org.joinCode}</code> <span className="muted">— the platform has no shared trial number yet, so nobody can use it.</span>
+          </>
+        )}
+      </dd>
+    </>
+  );
+}
+
+function DeleteOrganization({ org, onDeleted }: { org: Organization; onDeleted: () => void }) {
+  const [confirming, setConfirming] = useState('');
+  const action = useAction();
+  const remove = (event: React.FormEvent) => {
+    event.preventDefault();
+    void action.run(() => del(`/api/organizations/${org.id}`)).then((ok) => ok && onDeleted());
+  };
+  return (
+    <Card title="Delete organization">
+      <form onSubmit={remove}>
+        <p className="muted">Deletes {org.name} with its conversations, knowledge, widgets, keys and numbers. Type its name to confirm.</p>
+        <div className="row">
+          <Field label="Name to confirm">
+            <input value={confirming} onChange={(e) => setConfirming(e.target.value)} />
+          </Field>
+          <button type="submit" className="danger" disabled={action.busy || confirming.trim() !== org.name}>
+            Delete organization
+          </button>
+        </div>
+      </form>
+      <ErrorBox error={action.error} />
+    </Card>
+  );
+}
+
 export function Organizations({ org, platform, reloadOrganizations }: SectionProps) {
   const action = useAction();
   const setPlan = (plan: string) =>
@@ -102,7 +209,7 @@ export function Organizations({ org, platform, reloadOrganizations }: SectionPro
     });
   return (
     <>
-      {platform && <CreateOrganization onCreated={reloadOrganizations} />}
+      {platform && <CreateOrganization onCreated={(id) => reloadOrganizations(id)} />}
       {org && (
         <>
           <Card title={org.name}>
@@ -115,10 +222,7 @@ export function Organizations({ org, platform, reloadOrganizations }: SectionPro
                   ))}
                 </select>
               </dd>
-              <dt>Join code</dt>
-              <dd>
-                <code>join {org.joinCode}</code> <span className="muted">(customers send this to the shared trial number)</span>
-              </dd>
+              <JoinCode org={org} />
               <dt>WhatsApp number</dt>
               <dd>{org.whatsappNumber ?? '—'}</dd>
               <dt>Created</dt>
@@ -126,7 +230,9 @@ export function Organizations({ org, platform, reloadOrganizations }: SectionPro
             </dl>
             <ErrorBox error={action.error} />
           </Card>
-          <ApiKeys org={org} />
+          <Profile org={org} onSaved={() => reloadOrganizations()} />
+          <ApiKeys key={org.id} org={org} />
+          {platform && <DeleteOrganization key={org.id} org={org} onDeleted={() => reloadOrganizations('')} />}
         </>
       )}
     </>

@@ -10,15 +10,30 @@ export const currentMonth = () => new Date().toISOString().slice(0, 7);
 
 export const usageOf = (orgId: string, month: string) => get<{ usage: UsageReport }>(`/api/organizations/${orgId}/usage?month=${month}`).then((b) => b.usage);
 
-/** Messages without a number are the website chat's (visitor ↔ bot). */
-const numberLabel = (n: UsageReport['numbers'][number]) => n.phoneNumber ?? n.displayName ?? 'website chat';
+const numberLabel = (n: UsageReport['numbers'][number]) => n.phoneNumber ?? n.displayName ?? n.provider ?? 'number';
+
+/**
+ * The platform's margin on this organization: plan price minus cost. A free trial's is below zero,
+ * which is the platform's loss, not money anyone owes: it is named so instead of shown as "$-0.04".
+ */
+function Margin({ margin }: { margin: number }) {
+  const loss = margin < 0;
+  return (
+    <div>
+      <span>{loss ? 'Loss (cost above plan price)' : 'Margin'}</span>
+      <strong data-testid="usage-margin" className={loss ? 'bad' : ''}>
+        {money(Math.abs(margin))}
+      </strong>
+    </div>
+  );
+}
 
 function lastMonths(count: number): string[] {
   const now = new Date();
   return Array.from({ length: count }, (_, i) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (count - 1 - i), 1)).toISOString().slice(0, 7));
 }
 
-export function Usage({ org }: SectionProps) {
+export function Usage({ org, platform }: SectionProps) {
   const months = lastMonths(6);
   const [month, setMonth] = useState(currentMonth());
   const reports = useLoad(() => Promise.all(months.map((m) => usageOf(org.id, m))), [org.id], 10_000);
@@ -43,7 +58,7 @@ export function Usage({ org }: SectionProps) {
               <strong>{chosen.plan}</strong>
             </div>
             <div>
-              <span>Messages</span>
+              <span>WhatsApp messages (plan)</span>
               <strong data-testid="usage-used">
                 {chosen.used} / {chosen.limit}
               </strong>
@@ -53,10 +68,14 @@ export function Usage({ org }: SectionProps) {
               <strong>{chosen.remaining}</strong>
             </div>
             <div>
-              <span>In / out</span>
+              <span>WhatsApp in / out</span>
               <strong>
                 {chosen.messages.in.total} / {chosen.messages.out.total}
               </strong>
+            </div>
+            <div>
+              <span>Website chat (not counted)</span>
+              <strong data-testid="usage-website-chat">{chosen.websiteChat.total}</strong>
             </div>
             <div>
               <span>Cost</span>
@@ -66,10 +85,7 @@ export function Usage({ org }: SectionProps) {
               <span>Plan price</span>
               <strong>{money(chosen.planPrice)}</strong>
             </div>
-            <div>
-              <span>Margin</span>
-              <strong>{money(chosen.margin)}</strong>
-            </div>
+            {platform && <Margin margin={chosen.margin} />}
           </div>
           <h3>Cost by part</h3>
           <Bars
@@ -81,7 +97,13 @@ export function Usage({ org }: SectionProps) {
             format={money}
           />
           <h3>Messages by number</h3>
-          <Bars rows={chosen.numbers.map((n) => ({ label: numberLabel(n), value: n.messagesIn + n.messagesOut }))} format={String} />
+          <Bars
+            rows={[
+              ...chosen.numbers.map((n) => ({ label: numberLabel(n), value: n.messagesIn + n.messagesOut })),
+              { label: 'website chat', value: chosen.websiteChat.total },
+            ]}
+            format={String}
+          />
           <h3>Cost by number</h3>
           <Bars rows={chosen.numbers.map((n) => ({ label: numberLabel(n), value: n.cost.total }))} format={money} />
         </Card>
