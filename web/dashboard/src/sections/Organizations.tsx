@@ -231,8 +231,8 @@ export function Organizations({ org, platform, reloadOrganizations }: SectionPro
             <ErrorBox error={action.error} />
           </Card>
           <Profile org={org} onSaved={() => reloadOrganizations()} />
-          <ApiKeys key={org.id} org={org} />
-          {platform && <DeleteOrganization key={org.id} org={org} onDeleted={() => reloadOrganizations('')} />}
+          <ApiKeys key={`keys-${org.id}`} org={org} />
+          {platform && <DeleteOrganization key={`delete-${org.id}`} org={org} onDeleted={() => reloadOrganizations('')} />}
         </>
       )}
     </>
