@@ -1,8 +1,9 @@
 // The HTTP server: plugins, error mapping, and the one list of route files.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { redactUrl } from '../core/secrets.js';
 import type { AppContext } from '../services/context.js';
 import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -51,6 +52,24 @@ const routeModules: RouteModule[] = [
   widgetScriptRoutes,
 ];
 
+/** Probes a load balancer or Prometheus calls every few seconds: logged at debug only. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * fastify's two lines a request (incoming, completed, with headers-sized objects) become one short
+ * line when it is answered: `GET /api/x 200 12ms`, the URL's secret query values redacted.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = `${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`;
+    if (error) reply.log.error({ err: error }, line);
+    else if (PROBES.has(request.routeOptions.url ?? '')) reply.log.debug(line);
+    else reply.log.info(line);
+  }
+}
+
 export async function buildApp(ctx: AppContext): Promise<App> {
   const fastify: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
@@ -62,6 +81,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     // Short request ids keep log lines small; a provider retry gets its own.
     genReqId: () => Math.random().toString(36).slice(2, 10),
+    logController: new OneLinePerRequest(),
   });
   const app = withZod(fastify);
   app.setValidatorCompiler(validatorCompiler);

@@ -110,7 +110,10 @@ class WorkerIndexer {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./indexer-worker.mjs', import.meta.url));
+    // Compiled (npm run build), the thread's JavaScript runs as it is; from the sources it needs
+    // tsx's loader, which indexer-worker.mjs registers first.
+    const compiled = import.meta.url.endsWith('.js');
+    const worker = new Worker(new URL(compiled ? './indexer-thread.js' : './indexer-worker.mjs', import.meta.url));
     worker.unref();
     worker.on('message', (message: WorkerMessage) => {
       const pending = this.pending.get(message.id);
