@@ -109,6 +109,8 @@ export interface ConversationTable {
   last_message_at: string;
   created_at: string;
   closed_at: string | null;
+  /** the newest message id seen in the inbox; the contact's later messages are unread */
+  read_up_to: Generated<number>;
 }
 
 export interface MessageTable {

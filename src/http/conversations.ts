@@ -1,7 +1,7 @@
 // Conversations (SPEC §6): the inbox of an organization — list, read, answer as the organization,
 // close. Another organization's conversation answers 404.
 import { z } from 'zod';
-import { getConversation, listConversations } from '../services/conversations/conversations.js';
+import { getConversation, listConversations, markConversationRead } from '../services/conversations/conversations.js';
 import { closeConversationFromInbox, replyToConversation } from '../services/conversations/inbox.js';
 import { listConversationMessages, messageJson } from '../services/conversations/messages.js';
 import { getOrganization } from '../services/tenancy/organizations.js';
@@ -71,6 +71,18 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
       const idempotencyKey = typeof key === 'string' && key.trim() ? `api:${conversation.id}:${key.trim().slice(0, 200)}` : undefined;
       const message = await replyToConversation(ctx, conversation, request.body, idempotencyKey);
       return reply.status(201).send({ ok: true, message: messageJson(message) });
+    },
+  );
+
+  app.post(
+    '/api/conversations/:id/read',
+    {
+      ...conversationAccess.guard,
+      schema: { tags, summary: 'Mark a conversation read up to its newest message (the unread count goes to 0)', params: idParams },
+    },
+    async (request) => {
+      const readUpTo = await markConversationRead(ctx, conversationAccess.of(request));
+      return { ok: true, readUpTo };
     },
   );
 

@@ -94,6 +94,7 @@ describe('POST /api/conversations/:id/messages', () => {
       audience: 'contact',
       body: `message ${i}`,
       status: 'received',
+      provider: 'twilio',
       category: 'service',
       cost: 0,
       created_at: at,

@@ -82,6 +82,7 @@ export async function makeConversation(
     last_message_at: now,
     created_at: now,
     closed_at: null,
+    read_up_to: 0,
     ...overrides,
   };
   await ctx.db.insertInto('conversations').values(conversation).execute();

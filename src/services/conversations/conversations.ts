@@ -103,6 +103,7 @@ export async function openConversationFor(ctx: AppContext, target: ConversationT
       last_message_at: now,
       created_at: now,
       closed_at: null,
+      read_up_to: 0,
     };
     await trx.insertInto('conversations').values(conversation).execute();
     return conversation;
@@ -123,7 +124,13 @@ export interface ConversationJson {
   contactName: string | null;
   contactNumber: string | null;
   sessionId: string | null;
+  /** the address a visitor left (outside working hours) */
+  contactEmail: string | null;
   assignedWhatsappNumber: string | null;
+  /** E.164 of the agent who took the conversation (the first to answer) */
+  agentNumber: string | null;
+  /** messages from the contact after what the inbox last showed */
+  unread: number;
   createdAt: string;
   lastMessageAt: string;
 }
@@ -142,12 +149,23 @@ export async function listConversations(
       'c.channel',
       'c.status',
       'c.assigned_whatsapp_number',
+      'c.agent_number',
       'c.created_at',
       'c.last_message_at',
       'p.name',
       'p.phone',
+      'p.email',
       'p.external_id',
       'p.kind',
+      (eb) =>
+        eb
+          .selectFrom('messages as m')
+          .select((m) => m.fn.countAll<number>().as('n'))
+          .whereRef('m.conversation_id', '=', 'c.id')
+          .where('m.direction', '=', 'in')
+          .where('m.audience', '=', 'contact')
+          .whereRef('m.id', '>', 'c.read_up_to')
+          .as('unread'),
     ])
     .where('c.organization_id', '=', organizationId);
   if (filters.status) query = query.where('c.status', '=', filters.status);
@@ -161,10 +179,26 @@ export async function listConversations(
     contactName: r.name,
     contactNumber: r.phone ?? (r.kind === 'whatsapp' ? r.external_id : null),
     sessionId: r.kind === 'visitor' ? r.external_id : null,
+    contactEmail: r.email,
     assignedWhatsappNumber: r.assigned_whatsapp_number,
+    agentNumber: r.agent_number,
+    unread: Number(r.unread ?? 0),
     createdAt: r.created_at,
     lastMessageAt: r.last_message_at,
   }));
+}
+
+/** The inbox showed the conversation up to its newest message: nothing in it is unread now. */
+export async function markConversationRead(ctx: AppContext, conversation: Conversation): Promise<number> {
+  const newest = await ctx.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.max<number>('id').as('id'))
+    .where('conversation_id', '=', conversation.id)
+    .executeTakeFirst();
+  const upTo = Number(newest?.id ?? 0);
+  // never backwards: a slower request that saw less does not make read messages unread again
+  await ctx.db.updateTable('conversations').set({ read_up_to: upTo }).where('id', '=', conversation.id).where('read_up_to', '<', upTo).execute();
+  return upTo;
 }
 
 /** Closes a conversation (the next message of the contact opens a new one, with a new reference). */

@@ -1,4 +1,5 @@
 // Messages as the API, the live events and the answerer see them.
+import { explainFailedSend, type FailureExplained } from '../../core/send-failures.js';
 import type { Message } from '../../db/schema.js';
 import type { InboundMedia } from '../../providers/provider.js';
 import type { AppContext } from '../context.js';
@@ -12,12 +13,18 @@ export interface MessageJson {
   conversationId: string | null;
   direction: string;
   author: string;
+  /** contact: what the customer or visitor saw or wrote; agent: between an agent's WhatsApp and us */
+  audience: string;
+  /** an agent's message: the agent's number (to or from) */
+  agentNumber: string | null;
   body: string | null;
   media: MessageMedia | null;
   status: string;
   sendSuccess: boolean | null;
   sendError: string | null;
   errorCode: string | null;
+  /** a failed send: why, and what to do about it */
+  failure: FailureExplained | null;
   createdAt: string;
 }
 
@@ -27,12 +34,15 @@ export function messageJson(m: Message): MessageJson {
     conversationId: m.conversation_id,
     direction: m.direction,
     author: m.author,
+    audience: m.audience,
+    agentNumber: m.audience === 'agent' ? (m.direction === 'out' ? m.to_address : m.from_address) : null,
     body: m.body,
     media: m.media ? (JSON.parse(m.media) as MessageMedia) : null,
     status: m.status,
     sendSuccess: m.send_success === null ? null : m.send_success === 1,
     sendError: m.send_error,
     errorCode: m.error_code,
+    failure: m.status === 'failed' ? explainFailedSend({ errorCode: m.error_code, sendError: m.send_error, audience: m.audience, to: m.to_address }) : null,
     createdAt: m.created_at,
   };
 }

@@ -1,6 +1,6 @@
 // The inbox: conversations of the organization and one thread, refreshed by the organization's
 // live events (polling only as a fallback); reply (as the organization) and close from here.
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { followOrganization, get, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { ErrorBox, useAction, useLoad } from '../ui.js';
@@ -9,6 +9,36 @@ import type { MessageJson as Message } from '../../../../src/services/conversati
 
 /** Live events refresh at once; polling is the fallback when the stream is down. */
 const POLL_MS = 10_000;
+
+const AUTHOR_LABEL: Record<string, string> = { contact: 'Customer', visitor: 'Visitor', bot: 'Bot', agent: 'Agent', system: 'Notice to the visitor' };
+
+/** A message between an agent's WhatsApp and us: notifications, forwards, "taken by", replies. */
+function AgentNotice({ m }: { m: Message }) {
+  const way = m.direction === 'out' ? `To agent ${m.agentNumber ?? ''} on WhatsApp` : `From agent ${m.agentNumber ?? ''} on WhatsApp`;
+  return (
+    <li className={`notice ${m.status === 'failed' ? 'failed' : ''}`} data-message={m.id}>
+      <span className="who">{way}</span>
+      {m.body && <p>{m.body}</p>}
+      {m.media && <p className="muted">[{m.media.type ?? 'file'}]</p>}
+      <MessageMeta m={m} />
+    </li>
+  );
+}
+
+function MessageMeta({ m }: { m: Message }) {
+  return (
+    <>
+      <span className="meta">
+        {when(m.createdAt)} · {m.status === 'failed' ? 'not delivered' : m.status}
+      </span>
+      {m.failure && (
+        <p className="failure" role="note">
+          <strong>Not delivered:</strong> {m.failure.reason} <em>{m.failure.action}</em>
+        </p>
+      )}
+    </>
+  );
+}
 
 function Thread({ conversation, onChanged, version }: { conversation: Conversation; onChanged: () => void; version: number }) {
   const messages = useLoad(
@@ -20,7 +50,25 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
     if (version > 0) void messages.reload();
   }, [version]);
   const [text, setText] = useState('');
+  const [showNotices, setShowNotices] = useState(true);
   const action = useAction();
+  const list = useRef<HTMLOListElement>(null);
+  const seen = useRef({ conversation: '', newest: 0 });
+  const newest = messages.data?.at(-1)?.id ?? 0;
+  // Opens at the newest message, and follows new ones unless the agent scrolled up to read.
+  useLayoutEffect(() => {
+    const box = list.current;
+    if (!box || !messages.data) return;
+    const first = seen.current.conversation !== conversation.id;
+    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    if (first || nearBottom || newest > seen.current.newest) box.scrollTop = box.scrollHeight;
+  }, [messages.data, showNotices]);
+  // What is on screen is read: the list's unread count goes back to 0.
+  useEffect(() => {
+    if (!messages.data || (seen.current.conversation === conversation.id && newest <= seen.current.newest)) return;
+    seen.current = { conversation: conversation.id, newest };
+    if (conversation.unread > 0 || newest > 0) void post(`/api/conversations/${conversation.id}/read`).then(onChanged, () => undefined);
+  }, [newest, messages.data, conversation.id]);
   const send = (event: React.FormEvent) => {
     event.preventDefault();
     void action.run(async () => {
@@ -34,6 +82,7 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
       await post(`/api/conversations/${conversation.id}/close`);
       onChanged();
     });
+  const shown = (messages.data ?? []).filter((m) => showNotices || m.audience !== 'agent');
   return (
     <section className="thread" aria-label={`Conversation #${conversation.ref}`}>
       <header className="card-head">
@@ -47,23 +96,46 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
           </button>
         )}
       </header>
+      <dl className="facts thread-facts">
+        <dt>Assignee</dt>
+        <dd data-testid="assignee">{conversation.agentNumber ?? (conversation.status === 'waiting_agent' ? 'waiting for an agent' : 'nobody')}</dd>
+        {conversation.assignedWhatsappNumber && (
+          <>
+            <dt>Carried on</dt>
+            <dd>{conversation.assignedWhatsappNumber}</dd>
+          </>
+        )}
+        {conversation.contactEmail && (
+          <>
+            <dt>Email</dt>
+            <dd data-testid="contact-email">
+              <a href={`mailto:${conversation.contactEmail}`}>{conversation.contactEmail}</a>
+            </dd>
+          </>
+        )}
+      </dl>
+      <label className="check">
+        <input type="checkbox" checked={showNotices} onChange={(e) => setShowNotices(e.target.checked)} />
+        Show what went to and from the agents’ WhatsApp
+      </label>
       <ErrorBox error={messages.error} />
-      <ol className="messages">
-        {(messages.data ?? []).map((m) => (
-          <li key={m.id} className={`msg ${m.direction} ${m.author}`}>
-            <span className="who">{m.author}</span>
-            {m.body && <p>{m.body}</p>}
-            {m.media && (
-              <p className="muted">
-                [{m.media.type ?? 'file'}] {m.media.caption ?? ''}
-              </p>
-            )}
-            <span className="meta">
-              {when(m.createdAt)} · {m.status}
-              {m.sendError && <span className="bad"> · {m.sendError}</span>}
-            </span>
-          </li>
-        ))}
+      <ol className="messages" ref={list}>
+        {shown.map((m) =>
+          m.audience === 'agent' ? (
+            <AgentNotice key={m.id} m={m} />
+          ) : (
+            <li key={m.id} className={`msg ${m.direction} ${m.author} ${m.status === 'failed' ? 'failed' : ''}`} data-message={m.id}>
+              <span className="who">{AUTHOR_LABEL[m.author] ?? m.author}</span>
+              {m.body && <p>{m.body}</p>}
+              {m.media && (
+                <p className="muted">
+                  [{m.media.type ?? 'file'}] {m.media.caption ?? ''}
+                </p>
+              )}
+              <MessageMeta m={m} />
+            </li>
+          ),
+        )}
       </ol>
       {conversation.status !== 'closed' && (
         <form className="composer" onSubmit={send}>
@@ -123,10 +195,19 @@ export function Conversations({ org }: SectionProps) {
           {(list.data ?? []).map((c) => (
             <li key={c.id}>
               <button type="button" className={`conversation ${c.id === chosenId ? 'active' : ''}`} onClick={() => setChosenId(c.id)}>
-                <strong>#{c.ref}</strong> {c.contactName ?? c.contactNumber ?? c.sessionId}
+                <span className="conversation-title">
+                  <strong>#{c.ref}</strong> {c.contactName ?? c.contactNumber ?? c.sessionId}
+                  {c.unread > 0 && c.id !== chosenId && (
+                    <span className="unread" title={`${c.unread} unread`}>
+                      {c.unread}
+                    </span>
+                  )}
+                </span>
                 <span className={`badge ${c.status}`}>{c.status}</span>
                 <span className="muted">
                   {c.channel} · {when(c.lastMessageAt)}
+                  {c.agentNumber && ` · ${c.agentNumber}`}
+                  {c.contactEmail && ` · ${c.contactEmail}`}
                 </span>
               </button>
             </li>

@@ -1,0 +1,86 @@
+// The inbox as an agent reads it: unread counts that a read clears, the assignee and the email a
+// visitor left on the conversation, and a failed send that says why and what to do.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Contact, Conversation, NumberRow } from '../../src/db/schema.js';
+import { enqueueSend } from '../../src/services/outbound/send.js';
+import { makeContact, makeConversation, makeInboundMessage, makeNumber } from '../support/factories.js';
+import { type AdminApi, startAdminApi } from './admin-client.js';
+
+let api: AdminApi;
+let org: { id: string; key: string };
+let number: NumberRow;
+let contact: Contact;
+let conversation: Conversation;
+
+beforeEach(async () => {
+  api = await startAdminApi({ env: { SIMULATOR: '1', WORKER: '0' } });
+  org = await api.organizationWithKey('Amber Shop', { plan: 'starter' });
+  number = await makeNumber(api.ctx, { organization_id: org.id, provider: 'simulator', phone_number: '+15550100001', provider_id: '+15550100001' });
+  contact = await makeContact(api.ctx, { organization_id: org.id, name: 'Ana', phone: '+5511987654321', email: 'ana@example.com' });
+  conversation = await makeConversation(api.ctx, { organization_id: org.id, contact_id: contact.id, number_id: number.id });
+});
+afterEach(async () => {
+  await api.server.stop();
+});
+
+const listed = async () => {
+  const res = await api.call('GET', `/api/organizations/${org.id}/conversations`, { key: org.key });
+  return res.body.conversations[0];
+};
+const from = (body: string) => makeInboundMessage(api.ctx, number, { from: contact.phone!, body, conversationId: conversation.id });
+
+describe('unread counts', () => {
+  it('counts the contact’s messages since the inbox last read the conversation', async () => {
+    await from('Hello?');
+    await from('Anyone there?');
+    expect((await listed()).unread).toBe(2);
+
+    const read = await api.call('POST', `/api/conversations/${conversation.id}/read`, { key: org.key, body: {} });
+    expect(read.status).toBe(200);
+    expect((await listed()).unread).toBe(0);
+
+    await from('Still here');
+    expect((await listed()).unread).toBe(1);
+  });
+
+  it('another organization cannot mark it read', async () => {
+    const other = await api.organizationWithKey('Birch Shop');
+    await from('Hello?');
+    const res = await api.call('POST', `/api/conversations/${conversation.id}/read`, { key: other.key, body: {} });
+    expect(res.status).toBe(404);
+    expect((await listed()).unread).toBe(1);
+  });
+});
+
+describe('the conversation names its assignee and the email the visitor left', () => {
+  it('lists both', async () => {
+    expect(await listed()).toMatchObject({ agentNumber: null, contactEmail: 'ana@example.com' });
+    await api.ctx.db.updateTable('conversations').set({ status: 'agent', agent_number: '+15550100101' }).where('id', '=', conversation.id).execute();
+    expect(await listed()).toMatchObject({ status: 'agent', agentNumber: '+15550100101' });
+  });
+});
+
+describe('a failed send on the message', () => {
+  it('says the 24-hour window closed and what to do, apart from what the contact saw', async () => {
+    // an agent who never wrote to this number: the notification cannot go as free text
+    await enqueueSend(api.ctx, {
+      organizationId: org.id,
+      conversationId: conversation.id,
+      numberId: number.id,
+      to: '+15550100101',
+      text: '🔔 Agent Handover Request',
+      author: 'system',
+      audience: 'agent',
+      idempotencyKey: 'inbox-test:notification',
+    });
+    const res = await api.call('GET', `/api/conversations/${conversation.id}/messages`, { key: org.key });
+    const [notice] = res.body.messages;
+    expect(notice).toMatchObject({ audience: 'agent', agentNumber: '+15550100101', status: 'failed', errorCode: 'WINDOW_CLOSED' });
+    expect(notice.failure.reason).toMatch(/24-hour window: \+15550100101 has not written to this number/);
+    expect(notice.failure.action).toMatch(/send any message to this number|handover template/);
+
+    await from('Hi');
+    const again = await api.call('GET', `/api/conversations/${conversation.id}/messages`, { key: org.key });
+    expect(again.body.messages[1]).toMatchObject({ audience: 'contact', agentNumber: null, failure: null });
+  });
+});
