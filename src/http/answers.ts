@@ -1,0 +1,384 @@
+// What the API answers, as zod schemas with an example each: /docs shows them as the response of
+// every operation (test/http/answers.test.ts parses real answers with the same schemas). Kept in one
+// table by "METHOD /path" so route files stay about requests; an operation not listed here is
+// documented as `{ok: true, …}`. Every operation also documents the error answer.
+import { z } from 'zod';
+
+const at = '2026-05-20T10:00:00.000Z';
+const isoTime = z.string().meta({ example: at });
+const e164 = z.string().meta({ example: '+14155550100' });
+
+/** Every error: a sentence saying what is wrong and what to do, and a stable code. */
+export const errorAnswer = z
+  .object({ ok: z.literal(false), error: z.string(), code: z.string() })
+  .meta({ description: 'The request was refused', example: { ok: false, error: 'Organization not found.', code: 'NOT_FOUND' } });
+
+/** `{ok: true, …shape}`; other fields may follow (answers grow, clients ignore what they do not know). */
+function answer<T extends z.ZodRawShape>(shape: T, example: Record<string, unknown>, description = 'Done') {
+  return z.looseObject({ ok: z.literal(true), ...shape }).meta({ description, example: { ok: true, ...example } });
+}
+
+export const plainOk = answer({}, {}, 'Done');
+
+const organizationExample = {
+  id: '3f1c2a9e-0b1d-4c55-9a51-7c2f4e8a1b20',
+  name: 'Lantern Lane Bikes',
+  description: 'Bicycle rental and repairs.',
+  businessInfo: null,
+  instructions: 'Answer briefly.',
+  plan: 'trial',
+  joinCode: 'amber-otter',
+  whatsappNumber: null,
+  whatsappNumberSid: null,
+  whatsappPhoneNumberId: null,
+  whatsappDisplayNumber: null,
+  whapiChannelId: null,
+  senderStatus: null,
+  sharedTrialNumber: '+14155238886',
+  createdAt: at,
+  updatedAt: at,
+};
+const organization = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  businessInfo: z.string().nullable(),
+  instructions: z.string().nullable(),
+  plan: z.string(),
+  joinCode: z.string(),
+  whatsappNumber: z.string().nullable(),
+  senderStatus: z.string().nullable(),
+  sharedTrialNumber: z.string().nullable().meta({ description: 'trial plan: the shared number its customers write `join <joinCode>` to' }),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+const apiKeyExample = { id: 'b1f0…', organizationId: organizationExample.id, prefix: 'sb_org_Ab12', createdAt: at, revokedAt: null };
+const apiKey = z.looseObject({ id: z.string(), organizationId: z.string(), prefix: z.string(), createdAt: isoTime, revokedAt: z.string().nullable() });
+
+const failure = z.object({ reason: z.string(), action: z.string() });
+const messageExample = {
+  id: 42,
+  conversationId: 'c7d1…',
+  direction: 'out',
+  author: 'system',
+  audience: 'agent',
+  agentNumber: '+15550100101',
+  body: '🔔 Agent Handover Request…',
+  media: null,
+  status: 'failed',
+  sendSuccess: false,
+  sendError: 'The 24-hour customer service window with this contact is closed…',
+  errorCode: 'WINDOW_CLOSED',
+  failure: {
+    reason: "Outside WhatsApp's 24-hour window: +15550100101 has not written to this number in the last 24 hours, so only an approved template can be sent.",
+    action: 'Ask the agent to send any message to this number from +15550100101, which opens the window for 24 hours, or give the widget a handover template.',
+  },
+  createdAt: at,
+};
+const message = z.looseObject({
+  id: z.number().int(),
+  conversationId: z.string().nullable(),
+  direction: z.enum(['in', 'out']),
+  author: z.string().meta({ description: 'contact | visitor | bot | agent | system' }),
+  audience: z.string().meta({ description: "contact: what the customer or visitor saw or wrote; agent: to or from an agent's WhatsApp" }),
+  agentNumber: z.string().nullable(),
+  body: z.string().nullable(),
+  media: z.looseObject({}).nullable(),
+  status: z.string().meta({ description: 'received | queued | sent | delivered | read | failed' }),
+  sendError: z.string().nullable(),
+  errorCode: z.string().nullable(),
+  failure: failure.nullable().meta({ description: 'a failed send: why, and what to do about it' }),
+  createdAt: isoTime,
+});
+
+const conversationExample = {
+  id: 'c7d1…',
+  ref: 282,
+  channel: 'widget',
+  status: 'agent',
+  contactName: 'Ana',
+  contactNumber: null,
+  sessionId: 'visitor_abc123def456',
+  contactEmail: 'ana@example.com',
+  assignedWhatsappNumber: '+15550100011',
+  agentNumber: '+15550100101',
+  unread: 2,
+  createdAt: at,
+  lastMessageAt: at,
+};
+const conversation = z.looseObject({
+  id: z.string(),
+  ref: z.number().int(),
+  channel: z.enum(['whatsapp', 'widget']),
+  status: z.string().meta({ description: 'bot | waiting_agent | agent | closed' }),
+  contactName: z.string().nullable(),
+  contactNumber: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  contactEmail: z.string().nullable(),
+  assignedWhatsappNumber: z.string().nullable(),
+  agentNumber: z.string().nullable(),
+  unread: z.number().int(),
+  createdAt: isoTime,
+  lastMessageAt: isoTime,
+});
+
+const costParts = z.object({ provider: z.number(), meta: z.number(), rental: z.number(), total: z.number() });
+const counts = z.looseObject({ total: z.number(), service: z.number(), utility: z.number(), marketing: z.number(), authentication: z.number() });
+const usage = z.looseObject({
+  organizationId: z.string(),
+  month: z.string(),
+  plan: z.string(),
+  planPrice: z.number(),
+  limit: z.number(),
+  used: z.number().meta({ description: 'WhatsApp messages that count toward the limit' }),
+  remaining: z.number(),
+  messages: z.object({ in: counts, out: counts }),
+  websiteChat: z.object({ in: z.number(), out: z.number(), total: z.number() }).meta({ description: 'website-chat messages: not counted toward the limit' }),
+  cost: costParts,
+  margin: z.number().meta({ description: 'plan price minus cost; below zero when the month cost the platform more than the plan brings (a loss)' }),
+  numbers: z.array(
+    z.looseObject({ numberId: z.string().nullable(), phoneNumber: z.string().nullable(), messagesIn: z.number(), messagesOut: z.number(), cost: costParts }),
+  ),
+});
+const usageExample = {
+  organizationId: organizationExample.id,
+  month: '2026-05',
+  plan: 'starter',
+  planPrice: 15,
+  limit: 500,
+  used: 11,
+  remaining: 489,
+  messages: {
+    in: { total: 5, service: 5, utility: 0, marketing: 0, authentication: 0 },
+    out: { total: 6, service: 6, utility: 0, marketing: 0, authentication: 0, failed: 1 },
+  },
+  websiteChat: { in: 3, out: 3, total: 6 },
+  cost: { provider: 0.055, meta: 0, rental: 1, total: 1.055 },
+  margin: 13.945,
+  numbers: [
+    {
+      numberId: 'n1',
+      phoneNumber: '+14155550100',
+      provider: 'twilio',
+      displayName: null,
+      messagesIn: 5,
+      messagesOut: 6,
+      failedOut: 1,
+      cost: { provider: 0.055, meta: 0, rental: 1, total: 1.055 },
+    },
+  ],
+};
+
+const poolNumber = z.looseObject({ number: e164, displayName: z.string().nullable(), isActive: z.boolean(), notes: z.string().nullable() });
+const widget = z.looseObject({
+  id: z.string(),
+  organizationId: z.string(),
+  publicKey: z.string(),
+  name: z.string(),
+  allowedOrigins: z.array(z.string()),
+  greeting: z.string().nullable(),
+  agentWhatsappNumbers: z.array(z.string()),
+  handoverWhatsappNumber: z.string().nullable(),
+  enableMultipleWhatsappChats: z.boolean(),
+  inactivityTimeoutMinutes: z.number(),
+  whatsappNumberPool: z.array(poolNumber),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+const widgetExample = {
+  id: 'w1…',
+  organizationId: organizationExample.id,
+  publicKey: 'pk_live_7Hq2…',
+  name: 'Website',
+  allowedOrigins: ['https://shop.example'],
+  greeting: 'Hi! How can we help?',
+  agentWhatsappNumbers: ['+15550100101'],
+  handoverWhatsappNumber: '+15550100001',
+  enableMultipleWhatsappChats: true,
+  inactivityTimeoutMinutes: 30,
+  handoverTemplate: null,
+  workingHours: { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+  offlineMessage: 'We are back at 9:00.',
+  title: 'Lantern Lane Bikes',
+  colors: { primary: '#0b7a5a' },
+  whatsappNumberPool: [{ number: '+15550100011', displayName: 'Pool 1', isActive: true, notes: null, position: 0 }],
+  createdAt: at,
+  updatedAt: at,
+};
+
+const documentJson = z.looseObject({ id: z.string(), title: z.string(), sourceType: z.string(), createdAt: isoTime, characters: z.number() });
+const documentExample = { id: 'd1…', title: 'Opening hours', sourceType: 'text', createdAt: at, characters: 412 };
+
+const visitorMessage = z.looseObject({
+  id: z.number().int(),
+  author: z.enum(['visitor', 'bot', 'agent', 'system']),
+  text: z.string().nullable(),
+  createdAt: isoTime,
+});
+const visitorMessageExample = { id: 7, author: 'bot', text: 'We open at 9am.', createdAt: at };
+
+const numberJson = z.looseObject({ id: z.string(), provider: z.string(), phoneNumber: z.string().nullable(), displayName: z.string().nullable() });
+const numberExample = { id: 'n1…', provider: 'twilio', phoneNumber: '+14155550100', displayName: 'Lantern Lane Bikes', senderStatus: 'ONLINE' };
+const training = z.looseObject({ trainedAt: isoTime.optional(), documents: z.number().optional(), chunks: z.number().optional() });
+const stream = (what: string) =>
+  z.string().meta({ description: `text/event-stream: ${what}`, example: 'event: message\ndata: {"id":7,"author":"bot","text":"We open at 9am."}\n\n' });
+/** Providers' webhooks: answered with what each provider expects (TwiML, an empty 200, the challenge). */
+const webhookAck = z.string().meta({ description: 'What the provider expects back, once the event is stored', example: '<Response/>' });
+const unroutedEvent = z.looseObject({ id: z.string(), provider: z.string(), reason: z.string(), createdAt: isoTime });
+
+/** Response schemas by "METHOD /path" (the route's pattern). */
+export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
+  'GET /api/organizations': {
+    200: answer({ organizations: z.array(organization) }, { organizations: [organizationExample] }, 'The organizations this key sees'),
+  },
+  'POST /api/organizations': { 201: answer({ organization }, { organization: organizationExample }, 'Created') },
+  'GET /api/organizations/:orgId': { 200: answer({ organization }, { organization: organizationExample }, 'The organization') },
+  'PATCH /api/organizations/:orgId': { 200: answer({ organization }, { organization: organizationExample }, 'Changed') },
+  'DELETE /api/organizations/:orgId': { 200: answer({ message: z.string() }, { message: 'Organization deleted.' }, 'Deleted') },
+  'GET /api/whoami': {
+    200: answer(
+      { kind: z.enum(['platform', 'organization']), organizationId: z.string().optional() },
+      { kind: 'organization', organizationId: organizationExample.id },
+      'Who the key is',
+    ),
+  },
+  'GET /api/organizations/:orgId/api-keys': { 200: answer({ apiKeys: z.array(apiKey) }, { apiKeys: [apiKeyExample] }, 'Keys, never their secret') },
+  'POST /api/organizations/:orgId/api-keys': {
+    201: answer({ key: z.string(), apiKey }, { key: 'sb_org_Ab12…', apiKey: apiKeyExample }, 'The key, shown this once'),
+  },
+  'GET /api/organizations/:orgId/conversations': {
+    200: answer({ conversations: z.array(conversation) }, { conversations: [conversationExample] }, 'Newest activity first'),
+  },
+  'GET /api/conversations/:id/messages': { 200: answer({ messages: z.array(message) }, { messages: [messageExample] }, 'Oldest first') },
+  'POST /api/conversations/:id/messages': {
+    201: answer({ message }, { message: { ...messageExample, audience: 'contact', author: 'agent', status: 'queued', failure: null } }, 'Accepted for sending'),
+  },
+  'POST /api/conversations/:id/read': { 200: answer({ readUpTo: z.number().int() }, { readUpTo: 42 }, 'Read up to this message id') },
+  'POST /api/conversations/:id/close': {
+    200: answer(
+      { conversation: z.looseObject({ id: z.string(), ref: z.number(), status: z.string(), closedAt: z.string().nullable() }) },
+      { conversation: { id: 'c7d1…', ref: 282, status: 'closed', closedAt: at } },
+      'Closed',
+    ),
+  },
+  'GET /api/organizations/:orgId/usage': { 200: answer({ usage }, { usage: usageExample }, 'The month’s usage and cost') },
+  'GET /api/organizations/:orgId/widgets': { 200: answer({ widgets: z.array(widget) }, { widgets: [widgetExample] }, 'The widgets') },
+  'POST /api/organizations/:orgId/widgets': { 201: answer({ widget }, { widget: widgetExample }, 'Created') },
+  'GET /api/widgets/:id': { 200: answer({ widget }, { widget: widgetExample }, 'The widget') },
+  'PATCH /api/widgets/:id': { 200: answer({ widget }, { widget: widgetExample }, 'Changed') },
+  'GET /api/organizations/:orgId/knowledge': { 200: answer({ documents: z.array(documentJson) }, { documents: [documentExample] }, 'The documents') },
+  'POST /api/organizations/:orgId/knowledge': { 201: answer({ document: documentJson }, { document: documentExample }, 'Added') },
+  'POST /api/organizations/:orgId/ask': {
+    200: answer(
+      { answer: z.string(), sources: z.array(z.looseObject({ documentId: z.string(), title: z.string() })), confidence: z.number(), confident: z.boolean() },
+      { answer: 'We open at 9am.', sources: [{ documentId: 'd1…', title: 'Opening hours', chunkId: 'd1…:0' }], confidence: 0.82, confident: true },
+      'The answer and its sources',
+    ),
+  },
+  'GET /api/session': {
+    200: answer(
+      { signedIn: z.boolean(), kind: z.string().optional() },
+      { signedIn: true, kind: 'organization', organizationId: organizationExample.id },
+      'Whether the session cookie stands',
+    ),
+  },
+  'POST /api/session': { 200: answer({ kind: z.string() }, { kind: 'platform' }, 'Signed in: the HttpOnly session cookie is set') },
+  'GET /api/organizations/:orgId/numbers': {
+    200: answer({ numbers: z.array(numberJson) }, { numbers: [{ ...numberExample, sendErrors: 0 }] }, 'Numbers with their health'),
+  },
+  'PATCH /api/organizations/:orgId/numbers/:numberId': { 200: answer({ number: numberJson }, { number: numberExample }, 'Changed') },
+  'GET /api/organizations/search-numbers': {
+    200: answer(
+      { numbers: z.array(z.looseObject({ phoneNumber: z.string() })), total: z.number() },
+      { numbers: [{ phoneNumber: '+14155550123', locality: 'San Francisco' }], total: 1 },
+      'Numbers to buy',
+    ),
+  },
+  'GET /api/admin/trial-number': {
+    200: answer({ number: numberJson.nullable() }, { number: { ...numberExample, phoneNumber: '+14155238886' } }, 'The shared trial number'),
+  },
+  'PUT /api/admin/trial-number': {
+    200: answer({ number: numberJson }, { number: { ...numberExample, phoneNumber: '+14155238886' } }, 'The shared trial number'),
+  },
+  'GET /api/organizations/:orgId/usage/history': {
+    200: answer(
+      { months: z.array(z.looseObject({ month: z.string(), messagesIn: z.number(), messagesOut: z.number(), cost: costParts, margin: z.number() })) },
+      { months: [{ month: '2026-05', messagesIn: 5, messagesOut: 6, cost: usageExample.cost, margin: 13.945 }] },
+      'Month by month',
+    ),
+  },
+  'POST /api/organizations/:orgId/train': { 200: answer({}, { trainedAt: at, documents: 6, chunks: 31, byMeaning: true }, 'Trained') },
+  'GET /api/organizations/:orgId/train': {
+    200: answer({ training: training.nullable() }, { training: { phase: 'done', trainedAt: at, documents: 6, chunks: 31 } }, 'The latest training'),
+  },
+  'DELETE /api/organizations/:orgId/knowledge/:documentId': { 200: answer({ message: z.string() }, { message: 'Document deleted.' }, 'Deleted') },
+  'GET /api/admin/unrouted-events': {
+    200: answer(
+      { events: z.array(unroutedEvent) },
+      { events: [{ id: 'u1…', provider: 'twilio', reason: 'No organization has +14155550999.', createdAt: at }] },
+      'Events no organization took',
+    ),
+  },
+  'POST /api/admin/unrouted-events/:id/replay': {
+    200: answer({ stored: z.number(), duplicates: z.number(), statuses: z.number() }, { stored: 1, duplicates: 0, statuses: 0 }, 'Replayed'),
+  },
+  'POST /api/widgets/:id/pool': { 201: answer({ poolNumber }, { poolNumber: widgetExample.whatsappNumberPool[0] }, 'Added to the pool') },
+  'PATCH /api/widgets/:id/pool/:number': { 200: answer({ poolNumber }, { poolNumber: widgetExample.whatsappNumberPool[0] }, 'Changed') },
+  'GET /api/widgets/:id/number-stats': {
+    200: answer(
+      {
+        numbers: z.array(
+          z.looseObject({ number: z.string(), openConversations: z.number(), assignments24h: z.number(), lastSendError: z.string().nullable() }),
+        ),
+      },
+      {
+        numbers: [
+          {
+            number: '+15550100011',
+            displayName: 'Pool 1',
+            isActive: true,
+            openConversations: 1,
+            assignments24h: 3,
+            assignmentsTotal: 9,
+            messagesIn: 12,
+            messagesOut: 14,
+            lastUsedAt: at,
+            lastSendError: null,
+          },
+        ],
+      },
+      'Per pool number (and the handover number)',
+    ),
+  },
+  'GET /api/organizations/:orgId/events': { 200: stream('`message` and `conversation` events of the organization') },
+  'GET /api/widget/sessions/:sessionId/events': { 200: stream('`message` events {id, author, text, createdAt} and `status` events') },
+  'GET /api/media/:id': { 200: z.string().meta({ description: 'The file, with its content type' }) },
+  'POST /api/webhooks/twilio': { 200: webhookAck },
+  'POST /api/webhooks/meta': { 200: webhookAck },
+  'GET /api/webhooks/meta': { 200: z.string().meta({ description: "Meta's subscription check: the hub.challenge echoed", example: '1158201444' }) },
+  'POST /api/webhooks/whapi': { 200: webhookAck },
+  'POST /api/webhooks/sim': { 200: webhookAck },
+  'POST /api/webhooks/whatsapp': { 200: webhookAck },
+  'POST /api/widget/:publicKey/sessions': {
+    201: answer({ sessionId: z.string(), token: z.string() }, { sessionId: 'visitor_abc123def456', token: 'vt_…' }, 'The session and its token'),
+  },
+  'GET /api/widget/sessions/:sessionId/messages': {
+    200: answer({ messages: z.array(visitorMessage) }, { messages: [visitorMessageExample] }, 'The visitor history'),
+  },
+  'POST /api/widget/sessions/:sessionId/messages': {
+    201: answer({ message: visitorMessage }, { message: { ...visitorMessageExample, author: 'visitor', text: 'When do you open?' } }, 'Received'),
+  },
+  'POST /api/widget/sessions/:sessionId/handover': {
+    200: answer(
+      { conversationRef: z.number().int(), assignedWhatsappNumber: z.string().nullable() },
+      { conversationRef: 282, assignedWhatsappNumber: '+15550100011' },
+      'Agents are being told',
+    ),
+  },
+};
+
+/** The documented answers of one operation: its own (or `{ok: true, …}`), and the error answer. */
+export function answersOf(method: string, url: string): Record<string, z.ZodType> {
+  return { ...(ANSWERS[`${method} ${url}`] ?? { 200: plainOk }), '4xx': errorAnswer };
+}
