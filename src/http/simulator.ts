@@ -23,8 +23,16 @@ const messageBody = z
     text: z.string().max(4096).optional(),
     /** provider message id of the message this one swipe-replies to */
     replyTo: z.string().max(200).optional(),
+    /** a file the phone attaches, as a data: URL (the page keeps it under the body limit) */
+    media: z
+      .object({
+        url: z.string().regex(/^data:[\w.+-]+\/[\w.+-]+;base64,/, 'media.url must be a data: URL'),
+        mimeType: z.string().max(100).optional(),
+        filename: z.string().max(200).optional(),
+      })
+      .optional(),
   })
-  .refine((b) => (b.text ?? '').trim() !== '', { message: 'text is required', path: ['text'] });
+  .refine((b) => (b.text ?? '').trim() !== '' || b.media, { message: 'text is required (or a file)', path: ['text'] });
 
 export const simulatorRoutes: RouteModule = (app, ctx) => {
   if (!ctx.config.simulator) return;
@@ -52,7 +60,15 @@ export const simulatorRoutes: RouteModule = (app, ctx) => {
     const delivered = await app.inject({
       method: 'POST',
       url: '/api/webhooks/sim',
-      payload: { id, from, to, text: request.body.text, name: phone && phone.name !== from ? phone.name : undefined, replyTo: request.body.replyTo },
+      payload: {
+        id,
+        from,
+        to,
+        text: request.body.text?.trim() || undefined,
+        media: request.body.media,
+        name: phone && phone.name !== from ? phone.name : undefined,
+        replyTo: request.body.replyTo,
+      },
     });
     if (delivered.statusCode >= 400) {
       const body = delivered.json() as { error?: string; code?: string };

@@ -173,6 +173,43 @@ describe('simulator API', () => {
     });
   });
 
+  it('sends a file a phone attaches, as a data URL, into the pipeline', async () => {
+    const { app, ctx } = await start();
+    await makeBusiness(ctx);
+    const photo = `data:image/png;base64,${Buffer.from('not really a png').toString('base64')}`;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/simulator/messages',
+      payload: { from: '+15550109001', to: '+15550100001', media: { url: photo, mimeType: 'image/png', filename: 'bike.png' } },
+    });
+    expect(res.statusCode).toBe(201);
+    const [stored] = await ctx.db.selectFrom('messages').selectAll().where('provider_message_id', '=', res.json().id).execute();
+    expect(stored).toMatchObject({ direction: 'in', body: null });
+    expect(JSON.parse(stored!.media!)).toMatchObject({ type: 'image', mimeType: 'image/png', filename: 'bike.png' });
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/api/simulator/messages',
+      payload: { from: '+15550109001', to: '+15550100001', media: { url: 'https://elsewhere.example/x.png' } },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatch(/data: URL/);
+  });
+
+  it('shows a send that failed as failed, with the reason, on the phone it never reached', async () => {
+    const { app, ctx } = await start();
+    await makeBusiness(ctx);
+    await storeMessage(ctx, { direction: 'out', from: '+15550100001', to: '+15550100101', body: '🔔 *Agent Handover Request*', providerMessageId: 'sim_x' });
+    await ctx.db
+      .updateTable('messages')
+      .set({ status: 'failed', audience: 'agent', error_code: 'WINDOW_CLOSED', send_error: 'closed', provider_message_id: null })
+      .where('provider_message_id', '=', 'sim_x')
+      .execute();
+    const maya = (await app.inject({ url: '/api/simulator' })).json().phones.find((p: { number: string }) => p.number === '+15550100101');
+    const [message] = maya.threads[0].messages;
+    expect(message).toMatchObject({ status: 'failed', mine: false });
+    expect(message.failure.reason).toMatch(/24-hour window/);
+  });
+
   it('refuses an empty message and a non-number before anything is stored', async () => {
     const { app, ctx } = await start();
     const empty = await app.inject({ method: 'POST', url: '/api/simulator/messages', payload: { from: '+15550109001', to: '+15550100001', text: '  ' } });

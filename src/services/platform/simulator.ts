@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { toE164 } from '../../core/phone.js';
 import { badRequest } from '../../core/errors.js';
+import { explainFailedSend, type FailureExplained } from '../../core/send-failures.js';
 import type { AppContext } from '../context.js';
 import type { MessageMedia } from '../conversations/messages.js';
 
@@ -28,6 +29,8 @@ export interface PhoneMessage {
   media: MessageMedia | null;
   replyTo: string | null;
   status: string;
+  /** a send that never reached the phone: why, and what to do */
+  failure: FailureExplained | null;
   createdAt: string;
 }
 
@@ -122,7 +125,21 @@ export async function listSimulatorPhones(ctx: AppContext): Promise<SimulatorPho
 export async function phoneThreads(ctx: AppContext, phoneNumber: string): Promise<PhoneThread[]> {
   const rows = await ctx.db
     .selectFrom('messages')
-    .select(['id', 'direction', 'from_address', 'to_address', 'body', 'media', 'provider_message_id', 'reply_to_provider_message_id', 'status', 'created_at'])
+    .select([
+      'id',
+      'direction',
+      'audience',
+      'from_address',
+      'to_address',
+      'body',
+      'media',
+      'provider_message_id',
+      'reply_to_provider_message_id',
+      'status',
+      'error_code',
+      'send_error',
+      'created_at',
+    ])
     .where('provider', '=', 'simulator')
     .where((eb) => eb.or([eb('from_address', '=', phoneNumber), eb('to_address', '=', phoneNumber)]))
     .orderBy('id', 'desc')
@@ -147,6 +164,10 @@ export async function phoneThreads(ctx: AppContext, phoneNumber: string): Promis
       media: row.media ? (safeJson(row.media) as MessageMedia | null) : null,
       replyTo: row.reply_to_provider_message_id,
       status: row.status,
+      failure:
+        row.status === 'failed'
+          ? explainFailedSend({ errorCode: row.error_code, sendError: row.send_error, audience: row.audience, to: row.to_address })
+          : null,
       createdAt: row.created_at,
     });
   }
