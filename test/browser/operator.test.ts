@@ -151,6 +151,154 @@ describe('usage', () => {
   );
 });
 
+/** A 1×1 PNG: a real picture for the browser to draw. */
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const MAYA = '+15550100101';
+const TOM = '+15550100102';
+
+async function json(method: string, path: string, body?: unknown, key: string | null = ADMIN_KEY) {
+  const res = await fetch(`${fresh.base}${path}`, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = (await res.json()) as Record<string, any>;
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${answer.error}`);
+  return answer;
+}
+
+describe('the agent’s day', () => {
+  let visitor: { sessionId: string; token: string };
+  let handover: { conversationRef: number; assignedWhatsappNumber: string };
+  const asVisitor = (method: string, path: string, body?: unknown) =>
+    fetch(`${fresh.base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${visitor.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then((r) => r.json() as Promise<Record<string, any>>);
+
+  it(
+    'the inbox opens a handed-over conversation at its newest message, notices apart, each failed send with its reason',
+    async () => {
+      const demo = fresh.server.demo!;
+      // Maya never wrote to the shop's numbers and the widget has no template: her notification cannot go.
+      await fresh.server.ctx.db.deleteFrom('service_windows').where('contact_address', '=', MAYA).execute();
+      await json('PATCH', `/api/widgets/${demo.widgetId}`, { handoverTemplate: null });
+      visitor = (await json('POST', `/api/widget/${demo.widgetPublicKey}/sessions`, { visitorName: 'Ana' }, null)) as typeof visitor;
+      await asVisitor('POST', `/api/widget/sessions/${visitor.sessionId}/messages`, { text: 'My chain broke on the river path.' });
+      handover = (await asVisitor('POST', `/api/widget/sessions/${visitor.sessionId}/handover`)) as typeof handover;
+      expect(handover).toMatchObject({ ok: true, conversationRef: expect.any(Number) });
+      for (let i = 1; i <= 16; i++)
+        await asVisitor('POST', `/api/widget/sessions/${visitor.sessionId}/messages`, { text: `Detail number ${i} of my trouble.` });
+
+      await switcher().selectOption({ label: 'Lantern Lane Bikes' });
+      await section('Conversations');
+      const item = page.getByRole('button', { name: new RegExp(`^#${handover.conversationRef} Ana`) });
+      await item.waitFor(APPEARS);
+      await expect.poll(() => item.locator('.unread').innerText(), APPEARS).toMatch(/^\d+$/);
+      await item.click();
+      const thread = page.getByRole('region', { name: `Conversation #${handover.conversationRef}` });
+      const failed = thread
+        .locator('li.notice.failed')
+        .filter({ hasText: `To agent ${MAYA} on WhatsApp` })
+        .first();
+      await failed.waitFor(APPEARS);
+      const reason = await failed.locator('.failure').innerText();
+      expect(reason).toContain(`Not delivered: Outside WhatsApp's 24-hour window: ${MAYA} has not written to this number in the last 24 hours`);
+      expect(reason).toMatch(/Ask the agent to send any message to this number .*or give the widget a handover template/);
+      // Tom's notification went out: a notice too, not a bubble the visitor saw
+      await thread
+        .locator('li.notice:not(.failed)')
+        .filter({ hasText: `To agent ${TOM} on WhatsApp` })
+        .first()
+        .waitFor(APPEARS);
+      await expect(thread.locator('li.msg').filter({ hasText: 'Agent Handover Request' }).count()).resolves.toBe(0);
+      await expect(thread.getByTestId('assignee').innerText()).resolves.toBe('waiting for an agent');
+      // opened at the newest message
+      await thread.locator('li.msg').filter({ hasText: 'Detail number 16' }).waitFor(APPEARS);
+      const scroll = await thread
+        .locator('ol.messages')
+        .evaluate((el) => ({ overflow: el.scrollHeight > el.clientHeight, fromBottom: el.scrollHeight - el.scrollTop - el.clientHeight }));
+      expect(scroll.overflow).toBe(true);
+      expect(scroll.fromBottom).toBeLessThan(10);
+      // read once shown
+      await expect.poll(() => item.locator('.unread').count(), APPEARS).toBe(0);
+      await screenshot(page, 'operator-inbox-failed-send');
+      // hiding the agents' side leaves what the visitor saw
+      await thread.getByLabel('Show what went to and from the agents’ WhatsApp').uncheck();
+      await expect(thread.locator('li.notice').count()).resolves.toBe(0);
+      await thread.getByLabel('Show what went to and from the agents’ WhatsApp').check();
+    },
+    STEP,
+  );
+
+  it(
+    'the simulator shows the failed send as failed; the agent attaches a photo, which the visitor gets and the phone shows as a picture',
+    async () => {
+      const sim = await browser.context.newPage();
+      sim.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()} (simulator)`));
+      sim.on('pageerror', (e) => errors.push(`pageerror: ${e.message} (simulator)`));
+      await sim.goto(`${fresh.base}/simulator`);
+      const maya = sim.locator(`section.phone[data-number="${MAYA}"]`);
+      await maya.getByLabel('New chat with').selectOption(handover.assignedWhatsappNumber);
+      const never = maya.locator('li.failed').filter({ hasText: 'Agent Handover Request' });
+      await never.waitFor(APPEARS);
+      await expect(never.locator('.not-delivered').innerText()).resolves.toMatch(/Never reached this phone: Outside WhatsApp's 24-hour window/);
+      await expect(never.locator('.time').innerText()).resolves.toMatch(/failed$/);
+
+      const tom = sim.locator(`section.phone[data-number="${TOM}"]`);
+      await tom.getByLabel('New chat with').selectOption(handover.assignedWhatsappNumber);
+      await tom.locator('li').filter({ hasText: 'Agent Handover Request' }).first().waitFor(APPEARS);
+      await tom.getByLabel('Attach a file').setInputFiles({ name: 'chain.png', mimeType: 'image/png', buffer: PIXEL });
+      const photo = tom.locator('li.mine img.photo');
+      await photo.waitFor(APPEARS);
+      await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), APPEARS).toBe(1);
+      await expect
+        .poll(async () => {
+          const history = await asVisitor('GET', `/api/widget/sessions/${visitor.sessionId}/messages`);
+          return history.messages.some((m: { author: string; media?: { type?: string } }) => m.author === 'agent' && m.media?.type === 'image');
+        }, APPEARS)
+        .toBe(true);
+      await screenshot(sim, 'operator-simulator-failed-and-photo');
+
+      // the first agent to answer takes the conversation: the inbox names him
+      await page.reload();
+      await page.getByRole('button', { name: new RegExp(`^#${handover.conversationRef} Ana`) }).click();
+      await expect.poll(() => page.getByTestId('assignee').innerText(), APPEARS).toBe(TOM);
+      await sim.close();
+    },
+    STEP,
+  );
+
+  it(
+    'a reply from the inbox with *bold* and _italic_ shows on the customer’s phone as WhatsApp draws it',
+    async () => {
+      const sim = await browser.context.newPage();
+      sim.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()} (simulator)`));
+      await sim.goto(`${fresh.base}/simulator`);
+      const demo = fresh.server.demo!;
+      const sam = sim.locator(`section.phone[data-number="${demo.customerNumber}"]`);
+      await sam.getByLabel('New chat with').selectOption(demo.businessNumber);
+      await sam.getByLabel('Message').fill('Is my bike ready?');
+      await sam.getByRole('button', { name: 'Send' }).click();
+
+      const item = page.getByRole('button', { name: /Sam Rivera/ }).first();
+      await item.waitFor(APPEARS);
+      await item.click();
+      await page.getByLabel('Reply').fill('Yes: your bike is *ready* and _polished_.');
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      const reply = sam.locator('li.theirs').filter({ hasText: 'your bike is' });
+      await reply.waitFor(APPEARS);
+      await expect(reply.locator('strong').innerText()).resolves.toBe('ready');
+      await expect(reply.locator('em').innerText()).resolves.toBe('polished');
+      await expect(reply.innerText()).resolves.not.toContain('*');
+      await screenshot(sim, 'operator-simulator-bold');
+      await sim.close();
+    },
+    STEP,
+  );
+});
+
 describe('no console errors', () => {
   it('no page logged an error', () => {
     expect(errors).toEqual([]);

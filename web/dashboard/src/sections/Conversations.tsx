@@ -12,6 +12,17 @@ const POLL_MS = 10_000;
 
 const AUTHOR_LABEL: Record<string, string> = { contact: 'Customer', visitor: 'Visitor', bot: 'Bot', agent: 'Agent', system: 'Notice to the visitor' };
 
+/** A photo as a picture (our copy, served by its unguessable id); other files by name. */
+function InboxMedia({ media }: { media: NonNullable<Message['media']> }) {
+  const href = media.fileUrl ?? (media.url && /^(https?:|\/)/.test(media.url) ? media.url : undefined);
+  if (media.type === 'image' && href) return <img className="inbox-photo" src={href} alt={media.caption ?? media.filename ?? 'photo'} />;
+  return (
+    <p className="muted">
+      [{media.type ?? 'file'}] {media.filename ?? media.caption ?? ''}
+    </p>
+  );
+}
+
 /** A message between an agent's WhatsApp and us: notifications, forwards, "taken by", replies. */
 function AgentNotice({ m }: { m: Message }) {
   const way = m.direction === 'out' ? `To agent ${m.agentNumber ?? ''} on WhatsApp` : `From agent ${m.agentNumber ?? ''} on WhatsApp`;
@@ -127,11 +138,7 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
             <li key={m.id} className={`msg ${m.direction} ${m.author} ${m.status === 'failed' ? 'failed' : ''}`} data-message={m.id}>
               <span className="who">{AUTHOR_LABEL[m.author] ?? m.author}</span>
               {m.body && <p>{m.body}</p>}
-              {m.media && (
-                <p className="muted">
-                  [{m.media.type ?? 'file'}] {m.media.caption ?? ''}
-                </p>
-              )}
+              {m.media && <InboxMedia media={m.media} />}
               <MessageMeta m={m} />
             </li>
           ),
