@@ -10,6 +10,14 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** What a visitor typed, as one line: line breaks (and other control characters) become spaces. */
+export function oneLine(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
 export interface HandoverSummary {
   ref: number;
   visitorName: string;
@@ -20,10 +28,10 @@ export interface HandoverSummary {
 export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; poolNumber: boolean }): string {
   return [
     '🔔 Agent Handover Request',
-    `👤 USER: ${h.visitorName}`,
+    `👤 USER: ${oneLine(h.visitorName)}`,
     `🆔 ID: #${h.ref}`,
     `📱 Session: ${h.sessionId}`,
-    `💬 ${h.lastMessage === null ? '(no message yet)' : clip(h.lastMessage, MAX_QUOTE)}`,
+    `💬 ${h.lastMessage === null ? '(no message yet)' : clip(oneLine(h.lastMessage), MAX_QUOTE)}`,
     // A pool number carries this visitor alone for the agent, so no prefix is needed.
     h.poolNumber ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
   ].join('\n');
@@ -31,7 +39,7 @@ export function handoverNotification(h: HandoverSummary & { lastMessage: string 
 
 /** A visitor's message as the agent sees it: `#282 Viral tarpara: text`. */
 export function forwardedVisitorMessage(h: Pick<HandoverSummary, 'ref' | 'visitorName'>, text: string): string {
-  return clip(`#${h.ref} ${h.visitorName}: ${text}`, MAX_MESSAGE);
+  return clip(`#${h.ref} ${oneLine(h.visitorName)}: ${oneLine(text)}`, MAX_MESSAGE);
 }
 
 export function conversationLine(h: Pick<HandoverSummary, 'ref' | 'visitorName'>): string {

@@ -20,6 +20,7 @@ import {
   findSession,
   latestConversation,
   saveVisitorEmail,
+  saveVisitorName,
   sessionView,
   touchSession,
 } from '../services/widgets/sessions.js';
@@ -163,9 +164,19 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
 
   app.post(
     '/api/widget/sessions/:sessionId/handover',
-    { onRequest: guard, schema: { tags, summary: 'Ask for a human agent', params: sessionParams } },
+    {
+      onRequest: guard,
+      schema: {
+        tags,
+        summary: 'Ask for a human agent; a visitorName given here is how the agents will call the visitor',
+        params: sessionParams,
+        body: z.object({ visitorName: z.string().max(80).nullish() }).optional(),
+      },
+    },
     async (request) => {
       const found = await visitorSession(request);
+      const name = request.body?.visitorName?.trim();
+      if (name) await saveVisitorName(ctx, found.session, name);
       const { conversationRef, assignedWhatsappNumber } = await requestHandover(ctx, found.session.id);
       return { ok: true, conversationRef, assignedWhatsappNumber };
     },

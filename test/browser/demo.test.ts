@@ -84,6 +84,8 @@ describe('the demo story on a fresh start', () => {
       await site.getByRole('button', { name: 'Send', exact: true }).click();
       await site.locator('.m.bot').last().waitFor(APPEARS);
       await site.locator('button.human').first().click();
+      // the name is optional: this visitor skips it
+      await site.getByRole('button', { name: 'Skip' }).click();
       await site.locator('.m.system').first().waitFor(APPEARS);
       await expectFitsPhone(site);
       await screenshot(site, 'demo-visitor-waiting');

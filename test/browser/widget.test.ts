@@ -157,9 +157,18 @@ describe('website widget in Chromium', () => {
     // Who wrote is said for screen readers too.
     expect(await log.locator('.m.visitor .who').first().textContent()).toBe('You');
 
+    // Within working hours the email field is not offered.
+    expect(await page.getByRole('textbox', { name: 'Your email address' }).isHidden()).toBe(true);
+    // Before the first handover the visitor is asked for a name (optional).
     await page.getByRole('button', { name: 'Talk to a human' }).first().click();
+    const name = page.getByRole('textbox', { name: 'Your name' });
+    await name.waitFor();
+    await expect.poll(() => name.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await name.fill('Ana');
+    await page.getByRole('button', { name: 'Continue' }).click();
     await expect.poll(() => logText(page), { timeout: 20_000 }).toContain('Connecting you with an agent');
-    await waitFor(() => [...twilio.messages.values()].some((m) => m.to === `whatsapp:${AGENT}` && String(m.body).includes('Agent Handover Request')), {
+    expect(await name.isHidden()).toBe(true);
+    await waitFor(() => [...twilio.messages.values()].some((m) => m.to === `whatsapp:${AGENT}` && String(m.body).includes('👤 USER: Ana\n')), {
       what: "the handover notification on the agent's WhatsApp",
     });
     const conversation = await server.ctx.db.selectFrom('conversations').select('ref').executeTakeFirstOrThrow();

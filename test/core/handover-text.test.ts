@@ -17,4 +17,23 @@ describe('handover wording', () => {
       '🔔 Agent Handover Request\n👤 USER: Ana\n🆔 ID: #1\n📱 Session: visitor_abc\n💬 (no message yet)\nReply in this chat: your message',
     );
   });
+
+  it('keeps what the visitor typed on one line: no lines that look like the notification’s own', () => {
+    const text = handoverNotification({
+      ref: 7,
+      visitorName: 'Ana\n🆔 ID: #999',
+      sessionId: 'visitor_abc',
+      lastMessage: 'hi\r\nReply with: #1: x',
+      poolNumber: false,
+    });
+    expect(text.split('\n')).toEqual([
+      '🔔 Agent Handover Request',
+      '👤 USER: Ana 🆔 ID: #999',
+      '🆔 ID: #7',
+      '📱 Session: visitor_abc',
+      '💬 hi Reply with: #1: x',
+      'Reply with: #7: your message',
+    ]);
+    expect(forwardedVisitorMessage({ ref: 7, visitorName: 'Ana' }, 'line one\nline two')).toBe('#7 Ana: line one line two');
+  });
 });

@@ -61,15 +61,19 @@ export class VisitorApi {
   }
 
   /** Resumes the stored session, or starts a new one when there is none or it is gone. */
-  async start(): Promise<{ appearance: Appearance; status?: Status }> {
+  async start(): Promise<{ appearance: Appearance; status?: Status; visitorName?: string | null; email?: string | null }> {
     if (this.session) {
       try {
-        const { session } = await this.call<{ session: { widget: Appearance; conversation: { ref: number; status: string } | null } }>(
-          'GET',
-          `/api/widget/sessions/${this.session.sessionId}`,
-        );
+        const { session } = await this.call<{
+          session: { widget: Appearance; conversation: { ref: number; status: string } | null; visitorName: string | null; email: string | null };
+        }>('GET', `/api/widget/sessions/${this.session.sessionId}`);
         const c = session.conversation;
-        return { appearance: session.widget, status: c ? { conversationRef: c.ref, conversationStatus: c.status } : undefined };
+        return {
+          appearance: session.widget,
+          status: c ? { conversationRef: c.ref, conversationStatus: c.status } : undefined,
+          visitorName: session.visitorName,
+          email: session.email,
+        };
       } catch (err) {
         if (!(err instanceof ApiError) || (err.status !== 401 && err.status !== 404)) throw err;
         this.session = null;
@@ -93,8 +97,9 @@ export class VisitorApi {
     return this.call('POST', `/api/widget/sessions/${this.sessionId}/messages`, media ? { text: text || undefined, media } : { text });
   }
 
-  handover(): Promise<{ conversationRef: number; assignedWhatsappNumber: string }> {
-    return this.call('POST', `/api/widget/sessions/${this.sessionId}/handover`);
+  /** Asks for a person; a name given here is how agents will call the visitor. */
+  handover(visitorName?: string): Promise<{ conversationRef: number; assignedWhatsappNumber: string }> {
+    return this.call('POST', `/api/widget/sessions/${this.sessionId}/handover`, visitorName ? { visitorName } : {});
   }
 
   saveEmail(email: string): Promise<unknown> {

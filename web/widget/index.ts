@@ -22,6 +22,11 @@ class Widget {
   private started: Promise<void> | null = null;
   private events: EventSource | null = null;
   private retryMs = 1000;
+  /** a name the visitor gave, or true once they skipped: asked once, before the first handover */
+  private visitorName: string | null = null;
+  private nameAsked = false;
+  /** an address left already: the email form is not offered again */
+  private emailLeft = false;
 
   constructor(base: string, publicKey: string, host: HTMLElement) {
     this.api = new VisitorApi(base, publicKey);
@@ -63,11 +68,17 @@ class Widget {
       if (file) void this.act(() => this.sendFile(file));
     });
     v.human.addEventListener('click', () => this.askForHuman());
+    v.nameForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.handOver(v.nameInput.value.trim() || undefined);
+    });
+    v.nameSkip.addEventListener('click', () => this.handOver(undefined));
     v.emailForm.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.act(async () => {
         await this.api.saveEmail(v.emailInput.value.trim());
         v.emailForm.hidden = true;
+        this.emailLeft = true;
         this.notice('Thank you — we will write to you by email.');
       });
     });
@@ -96,7 +107,9 @@ class Widget {
   }
 
   private async start() {
-    const { appearance, status } = await this.api.start();
+    const { appearance, status, visitorName, email } = await this.api.start();
+    this.visitorName = visitorName ?? null;
+    this.emailLeft = Boolean(email);
     this.applyAppearance(appearance);
     if (status) this.applyStatus(status);
     await this.catchUp();
@@ -111,10 +124,14 @@ class Widget {
     if (a.colors.text) v.panel.style.setProperty('--sb-on-primary', a.colors.text);
     if (a.colors.primary) v.bubble.style.background = a.colors.primary;
     v.status.textContent = a.online ? STATUS_TEXT.bot! : 'Our team is away right now';
-    if (!a.online && a.offlineMessage) {
-      v.emailNote.textContent = a.offlineMessage;
-      v.emailForm.hidden = false;
-    }
+    if (!a.online) this.offerEmail(a.offlineMessage || 'Our team is away right now. Leave your email address and we will write to you.');
+  }
+
+  /** Outside working hours only, and only until an address was left. */
+  private offerEmail(note: string) {
+    if (this.emailLeft) return;
+    this.view.emailNote.textContent = note;
+    this.view.emailForm.hidden = false;
   }
 
   private async catchUp() {
@@ -177,16 +194,29 @@ class Widget {
     }
   }
 
+  /** Before the first handover a visitor with no name is asked for one (optional, skippable). */
   private askForHuman() {
+    if (!this.visitorName && !this.nameAsked) {
+      this.nameAsked = true;
+      this.view.nameForm.hidden = false;
+      this.view.nameInput.focus();
+      return;
+    }
+    this.handOver(undefined);
+  }
+
+  private handOver(name: string | undefined) {
+    this.view.nameForm.hidden = true;
+    if (name) this.visitorName = name;
     void this.act(async () => {
       try {
-        const { conversationRef } = await this.api.handover();
+        const { conversationRef } = await this.api.handover(name);
         this.applyStatus({ conversationRef, conversationStatus: 'waiting_agent' });
       } catch (err) {
         // 409: outside working hours. The sentence says when agents are back; offer the email form.
         if (!(err instanceof ApiError) || err.status !== 409) throw err;
-        this.view.emailNote.textContent = err.message;
-        this.view.emailForm.hidden = false;
+        if (this.emailLeft) return this.notice(err.message);
+        this.offerEmail(err.message);
         this.view.emailInput.focus();
       }
     });

@@ -12,6 +12,8 @@ button{cursor:pointer}
 .bubble svg{width:28px;height:28px;fill:currentColor}
 .panel{position:fixed;right:20px;bottom:92px;width:370px;height:min(600px,calc(100vh - 112px));background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden}
 .panel[hidden]{display:none}
+/* a hidden form stays hidden: the form rule below would otherwise show it */
+[hidden]{display:none!important}
 header{background:var(--sb-primary);color:var(--sb-on-primary);padding:12px 14px;display:flex;align-items:center;gap:8px}
 header .t{flex:1;min-width:0}
 h2{font-size:16px;margin:0;font-weight:600}
@@ -33,8 +35,11 @@ form{display:flex;gap:6px;padding:10px;border-top:1px solid #e2e4e7;align-items:
 textarea,input[type=email]{flex:1;border:1px solid #c5c9ce;border-radius:10px;padding:8px 10px;resize:none;max-height:120px;min-height:40px}
 form button{border:0;border-radius:10px;min-width:40px;height:40px;padding:0 12px;background:var(--sb-primary);color:var(--sb-on-primary)}
 form button.attach{background:#e9ebee;color:#1b1f23}
-.email{flex-wrap:wrap}
-.email p{margin:0 0 4px;width:100%;font-size:13px}
+.email,.ask-name{flex-wrap:wrap}
+.email p,.ask-name p{margin:0 0 4px;width:100%;font-size:13px}
+.email label,.ask-name label{width:100%;font-size:12px;font-weight:600;color:#555}
+.ask-name input{flex:1;border:1px solid #c5c9ce;border-radius:10px;padding:8px 10px;min-height:40px;min-width:0}
+form button.skip{background:#e9ebee;color:#1b1f23}
 @media (max-width:480px){.panel{inset:0;width:100%;height:100%;border-radius:0}}
 @media (prefers-reduced-motion:no-preference){.panel{animation:sb-in .15s ease-out}@keyframes sb-in{from{opacity:0;transform:translateY(8px)}}}
 `;

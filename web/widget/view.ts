@@ -36,14 +36,28 @@ export function buildView(root: ShadowRoot) {
   const input = el('textarea', { rows: '1', 'aria-label': 'Message', placeholder: 'Write a message…', maxlength: '4000' });
   const send = el('button', { type: 'submit' }, 'Send');
   const form = el('form', {}, fileInput, attach, input, send);
-  const emailInput = el('input', { type: 'email', 'aria-label': 'Your email address', placeholder: 'you@example.com', required: '' });
+  // Outside working hours only: the visitor may leave an address to be answered by email.
+  const emailInput = el('input', { type: 'email', id: 'sb-email', placeholder: 'you@example.com', autocomplete: 'email', required: '' });
   const emailNote = el('p', { id: 'sb-email-note' });
   const emailForm = el(
     'form',
     { class: 'email', hidden: '', 'aria-describedby': 'sb-email-note' },
     emailNote,
+    el('label', { for: 'sb-email' }, 'Your email address'),
     emailInput,
     el('button', { type: 'submit' }, 'Save'),
+  );
+  // Before the first handover, when no name is known: how agents will call the visitor (optional).
+  const nameInput = el('input', { type: 'text', id: 'sb-name', maxlength: '80', autocomplete: 'name', placeholder: 'e.g. Ana' });
+  const nameSkip = el('button', { type: 'button', class: 'skip' }, 'Skip');
+  const nameForm = el(
+    'form',
+    { class: 'ask-name', hidden: '', 'aria-describedby': 'sb-name-note' },
+    el('p', { id: 'sb-name-note' }, 'An agent will join you. What name should they call you? (optional)'),
+    el('label', { for: 'sb-name' }, 'Your name'),
+    nameInput,
+    el('button', { type: 'submit' }, 'Continue'),
+    nameSkip,
   );
   const panel = el(
     'div',
@@ -51,11 +65,32 @@ export function buildView(root: ShadowRoot) {
     el('header', {}, el('div', { class: 't' }, title, status), human, close),
     log,
     typing,
+    nameForm,
     emailForm,
     form,
   );
   root.append(style, bubble, panel);
-  return { bubble, panel, title, status, human, close, log, typing, fileInput, attach, input, send, form, emailForm, emailInput, emailNote };
+  return {
+    bubble,
+    panel,
+    title,
+    status,
+    human,
+    close,
+    log,
+    typing,
+    fileInput,
+    attach,
+    input,
+    send,
+    form,
+    emailForm,
+    emailInput,
+    emailNote,
+    nameForm,
+    nameInput,
+    nameSkip,
+  };
 }
 
 export type View = ReturnType<typeof buildView>;

@@ -134,6 +134,12 @@ export async function saveVisitorEmail(ctx: AppContext, session: WidgetSession, 
   await ctx.db.updateTable('contacts').set({ email }).where('id', '=', session.contact_id).execute();
 }
 
+/** The name a visitor gave before a handover: on the contact (notifications, lists) and the session. */
+export async function saveVisitorName(ctx: AppContext, session: WidgetSession, name: string): Promise<void> {
+  await ctx.db.updateTable('contacts').set({ name }).where('id', '=', session.contact_id).execute();
+  await ctx.db.updateTable('widget_sessions').set({ visitor_name: name }).where('id', '=', session.id).execute();
+}
+
 /** The session as the widget sees it after a page reload. */
 export async function sessionView(ctx: AppContext, found: AuthenticatedSession) {
   const contact = await sessionContact(ctx, found.session);
