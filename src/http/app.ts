@@ -20,6 +20,7 @@ import { apiKeyRoutes } from './api-keys.js';
 import { metaNumberRoutes } from './meta-numbers.js';
 import { numberRoutes } from './numbers.js';
 import { organizationRoutes } from './organizations.js';
+import { previewRoutes } from './preview.js';
 import { usageRoutes } from './usage.js';
 import { whapiChannelRoutes } from './whapi-channels.js';
 import { webhookRoutes } from './webhooks.js';
@@ -51,6 +52,7 @@ const routeModules: RouteModule[] = [
   widgetRoutes,
   visitorRoutes,
   widgetScriptRoutes,
+  previewRoutes,
 ];
 
 /** Probes a load balancer or Prometheus calls every few seconds: logged at debug only. */

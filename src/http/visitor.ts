@@ -61,6 +61,7 @@ const eventsQuery = z.object({
 export const visitorRoutes: RouteModule = (app, ctx) => {
   const { requestsPerMinute, messagesPerMinute } = ctx.config.widgetLimits;
   const openStreams = new Set<EventStream>();
+  const ownOrigin = new URL(ctx.config.publicUrl).origin;
 
   /**
    * Address limit and the widget's origins (a browser on another site gets 403, preflight too). The
@@ -78,7 +79,8 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
     if (!origin) return; // not a browser's cross-origin call; the token still guards the session
     const widget = await widgetOfRequest(ctx, request.params as Record<string, string>);
     if (!widget) return; // the route answers 404
-    if (!originAllowed(readAllowedOrigins(widget), origin)) {
+    // this server's own pages (the widget preview) may use any widget; they are ours, not a website's
+    if (origin !== ownOrigin && !originAllowed(readAllowedOrigins(widget), origin)) {
       throw new AppError(403, 'ORIGIN_NOT_ALLOWED', `This website (${origin}) is not allowed to use this widget; add it to the widget's allowed origins.`);
     }
     reply.header('access-control-allow-origin', origin);
@@ -170,7 +172,8 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
         tags,
         summary: 'Ask for a human agent; a visitorName given here is how the agents will call the visitor',
         params: sessionParams,
-        body: z.object({ visitorName: z.string().max(80).nullish() }).optional(),
+        // an older widget sends no body at all
+        body: z.object({ visitorName: z.string().max(80).nullish() }).nullish(),
       },
     },
     async (request) => {

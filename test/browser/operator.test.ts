@@ -299,6 +299,97 @@ describe('the agent’s day', () => {
   );
 });
 
+describe('the widget editor', () => {
+  it(
+    'sets every widget setting, and the preview page shows that widget of that organization',
+    async () => {
+      await switcher().selectOption({ label: 'Kettle Corner' });
+      await section('Widgets');
+      await page.getByLabel('New widget').fill('Kettle chat');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('heading', { name: 'Settings' }).waitFor(APPEARS);
+      await page.getByLabel('Title shown in the chat').fill('Kettle Corner tea desk');
+      await page.getByLabel('Main colour').fill('#7b2d26');
+      await page.getByLabel('Text colour on it').fill('#fff8e7');
+      await page.getByLabel('Greeting').fill('Hello from the kettle!');
+      await page.getByLabel('Agents answer only during working hours').check();
+      await page.getByLabel('Time zone').selectOption('UTC');
+      // a day that is neither today nor tomorrow (UTC): the widget is surely offline now
+      const day = (new Date().getUTCDay() + 3) % 7;
+      const names = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+      const days = page.getByRole('group', { name: 'Working days' });
+      for (const [i, name] of names.entries()) await days.getByLabel(name, { exact: true }).setChecked(i === day);
+      await page.getByLabel('From', { exact: true }).fill('08:30');
+      await page.getByLabel('Until', { exact: true }).fill('16:00');
+      await page.getByLabel(/^Offline message/).fill('We are out picking tea leaves.');
+      await page.getByLabel('Inactivity timeout (minutes)').fill('45');
+      await page.getByLabel('An agent may carry several chats at once').uncheck();
+      await page.getByLabel(/send an approved template/).check();
+      await page.getByLabel('Template name').fill('tea_handover');
+      await page.getByLabel('Language').fill('en_GB');
+      await page.getByLabel(/^Variables/).fill('{ref}, {name}');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Saved.').waitFor(APPEARS);
+      await screenshot(page, 'operator-widget-editor');
+
+      const orgId = await switcher().inputValue();
+      const { widgets } = await json('GET', `/api/organizations/${orgId}/widgets`);
+      expect(widgets).toHaveLength(1);
+      expect(widgets[0]).toMatchObject({
+        name: 'Kettle chat',
+        title: 'Kettle Corner tea desk',
+        colors: { primary: '#7b2d26', text: '#fff8e7' },
+        greeting: 'Hello from the kettle!',
+        workingHours: { timeZone: 'UTC', days: [day], start: '08:30', end: '16:00' },
+        offlineMessage: 'We are out picking tea leaves.',
+        inactivityTimeoutMinutes: 45,
+        enableMultipleWhatsappChats: false,
+        handoverTemplate: { name: 'tea_handover', language: 'en_GB', variables: ['{ref}', '{name}'] },
+      });
+
+      // the preview is this widget on a page of this organization
+      const preview = page.frameLocator('iframe.preview');
+      await preview.getByRole('heading', { name: 'Kettle Corner', level: 1 }).waitFor(APPEARS);
+      await expect(preview.locator('body').innerText()).resolves.not.toContain('Lantern Lane');
+      // Chromium does not draw an iframe scrolled out of view, so a click there would wait forever
+      await page.locator('iframe.preview').scrollIntoViewIfNeeded();
+      await preview.getByRole('button', { name: 'Open chat' }).click();
+      await preview.getByRole('heading', { name: 'Kettle Corner tea desk' }).waitFor(APPEARS);
+      const header = preview.locator('#switchboard-widget header');
+      await expect(header.evaluate((h) => getComputedStyle(h).backgroundColor)).resolves.toBe('rgb(123, 45, 38)');
+      await preview.locator('#switchboard-widget .m.bot', { hasText: 'Hello from the kettle!' }).waitFor(APPEARS);
+      // offline: the labelled email field is offered with the offline message
+      const email = preview.getByRole('textbox', { name: 'Your email address' });
+      await email.waitFor(APPEARS);
+      await expect(preview.locator('#sb-email-note').innerText()).resolves.toBe('We are out picking tea leaves.');
+      await email.fill('ana@example.com');
+      await preview.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => email.isHidden(), APPEARS).toBe(true);
+      await screenshot(page, 'operator-widget-preview');
+      // the address is on the visitor's contact, which the inbox shows on their conversation
+      const contact = await fresh.server.ctx.db.selectFrom('contacts').select('email').where('organization_id', '=', orgId).executeTakeFirstOrThrow();
+      expect(contact.email).toBe('ana@example.com');
+    },
+    STEP,
+  );
+
+  it(
+    'keeps notes on pool numbers',
+    async () => {
+      await switcher().selectOption({ label: 'Lantern Lane Bikes' });
+      await section('Widgets');
+      const notes = page.getByLabel('Notes');
+      await notes.first().waitFor(APPEARS);
+      await notes.first().fill('Front desk, mornings');
+      await page.getByRole('button', { name: 'Save pool' }).click();
+      await expect
+        .poll(async () => (await json('GET', `/api/widgets/${fresh.server.demo!.widgetId}`)).widget.whatsappNumberPool[0].notes, APPEARS)
+        .toBe('Front desk, mornings');
+    },
+    STEP,
+  );
+});
+
 describe('no console errors', () => {
   it('no page logged an error', () => {
     expect(errors).toEqual([]);

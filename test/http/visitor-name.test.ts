@@ -50,6 +50,11 @@ describe('POST /api/widget/sessions/:sessionId/handover {visitorName}', () => {
     expect(notification!.body).not.toMatch(/USER: Ana/);
   });
 
+  it('still takes a handover with no body at all (an older widget)', async () => {
+    const { call } = await newVisitor();
+    expect((await call('POST', '/handover')).statusCode).toBe(200);
+  });
+
   it('refuses a name longer than 80 characters with a sentence', async () => {
     const { call } = await newVisitor();
     const res = await call('POST', '/handover', { visitorName: 'x'.repeat(81) });

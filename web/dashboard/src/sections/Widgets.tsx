@@ -1,4 +1,6 @@
-// Widgets: settings, the number pool with live per-number stats, the embed snippet and a preview.
+// Widgets: every setting of SPEC §8 (appearance, working hours and offline message, handover,
+// template), the number pool with notes and live per-number stats, the embed snippet and a
+// preview page of the widget itself.
 import { useEffect, useState } from 'react';
 import { get, patch, post } from '../api.js';
 import type { SectionProps } from '../main.js';
@@ -12,6 +14,16 @@ const lines = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const DEFAULT_PRIMARY = '#0b7a5a';
+const DEFAULT_TEXT = '#ffffff';
+
+/** Time zones the browser knows, for the working-hours picker (the server checks the name too). */
+function timeZones(current: string): string[] {
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
+  return known.includes(current) ? known : [current, ...known];
+}
+
 function Settings({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
   const [form, setForm] = useState(() => toForm(widget));
   useEffect(() => setForm(toForm(widget)), [widget.id]);
@@ -21,45 +33,117 @@ function Settings({ widget, onSaved }: { widget: Widget; onSaved: () => void }) 
     event.preventDefault();
     setSaved(false);
     void action.run(async () => {
-      await patch(`/api/widgets/${widget.id}`, {
-        name: form.name,
-        greeting: form.greeting || null,
-        allowedOrigins: lines(form.allowedOrigins),
-        agentWhatsappNumbers: lines(form.agents),
-        handoverWhatsappNumber: form.handover.trim() || null,
-        enableMultipleWhatsappChats: form.multiple,
-        inactivityTimeoutMinutes: Number(form.timeout),
-      });
+      await patch(`/api/widgets/${widget.id}`, fromForm(form));
       setSaved(true);
       onSaved();
     });
   };
-  const set = (field: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
-    setForm({ ...form, [field]: e.target.type === 'checkbox' ? (e.target as HTMLInputElement).checked : e.target.value });
+  type Form = typeof form;
+  const change = (values: Partial<Form>) => setForm({ ...form, ...values });
+  const set = (field: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
+    change({ [field]: e.target.type === 'checkbox' ? (e.target as HTMLInputElement).checked : e.target.value });
+  const toggleDay = (day: number) => change({ days: form.days.includes(day) ? form.days.filter((d) => d !== day) : [...form.days, day].sort() });
   return (
     <Card title="Settings">
-      <form onSubmit={save}>
-        <Field label="Name">
-          <input value={form.name} onChange={set('name')} required />
-        </Field>
-        <Field label="Greeting">
-          <textarea value={form.greeting} onChange={set('greeting')} rows={2} />
-        </Field>
-        <Field label="Allowed origins (one per line)">
-          <textarea value={form.allowedOrigins} onChange={set('allowedOrigins')} rows={2} />
-        </Field>
-        <Field label="Agents' WhatsApp numbers (one per line)">
-          <textarea value={form.agents} onChange={set('agents')} rows={2} />
-        </Field>
-        <Field label="Handover sender number">
-          <input value={form.handover} onChange={set('handover')} />
-        </Field>
-        <Field label="Inactivity timeout (minutes)">
-          <input type="number" min={1} value={form.timeout} onChange={set('timeout')} />
-        </Field>
-        <label className="check">
-          <input type="checkbox" checked={form.multiple} onChange={set('multiple')} /> An agent may carry several chats at once
-        </label>
+      <form onSubmit={save} className="widget-settings">
+        <fieldset>
+          <legend>Appearance</legend>
+          <Field label="Name">
+            <input value={form.name} onChange={set('name')} required />
+          </Field>
+          <Field label="Title shown in the chat">
+            <input value={form.title} onChange={set('title')} maxLength={60} placeholder={form.name} />
+          </Field>
+          <div className="row">
+            <Field label="Main colour">
+              <input type="color" value={form.primary} onChange={set('primary')} />
+            </Field>
+            <Field label="Text colour on it">
+              <input type="color" value={form.text} onChange={set('text')} />
+            </Field>
+            <span className="swatch" style={{ background: form.primary, color: form.text }} aria-hidden="true">
+              {form.title || form.name}
+            </span>
+          </div>
+          <Field label="Greeting">
+            <textarea value={form.greeting} onChange={set('greeting')} rows={2} maxLength={1000} />
+          </Field>
+          <Field label="Allowed origins (one per line)">
+            <textarea value={form.allowedOrigins} onChange={set('allowedOrigins')} rows={2} />
+          </Field>
+        </fieldset>
+        <fieldset>
+          <legend>Working hours</legend>
+          <label className="check">
+            <input type="checkbox" checked={form.hoursOn} onChange={set('hoursOn')} /> Agents answer only during working hours
+          </label>
+          {form.hoursOn && (
+            <>
+              <Field label="Time zone">
+                <select value={form.timeZone} onChange={set('timeZone')}>
+                  {timeZones(form.timeZone).map((zone) => (
+                    <option key={zone}>{zone}</option>
+                  ))}
+                </select>
+              </Field>
+              <div className="days" role="group" aria-label="Working days">
+                {DAYS.map((day, i) => (
+                  <label key={day} className="check">
+                    <input type="checkbox" checked={form.days.includes(i)} onChange={() => toggleDay(i)} /> {day}
+                  </label>
+                ))}
+              </div>
+              <div className="row">
+                <Field label="From">
+                  <input type="time" value={form.start} onChange={set('start')} required />
+                </Field>
+                <Field label="Until">
+                  <input type="time" value={form.end} onChange={set('end')} required />
+                </Field>
+              </div>
+            </>
+          )}
+          <Field label="Offline message (outside working hours; visitors may leave an email)">
+            <textarea
+              value={form.offlineMessage}
+              onChange={set('offlineMessage')}
+              rows={2}
+              maxLength={1000}
+              placeholder="Our team is away right now and back … Leave your email and we will write back."
+            />
+          </Field>
+        </fieldset>
+        <fieldset>
+          <legend>Handover to agents</legend>
+          <Field label="Agents' WhatsApp numbers (one per line)">
+            <textarea value={form.agents} onChange={set('agents')} rows={2} />
+          </Field>
+          <Field label="Handover sender number">
+            <input value={form.handover} onChange={set('handover')} />
+          </Field>
+          <Field label="Inactivity timeout (minutes)">
+            <input type="number" min={1} max={10080} value={form.timeout} onChange={set('timeout')} />
+          </Field>
+          <label className="check">
+            <input type="checkbox" checked={form.multiple} onChange={set('multiple')} /> An agent may carry several chats at once
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={form.templateOn} onChange={set('templateOn')} /> Outside an agent's 24-hour window, send an approved template
+          </label>
+          {form.templateOn && (
+            <div className="row">
+              <Field label="Template name">
+                <input value={form.templateName} onChange={set('templateName')} required placeholder="agent_handover" />
+              </Field>
+              <Field label="Language">
+                <input value={form.templateLanguage} onChange={set('templateLanguage')} size={6} required />
+              </Field>
+              <Field label="Variables (comma-separated: {ref}, {name}, {message})">
+                <input value={form.templateVariables} onChange={set('templateVariables')} placeholder="{ref}, {name}, {message}" />
+              </Field>
+            </div>
+          )}
+        </fieldset>
         <button type="submit" disabled={action.busy}>
           Save
         </button>{' '}
@@ -73,12 +157,51 @@ function Settings({ widget, onSaved }: { widget: Widget; onSaved: () => void }) 
 function toForm(w: Widget) {
   return {
     name: w.name,
+    title: w.title ?? '',
+    primary: w.colors.primary ?? DEFAULT_PRIMARY,
+    text: w.colors.text ?? DEFAULT_TEXT,
     greeting: w.greeting ?? '',
     allowedOrigins: w.allowedOrigins.join('\n'),
+    hoursOn: w.workingHours !== null,
+    timeZone: w.workingHours?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
+    days: w.workingHours?.days ?? [1, 2, 3, 4, 5],
+    start: w.workingHours?.start ?? '09:00',
+    end: w.workingHours?.end ?? '17:00',
+    offlineMessage: w.offlineMessage ?? '',
     agents: w.agentWhatsappNumbers.join('\n'),
     handover: w.handoverWhatsappNumber ?? '',
     timeout: String(w.inactivityTimeoutMinutes),
     multiple: w.enableMultipleWhatsappChats,
+    templateOn: w.handoverTemplate !== null,
+    templateName: w.handoverTemplate?.name ?? '',
+    templateLanguage: w.handoverTemplate?.language ?? 'en',
+    templateVariables: (w.handoverTemplate?.variables ?? ['{ref}', '{name}', '{message}']).join(', '),
+  };
+}
+
+function fromForm(form: ReturnType<typeof toForm>) {
+  return {
+    name: form.name,
+    title: form.title.trim() || null,
+    colors: { primary: form.primary, text: form.text },
+    greeting: form.greeting || null,
+    allowedOrigins: lines(form.allowedOrigins),
+    workingHours: form.hoursOn ? { timeZone: form.timeZone, days: form.days, start: form.start, end: form.end } : null,
+    offlineMessage: form.offlineMessage.trim() || null,
+    agentWhatsappNumbers: lines(form.agents),
+    handoverWhatsappNumber: form.handover.trim() || null,
+    enableMultipleWhatsappChats: form.multiple,
+    inactivityTimeoutMinutes: Number(form.timeout),
+    handoverTemplate: form.templateOn
+      ? {
+          name: form.templateName.trim(),
+          language: form.templateLanguage.trim(),
+          variables: form.templateVariables
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean),
+        }
+      : null,
   };
 }
 
@@ -90,7 +213,7 @@ function Pool({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
   const update = (i: number, change: Partial<PoolNumber>) => setPool(pool.map((p, j) => (j === i ? { ...p, ...change } : p)));
   const save = () =>
     action.run(async () => {
-      await patch(`/api/widgets/${widget.id}`, { whatsappNumberPool: pool });
+      await patch(`/api/widgets/${widget.id}`, { whatsappNumberPool: pool.map((p) => ({ ...p, notes: p.notes?.trim() || null })) });
       onSaved();
       await stats.reload();
     });
@@ -111,6 +234,7 @@ function Pool({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
               <th>Number</th>
               <th>Name</th>
               <th>Active</th>
+              <th>Notes</th>
               <th>Open</th>
               <th>24 h</th>
               <th>In / out</th>
@@ -132,6 +256,9 @@ function Pool({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
                   </td>
                   <td>
                     <input type="checkbox" aria-label="Active" checked={p.isActive} onChange={(e) => update(i, { isActive: e.target.checked })} />
+                  </td>
+                  <td>
+                    <input aria-label="Notes" value={p.notes ?? ''} onChange={(e) => update(i, { notes: e.target.value })} size={14} maxLength={500} />
                   </td>
                   <td>{s?.openConversations ?? 0}</td>
                   <td>{s?.assignments24h ?? 0}</td>
@@ -157,13 +284,22 @@ function Pool({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
 
 function Embed({ widget }: { widget: Widget }) {
   const snippet = `<script src="${location.origin}/widget.js" data-widget="${widget.publicKey}" async></script>`;
+  const preview = `/widgets/${encodeURIComponent(widget.publicKey)}/preview`;
   return (
-    <Card title="Embed and preview">
+    <Card
+      title="Embed and preview"
+      actions={
+        <a className="button-link" href={preview} target="_blank" rel="noreferrer">
+          Open the preview page
+        </a>
+      }
+    >
       <p>
         Paste this before <code>&lt;/body&gt;</code> on the website:
       </p>
       <pre className="snippet">{snippet}</pre>
-      <iframe className="preview" title="Widget preview" src={`/demo?widget=${encodeURIComponent(widget.publicKey)}`} />
+      {/* keyed by widget: switching widgets loads that widget's page, never the previous one */}
+      <iframe key={widget.id} className="preview" title="Widget preview" src={preview} />
     </Card>
   );
 }
