@@ -6,12 +6,17 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
   const [error, setError] = useState<string | undefined>();
   const loadRef = useRef(load);
   loadRef.current = load;
+  // Only the latest read may land: an older answer arriving late must not undo a newer one.
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const mine = ++latest.current;
     try {
-      setData(await loadRef.current());
+      const value = await loadRef.current();
+      if (mine !== latest.current) return;
+      setData(value);
       setError(undefined);
     } catch (err) {
-      setError((err as Error).message);
+      if (mine === latest.current) setError((err as Error).message);
     }
   }, []);
   useEffect(() => {
