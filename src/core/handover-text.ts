@@ -13,7 +13,7 @@ export function clip(text: string, max: number): string {
 /** What a visitor typed, as one line: line breaks (and other control characters) become spaces. */
 export function oneLine(text: string): string {
   return text
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/ {2,}/g, ' ')
     .trim();
 }

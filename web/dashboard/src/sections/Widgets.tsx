@@ -86,13 +86,14 @@ function Settings({ widget, onSaved }: { widget: Widget; onSaved: () => void }) 
                   ))}
                 </select>
               </Field>
-              <div className="days" role="group" aria-label="Working days">
+              <fieldset className="days">
+                <legend>Working days</legend>
                 {DAYS.map((day, i) => (
                   <label key={day} className="check">
                     <input type="checkbox" checked={form.days.includes(i)} onChange={() => toggleDay(i)} /> {day}
                   </label>
                 ))}
-              </div>
+              </fieldset>
               <div className="row">
                 <Field label="From">
                   <input type="time" value={form.start} onChange={set('start')} required />
