@@ -67,12 +67,11 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
   const seen = useRef({ conversation: '', newest: 0 });
   const newest = messages.data?.at(-1)?.id ?? 0;
   // Opens at the newest message, and follows new ones unless the agent scrolled up to read.
+  const atBottom = useRef(true);
   useLayoutEffect(() => {
     const box = list.current;
     if (!box || !messages.data) return;
-    const first = seen.current.conversation !== conversation.id;
-    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
-    if (first || nearBottom || newest > seen.current.newest) box.scrollTop = box.scrollHeight;
+    if (seen.current.conversation !== conversation.id || atBottom.current) box.scrollTop = box.scrollHeight;
   }, [messages.data, showNotices]);
   // What is on screen is read: the list's unread count goes back to 0.
   useEffect(() => {
@@ -130,7 +129,14 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
         Show what went to and from the agents’ WhatsApp
       </label>
       <ErrorBox error={messages.error} />
-      <ol className="messages" ref={list}>
+      <ol
+        className="messages"
+        ref={list}
+        onScroll={(e) => {
+          const box = e.currentTarget;
+          atBottom.current = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+        }}
+      >
         {shown.map((m) =>
           m.audience === 'agent' ? (
             <AgentNotice key={m.id} m={m} />
