@@ -73,6 +73,7 @@ async function measure(byMeaning: boolean, questions: string[]): Promise<AnswerT
     if (encoder) {
       await encoder.embed(['warm the model up']);
       ctx.sentences = {
+        name: encoder.name,
         embed: (texts) => {
           asked++;
           return encoder.embed(texts);

@@ -17,6 +17,7 @@ import { startInactivitySweeper } from './services/handover/inactivity.js';
 import { jobHandlers } from './jobs/kinds.js';
 import { startJobWorker } from './jobs/queue.js';
 import { DEFAULT_SENDS_PER_SECOND } from './services/outbound/send-rate.js';
+import { remoteEncoder } from './services/knowledge/meaning/remote-encoder.js';
 import { sharedSentenceEncoder } from './services/knowledge/meaning/encoder.js';
 
 export interface ContextOptions {
@@ -40,7 +41,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     bus: await createBus(database, clock, log),
     random: Math.random,
     encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
-    sentences: config.answerByMeaning ? sharedSentenceEncoder() : undefined,
+    // An embeddings endpoint, when configured, gives the vectors; the built-in encoder stands in when it fails.
+    sentences: config.embeddings ? remoteEncoder(config.embeddings) : config.answerByMeaning ? sharedSentenceEncoder() : undefined,
+    sentencesFallback: config.embeddings && config.answerByMeaning ? sharedSentenceEncoder() : undefined,
     jobs: { handlers: new Map(Object.entries(options.jobs ?? jobHandlers)), workers: new Set() },
     state: createContextState(),
   };

@@ -303,6 +303,35 @@ export interface KnowledgeIndexTable {
   /** base64 of each chunk's sentence vector (signed bytes), in chunk order; null without the encoder */
   meaning_vectors: string | null;
   meaning_dimensions: number | null;
+  /** which encoder made the vectors (`built-in`, `embeddings:<model>`); null before encoders had names */
+  meaning_encoder: string | null;
+}
+
+/** The choices a conversation's latest answer offered; a reply `1`, `2` or a title picks one until `expires_at`. */
+export interface AnswerChoiceTable {
+  conversation_id: string;
+  organization_id: string;
+  /** JSON `[{id, title}]`: passage ids and the titles the customer read */
+  choices: string;
+  expires_at: string;
+}
+
+/**
+ * A question the bot was not sure of, and what an agent answered: `awaiting` until an agent
+ * answers, then `pending` in the dashboard until accepted (into the knowledge base) or dismissed.
+ */
+export interface KnowledgeSuggestionTable {
+  id: string;
+  organization_id: string;
+  conversation_id: string;
+  question: string;
+  answer: string | null;
+  status: 'awaiting' | 'pending' | 'accepted' | 'dismissed';
+  /** the knowledge document an accepted suggestion became */
+  document_id: string | null;
+  created_at: string;
+  answered_at: string | null;
+  decided_at: string | null;
 }
 
 export interface TrialBindingTable {
@@ -340,6 +369,8 @@ export interface Database {
   handover_assignments: HandoverAssignmentTable;
   knowledge_documents: KnowledgeDocumentTable;
   knowledge_indexes: KnowledgeIndexTable;
+  answer_choices: AnswerChoiceTable;
+  knowledge_suggestions: KnowledgeSuggestionTable;
   trial_bindings: TrialBindingTable;
   settings: SettingTable;
 }

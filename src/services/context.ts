@@ -26,8 +26,10 @@ export interface AppContext {
   random: () => number;
   /** AES-256-GCM key for stored credentials (core/crypto.ts). */
   encryptionKey: Buffer;
-  /** sentence vectors for answering by meaning; undefined when ANSWER_BY_MEANING is off */
+  /** sentence vectors for answering by meaning: the embeddings endpoint, else the built-in encoder; undefined when neither is on */
   sentences?: SentenceEncoder;
+  /** the built-in encoder, when `sentences` is an embeddings endpoint that may fail */
+  sentencesFallback?: SentenceEncoder;
   /** the job kinds this context runs and its workers */
   jobs: ContextJobs;
   /** this process's caches, writers and streams for this context */

@@ -12,6 +12,7 @@ import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widge
 import { readWidgetSettings } from '../widgets/settings.js';
 import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, sendToAgent } from './agents.js';
 import { closeHandover } from './close.js';
+import { agentAnswered } from '../knowledge/suggestions.js';
 
 interface AgentInbox {
   agent: string;
@@ -73,6 +74,7 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
     media: media ? { ...media, caption: undefined } : null,
     idempotencyKey: `agent-reply:${message.id}`,
   });
+  await agentAnswered(ctx, conversation, reply.text);
   return true;
 }
 

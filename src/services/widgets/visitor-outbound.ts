@@ -18,6 +18,8 @@ export interface VisitorMedia {
   latitude?: number;
   longitude?: number;
   name?: string;
+  /** on a bot answer that offers a human: the passages offered as quick replies */
+  choices?: { id: string; title: string }[];
 }
 
 /** A message as the widget sees it (the SSE `message` event and the history). */
@@ -29,6 +31,8 @@ export interface VisitorMessage {
   createdAt: string;
   /** the bot was not sure: the widget offers the "Talk to a human" button under this message */
   offerHandover?: true;
+  /** the bot offers these passages: the widget shows a quick-reply button for each, which sends its title */
+  choices?: { id: string; title: string }[];
 }
 
 // A bot answer that offers a human carries this marker in `media` (no column of its own: it is
@@ -45,6 +49,7 @@ export function toVisitorMessage(message: Message): VisitorMessage {
     media: offer ? null : media,
     createdAt: message.created_at,
     ...(offer ? { offerHandover: true as const } : {}),
+    ...(offer && media?.choices?.length ? { choices: media.choices } : {}),
   };
 }
 
