@@ -33,7 +33,7 @@ const acceptBody = z
     answer: z.string().trim().min(1, 'answer must not be empty').max(4000).optional(),
     question: z.string().trim().min(1, 'question must not be empty').max(500).optional(),
   })
-  .optional();
+  .nullish();
 
 /** A multipart upload: the `file` part, and an optional `title` field sent before it. */
 async function readUpload(request: FastifyRequest) {

@@ -133,7 +133,9 @@ async function pendingSuggestion(ctx: AppContext, organizationId: string, id: st
  */
 export async function acceptSuggestion(ctx: AppContext, organizationId: string, id: string, edited?: { answer?: string; question?: string }) {
   const row = await pendingSuggestion(ctx, organizationId, id);
-  const question = (edited?.question ?? row.question).replace(/\s+/g, ' ').trim();
+  const asked = (edited?.question ?? row.question).replace(/\s+/g, ' ').trim();
+  // It becomes a title customers read among choices: "do you rent tandems?" → "Do you rent tandems?".
+  const question = asked.charAt(0).toUpperCase() + asked.slice(1);
   const answer = (edited?.answer ?? row.answer ?? '').trim();
   if (!question) throw badRequest('The question must not be empty.', 'EMPTY_QUESTION');
   if (!answer) throw badRequest('The answer must not be empty.', 'EMPTY_ANSWER');
