@@ -41,12 +41,15 @@ const CLEAR_LEAD = 0.2;
  * saved). Measured on the quality sets, no answer given this way was wrong.
  */
 export const SURE_BY_WORDS = 0.9;
-/** plausibility from which the best passages are offered as choices… */
+/** …and the runner-up is at least this much less plausible: "how much for a bike?" is a city bike's price or an e-bike's */
+const PLAIN_GAP = 0.05;
+/** plausibility from which the best passages are offered as choices (lower when both rankings put the best first)… */
 const WORTH_OFFERING = 0.25;
+const WORTH_OFFERING_BOTH_FIRST = 0.2;
 /** …or the words' confidence, when their first passage is among the best */
 const WORTH_OFFERING_BY_WORDS = 0.5;
 /** a runner-up is offered beside the best when it is at least this share as plausible */
-const CLOSE_SHARE = 0.5;
+const CLOSE_SHARE = 0.3;
 /** at most this many choices: a longer list is read by nobody */
 export const MAX_CHOICES = 3;
 
@@ -89,9 +92,10 @@ export function decide(candidates: Candidate[], wordsConfidence: number): Verdic
   const confidence = round(plausible[0]!);
   const lead = next ? (best.score - next.score) / best.score : 1;
   const bothFirst = best.wordRank === 0 && best.meaningRank === 0;
-  if (plausible[0]! >= SURE && (lead >= CLEAR_LEAD || bothFirst)) return { kind: 'answer', passage: best.passage, confidence };
+  const plain = (plausible[1] ?? 0) <= plausible[0]! - PLAIN_GAP;
+  if (plausible[0]! >= SURE && plain && (lead >= CLEAR_LEAD || bothFirst)) return { kind: 'answer', passage: best.passage, confidence };
   const wordsOffer = wordsConfidence >= WORTH_OFFERING_BY_WORDS && top.some((c) => c.wordRank === 0);
-  if (plausible[0]! < WORTH_OFFERING && !wordsOffer) return { kind: 'not-sure', confidence };
+  if (plausible[0]! < (bothFirst ? WORTH_OFFERING_BOTH_FIRST : WORTH_OFFERING) && !wordsOffer) return { kind: 'not-sure', confidence };
   if (!next) return { kind: 'answer', passage: best.passage, confidence };
   // The best is not sure enough alone: offer it with those close to it (at least two).
   const offered = top.filter((_, i) => i < 2 || plausible[i]! >= plausible[0]! * CLOSE_SHARE);

@@ -8,7 +8,7 @@ const GREETING =
 const THANKS =
   /^(?:thanks?|thank you|thank u|thx|thnx|ty|tysm|cheers|many thanks|thanks a lot|thanks so much|thank you so much|thank you very much|much appreciated|appreciate it|great thanks|ok thanks|okay thanks|ok thank you|okay thank you|perfect thanks|brilliant thanks|awesome thanks|great|perfect|brilliant|awesome|lovely|nice|cool|ok|okay|k|got it|great thank you|that helps|that'?s helpful|very helpful|super)$/;
 const GOODBYE =
-  /^(?:bye+|bye bye|goodbye|good bye|see you|see ya|see you later|cya|later|good night|goodnight|have a (?:nice|good|great) (?:day|evening|weekend)|take care|that'?s all|that is all|nothing else|no thanks|no thank you|all good)$/;
+  /^(?:bye+|bye bye|goodbye|good bye|see you|see ya|see you (?:later|soon|then|tomorrow|on [a-z]+|[a-z]+day)|cya|later|good night|goodnight|have a (?:nice|good|great) (?:day|evening|weekend)|take care|that'?s all|that is all|nothing else|no thanks|no thank you|all good)$/;
 
 /** The text as small talk is matched: lower case, emoji and punctuation gone. */
 function plain(text: string): string {
