@@ -6,7 +6,8 @@ describe('small talk', () => {
     for (const text of ['hi', 'Hi!', 'hello 👋', 'Hey there', 'good morning', 'hiya', 'how are you?']) expect(smallTalkOf(text), text).toBe('greeting');
     for (const text of ['thanks', 'Thank you!', 'thx', 'cheers', 'ok thanks', 'great, thanks!', 'much appreciated'])
       expect(smallTalkOf(text), text).toBe('thanks');
-    for (const text of ['bye', 'Goodbye!', 'see you later', 'have a nice day', 'thanks, bye', 'Great, see you Saturday!']) expect(smallTalkOf(text), text).toBe('goodbye');
+    for (const text of ['bye', 'Goodbye!', 'see you later', 'have a nice day', 'thanks, bye', 'Great, see you Saturday!'])
+      expect(smallTalkOf(text), text).toBe('goodbye');
   });
 
   it('is not small talk when a question comes with it', () => {
