@@ -128,6 +128,8 @@ describe('suggested answers', () => {
     await api.call('POST', `/api/conversations/${conversation.id}/messages`, { key: shop.key, body: { text: 'Yes, winter storage is £5 a week.' } });
     api.ctx.clock.advance(60_000);
     await api.call('POST', `/api/conversations/${conversation.id}/messages`, { key: shop.key, body: { text: 'Drop it off any weekday.' } });
+    // The same delivery again (a retried request without a key) joins nothing.
+    await api.call('POST', `/api/conversations/${conversation.id}/messages`, { key: shop.key, body: { text: 'Drop it off any weekday.' } });
     const [suggestion] = (await api.call('GET', `/api/organizations/${shop.id}/knowledge/suggestions`, { key: shop.key })).body.suggestions;
     expect(suggestion).toMatchObject({ question: 'can you store my bike over winter?', answer: 'Yes, winter storage is £5 a week.\nDrop it off any weekday.' });
 

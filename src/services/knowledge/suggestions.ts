@@ -93,6 +93,8 @@ export async function agentAnswered(ctx: AppContext, conversation: ConversationR
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
   if (!waiting) return;
+  // A delivery repeated (a retried job) adds nothing: the same line twice in a row is never an answer's next part.
+  if (waiting.answer?.split('\n').at(-1) === answer) return;
   const joined = waiting.answer ? `${waiting.answer}\n${answer}` : answer;
   await ctx.db
     .updateTable('knowledge_suggestions')
