@@ -63,8 +63,8 @@ export interface LookupCache {
   entries: Map<string, { value: unknown; at: number }>;
   /** bumped by each invalidation: a load that began before it does not store its (maybe old) answer */
   generation: number;
-  /** SQLite: the data_version last seen, and the statement that reads it */
-  dataVersion?: { value: number; read: () => number };
+  /** SQLite: the data_version last seen, the statement that reads it, whether this event-loop turn did */
+  dataVersion?: { value: number; read: () => number; checkedThisTurn: boolean };
 }
 
 /** This process's state for one context; tests run many contexts in one process, each with its own. */

@@ -5,7 +5,7 @@
 //
 // Changes made outside this process's services are caught too: in SQLite mode `PRAGMA
 // data_version` moves when another connection (the CLI, another process) commits, and the cache is
-// dropped on the next lookup; in PostgreSQL mode entries also expire after ENTRY_TTL_MS, which
+// dropped in the next event-loop turn that looks something up; in PostgreSQL mode entries also expire after ENTRY_TTL_MS, which
 // bounds how long a missed notification (the listener reconnecting) can keep an old answer.
 import type { AppContext, LookupCache } from '../context.js';
 
@@ -24,7 +24,7 @@ function cacheOf(ctx: AppContext): LookupCache {
   if (sqlite) {
     const statement = sqlite.prepare('pragma data_version').pluck();
     const read = () => statement.get() as number;
-    cache.dataVersion = { value: read(), read };
+    cache.dataVersion = { value: read(), read, checkedThisTurn: false };
   }
   // Other instances' changes (PostgreSQL mode; the local bus only repeats our own, already applied).
   ctx.bus.subscribe(INVALIDATE_CHANNEL, () => clear(ctx.state.lookups));
@@ -45,7 +45,13 @@ function clear(cache: LookupCache | undefined): void {
  */
 export async function cachedLookup<T>(ctx: AppContext, kind: LookupKind, key: string, load: () => Promise<T>): Promise<T> {
   const cache = cacheOf(ctx);
-  if (cache.dataVersion) {
+  if (cache.dataVersion && !cache.dataVersion.checkedThisTurn) {
+    // Once per event-loop turn (reading it costs a look at the WAL index): every webhook of a turn
+    // sees the commits of other processes made before the turn began.
+    cache.dataVersion.checkedThisTurn = true;
+    setImmediate(() => {
+      if (cache.dataVersion) cache.dataVersion.checkedThisTurn = false;
+    });
     const version = cache.dataVersion.read();
     if (version !== cache.dataVersion.value) {
       cache.dataVersion.value = version;

@@ -73,6 +73,7 @@ describe('cached lookups', () => {
     const other = new SqliteDriver(join(dir, 'db.sqlite'));
     other.prepare('update numbers set organization_id = ? where id = ?').run(second.id, number.id);
     other.close();
+    await new Promise((resolve) => setImmediate(resolve)); // the next webhook comes in a later turn of the event loop
     expect(await findNumberByRoutingKey(ctx, 'simulator', key)).toMatchObject({ organization_id: second.id });
   });
 
