@@ -1,4 +1,4 @@
-// `npx tsx bench/profile.ts [twilio|meta] [sqlite|postgres]`: the webhook path under load with
+// `npx tsx bench/profile.ts [twilio|meta|whapi] [sqlite|postgres]`: the webhook path under load with
 // --cpu-prof, then where its CPU went — by stage of the path (each sample goes to the innermost
 // stage on its stack), by package and by function. This is how a figure short of SPEC §13 is
 // explained. PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL.
@@ -7,7 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PUBLIC_URL, productEnv } from './env.js';
 import { runLoad, startTarget } from './load.js';
-import { metaInbound, twilioInbound } from './payloads.js';
+import { metaInbound, twilioInbound, whapiInbound } from './payloads.js';
 import { freshBenchDatabase } from './postgres.js';
 
 interface ProfileNode {
@@ -51,9 +51,9 @@ const STAGES: Array<[stage: string, test: (fn: string, url: string) => boolean]>
 ];
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const provider = process.argv.includes('meta') ? 'meta' : 'twilio';
+const provider = process.argv.includes('meta') ? 'meta' : process.argv.includes('whapi') ? 'whapi' : 'twilio';
 const engine = process.argv.includes('postgres') ? 'postgres' : 'sqlite';
-const build = provider === 'meta' ? metaInbound : (n: number) => twilioInbound(PUBLIC_URL, n);
+const build = provider === 'meta' ? metaInbound : provider === 'whapi' ? whapiInbound : (n: number) => twilioInbound(PUBLIC_URL, n);
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-profile-'));
 const postgres = engine === 'postgres' ? await freshBenchDatabase() : undefined;
 if (engine === 'postgres' && !postgres) throw new Error('PostgreSQL profile: set BENCH_DATABASE_URL or TEST_DATABASE_URL');

@@ -86,27 +86,40 @@ const PENDING_KEPT_MS = 7 * 24 * 3600_000;
 /** Messages per multi-row statement (SQLite binds at most 32,766 values; a message has 17). */
 const ROWS_PER_STATEMENT = 64;
 
+/**
+ * Batches committing at once. SQLite commits synchronously, one at a time. PostgreSQL waits on the
+ * network and on its WAL flush: the next turn's writes go out while earlier batches are in flight
+ * (the server then flushes their commits together), within the pool's connections.
+ */
+const POSTGRES_BATCHES_IN_FLIGHT = 4;
+
 class GroupCommit implements InboundWriter {
   private queue: Pending[] = [];
   private scheduled = false;
-  private flushing = false;
+  private inFlight = 0;
   private statements?: SqliteStatements;
+  private readonly maxInFlight: number;
 
-  constructor(private ctx: AppContext) {}
+  constructor(private ctx: AppContext) {
+    this.maxInFlight = ctx.database.sqlite ? 1 : POSTGRES_BATCHES_IN_FLIGHT;
+  }
 
   submit(write: StoreWrite): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject });
-      if (!this.scheduled && !this.flushing) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    this.flushing = true;
+    this.inFlight += 1;
     const batch = this.queue;
     this.queue = [];
     try {
@@ -131,11 +144,8 @@ class GroupCommit implements InboundWriter {
     } catch (err) {
       for (const pending of batch) pending.reject(err);
     } finally {
-      this.flushing = false;
-      if (this.queue.length > 0) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.inFlight -= 1;
+      this.schedule();
     }
   }
 
