@@ -38,8 +38,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         req: (req) => ({ method: req.method, url: redactUrl(String(req.url)) }),
       },
     },
-    // Standard output written by libuv's threads, not by the request's turn: lines that pile up
-    // while a write is pending go out together. Flushed when the process exits.
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination,
   );
 }
