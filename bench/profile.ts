@@ -1,4 +1,4 @@
-// `npx tsx bench/profile.ts [twilio|meta|whapi] [sqlite|postgres]`: the webhook path under load with
+// `npx tsx bench/profile.ts [twilio|meta|whapi] [sqlite|postgres] [--rate=500]`: the webhook path under load with
 // --cpu-prof, then where its CPU went — by stage of the path (each sample goes to the innermost
 // stage on its stack), by package and by function. This is how a figure short of SPEC §13 is
 // explained. PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL.
@@ -54,6 +54,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const provider = process.argv.includes('meta') ? 'meta' : process.argv.includes('whapi') ? 'whapi' : 'twilio';
 const engine = process.argv.includes('postgres') ? 'postgres' : 'sqlite';
 const build = provider === 'meta' ? metaInbound : provider === 'whapi' ? whapiInbound : (n: number) => twilioInbound(PUBLIC_URL, n);
+const rateArgument = process.argv.find((a) => a.startsWith('--rate='));
+/** a fixed rate (20 connections, as the bench's 500/s run), or as fast as the server answers (50) */
+const load = rateArgument ? { rate: Number(rateArgument.slice('--rate='.length)), connections: 20 } : {};
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-profile-'));
 const postgres = engine === 'postgres' ? await freshBenchDatabase() : undefined;
 if (engine === 'postgres' && !postgres) throw new Error('PostgreSQL profile: set BENCH_DATABASE_URL or TEST_DATABASE_URL');
@@ -61,11 +64,11 @@ try {
   const databaseUrl = postgres?.url ?? `sqlite:${join(dir, 'profile.db')}`;
   const target = await startTarget('app', productEnv(databaseUrl), ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   // A second of warm-up before the measured load, so the JIT's first compiles are not counted.
-  await runLoad({ target, path: build(0).path, request: build, seconds: 1, firstNumber: 10_000_000 });
-  const result = await runLoad({ target, path: build(0).path, request: build, seconds: SECONDS });
+  await runLoad({ target, path: build(0).path, request: build, seconds: 1, firstNumber: 10_000_000, ...load });
+  const result = await runLoad({ target, path: build(0).path, request: build, seconds: SECONDS, ...load });
   await target.stop();
   console.log(
-    `${provider} webhook, ${engine}: ${result.requestsPerSecond} req/s, ${result.cpuMicrosPerRequest} µs CPU per request, p99 ${result.p99Ms} ms` +
+    `${provider} webhook, ${engine}${load.rate ? ` at ${load.rate}/s` : ''}: ${result.requestsPerSecond} req/s, ${result.cpuMicrosPerRequest} µs CPU per request, p99 ${result.p99Ms} ms` +
       ` (load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')})`,
