@@ -59,7 +59,7 @@ function createContextState(): ContextState {
     knowledgeIndexes: new Map(),
     indexesGainingMeaning: new Set(),
     trainings: new Map(),
-    numberLookups: undefined,
+    lookups: undefined,
     rateLimits: { minute: -1, counts: new Map() },
     dashboardStreams: new Set(),
   };

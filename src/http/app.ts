@@ -1,7 +1,7 @@
 // The HTTP server: plugins, error mapping, and the one list of route files.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../services/context.js';
 import { answerClientError, answerFrameworkError } from './client-errors.js';
@@ -26,6 +26,7 @@ import { conversationRoutes } from './conversations.js';
 import { mediaRoutes } from './media.js';
 import { sessionRoutes } from './session.js';
 import { type App, type RouteModule, withZod } from './route.js';
+import { redactUrl } from '../core/secrets.js';
 
 export type { App } from './route.js';
 
@@ -51,6 +52,20 @@ const routeModules: RouteModule[] = [
   widgetScriptRoutes,
 ];
 
+/** One info line per answered request: method, URL with its secrets redacted, status, time. */
+function logRequests(app: App, ctx: AppContext): void {
+  const log = ctx.log;
+  app.addHook('onResponse', (request, reply, done) => {
+    if (log.isLevelEnabled('info')) {
+      log.info(
+        { reqId: request.id, method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+    }
+    done();
+  });
+}
+
 export async function buildApp(ctx: AppContext): Promise<App> {
   const fastify: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
@@ -62,11 +77,14 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     // Short request ids keep log lines small; a provider retry gets its own.
     genReqId: () => Math.random().toString(36).slice(2, 10),
+    // One line per request, written below once it is answered (Fastify's own are two per request).
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const app = withZod(fastify);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  logRequests(app, ctx);
 
   await app.register(swagger, {
     openapi: {

@@ -6,6 +6,7 @@ import type { NumberRow } from '../../db/schema.js';
 import type { Credentials } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
+import { cachedLookup, invalidateLookups } from './lookup-cache.js';
 
 /** The platform's own credentials for a provider, from configuration; undefined when not configured. */
 export function platformCredentials(ctx: AppContext, provider: string): Credentials | undefined {
@@ -19,7 +20,9 @@ export function platformCredentials(ctx: AppContext, provider: string): Credenti
 export async function credentialsForNumber(ctx: AppContext, number: NumberRow): Promise<Credentials | undefined> {
   const platform = platformCredentials(ctx, number.provider);
   if (!number.connection_id) return platform;
-  const own = await loadConnection(ctx, number.connection_id);
+  const connectionId = number.connection_id;
+  // Decrypted once per connection, not per webhook (lookup-cache.ts forgets it when connections change).
+  const own = await cachedLookup(ctx, 'connection', connectionId, () => loadConnection(ctx, connectionId));
   if (!own) return platform;
   return { ...(platform ?? {}), ...own } as Credentials;
 }
@@ -42,5 +45,6 @@ export async function saveConnection(ctx: AppContext, input: { organizationId: s
       created_at: ctx.clock.now().toISOString(),
     })
     .execute();
+  invalidateLookups(ctx);
   return id;
 }

@@ -9,6 +9,7 @@ import { type BusinessPhoneNumber, listMetaBusinessNumbers, lookUpMetaNumber } f
 import { ProviderRequestError } from '../../providers/provider.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
+import { invalidateLookups } from './lookup-cache.js';
 
 export type { BusinessPhoneNumber } from '../../providers/meta/numbers.js';
 
@@ -119,6 +120,7 @@ export async function assignMetaNumber(
       })
       .execute();
   }
+  invalidateLookups(ctx);
   return { id: organizationId, whatsappPhoneNumberId: input.phoneNumberId, whatsappDisplayNumber: display };
 }
 
@@ -145,5 +147,6 @@ export async function removeMetaAssignment(ctx: AppContext, organizationId: stri
   const row = await organizationNumber(ctx, organizationId, 'meta');
   if (!row) throw notFound('Meta phone number assignment of this organization');
   await ctx.db.deleteFrom('numbers').where('id', '=', row.id).execute();
+  invalidateLookups(ctx);
   return { message: `Phone number ${row.provider_id} is no longer assigned to this organization.` };
 }

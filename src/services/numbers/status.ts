@@ -4,6 +4,7 @@ import { notFound } from '../../core/errors.js';
 import type { NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { numbersOf } from '../tenancy/organizations.js';
+import { invalidateLookups } from './lookup-cache.js';
 
 export interface NumberHealth {
   messagesIn: number;
@@ -57,5 +58,6 @@ export async function recordSenderStatus(
   const row = (await numbersOf(ctx, [organizationId])).find((n) => n.id === numberId);
   if (!row) throw notFound('Number');
   await ctx.db.updateTable('numbers').set({ sender_status: senderStatus }).where('id', '=', row.id).execute();
+  invalidateLookups(ctx);
   return { ...row, sender_status: senderStatus };
 }

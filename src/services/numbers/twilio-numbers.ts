@@ -16,6 +16,7 @@ import {
 } from '../../providers/twilio/numbers.js';
 import type { AppContext } from '../context.js';
 import { getOrganization, numbersOf, organizationNumber } from '../tenancy/organizations.js';
+import { invalidateLookups } from './lookup-cache.js';
 
 export type { AvailableNumber } from '../../providers/twilio/numbers.js';
 
@@ -109,6 +110,7 @@ export async function provisionNumber(
     await releaseTwilioNumber(ctx.config, credentials, bought.sid).catch(() => undefined);
     throw err;
   }
+  invalidateLookups(ctx);
   return {
     organization: { id: org.id, whatsappNumber: phoneNumber, whatsappNumberSid: bought.sid },
     message:
@@ -129,6 +131,7 @@ export async function releaseNumber(ctx: AppContext, organizationId: string): Pr
     throw twilioError(err, `releasing ${number.phone_number ?? number.provider_id}`);
   }
   await ctx.db.deleteFrom('numbers').where('id', '=', number.id).execute();
+  invalidateLookups(ctx);
   return {
     message: alreadyGone
       ? `Twilio no longer had ${number.phone_number} (already released); it is now removed from this organization.`

@@ -8,6 +8,7 @@ import type { NumberRow } from '../../db/schema.js';
 import { saveConnection } from './connections.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
+import { invalidateLookups } from './lookup-cache.js';
 
 export interface WhapiChannelJson {
   channelId: string;
@@ -72,6 +73,7 @@ export async function assignWhapiChannel(
     await ctx.db.insertInto('numbers').values(row).execute();
   }
   if (previous?.connection_id && previous.connection_id !== connectionId) await forgetConnection(ctx, previous.connection_id);
+  invalidateLookups(ctx);
   return channelJson(row);
 }
 
@@ -81,6 +83,7 @@ export async function removeWhapiChannel(ctx: AppContext, organizationId: string
   if (!row) throw notFound('Whapi channel of this organization');
   await ctx.db.deleteFrom('numbers').where('id', '=', row.id).execute();
   if (row.connection_id) await forgetConnection(ctx, row.connection_id);
+  invalidateLookups(ctx);
   return { message: `Whapi channel ${row.provider_id} is no longer assigned to this organization.` };
 }
 

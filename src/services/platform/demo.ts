@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js';
 import { createOrganization } from '../tenancy/organizations.js';
 import { extendServiceWindow } from '../inbound/reaction.js';
 import { addSimulatorPhone } from './simulator.js';
+import { invalidateLookups } from '../numbers/lookup-cache.js';
 
 /** What the start-up banner and the demo page need. */
 export interface DemoInfo {
@@ -140,6 +141,7 @@ export async function seedDemo(ctx: AppContext, app: InProcessApi): Promise<Demo
       })),
     )
     .execute();
+  invalidateLookups(ctx);
 
   // As if each agent had written to the shop's numbers today: handover notifications go out as
   // plain text inside the 24-hour window; after it closes, the widget's handover template is used.
