@@ -21,6 +21,11 @@ export function oneLine(text: string): string {
     .trim();
 }
 
+/** A visitor as agents and lists see them: their name, else `Visitor 3` (numbered within the organization). */
+export function visitorLabel(name: string | null, visitorNumber: number | null): string {
+  return name?.trim() || (visitorNumber ? `Visitor ${visitorNumber}` : 'Visitor');
+}
+
 export interface HandoverSummary {
   ref: number;
   visitorName: string;

@@ -225,6 +225,50 @@ describe('an organization’s own Twilio account', () => {
   });
 });
 
+describe('own Meta and Whapi connections', () => {
+  it('are checked at the provider (a wrong token is a 400 with its answer) and a Meta number of the own account is registered', async () => {
+    edge = await startEdge(twilio, { META_GRAPH_BASE_URL: meta.url, WHAPI_BASE_URL: whapi.url });
+    const org = await edge.organizationWithKey('Meta Shop', { plan: 'starter' });
+    const wrong = await edge.call('POST', `/api/organizations/${org.id}/connections`, {
+      key: org.key,
+      body: { provider: 'meta', accessToken: 'EAAG-not-a-token', businessAccountId: meta.wabaId },
+    });
+    expect(wrong).toMatchObject({
+      status: 400,
+      body: { code: 'CONNECTION_REFUSED', error: expect.stringMatching(/^Meta refused these credentials: Invalid OAuth access token/) },
+    });
+    const made = await edge.call('POST', `/api/organizations/${org.id}/connections`, {
+      key: org.key,
+      body: { provider: 'meta', accessToken: meta.accessToken, businessAccountId: meta.wabaId },
+    });
+    expect(made.status).toBe(201);
+    const added = await edge.call('POST', `/api/organizations/${org.id}/numbers`, { key: org.key, body: { provider: 'meta', phoneNumber: '+1 555 078 3882' } });
+    expect(added).toMatchObject({
+      status: 201,
+      body: { number: { provider: 'meta', phoneNumber: '+15550783882', providerId: '106540352242923', connection: 'own' } },
+    });
+    const missing = await edge.call('POST', `/api/organizations/${org.id}/numbers`, { key: org.key, body: { provider: 'meta', phoneNumber: '+15550783999' } });
+    expect(missing).toMatchObject({ status: 400, body: { code: 'NUMBER_NOT_FOUND' } });
+
+    const badWhapi = await edge.call('POST', `/api/organizations/${org.id}/connections`, {
+      key: org.key,
+      body: { provider: 'whapi', token: 'wrong-whapi-token' },
+    });
+    expect(badWhapi).toMatchObject({ status: 400, body: { code: 'CONNECTION_REFUSED' } });
+    const goodWhapi = await edge.call('POST', `/api/organizations/${org.id}/connections`, { key: org.key, body: { provider: 'whapi', token: whapi.token } });
+    expect(goodWhapi.status).toBe(201);
+    const listed = await edge.call('GET', `/api/organizations/${org.id}/connections`, { key: org.key });
+    expect(listed.body.connections.map((c: { provider: string }) => c.provider)).toEqual(['meta', 'whapi']);
+    expect(listed.text).not.toContain(meta.accessToken);
+    expect(listed.text).not.toContain(whapi.token);
+    // Another organization never sees them.
+    const stranger = await edge.organizationWithKey('Stranger');
+    expect((await edge.call('GET', `/api/organizations/${org.id}/connections`, { key: stranger.key })).status).toBe(404);
+    expect((await edge.call('DELETE', `/api/organizations/${org.id}/connections/${goodWhapi.body.connection.id}`, { key: stranger.key })).status).toBe(404);
+    expect((await edge.call('DELETE', `/api/organizations/${org.id}/connections/${goodWhapi.body.connection.id}`, { key: org.key })).status).toBe(200);
+  });
+});
+
 describe('simulated numbers', () => {
   it('give any organization a number at once in simulator mode', async () => {
     edge = await startEdge(twilio, { TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', SIMULATOR: '1' });

@@ -3,6 +3,7 @@
 // 24-hour window respected (the widget's template outside it, a recorded failure without one).
 import type { Db } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
+import { visitorLabel } from '../../core/handover-text.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend, type SendRequest, serviceWindowOpen } from '../outbound/send.js';
@@ -70,11 +71,6 @@ export async function loadHandovers(ctx: AppContext, conversationIds: string[]):
       ];
     })
     .sort((a, b) => order.get(a.conversation.id)! - order.get(b.conversation.id)!);
-}
-
-/** A visitor as agents and lists see them: their name, else `Visitor 3`. */
-export function visitorLabel(name: string | null, visitorNumber: number | null): string {
-  return name?.trim() || (visitorNumber ? `Visitor ${visitorNumber}` : 'Visitor');
 }
 
 /**

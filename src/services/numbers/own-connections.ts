@@ -44,7 +44,7 @@ async function checkAtProvider(ctx: AppContext, input: ConnectionInput): Promise
     if (err.kind === 'unreachable')
       throw new AppError(502, 'PROVIDER_UNREACHABLE', `${label} could not be reached to check these credentials; try again shortly.`);
     if (err.kind === 'busy') throw new AppError(503, 'PROVIDER_BUSY', `${label} is rate limiting requests; try again shortly.`);
-    throw badRequest(`${label} refused these credentials: ${err.detail}.`, 'CONNECTION_REFUSED');
+    throw badRequest(`${label} refused these credentials: ${err.detail.replace(/\.$/, '')}.`, 'CONNECTION_REFUSED');
   }
 }
 
