@@ -31,7 +31,7 @@ function NumberPicker({
   // A number saved before it was known here (an older widget) stays visible rather than silently dropped.
   const unknown = value && !choices.some((n) => n.phoneNumber === value);
   return (
-    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+    <select aria-label={label} className="number-picker" value={value} onChange={(e) => onChange(e.target.value)}>
       {empty !== undefined && <option value="">{empty}</option>}
       {unknown && <option value={value}>{value}</option>}
       {choices.map((n) => (
