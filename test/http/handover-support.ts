@@ -25,6 +25,8 @@ export interface Edge extends AdminApi {
 
 export interface Visitor {
   sessionId: string;
+  /** the session's Authorization header */
+  auth: Record<string, string>;
   say(text: string): Promise<void>;
   handover(): Promise<{ status: number; body: any }>;
   /** agent and system messages pushed live to the widget */
@@ -85,6 +87,7 @@ export async function startEdge(twilio: FakeTwilio, env: Record<string, string> 
       api.ctx.bus.subscribe(`session:${sessionId}`, (e) => live.push(e));
       return {
         sessionId,
+        auth: headers,
         live,
         async say(text) {
           const sent = await app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/messages`, headers, payload: { text } });

@@ -118,6 +118,13 @@ describe('the single-number setup (TWILIO_PHONE_NUMBER)', () => {
     await edge.drain();
     expect(early.agentTexts()).toEqual(['Your bike is ready']);
     expect(second.agentTexts()).toEqual([]);
+    // Named to the visitor by name, live and in the history, never by number.
+    expect(early.live.find((e) => e.type === 'message' && (e.data as { author: string }).author === 'agent')!.data).toMatchObject({ authorName: 'Maya' });
+    const history = await edge.server.app.inject({ method: 'GET', url: `/api/widget/sessions/${early.sessionId}/messages`, headers: early.auth });
+    expect(history.json().messages.filter((m: { author: string }) => m.author === 'agent')).toEqual([
+      expect.objectContaining({ text: 'Your bike is ready', authorName: 'Maya' }),
+    ]);
+    expect(history.body).not.toContain(MAYA);
 
     // `#2 hello` (no colon) names #2: it never reaches #1.
     await edge.twilioInbound(MAYA, SANDBOX, '#2 hello, Maya here');

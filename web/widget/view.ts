@@ -72,7 +72,7 @@ function renderMedia(media: Media): Node {
 
 /** One message: who wrote it is both visible and read out ("Agent: …"). */
 export function renderMessage(message: ChatMessage, onOffer: () => void): HTMLElement {
-  const who = el('span', { class: 'who' }, WHO[message.author] ?? message.author);
+  const who = el('span', { class: 'who' }, message.authorName ?? WHO[message.author] ?? message.author);
   const node = el('div', { class: `m ${message.author}`, 'data-id': String(message.id) });
   // The visitor's own bubbles show no visible label; screen readers still hear "You".
   if (message.author === 'visitor') who.className = 'who sr';

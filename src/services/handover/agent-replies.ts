@@ -85,6 +85,7 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
     // The caption carried the prefix; the visitor gets the clean text once, beside the file.
     media: media ? { ...media, caption: undefined } : null,
     idempotencyKey: `agent-reply:${message.id}`,
+    agent,
   });
   return true;
 }
