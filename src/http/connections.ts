@@ -26,6 +26,8 @@ const connectionBody = z.discriminatedUnion('provider', [
       .string()
       .trim()
       .regex(/^\d{5,25}$/, 'businessAccountId must be the WhatsApp Business Account id (digits)'),
+    /** the organization's own Meta app: its webhooks are signed with this secret (else the platform's WHATSAPP_APP_SECRET) */
+    appSecret: secret.optional(),
   }),
   z.object({ provider: z.literal('whapi'), token: secret }),
 ]);

@@ -7,6 +7,7 @@ import { decrypt } from '../../src/core/crypto.js';
 import { type FakeMeta, startFakeMeta } from '../fakes/meta.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
 import { type FakeWhapi, startFakeWhapi } from '../fakes/whapi.js';
+import { fixtureBytes, signMeta } from '../fixtures/providers/index.js';
 import { type Edge, MAYA, SANDBOX, startEdge, TOM } from './handover-support.js';
 
 let twilio: FakeTwilio;
@@ -227,7 +228,7 @@ describe('an organization’s own Twilio account', () => {
 
 describe('own Meta and Whapi connections', () => {
   it('are checked at the provider (a wrong token is a 400 with its answer) and a Meta number of the own account is registered', async () => {
-    edge = await startEdge(twilio, { META_GRAPH_BASE_URL: meta.url, WHAPI_BASE_URL: whapi.url });
+    edge = await startEdge(twilio, { META_GRAPH_BASE_URL: meta.url, WHAPI_BASE_URL: whapi.url, WHATSAPP_APP_SECRET: 'platform-app-secret' });
     const org = await edge.organizationWithKey('Meta Shop', { plan: 'starter' });
     const wrong = await edge.call('POST', `/api/organizations/${org.id}/connections`, {
       key: org.key,
@@ -239,14 +240,28 @@ describe('own Meta and Whapi connections', () => {
     });
     const made = await edge.call('POST', `/api/organizations/${org.id}/connections`, {
       key: org.key,
-      body: { provider: 'meta', accessToken: meta.accessToken, businessAccountId: meta.wabaId },
+      body: { provider: 'meta', accessToken: meta.accessToken, businessAccountId: meta.wabaId, appSecret: 'own-app-secret-1234' },
     });
     expect(made.status).toBe(201);
+    expect(made.text).not.toContain('own-app-secret-1234');
     const added = await edge.call('POST', `/api/organizations/${org.id}/numbers`, { key: org.key, body: { provider: 'meta', phoneNumber: '+1 555 078 3882' } });
     expect(added).toMatchObject({
       status: 201,
       body: { number: { provider: 'meta', phoneNumber: '+15550783882', providerId: '106540352242923', connection: 'own' } },
     });
+    // Its webhooks are signed by the organization's own Meta app: that secret verifies them, the platform's does not.
+    const body = fixtureBytes('meta/text.json').toString('utf8').replace('106540352242922', '106540352242923');
+    const postMeta = (secret: string) =>
+      edge.server.app.inject({
+        method: 'POST',
+        url: '/api/webhooks/meta',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(body, secret) },
+        payload: body,
+      });
+    expect((await postMeta('platform-app-secret')).statusCode).toBe(403);
+    expect((await postMeta('own-app-secret-1234')).statusCode).toBe(200);
+    const stored = await edge.ctx.db.selectFrom('messages').select(['organization_id', 'direction']).execute();
+    expect(stored).toEqual([{ organization_id: org.id, direction: 'in' }]);
     const missing = await edge.call('POST', `/api/organizations/${org.id}/numbers`, { key: org.key, body: { provider: 'meta', phoneNumber: '+15550783999' } });
     expect(missing).toMatchObject({ status: 400, body: { code: 'NUMBER_NOT_FOUND' } });
 

@@ -12,7 +12,7 @@ import { type ConnectionJson, saveConnection } from './connections.js';
 
 export type ConnectionInput =
   | { provider: 'twilio'; accountSid: string; authToken: string }
-  | { provider: 'meta'; accessToken: string; businessAccountId: string }
+  | { provider: 'meta'; accessToken: string; businessAccountId: string; appSecret?: string }
   | { provider: 'whapi'; token: string };
 
 const LABELS = { twilio: 'Twilio', meta: 'Meta', whapi: 'Whapi' } as const;
@@ -27,7 +27,7 @@ async function checkAtProvider(ctx: AppContext, input: ConnectionInput): Promise
         return { accountSid: input.accountSid, authToken: input.authToken };
       case 'meta':
         await listMetaBusinessNumbers(ctx.config, input.accessToken, input.businessAccountId);
-        return { accessToken: input.accessToken, businessAccountId: input.businessAccountId };
+        return { accessToken: input.accessToken, businessAccountId: input.businessAccountId, ...(input.appSecret ? { appSecret: input.appSecret } : {}) };
       case 'whapi': {
         const health = await whapiChannelHealth(ctx.config, input.token);
         if (health.status && health.status !== 'AUTH') {
