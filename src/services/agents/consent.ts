@@ -3,8 +3,10 @@
 // organization's widgets that list them reach that phone, and their replies reach visitors.
 import { parseAgentCommand } from '../../core/agent-reply.js';
 import { toE164 } from '../../core/phone.js';
+import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
+import { closeHandover } from '../handover/close.js';
 import { enqueueSend } from '../outbound/send.js';
 
 /** True when the message was an agent command and has been answered; false leaves it an ordinary message. */
@@ -57,6 +59,19 @@ async function stop(ctx: AppContext, message: Message, number: NumberRow, phone:
       memberships.map((m) => m.id),
     )
     .execute();
+  // Visitors this agent was answering are not left waiting on someone who left: their conversations close.
+  const claimed = await ctx.db
+    .selectFrom('conversations')
+    .select('id')
+    .where('agent_number', '=', phone)
+    .where('status', 'in', [...HUMAN_STATUSES])
+    .where(
+      'organization_id',
+      'in',
+      memberships.map((m) => m.organization_id),
+    )
+    .execute();
+  for (const c of claimed) await closeHandover(ctx, c.id, { by: 'agent', agent: phone });
   const names = memberships.map((m) => m.name).join(', ');
   await tell(
     ctx,

@@ -6,7 +6,10 @@ import type { Organization } from '../../../src/db/schema.js';
 import { addAgent, agentCode } from '../../../src/services/agents/agents.js';
 import { handleAgentCommand } from '../../../src/services/agents/consent.js';
 import type { AppContext } from '../../../src/services/context.js';
+import { visitorText } from '../../../src/core/handover-text.js';
+import { requestHandover } from '../../../src/services/handover/request.js';
 import { makeTestContext } from '../../support/context.js';
+import { agentWrites, conversationOf, MAYA as WORLD_MAYA, makeWorld, seenByVisitor, visitor } from '../handover/setup.js';
 import { makeInboundMessage, makeNumber, makeOrganization } from '../../support/factories.js';
 
 const MAYA = '+15550100101';
@@ -80,5 +83,22 @@ describe('STOP AGENT', () => {
       'You will no longer receive chats from Lantern Lane Bikes, Other Shop. To start again, send ACCEPT with the code they give you.',
     );
     expect(await writes(MAYA, platform, 'STOP AGENT')).toBe(false);
+  });
+
+  it('closes the conversations the agent was answering, telling the visitor', async () => {
+    const world = await makeWorld({ pool: 1 });
+    try {
+      const v = await visitor(world, 'Ana');
+      await v.say('hi');
+      await requestHandover(world.ctx, v.sessionId);
+      await agentWrites(world, WORLD_MAYA, world.pool[0]!, 'Hi Ana, Maya here');
+      expect((await conversationOf(world, 1)).status).toBe('agent');
+      const stop = await makeInboundMessage(world.ctx, world.pool[0]!, { from: WORLD_MAYA, body: 'STOP AGENT' });
+      expect(await handleAgentCommand(world.ctx, stop, world.pool[0]!)).toBe(true);
+      expect((await conversationOf(world, 1)).status).toBe('closed');
+      expect((await seenByVisitor(world, v.sessionId)).at(-1)?.body).toBe(visitorText.closedByAgent);
+    } finally {
+      await world.ctx.database.close();
+    }
   });
 });
