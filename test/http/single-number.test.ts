@@ -62,6 +62,13 @@ describe('the single-number setup (TWILIO_PHONE_NUMBER)', () => {
         lastSendError: null,
       }),
     ]);
+    // Named as the handover number, it is accepted as it is: no lookup at Twilio, no visitor waiting to find out.
+    const widget = await edge.call('POST', `/api/organizations/${org.id}/widgets`, {
+      key: org.key,
+      body: { name: 'Site', allowedOrigins: ['*'], handoverWhatsappNumber: 'whatsapp:+1 415 523 8886' },
+    });
+    expect(widget).toMatchObject({ status: 201, body: { widget: { handoverWhatsappNumber: SANDBOX } } });
+    expect(twilio.requests.filter((r) => r.path.includes('IncomingPhoneNumbers'))).toEqual([]);
   });
 
   it('hands over from it once the agent accepted, and the agent’s #ref: reply is live in that visitor’s widget only', async () => {
