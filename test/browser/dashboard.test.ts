@@ -168,7 +168,10 @@ describe('dashboard', () => {
       await section('Agents');
       // The demo's simulated agents start active.
       await page.locator('tr[data-agent="+15550100101"]').getByText('active').waitFor(APPEARS);
-      await page.getByTestId('agent-invitation').getByText(/^ACCEPT [A-Z2-9]{6}$/).waitFor(APPEARS);
+      await page
+        .getByTestId('agent-invitation')
+        .getByText(/^ACCEPT [A-Z2-9]{6}$/)
+        .waitFor(APPEARS);
       await fitsPhone('agents');
       await section('Usage');
       await page.getByTestId('usage-used').waitFor(APPEARS);
