@@ -138,12 +138,19 @@ async function measureStreams(
   };
 }
 
-async function measureReplyLatency(base: string, publicKey: string): Promise<WidgetFigures['replyLatency']> {
+async function measureReplyLatency(base: string, widgetId: string, publicKey: string, acceptText: string): Promise<WidgetFigures['replyLatency']> {
   const [session] = await createSessions(base, publicKey, 1);
   const stream = await openStream(base, session!.sessionId, session!.token);
-  // The agent wrote to the handover number lately, so the agent's 24-hour window is open.
-  const hello = twilioInbound(PUBLIC_URL, 899_999_999, { text: 'Hi, I am on shift', from: AGENT });
+  // The agent accepts from their phone (an invited agent is sent nothing), which also opens their 24-hour window.
+  const hello = twilioInbound(PUBLIC_URL, 899_999_999, { text: acceptText, from: AGENT });
   await fetch(base + hello.path, { method: 'POST', headers: hello.headers, body: hello.body });
+  // The acceptance is handled by the worker after the webhook is answered: wait until the agent is active.
+  for (let tries = 0; ; tries++) {
+    const { widget } = await api<{ widget: { agents: Array<{ status: string }> } }>(base, 'GET', `/api/widgets/${widgetId}`);
+    if (widget.agents.every((a) => a.status === 'active')) break;
+    if (tries > 200) throw new Error('the agent never became active');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   await api(base, 'POST', `/api/widget/sessions/${session!.sessionId}/messages`, { text: 'I would like to talk to a person' }, session!.token);
   const handover = await api<{ conversationRef: number | string }>(base, 'POST', `/api/widget/sessions/${session!.sessionId}/handover`, {}, session!.token);
   const ref = String(handover.conversationRef).replace(/^#/, '');
@@ -185,13 +192,18 @@ export async function measureWidgetStreams(databaseUrl: string): Promise<WidgetF
   const setup = await startTarget('app', widgetEnv(databaseUrl, sink.url));
   try {
     const base = setup.report.url;
-    const { widget } = await api<{ widget: { publicKey: string } }>(base, 'POST', `/api/organizations/${setup.report.organizationId}/widgets`, {
-      name: 'Bench widget',
-      allowedOrigins: ['https://shop.example.com'],
-      agentWhatsappNumbers: [AGENT],
-      handoverWhatsappNumber: BENCH_NUMBERS.twilioPhone,
-    });
-    replyLatency = await measureReplyLatency(base, widget.publicKey);
+    const { widget } = await api<{ widget: { id: string; publicKey: string; agentInvitation: { text: string } } }>(
+      base,
+      'POST',
+      `/api/organizations/${setup.report.organizationId}/widgets`,
+      {
+        name: 'Bench widget',
+        allowedOrigins: ['https://shop.example.com'],
+        agentWhatsappNumbers: [AGENT],
+        handoverWhatsappNumber: BENCH_NUMBERS.twilioPhone,
+      },
+    );
+    replyLatency = await measureReplyLatency(base, widget.id, widget.publicKey, widget.agentInvitation.text);
     sessions = await createSessions(base, widget.publicKey, STREAM_STEPS.at(-1)!);
   } catch (err) {
     sink.close();

@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
 import { ensureAdminKey } from './services/tenancy/admin-key.js';
+import { registerPlatformNumbers } from './services/numbers/platform.js';
 import type { AppContext, ContextState, JobList } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/platform/demo.js';
 import { startInactivitySweeper } from './services/handover/inactivity.js';
@@ -92,6 +93,7 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   let url = '';
   await app.ready();
   const { key: generatedAdminKey } = await ensureAdminKey(ctx);
+  await registerPlatformNumbers(ctx);
   // The demo goes through the app's own API, so it is created once the routes are ready.
   const demo = ctx.config.demo ? await seedDemo(ctx, app) : undefined;
   if (ctx.config.worker) {

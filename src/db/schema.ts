@@ -19,8 +19,25 @@ export interface OrganizationTable {
   last_conversation_ref: number;
   /** seconds; 0 = off. Drops a repeat of the same text from the same sender within this window. */
   dedupe_window_seconds: number;
+  /** what an agent sends from their own phone to accept (`ACCEPT <code>`); drawn on first use (121) */
+  agent_code: Generated<string | null>;
+  /** last visitor number handed out (`Visitor 3`) */
+  last_visitor_number: Generated<number>;
   created_at: string;
   updated_at: string;
+}
+
+/** A person who answers handed-over chats from their own WhatsApp (121). */
+export interface AgentTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  /** E.164 of the agent's own phone */
+  number: string;
+  /** invited (nothing is sent to them) | active (accepted from that phone) | stopped (sent STOP AGENT) */
+  status: string;
+  created_at: string;
+  accepted_at: string | null;
 }
 
 export interface ApiKeyTable {
@@ -85,6 +102,8 @@ export interface ContactTable {
   external_id: string | null;
   name: string | null;
   email: string | null;
+  /** visitors: numbered within the organization, for `Visitor 3` when there is no name */
+  visitor_number: Generated<number | null>;
   created_at: string;
 }
 
@@ -350,6 +369,7 @@ export interface SettingTable {
 export interface Database {
   organizations: OrganizationTable;
   api_keys: ApiKeyTable;
+  agents: AgentTable;
   dashboard_sessions: DashboardSessionTable;
   connections: ConnectionTable;
   numbers: NumberTable;
@@ -376,6 +396,7 @@ export interface Database {
 }
 
 export type Organization = Selectable<OrganizationTable>;
+export type Agent = Selectable<AgentTable>;
 export type NumberRow = Selectable<NumberTable>;
 export type Contact = Selectable<ContactTable>;
 export type Conversation = Selectable<ConversationTable>;

@@ -25,6 +25,8 @@ import { unroutedRoutes } from './unrouted.js';
 import { conversationRoutes } from './conversations.js';
 import { mediaRoutes } from './media.js';
 import { sessionRoutes } from './session.js';
+import { agentRoutes } from './agents.js';
+import { connectionRoutes } from './connections.js';
 import { type App, type RouteModule, withZod } from './route.js';
 import { redactUrl } from '../core/secrets.js';
 
@@ -39,6 +41,8 @@ const routeModules: RouteModule[] = [
   organizationRoutes,
   apiKeyRoutes,
   numberRoutes,
+  connectionRoutes,
+  agentRoutes,
   metaNumberRoutes,
   usageRoutes,
   knowledgeRoutes,

@@ -13,7 +13,7 @@ import { createWidget, widgetInput } from '../../src/services/widgets/settings.j
 import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../fakes/twilio.js';
 import { signedTwilioRequest } from '../fixtures/providers/index.js';
 import { makeTestContext } from '../support/context.js';
-import { makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
+import { activateAgents, makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
 import { launchChromium, type LaunchedBrowser } from './support.js';
 
@@ -59,6 +59,7 @@ beforeAll(async () => {
   organizationId = org.id;
   const sender = await makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: SENDER, provider_id: `PN${'a'.repeat(32)}` });
   await openServiceWindow(ctx, sender.id, AGENT); // the agent wrote to the sender today
+  await activateAgents(ctx, org.id, [AGENT]); // and accepted from that phone
   await seedKnowledge(ctx, org.id, [
     { title: 'Shipping', content: 'We ship to Spain, France and Germany. Delivery takes 3 to 5 business days and costs 5 euros.' },
   ]);

@@ -70,9 +70,9 @@ function renderMedia(media: Media): Node {
   return el('a', { href: media.url, target: '_blank', rel: 'noopener', download: media.filename || '' }, `📄 ${media.filename || media.type}`);
 }
 
-/** One message: who wrote it is both visible and read out ("Agent: …"); choices the bot offers are quick-reply buttons. */
+/** One message: who wrote it is both visible and read out ("Maya: …"); choices the bot offers are quick-reply buttons. */
 export function renderMessage(message: ChatMessage, onOffer: () => void, onChoice: (title: string) => void = () => {}): HTMLElement {
-  const who = el('span', { class: 'who' }, WHO[message.author] ?? message.author);
+  const who = el('span', { class: 'who' }, message.authorName ?? WHO[message.author] ?? message.author);
   const node = el('div', { class: `m ${message.author}`, 'data-id': String(message.id) });
   // The visitor's own bubbles show no visible label; screen readers still hear "You".
   if (message.author === 'visitor') who.className = 'who sr';

@@ -48,3 +48,35 @@ export async function saveConnection(ctx: AppContext, input: { organizationId: s
   invalidateLookups(ctx);
   return id;
 }
+
+export interface ConnectionJson {
+  id: string;
+  provider: string;
+  createdAt: string;
+}
+
+/** The organization's own connections of a provider, decrypted, oldest first (for lookups, never for an answer). */
+export async function organizationConnections(
+  ctx: AppContext,
+  organizationId: string,
+  provider: string,
+): Promise<Array<{ id: string; credentials: Credentials }>> {
+  const rows = await ctx.db
+    .selectFrom('connections')
+    .select(['id', 'credentials_encrypted'])
+    .where('organization_id', '=', organizationId)
+    .where('provider', '=', provider)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, credentials: JSON.parse(decrypt(ctx.encryptionKey, r.credentials_encrypted)) as Credentials }));
+}
+
+export async function listConnections(ctx: AppContext, organizationId: string): Promise<ConnectionJson[]> {
+  const rows = await ctx.db
+    .selectFrom('connections')
+    .select(['id', 'provider', 'created_at'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, provider: r.provider, createdAt: r.created_at }));
+}

@@ -27,13 +27,13 @@ function platformMeta(ctx: AppContext): { token: string; businessAccountId: stri
 }
 
 /** Meta's refusals as sentences with a fitting status; anything else is passed on as it is. */
-function metaError(err: unknown, doing: string): unknown {
+export function metaError(err: unknown, doing: string, credentials = "the platform's access token"): unknown {
   if (!(err instanceof ProviderRequestError)) return err;
   switch (err.kind) {
     case 'unreachable':
       return new AppError(502, 'PROVIDER_UNREACHABLE', `Meta could not be reached while ${doing}; try again shortly.`);
     case 'auth':
-      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Meta refused the platform's access token while ${doing}: ${err.detail}.`);
+      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Meta refused ${credentials} while ${doing}: ${err.detail}.`);
     case 'unknown':
       return badRequest(`Meta does not know this while ${doing}: ${err.detail}.`, 'PROVIDER_REJECTED');
     case 'busy':

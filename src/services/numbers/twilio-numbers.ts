@@ -31,13 +31,13 @@ function platformTwilio(ctx: AppContext): TwilioCredentials {
 }
 
 /** Twilio's refusals as sentences with a fitting status; anything else is passed on as it is. */
-function twilioError(err: unknown, doing: string): unknown {
+export function twilioError(err: unknown, doing: string, credentials = "the platform's credentials"): unknown {
   if (!(err instanceof ProviderRequestError)) return err;
   switch (err.kind) {
     case 'unreachable':
       return new AppError(502, 'PROVIDER_UNREACHABLE', `Twilio could not be reached while ${doing}; try again shortly.`);
     case 'auth':
-      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Twilio refused the platform's credentials while ${doing}: ${err.detail}.`);
+      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Twilio refused ${credentials} while ${doing}: ${err.detail}.`);
     case 'busy':
       return new AppError(503, 'PROVIDER_BUSY', `Twilio is rate limiting requests; try ${doing} again shortly.`);
     case 'rejected':

@@ -149,6 +149,22 @@ export async function seedDemo(ctx: AppContext, app: InProcessApi): Promise<Demo
     for (const agent of DEMO_BUSINESS.agents) await extendServiceWindow(ctx, n.id, agent.number, now);
   }
 
+  // The demo's simulated agents start active (SPEC §8): their phones are the simulator's, there is nobody to ask.
+  await ctx.db
+    .insertInto('agents')
+    .values(
+      DEMO_BUSINESS.agents.map((a) => ({
+        id: randomUUID(),
+        organization_id: organizationId,
+        name: a.name,
+        number: a.number,
+        status: 'active',
+        created_at: now,
+        accepted_at: now,
+      })),
+    )
+    .execute();
+
   // A failing step is logged and the server still starts: the demo is a convenience, not the product.
   const api = demoApi(app, apiKey);
   const widget = await api<{ widget: { id: string; publicKey: string } }>('POST', `/api/organizations/${organizationId}/widgets`, demoWidget(ctx))

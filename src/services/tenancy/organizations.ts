@@ -49,6 +49,8 @@ export async function createOrganization(ctx: AppContext, input: OrganizationInp
       instructions: input.instructions ?? null,
       last_conversation_ref: 0,
       dedupe_window_seconds: 0,
+      agent_code: null,
+      last_visitor_number: 0,
       created_at: now,
       updated_at: now,
     };

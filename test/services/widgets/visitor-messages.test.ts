@@ -9,7 +9,7 @@ import { listVisitorMessages } from '../../../src/services/widgets/visitor-outbo
 import { authenticateSession, createSession, type AuthenticatedSession } from '../../../src/services/widgets/sessions.js';
 import { createWidget, widgetInput } from '../../../src/services/widgets/settings.js';
 import { makeTestContext } from '../../support/context.js';
-import { makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
+import { activateAgents, makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
 
 const AGENT = '+15550109001';
 let ctx: AppContext;
@@ -25,6 +25,7 @@ beforeEach(async () => {
   const sender = await makeNumber(ctx, { organization_id: org.id });
   // The agent wrote to the sender lately, so free text may reach them.
   await openServiceWindow(ctx, sender.id, AGENT);
+  await activateAgents(ctx, org.id, [AGENT]);
   await seedKnowledge(ctx, org.id, [
     { title: 'Shipping', content: 'We ship to Spain, France and Germany. Delivery takes 3 to 5 business days and costs 5 euros.' },
     { title: 'Returns', content: 'You can return any item within 30 days for a full refund.' },
