@@ -1,7 +1,8 @@
 // Retrieval answer time on a 1,000-passage knowledge base (SPEC §13: p50 < 5 ms). Measures
 // answerQuestion as WhatsApp and the widget call it: the index freshness check against the
 // database, synonyms, BM25 search, intent and trimming, and (second mode) the sentence encoder
-// for the questions the words leave unsure. Loading WordNet, the model and the index happen once,
+// for the questions the words leave unsure, with the verdict — one answer, choices or not sure —
+// and the choices' titles computed; how many answers were of each kind is reported beside. Loading WordNet, the model and the index happen once,
 // before the timed questions. Training time is reported for both modes: with meaning it embeds
 // every passage.
 import { performance } from 'node:perf_hooks';
@@ -60,6 +61,8 @@ interface AnswerTimes {
   p99Ms: number;
   /** share of the questions the words left unsure, so the sentence encoder was asked too */
   askedEncoder: number;
+  /** how many of the timed answers were one answer, choices, or not sure */
+  kinds: Record<string, number>;
   trainingMs: number;
 }
 
@@ -73,6 +76,7 @@ async function measure(byMeaning: boolean, questions: string[]): Promise<AnswerT
     if (encoder) {
       await encoder.embed(['warm the model up']);
       ctx.sentences = {
+        name: encoder.name,
         embed: (texts) => {
           asked++;
           return encoder.embed(texts);
@@ -91,10 +95,12 @@ async function measure(byMeaning: boolean, questions: string[]): Promise<AnswerT
     for (const question of questions.slice(0, 50)) await answerQuestion(ctx, org.id, question); // warm caches and the JIT
     asked = 0; // from here on the encoder is asked only for questions
     const times: number[] = [];
+    const kinds: Record<string, number> = {};
     for (const question of questions) {
       const start = performance.now();
-      await answerQuestion(ctx, org.id, question);
+      const { kind } = await answerQuestion(ctx, org.id, question);
       times.push(performance.now() - start);
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
     }
     times.sort((a, b) => a - b);
     const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -102,6 +108,7 @@ async function measure(byMeaning: boolean, questions: string[]): Promise<AnswerT
       p50Ms: round(percentile(times, 50)),
       p99Ms: round(percentile(times, 99)),
       askedEncoder: round(asked / questions.length),
+      kinds,
       trainingMs: Math.round(trainingMs),
     };
   } finally {

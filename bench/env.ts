@@ -25,6 +25,9 @@ export function productEnv(databaseUrl: string, extra: Record<string, string> = 
     WHATSAPP_PHONE_NUMBER_ID: BENCH_NUMBERS.metaPhoneNumberId,
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: 'bench-verify',
     META_GRAPH_BASE_URL: nowhere,
+    WHAPI_TOKEN: BENCH_SECRETS.whapiToken,
+    WHAPI_WEBHOOK_SECRET: BENCH_SECRETS.whapiWebhookSecret,
+    WHAPI_BASE_URL: nowhere,
     ...extra,
   };
 }

@@ -12,9 +12,14 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** Starts `bench/target.ts <mode>` with the given environment and waits until it listens. */
-export async function startTarget(mode: 'bare' | 'app', env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Target> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./target.ts', import.meta.url)), [mode], {
+/** Starts `bench/target.ts <mode> [args]` with the given environment and waits until it listens. */
+export async function startTarget(
+  mode: 'bare' | 'anchor' | 'app',
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+  args: string[] = [],
+): Promise<Target> {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./target.ts', import.meta.url)), [mode, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     execArgv: ['--import', 'tsx', '--expose-gc', ...nodeArgs],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -6,12 +6,16 @@ export const BENCH_SECRETS = {
   twilioAuthToken: '7c1e4b2a9d3f5e6081a2b3c4d5e6f708',
   metaAppSecret: 'e3b1c44298fc1c149afbf4c8996fb924',
   metaAccessToken: 'bench-meta-token',
+  whapiToken: 'bench-whapi-token',
+  whapiWebhookSecret: 'bench-whapi-webhook-secret-5d1e',
 };
 export const BENCH_NUMBERS = {
   twilioPhone: '+14155550123',
   twilioSid: `PN${'c4'.repeat(16)}`,
   metaPhone: '+15550783881',
   metaPhoneNumberId: '106540352242922',
+  whapiPhone: '+14155550188',
+  whapiChannelId: 'BENCHSHOP-7QK2X',
 };
 
 export function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
@@ -92,6 +96,33 @@ export function metaInbound(n: number, text = `Hello, order ${n}?`): SignedReque
       'content-type': 'application/json',
       'x-hub-signature-256': `sha256=${createHmac('sha256', BENCH_SECRETS.metaAppSecret).update(body).digest('hex')}`,
     },
+    body,
+  };
+}
+
+/** A Whapi messages webhook with one text message (providers.md §3.2), with the webhook secret as Bearer. */
+export function whapiInbound(n: number, text = `Hello, order ${n}?`): SignedRequest {
+  const from = `1415777${String(n % 10000).padStart(4, '0')}`;
+  const body = JSON.stringify({
+    messages: [
+      {
+        id: `bench.${n.toString(36).padStart(12, '0')}`,
+        from_me: false,
+        type: 'text',
+        chat_id: `${from}@s.whatsapp.net`,
+        timestamp: 1784034321,
+        source: 'mobile',
+        text: { body: text },
+        from,
+        from_name: `Customer ${n % 1000}`,
+      },
+    ],
+    event: { type: 'messages', event: 'post' },
+    channel_id: BENCH_NUMBERS.whapiChannelId,
+  });
+  return {
+    path: '/api/webhooks/whapi',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_SECRETS.whapiWebhookSecret}` },
     body,
   };
 }

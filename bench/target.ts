@@ -1,12 +1,15 @@
 // A server under test, in its own process so its CPU time and memory are its own.
-// `bare`: a bare Fastify JSON handler. `app`: the whole product (config from the environment),
-// with one organization owning a Twilio and a Meta number. Reports its address over IPC and
-// answers {cpu|mem} requests over IPC too.
+// `bare`: a bare Fastify JSON handler. `anchor`: the hand-written durable Meta path SPEC §13 was
+// measured with. `app`: the whole product (config from the environment), with one organization
+// owning a Twilio, a Meta and a Whapi number. Reports its address over IPC and answers probes
+// (CPU time, memory after a forced GC) over IPC too.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import SqliteDriver from 'better-sqlite3';
 import Fastify from 'fastify';
 import { loadConfig } from '../src/config.js';
 import { createContext, startServer } from '../src/server.js';
 import type { AppContext } from '../src/services/context.js';
-import { BENCH_NUMBERS } from './payloads.js';
+import { BENCH_NUMBERS, BENCH_SECRETS } from './payloads.js';
 
 export type TargetReport = { url: string; organizationId?: string };
 export type Probe = { cpuMicros: number; rss: number; heapUsed: number };
@@ -29,6 +32,52 @@ async function startBare(): Promise<Started> {
   app.post('/echo', async (request) => ({ ok: true, got: typeof request.body }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { report: { url }, stop: () => app.close() };
+}
+
+/**
+ * The anchor of SPEC §13: raw body, HMAC-SHA256 check, JSON parse, and the inserts of one
+ * event-loop turn committed together (WAL, synchronous=FULL), each request answered after that
+ * commit. What the product path adds on top of this is the gap the bench shows.
+ */
+async function startAnchor(databasePath: string): Promise<Started> {
+  const db = new SqliteDriver(databasePath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('create table if not exists events (id integer primary key, message_id text not null unique, sender text, body text, received_at text)');
+  const insert = db.prepare('insert into events (message_id, sender, body, received_at) values (?, ?, ?, ?) on conflict do nothing');
+  let turn: Array<{ values: unknown[]; done: () => void }> = [];
+  const commit = () => {
+    const batch = turn;
+    turn = [];
+    db.transaction(() => {
+      for (const write of batch) insert.run(write.values);
+    })();
+    for (const write of batch) write.done();
+  };
+  const secret = Buffer.from(BENCH_SECRETS.metaAppSecret);
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.post('/api/webhooks/meta', async (request, reply) => {
+    const body = request.body as Buffer;
+    const given = Buffer.from(String(request.headers['x-hub-signature-256'] ?? ''));
+    const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.status(403).send({ ok: false });
+    const message = JSON.parse(body.toString('utf8')).entry[0].changes[0].value.messages[0];
+    await new Promise<void>((done) => {
+      turn.push({ values: [message.id, message.from, message.text?.body ?? null, new Date().toISOString()], done });
+      if (turn.length === 1) setImmediate(commit);
+    });
+    return { ok: true };
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    report: { url },
+    stop: async () => {
+      await app.close();
+      db.close();
+    },
+  };
 }
 
 /** One organization owning a Twilio and a Meta number: the routed path, not the unrouted one. */
@@ -67,6 +116,7 @@ async function seedOrganization(ctx: AppContext): Promise<string> {
     .values([
       number('num_bench_twilio', 'twilio', BENCH_NUMBERS.twilioPhone, BENCH_NUMBERS.twilioSid),
       number('num_bench_meta', 'meta', BENCH_NUMBERS.metaPhone, BENCH_NUMBERS.metaPhoneNumberId),
+      number('num_bench_whapi', 'whapi', BENCH_NUMBERS.whapiPhone, BENCH_NUMBERS.whapiChannelId),
     ])
     .onConflict((oc) => oc.doNothing())
     .execute();
@@ -89,10 +139,15 @@ async function startProduct(): Promise<Started> {
 }
 
 const mode = process.argv[2];
-const started = mode === 'bare' ? await startBare() : await startProduct();
+const started = mode === 'bare' ? await startBare() : mode === 'anchor' ? await startAnchor(process.argv[3]!) : await startProduct();
 process.on('message', (message: 'probe' | { broadcast: string[]; marker: string }) => {
   if (message === 'probe') {
-    if (typeof globalThis.gc === 'function') globalThis.gc();
+    // Garbage left by earlier work is collected first (twice: the first pass may only schedule
+    // finalizers), so memory figures count what is alive.
+    if (typeof globalThis.gc === 'function') {
+      globalThis.gc();
+      globalThis.gc();
+    }
     process.send!({ probe: probe() });
   } else if (typeof message === 'object' && started.broadcast) {
     void started.broadcast(message.broadcast, message.marker).then((ms) => process.send!({ broadcasted: ms }));

@@ -1,5 +1,5 @@
-// Widget figures: memory per 1,000 idle event streams (up to 10,000), one event to all of them,
-// and agent reply webhook → visitor's event stream latency. Talks to the product only through
+// Widget figures: memory per 1,000 idle event streams (up to 10,000, in a fresh process against
+// its own baseline), one event to all of them, and agent reply webhook → visitor's event stream latency. Talks to the product only through
 // its HTTP API, as a browser and Twilio would.
 import { createServer, type IncomingMessage, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,9 @@ const REPLIES = 200;
 const AGENT = '+15551230001';
 
 export interface WidgetFigures {
+  /** the fresh process's memory after a forced GC, before any stream was open */
+  baselineMB?: { rss: number; heap: number };
+  /** growth over the baseline, each measured after a forced GC */
   streams?: Array<{ connections: number; rssMB: number; heapMB: number; rssPer1000MB: number }>;
   /** one event to every stream: the server's time to write it to all, and until the last client had it */
   broadcastServerMs?: number;
@@ -86,12 +89,20 @@ async function createSessions(base: string, publicKey: string, count: number): P
   return sessions.slice(0, count);
 }
 
+/**
+ * Memory of idle event streams, in a process that did nothing else: the sessions were created by
+ * another process on the same database, this one starts, opens a few streams and closes them (so
+ * the route's code is loaded and compiled), and its memory after a forced GC is the baseline each
+ * step is measured against.
+ */
 async function measureStreams(
   target: Target,
   base: string,
-  publicKey: string,
-): Promise<Pick<WidgetFigures, 'streams' | 'broadcastServerMs' | 'broadcastToAllMs'>> {
-  const sessions = await createSessions(base, publicKey, STREAM_STEPS.at(-1)!);
+  sessions: Array<{ sessionId: string; token: string }>,
+): Promise<Pick<WidgetFigures, 'streams' | 'baselineMB' | 'broadcastServerMs' | 'broadcastToAllMs'>> {
+  const warm = await Promise.all(sessions.slice(0, 50).map((s) => openStream(base, s.sessionId, s.token)));
+  for (const s of warm) s.response.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 200));
   const streams: Stream[] = [];
   const baseline = await target.probe();
   const figures: NonNullable<WidgetFigures['streams']> = [];
@@ -119,15 +130,27 @@ async function measureStreams(
   );
   const last = Math.max(...(await Promise.all(arrivals)));
   for (const s of streams) s.response.destroy();
-  return { streams: figures, broadcastServerMs: round(serverMs), broadcastToAllMs: round(last - sent) };
+  return {
+    baselineMB: { rss: round(baseline.rss / 1e6), heap: round(baseline.heapUsed / 1e6) },
+    streams: figures,
+    broadcastServerMs: round(serverMs),
+    broadcastToAllMs: round(last - sent),
+  };
 }
 
-async function measureReplyLatency(base: string, publicKey: string): Promise<WidgetFigures['replyLatency']> {
+async function measureReplyLatency(base: string, widgetId: string, publicKey: string, acceptText: string): Promise<WidgetFigures['replyLatency']> {
   const [session] = await createSessions(base, publicKey, 1);
   const stream = await openStream(base, session!.sessionId, session!.token);
-  // The agent wrote to the handover number lately, so the agent's 24-hour window is open.
-  const hello = twilioInbound(PUBLIC_URL, 899_999_999, { text: 'Hi, I am on shift', from: AGENT });
+  // The agent accepts from their phone (an invited agent is sent nothing), which also opens their 24-hour window.
+  const hello = twilioInbound(PUBLIC_URL, 899_999_999, { text: acceptText, from: AGENT });
   await fetch(base + hello.path, { method: 'POST', headers: hello.headers, body: hello.body });
+  // The acceptance is handled by the worker after the webhook is answered: wait until the agent is active.
+  for (let tries = 0; ; tries++) {
+    const { widget } = await api<{ widget: { agents: Array<{ status: string }> } }>(base, 'GET', `/api/widgets/${widgetId}`);
+    if (widget.agents.every((a) => a.status === 'active')) break;
+    if (tries > 200) throw new Error('the agent never became active');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   await api(base, 'POST', `/api/widget/sessions/${session!.sessionId}/messages`, { text: 'I would like to talk to a person' }, session!.token);
   const handover = await api<{ conversationRef: number | string }>(base, 'POST', `/api/widget/sessions/${session!.sessionId}/handover`, {}, session!.token);
   const ref = String(handover.conversationRef).replace(/^#/, '');
@@ -151,30 +174,49 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+function widgetEnv(databaseUrl: string, twilioUrl: string): Record<string, string> {
+  return productEnv(databaseUrl, {
+    WORKER: '1',
+    TWILIO_API_BASE_URL: twilioUrl,
+    WIDGET_REQUESTS_PER_MINUTE: '1000000',
+    WIDGET_MESSAGES_PER_MINUTE: '1000000',
+    LOG_LEVEL: 'warn',
+  });
+}
+
 export async function measureWidgetStreams(databaseUrl: string): Promise<WidgetFigures> {
   const sink = await startTwilioSink();
-  const target = await startTarget(
-    'app',
-    productEnv(databaseUrl, {
-      WORKER: '1',
-      TWILIO_API_BASE_URL: sink.url,
-      WIDGET_REQUESTS_PER_MINUTE: '1000000',
-      WIDGET_MESSAGES_PER_MINUTE: '1000000',
-      LOG_LEVEL: 'warn',
-    }),
-  );
+  let sessions: Array<{ sessionId: string; token: string }>;
+  let replyLatency: WidgetFigures['replyLatency'];
+  // First process: the widget, the reply latency, and the sessions the streams will use.
+  const setup = await startTarget('app', widgetEnv(databaseUrl, sink.url));
   try {
-    const base = target.report.url;
-    const { widget } = await api<{ widget: { publicKey: string } }>(base, 'POST', `/api/organizations/${target.report.organizationId}/widgets`, {
-      name: 'Bench widget',
-      allowedOrigins: ['https://shop.example.com'],
-      agentWhatsappNumbers: [AGENT],
-      handoverWhatsappNumber: BENCH_NUMBERS.twilioPhone,
-    });
-    const replyLatency = await measureReplyLatency(base, widget.publicKey);
-    return { replyLatency, ...(await measureStreams(target, base, widget.publicKey)) };
+    const base = setup.report.url;
+    const { widget } = await api<{ widget: { id: string; publicKey: string; agentInvitation: { text: string } } }>(
+      base,
+      'POST',
+      `/api/organizations/${setup.report.organizationId}/widgets`,
+      {
+        name: 'Bench widget',
+        allowedOrigins: ['https://shop.example.com'],
+        agentWhatsappNumbers: [AGENT],
+        handoverWhatsappNumber: BENCH_NUMBERS.twilioPhone,
+      },
+    );
+    replyLatency = await measureReplyLatency(base, widget.id, widget.publicKey, widget.agentInvitation.text);
+    sessions = await createSessions(base, widget.publicKey, STREAM_STEPS.at(-1)!);
   } catch (err) {
+    sink.close();
     return { skipped: `widget figures not measured: ${(err as Error).message}` };
+  } finally {
+    await setup.stop();
+  }
+  // Second process, fresh: only the streams.
+  const target = await startTarget('app', widgetEnv(databaseUrl, sink.url));
+  try {
+    return { replyLatency, ...(await measureStreams(target, target.report.url, sessions)) };
+  } catch (err) {
+    return { replyLatency, skipped: `stream figures not measured: ${(err as Error).message}` };
   } finally {
     await target.stop();
     sink.close();

@@ -72,6 +72,10 @@ const envSchema = z.object({
   LLM_API_KEY: optionalText,
   LLM_MODEL: optionalText,
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(15000),
+  EMBEDDINGS_BASE_URL: z.url().optional(),
+  EMBEDDINGS_API_KEY: optionalText,
+  EMBEDDINGS_MODEL: optionalText,
+  EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
   ANSWER_BY_MEANING: onOff,
   SIMULATOR: onOff,
   DEMO: onOff,
@@ -128,6 +132,15 @@ function toConfig(env: z.infer<typeof envSchema>) {
       env.LLM_BASE_URL && env.LLM_MODEL
         ? { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL, timeoutMs: env.LLM_TIMEOUT_MS }
         : undefined,
+    /** an OpenAI-compatible embeddings endpoint giving the sentence vectors instead of the built-in encoder */
+    embeddings: env.EMBEDDINGS_BASE_URL
+      ? {
+          baseUrl: env.EMBEDDINGS_BASE_URL,
+          apiKey: env.EMBEDDINGS_API_KEY,
+          model: env.EMBEDDINGS_MODEL ?? 'text-embedding-3-small',
+          timeoutMs: env.EMBEDDINGS_TIMEOUT_MS,
+        }
+      : undefined,
     /** the sentence encoder beside word matching (about 30 MB of model, 160 MB of memory) */
     answerByMeaning: env.ANSWER_BY_MEANING ?? true,
     simulator: env.SIMULATOR ?? !anyProvider,

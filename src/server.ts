@@ -11,12 +11,14 @@ import { createLogger } from './logger.js';
 import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
 import { ensureAdminKey } from './services/tenancy/admin-key.js';
+import { registerPlatformNumbers } from './services/numbers/platform.js';
 import type { AppContext, ContextState, JobList } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/platform/demo.js';
 import { startInactivitySweeper } from './services/handover/inactivity.js';
 import { jobHandlers } from './jobs/kinds.js';
 import { startJobWorker } from './jobs/queue.js';
 import { DEFAULT_SENDS_PER_SECOND } from './services/outbound/send-rate.js';
+import { remoteEncoder } from './services/knowledge/meaning/remote-encoder.js';
 import { sharedSentenceEncoder } from './services/knowledge/meaning/encoder.js';
 
 export interface ContextOptions {
@@ -40,7 +42,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     bus: await createBus(database, clock, log),
     random: Math.random,
     encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
-    sentences: config.answerByMeaning ? sharedSentenceEncoder() : undefined,
+    // An embeddings endpoint, when configured, gives the vectors; the built-in encoder stands in when it fails.
+    sentences: config.embeddings ? remoteEncoder(config.embeddings) : config.answerByMeaning ? sharedSentenceEncoder() : undefined,
+    sentencesFallback: config.embeddings && config.answerByMeaning ? sharedSentenceEncoder() : undefined,
     jobs: { handlers: new Map(Object.entries(options.jobs ?? jobHandlers)), workers: new Set() },
     state: createContextState(),
   };
@@ -56,7 +60,7 @@ function createContextState(): ContextState {
     knowledgeIndexes: new Map(),
     indexesGainingMeaning: new Set(),
     trainings: new Map(),
-    numberLookups: undefined,
+    lookups: undefined,
     rateLimits: { minute: -1, counts: new Map() },
     dashboardStreams: new Set(),
   };
@@ -89,6 +93,7 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   let url = '';
   await app.ready();
   const { key: generatedAdminKey } = await ensureAdminKey(ctx);
+  await registerPlatformNumbers(ctx);
   // The demo goes through the app's own API, so it is created once the routes are ready.
   const demo = ctx.config.demo ? await seedDemo(ctx, app) : undefined;
   if (ctx.config.worker) {

@@ -2,7 +2,12 @@
 // which conversation a reply belongs to is decided by services/handover from what this returns.
 
 /** Which conversation the agent named in the message itself. */
-export type ReplyTarget = { by: 'ref'; ref: number } | { by: 'name'; name: string } | { by: 'session'; sessionPrefix: string };
+export type ReplyTarget =
+  | { by: 'ref'; ref: number }
+  | { by: 'name'; name: string }
+  | { by: 'session'; sessionPrefix: string }
+  /** starts like `#282` but is not one (`#282abc`): the agent is asked to write it again */
+  | { by: 'unclear'; start: string };
 
 export type AgentReply =
   | { kind: 'list' }
@@ -13,9 +18,12 @@ export type AgentReply =
 
 const LIST = /^\/list$/i;
 const CLOSE = /^\/close$/i;
-// `#282: text` (the colon is required: `#1 priority…` is ordinary text); `#282 /close` needs none.
-const REF_PREFIX = /^#(\d{1,9})\s*:\s*([\s\S]*)$/;
-const REF_COMMAND = /^#(\d{1,9})\s*:?\s*(\/\w+)\s*$/;
+// A message that starts with `#282` followed by a space, `:`, `-`, `.` or `,` (or nothing) names
+// conversation 282: `#5 hello` on a thread of #4 is for #5, never for #4.
+const REF_PREFIX = /^#(\d{1,9})(?:\s*[:\-.,]\s*|\s+|$)([\s\S]*)$/;
+// `#282abc`, `#99999999999`: it starts like a reference, so it is never read as text for another conversation.
+const REF_LIKE = /^#\d/;
+const REF_COMMAND = /^#(\d{1,9})\s*[:\-.,]?\s*(\/\w+)\s*$/;
 // `@Viral tarpara: text`: the name runs to the first colon.
 const AT_PREFIX = /^@([^:\n]{1,80}?)\s*:\s*([\s\S]*)$/;
 const SESSION_PREFIX = /^visitor_[A-Za-z0-9_-]+$/;
@@ -31,6 +39,7 @@ export function parseAgentReply(input: string | null | undefined): AgentReply {
 
   const ref = REF_PREFIX.exec(text);
   if (ref) return withTarget({ by: 'ref', ref: Number(ref[1]) }, ref[2]!);
+  if (REF_LIKE.test(text)) return { kind: 'message', target: { by: 'unclear', start: text.split(/\s/, 1)[0]!.slice(0, 20) }, text };
 
   const at = AT_PREFIX.exec(text);
   if (at) {
@@ -50,4 +59,18 @@ function withTarget(target: ReplyTarget, rest: string): AgentReply {
 export function sameVisitorName(a: string, b: string): boolean {
   const fold = (s: string) => s.trim().replace(/\s+/g, ' ').toLocaleLowerCase();
   return fold(a) === fold(b);
+}
+
+/** What an agent sends to join or leave an organization's agents (SPEC §8 Agents). */
+export type AgentCommand = { kind: 'accept'; code: string } | { kind: 'stop' };
+
+const ACCEPT = /^accept\s+([A-Za-z0-9-]{4,40})$/i;
+const STOP = /^stop\s+agent$/i;
+
+/** `ACCEPT <code>` (any case) or `STOP AGENT`; anything else is not a command. */
+export function parseAgentCommand(input: string | null | undefined): AgentCommand | undefined {
+  const text = (input ?? '').trim();
+  const accept = ACCEPT.exec(text);
+  if (accept) return { kind: 'accept', code: accept[1]!.toUpperCase() };
+  return STOP.test(text) ? { kind: 'stop' } : undefined;
 }

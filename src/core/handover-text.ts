@@ -10,12 +10,20 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** What a visitor typed, as one line: line breaks (and other control characters) become spaces. */
+/**
+ * What a visitor typed, as one line: line breaks (and the other separators a phone shows as one)
+ * become spaces, so a name or a message cannot add lines that look like the notification's own.
+ */
 export function oneLine(text: string): string {
   return text
-    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
-    .replace(/ {2,}/g, ' ')
+    .replace(/[\r\n\v\f\u0085\u2028\u2029]+/g, ' ')
+    .replace(/[ \t]{2,}/g, ' ')
     .trim();
+}
+
+/** A visitor as agents and lists see them: their name, else `Visitor 3` (numbered within the organization). */
+export function visitorLabel(name: string | null, visitorNumber: number | null): string {
+  return name?.trim() || (visitorNumber ? `Visitor ${visitorNumber}` : 'Visitor');
 }
 
 export interface HandoverSummary {
@@ -24,26 +32,28 @@ export interface HandoverSummary {
   sessionId: string;
 }
 
-/** The notification each agent gets (SPEC §8, line for line). */
-export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; poolNumber: boolean }): string {
+/**
+ * The notification each agent gets (SPEC §8, line for line). `replyHere`: the sender carries no
+ * other open conversation with this agent, so a reply without a prefix can only mean this one.
+ */
+export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; replyHere: boolean }): string {
   return [
     '🔔 Agent Handover Request',
     `👤 USER: ${oneLine(h.visitorName)}`,
     `🆔 ID: #${h.ref}`,
     `📱 Session: ${h.sessionId}`,
     `💬 ${h.lastMessage === null ? '(no message yet)' : clip(oneLine(h.lastMessage), MAX_QUOTE)}`,
-    // A pool number carries this visitor alone for the agent, so no prefix is needed.
-    h.poolNumber ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
+    h.replyHere ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
   ].join('\n');
 }
 
-/** A visitor's message as the agent sees it: `#282 Viral tarpara: text`. */
+/** A visitor's message as the agent sees it, on one line: `#282 Viral tarpara: text`. */
 export function forwardedVisitorMessage(h: Pick<HandoverSummary, 'ref' | 'visitorName'>, text: string): string {
   return clip(`#${h.ref} ${oneLine(h.visitorName)}: ${oneLine(text)}`, MAX_MESSAGE);
 }
 
-export function conversationLine(h: Pick<HandoverSummary, 'ref' | 'visitorName'>): string {
-  return `#${h.ref} ${h.visitorName}`;
+export function conversationLine(h: Pick<HandoverSummary, 'ref' | 'visitorName'> & { inOrganization?: string }): string {
+  return `#${h.ref} ${oneLine(h.visitorName)}${h.inOrganization ? ` (${oneLine(h.inOrganization)})` : ''}`;
 }
 
 /** `/list`: the agent's open conversations. */
@@ -53,7 +63,7 @@ export function openConversationList(open: Pick<HandoverSummary, 'ref' | 'visito
 }
 
 /** The reply could not be placed: nothing was delivered, and the agent learns how to address it. */
-export function unresolvedReplyWarning(reason: string, open: Pick<HandoverSummary, 'ref' | 'visitorName'>[]): string {
+export function unresolvedReplyWarning(reason: string, open: Array<Pick<HandoverSummary, 'ref' | 'visitorName'> & { inOrganization?: string }>): string {
   const choices = open.length === 0 ? 'You have no open conversations.' : ['Open conversations:', ...open.map(conversationLine)].join('\n');
   return `⚠️ ${reason} Nothing was sent to a visitor.\n${choices}\nReply with: #<number>: your message`;
 }

@@ -74,6 +74,8 @@ export interface KnowledgeIndex {
   lexicon: Lexicon;
   /** each passage's sentence vector, in passage order, when trained with the encoder */
   vectors?: Int8Array[];
+  /** the name of the encoder that made the vectors: a question is read by the same one */
+  encoder?: string;
 }
 
 export interface Hit {

@@ -49,7 +49,9 @@ export function openDatabase(url: string): Database {
     };
   }
   // Bounded waits: while the server restarts, a request fails fast instead of hanging on a socket.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000, keepAlive: true });
+  // Sized for the webhook group commit's batches in flight (inbound/store.ts), the job workers'
+  // concurrency (8) and the API beside them.
+  const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5_000, keepAlive: true });
   // A dropped connection (server restart) must not crash the process; the pool reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });

@@ -19,8 +19,25 @@ export interface OrganizationTable {
   last_conversation_ref: number;
   /** seconds; 0 = off. Drops a repeat of the same text from the same sender within this window. */
   dedupe_window_seconds: number;
+  /** what an agent sends from their own phone to accept (`ACCEPT <code>`); drawn on first use (121) */
+  agent_code: Generated<string | null>;
+  /** last visitor number handed out (`Visitor 3`) */
+  last_visitor_number: Generated<number>;
   created_at: string;
   updated_at: string;
+}
+
+/** A person who answers handed-over chats from their own WhatsApp (121). */
+export interface AgentTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  /** E.164 of the agent's own phone */
+  number: string;
+  /** invited (nothing is sent to them) | active (accepted from that phone) | stopped (sent STOP AGENT) */
+  status: string;
+  created_at: string;
+  accepted_at: string | null;
 }
 
 export interface ApiKeyTable {
@@ -85,6 +102,8 @@ export interface ContactTable {
   external_id: string | null;
   name: string | null;
   email: string | null;
+  /** visitors: numbered within the organization, for `Visitor 3` when there is no name */
+  visitor_number: Generated<number | null>;
   created_at: string;
 }
 
@@ -305,6 +324,35 @@ export interface KnowledgeIndexTable {
   /** base64 of each chunk's sentence vector (signed bytes), in chunk order; null without the encoder */
   meaning_vectors: string | null;
   meaning_dimensions: number | null;
+  /** which encoder made the vectors (`built-in`, `embeddings:<model>`); null before encoders had names */
+  meaning_encoder: string | null;
+}
+
+/** The choices a conversation's latest answer offered; a reply `1`, `2` or a title picks one until `expires_at`. */
+export interface AnswerChoiceTable {
+  conversation_id: string;
+  organization_id: string;
+  /** JSON `[{id, title}]`: passage ids and the titles the customer read */
+  choices: string;
+  expires_at: string;
+}
+
+/**
+ * A question the bot was not sure of, and what an agent answered: `awaiting` until an agent
+ * answers, then `pending` in the dashboard until accepted (into the knowledge base) or dismissed.
+ */
+export interface KnowledgeSuggestionTable {
+  id: string;
+  organization_id: string;
+  conversation_id: string;
+  question: string;
+  answer: string | null;
+  status: 'awaiting' | 'pending' | 'accepted' | 'dismissed';
+  /** the knowledge document an accepted suggestion became */
+  document_id: string | null;
+  created_at: string;
+  answered_at: string | null;
+  decided_at: string | null;
 }
 
 export interface TrialBindingTable {
@@ -323,6 +371,7 @@ export interface SettingTable {
 export interface Database {
   organizations: OrganizationTable;
   api_keys: ApiKeyTable;
+  agents: AgentTable;
   dashboard_sessions: DashboardSessionTable;
   connections: ConnectionTable;
   numbers: NumberTable;
@@ -342,11 +391,14 @@ export interface Database {
   handover_assignments: HandoverAssignmentTable;
   knowledge_documents: KnowledgeDocumentTable;
   knowledge_indexes: KnowledgeIndexTable;
+  answer_choices: AnswerChoiceTable;
+  knowledge_suggestions: KnowledgeSuggestionTable;
   trial_bindings: TrialBindingTable;
   settings: SettingTable;
 }
 
 export type Organization = Selectable<OrganizationTable>;
+export type Agent = Selectable<AgentTable>;
 export type NumberRow = Selectable<NumberTable>;
 export type Contact = Selectable<ContactTable>;
 export type Conversation = Selectable<ConversationTable>;

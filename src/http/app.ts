@@ -1,9 +1,8 @@
 // The HTTP server: plugins, error mapping, and the one list of route files.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
-import { redactUrl } from '../core/secrets.js';
 import type { AppContext } from '../services/context.js';
 import { answersOf } from './answers.js';
 import { answerClientError, answerFrameworkError } from './client-errors.js';
@@ -28,7 +27,10 @@ import { unroutedRoutes } from './unrouted.js';
 import { conversationRoutes } from './conversations.js';
 import { mediaRoutes } from './media.js';
 import { sessionRoutes } from './session.js';
+import { agentRoutes } from './agents.js';
+import { connectionRoutes } from './connections.js';
 import { type App, type RouteModule, withZod } from './route.js';
+import { redactUrl } from '../core/secrets.js';
 
 export type { App } from './route.js';
 
@@ -41,6 +43,8 @@ const routeModules: RouteModule[] = [
   organizationRoutes,
   apiKeyRoutes,
   numberRoutes,
+  connectionRoutes,
+  agentRoutes,
   metaNumberRoutes,
   usageRoutes,
   knowledgeRoutes,
@@ -58,19 +62,19 @@ const routeModules: RouteModule[] = [
 /** Probes a load balancer or Prometheus calls every few seconds: logged at debug only. */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
-/**
- * fastify's two lines a request (incoming, completed, with headers-sized objects) become one short
- * line when it is answered: `GET /api/x 200 12ms`, the URL's secret query values redacted.
- */
-class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
-
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = `${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`;
-    if (error) reply.log.error({ err: error }, line);
-    else if (PROBES.has(request.routeOptions.url ?? '')) reply.log.debug(line);
-    else reply.log.info(line);
-  }
+/** One line per answered request: method, URL with its secrets redacted, status, time; probes at debug. */
+function logRequests(app: App, ctx: AppContext): void {
+  const log = ctx.log;
+  app.addHook('onResponse', (request, reply, done) => {
+    const level = PROBES.has(request.routeOptions.url ?? '') ? 'debug' : 'info';
+    if (log.isLevelEnabled(level)) {
+      log[level](
+        { reqId: request.id, method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+    }
+    done();
+  });
 }
 
 export async function buildApp(ctx: AppContext): Promise<App> {
@@ -84,7 +88,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     // Short request ids keep log lines small; a provider retry gets its own.
     genReqId: () => Math.random().toString(36).slice(2, 10),
-    logController: new OneLinePerRequest(),
+    // One line per request, written below once it is answered (Fastify's own are two per request).
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const app = withZod(fastify);
   app.setValidatorCompiler(validatorCompiler);
@@ -92,6 +97,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   // answer is sent as it is, so a field the schema lacks can never turn a good answer into a 500.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandler(app);
+  logRequests(app, ctx);
   app.addHook('onRoute', (route) => {
     const schema = route.schema as { hide?: boolean; response?: unknown } | undefined;
     if (!schema || schema.hide || schema.response) return;

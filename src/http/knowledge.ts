@@ -6,7 +6,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { documentFromFile } from '../core/documents.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
-import { answerQuestion } from '../services/knowledge/answers.js';
+import { answerFromChoice, answerQuestion } from '../services/knowledge/answers.js';
+import { acceptSuggestion, dismissSuggestion, listSuggestions } from '../services/knowledge/suggestions.js';
 import type { AppContext } from '../services/context.js';
 import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, startTraining, trainingStatus } from '../services/knowledge/training.js';
 import type { RouteModule } from './route.js';
@@ -19,7 +20,20 @@ const documentBody = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(200),
   content: z.string().max(MAX_DOCUMENT_CHARACTERS),
 });
-const askBody = z.object({ question: z.string().trim().min(1, 'question must not be empty').max(2000) });
+const askBody = z
+  .object({
+    question: z.string().trim().max(2000).optional(),
+    /** a choice an earlier answer offered (its `id`): answers from that passage */
+    choice: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((b) => Boolean(b.question) || b.choice, { message: 'question must not be empty', path: ['question'] });
+const suggestionParams = orgParams.extend({ suggestionId: z.string().min(1).max(100) });
+const acceptBody = z
+  .object({
+    answer: z.string().trim().min(1, 'answer must not be empty').max(4000).optional(),
+    question: z.string().trim().min(1, 'question must not be empty').max(500).optional(),
+  })
+  .nullish();
 
 /** A multipart upload: the `file` part, and an optional `title` field sent before it. */
 async function readUpload(request: FastifyRequest) {
@@ -143,10 +157,54 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
 
   app.post(
     '/api/organizations/:orgId/ask',
-    { ...guard, schema: { tags, summary: 'Ask the answerer a question, as a customer would', params: orgParams, body: askBody } },
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary:
+          'Ask the answerer a question, as a customer would: {answer, sources, confidence, choices?, offerHuman}, answer being the text a WhatsApp customer gets; {choice: id} answers from one of the choices offered',
+        params: orgParams,
+        body: askBody,
+      },
+    },
     async (request) => {
-      const answer = await answerQuestion(ctx, request.params.orgId, request.body.question);
+      const { question, choice } = request.body;
+      const answer = choice ? await answerFromChoice(ctx, request.params.orgId, choice) : await answerQuestion(ctx, request.params.orgId, question!);
       return { ok: true, ...answer };
+    },
+  );
+
+  app.get(
+    '/api/organizations/:orgId/knowledge/suggestions',
+    { ...guard, schema: { tags, summary: "Suggested answers: questions the bot was not sure of, with an agent's answer", params: orgParams } },
+    async (request) => {
+      return { ok: true, suggestions: await listSuggestions(ctx, request.params.orgId) };
+    },
+  );
+
+  app.post(
+    '/api/organizations/:orgId/knowledge/suggestions/:suggestionId/accept',
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary: 'Accept a suggested answer into the knowledge base (optionally edited: {answer, question}); it is indexed at once',
+        params: suggestionParams,
+        body: acceptBody,
+      },
+    },
+    async (request) => {
+      const accepted = await acceptSuggestion(ctx, request.params.orgId, request.params.suggestionId, request.body ?? undefined);
+      return { ok: true, ...accepted };
+    },
+  );
+
+  app.delete(
+    '/api/organizations/:orgId/knowledge/suggestions/:suggestionId',
+    { ...guard, schema: { tags, summary: 'Dismiss a suggested answer', params: suggestionParams } },
+    async (request) => {
+      await dismissSuggestion(ctx, request.params.orgId, request.params.suggestionId);
+      return { ok: true, message: 'Suggestion dismissed.' };
     },
   );
 };

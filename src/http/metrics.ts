@@ -3,7 +3,7 @@ import { metricsOf, observeRequest } from '../services/platform/metrics.js';
 import type { RouteModule } from './route.js';
 
 export const metricsRoutes: RouteModule = (app, ctx) => {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     observeRequest(ctx, {
       method: request.method,
       // the route pattern, not the URL: ids and tokens would make unbounded label values
@@ -11,6 +11,7 @@ export const metricsRoutes: RouteModule = (app, ctx) => {
       status: reply.statusCode,
       seconds: reply.elapsedTime / 1000,
     });
+    done();
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

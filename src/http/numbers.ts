@@ -6,7 +6,10 @@ import { numbersWithHealth, recordSenderStatus } from '../services/numbers/statu
 import { provisionNumber, releaseNumber, searchNumbers } from '../services/numbers/twilio-numbers.js';
 import { getSharedTrialNumber, setSharedTrialNumber } from '../services/numbers/trial.js';
 import type { RouteModule } from './route.js';
-import { keyRequired, organizationAccess, orgParams, platformOnly } from './auth.js';
+import { keyRequired, organizationAccess, orgParams, platformOnly, principalOf } from './auth.js';
+import { forbidden } from '../core/errors.js';
+import { getOrganization } from '../services/tenancy/organizations.js';
+import { addOrganizationNumber } from '../services/numbers/usable.js';
 
 const tags = ['numbers'];
 
@@ -48,6 +51,13 @@ export const numberRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request) => {
+      // A number on the platform's account is paid by the platform: a trial organization uses the shared number.
+      const principal = await principalOf(ctx, request);
+      if (principal.kind !== 'platform' && (await getOrganization(ctx, request.params.orgId)).plan === 'trial') {
+        throw forbidden(
+          'Trial organizations use the shared trial number (customers send join <code>); buying a Twilio number on the platform account needs a paid plan or the platform key.',
+        );
+      }
       return { ok: true, ...(await provisionNumber(ctx, request.params.orgId, request.body.phoneNumber)) };
     },
   );
@@ -62,10 +72,41 @@ export const numberRoutes: RouteModule = (app, ctx) => {
 
   app.get(
     '/api/organizations/:orgId/numbers',
-    { ...ownOrganization, schema: { tags, summary: "The organization's numbers and their send health", params: orgParams } },
+    {
+      ...ownOrganization,
+      schema: { tags, summary: 'Numbers the organization can use (its own and the platform numbers) and their send health', params: orgParams },
+    },
     async (request) => {
-      const numbers = await numbersWithHealth(ctx, request.params.orgId);
-      return { ok: true, numbers: numbers.map(({ number, health }) => ({ ...numberJson(number), ...health })) };
+      const { orgId } = request.params;
+      await getOrganization(ctx, orgId);
+      const numbers = await numbersWithHealth(ctx, orgId);
+      return {
+        ok: true,
+        numbers: numbers.map(({ number, health }) => ({
+          ...numberJson(number),
+          owner: number.organization_id ? ('organization' as const) : ('platform' as const),
+          connection: number.connection_id ? ('own' as const) : ('platform' as const),
+          isSharedTrial: number.is_shared_trial === 1,
+          ...health,
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/organizations/:orgId/numbers',
+    {
+      ...ownOrganization,
+      schema: {
+        tags,
+        summary: 'Register a number of an own Twilio or Meta account, or get a simulated number (simulator mode)',
+        params: orgParams,
+        body: z.object({ provider: z.enum(['twilio', 'meta', 'simulator']), phoneNumber: z.string().trim().min(3).max(32).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const row = await addOrganizationNumber(ctx, request.params.orgId, request.body);
+      return reply.status(201).send({ ok: true, number: { ...numberJson(row), owner: 'organization', connection: row.connection_id ? 'own' : 'platform' } });
     },
   );
 

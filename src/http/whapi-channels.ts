@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { assignWhapiChannel, getWhapiChannel, removeWhapiChannel } from '../services/numbers/whapi-channels.js';
 import type { RouteModule } from './route.js';
-import { organizationAccess, orgParams } from './auth.js';
+import { organizationAccess, orgParams, principalOf } from './auth.js';
+import { forbidden } from '../core/errors.js';
 
 const tags = ['whapi channels'];
 
@@ -21,6 +22,12 @@ export const whapiChannelRoutes: RouteModule = (app, ctx) => {
     '/api/organizations/:orgId/whapi-channel',
     { ...guard, schema: { tags, summary: 'Assign a Whapi channel', params: orgParams, body: channelBody } },
     async (request) => {
+      // Without its own token the channel would send with the platform's WHAPI_TOKEN: the platform's decision.
+      if (!request.body.token && (await principalOf(ctx, request)).kind !== 'platform') {
+        throw forbidden(
+          "A channel without its own token would send with the platform's WHAPI_TOKEN, which only the platform key may assign; send the channel's token.",
+        );
+      }
       return { ok: true, channel: await assignWhapiChannel(ctx, request.params.orgId, request.body) };
     },
   );

@@ -1,7 +1,6 @@
 // What every service gets: configuration, the database, time, logs, providers and live events,
 // and this process's state (jobs, caches, writers, streams). Built once by createContext
 // (server.ts, also for tests) and passed down; nothing reaches for globals or module-level maps.
-import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config.js';
@@ -26,8 +25,10 @@ export interface AppContext {
   random: () => number;
   /** AES-256-GCM key for stored credentials (core/crypto.ts). */
   encryptionKey: Buffer;
-  /** sentence vectors for answering by meaning; undefined when ANSWER_BY_MEANING is off */
+  /** sentence vectors for answering by meaning: the embeddings endpoint, else the built-in encoder; undefined when neither is on */
   sentences?: SentenceEncoder;
+  /** the built-in encoder, when `sentences` is an embeddings endpoint that may fail */
+  sentencesFallback?: SentenceEncoder;
   /** the job kinds this context runs and its workers */
   jobs: ContextJobs;
   /** this process's caches, writers and streams for this context */
@@ -59,6 +60,15 @@ export interface Metrics {
   webhookDuration: Histogram<'provider'>;
 }
 
+/** Cached lookups of the webhook path (numbers/lookup-cache.ts). */
+export interface LookupCache {
+  entries: Map<string, { value: unknown; at: number }>;
+  /** bumped by each invalidation: a load that began before it does not store its (maybe old) answer */
+  generation: number;
+  /** SQLite: the data_version last seen, the statement that reads it, whether this event-loop turn did */
+  dataVersion?: { value: number; read: () => number; checkedThisTurn: boolean };
+}
+
 /** This process's state for one context; tests run many contexts in one process, each with its own. */
 export interface ContextState {
   /** the webhook hot path's group commit (inbound/store.ts); created on the first inbound write */
@@ -73,8 +83,8 @@ export interface ContextState {
   indexesGainingMeaning: Set<string>;
   /** each organization's running, queued and last training, one at a time (knowledge/training.ts) */
   trainings: Map<string, OrganizationTrainings>;
-  /** SQLite mode: the webhook's number lookups, prepared once on first use (numbers/lookup.ts) */
-  numberLookups?: { byId: Statement; byPhone: Statement };
+  /** numbers by routing key, connections' credentials and plans, until a change (numbers/lookup-cache.ts) */
+  lookups?: LookupCache;
   /** the operator's price table costing new messages, and when it was read (tenancy/usage.ts) */
   prices?: { table: Promise<PriceTable>; readAt: number };
   /** SQLite mode: visitor API counts of the current minute; PostgreSQL: the minute last swept (platform/rate-limits.ts) */

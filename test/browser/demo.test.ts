@@ -159,6 +159,48 @@ describe('the demo story on a fresh start', () => {
     STEP,
   );
 
+  it(
+    "the knowledge section offers the agent's answer as a suggested answer; accepted (edited), it answers the next visitor; ask shows choices",
+    async () => {
+      const page = await open('/');
+      // Signed in already from the step before (the session cookie), or not yet.
+      await page.getByRole('navigation', { name: 'Sections' }).or(page.getByLabel('API key')).first().waitFor(APPEARS);
+      if (await page.getByLabel('API key').isVisible()) {
+        await page.getByLabel('API key').fill(ADMIN_KEY);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+      }
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Knowledge base', exact: true }).click();
+      // The bot was not sure about the dog on the river ride; Maya answered it from WhatsApp.
+      const suggestion = page.getByTestId('suggestion').filter({ hasText: 'Can I bring my dog on the river ride?' });
+      await suggestion.waitFor(APPEARS);
+      const answer = suggestion.getByLabel('Answer');
+      await expect(answer.inputValue()).resolves.toBe('Yes, well-behaved dogs are welcome on a lead!');
+      await answer.fill('Yes, well-behaved dogs are welcome on a lead on every guided ride.');
+      await suggestion.getByRole('button', { name: 'Accept into the knowledge base' }).click();
+      await page.getByText('it answers from now on').waitFor(APPEARS);
+      await expect(page.getByTestId('suggestion').count()).resolves.toBe(0);
+
+      const ask = async (question: string) => {
+        await page.getByLabel('Question', { exact: true }).fill(question);
+        await page.getByRole('button', { name: 'Ask', exact: true }).click();
+      };
+      await ask('are dogs allowed on the guided ride?');
+      await page.getByTestId('answer').filter({ hasText: 'welcome on a lead on every guided ride' }).waitFor(APPEARS);
+
+      // Two passages about as close: the customer would be offered both; picking one answers from it.
+      await ask('how much for a bike?');
+      const cityBike = page.getByTestId('answer').getByRole('button', { name: /City bike rental prices/ });
+      await cityBike.waitFor(APPEARS);
+      await expect(page.getByTestId('answer').innerText()).resolves.toContain('Reply 1');
+      await cityBike.click();
+      await page.getByTestId('answer').filter({ hasText: '$12 for two hours' }).waitFor(APPEARS);
+      await expectFitsPhone(page);
+      await screenshot(page, 'dashboard-knowledge-suggestions');
+      await page.close();
+    },
+    STEP,
+  );
+
   it('no page logged an error', () => {
     expect(errors).toEqual([]);
   });

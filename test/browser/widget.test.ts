@@ -13,7 +13,7 @@ import { createWidget, widgetInput } from '../../src/services/widgets/settings.j
 import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../fakes/twilio.js';
 import { signedTwilioRequest } from '../fixtures/providers/index.js';
 import { makeTestContext } from '../support/context.js';
-import { makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
+import { activateAgents, makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
 import { launchChromium, type LaunchedBrowser } from './support.js';
 
@@ -27,6 +27,7 @@ let twilio: FakeTwilio;
 let site: Server;
 let siteUrl: string;
 let browser: LaunchedBrowser;
+let organizationId = '';
 
 /** The shop's own page: hostile styles that must not reach the widget, and a button the widget must not restyle. */
 function shopPage(apiUrl: string, publicKey: string): string {
@@ -55,8 +56,10 @@ beforeAll(async () => {
     env: { PORT: '0', ...twilioPlatformEnv(twilio) },
   });
   const org = await makeOrganization(ctx, { name: 'Casa Verde' });
+  organizationId = org.id;
   const sender = await makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: SENDER, provider_id: `PN${'a'.repeat(32)}` });
   await openServiceWindow(ctx, sender.id, AGENT); // the agent wrote to the sender today
+  await activateAgents(ctx, org.id, [AGENT]); // and accepted from that phone
   await seedKnowledge(ctx, org.id, [
     { title: 'Shipping', content: 'We ship to Spain, France and Germany. Delivery takes 3 to 5 business days and costs 5 euros.' },
   ]);
@@ -239,6 +242,31 @@ describe('website widget in Chromium', () => {
     await expect.poll(() => logText(page)).toContain('we will write to you by email');
     const contacts = await server.ctx.db.selectFrom('contacts').select('email').where('email', '=', 'ana@example.com').execute();
     expect(contacts).toHaveLength(1);
+    await page.close();
+  }, 60_000);
+
+  it('offers close passages as quick-reply buttons; a click sends the title and the bot answers from it', async () => {
+    await seedKnowledge(server.ctx, organizationId, [
+      { title: 'Opening hours', content: 'Q: What are your opening hours?\nA: Monday to Saturday, 9am to 6pm.' },
+      { title: 'Holiday hours', content: 'Q: What are your holiday hours?\nA: On public holidays we open from 10am to 4pm.' },
+    ]);
+    const page = await browser.context.newPage();
+    await page.goto(siteUrl);
+    // A visitor of their own: the first test's conversation is with an agent.
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).fill('are you open today?');
+    await page.keyboard.press('Enter');
+    const choices = page.getByRole('group', { name: 'Suggested questions' }).last();
+    const holiday = choices.getByRole('button', { name: 'What are your holiday hours?' });
+    await holiday.waitFor({ timeout: 20_000 });
+    await expect(choices.getByRole('button', { name: 'What are your opening hours?' }).count()).resolves.toBe(1);
+    // The person is offered beside the choices.
+    await expect(page.locator('.m.bot').last().getByRole('button', { name: 'Talk to a human' }).count()).resolves.toBe(1);
+    await holiday.click();
+    await expect.poll(() => page.locator('.m.visitor').last().innerText(), { timeout: 20_000 }).toContain('What are your holiday hours?');
+    await expect.poll(() => page.locator('.m.bot').last().innerText(), { timeout: 20_000 }).toContain('On public holidays we open from 10am to 4pm.');
     await page.close();
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAgentReply, sameVisitorName } from '../../src/core/agent-reply.js';
+import { parseAgentCommand, parseAgentReply, sameVisitorName } from '../../src/core/agent-reply.js';
 
 describe('parseAgentReply', () => {
   it('reads #ref: text as a reply to that conversation', () => {
@@ -7,8 +7,29 @@ describe('parseAgentReply', () => {
     expect(parseAgentReply('  #7 :  multi\nline ')).toEqual({ kind: 'message', target: { by: 'ref', ref: 7 }, text: 'multi\nline' });
   });
 
-  it('needs the colon after #ref, so text that starts with a number sign is not a prefix', () => {
-    expect(parseAgentReply('#1 priority is your bike')).toEqual({ kind: 'message', target: null, text: '#1 priority is your bike' });
+  it('reads a message that starts with #ref and a space, -, . or , as naming that conversation too', () => {
+    expect(parseAgentReply('#5 hello')).toEqual({ kind: 'message', target: { by: 'ref', ref: 5 }, text: 'hello' });
+    expect(parseAgentReply('#5- hello')).toEqual({ kind: 'message', target: { by: 'ref', ref: 5 }, text: 'hello' });
+    expect(parseAgentReply('#5.hello')).toEqual({ kind: 'message', target: { by: 'ref', ref: 5 }, text: 'hello' });
+    expect(parseAgentReply('#5, hello')).toEqual({ kind: 'message', target: { by: 'ref', ref: 5 }, text: 'hello' });
+    expect(parseAgentReply('#5')).toEqual({ kind: 'message', target: { by: 'ref', ref: 5 }, text: '' });
+    expect(parseAgentReply('#5 - /close')).toEqual({ kind: 'close', target: { by: 'ref', ref: 5 } });
+  });
+
+  it('never reads a message that starts like a reference as text for another conversation', () => {
+    expect(parseAgentReply('#5abc hello')).toEqual({ kind: 'message', target: { by: 'unclear', start: '#5abc' }, text: '#5abc hello' });
+    expect(parseAgentReply('#12345678901 hi')).toMatchObject({ target: { by: 'unclear', start: '#12345678901' } });
+    // A number sign not followed by a digit is ordinary text.
+    expect(parseAgentReply('#hashtag fun')).toEqual({ kind: 'message', target: null, text: '#hashtag fun' });
+  });
+
+  it('reads ACCEPT <code> in any case and STOP AGENT; anything else is not a command', () => {
+    expect(parseAgentCommand('accept k7qm2x')).toEqual({ kind: 'accept', code: 'K7QM2X' });
+    expect(parseAgentCommand('  ACCEPT K7QM2X ')).toEqual({ kind: 'accept', code: 'K7QM2X' });
+    expect(parseAgentCommand('Stop Agent')).toEqual({ kind: 'stop' });
+    expect(parseAgentCommand('I accept your offer')).toBeUndefined();
+    expect(parseAgentCommand('accept')).toBeUndefined();
+    expect(parseAgentCommand(null)).toBeUndefined();
   });
 
   it('reads @Name: and @visitor_…: prefixes', () => {
@@ -28,7 +49,7 @@ describe('parseAgentReply', () => {
   it('leaves text without a prefix (and a caption-less photo) untargeted', () => {
     expect(parseAgentReply('Sure, one moment')).toEqual({ kind: 'message', target: null, text: 'Sure, one moment' });
     expect(parseAgentReply(null)).toEqual({ kind: 'message', target: null, text: '' });
-    expect(parseAgentReply('#282 /unknown')).toEqual({ kind: 'message', target: null, text: '#282 /unknown' });
+    expect(parseAgentReply('#282 /unknown')).toEqual({ kind: 'message', target: { by: 'ref', ref: 282 }, text: '/unknown' });
   });
 
   it('compares visitor names without case or extra spaces', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../src/core/chunking.js';
+import { decide } from '../../src/core/certainty.js';
 import { fuseWithMeaning, meaningText, packVectors, unpackVectors } from '../../src/core/meaning.js';
 import { buildIndex, confidenceOf, loadIndex, searchIndex } from '../../src/core/retrieval.js';
 import { wordnetLexicon } from '../../src/services/knowledge/synonyms.js';
@@ -47,41 +48,45 @@ describe('stored sentence vectors', () => {
 });
 
 describe('answering by meaning and by words together', () => {
+  const verdictFor = (question: string, vector: Float32Array) => {
+    const words = searchIndex(index, question, 50);
+    return { words, fused: fuseWithMeaning(words, index, vector), verdict: decide(fuseWithMeaning(words, index, vector), confidenceOf(question, words)) };
+  };
+
   it('lets meaning find a passage that shares no word with the question', () => {
     const question = 'can my mate tag with me';
-    const words = searchIndex(index, question, 50);
+    const { words, fused, verdict } = verdictFor(question, towards(0, 8, 0.2));
     expect(confidenceOf(question, words)).toBeLessThan(0.35);
-    const fused = fuseWithMeaning(question, words, index, towards(0, 8, 0.2));
-    expect(fused.hits[0]?.passage.text).toContain('bring a guest');
-    expect(fused.hits[0]?.meaning).toBeGreaterThan(0.9);
-    expect(fused.confidence).toBeGreaterThan(0.9);
+    expect(fused[0]?.passage.text).toContain('bring a guest');
+    expect(fused[0]?.similarity).toBeGreaterThan(0.9);
+    expect(fused[0]?.meaningRank).toBe(0);
+    // Very close in meaning, though no word is shared: offered, not asserted.
+    expect(verdict.kind === 'answer' ? verdict.passage.text : verdict.kind === 'choices' ? verdict.passages[0]?.text : '').toContain('bring a guest');
   });
 
-  it('keeps the words’ confidence when both rankings agree on the best passage', () => {
-    const question = 'do you sell class packs';
-    const words = searchIndex(index, question, 50);
-    const fused = fuseWithMeaning(question, words, index, towards(1));
-    expect(fused.hits[0]?.passage.text).toContain('10-class pack');
-    expect(fused.confidence).toBe(confidenceOf(question, words));
+  it('answers when both rankings put the same passage first', () => {
+    const { fused, verdict } = verdictFor('do you sell class packs', towards(1));
+    expect(fused[0]?.passage.text).toContain('10-class pack');
+    expect([fused[0]?.wordRank, fused[0]?.meaningRank]).toEqual([0, 0]);
+    expect(verdict.kind).toBe('answer');
   });
 
-  it('is not sure when no passage stands out by meaning and the words find nothing', () => {
-    const question = 'what is the capital of australia';
-    // Equally close to every passage: nothing stands out.
-    const everywhere = new Float32Array(8).fill(1 / Math.sqrt(8));
-    const fused = fuseWithMeaning(question, searchIndex(index, question, 50), index, everywhere);
-    expect(fused.confidence).toBe(0);
+  it('is not sure when no passage is near in meaning and the words find nothing', () => {
+    // Equally and weakly close to every passage: nothing is near the question.
+    const everywhere = new Float32Array(8).fill(0.2 / Math.sqrt(8));
+    everywhere[7] = Math.sqrt(1 - 0.04);
+    const { verdict } = verdictFor('what is the capital of australia', everywhere);
+    expect(verdict.kind).toBe('not-sure');
   });
 
   it('prefers the passage both rankings place high over one only meaning places first', () => {
     const question = 'is there free parking';
-    const words = searchIndex(index, question, 50);
-    expect(words[0]?.passage.text).toContain('Free parking');
     // Meaning leans slightly to the showers (axis 3) but places parking (axis 2) second.
     const leaning = new Float32Array(8);
     leaning[3] = 0.75;
     leaning[2] = 0.66;
-    const fused = fuseWithMeaning(question, words, index, leaning);
-    expect(fused.hits[0]?.passage.text).toContain('Free parking');
+    const { words, fused } = verdictFor(question, leaning);
+    expect(words[0]?.passage.text).toContain('Free parking');
+    expect(fused[0]?.passage.text).toContain('Free parking');
   });
 });

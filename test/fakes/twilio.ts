@@ -38,6 +38,8 @@ export interface FakeTwilio extends FakeServer {
   failMessagesTo(to: string, errorCode: number, errorMessage: string): void;
   /** The next message created gets this SID (a test can send its status callback first). */
   planMessageSid(sid: string): void;
+  /** A number the account already holds (bought in the Console): listed by IncomingPhoneNumbers.json. Returns its PN SID. */
+  addIncomingNumber(phoneNumber: string, friendlyName?: string): string;
 }
 
 const DEFAULT_COUNTRIES: Record<string, AvailableNumber[]> = {
@@ -312,6 +314,48 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       }),
     },
     {
+      // The account's numbers, filtered by an exact PhoneNumber as Twilio does (the SDK's list({phoneNumber})).
+      method: 'GET',
+      pattern: '/2010-04-01/Accounts/:accountSid/IncomingPhoneNumbers.json',
+      handler: authed((req) => {
+        const wanted = req.query.PhoneNumber;
+        const pageSize = Number(req.query.PageSize ?? 50);
+        const found = [...incomingNumbers.values()].filter((n) => !wanted || n.phone_number === wanted).slice(0, pageSize);
+        const uri = `${account}/IncomingPhoneNumbers.json?PageSize=${pageSize}&Page=0`;
+        return {
+          status: 200,
+          body: {
+            incoming_phone_numbers: found,
+            end: found.length - 1,
+            first_page_uri: uri,
+            next_page_uri: null,
+            previous_page_uri: null,
+            page: 0,
+            page_size: pageSize,
+            start: 0,
+            uri,
+          },
+        };
+      }),
+    },
+    {
+      // The account itself: what checking a pair of credentials reads.
+      method: 'GET',
+      pattern: '/2010-04-01/Accounts/:accountSid.json',
+      handler: authed(() => ({
+        status: 200,
+        body: {
+          sid: accountSid,
+          friendly_name: 'My first Twilio account',
+          status: 'active',
+          type: 'Full',
+          date_created: new Date(0).toUTCString(),
+          date_updated: new Date(0).toUTCString(),
+          uri: `${account}.json`,
+        },
+      })),
+    },
+    {
       method: 'DELETE',
       pattern: '/2010-04-01/Accounts/:accountSid/IncomingPhoneNumbers/:sid.json',
       handler: authed((_req, { sid }) => {
@@ -340,6 +384,24 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     },
     planMessageSid(sid) {
       plannedSids.push(sid);
+    },
+    addIncomingNumber(phoneNumber, friendlyName) {
+      const sid = `PN${hex32()}`;
+      const now = new Date().toUTCString();
+      incomingNumbers.set(sid, {
+        sid,
+        account_sid: accountSid,
+        phone_number: phoneNumber,
+        friendly_name: friendlyName ?? phoneNumber,
+        capabilities: { voice: true, sms: true, mms: true, fax: false },
+        sms_url: '',
+        status: 'in-use',
+        api_version: '2010-04-01',
+        date_created: now,
+        date_updated: now,
+        uri: `${account}/IncomingPhoneNumbers/${sid}.json`,
+      });
+      return sid;
     },
     reset() {
       server.reset();

@@ -6,6 +6,8 @@ import { bearerToken, type FakeResponse, type FakeServer, type RecordedRequest, 
 export interface FakeWhapiOptions {
   token?: string;
   channelId?: string;
+  /** the linked WhatsApp account's number, digits only as /health reports `user.id` */
+  phoneDigits?: string;
 }
 
 export interface FakeWhapi extends FakeServer {
@@ -92,7 +94,10 @@ export async function startFakeWhapi(options: FakeWhapiOptions = {}): Promise<Fa
     {
       method: 'GET',
       pattern: '/health',
-      handler: authed(() => ({ status: 200, body: { channel_id: channelId, status: { code: 4, text: 'AUTH' } } })),
+      handler: authed(() => ({
+        status: 200,
+        body: { channel_id: channelId, status: { code: 4, text: 'AUTH' }, user: { id: options.phoneDigits ?? '14155550188', name: 'Acme Gear' } },
+      })),
     },
   ]);
 

@@ -13,6 +13,7 @@ import { seedKnowledge } from '../../src/services/knowledge/training.js';
 import { drainJobs } from '../../src/jobs/queue.js';
 import { type FakeLlm, startFakeLlm } from '../fakes/llm.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
+import { type FakeWhapi, startFakeWhapi } from '../fakes/whapi.js';
 import { fixtureBytes, signMeta, signTwilio, twilioFields, formBody } from '../fixtures/providers/index.js';
 import { makeTestContext } from '../support/context.js';
 
@@ -31,6 +32,7 @@ const SECRETS = {
 
 const lines: string[] = [];
 let twilio: FakeTwilio;
+let whapi: FakeWhapi;
 let llm: FakeLlm;
 let server: RunningServer;
 /** Secrets only known once the run makes them: the Twilio fake's token, an issued API key, a visitor token. */
@@ -38,6 +40,8 @@ const found: Record<string, string> = {};
 
 beforeAll(async () => {
   twilio = await startFakeTwilio();
+  // The organization's own Whapi token is checked at the gate's /health before it is kept.
+  whapi = await startFakeWhapi({ token: SECRETS.ownWhapiToken });
   llm = await startFakeLlm({ kind: 'answer', text: 'We open at nine.' });
   found.twilioAuthToken = twilio.authToken;
   let pending = '';
@@ -64,6 +68,7 @@ beforeAll(async () => {
       WHATSAPP_ACCESS_TOKEN: SECRETS.metaAccessToken,
       WHAPI_TOKEN: SECRETS.whapiToken,
       WHAPI_WEBHOOK_SECRET: SECRETS.whapiWebhookSecret,
+      WHAPI_BASE_URL: whapi.url,
       LLM_BASE_URL: llm.baseUrl,
       LLM_MODEL: 'shop-model',
       LLM_API_KEY: SECRETS.llmKey,
@@ -77,6 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await twilio?.close();
+  await whapi?.close();
   await llm?.close();
 });
 

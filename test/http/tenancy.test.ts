@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/core/keys.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
+import { type FakeWhapi, startFakeWhapi } from '../fakes/whapi.js';
 import { ADMIN_KEY, type AdminApi, startAdminApi } from './admin-client.js';
 
 const SECRETS = {
@@ -14,15 +15,20 @@ const SECRETS = {
 };
 
 let twilio: FakeTwilio;
+let whapi: FakeWhapi;
 let api: AdminApi;
 let victim: { id: string; key: string };
 let intruder: { id: string; key: string };
 let victimKeyId: string;
 let victimNumberId: string;
+let victimAgentId: string;
+let victimConnectionId: string;
 const bodies: string[] = [];
 
 beforeAll(async () => {
   twilio = await startFakeTwilio();
+  // The gate knows the victim's own token (own tokens are checked at /health before they are kept).
+  whapi = await startFakeWhapi({ token: SECRETS.ownWhapiToken });
   api = await startAdminApi({
     env: {
       TWILIO_ACCOUNT_SID: twilio.accountSid,
@@ -33,6 +39,7 @@ beforeAll(async () => {
       WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398',
       META_GRAPH_BASE_URL: 'http://127.0.0.1:9',
       WHAPI_TOKEN: SECRETS.whapiToken,
+      WHAPI_BASE_URL: whapi.url,
     },
   });
   victim = await api.organizationWithKey('Victim');
@@ -43,10 +50,13 @@ beforeAll(async () => {
   });
   await api.call('POST', `/api/organizations/${victim.id}/provision-number`, { body: { phoneNumber: '+14155550142' } });
   victimNumberId = (await api.call('GET', `/api/organizations/${victim.id}/numbers`)).body.numbers[0].id;
+  victimAgentId = (await api.call('POST', `/api/organizations/${victim.id}/agents`, { body: { name: 'Maya', number: '+15550100101' } })).body.agent.id;
+  victimConnectionId = (await api.call('GET', `/api/organizations/${victim.id}/connections`)).body.connections[0].id;
 });
 afterAll(async () => {
   await api.server.stop();
   await twilio.close();
+  await whapi.close();
 });
 
 /** Calls and keeps the body for the credential scan. */
@@ -72,6 +82,14 @@ const orgRoutes = (): Array<[string, string, unknown?]> => [
   ['DELETE', `/api/organizations/${victim.id}/whapi-channel`],
   ['GET', `/api/organizations/${victim.id}/usage?month=2026-01`],
   ['GET', `/api/organizations/${victim.id}/usage/history`],
+  ['GET', `/api/organizations/${victim.id}/agents`],
+  ['POST', `/api/organizations/${victim.id}/agents`, { name: 'Mallory', number: '+15550109999' }],
+  ['PATCH', `/api/organizations/${victim.id}/agents/${victimAgentId}`, { name: 'Renamed' }],
+  ['DELETE', `/api/organizations/${victim.id}/agents/${victimAgentId}`],
+  ['GET', `/api/organizations/${victim.id}/connections`],
+  ['POST', `/api/organizations/${victim.id}/connections`, { provider: 'whapi', token: SECRETS.ownWhapiToken }],
+  ['DELETE', `/api/organizations/${victim.id}/connections/${victimConnectionId}`],
+  ['POST', `/api/organizations/${victim.id}/numbers`, { provider: 'simulator' }],
 ];
 
 const platformRoutes = (): Array<[string, string, unknown?]> => [

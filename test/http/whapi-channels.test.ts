@@ -1,17 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsForNumber } from '../../src/services/numbers/connections.js';
-import { startFakeWhapi } from '../fakes/whapi.js';
+import { type FakeWhapi, startFakeWhapi } from '../fakes/whapi.js';
 import { makeContact, makeConversation } from '../support/factories.js';
 import { waitFor } from '../support/wait.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 const OWN_TOKEN = 'own-whapi-token-5f2c9a1e';
 let api: AdminApi;
+let gate: FakeWhapi;
 beforeEach(async () => {
-  api = await startAdminApi({ env: { WHAPI_TOKEN: 'platform-whapi-token-77aa' } });
+  // The gate knows the organizations' own token: an own token is checked at /health before it is kept.
+  gate = await startFakeWhapi({ token: OWN_TOKEN });
+  api = await startAdminApi({ env: { WHAPI_TOKEN: 'platform-whapi-token-77aa', WHAPI_BASE_URL: gate.url } });
 });
 afterEach(async () => {
   await api.server.stop();
+  await gate.close();
 });
 
 describe('Whapi channels', () => {
@@ -33,6 +37,7 @@ describe('Whapi channels', () => {
       },
     });
     expect(res.text).not.toContain(OWN_TOKEN);
+    expect(gate.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
 
     const row = await api.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).executeTakeFirstOrThrow();
     const stored = await api.ctx.db.selectFrom('connections').selectAll().where('id', '=', row.connection_id!).executeTakeFirstOrThrow();
@@ -51,6 +56,20 @@ describe('Whapi channels', () => {
     expect(removed.body.ok).toBe(true);
     expect(await api.ctx.db.selectFrom('connections').selectAll().execute()).toEqual([]);
     expect((await api.call('GET', `/api/organizations/${id}/whapi-channel`, { key })).status).toBe(404);
+  });
+
+  it('refuses a token Whapi does not accept, naming its answer, and keeps nothing', async () => {
+    const { id, key } = await api.organizationWithKey('Wrong token');
+    const res = await api.call('POST', `/api/organizations/${id}/whapi-channel`, {
+      key,
+      body: { channelId: 'ACMEGEAR-7QK2X', displayNumber: '+14155552671', token: 'not-the-channel-token' },
+    });
+    expect(res).toMatchObject({
+      status: 400,
+      body: { ok: false, code: 'CONNECTION_REFUSED', error: 'Whapi refused this token: Unauthorized: The channel token is missing or wrong.' },
+    });
+    expect(await api.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).execute()).toEqual([]);
+    expect(await api.ctx.db.selectFrom('connections').selectAll().execute()).toEqual([]);
   });
 
   it("falls back to the platform's token and refuses a channel assigned elsewhere", async () => {
@@ -94,7 +113,8 @@ describe('sending from a Whapi channel', () => {
     const withGate = await startAdminApi({ env: { WHAPI_TOKEN: whapi.token, WHAPI_BASE_URL: whapi.url } });
     try {
       const { id, key } = await withGate.organizationWithKey('Templated');
-      await withGate.call('POST', `/api/organizations/${id}/whapi-channel`, { key, body: { channelId: whapi.channelId, displayNumber: '+14155552671' } });
+      // Without its own token the channel sends with WHAPI_TOKEN: the platform key assigns it.
+      await withGate.call('POST', `/api/organizations/${id}/whapi-channel`, { body: { channelId: whapi.channelId, displayNumber: '+14155552671' } });
       const number = await withGate.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).executeTakeFirstOrThrow();
       const contact = await makeContact(withGate.ctx, { organization_id: id, phone: '+5511987654321' });
       const conversation = await makeConversation(withGate.ctx, { organization_id: id, contact_id: contact.id, number_id: number.id });

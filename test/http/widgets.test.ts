@@ -3,6 +3,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { createApiKey } from '../../src/services/tenancy/api-keys.js';
 import { createOrganization } from '../../src/services/tenancy/organizations.js';
 import { makeTestContext } from '../support/context.js';
+import { makeNumber } from '../support/factories.js';
 
 const ADMIN = { authorization: 'Bearer admin-key-for-tests' };
 let server: RunningServer;
@@ -12,6 +13,8 @@ beforeEach(async () => {
   const ctx = await makeTestContext({ env: { ADMIN_API_KEY: 'admin-key-for-tests' } });
   server = await startServer(ctx, { listen: false });
   orgId = (await createOrganization(ctx, { name: 'Shop' })).id;
+  // Senders are checked when saved: the numbers these tests name are the organization's.
+  for (const phone of ['+15550100000', '+15550100001', '+15550100002']) await makeNumber(ctx, { organization_id: orgId, phone_number: phone });
 });
 afterEach(async () => {
   await server.stop();

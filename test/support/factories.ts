@@ -20,6 +20,8 @@ export async function makeOrganization(ctx: AppContext, overrides: Partial<Organ
     instructions: null,
     last_conversation_ref: 0,
     dedupe_window_seconds: 0,
+    agent_code: null,
+    last_visitor_number: 0,
     created_at: now,
     updated_at: now,
     ...overrides,
@@ -57,6 +59,7 @@ export async function makeContact(ctx: AppContext, overrides: Partial<Contact> &
     external_id: null,
     name: null,
     email: null,
+    visitor_number: null,
     created_at: ctx.clock.now().toISOString(),
     ...overrides,
   };
@@ -133,4 +136,16 @@ export async function makeInboundMessage(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** These phones accepted as agents of the organization (as if each had sent ACCEPT <code>); names default to the number. */
+export async function activateAgents(ctx: AppContext, organizationId: string, numbers: string[], names: Record<string, string> = {}): Promise<void> {
+  const now = ctx.clock.now().toISOString();
+  for (const number of numbers) {
+    await ctx.db
+      .insertInto('agents')
+      .values({ id: randomUUID(), organization_id: organizationId, name: names[number] ?? number, number, status: 'active', created_at: now, accepted_at: now })
+      .onConflict((oc) => oc.columns(['organization_id', 'number']).doUpdateSet({ status: 'active', accepted_at: now }))
+      .execute();
+  }
 }

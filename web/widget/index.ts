@@ -56,10 +56,8 @@ class Widget {
       e.preventDefault();
       const text = v.input.value.trim();
       if (!text) return;
-      void this.act(async () => {
-        v.input.value = '';
-        this.show((await this.api.send(text)).message);
-      });
+      v.input.value = '';
+      this.sendText(text);
     });
     v.attach.addEventListener('click', () => v.fileInput.click());
     v.fileInput.addEventListener('change', () => {
@@ -166,7 +164,20 @@ class Widget {
     this.seen.add(message.id);
     this.lastId = Math.max(this.lastId, message.id);
     if (message.author === 'agent') this.view.typing.textContent = '';
-    this.append(renderMessage(message, () => this.askForHuman()));
+    this.append(
+      renderMessage(
+        message,
+        () => this.askForHuman(),
+        (title) => this.sendText(title),
+      ),
+    );
+  }
+
+  /** Sends what the visitor typed, or the title of a quick reply they picked. */
+  private sendText(text: string) {
+    void this.act(async () => {
+      this.show((await this.api.send(text)).message);
+    });
   }
 
   /** A line only this page shows (greeting, errors), not stored on the server. */

@@ -105,15 +105,24 @@ function renderMedia(media: Media): Node {
   return el('a', { href: media.url, target: '_blank', rel: 'noopener', download: media.filename || '' }, `📄 ${media.filename || media.type}`);
 }
 
-/** One message: who wrote it is both visible and read out ("Agent: …"). */
-export function renderMessage(message: ChatMessage, onOffer: () => void): HTMLElement {
-  const who = el('span', { class: 'who' }, WHO[message.author] ?? message.author);
+/** One message: who wrote it is both visible and read out ("Maya: …"); choices the bot offers are quick-reply buttons. */
+export function renderMessage(message: ChatMessage, onOffer: () => void, onChoice: (title: string) => void = () => {}): HTMLElement {
+  const who = el('span', { class: 'who' }, message.authorName ?? WHO[message.author] ?? message.author);
   const node = el('div', { class: `m ${message.author}`, 'data-id': String(message.id) });
   // The visitor's own bubbles show no visible label; screen readers still hear "You".
   if (message.author === 'visitor') who.className = 'who sr';
   node.append(who, el('span', { class: 'sr' }, ': '));
   if (message.text) node.append(message.text);
   if (message.media) node.append(renderMedia(message.media));
+  if (message.choices?.length) {
+    const group = el('div', { class: 'choices', role: 'group', 'aria-label': 'Suggested questions' });
+    for (const choice of message.choices) {
+      const button = el('button', { type: 'button', class: 'choice' }, choice.title);
+      button.addEventListener('click', () => onChoice(choice.title));
+      group.append(button);
+    }
+    node.append(group);
+  }
   if (message.offerHandover) {
     const offer = el('button', { type: 'button', class: 'offer' }, 'Talk to a human');
     offer.addEventListener('click', onOffer);

@@ -9,6 +9,8 @@ import * as m081 from './081_pending_statuses.js';
 import * as m091 from './091_rate_limits.js';
 import * as m101 from './101_dashboard_sessions.js';
 import * as m111 from './111_send_attempts.js';
+import * as m121 from './121_agents.js';
+import * as m141 from './141_answer_choices_and_suggestions.js';
 import * as m161 from './161_conversation_reads.js';
 
 export const migrations: Record<string, Migration> = {
@@ -21,5 +23,7 @@ export const migrations: Record<string, Migration> = {
   '091_rate_limits': m091,
   '101_dashboard_sessions': m101,
   '111_send_attempts': m111,
+  '121_agents': m121,
+  '141_answer_choices_and_suggestions': m141,
   '161_conversation_reads': m161,
 };

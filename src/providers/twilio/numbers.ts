@@ -99,3 +99,25 @@ export async function releaseTwilioNumber(config: Config, credentials: TwilioCre
     throw requestError(err);
   }
 }
+
+/** GET /IncomingPhoneNumbers.json?PhoneNumber=: the account's own number, or undefined when it has none such. */
+export async function findTwilioNumber(config: Config, credentials: TwilioCredentials, phoneNumber: string): Promise<BoughtNumber | undefined> {
+  const { client } = twilioClient(config, credentials);
+  try {
+    const [found] = await client.incomingPhoneNumbers.list({ phoneNumber, limit: 1 });
+    return found ? { sid: found.sid, phoneNumber: found.phoneNumber, friendlyName: found.friendlyName ?? null } : undefined;
+  } catch (err) {
+    throw requestError(err);
+  }
+}
+
+/** GET /Accounts/{sid}.json: the credentials work (ProviderRequestError `auth` when they do not). */
+export async function checkTwilioAccount(config: Config, credentials: TwilioCredentials): Promise<{ friendlyName: string | null }> {
+  const { client } = twilioClient(config, credentials);
+  try {
+    const account = await client.api.v2010.accounts(credentials.accountSid).fetch();
+    return { friendlyName: account.friendlyName ?? null };
+  } catch (err) {
+    throw requestError(err);
+  }
+}

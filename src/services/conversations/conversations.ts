@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { notFound } from '../../core/errors.js';
+import { visitorLabel } from '../../core/handover-text.js';
 import type { Db } from '../../db/database.js';
 import type { Contact, Conversation } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
@@ -157,6 +158,7 @@ export async function listConversations(
       'p.email',
       'p.external_id',
       'p.kind',
+      'p.visitor_number',
       (eb) =>
         eb
           .selectFrom('messages as m')
@@ -176,7 +178,7 @@ export async function listConversations(
     ref: r.ref,
     channel: r.channel,
     status: r.status,
-    contactName: r.name,
+    contactName: r.kind === 'visitor' ? visitorLabel(r.name, r.visitor_number) : r.name,
     contactNumber: r.phone ?? (r.kind === 'whatsapp' ? r.external_id : null),
     sessionId: r.kind === 'visitor' ? r.external_id : null,
     contactEmail: r.email,

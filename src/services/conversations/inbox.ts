@@ -5,6 +5,7 @@ import { badRequest } from '../../core/errors.js';
 import type { Conversation, Message } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { closeHandover } from '../handover/close.js';
+import { agentAnswered } from '../knowledge/suggestions.js';
 import { postToVisitor } from '../widgets/visitor-outbound.js';
 import { closeConversation, getConversation, sendFromConversation, type ConversationSend } from './conversations.js';
 import { getMessage, getMessageByIdempotencyKey } from './messages.js';
@@ -16,9 +17,12 @@ export async function replyToConversation(ctx: AppContext, conversation: Convers
     if (!('text' in body)) throw badRequest('A website visitor is answered with text; templates are for WhatsApp.', 'NOT_WHATSAPP');
     if (conversation.status === 'closed') throw badRequest('This conversation is closed.', 'CONVERSATION_CLOSED');
     const posted = await postToVisitor(ctx, conversation, { author: 'agent', text: body.text, idempotencyKey });
+    if (posted) await agentAnswered(ctx, conversation, body.text);
     return (posted ?? (idempotencyKey ? await getMessageByIdempotencyKey(ctx, idempotencyKey) : undefined))!;
   }
-  const { messageId } = await sendFromConversation(ctx, conversation, body, idempotencyKey);
+  const { messageId, deduplicated } = await sendFromConversation(ctx, conversation, body, idempotencyKey);
+  // An answer to a question the bot was not sure of becomes a suggested answer (knowledge/suggestions.ts).
+  if (!deduplicated && 'text' in body) await agentAnswered(ctx, conversation, body.text);
   return (await getMessage(ctx, messageId))!;
 }
 

@@ -1,17 +1,19 @@
-// A message from an agent's own WhatsApp to a handover sender (SPEC §8 "Agent replies"). It is
-// placed by, in order: the swipe-reply, a `#282:` / `@Name:` / `@visitor_…:` prefix, or the one
-// open conversation of a pool number — never by guessing. What cannot be placed is answered with a
+// A message from an active agent's own WhatsApp to a handover sender (SPEC §8 "Agent replies"). It
+// is placed by, in order: the swipe-reply, a `#282` / `@Name:` / `@visitor_…:` prefix, or the one
+// open conversation with this agent on the number — never by guessing. What cannot be placed is answered with a
 // warning listing the agent's open conversations, and nothing reaches a visitor.
 import { parseAgentReply, type ReplyTarget, sameVisitorName } from '../../core/agent-reply.js';
 import { agentText, openConversationList, unresolvedReplyWarning } from '../../core/handover-text.js';
 import { toE164 } from '../../core/phone.js';
-import { HUMAN_STATUSES } from '../../core/status.js';
+import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
 import type { Message, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
 import { readWidgetSettings } from '../widgets/settings.js';
+import { agentName } from '../agents/agents.js';
 import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, sendToAgent } from './agents.js';
 import { closeHandover } from './close.js';
+import { agentAnswered } from '../knowledge/suggestions.js';
 
 interface AgentInbox {
   agent: string;
@@ -23,25 +25,32 @@ interface AgentInbox {
 }
 
 /**
- * True when the message is an agent's (the sender is listed as an agent of a widget that uses this
- * number to reach its agents); false leaves it an ordinary customer message of the number.
+ * True when the message is an agent's: the sender is an active agent of a widget that uses this
+ * number to reach its agents. False leaves it an ordinary customer message of the number (an
+ * invited agent, a stranger writing `#282: …`, a trial customer).
  */
 export async function handleAgentMessage(ctx: AppContext, message: Message, number: NumberRow): Promise<boolean> {
   const agent = message.from_address ? toE164(message.from_address) : undefined;
   if (!agent || !number.phone_number) return false;
-  const widgets = await widgetsServedBy(ctx, agent, { ...number, phone_number: number.phone_number });
+  const sender = { ...number, phone_number: number.phone_number };
+  const widgets = await widgetsServedBy(ctx, agent, sender);
   if (widgets.length === 0) return false;
-  const inbox: AgentInbox = { agent, number: { ...number, phone_number: number.phone_number }, message, widgets, open: await openHandovers(ctx, widgets) };
-  const mine = inbox.open.filter((h) => !h.conversation.agent_number || h.conversation.agent_number === agent);
+  const open = await openHandovers(ctx, widgets);
+  // The shared trial number carries handovers too: there an agent is answering only with an open
+  // handover on it; any other message of theirs is a trial customer's (join routing).
+  if (number.is_shared_trial && !open.some((h) => h.conversation.assigned_whatsapp_number === sender.phone_number && involves(h, agent))) return false;
+  const inbox: AgentInbox = { agent, number: sender, message, widgets, open };
+  const mine = open.filter((h) => involves(h, agent));
 
   const reply = parseAgentReply(message.body ?? mediaOf(message)?.caption);
   if (reply.kind === 'list') {
-    await tellAgent(ctx, inbox, openConversationList(mine), 'list');
+    await tellAgent(ctx, inbox, openConversationList(mine.map(withOrganization(mine))), 'list');
     return true;
   }
   const placed = await place(ctx, inbox, reply.target, mine);
   if ('warning' in placed) {
-    await tellAgent(ctx, inbox, unresolvedReplyWarning(placed.warning, mine), 'warning');
+    const listed = placed.listed ?? mine;
+    await tellAgent(ctx, inbox, unresolvedReplyWarning(placed.warning, listed.map(withOrganization(listed))), 'warning');
     return true;
   }
   const handover = placed.handover;
@@ -56,7 +65,12 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
     return true;
   }
   if (conversation.agent_number && conversation.agent_number !== agent) {
-    await tellAgent(ctx, inbox, agentText.refusedClaimed(handover, conversation.agent_number), 'refused');
+    await tellAgent(
+      ctx,
+      inbox,
+      agentText.refusedClaimed(handover, await agentName(ctx.db, conversation.organization_id, conversation.agent_number)),
+      'refused',
+    );
     return true;
   }
   if (reply.kind === 'close') {
@@ -72,14 +86,39 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
     // The caption carried the prefix; the visitor gets the clean text once, beside the file.
     media: media ? { ...media, caption: undefined } : null,
     idempotencyKey: `agent-reply:${message.id}`,
+    agent,
   });
+  await agentAnswered(ctx, conversation, reply.text);
   return true;
 }
 
-/** Widgets listing this agent that reach their agents through this number. */
+/** The agent is one this conversation is waiting for, or the one who took it. */
+function involves(h: Handover, agent: string): boolean {
+  return h.conversation.agent_number ? h.conversation.agent_number === agent : h.agents.includes(agent);
+}
+
+/** Conversations of several organizations are listed with their organization's name. */
+function withOrganization(list: Handover[]) {
+  const several = new Set(list.map((h) => h.conversation.organization_id)).size > 1;
+  return (h: Handover) => ({ ref: h.ref, visitorName: h.visitorName, inOrganization: several ? h.organizationName : undefined });
+}
+
+/**
+ * Widgets that list this agent as active and reach their agents through this number: a number of
+ * the widget's own organization or a platform number, named by the widget or carrying its handovers.
+ */
 async function widgetsServedBy(ctx: AppContext, agent: string, number: NumberRow & { phone_number: string }): Promise<Widget[]> {
+  const memberships = await ctx.db.selectFrom('agents').select('organization_id').where('number', '=', agent).where('status', '=', 'active').execute();
+  // Another organization's number is never a widget's sender (senders are checked when saved).
+  const organizationIds = memberships.map((m) => m.organization_id).filter((id) => number.organization_id === null || number.organization_id === id);
+  if (organizationIds.length === 0) return [];
   // The settings text holds the agent's E.164 in quotes; the JSON is then read properly.
-  const listing = await ctx.db.selectFrom('widgets').selectAll().where('settings', 'like', `%"${agent}"%`).execute();
+  const listing = await ctx.db
+    .selectFrom('widgets')
+    .selectAll()
+    .where('organization_id', 'in', organizationIds)
+    .where('settings', 'like', `%"${agent}"%`)
+    .execute();
   const widgets = listing.filter((w) => readWidgetSettings(w).agentWhatsappNumbers.includes(agent));
   if (widgets.length === 0) return [];
   const ids = widgets.map((w) => w.id);
@@ -91,9 +130,7 @@ async function widgetsServedBy(ctx: AppContext, agent: string, number: NumberRow
     .where('widget_id', 'in', ids)
     .where('assigned_whatsapp_number', '=', number.phone_number)
     .execute();
-  // A widget never sends from another organization's number (senders.ts), so such a number is not its sender either.
-  const usable = widgets.filter((w) => number.organization_id === null || number.organization_id === w.organization_id);
-  return usable.filter(
+  return widgets.filter(
     (w) =>
       inPool.some((p) => p.widget_id === w.id) ||
       readWidgetSettings(w).handoverWhatsappNumber === number.phone_number ||
@@ -122,36 +159,29 @@ async function openHandovers(ctx: AppContext, widgets: Widget[]): Promise<Handov
   );
 }
 
-type Placed = { handover: Handover } | { warning: string };
+/** A warning may list other conversations than the agent's own (the ambiguous ones, with their organization). */
+type Placed = { handover: Handover } | { warning: string; listed?: Handover[] };
 
 async function place(ctx: AppContext, inbox: AgentInbox, target: ReplyTarget | null, mine: Handover[]): Promise<Placed> {
   const swiped = await swipedConversation(ctx, inbox);
   if (swiped) return { handover: swiped };
+  if (target?.by === 'unclear') return { warning: `"${target.start}" is not a conversation number.` };
   if (target?.by === 'ref') return byRef(ctx, inbox, target.ref);
   if (target?.by === 'name') {
     return onlyOne(
-      inbox.open.filter((h) => sameVisitorName(h.visitorName, target.name)),
+      mine.filter((h) => sameVisitorName(h.visitorName, target.name)),
       `No single open conversation has a visitor named "${target.name}".`,
     );
   }
   if (target?.by === 'session') {
     return onlyOne(
-      inbox.open.filter((h) => h.sessionId.startsWith(target.sessionPrefix)),
+      mine.filter((h) => h.sessionId.startsWith(target.sessionPrefix)),
       `No single open conversation has a session starting with ${target.sessionPrefix}.`,
     );
   }
+  // No prefix: only when this number carries exactly one open conversation with this agent can it mean that one.
   const onThisNumber = mine.filter((h) => h.conversation.assigned_whatsapp_number === inbox.number.phone_number);
-  const isPoolNumber = await ctx.db
-    .selectFrom('pool_numbers')
-    .select('id')
-    .where(
-      'widget_id',
-      'in',
-      inbox.widgets.map((w) => w.id),
-    )
-    .where('number', '=', inbox.number.phone_number)
-    .executeTakeFirst();
-  if (isPoolNumber && onThisNumber.length === 1) return { handover: onThisNumber[0]! };
+  if (onThisNumber.length === 1) return { handover: onThisNumber[0]! };
   return { warning: 'Your message does not say which conversation it is for.' };
 }
 
@@ -174,11 +204,23 @@ async function swipedConversation(ctx: AppContext, inbox: AgentInbox): Promise<H
   return handover && inbox.widgets.some((w) => w.id === handover.widget.id) ? handover : undefined;
 }
 
-/** `#282`: the agent's organization's conversation 282 (closed ones too, so the agent learns it is closed). */
+/**
+ * `#282`: first among the open conversations on this number of the agent's widgets (several
+ * organizations may each have a #282 there: more than one is the warning, listing them); else the
+ * agent's widgets' conversation 282 anywhere, closed ones too, so the agent learns it is closed.
+ * Never any other conversation.
+ */
 async function byRef(ctx: AppContext, inbox: AgentInbox, ref: number): Promise<Placed> {
+  const here = inbox.open.filter((h) => h.ref === ref && h.conversation.assigned_whatsapp_number === inbox.number.phone_number);
+  if (here.length === 1) return { handover: here[0]! };
+  const ambiguous = (listed: Handover[]): Placed => ({
+    warning: `#${ref} is open in ${new Set(listed.map((h) => h.organizationName)).size > 1 ? 'several organizations' : 'several conversations'}; nothing was delivered. Swipe-reply to its notification to answer it.`,
+    listed,
+  });
+  if (here.length > 1) return ambiguous(here);
   const rows = await ctx.db
     .selectFrom('conversations')
-    .select(['id', 'assigned_whatsapp_number', 'handed_over_at'])
+    .select('id')
     .where(
       'widget_id',
       'in',
@@ -187,10 +229,15 @@ async function byRef(ctx: AppContext, inbox: AgentInbox, ref: number): Promise<P
     .where('ref', '=', ref)
     .where('handed_over_at', 'is not', null)
     .execute();
-  // Two organizations may both have a #282 for an agent of both: the one on this number decides.
-  const row = rows.length === 1 ? rows[0] : rows.find((r) => r.assigned_whatsapp_number === inbox.number.phone_number);
-  const handover = row ? await loadHandover(ctx, row.id) : undefined;
-  return handover ? { handover } : { warning: `#${ref} is not one of your conversations.` };
+  const found = await loadHandovers(
+    ctx,
+    rows.map((r) => r.id),
+  );
+  if (found.length === 1) return { handover: found[0]! };
+  const open = found.filter((h) => humanHasIt(h.conversation.status));
+  if (open.length === 1) return { handover: open[0]! };
+  if (found.length > 1) return ambiguous(open.length > 1 ? open : found);
+  return { warning: `#${ref} is not one of your conversations.` };
 }
 
 /** The first agent to answer takes the conversation; the others are told who did. */
@@ -207,7 +254,9 @@ async function claim(ctx: AppContext, inbox: AgentInbox, handover: Handover): Pr
   if (Number(taken.numUpdatedRows) === 0) {
     const now = await ctx.db.selectFrom('conversations').select(['agent_number', 'status']).where('id', '=', conversation.id).executeTakeFirstOrThrow();
     if (now.agent_number === inbox.agent) return true;
-    const note = now.agent_number ? agentText.refusedClaimed(handover, now.agent_number) : agentText.alreadyClosed(handover);
+    const note = now.agent_number
+      ? agentText.refusedClaimed(handover, await agentName(ctx.db, conversation.organization_id, now.agent_number))
+      : agentText.alreadyClosed(handover);
     await tellAgent(ctx, inbox, note, 'refused');
     return false;
   }
@@ -216,13 +265,14 @@ async function claim(ctx: AppContext, inbox: AgentInbox, handover: Handover): Pr
   const assigned = conversation.assigned_whatsapp_number!;
   const sender = assigned === inbox.number.phone_number ? inbox.number : await findSenderNumber(ctx.db, conversation.organization_id, assigned);
   if (!sender) return true;
-  for (const other of agentsOf({ agent_number: null }, handover.settings).filter((a) => a !== inbox.agent)) {
+  const name = await agentName(ctx.db, conversation.organization_id, inbox.agent);
+  for (const other of agentsOf({ agent_number: null }, handover).filter((a) => a !== inbox.agent)) {
     await sendToAgent(ctx, {
       sender,
       agent: other,
       organizationId: conversation.organization_id,
       conversationId: conversation.id,
-      text: agentText.claimedByOther(handover, inbox.agent),
+      text: agentText.claimedByOther(handover, name),
       idempotencyKey: `handover-claimed:${conversation.id}:${other}`,
     });
   }
@@ -231,10 +281,12 @@ async function claim(ctx: AppContext, inbox: AgentInbox, handover: Handover): Pr
 
 /** An answer to the agent on the number they wrote to; keyed by their message, so a retried job says it once. */
 async function tellAgent(ctx: AppContext, inbox: AgentInbox, text: string, kind: string): Promise<void> {
+  // On a shared sender the note belongs to the organization it is about, else to the agent's first one.
+  const about = inbox.open.find((h) => involves(h, inbox.agent) && h.conversation.assigned_whatsapp_number === inbox.number.phone_number);
   await sendToAgent(ctx, {
     sender: inbox.number,
     agent: inbox.agent,
-    organizationId: inbox.widgets[0]!.organization_id,
+    organizationId: inbox.number.organization_id ?? about?.conversation.organization_id ?? inbox.widgets[0]!.organization_id,
     conversationId: null,
     text,
     idempotencyKey: `agent-note:${inbox.message.id}:${kind}`,

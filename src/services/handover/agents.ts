@@ -3,6 +3,7 @@
 // 24-hour window respected (the widget's template outside it, a recorded failure without one).
 import type { Db } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
+import { visitorLabel } from '../../core/handover-text.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend, type SendRequest, serviceWindowOpen } from '../outbound/send.js';
@@ -12,7 +13,11 @@ export interface Handover {
   conversation: Conversation;
   widget: Widget;
   settings: WidgetSettings;
+  /** the widget's agents who accepted (SPEC §8 Agents): the only ones notified, the only ones who reach the visitor */
+  agents: string[];
+  /** the visitor's name, or `Visitor 3` (numbered within the organization) */
   visitorName: string;
+  organizationName: string;
   sessionId: string;
   ref: number;
 }
@@ -29,26 +34,52 @@ export async function loadHandovers(ctx: AppContext, conversationIds: string[]):
     .selectFrom('conversations as c')
     .innerJoin('contacts as p', 'p.id', 'c.contact_id')
     .selectAll('c')
-    .select(['p.name as contact_name', 'p.external_id as session_id'])
+    .innerJoin('organizations as o', 'o.id', 'c.organization_id')
+    .select(['p.name as contact_name', 'p.visitor_number', 'p.external_id as session_id', 'o.name as organization_name'])
     .where('c.id', 'in', conversationIds)
     .where('c.widget_id', 'is not', null)
     .execute();
   const widgetIds = [...new Set(rows.map((r) => r.widget_id!))];
   const widgets = widgetIds.length ? await ctx.db.selectFrom('widgets').selectAll().where('id', 'in', widgetIds).execute() : [];
+  const organizationIds = [...new Set(widgets.map((w) => w.organization_id))];
+  const active = organizationIds.length
+    ? await ctx.db
+        .selectFrom('agents')
+        .select(['organization_id', 'number'])
+        .where('organization_id', 'in', organizationIds)
+        .where('status', '=', 'active')
+        .execute()
+    : [];
   const order = new Map(conversationIds.map((id, i) => [id, i]));
   return rows
-    .flatMap(({ contact_name, session_id, ...conversation }) => {
+    .flatMap(({ contact_name, visitor_number, session_id, organization_name, ...conversation }) => {
       const widget = widgets.find((w) => w.id === conversation.widget_id);
       if (!widget) return [];
-      const visitorName = contact_name?.trim() || 'Visitor';
-      return [{ conversation, widget, settings: readWidgetSettings(widget), visitorName, sessionId: session_id ?? '', ref: conversation.ref }];
+      const settings = readWidgetSettings(widget);
+      const agents = settings.agentWhatsappNumbers.filter((n) => active.some((a) => a.organization_id === widget.organization_id && a.number === n));
+      return [
+        {
+          conversation,
+          widget,
+          settings,
+          agents,
+          visitorName: visitorLabel(contact_name, visitor_number),
+          organizationName: organization_name,
+          sessionId: session_id ?? '',
+          ref: conversation.ref,
+        },
+      ];
     })
     .sort((a, b) => order.get(a.conversation.id)! - order.get(b.conversation.id)!);
 }
 
-/** Who hears about a conversation: the agent who claimed it, or every agent of the widget before that. */
-export function agentsOf(conversation: Pick<Conversation, 'agent_number'>, settings: Pick<WidgetSettings, 'agentWhatsappNumbers'>): string[] {
-  return conversation.agent_number ? [conversation.agent_number] : settings.agentWhatsappNumbers;
+/**
+ * Who hears about a conversation: the agent who claimed it, or every active agent of the widget
+ * before that. An agent who stopped (STOP AGENT) hears nothing more.
+ */
+export function agentsOf(conversation: Pick<Conversation, 'agent_number'>, handover: Pick<Handover, 'agents'>): string[] {
+  if (!conversation.agent_number) return handover.agents;
+  return handover.agents.includes(conversation.agent_number) ? [conversation.agent_number] : [];
 }
 
 /**

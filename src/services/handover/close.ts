@@ -44,7 +44,7 @@ export async function closeHandover(ctx: AppContext, conversationId: string, rea
     : undefined;
   if (sender) {
     const agentNote = reason.by === 'inactivity' ? agentText.closedForInactivity(before, minutes) : agentText.closedByAgent(before);
-    for (const agent of agentsOf(conversation, settings)) {
+    for (const agent of agentsOf(conversation, before)) {
       await sendToAgent(ctx, {
         sender,
         agent,

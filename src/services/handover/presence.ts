@@ -24,7 +24,7 @@ export async function showAgentTyping(ctx: AppContext, number: NumberRow, agentP
       ctx,
       rows.map((r) => r.id),
     )
-  ).filter((h) => agentsOf(h.conversation, h.settings).includes(agentPhone));
+  ).filter((h) => agentsOf(h.conversation, h).includes(agentPhone));
   if (handovers.length !== 1) return false;
   const [handover] = handovers;
   await publishVisitorStatus(ctx, handover!.sessionId, { conversationRef: handover!.ref, agentTyping: typing });

@@ -3,14 +3,15 @@
 // in line and are connected when an earlier conversation closes.
 import { AppError, notFound, unavailable } from '../../core/errors.js';
 import { clip, forwardedVisitorMessage, handoverNotification, visitorText } from '../../core/handover-text.js';
-import { humanHasIt } from '../../core/status.js';
+import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
 import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
 import type { Conversation, Message, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { openConversationFor } from '../conversations/conversations.js';
 import type { SendRequest } from '../outbound/send.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
-import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
+import { loadWidget, readWidgetSettings, readWidgetSettingsText, type WidgetSettings } from '../widgets/settings.js';
+import { activeAgentNumbers } from '../agents/agents.js';
 import { agentsOf, findSenderNumber, type Handover, loadHandover, sendToAgent } from './agents.js';
 import { claimSender, type SenderClaim } from './senders.js';
 
@@ -39,6 +40,12 @@ export async function requestHandover(ctx: AppContext, sessionId: string): Promi
   }
   if (settings.agentWhatsappNumbers.length === 0) {
     throw unavailable('No agent can be reached: this chat has no agents set up yet.', 'NO_AGENTS');
+  }
+  if ((await activeAgentNumbers(ctx.db, widget.organization_id, settings.agentWhatsappNumbers)).length === 0) {
+    throw unavailable(
+      "No agent can be reached: none of this chat's agents has confirmed their WhatsApp number yet (each sends ACCEPT with the organization's code from their own phone).",
+      'NO_AGENTS',
+    );
   }
   const claim = await connect(ctx, widget, settings, conversation.id);
   if (claim.kind === 'assigned' && !claim.reached) throw unavailable(visitorText.noAgentReachable, 'NO_AGENT_REACHABLE');
@@ -74,10 +81,12 @@ async function connect(ctx: AppContext, widget: Widget, settings: WidgetSettings
 /** The notification to each agent; true when at least one could be sent to. */
 async function notifyAgents(ctx: AppContext, handover: Handover, claim: Extract<SenderClaim, { kind: 'assigned' }>): Promise<boolean> {
   const lastMessage = await lastVisitorMessage(ctx, handover.conversation.id);
-  const text = handoverNotification({ ...handover, lastMessage, poolNumber: claim.pool });
   const template = handoverTemplate(handover, lastMessage);
+  const busy = await agentsBusyOn(ctx, claim.phone, handover.conversation.id);
   let reached = false;
-  for (const agent of claim.agents) {
+  for (const agent of claim.agents.filter((a) => handover.agents.includes(a))) {
+    // "Reply in this chat" only where a reply without a prefix can mean this conversation alone.
+    const text = handoverNotification({ ...handover, lastMessage, replyHere: !busy.has(agent) });
     const sent = await sendToAgent(ctx, {
       sender: claim.number,
       agent,
@@ -90,6 +99,27 @@ async function notifyAgents(ctx: AppContext, handover: Handover, claim: Extract<
     reached ||= sent;
   }
   return reached;
+}
+
+/**
+ * Agents who have another open conversation on this sender: the one who claimed it, or, before a
+ * claim, every agent its widget lists (counting too many only costs a `#282:` prefix).
+ */
+async function agentsBusyOn(ctx: AppContext, phone: string, exceptConversationId: string): Promise<Set<string>> {
+  const open = await ctx.db
+    .selectFrom('conversations as c')
+    .leftJoin('widgets as w', 'w.id', 'c.widget_id')
+    .select(['c.agent_number', 'w.settings'])
+    .where('c.assigned_whatsapp_number', '=', phone)
+    .where('c.status', 'in', [...HUMAN_STATUSES])
+    .where('c.id', '!=', exceptConversationId)
+    .execute();
+  const busy = new Set<string>();
+  for (const c of open) {
+    const people = c.agent_number ? [c.agent_number] : c.settings ? readWidgetSettingsText(c.settings).agentWhatsappNumbers : [];
+    for (const agent of people) busy.add(agent);
+  }
+  return busy;
 }
 
 /**
@@ -223,7 +253,7 @@ export async function forwardVisitorMessage(ctx: AppContext, conversation: Conve
   }
   const media = message.media ? (JSON.parse(message.media) as VisitorMedia) : null;
   const text = forwardedVisitorMessage(handover, message.body ?? describeMedia(media) ?? '');
-  for (const agent of agentsOf(conversation, handover.settings)) {
+  for (const agent of agentsOf(conversation, handover)) {
     await sendToAgent(ctx, {
       sender,
       agent,

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { unavailable } from '../../core/errors.js';
-import { toE164 } from '../../core/phone.js';
 import { chooseSender, freeSenders, type PoolCandidate } from '../../core/pool.js';
 import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Tx } from '../../db/database.js';
@@ -12,6 +11,8 @@ import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { widgetSettingsSchema, type WidgetSettings } from '../widgets/settings.js';
 import { findSenderNumber } from './agents.js';
+import { activeAgentNumbers } from '../agents/agents.js';
+import { platformDefaultSender } from '../numbers/usable.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -58,7 +59,8 @@ export async function claimSender(ctx: AppContext, widget: Widget, settings: Wid
 type Choice = { number: NumberRow; phone: string; pool: boolean; agents: string[] };
 
 async function chooseFor(ctx: AppContext, trx: Tx, widget: Widget, settings: WidgetSettings): Promise<Choice | undefined> {
-  const agents = settings.agentWhatsappNumbers;
+  // Only agents who accepted are reached (SPEC §8 Agents).
+  const agents = await activeAgentNumbers(trx, widget.organization_id, settings.agentWhatsappNumbers);
   const oneChatEach = !settings.enableMultipleWhatsappChats;
   const pool = await trx
     .selectFrom('pool_numbers')
@@ -111,7 +113,7 @@ async function fallbackSender(ctx: AppContext, trx: Tx, widget: Widget, settings
     .where('phone_number', 'is not', null)
     .orderBy('created_at')
     .executeTakeFirst();
-  const number = own ?? (await platformDefaultSender(ctx, trx));
+  const number = own ?? (await platformDefaultSender(trx, ctx.config));
   if (!number?.phone_number) {
     throw unavailable(
       'No agent can be reached right now: this chat has no WhatsApp number to reach agents from (no pool, no handover number, no number of the organization).',
@@ -119,18 +121,6 @@ async function fallbackSender(ctx: AppContext, trx: Tx, widget: Widget, settings
     );
   }
   return { number, phone: number.phone_number };
-}
-
-/** TWILIO_PHONE_NUMBER, else WHATSAPP_PHONE_NUMBER_ID, as a known platform number. */
-async function platformDefaultSender(ctx: AppContext, trx: Tx): Promise<NumberRow | undefined> {
-  const twilioPhone = ctx.config.twilio.phoneNumber ? toE164(ctx.config.twilio.phoneNumber) : undefined;
-  if (twilioPhone) {
-    const number = await trx.selectFrom('numbers').selectAll().where('provider', '=', 'twilio').where('phone_number', '=', twilioPhone).executeTakeFirst();
-    if (number) return number;
-  }
-  const metaId = ctx.config.meta.phoneNumberId;
-  if (!metaId) return undefined;
-  return trx.selectFrom('numbers').selectAll().where('provider', '=', 'meta').where('provider_id', '=', metaId).executeTakeFirst();
 }
 
 type Candidate = PoolCandidate & { row: NumberRow; free: string[] };

@@ -1,17 +1,18 @@
 // Automatic replies on WhatsApp (SPEC §7), run from the `inbound.react` job after the webhook was
 // answered: the customer asks for a person → the conversation waits for an agent; otherwise the
-// answerer replies, and offers a person when it is not sure. Each reply's idempotency key comes
+// answerer replies — an answer, choices to pick from by number, or "not sure" with the offer of a
+// person. Each reply's idempotency key comes
 // from the inbound message, so a retried job never sends twice.
 import { asksForHuman } from '../../core/intent.js';
 import type { Conversation, Message } from '../../db/schema.js';
-import { answerQuestion } from '../knowledge/answers.js';
+import { botAnswer } from '../knowledge/conversation-answers.js';
 import type { AppContext } from '../context.js';
 import { conversationHistory } from '../conversations/messages.js';
 import { enqueueSend } from '../outbound/send.js';
 import { canAutoReply } from '../tenancy/plans.js';
 
 export const HANDOVER_CONFIRMATION = 'Thanks — a member of our team will reply here as soon as possible.';
-export const OFFER_HUMAN = 'Reply *human* to talk to a person.';
+export { OFFER_HUMAN } from '../knowledge/answers.js';
 
 export async function replyToCustomer(ctx: AppContext, conversation: Conversation, inbound: Message): Promise<void> {
   const text = inbound.body?.trim();
@@ -36,8 +37,9 @@ export async function replyToCustomer(ctx: AppContext, conversation: Conversatio
     await reply(HANDOVER_CONFIRMATION);
     return;
   }
-  const answer = await answerQuestion(ctx, conversation.organization_id, text, { history: await conversationHistory(ctx, conversation.id, inbound.id) });
-  await reply(answer.confident ? answer.answer : `${answer.answer} ${OFFER_HUMAN}`);
+  // The answer's text carries its own offer of a person (not sure, or choices: "reply 1 or 2, or *human*").
+  const answer = await botAnswer(ctx, conversation, text, { history: await conversationHistory(ctx, conversation.id, inbound.id) });
+  await reply(answer.answer);
 }
 
 async function handOverToAgents(ctx: AppContext, conversation: Conversation): Promise<void> {

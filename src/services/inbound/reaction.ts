@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js';
 import type { ReactPayload } from '../../jobs/payloads.js';
 import { openConversationFor, upsertWhatsappContact } from '../conversations/conversations.js';
 import { handleAgentMessage } from '../handover/agent-replies.js';
+import { handleAgentCommand } from '../agents/consent.js';
 import { enqueueMediaCopy } from './media.js';
 import { getMessage, publishMessage } from '../conversations/messages.js';
 import { findNumberById } from '../numbers/lookup.js';
@@ -25,12 +26,14 @@ export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Pr
   await extendServiceWindow(ctx, number.id, message.from_address, message.created_at);
   await enqueueMediaCopy(ctx, message);
 
+  // An agent's ACCEPT / STOP AGENT, then an active agent's reply to a handover — on the shared trial
+  // number too, before join routing — then the customer's message.
+  if (await handleAgentCommand(ctx, message, number)) return;
+  if (await handleAgentMessage(ctx, message, number)) return;
   let organizationId = message.organization_id;
   if (number.is_shared_trial) {
     organizationId = await routeTrialMessage(ctx, message, number);
     if (!organizationId) return;
-  } else if (await handleAgentMessage(ctx, message, number)) {
-    return;
   }
   if (!organizationId) {
     ctx.log.info({ message: message.id, number: number.id }, 'inbound message on a number no organization owns');

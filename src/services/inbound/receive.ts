@@ -130,11 +130,8 @@ export async function routeEvents(
       const result = await storeInbound(ctx, {
         kind: 'message',
         row,
-        reaction: (messageId) => ({
-          kind: REACT_JOB,
-          payload: { messageId, profileName: event.from.name },
-          idempotencyKey: `react:${messageId}`,
-        }),
+        // ReactPayload: the message id is added when the message is stored.
+        reaction: { kind: REACT_JOB, payload: { profileName: event.from.name }, idempotencyPrefix: 'react:' },
       });
       if (result.kind === 'message' && result.inserted) summary.stored += 1;
       else summary.duplicates += 1;

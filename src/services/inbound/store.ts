@@ -3,12 +3,18 @@
 // per webhook would cap throughput; one fsync per turn keeps "answered 200 = on disk" cheaply
 // (SPEC §13). De-duplication is the unique index on (provider, provider_message_id): a repeated
 // message inserts nothing and enqueues nothing.
+//
+// A batch's messages go in as one multi-row insert and their reaction jobs as another, through
+// statements prepared once outside Kysely. On PostgreSQL both are one statement (one round trip,
+// committed on its own with synchronous_commit on); statuses and unrouted events, rarer and
+// needing a lock, take Kysely's transaction.
 import { sql } from 'kysely';
 import type { Database as SqliteHandle, Statement } from 'better-sqlite3';
+import type { Pool } from 'pg';
 import type { Tx } from '../../db/database.js';
-import type { Message, NewMessage } from '../../db/schema.js';
+import type { Message } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import type { InboundMessageRow, InboundWriter, StoreResult, StoreWrite } from './writes.js';
+import type { InboundWriter, MessageReaction, StoreResult, StoreWrite } from './writes.js';
 import { showSeenByAgent } from '../handover/presence.js';
 import { newJobRow, wakeWorkers } from '../../jobs/queue.js';
 import { STATUS_RANK } from '../../core/delivery.js';
@@ -77,27 +83,43 @@ const KEEP_PENDING = `insert into pending_statuses (provider, provider_message_i
 const SWEEP_PENDING = 'delete from pending_statuses where received_at < @before';
 const PENDING_KEPT_MS = 7 * 24 * 3600_000;
 
+/** Messages per multi-row statement (SQLite binds at most 32,766 values; a message has 17). */
+const ROWS_PER_STATEMENT = 64;
+
+/**
+ * Batches committing at once. SQLite commits synchronously, one at a time. PostgreSQL waits on the
+ * network and on its WAL flush: the next turn's writes go out while earlier batches are in flight
+ * (the server then flushes their commits together), within the pool's connections.
+ */
+const POSTGRES_BATCHES_IN_FLIGHT = 4;
+
 class GroupCommit implements InboundWriter {
   private queue: Pending[] = [];
   private scheduled = false;
-  private flushing = false;
-  private statements?: ReturnType<typeof prepareSqlite>;
+  private inFlight = 0;
+  private statements?: SqliteStatements;
+  private readonly maxInFlight: number;
 
-  constructor(private ctx: AppContext) {}
+  constructor(private ctx: AppContext) {
+    this.maxInFlight = ctx.database.sqlite ? 1 : POSTGRES_BATCHES_IN_FLIGHT;
+  }
 
   submit(write: StoreWrite): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject });
-      if (!this.scheduled && !this.flushing) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    this.flushing = true;
+    this.inFlight += 1;
     const batch = this.queue;
     this.queue = [];
     try {
@@ -122,11 +144,8 @@ class GroupCommit implements InboundWriter {
     } catch (err) {
       for (const pending of batch) pending.reject(err);
     } finally {
-      this.flushing = false;
-      if (this.queue.length > 0) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.inFlight -= 1;
+      this.schedule();
     }
   }
 
@@ -144,50 +163,130 @@ class GroupCommit implements InboundWriter {
 
   private commit(writes: StoreWrite[]): Promise<StoreResult[]> {
     const { ctx } = this;
-    if (ctx.database.sqlite) {
-      const sqlite = ctx.database.sqlite;
-      this.statements ??= prepareSqlite(sqlite);
+    const sqlite = ctx.database.sqlite;
+    if (sqlite) {
+      this.statements ??= new SqliteStatements(sqlite);
       const statements = this.statements;
       // Hold Kysely's connection while the raw statements run: a Kysely transaction awaiting between
       // its statements would otherwise silently include ours (one shared better-sqlite3 handle).
-      return ctx.db.connection().execute(async () => sqlite.transaction(() => writes.map((w) => applySqlite(statements, w)))());
+      return ctx.db.connection().execute(async () => sqlite.transaction(() => commitSqlite(statements, writes))());
     }
-    return ctx.db.transaction().execute(async (trx) => {
-      const results: StoreResult[] = [];
-      for (const write of writes) results.push(await applyKysely(trx, write));
-      return results;
-    });
+    return commitPostgres(ctx, writes);
   }
 }
 
-function prepareSqlite(sqlite: SqliteHandle) {
-  return {
-    message: sqlite.prepare(
-      `insert into messages (${MESSAGE_COLUMNS.join(', ')}) values (${MESSAGE_COLUMNS.map((c) => `@${c}`).join(', ')})
-       on conflict do nothing returning id`,
-    ),
-    job: sqlite.prepare(`insert into jobs (${JOB_COLUMNS.join(', ')}) values (${JOB_COLUMNS.map((c) => `@${c}`).join(', ')}) on conflict do nothing`),
-    status: sqlite.prepare(STATUS_UPDATE),
-    keepPending: sqlite.prepare(KEEP_PENDING),
-    sweepPending: sqlite.prepare(SWEEP_PENDING),
-    unrouted: sqlite.prepare(
-      'insert into unrouted_events (provider, reason, payload, headers, received_at) values (@provider, @reason, @payload, @headers, @at) returning id',
-    ),
-  } satisfies Record<string, Statement>;
-}
+type MessageWrite = Extract<StoreWrite, { kind: 'message' }>;
+type StoredMessage = { id: number; provider: string; provider_message_id: string };
 
-function messageValues(row: InboundMessageRow) {
-  return Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, row[c] ?? null]));
-}
+const messageKey = (provider: string, providerMessageId: string) => `${provider}\u0000${providerMessageId}`;
 
-function applySqlite(s: ReturnType<typeof prepareSqlite>, write: StoreWrite): StoreResult {
-  switch (write.kind) {
-    case 'message': {
-      const inserted = s.message.get(messageValues(write.row)) as { id: number } | undefined;
-      if (!inserted) return { kind: 'message', inserted: false };
-      s.job.run(newJobRow(write.reaction(inserted.id), write.row.created_at));
-      return { kind: 'message', inserted: true, id: inserted.id };
+/**
+ * The batch's messages, each (provider, message id) once. A second copy in the same batch (a
+ * concurrent duplicate delivery) is answered as the duplicate it is, in `results`.
+ */
+function distinctMessages(writes: StoreWrite[], results: StoreResult[]): Array<{ index: number; write: MessageWrite }> {
+  const seen = new Set<string>();
+  const messages: Array<{ index: number; write: MessageWrite }> = [];
+  writes.forEach((write, index) => {
+    if (write.kind !== 'message') return;
+    const key = messageKey(write.row.provider, write.row.provider_message_id);
+    if (seen.has(key)) results[index] = { kind: 'message', inserted: false };
+    else {
+      seen.add(key);
+      messages.push({ index, write });
     }
+  });
+  return messages;
+}
+
+/** Puts each message's outcome in `results`; returns the stored ones with their ids. */
+function settleMessages(messages: Array<{ index: number; write: MessageWrite }>, stored: StoredMessage[], results: StoreResult[]) {
+  const ids = new Map(stored.map((row) => [messageKey(row.provider, row.provider_message_id), row.id]));
+  const inserted: Array<{ id: number; write: MessageWrite }> = [];
+  for (const { index, write } of messages) {
+    const id = ids.get(messageKey(write.row.provider, write.row.provider_message_id));
+    results[index] = id === undefined ? { kind: 'message', inserted: false } : { kind: 'message', inserted: true, id };
+    if (id !== undefined) inserted.push({ id, write });
+  }
+  return inserted;
+}
+
+/** The reaction's job row for the stored message `messageId`. */
+function reactionJob(reaction: MessageReaction, messageId: number, at: string) {
+  return newJobRow({ kind: reaction.kind, payload: { messageId, ...reaction.payload }, idempotencyKey: `${reaction.idempotencyPrefix}${messageId}` }, at);
+}
+
+/** `rows` groups of `columns` placeholders: the VALUES of a multi-row insert. */
+function placeholders(columns: number, rows: number): string {
+  const row = `(${new Array(columns).fill('?').join(', ')})`;
+  return new Array(rows).fill(row).join(', ');
+}
+
+/** SQLite statements of the hot path, prepared once (multi-row inserts: once per row count). */
+class SqliteStatements {
+  private messagesByRows = new Map<number, Statement>();
+  private jobsByRows = new Map<number, Statement>();
+  readonly status: Statement;
+  readonly keepPending: Statement;
+  readonly sweepPending: Statement;
+  readonly unrouted: Statement;
+
+  constructor(private sqlite: SqliteHandle) {
+    this.status = sqlite.prepare(STATUS_UPDATE);
+    this.keepPending = sqlite.prepare(KEEP_PENDING);
+    this.sweepPending = sqlite.prepare(SWEEP_PENDING);
+    this.unrouted = sqlite.prepare(
+      'insert into unrouted_events (provider, reason, payload, headers, received_at) values (@provider, @reason, @payload, @headers, @at) returning id',
+    );
+  }
+
+  messages(rows: number): Statement {
+    let statement = this.messagesByRows.get(rows);
+    if (!statement) {
+      statement = this.sqlite.prepare(
+        `insert into messages (${MESSAGE_COLUMNS.join(', ')}) values ${placeholders(MESSAGE_COLUMNS.length, rows)}
+         on conflict do nothing returning id, provider, provider_message_id`,
+      );
+      this.messagesByRows.set(rows, statement);
+    }
+    return statement;
+  }
+
+  jobs(rows: number): Statement {
+    let statement = this.jobsByRows.get(rows);
+    if (!statement) {
+      statement = this.sqlite.prepare(`insert into jobs (${JOB_COLUMNS.join(', ')}) values ${placeholders(JOB_COLUMNS.length, rows)} on conflict do nothing`);
+      this.jobsByRows.set(rows, statement);
+    }
+    return statement;
+  }
+}
+
+/** Inside one SQLite transaction: the messages and their jobs in multi-row inserts, then the rest. */
+function commitSqlite(s: SqliteStatements, writes: StoreWrite[]): StoreResult[] {
+  const results: StoreResult[] = new Array(writes.length);
+  const messages = distinctMessages(writes, results);
+  for (let start = 0; start < messages.length; start += ROWS_PER_STATEMENT) {
+    const chunk = messages.slice(start, start + ROWS_PER_STATEMENT);
+    const values: unknown[] = [];
+    for (const { write } of chunk) for (const column of MESSAGE_COLUMNS) values.push(write.row[column] ?? null);
+    const inserted = settleMessages(chunk, s.messages(chunk.length).all(values) as StoredMessage[], results);
+    if (inserted.length === 0) continue;
+    const jobValues: unknown[] = [];
+    for (const { id, write } of inserted) {
+      const job = reactionJob(write.reaction, id, write.row.created_at);
+      for (const column of JOB_COLUMNS) jobValues.push(job[column]);
+    }
+    s.jobs(inserted.length).run(jobValues);
+  }
+  writes.forEach((write, index) => {
+    if (write.kind !== 'message') results[index] = applySqlite(s, write);
+  });
+  return results;
+}
+
+function applySqlite(s: SqliteStatements, write: Exclude<StoreWrite, MessageWrite>): StoreResult {
+  switch (write.kind) {
     case 'status': {
       const updated = s.status.all(statusParams(write)) as Message[];
       if (updated.length === 0) {
@@ -201,6 +300,67 @@ function applySqlite(s: ReturnType<typeof prepareSqlite>, write: StoreWrite): St
       return { kind: 'unrouted', id };
     }
   }
+}
+
+/**
+ * PostgreSQL: a batch's messages and their reaction jobs in one statement, prepared once per
+ * connection (one round trip; the statement commits on its own). Each column travels as one array.
+ */
+const POSTGRES_MESSAGES = {
+  name: 'inbound-messages-with-reactions',
+  text: `with input as (
+    select * from unnest(${MESSAGE_COLUMNS.map((c, i) => `$${i + 1}::${c === 'cost' ? 'float8' : 'text'}[]`).join(', ')},
+      $${MESSAGE_COLUMNS.length + 1}::text[], $${MESSAGE_COLUMNS.length + 2}::text[], $${MESSAGE_COLUMNS.length + 3}::text[], $${MESSAGE_COLUMNS.length + 4}::int[])
+      with ordinality as i(${MESSAGE_COLUMNS.join(', ')}, job_kind, job_payload, job_key_prefix, job_max_attempts, n)
+  ), stored as (
+    insert into messages (${MESSAGE_COLUMNS.join(', ')})
+    select ${MESSAGE_COLUMNS.join(', ')} from input order by n
+    on conflict do nothing
+    returning id, provider, provider_message_id
+  ), reactions as (
+    insert into jobs (kind, payload, status, run_at, attempts, max_attempts, idempotency_key, created_at, updated_at)
+    select i.job_kind, (jsonb_build_object('messageId', s.id) || i.job_payload::jsonb)::text, 'pending', i.created_at, 0,
+      i.job_max_attempts, i.job_key_prefix || s.id, i.created_at, i.created_at
+    from stored s join input i on i.provider = s.provider and i.provider_message_id = s.provider_message_id
+    on conflict do nothing
+  )
+  select id, provider, provider_message_id from stored`,
+};
+
+async function insertPostgresMessages(pool: Pool, messages: MessageWrite[]): Promise<StoredMessage[]> {
+  const columns: unknown[][] = [...MESSAGE_COLUMNS.map(() => [] as unknown[]), [], [], [], []];
+  const extra = MESSAGE_COLUMNS.length;
+  for (const { row, reaction } of messages) {
+    for (const [i, column] of MESSAGE_COLUMNS.entries()) columns[i]!.push(row[column] ?? null);
+    columns[extra]!.push(reaction.kind);
+    columns[extra + 1]!.push(JSON.stringify(reaction.payload));
+    columns[extra + 2]!.push(reaction.idempotencyPrefix);
+    columns[extra + 3]!.push(reactionJob(reaction, 0, row.created_at).max_attempts);
+  }
+  const result = await pool.query<StoredMessage>({ ...POSTGRES_MESSAGES, values: columns });
+  return result.rows;
+}
+
+async function commitPostgres(ctx: AppContext, writes: StoreWrite[]): Promise<StoreResult[]> {
+  const results: StoreResult[] = new Array(writes.length);
+  const messages = distinctMessages(writes, results);
+  const others = writes.flatMap((write, index) => (write.kind === 'message' ? [] : [{ index, write }]));
+  if (messages.length > 0) {
+    settleMessages(
+      messages,
+      await insertPostgresMessages(
+        ctx.database.pool!,
+        messages.map((m) => m.write),
+      ),
+      results,
+    );
+  }
+  if (others.length > 0) {
+    await ctx.db.transaction().execute(async (trx) => {
+      for (const { index, write } of others) results[index] = await applyKysely(trx, write);
+    });
+  }
+  return results;
 }
 
 function statusParams(write: Extract<StoreWrite, { kind: 'status' }>) {
@@ -224,24 +384,9 @@ function sweepParams(write: Extract<StoreWrite, { kind: 'status' }>) {
   return { before: new Date(Date.parse(write.at) - PENDING_KEPT_MS).toISOString() };
 }
 
-// Only the PostgreSQL path comes here (SQLite runs the prepared statements in applySqlite).
-async function applyKysely(trx: Tx, write: StoreWrite): Promise<StoreResult> {
+// Statuses and unrouted events on PostgreSQL (messages go in insertPostgresMessages).
+async function applyKysely(trx: Tx, write: Exclude<StoreWrite, MessageWrite>): Promise<StoreResult> {
   switch (write.kind) {
-    case 'message': {
-      const inserted = await trx
-        .insertInto('messages')
-        .values(messageValues(write.row) as NewMessage)
-        .onConflict((oc) => oc.doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!inserted) return { kind: 'message', inserted: false };
-      await trx
-        .insertInto('jobs')
-        .values(newJobRow(write.reaction(inserted.id), write.row.created_at))
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      return { kind: 'message', inserted: true, id: inserted.id };
-    }
     case 'status': {
       const update = withNamedParameters<Message>(STATUS_UPDATE, statusParams(write));
       let result = await update.execute(trx);

@@ -1,23 +1,29 @@
 // The one answerer for WhatsApp and the widget: retrieval over the organization's own passages,
 // and, for plans with LLM answers when an LLM is configured, a model writing from those passages.
+// It answers when it is sure, offers two or three close passages as choices when it is torn, says
+// it is not sure (and offers a person) when nothing is near, and answers small talk in kind.
+import { decide, MAX_CHOICES, SURE_BY_WORDS, type Candidate, type Verdict } from '../../core/certainty.js';
+import { fuseWithMeaning, wordCandidates } from '../../core/meaning.js';
 import { planOf } from '../../core/plans.js';
-import { fuseWithMeaning, SURE_BY_WORDS, type FusedAnswer } from '../../core/meaning.js';
-import { confidenceOf, searchIndex, type Hit, type KnowledgeIndex } from '../../core/retrieval.js';
+import { confidenceOf, searchIndex, type KnowledgeIndex, type Passage } from '../../core/retrieval.js';
+import { smallTalkOf, smallTalkReply, withoutGreeting } from '../../core/small-talk.js';
 import { trimToSentences } from '../../core/text.js';
 import type { AppContext } from '../context.js';
-import { knowledgeIndex } from './training.js';
+import { knowledgeIndex, questionVector } from './training.js';
 import { askLlm, type ChatTurn } from './llm.js';
 import { getOrganization } from '../tenancy/organizations.js';
 import { loadPlans } from '../tenancy/plans.js';
 
-/** Below this confidence the answer says it is not sure, and callers offer a human. */
-export const DEFAULT_MIN_CONFIDENCE = 0.35;
 /** How many passages the LLM gets to write from. */
 const LLM_PASSAGES = 3;
 /** One WhatsApp message, comfortably readable. */
 export const MAX_ANSWER_CHARACTERS = 1000;
+/** A choice's title in a numbered list or on a button. */
+const MAX_CHOICE_TITLE = 80;
 
 export const NOT_SURE_ANSWER = "I'm not sure I have the right answer to that.";
+export const OFFER_HUMAN = 'Reply *human* to talk to a person.';
+export const CHOICES_QUESTION = 'Did you mean:';
 
 export interface AnswerSource {
   documentId: string;
@@ -25,68 +31,156 @@ export interface AnswerSource {
   chunkId: string;
 }
 
+/** A passage offered as a choice: its id (answered from when picked) and what the customer reads. */
+export interface AnswerChoice {
+  id: string;
+  title: string;
+}
+
+export type AnswerKind = 'answer' | 'choices' | 'not-sure' | 'small-talk';
+
 export interface Answer {
+  /** the text a WhatsApp customer gets, the offer of a person included */
   answer: string;
   sources: AnswerSource[];
   confidence: number;
+  /** the answer stands on its own: no choice to make, no person to offer */
   confident: boolean;
+  kind: AnswerKind;
+  choices?: AnswerChoice[];
+  /** the customer is offered a person (reply *human*, or the widget's button) */
+  offerHuman: boolean;
 }
 
 export interface AnswerOptions {
   history?: ChatTurn[];
-  /** overrides DEFAULT_MIN_CONFIDENCE */
-  minConfidence?: number;
+  /** the widget's own greeting, answered to a visitor's "hi" */
+  greeting?: string | null;
 }
 
-function sourceOf(hit: Hit): AnswerSource {
-  return { documentId: hit.passage.documentId, title: hit.passage.title, chunkId: hit.passage.id };
+function sourceOf(passage: Passage): AnswerSource {
+  return { documentId: passage.documentId, title: passage.title, chunkId: passage.id };
+}
+
+/** How a passage is named in a list of choices: its question, else its heading, else its document's title. */
+export function choiceTitle(passage: Passage): string {
+  const heading = passage.heading.split(' › ').at(-1) ?? '';
+  const title = (passage.question || heading || passage.title).replace(/\s+/g, ' ').trim();
+  return title.length <= MAX_CHOICE_TITLE ? title : `${title.slice(0, MAX_CHOICE_TITLE - 1).trimEnd()}…`;
+}
+
+/** "Did you mean: 1. … 2. … Reply 1 or 2, or *human* to talk to a person." */
+export function choicesText(choices: AnswerChoice[]): string {
+  const numbers = choices.map((_, i) => String(i + 1));
+  const which = numbers.length === 2 ? numbers.join(' or ') : `${numbers.slice(0, -1).join(', ')} or ${numbers.at(-1)}`;
+  return [CHOICES_QUESTION, ...choices.map((choice, i) => `${i + 1}. ${choice.title}`), `Reply ${which}, or *human* to talk to a person.`].join('\n');
 }
 
 /** How deep the word ranking goes when fused with the meaning ranking. */
 const FUSED_WORD_HITS = 50;
 
 /**
- * The passages that answer a question, best first, and the confidence in the first. Words alone
- * when they leave no doubt; otherwise the meaning of the question too (the encoder runs in its
- * own thread; if it fails, the words' answer stands).
+ * The candidate passages for a question, best first, and the words' own confidence. The meaning
+ * of the question joins the words when the index has sentence vectors, unless the words leave no
+ * doubt; if the encoder fails, the words' ranking stands.
  */
-async function bestPassages(ctx: AppContext, index: KnowledgeIndex, question: string): Promise<FusedAnswer> {
+async function candidatesFor(ctx: AppContext, index: KnowledgeIndex, question: string): Promise<{ candidates: Candidate[]; wordsConfidence: number }> {
   const wordHits = searchIndex(index, question, FUSED_WORD_HITS);
-  const byWords = { hits: wordHits.slice(0, LLM_PASSAGES), confidence: confidenceOf(question, wordHits) };
-  if (!ctx.sentences || !index.vectors || byWords.confidence >= SURE_BY_WORDS) return byWords;
+  const wordsConfidence = confidenceOf(question, wordHits);
+  const byWords = { candidates: wordCandidates(wordHits), wordsConfidence };
+  if (!index.vectors || wordsConfidence >= SURE_BY_WORDS) return byWords;
   try {
-    const [vector] = await ctx.sentences.embed([question]);
-    return fuseWithMeaning(question, wordHits, index, vector!, LLM_PASSAGES);
+    const vector = await questionVector(ctx, index, question);
+    return vector ? { candidates: fuseWithMeaning(wordHits, index, vector), wordsConfidence } : byWords;
   } catch (err) {
     ctx.log.warn({ reason: (err as Error).message }, 'sentence encoder failed; answered by words alone');
     return byWords;
   }
 }
 
-export async function answerQuestion(ctx: AppContext, organizationId: string, question: string, options: AnswerOptions = {}): Promise<Answer> {
+function fromVerdict(verdict: Verdict): Answer {
+  const { confidence } = verdict;
+  switch (verdict.kind) {
+    case 'answer':
+      return answerFrom(verdict.passage, confidence);
+    case 'choices': {
+      const choices = verdict.passages.slice(0, MAX_CHOICES).map((passage) => ({ id: passage.id, title: choiceTitle(passage) }));
+      return {
+        answer: choicesText(choices),
+        sources: verdict.passages.map(sourceOf),
+        confidence,
+        confident: false,
+        kind: 'choices',
+        choices,
+        offerHuman: true,
+      };
+    }
+    case 'not-sure':
+      return notSure(confidence);
+  }
+}
+
+function answerFrom(passage: Passage, confidence: number): Answer {
+  return {
+    answer: trimToSentences(passage.text, MAX_ANSWER_CHARACTERS),
+    sources: [sourceOf(passage)],
+    confidence,
+    confident: true,
+    kind: 'answer',
+    offerHuman: false,
+  };
+}
+
+function notSure(confidence: number): Answer {
+  return { answer: `${NOT_SURE_ANSWER} ${OFFER_HUMAN}`, sources: [], confidence, confident: false, kind: 'not-sure', offerHuman: true };
+}
+
+export async function answerQuestion(ctx: AppContext, organizationId: string, text: string, options: AnswerOptions = {}): Promise<Answer> {
+  const smallTalk = smallTalkOf(text);
+  if (smallTalk) {
+    const organization = await getOrganization(ctx, organizationId);
+    const answer = smallTalkReply(smallTalk, organization.name, options.greeting);
+    return { answer, sources: [], confidence: 1, confident: true, kind: 'small-talk', offerHuman: false };
+  }
+  const question = withoutGreeting(text);
   const index = await knowledgeIndex(ctx, organizationId);
-  const { hits, confidence } = index ? await bestPassages(ctx, index, question) : { hits: [], confidence: 0 };
-  const confident = hits.length > 0 && confidence >= (options.minConfidence ?? DEFAULT_MIN_CONFIDENCE);
-  const retrieval: Answer = confident
-    ? { answer: trimToSentences(hits[0]!.passage.text, MAX_ANSWER_CHARACTERS), sources: [sourceOf(hits[0]!)], confidence, confident }
-    : { answer: NOT_SURE_ANSWER, sources: [], confidence, confident };
+  const { candidates, wordsConfidence } = index ? await candidatesFor(ctx, index, question) : { candidates: [], wordsConfidence: 0 };
+  const verdict = decide(candidates, wordsConfidence);
+  const retrieval = fromVerdict(verdict);
 
   const llm = ctx.config.llm;
-  if (!llm || hits.length === 0) return retrieval;
+  if (!llm || verdict.kind === 'not-sure') return retrieval;
   const organization = await getOrganization(ctx, organizationId);
   if (!planOf(organization.plan, await loadPlans(ctx)).plan.llmAnswers) return retrieval;
+  const passages = candidates.slice(0, LLM_PASSAGES).map((c) => c.passage);
   try {
-    const text = await askLlm(llm, {
+    const written = await askLlm(llm, {
       organizationName: organization.name,
       instructions: organization.instructions,
-      passages: hits.map((h) => h.passage),
+      passages,
       history: options.history ?? [],
       question,
     });
-    return { answer: trimToSentences(text, MAX_ANSWER_CHARACTERS), sources: hits.map(sourceOf), confidence, confident };
+    // The model chose among the passages itself; when retrieval was torn, a person is still offered.
+    const confident = verdict.kind === 'answer';
+    const answer = trimToSentences(written, MAX_ANSWER_CHARACTERS);
+    return {
+      answer: confident ? answer : `${answer} ${OFFER_HUMAN}`,
+      sources: passages.map(sourceOf),
+      confidence: verdict.confidence,
+      confident,
+      kind: 'answer',
+      offerHuman: !confident,
+    };
   } catch (err) {
     // The customer still gets the retrieval answer; the operator sees why the model was skipped.
     ctx.log.warn({ organizationId, reason: (err as Error).message }, 'LLM answer failed; answered from retrieval');
     return retrieval;
   }
+}
+
+/** The answer from one passage the customer picked among the choices; "not sure" when it is gone (retrained since). */
+export async function answerFromChoice(ctx: AppContext, organizationId: string, chunkId: string): Promise<Answer> {
+  const passage = (await knowledgeIndex(ctx, organizationId))?.passages.get(chunkId);
+  return passage ? answerFrom(passage, 1) : notSure(0);
 }

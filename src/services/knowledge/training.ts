@@ -5,6 +5,7 @@ import type { DocumentText, SourceType } from '../../core/documents.js';
 import { badRequest, notFound } from '../../core/errors.js';
 import { meaningText, packVectors, unpackVectors } from '../../core/meaning.js';
 import { loadIndexAsync, type KnowledgeIndex } from '../../core/retrieval.js';
+import { BUILT_IN_ENCODER } from './meaning/encoder.js';
 import { indexInWorker, type TrainingResult, type TrainingRun, type TrainingStatus } from './indexer.js';
 import { wordnetLexicon } from './synonyms.js';
 import type { AppContext } from '../context.js';
@@ -168,6 +169,7 @@ async function train(ctx: AppContext, organizationId: string, status: TrainingSt
     trained_at: ctx.clock.now().toISOString(),
     meaning_vectors: meaning?.vectors ?? null,
     meaning_dimensions: meaning?.dimensions ?? null,
+    meaning_encoder: meaning?.encoder ?? null,
   };
   await ctx.db
     .insertInto('knowledge_indexes')
@@ -184,27 +186,44 @@ async function train(ctx: AppContext, organizationId: string, status: TrainingSt
 const MEANING_SLICE = 256;
 
 /**
- * Each passage's sentence vector, packed for storage; undefined without the encoder or when it
- * fails (answers then match by words alone, and the failure is logged).
+ * Each passage's sentence vector, packed for storage, and the encoder that made them: the
+ * embeddings endpoint, or the built-in encoder when the endpoint fails (every passage by the same
+ * one: vectors of two encoders are never compared). Undefined without an encoder or when all fail
+ * (answers then match by words alone, and the failure is logged).
  */
 async function meaningVectors(
   ctx: AppContext,
   organizationId: string,
   texts: string[],
   onProgress: (done: number) => void = () => {},
-): Promise<{ vectors: string; dimensions: number } | undefined> {
-  if (!ctx.sentences || texts.length === 0) return undefined;
-  try {
-    const vectors: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += MEANING_SLICE) {
-      for (const vector of await ctx.sentences.embed(texts.slice(i, i + MEANING_SLICE))) vectors.push(vector);
-      onProgress(vectors.length);
+): Promise<{ vectors: string; dimensions: number; encoder: string } | undefined> {
+  if (texts.length === 0) return undefined;
+  for (const encoder of [ctx.sentences, ctx.sentencesFallback]) {
+    if (!encoder) continue;
+    try {
+      const vectors: Float32Array[] = [];
+      for (let i = 0; i < texts.length; i += MEANING_SLICE) {
+        for (const vector of await encoder.embed(texts.slice(i, i + MEANING_SLICE))) vectors.push(vector);
+        onProgress(vectors.length);
+      }
+      return { ...packVectors(vectors), encoder: encoder.name };
+    } catch (err) {
+      ctx.log.warn({ organizationId, encoder: encoder.name, reason: (err as Error).message }, 'sentence vectors failed');
     }
-    return packVectors(vectors);
-  } catch (err) {
-    ctx.log.warn({ organizationId, reason: (err as Error).message }, 'sentence vectors failed; the index matches by words only');
-    return undefined;
   }
+  if (ctx.sentences) ctx.log.warn({ organizationId }, 'no sentence vectors; the index matches by words only');
+  return undefined;
+}
+
+/**
+ * A question's vector from the encoder that made the index's passage vectors; undefined when
+ * that encoder is not configured any more (answers then match by words alone).
+ */
+export async function questionVector(ctx: AppContext, index: KnowledgeIndex, question: string): Promise<Float32Array | undefined> {
+  const encoder = [ctx.sentences, ctx.sentencesFallback].find((e) => e?.name === (index.encoder ?? BUILT_IN_ENCODER));
+  if (!encoder) return undefined;
+  const [vector] = await encoder.embed([question]);
+  return vector && vector.length === index.vectors?.[0]?.length ? vector : undefined;
 }
 
 // Entries of the context's cache are checked against the stored `trained_at` on each use: another
@@ -222,11 +241,12 @@ export async function knowledgeIndex(ctx: AppContext, organizationId: string): P
   if (cached?.trainedAt === stamp.trained_at) return cached.index;
   const row = await ctx.db
     .selectFrom('knowledge_indexes')
-    .select(['index_json', 'chunks_json', 'trained_at', 'meaning_vectors', 'meaning_dimensions'])
+    .select(['index_json', 'chunks_json', 'trained_at', 'meaning_vectors', 'meaning_dimensions', 'meaning_encoder'])
     .where('organization_id', '=', organizationId)
     .executeTakeFirstOrThrow();
   const vectors = row.meaning_vectors && row.meaning_dimensions ? unpackVectors(row.meaning_vectors, row.meaning_dimensions) : undefined;
   const index = await loadIndexAsync(row.index_json, row.chunks_json, wordnetLexicon, vectors);
+  index.encoder = vectors ? (row.meaning_encoder ?? BUILT_IN_ENCODER) : undefined;
   cache.set(organizationId, { trainedAt: row.trained_at, index });
   if (!index.vectors && ctx.sentences) addMeaning(ctx, organizationId, row.trained_at, index);
   return index;
@@ -246,11 +266,14 @@ function addMeaning(ctx: AppContext, organizationId: string, trainedAt: string, 
     if (!meaning) return;
     const updated = await ctx.db
       .updateTable('knowledge_indexes')
-      .set({ meaning_vectors: meaning.vectors, meaning_dimensions: meaning.dimensions })
+      .set({ meaning_vectors: meaning.vectors, meaning_dimensions: meaning.dimensions, meaning_encoder: meaning.encoder })
       .where('organization_id', '=', organizationId)
       .where('trained_at', '=', trainedAt)
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) > 0) index.vectors = unpackVectors(meaning.vectors, meaning.dimensions);
+    if (Number(updated.numUpdatedRows) > 0) {
+      index.vectors = unpackVectors(meaning.vectors, meaning.dimensions);
+      index.encoder = meaning.encoder;
+    }
   };
   work()
     .catch((err: Error) => ctx.log.warn({ organizationId, reason: err.message }, 'sentence vectors were not added to the index'))

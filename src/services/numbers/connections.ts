@@ -6,6 +6,7 @@ import type { NumberRow } from '../../db/schema.js';
 import type { Credentials } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
+import { cachedLookup, invalidateLookups } from './lookup-cache.js';
 
 /** The platform's own credentials for a provider, from configuration; undefined when not configured. */
 export function platformCredentials(ctx: AppContext, provider: string): Credentials | undefined {
@@ -19,7 +20,9 @@ export function platformCredentials(ctx: AppContext, provider: string): Credenti
 export async function credentialsForNumber(ctx: AppContext, number: NumberRow): Promise<Credentials | undefined> {
   const platform = platformCredentials(ctx, number.provider);
   if (!number.connection_id) return platform;
-  const own = await loadConnection(ctx, number.connection_id);
+  const connectionId = number.connection_id;
+  // Decrypted once per connection, not per webhook (lookup-cache.ts forgets it when connections change).
+  const own = await cachedLookup(ctx, 'connection', connectionId, () => loadConnection(ctx, connectionId));
   if (!own) return platform;
   return { ...(platform ?? {}), ...own } as Credentials;
 }
@@ -42,5 +45,38 @@ export async function saveConnection(ctx: AppContext, input: { organizationId: s
       created_at: ctx.clock.now().toISOString(),
     })
     .execute();
+  invalidateLookups(ctx);
   return id;
+}
+
+export interface ConnectionJson {
+  id: string;
+  provider: string;
+  createdAt: string;
+}
+
+/** The organization's own connections of a provider, decrypted, oldest first (for lookups, never for an answer). */
+export async function organizationConnections(
+  ctx: AppContext,
+  organizationId: string,
+  provider: string,
+): Promise<Array<{ id: string; credentials: Credentials }>> {
+  const rows = await ctx.db
+    .selectFrom('connections')
+    .select(['id', 'credentials_encrypted'])
+    .where('organization_id', '=', organizationId)
+    .where('provider', '=', provider)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, credentials: JSON.parse(decrypt(ctx.encryptionKey, r.credentials_encrypted)) as Credentials }));
+}
+
+export async function listConnections(ctx: AppContext, organizationId: string): Promise<ConnectionJson[]> {
+  const rows = await ctx.db
+    .selectFrom('connections')
+    .select(['id', 'provider', 'created_at'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, provider: r.provider, createdAt: r.created_at }));
 }

@@ -9,6 +9,7 @@ import { type BusinessPhoneNumber, listMetaBusinessNumbers, lookUpMetaNumber } f
 import { ProviderRequestError } from '../../providers/provider.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
+import { invalidateLookups } from './lookup-cache.js';
 
 export type { BusinessPhoneNumber } from '../../providers/meta/numbers.js';
 
@@ -26,13 +27,13 @@ function platformMeta(ctx: AppContext): { token: string; businessAccountId: stri
 }
 
 /** Meta's refusals as sentences with a fitting status; anything else is passed on as it is. */
-function metaError(err: unknown, doing: string): unknown {
+export function metaError(err: unknown, doing: string, credentials = "the platform's access token"): unknown {
   if (!(err instanceof ProviderRequestError)) return err;
   switch (err.kind) {
     case 'unreachable':
       return new AppError(502, 'PROVIDER_UNREACHABLE', `Meta could not be reached while ${doing}; try again shortly.`);
     case 'auth':
-      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Meta refused the platform's access token while ${doing}: ${err.detail}.`);
+      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Meta refused ${credentials} while ${doing}: ${err.detail}.`);
     case 'unknown':
       return badRequest(`Meta does not know this while ${doing}: ${err.detail}.`, 'PROVIDER_REJECTED');
     case 'busy':
@@ -119,6 +120,7 @@ export async function assignMetaNumber(
       })
       .execute();
   }
+  invalidateLookups(ctx);
   return { id: organizationId, whatsappPhoneNumberId: input.phoneNumberId, whatsappDisplayNumber: display };
 }
 
@@ -145,5 +147,6 @@ export async function removeMetaAssignment(ctx: AppContext, organizationId: stri
   const row = await organizationNumber(ctx, organizationId, 'meta');
   if (!row) throw notFound('Meta phone number assignment of this organization');
   await ctx.db.deleteFrom('numbers').where('id', '=', row.id).execute();
+  invalidateLookups(ctx);
   return { message: `Phone number ${row.provider_id} is no longer assigned to this organization.` };
 }

@@ -4,6 +4,8 @@ import { notFound } from '../../core/errors.js';
 import type { NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { numbersOf } from '../tenancy/organizations.js';
+import { invalidateLookups } from './lookup-cache.js';
+import { usableNumbers } from './usable.js';
 
 export interface NumberHealth {
   messagesIn: number;
@@ -13,22 +15,23 @@ export interface NumberHealth {
   lastSendErrorAt: string | null;
 }
 
-/** Messages in and out through one number, its failed sends and the last send error. */
-export async function numberHealth(ctx: AppContext, numberId: string): Promise<NumberHealth> {
-  const counts = await ctx.db
+/**
+ * Messages in and out through one number, its failed sends and the last send error. `organizationId`:
+ * only that organization's messages (a platform number carries several organizations').
+ */
+export async function numberHealth(ctx: AppContext, numberId: string, organizationId?: string): Promise<NumberHealth> {
+  let counting = ctx.db
     .selectFrom('messages')
     .select(['direction', (eb) => eb.fn.countAll<number>().as('n')])
     .select((eb) => eb.fn.sum<number>(eb.case().when('send_success', '=', 0).then(1).else(0).end()).as('failed'))
-    .where('number_id', '=', numberId)
-    .groupBy('direction')
-    .execute();
-  const lastError = await ctx.db
-    .selectFrom('messages')
-    .select(['send_error', 'updated_at'])
-    .where('number_id', '=', numberId)
-    .where('send_error', 'is not', null)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+    .where('number_id', '=', numberId);
+  let lastErrorQuery = ctx.db.selectFrom('messages').select(['send_error', 'updated_at']).where('number_id', '=', numberId).where('send_error', 'is not', null);
+  if (organizationId) {
+    counting = counting.where('organization_id', '=', organizationId);
+    lastErrorQuery = lastErrorQuery.where('organization_id', '=', organizationId);
+  }
+  const counts = await counting.groupBy('direction').execute();
+  const lastError = await lastErrorQuery.orderBy('id', 'desc').executeTakeFirst();
   const of = (direction: string) => counts.find((c) => c.direction === direction);
   return {
     messagesIn: Number(of('in')?.n ?? 0),
@@ -39,11 +42,11 @@ export async function numberHealth(ctx: AppContext, numberId: string): Promise<N
   };
 }
 
-/** The organization's numbers, each with its send health. */
+/** The numbers the organization can use, each with its send health (on a platform number: the organization's own messages). */
 export async function numbersWithHealth(ctx: AppContext, organizationId: string): Promise<Array<{ number: NumberRow; health: NumberHealth }>> {
-  const rows = await numbersOf(ctx, [organizationId]);
+  const rows = await usableNumbers(ctx, organizationId);
   const result = [];
-  for (const number of rows) result.push({ number, health: await numberHealth(ctx, number.id) });
+  for (const number of rows) result.push({ number, health: await numberHealth(ctx, number.id, number.organization_id ? undefined : organizationId) });
   return result;
 }
 
@@ -57,5 +60,6 @@ export async function recordSenderStatus(
   const row = (await numbersOf(ctx, [organizationId])).find((n) => n.id === numberId);
   if (!row) throw notFound('Number');
   await ctx.db.updateTable('numbers').set({ sender_status: senderStatus }).where('id', '=', row.id).execute();
+  invalidateLookups(ctx);
   return { ...row, sender_status: senderStatus };
 }

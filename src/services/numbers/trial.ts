@@ -7,6 +7,7 @@ import { parseJoinCommand } from '../../core/join.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend } from '../outbound/send.js';
+import { invalidateLookups } from './lookup-cache.js';
 
 type TrialInbound = Pick<Message, 'id' | 'body' | 'from_address'>;
 
@@ -92,7 +93,7 @@ export async function setSharedTrialNumber(ctx: AppContext, input: SharedTrialNu
   if (existing?.organization_id) {
     throw conflict('This number belongs to an organization; only a platform number can be the shared trial number.', 'NUMBER_ASSIGNED_ELSEWHERE');
   }
-  return ctx.db.transaction().execute(async (trx) => {
+  const shared = await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('numbers').set({ is_shared_trial: 0 }).where('is_shared_trial', '=', 1).execute();
     if (existing) {
       await trx.updateTable('numbers').set({ is_shared_trial: 1, phone_number: input.phoneNumber }).where('id', '=', existing.id).execute();
@@ -114,6 +115,8 @@ export async function setSharedTrialNumber(ctx: AppContext, input: SharedTrialNu
     await trx.insertInto('numbers').values(row).execute();
     return row;
   });
+  invalidateLookups(ctx);
+  return shared;
 }
 
 export async function getSharedTrialNumber(ctx: AppContext): Promise<NumberRow | undefined> {

@@ -16,6 +16,7 @@ import {
 } from '../../providers/twilio/numbers.js';
 import type { AppContext } from '../context.js';
 import { getOrganization, numbersOf, organizationNumber } from '../tenancy/organizations.js';
+import { invalidateLookups } from './lookup-cache.js';
 
 export type { AvailableNumber } from '../../providers/twilio/numbers.js';
 
@@ -30,13 +31,13 @@ function platformTwilio(ctx: AppContext): TwilioCredentials {
 }
 
 /** Twilio's refusals as sentences with a fitting status; anything else is passed on as it is. */
-function twilioError(err: unknown, doing: string): unknown {
+export function twilioError(err: unknown, doing: string, credentials = "the platform's credentials"): unknown {
   if (!(err instanceof ProviderRequestError)) return err;
   switch (err.kind) {
     case 'unreachable':
       return new AppError(502, 'PROVIDER_UNREACHABLE', `Twilio could not be reached while ${doing}; try again shortly.`);
     case 'auth':
-      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Twilio refused the platform's credentials while ${doing}: ${err.detail}.`);
+      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Twilio refused ${credentials} while ${doing}: ${err.detail}.`);
     case 'busy':
       return new AppError(503, 'PROVIDER_BUSY', `Twilio is rate limiting requests; try ${doing} again shortly.`);
     case 'rejected':
@@ -109,6 +110,7 @@ export async function provisionNumber(
     await releaseTwilioNumber(ctx.config, credentials, bought.sid).catch(() => undefined);
     throw err;
   }
+  invalidateLookups(ctx);
   return {
     organization: { id: org.id, whatsappNumber: phoneNumber, whatsappNumberSid: bought.sid },
     message:
@@ -129,6 +131,7 @@ export async function releaseNumber(ctx: AppContext, organizationId: string): Pr
     throw twilioError(err, `releasing ${number.phone_number ?? number.provider_id}`);
   }
   await ctx.db.deleteFrom('numbers').where('id', '=', number.id).execute();
+  invalidateLookups(ctx);
   return {
     message: alreadyGone
       ? `Twilio no longer had ${number.phone_number} (already released); it is now removed from this organization.`

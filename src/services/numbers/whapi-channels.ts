@@ -2,12 +2,15 @@
 // to send with — the organization's own, stored encrypted through saveConnection, or the platform's
 // WHAPI_TOKEN. The token is never read back out through here.
 import { randomUUID } from 'node:crypto';
-import { badRequest, notFound } from '../../core/errors.js';
+import { AppError, badRequest, notFound } from '../../core/errors.js';
+import { ProviderRequestError } from '../../providers/provider.js';
+import { whapiChannelHealth } from '../../providers/whapi/channel.js';
 import { toE164 } from '../../core/phone.js';
 import type { NumberRow } from '../../db/schema.js';
 import { saveConnection } from './connections.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
+import { invalidateLookups } from './lookup-cache.js';
 
 export interface WhapiChannelJson {
   channelId: string;
@@ -46,6 +49,7 @@ export async function assignWhapiChannel(
     throw badRequest("Send the channel's token: the platform has no WHAPI_TOKEN to send with.", 'WHAPI_TOKEN_REQUIRED');
   }
   await assertNumberAvailable(ctx, organizationId, 'whapi', input.channelId, `Whapi channel ${input.channelId}`, 'CHANNEL_ASSIGNED_ELSEWHERE');
+  if (input.token) await checkWhapiToken(ctx, input.token);
   const previous = await organizationNumber(ctx, organizationId, 'whapi');
   const connectionId = input.token ? await saveConnection(ctx, { organizationId, provider: 'whapi', credentials: { token: input.token } }) : null;
   const values = {
@@ -72,6 +76,7 @@ export async function assignWhapiChannel(
     await ctx.db.insertInto('numbers').values(row).execute();
   }
   if (previous?.connection_id && previous.connection_id !== connectionId) await forgetConnection(ctx, previous.connection_id);
+  invalidateLookups(ctx);
   return channelJson(row);
 }
 
@@ -81,7 +86,19 @@ export async function removeWhapiChannel(ctx: AppContext, organizationId: string
   if (!row) throw notFound('Whapi channel of this organization');
   await ctx.db.deleteFrom('numbers').where('id', '=', row.id).execute();
   if (row.connection_id) await forgetConnection(ctx, row.connection_id);
+  invalidateLookups(ctx);
   return { message: `Whapi channel ${row.provider_id} is no longer assigned to this organization.` };
+}
+
+/** An own token is asked about at Whapi's /health before it is kept (a wrong one is a 400 with Whapi's answer). */
+async function checkWhapiToken(ctx: AppContext, token: string): Promise<void> {
+  try {
+    await whapiChannelHealth(ctx.config, token);
+  } catch (err) {
+    if (!(err instanceof ProviderRequestError)) throw err;
+    if (err.kind === 'unreachable') throw new AppError(502, 'PROVIDER_UNREACHABLE', 'Whapi could not be reached to check the token; try again shortly.');
+    throw badRequest(`Whapi refused this token: ${err.detail.replace(/\.$/, '')}.`, 'CONNECTION_REFUSED');
+  }
 }
 
 /** A replaced or removed channel's own token is deleted, not left behind encrypted. */

@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js';
 import { createOrganization } from '../tenancy/organizations.js';
 import { extendServiceWindow } from '../inbound/reaction.js';
 import { addSimulatorPhone } from './simulator.js';
+import { invalidateLookups } from '../numbers/lookup-cache.js';
 
 /** What the start-up banner and the demo page need. */
 export interface DemoInfo {
@@ -140,12 +141,29 @@ export async function seedDemo(ctx: AppContext, app: InProcessApi): Promise<Demo
       })),
     )
     .execute();
+  invalidateLookups(ctx);
 
   // As if each agent had written to the shop's numbers today: handover notifications go out as
   // plain text inside the 24-hour window; after it closes, the widget's handover template is used.
   for (const n of simulatedNumbers) {
     for (const agent of DEMO_BUSINESS.agents) await extendServiceWindow(ctx, n.id, agent.number, now);
   }
+
+  // The demo's simulated agents start active (SPEC §8): their phones are the simulator's, there is nobody to ask.
+  await ctx.db
+    .insertInto('agents')
+    .values(
+      DEMO_BUSINESS.agents.map((a) => ({
+        id: randomUUID(),
+        organization_id: organizationId,
+        name: a.name,
+        number: a.number,
+        status: 'active',
+        created_at: now,
+        accepted_at: now,
+      })),
+    )
+    .execute();
 
   // A failing step is logged and the server still starts: the demo is a convenience, not the product.
   const api = demoApi(app, apiKey);

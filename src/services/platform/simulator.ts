@@ -84,10 +84,10 @@ export async function simulatedBusinessNumbers(ctx: AppContext): Promise<Busines
   return rows.map((r) => ({ number: r.phone_number ?? r.provider_id, displayName: r.display_name, organizationName: r.organization_name }));
 }
 
-/** Agents listed on any widget: their phones appear on the simulator even before a first message. */
+/** Agents of any organization or listed on any widget: their phones appear on the simulator even before a first message. */
 async function widgetAgentNumbers(ctx: AppContext): Promise<string[]> {
   const rows = await ctx.db.selectFrom('widgets').select('settings').execute();
-  const numbers: string[] = [];
+  const numbers: string[] = (await ctx.db.selectFrom('agents').select('number').distinct().execute()).map((a) => a.number);
   for (const row of rows) {
     try {
       const settings = JSON.parse(row.settings) as { agentWhatsappNumbers?: unknown };

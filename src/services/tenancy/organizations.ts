@@ -6,6 +6,7 @@ import { conflict, notFound } from '../../core/errors.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { NumberRow, Organization } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
+import { invalidateLookups } from '../numbers/lookup-cache.js';
 
 export interface OrganizationInput {
   name: string;
@@ -48,6 +49,8 @@ export async function createOrganization(ctx: AppContext, input: OrganizationInp
       instructions: input.instructions ?? null,
       last_conversation_ref: 0,
       dedupe_window_seconds: 0,
+      agent_code: null,
+      last_visitor_number: 0,
       created_at: now,
       updated_at: now,
     };
@@ -82,6 +85,7 @@ export async function updateOrganization(ctx: AppContext, id: string, patch: Par
   if (patch.plan !== undefined) values.plan = patch.plan;
   if (patch.instructions !== undefined) values.instructions = patch.instructions;
   await ctx.db.updateTable('organizations').set(values).where('id', '=', id).execute();
+  if (patch.plan !== undefined) invalidateLookups(ctx);
   return getOrganization(ctx, id);
 }
 
@@ -104,6 +108,7 @@ export async function deleteOrganization(ctx: AppContext, id: string): Promise<v
     await trx.deleteFrom('messages').where('organization_id', '=', id).execute();
     await trx.deleteFrom('organizations').where('id', '=', id).execute();
   });
+  invalidateLookups(ctx);
 }
 
 export async function numbersOf(ctx: AppContext, organizationIds: string[]): Promise<NumberRow[]> {

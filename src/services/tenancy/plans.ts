@@ -8,6 +8,7 @@ import { paymentRequired } from '../../core/errors.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from './organizations.js';
 import type { z } from 'zod';
+import { cachedLookup } from '../numbers/lookup-cache.js';
 
 export const PLANS_SETTING = 'plans';
 
@@ -58,9 +59,14 @@ export async function countMessages(ctx: AppContext, organizationId: string, mon
   return Number(row.n);
 }
 
+/** The organization's plan name, cached until an organization's plan changes (lookup-cache.ts). */
+export function organizationPlan(ctx: AppContext, organizationId: string): Promise<string> {
+  return cachedLookup(ctx, 'plan', organizationId, async () => (await getOrganization(ctx, organizationId)).plan);
+}
+
 export async function monthlyUsage(ctx: AppContext, organizationId: string, month = monthOf(ctx.clock.now())): Promise<MonthlyUsage> {
-  const org = await getOrganization(ctx, organizationId);
-  const { name, plan } = planOf(org.plan, await loadPlans(ctx));
+  // The plan table itself is read each time: operators edit the `plans` setting in the database.
+  const { name, plan } = planOf(await organizationPlan(ctx, organizationId), await loadPlans(ctx));
   const used = await countMessages(ctx, organizationId, month);
   return { plan: name, month, limit: plan.messageLimit, used, remaining: Math.max(0, plan.messageLimit - used) };
 }

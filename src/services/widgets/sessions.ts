@@ -43,6 +43,13 @@ export async function createSession(ctx: AppContext, publicKey: string, input: {
   const visitorName = input.visitorName?.trim() || null;
   await ctx.db.transaction().execute(async (trx) => {
     const contactId = randomUUID();
+    // Numbered within the organization, so a visitor without a name is `Visitor 3` to agents.
+    const numbered = await trx
+      .updateTable('organizations')
+      .set((eb) => ({ last_visitor_number: eb('last_visitor_number', '+', 1) }))
+      .where('id', '=', widget.organization_id)
+      .returning('last_visitor_number')
+      .executeTakeFirstOrThrow();
     await trx
       .insertInto('contacts')
       .values({
@@ -53,6 +60,7 @@ export async function createSession(ctx: AppContext, publicKey: string, input: {
         external_id: sessionId,
         name: visitorName,
         email: null,
+        visitor_number: numbered.last_visitor_number,
         created_at: now,
       })
       .execute();

@@ -8,6 +8,8 @@ import { newSecret } from '../../core/keys.js';
 import { toE164 } from '../../core/phone.js';
 import type { PoolNumber, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
+import { agentInvitation, agentsFor, ensureAgents } from '../agents/agents.js';
+import { defaultSenderPhone, senderForOrganization } from '../numbers/usable.js';
 
 export const phoneNumber = z.string().transform((value, check) => {
   const e164 = toE164(value);
@@ -105,7 +107,12 @@ export type WidgetInput = z.infer<typeof widgetInput>;
 export type WidgetPatch = z.infer<typeof widgetPatch>;
 
 export function readWidgetSettings(widget: Widget): WidgetSettings {
-  return widgetSettingsSchema.parse(JSON.parse(widget.settings));
+  return readWidgetSettingsText(widget.settings);
+}
+
+/** `widgets.settings` as stored (a joined row's column). */
+export function readWidgetSettingsText(settings: string): WidgetSettings {
+  return widgetSettingsSchema.parse(JSON.parse(settings));
 }
 
 export function readAllowedOrigins(widget: Widget): string[] {
@@ -121,13 +128,24 @@ function pickSettings(input: WidgetPatch): Partial<WidgetSettings> {
   return picked as Partial<WidgetSettings>;
 }
 
+/**
+ * Senders are checked when saved (SPEC §8): the handover number and every pool number must be a
+ * number the organization can use — found at the provider now, not while a visitor waits.
+ */
+async function checkSenders(ctx: AppContext, organizationId: string, input: WidgetPatch): Promise<void> {
+  if (input.handoverWhatsappNumber) await senderForOrganization(ctx, organizationId, input.handoverWhatsappNumber, 'The handover number');
+  for (const p of input.whatsappNumberPool ?? []) await senderForOrganization(ctx, organizationId, p.number, 'Pool number');
+}
+
 export async function createWidget(ctx: AppContext, organizationId: string, input: WidgetInput) {
   const organization = await ctx.db.selectFrom('organizations').select('id').where('id', '=', organizationId).executeTakeFirst();
   if (!organization) throw notFound('Organization');
+  await checkSenders(ctx, organizationId, input);
   const now = ctx.clock.now().toISOString();
   const id = randomUUID();
   const settings = widgetSettingsSchema.parse(pickSettings(input));
   await ctx.db.transaction().execute(async (trx) => {
+    await ensureAgents(trx, organizationId, settings.agentWhatsappNumbers, now);
     await trx
       .insertInto('widgets')
       .values({
@@ -192,6 +210,9 @@ export function poolNumberView(p: PoolNumber) {
 
 export async function widgetView(ctx: AppContext, widget: Widget) {
   const pool = await listPool(ctx, widget.id);
+  const settings = readWidgetSettings(widget);
+  // An agent accepts by writing to any of the widget's senders; the first one it would hand over from is shown.
+  const sendTo = pool.find((p) => p.is_active === 1)?.number ?? settings.handoverWhatsappNumber ?? (await defaultSenderPhone(ctx, widget.organization_id));
   return {
     id: widget.id,
     organizationId: widget.organization_id,
@@ -199,7 +220,9 @@ export async function widgetView(ctx: AppContext, widget: Widget) {
     name: widget.name,
     allowedOrigins: readAllowedOrigins(widget),
     greeting: widget.greeting,
-    ...readWidgetSettings(widget),
+    ...settings,
+    agents: await agentsFor(ctx.db, widget.organization_id, settings.agentWhatsappNumbers),
+    agentInvitation: await agentInvitation(ctx, widget.organization_id, sendTo),
     whatsappNumberPool: pool.map(poolNumberView),
     createdAt: widget.created_at,
     updatedAt: widget.updated_at,
@@ -217,9 +240,11 @@ export async function listWidgets(ctx: AppContext, organizationId: string) {
 
 /** Applies the given fields; `whatsappNumberPool`, when given, replaces the whole pool. */
 export async function updateWidget(ctx: AppContext, widget: Widget, patch: WidgetPatch) {
+  await checkSenders(ctx, widget.organization_id, patch);
   const now = ctx.clock.now().toISOString();
   const settings = widgetSettingsSchema.parse({ ...readWidgetSettings(widget), ...pickSettings(patch) });
   await ctx.db.transaction().execute(async (trx) => {
+    await ensureAgents(trx, widget.organization_id, settings.agentWhatsappNumbers, now);
     await trx
       .updateTable('widgets')
       .set({
@@ -249,6 +274,7 @@ export async function addPoolNumber(ctx: AppContext, widget: Widget, input: z.in
   if (pool.some((p) => p.number === input.number)) {
     throw conflict(`${input.number} is already in this widget's pool.`, 'POOL_NUMBER_EXISTS');
   }
+  await senderForOrganization(ctx, widget.organization_id, input.number, 'Pool number');
   const last = pool.at(-1)?.position ?? -1;
   await insertPool(ctx.db, widget.id, [input], last + 1, ctx.clock.now().toISOString());
   return poolNumberView(await loadPoolNumber(ctx, widget, input.number));

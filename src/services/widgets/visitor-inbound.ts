@@ -8,7 +8,8 @@ import type { MessageJobPayload } from '../../jobs/payloads.js';
 import type { AppContext } from '../context.js';
 import { conversationHistory, getMessage, publishMessage } from '../conversations/messages.js';
 import { forwardVisitorMessage } from '../handover/request.js';
-import { answerQuestion } from '../knowledge/answers.js';
+import { NOT_SURE_ANSWER } from '../knowledge/answers.js';
+import { botAnswer } from '../knowledge/conversation-answers.js';
 import { type AuthenticatedSession, visitorConversation } from './sessions.js';
 import { storeUpload } from './uploads.js';
 import { HANDOVER_OFFER, insertMessage, postToVisitor, publishVisitorMessage, toVisitorMessage, visitorMessageRow } from './visitor-outbound.js';
@@ -57,13 +58,23 @@ export async function reactToVisitorMessage(ctx: AppContext, payload: MessageJob
     return;
   }
   if (!message.body) return; // a file alone goes to agents only; the bot has nothing to say about it
-  const answer = await answerQuestion(ctx, conversation.organization_id, message.body, {
+  const answer = await botAnswer(ctx, conversation, message.body, {
     history: await conversationHistory(ctx, conversation.id, message.id),
+    greeting: await widgetGreeting(ctx, conversation.widget_id),
   });
   await postToVisitor(ctx, conversation, {
     author: 'bot',
-    text: answer.answer, // never empty: the answerer's own "not sure" sentence when it has nothing
-    media: answer.confident ? null : { type: HANDOVER_OFFER },
+    // The widget offers a person with its button, and the choices as quick replies, not "reply 1 or 2".
+    text: answer.kind === 'choices' ? WIDGET_CHOICES_QUESTION : answer.kind === 'not-sure' ? NOT_SURE_ANSWER : answer.answer,
+    media: answer.offerHuman ? { type: HANDOVER_OFFER, ...(answer.choices ? { choices: answer.choices } : {}) } : null,
     idempotencyKey: `widget-answer:${message.id}`,
   });
+}
+
+export const WIDGET_CHOICES_QUESTION = 'Did you mean one of these?';
+
+async function widgetGreeting(ctx: AppContext, widgetId: string | null): Promise<string | null> {
+  if (!widgetId) return null;
+  const widget = await ctx.db.selectFrom('widgets').select('greeting').where('id', '=', widgetId).executeTakeFirst();
+  return widget?.greeting ?? null;
 }

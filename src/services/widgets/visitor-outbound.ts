@@ -18,6 +18,8 @@ export interface VisitorMedia {
   latitude?: number;
   longitude?: number;
   name?: string;
+  /** on a bot answer that offers a human: the passages offered as quick replies */
+  choices?: { id: string; title: string }[];
 }
 
 /** A message as the widget sees it (the SSE `message` event and the history). */
@@ -29,15 +31,21 @@ export interface VisitorMessage {
   createdAt: string;
   /** the bot was not sure: the widget offers the "Talk to a human" button under this message */
   offerHandover?: true;
+  /** the bot offers these passages: the widget shows a quick-reply button for each, which sends its title */
+  choices?: { id: string; title: string }[];
+  /** an agent's message: the agent's name (`Maya`), never their number; absent when the agent has no name */
+  authorName?: string;
 }
 
 // A bot answer that offers a human carries this marker in `media` (no column of its own: it is
 // a property of the message, shown by the widget as a button).
 export const HANDOVER_OFFER = 'handover_offer';
 
-export function toVisitorMessage(message: Message): VisitorMessage {
+/** `agentNames`: agent number → name, for agents' messages (their number is kept in `from_address`). */
+export function toVisitorMessage(message: Message, agentNames?: ReadonlyMap<string, string>): VisitorMessage {
   const media = message.media ? (JSON.parse(message.media) as VisitorMedia) : null;
   const offer = media?.type === HANDOVER_OFFER;
+  const name = message.author === 'agent' && message.from_address ? agentNames?.get(message.from_address) : undefined;
   return {
     id: message.id,
     author: (message.author === 'contact' ? 'visitor' : message.author) as VisitorAuthor,
@@ -45,14 +53,31 @@ export function toVisitorMessage(message: Message): VisitorMessage {
     media: offer ? null : media,
     createdAt: message.created_at,
     ...(offer ? { offerHandover: true as const } : {}),
+    ...(offer && media?.choices?.length ? { choices: media.choices } : {}),
+    // An agent listed by number alone is shown as "Agent": a visitor never sees an agent's number.
+    ...(name && name !== message.from_address ? { authorName: name } : {}),
   };
+}
+
+/** The names of the agents who wrote these messages. */
+async function agentNamesOf(ctx: AppContext, messages: Message[]): Promise<Map<string, string>> {
+  const wrote = messages.filter((m) => m.author === 'agent' && m.from_address && m.organization_id);
+  if (wrote.length === 0) return new Map();
+  const rows = await ctx.db
+    .selectFrom('agents')
+    .select(['number', 'name'])
+    .where('organization_id', '=', wrote[0]!.organization_id!)
+    .where('number', 'in', [...new Set(wrote.map((m) => m.from_address!))])
+    .execute();
+  return new Map(rows.map((r) => [r.number, r.name]));
 }
 
 export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
 
 /** Pushes a stored message to the visitor's open widgets (agent replies, system notices, bot answers). */
 export async function publishVisitorMessage(ctx: AppContext, sessionId: string, message: Message): Promise<void> {
-  await ctx.bus.publish({ channel: sessionChannel(sessionId), type: 'message', data: toVisitorMessage(message) });
+  const names = await agentNamesOf(ctx, [message]);
+  await ctx.bus.publish({ channel: sessionChannel(sessionId), type: 'message', data: toVisitorMessage(message, names) });
 }
 
 /** Conversation status, agent typing or seen, for the widget's header. */
@@ -105,7 +130,14 @@ export async function insertMessage(db: Db, row: NewMessage): Promise<Message> {
 export async function postToVisitor(
   ctx: AppContext,
   conversation: Conversation,
-  message: { author: Exclude<VisitorAuthor, 'visitor'>; text?: string | null; media?: VisitorMedia | null; idempotencyKey?: string },
+  message: {
+    author: Exclude<VisitorAuthor, 'visitor'>;
+    text?: string | null;
+    media?: VisitorMedia | null;
+    idempotencyKey?: string;
+    /** the agent's own number, when an agent wrote it from WhatsApp (shown to the visitor by name) */
+    agent?: string;
+  },
 ): Promise<Message | undefined> {
   let stored: Message;
   try {
@@ -117,6 +149,7 @@ export async function postToVisitor(
         body: message.text ?? null,
         media: message.media ? JSON.stringify(message.media) : null,
         idempotency_key: message.idempotencyKey ?? null,
+        from_address: message.agent ?? null,
       }),
     );
   } catch (err) {
@@ -140,5 +173,6 @@ export async function listVisitorMessages(ctx: AppContext, found: AuthenticatedS
     .where('messages.audience', '=', 'contact');
   if (after !== undefined) query = query.where('messages.id', '>', after);
   const rows = await query.orderBy('messages.id', 'desc').limit(limit).execute();
-  return rows.reverse().map(toVisitorMessage);
+  const names = await agentNamesOf(ctx, rows);
+  return rows.reverse().map((row) => toVisitorMessage(row, names));
 }

@@ -15,7 +15,7 @@ import { createWidget, widgetInput } from '../../../src/services/widgets/setting
 import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { signedTwilioRequest } from '../../fixtures/providers/index.js';
 import { makeTestContext } from '../../support/context.js';
-import { makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
+import { activateAgents, makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
 import { MAYA, STRANGER, TOM } from './setup.js';
 
 const PUBLIC_URL = 'https://switchboard.example.com';
@@ -41,6 +41,7 @@ beforeEach(async () => {
   org = await makeOrganization(ctx);
   number = await makeNumber(ctx, { organization_id: org.id, provider: 'twilio', phone_number: BUSINESS, provider_id: 'PN0123456789abcdef0123456789abcdef' });
   for (const agent of [MAYA, TOM]) await openServiceWindow(ctx, number.id, agent);
+  await activateAgents(ctx, org.id, [MAYA, TOM]);
   const widget = await createWidget(
     ctx,
     org.id,

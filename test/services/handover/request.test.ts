@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { forwardVisitorMessage, requestHandover } from '../../../src/services/handover/request.js';
 import { numberStats } from '../../../src/services/handover/stats.js';
-import { makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
+import { makeNumber, openServiceWindow } from '../../support/factories.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './setup.js';
 
 let world: World;
@@ -83,12 +83,18 @@ describe('requesting a handover', () => {
     expect((await requestHandover(world.ctx, c.sessionId)).assignedWhatsappNumber).toBe('+15550100012');
   });
 
-  it('without a pool uses the handover number and asks for the #ref prefix', async () => {
+  it('without a pool uses the handover number: reply in this chat while it carries one conversation for the agent, the #ref form after', async () => {
     world = await makeWorld({ handoverNumber: true });
     const v = await visitor(world, 'Ana');
     await v.say('hi');
     expect((await requestHandover(world.ctx, v.sessionId)).assignedWhatsappNumber).toBe('+15550100001');
-    expect((await sentToAgents(world))[0]!.body).toMatch(/\nReply with: #1: your message$/);
+    expect((await sentToAgents(world))[0]!.body).toMatch(/\nReply in this chat: your message$/);
+    const w = await visitor(world, 'Bo');
+    await w.say('hello');
+    await requestHandover(world.ctx, w.sessionId);
+    const second = (await sentToAgents(world)).filter((m) => m.body?.includes('ID: #2'));
+    expect(second).toHaveLength(2);
+    for (const m of second) expect(m.body).toMatch(/\nReply with: #2: your message$/);
   });
 
   it('falls back to the organization number, and fails with a clear 503 when there is none', async () => {
@@ -115,16 +121,14 @@ describe('requesting a handover', () => {
     expect((await seenByVisitor(world, v.sessionId)).at(-1)).toMatchObject({ author: 'agent', body: 'Hello from the platform number' });
   });
 
-  it('never sends from a number the platform does not know, or from another organization', async () => {
-    world = await makeWorld({ settings: { handoverWhatsappNumber: '+15550107777' } });
+  it('never sends from a number the platform no longer knows (removed after the widget was saved)', async () => {
+    world = await makeWorld({ handoverNumber: true });
+    await world.ctx.db.deleteFrom('numbers').where('id', '=', world.handoverNumber!.id).execute();
     const v = await visitor(world, 'Ana');
     await v.say('hi');
     await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'UNKNOWN_SENDER' });
-
-    const other = await makeOrganization(world.ctx);
-    await makeNumber(world.ctx, { organization_id: other.id, phone_number: '+15550107777' });
-    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({ status: 503, code: 'UNKNOWN_SENDER' });
     expect((await conversationOf(world, 1)).assigned_whatsapp_number).toBeNull();
+    expect(await sentToAgents(world)).toHaveLength(0);
   });
 
   it('answers an unknown session with 404 and a widget without agents with a clear 503', async () => {

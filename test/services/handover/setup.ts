@@ -10,7 +10,7 @@ import { receiveVisitorMessage } from '../../../src/services/widgets/visitor-inb
 import { authenticateSession, createSession } from '../../../src/services/widgets/sessions.js';
 import { createWidget, type WidgetInput, widgetInput } from '../../../src/services/widgets/settings.js';
 import { makeTestContext } from '../../support/context.js';
-import { makeInboundMessage, makeNumber, openServiceWindow } from '../../support/factories.js';
+import { activateAgents, makeInboundMessage, makeNumber, openServiceWindow } from '../../support/factories.js';
 
 export const MAYA = '+15550100101';
 export const TOM = '+15550100102';
@@ -32,6 +32,7 @@ export async function makeWorld(
     provider?: string;
     settings?: Partial<WidgetInput>;
     agentsWrote?: boolean;
+    agentsAccepted?: boolean;
     /** default: an in-memory SQLite database */
     databaseUrl?: string;
     env?: Record<string, string>;
@@ -51,6 +52,8 @@ export async function makeWorld(
       for (const agent of [MAYA, TOM]) await openServiceWindow(ctx, number.id, agent);
     }
   }
+  // The agents accepted from their phones (SPEC §8 Agents); a test of consent says otherwise.
+  if (options.agentsAccepted !== false) await activateAgents(ctx, org.id, [MAYA, TOM]);
   const widget = await createWidget(
     ctx,
     org.id,

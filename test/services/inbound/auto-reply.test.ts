@@ -2,6 +2,7 @@
 // an honest "not sure" with the offer of a human, nothing past the plan limit, never twice for one
 // message — and the whole path from a signed Twilio webhook to the fake Twilio API.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ManualClock } from '../../../src/core/clock.js';
 import type { Conversation, Message, NumberRow, Organization } from '../../../src/db/schema.js';
 import { startServer, type RunningServer } from '../../../src/server.js';
 import { HANDOVER_CONFIRMATION, OFFER_HUMAN, replyToCustomer } from '../../../src/services/inbound/auto-reply.js';
@@ -15,11 +16,13 @@ import { makeContact, makeConversation, makeNumber, makeOrganization, openServic
 
 const KNOWLEDGE = [
   { title: 'Rentals', content: 'Q: Do you rent bikes?\nA: Yes, city bikes cost $8 per hour and e-bikes $15 per hour.' },
-  { title: 'Hours', content: 'Q: When are you open?\nA: Monday to Saturday, 9am to 6pm.' },
+  { title: 'Hours', content: 'Q: What are your opening hours?\nA: Monday to Saturday, 9am to 6pm.' },
+  { title: 'Holiday hours', content: 'Q: What are your holiday hours?\nA: On public holidays we open from 10am to 4pm.' },
+  { title: 'Repairs', content: 'Q: Do you repair bikes?\nA: Our workshop repairs any bike, usually within two days.' },
 ];
 
 describe('replyToCustomer', () => {
-  let ctx: AppContext;
+  let ctx: AppContext & { clock: ManualClock };
   let org: Organization;
   let number: NumberRow;
   let conversation: Conversation;
@@ -76,6 +79,43 @@ describe('replyToCustomer', () => {
     expect(reply!.body).toContain('not sure');
     expect(reply!.body).toContain(OFFER_HUMAN);
     expect(await status()).toBe('bot');
+  });
+
+  it('answers a greeting, thanks and goodbye in the organization\'s name, never with a passage or "not sure"', async () => {
+    for (const text of ['hi', 'Thanks!', 'bye 👋']) await replyToCustomer(ctx, conversation, await inbound(text));
+    const bodies = (await replies()).map((m) => m.body!);
+    expect(bodies[0]).toBe(`Hi! This is ${org.name}. How can I help you today?`);
+    for (const body of bodies) {
+      expect(body).toContain(org.name);
+      expect(body).not.toMatch(/not sure|\$8|9am|human/);
+    }
+    // A greeting in front of a question leaves the question to answer.
+    await replyToCustomer(ctx, conversation, await inbound('hello! how much to hire a bike?'));
+    expect((await replies()).at(-1)!.body).toBe('Yes, city bikes cost $8 per hour and e-bikes $15 per hour.');
+  });
+
+  it('offers close passages as a numbered list, and the reply "2" answers from the second', async () => {
+    await replyToCustomer(ctx, conversation, await inbound('are you open?'));
+    const offer = (await replies()).at(-1)!.body!;
+    expect(offer).toMatch(/^Did you mean:\n1\. What are your opening hours\?\n2\. What are your holiday hours\?\n/);
+    expect(offer).toMatch(/Reply 1(, 2)? or [23], or \*human\* to talk to a person\.$/);
+    await replyToCustomer(ctx, conversation, await inbound('2'));
+    expect((await replies()).at(-1)!.body).toBe('On public holidays we open from 10am to 4pm.');
+    // The choices were answered: "1" now is no pick, and the bot says it is not sure.
+    await replyToCustomer(ctx, conversation, await inbound('1'));
+    expect((await replies()).at(-1)!.body).toContain('not sure');
+  });
+
+  it('forgets the choices after half an hour, and when the next answer offers none', async () => {
+    await replyToCustomer(ctx, conversation, await inbound('are you open?'));
+    ctx.clock.advance(31 * 60_000);
+    await replyToCustomer(ctx, conversation, await inbound('1'));
+    expect((await replies()).at(-1)!.body).toContain('not sure');
+
+    await replyToCustomer(ctx, conversation, await inbound('are you open?'));
+    await replyToCustomer(ctx, conversation, await inbound('how much to hire a bike?'));
+    await replyToCustomer(ctx, conversation, await inbound('1'));
+    expect((await replies()).at(-1)!.body).toContain('not sure');
   });
 
   it('stays silent once the plan limit is reached (still handing over on request), and for a message without text', async () => {

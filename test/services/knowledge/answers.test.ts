@@ -2,7 +2,8 @@
 // synonyms, filler ignored, intent (price, time, duration) used, answers trimmed for WhatsApp.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asksForHuman, questionIntents } from '../../../src/core/intent.js';
-import { answerQuestion, MAX_ANSWER_CHARACTERS, NOT_SURE_ANSWER } from '../../../src/services/knowledge/answers.js';
+import { answerQuestion, MAX_ANSWER_CHARACTERS, NOT_SURE_ANSWER, OFFER_HUMAN } from '../../../src/services/knowledge/answers.js';
+import { offeredFirst } from '../../support/answers.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { seedKnowledge } from '../../../src/services/knowledge/training.js';
 import { makeTestContext } from '../../support/context.js';
@@ -41,7 +42,7 @@ describe('isolation between organizations', () => {
       for (const source of forA.sources) expect(aDocumentIds.has(source.documentId)).toBe(true);
       for (const source of forB.sources) expect(aDocumentIds.has(source.documentId)).toBe(false);
       const forNew = await answerQuestion(ctx, untrained.id, question);
-      expect(forNew).toEqual({ answer: NOT_SURE_ANSWER, sources: [], confidence: 0, confident: false });
+      expect(forNew).toEqual({ answer: `${NOT_SURE_ANSWER} ${OFFER_HUMAN}`, sources: [], confidence: 0, confident: false, kind: 'not-sure', offerHuman: true });
     }
     expect((await answerQuestion(ctx, a.id, 'how much does a tune up cost')).answer).toBe('A tune-up at North Cycles costs $49.');
     expect((await answerQuestion(ctx, b.id, 'how much does a tune up cost')).answer).toBe('A tune-up at South Cycles costs $99.');
@@ -75,24 +76,25 @@ describe('retrieval', () => {
   });
 
   it('uses the intent of the question: how much → a price, when → hours, how long → a duration', async () => {
+    const first = async (question: string) => offeredFirst(ctx, orgId, await answerQuestion(ctx, orgId, question));
     // The price sits in the service section's passage, beside what the service covers.
-    expect((await answerQuestion(ctx, orgId, 'how much is a full service?')).answer).toContain('A full service costs $140, parts extra.');
-    expect((await answerQuestion(ctx, orgId, 'when can I book a full service?')).answer).toBe('We take service bookings Monday to Friday, 9am to 5pm.');
-    expect((await answerQuestion(ctx, orgId, 'how long does a full service take?')).answer).toBe('A full service usually takes 3 days.');
+    expect(await first('how much is a full service?')).toContain('A full service costs $140, parts extra.');
+    expect(await first('when can I book a full service?')).toBe('We take service bookings Monday to Friday, 9am to 5pm.');
+    expect(await first('how long does a full service take?')).toBe('A full service usually takes 3 days.');
   });
 
   it("weighs the customer's own word above its synonyms, and still finds a synonym alone", async () => {
     // "mend" is the shop's word in one passage, "repair" (its WordNet synonym) in another.
-    expect((await answerQuestion(ctx, orgId, 'can you mend it?')).answer).toBe('We mend punctures while you wait.');
-    expect((await answerQuestion(ctx, orgId, 'can you repair it?')).answer).toBe('Frame repair is done by our partner welder.');
+    const first = async (question: string) => offeredFirst(ctx, orgId, await answerQuestion(ctx, orgId, question));
+    expect(await first('can you mend it?')).toBe('We mend punctures while you wait.');
+    expect(await first('can you repair it?')).toBe('Frame repair is done by our partner welder.');
     // "puncture" appears only as "punctures", and "fix" only through WordNet ("fix" → "mend").
-    const fixed = await answerQuestion(ctx, orgId, 'do you fix punctured tyres?');
-    expect(fixed).toMatchObject({ answer: 'We mend punctures while you wait.', confident: true });
+    expect(await first('do you fix punctured tyres?')).toBe('We mend punctures while you wait.');
   });
 
-  it('ignores filler words: a greeting alone is not a question it can answer', async () => {
+  it('ignores filler words: a greeting with nothing asked is not a question it can answer', async () => {
     const hello = await answerQuestion(ctx, orgId, 'hey hi hello, can u please tell me?');
-    expect(hello).toMatchObject({ confident: false, answer: NOT_SURE_ANSWER, sources: [] });
+    expect(hello).toMatchObject({ confident: false, kind: 'not-sure', answer: `${NOT_SURE_ANSWER} ${OFFER_HUMAN}`, sources: [] });
     const padded = await answerQuestion(ctx, orgId, 'hey there!! so um I was wondering, how much is a full service please?');
     expect(padded.confident).toBe(true);
     expect(padded.answer).toContain('A full service costs $140');

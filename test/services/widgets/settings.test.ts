@@ -13,6 +13,7 @@ import {
   widgetInput,
 } from '../../../src/services/widgets/settings.js';
 import { makeTestContext } from '../../support/context.js';
+import { makeNumber } from '../../support/factories.js';
 
 let ctx: AppContext;
 let organizationId: string;
@@ -20,6 +21,8 @@ let organizationId: string;
 beforeEach(async () => {
   ctx = await makeTestContext();
   organizationId = (await createOrganization(ctx, { name: 'Shop' })).id;
+  // Senders are checked when saved: the numbers these tests name are the organization's.
+  for (const phone of ['+447700900123', '+15550100001', '+15550100002']) await makeNumber(ctx, { organization_id: organizationId, phone_number: phone });
 });
 afterEach(async () => {
   await ctx.database.close();

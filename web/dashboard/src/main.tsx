@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { forgetOldStoredKey, get, SIGNED_OUT_EVENT, signIn, signOut } from './api.js';
+import { Agents } from './sections/Agents.js';
 import { Conversations } from './sections/Conversations.js';
 import { Knowledge } from './sections/Knowledge.js';
 import { Numbers } from './sections/Numbers.js';
@@ -25,6 +26,7 @@ const SECTIONS = {
   conversations: { title: 'Conversations', view: Conversations },
   organizations: { title: 'Organization', view: Organizations },
   numbers: { title: 'Numbers', view: Numbers },
+  agents: { title: 'Agents', view: Agents },
   knowledge: { title: 'Knowledge base', view: Knowledge },
   widgets: { title: 'Widgets', view: Widgets },
   usage: { title: 'Usage', view: Usage },

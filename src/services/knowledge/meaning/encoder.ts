@@ -6,6 +6,8 @@
 import { Worker } from 'node:worker_threads';
 
 export interface SentenceEncoder {
+  /** which encoder: vectors of two encoders are never compared */
+  readonly name: string;
   /** one unit-length vector per text, in order */
   embed(texts: string[]): Promise<Float32Array[]>;
 }
@@ -18,7 +20,11 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** The name of the built-in encoder's vectors (also of vectors stored before encoders had names). */
+export const BUILT_IN_ENCODER = 'built-in';
+
 class WorkerEncoder implements SentenceEncoder {
+  readonly name = BUILT_IN_ENCODER;
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;

@@ -1,12 +1,16 @@
 // Knowledge base: add text or a file, train (in the background, its progress shown until done),
-// and try a question the way a customer would ask it.
+// accept or dismiss the answers agents gave to questions the bot was not sure of, and try a
+// question the way a customer would ask it (with the choices it would be offered).
 import { useEffect, useRef, useState } from 'react';
 import { api, del, get, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
 import type { Answer } from '../../../../src/services/knowledge/answers.js';
+import type { SuggestionJson as Suggestion } from '../../../../src/services/knowledge/suggestions.js';
 import type { KnowledgeDocumentJson as KnowledgeDocument, TrainingStatus } from '../../../../src/services/knowledge/training.js';
 
+/** How often the suggested answers are looked at again: agents answer while the page is open. */
+const SUGGESTIONS_POLL_MS = 15_000;
 /** How often a running training's progress is asked for. */
 const PROGRESS_MS = 500;
 
@@ -42,9 +46,11 @@ function Ask({ orgId }: { orgId: string }) {
   const [question, setQuestion] = useState('');
   const [answer, setAnswer] = useState<Answer>();
   const action = useAction();
+  const askWith = (body: { question: string } | { choice: string }) =>
+    void action.run(async () => setAnswer(await post<Answer>(`/api/organizations/${orgId}/ask`, body)));
   const ask = (event: React.FormEvent) => {
     event.preventDefault();
-    void action.run(async () => setAnswer(await post<Answer>(`/api/organizations/${orgId}/ask`, { question })));
+    askWith({ question });
   };
   return (
     <Card title="Ask">
@@ -59,12 +65,97 @@ function Ask({ orgId }: { orgId: string }) {
       <ErrorBox error={action.error} />
       {answer && (
         <div className="answer" data-testid="answer">
-          <p>{answer.answer}</p>
+          <p className="pre">{answer.answer}</p>
+          {answer.choices && (
+            <fieldset className="row choices">
+              <legend className="muted">The customer picks one:</legend>
+              {answer.choices.map((choice, i) => (
+                <button key={choice.id} type="button" className="small" onClick={() => askWith({ choice: choice.id })} disabled={action.busy}>
+                  {i + 1}. {choice.title}
+                </button>
+              ))}
+            </fieldset>
+          )}
           <p className="muted">
-            Confidence {Math.round(answer.confidence * 100)}% · Sources: {answer.sources.map((s) => s.title).join(', ') || 'none'}
+            {KIND_TEXT[answer.kind]} · Confidence {Math.round(answer.confidence * 100)}% · Sources: {answer.sources.map((s) => s.title).join(', ') || 'none'}
+            {answer.offerHuman ? ' · offers a person' : ''}
           </p>
         </div>
       )}
+    </Card>
+  );
+}
+
+const KIND_TEXT: Record<Answer['kind'], string> = {
+  answer: 'Answered',
+  choices: 'Choices offered (the customer picks one)',
+  'not-sure': 'Not sure',
+  'small-talk': 'Small talk',
+};
+
+/** One suggested answer: the customer's question and the agent's answer, editable before it is accepted. */
+function SuggestionItem({
+  suggestion,
+  onAccept,
+  onDismiss,
+  busy,
+}: {
+  suggestion: Suggestion;
+  onAccept: (answer: string) => void;
+  onDismiss: () => void;
+  busy: boolean;
+}) {
+  const [answer, setAnswer] = useState(suggestion.answer);
+  return (
+    <li data-testid="suggestion">
+      <p>
+        <strong>{suggestion.question}</strong> <span className="muted">· answered {when(suggestion.answeredAt)}</span>
+      </p>
+      <Field label="Answer">
+        <textarea value={answer} onChange={(e) => setAnswer(e.target.value)} rows={3} />
+      </Field>
+      <div className="row">
+        <button type="button" onClick={() => onAccept(answer)} disabled={busy || !answer.trim()}>
+          Accept into the knowledge base
+        </button>
+        <button type="button" className="danger small" onClick={onDismiss} disabled={busy}>
+          Dismiss
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** Questions the bot was not sure of, as an agent answered them: accepted ones answer the next customer. */
+function Suggestions({ orgId, onAccepted }: { orgId: string; onAccepted: () => Promise<void> }) {
+  const suggestions = useLoad(() => get<{ suggestions: Suggestion[] }>(`/api/organizations/${orgId}/knowledge/suggestions`), [orgId], SUGGESTIONS_POLL_MS);
+  const action = useAction();
+  const [note, setNote] = useState<string>();
+  const path = (id: string) => `/api/organizations/${orgId}/knowledge/suggestions/${id}`;
+  const accept = (s: Suggestion, answer: string) =>
+    void action.run(async () => {
+      await post(`${path(s.id)}/accept`, { answer });
+      setNote(`Added "${s.question}" to the knowledge base; it answers from now on.`);
+      await Promise.all([suggestions.reload(), onAccepted()]);
+    });
+  const dismiss = (s: Suggestion) =>
+    void action.run(async () => {
+      await del(path(s.id));
+      setNote(undefined);
+      await suggestions.reload();
+    });
+  const list = suggestions.data?.suggestions ?? [];
+  return (
+    <Card title="Suggested answers">
+      <p className="muted">When an agent answers a question the bot was not sure of, it shows here.</p>
+      {note && <p className="notice">{note}</p>}
+      <ErrorBox error={suggestions.error ?? action.error} />
+      <ul className="list">
+        {list.map((s) => (
+          <SuggestionItem key={s.id} suggestion={s} busy={action.busy} onAccept={(answer) => accept(s, answer)} onDismiss={() => dismiss(s)} />
+        ))}
+        {suggestions.data && list.length === 0 && <li className="muted">No suggestions waiting.</li>}
+      </ul>
     </Card>
   );
 }
@@ -180,6 +271,7 @@ export function Knowledge({ org }: SectionProps) {
           <input type="file" accept=".txt,.md,.html,.htm,.csv" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
         </Field>
       </Card>
+      <Suggestions orgId={org.id} onAccepted={docs.reload} />
       <Ask orgId={org.id} />
     </>
   );

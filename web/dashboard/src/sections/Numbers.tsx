@@ -1,5 +1,6 @@
-// Numbers: the organization's sender and its health, Twilio search / provision / release, and
-// Meta numbers of the shared business account (platform key).
+// Numbers: the numbers the organization can use (its own and the platform's), a simulated number in
+// one click, its own provider connections, Twilio search / provision / release, health, and Meta
+// numbers of the shared business account (platform key).
 import { useState } from 'react';
 import { del, get, post } from '../api.js';
 import type { SectionProps } from '../main.js';
@@ -7,6 +8,200 @@ import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
 import { currentMonth, usageOf } from './Usage.js';
 import type { BusinessPhoneNumber as MetaNumber } from '../../../../src/services/numbers/meta-numbers.js';
 import type { AvailableNumber as Available } from '../../../../src/services/numbers/twilio-numbers.js';
+
+/** A number as GET /api/organizations/:orgId/numbers answers it. */
+export interface UsableNumber {
+  id: string;
+  provider: string;
+  phoneNumber: string | null;
+  providerId: string;
+  displayName: string | null;
+  owner: 'organization' | 'platform';
+  connection: 'own' | 'platform';
+  senderStatus: string;
+  lastSendError: string | null;
+}
+
+export const usableNumbersOf = (orgId: string) => get<{ numbers: UsableNumber[] }>(`/api/organizations/${orgId}/numbers`).then((b) => b.numbers);
+
+/** How a picker names a number: `+15550110001 — Desk 1 (simulator, platform)`. */
+export const numberLabel = (n: UsableNumber) =>
+  `${n.phoneNumber ?? n.providerId}${n.displayName ? ` — ${n.displayName}` : ''} (${n.provider}${n.owner === 'platform' ? ', platform' : ''})`;
+
+function UsableNumbers({ org }: SectionProps) {
+  const numbers = useLoad(() => usableNumbersOf(org.id), [org.id]);
+  const action = useAction();
+  const [note, setNote] = useState<string>();
+  const addSimulated = () =>
+    action.run(async () => {
+      const body = await post<{ number: UsableNumber }>(`/api/organizations/${org.id}/numbers`, { provider: 'simulator' });
+      setNote(`${body.number.phoneNumber} is now a simulated number of ${org.name}.`);
+      await numbers.reload();
+    });
+  return (
+    <Card
+      title="Numbers you can use"
+      actions={
+        <button type="button" className="small" onClick={() => void addSimulated()} disabled={action.busy}>
+          Add a simulated number
+        </button>
+      }
+    >
+      <p className="muted">Your own numbers and the platform's. Widgets hand over from these; pick them in the widget's settings.</p>
+      {note && <p className="notice">{note}</p>}
+      <ErrorBox error={numbers.error ?? action.error} />
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Number</th>
+              <th>Provider</th>
+              <th>Owner</th>
+              <th>Sender</th>
+              <th>Last send error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(numbers.data ?? []).map((n) => (
+              <tr key={n.id} data-number={n.phoneNumber ?? n.providerId}>
+                <td>
+                  <code>{n.phoneNumber ?? n.providerId}</code> {n.displayName && <span className="muted">{n.displayName}</span>}
+                </td>
+                <td>
+                  {n.provider}
+                  {n.connection === 'own' ? ' (own account)' : ''}
+                </td>
+                <td>{n.owner === 'platform' ? 'platform' : org.name}</td>
+                <td>
+                  <span className="badge">{n.senderStatus}</span>
+                </td>
+                <td className={n.lastSendError ? 'bad' : ''}>{n.lastSendError ?? '—'}</td>
+              </tr>
+            ))}
+            {numbers.data?.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">
+                  No numbers yet: add a simulated one to try everything here, connect your own account, or buy one below.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </Card>
+  );
+}
+
+interface Connection {
+  id: string;
+  provider: string;
+  createdAt: string;
+}
+
+function Connections({ org }: SectionProps) {
+  const connections = useLoad(() => get<{ connections: Connection[] }>(`/api/organizations/${org.id}/connections`).then((b) => b.connections), [org.id]);
+  const [provider, setProvider] = useState<'twilio' | 'meta' | 'whapi'>('twilio');
+  const [fields, setFields] = useState({ accountSid: '', authToken: '', accessToken: '', businessAccountId: '', token: '' });
+  const [own, setOwn] = useState({ provider: 'twilio', phoneNumber: '' });
+  const [note, setNote] = useState<string>();
+  const action = useAction();
+  const set = (name: keyof typeof fields) => (e: React.ChangeEvent<HTMLInputElement>) => setFields({ ...fields, [name]: e.target.value });
+  const connect = (event: React.FormEvent) => {
+    event.preventDefault();
+    const body =
+      provider === 'twilio'
+        ? { provider, accountSid: fields.accountSid, authToken: fields.authToken }
+        : provider === 'meta'
+          ? { provider, accessToken: fields.accessToken, businessAccountId: fields.businessAccountId }
+          : { provider, token: fields.token };
+    void action.run(async () => {
+      await post(`/api/organizations/${org.id}/connections`, body);
+      setFields({ accountSid: '', authToken: '', accessToken: '', businessAccountId: '', token: '' });
+      setNote('Connected: the credentials were checked and are stored encrypted.');
+      await connections.reload();
+    });
+  };
+  const addOwn = (event: React.FormEvent) => {
+    event.preventDefault();
+    void action.run(async () => {
+      const body = await post<{ number: UsableNumber }>(`/api/organizations/${org.id}/numbers`, own);
+      setNote(`${body.number.phoneNumber} was found in your account and added.`);
+      setOwn({ ...own, phoneNumber: '' });
+    });
+  };
+  const remove = (id: string) =>
+    action.run(async () => {
+      await del(`/api/organizations/${org.id}/connections/${id}`);
+      await connections.reload();
+    });
+  return (
+    <Card title="Your own provider accounts">
+      {note && <p className="notice">{note}</p>}
+      <ErrorBox error={connections.error ?? action.error} />
+      <ul className="list">
+        {(connections.data ?? []).map((c) => (
+          <li key={c.id}>
+            {c.provider} <span className="muted">connected {new Date(c.createdAt).toLocaleDateString()}</span>{' '}
+            <button type="button" className="danger small" onClick={() => void remove(c.id)}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form className="row" onSubmit={connect} aria-label="Connect an account">
+        <Field label="Provider">
+          <select value={provider} onChange={(e) => setProvider(e.target.value as typeof provider)}>
+            <option value="twilio">Twilio</option>
+            <option value="meta">Meta (WhatsApp Cloud API)</option>
+            <option value="whapi">Whapi</option>
+          </select>
+        </Field>
+        {provider === 'twilio' && (
+          <>
+            <Field label="Account SID">
+              <input value={fields.accountSid} onChange={set('accountSid')} required />
+            </Field>
+            <Field label="Auth token">
+              <input type="password" value={fields.authToken} onChange={set('authToken')} required autoComplete="off" />
+            </Field>
+          </>
+        )}
+        {provider === 'meta' && (
+          <>
+            <Field label="Access token">
+              <input type="password" value={fields.accessToken} onChange={set('accessToken')} required autoComplete="off" />
+            </Field>
+            <Field label="Business account id">
+              <input value={fields.businessAccountId} onChange={set('businessAccountId')} required />
+            </Field>
+          </>
+        )}
+        {provider === 'whapi' && (
+          <Field label="Channel token">
+            <input type="password" value={fields.token} onChange={set('token')} required autoComplete="off" />
+          </Field>
+        )}
+        <button type="submit" disabled={action.busy}>
+          Connect
+        </button>
+      </form>
+      <form className="row" onSubmit={addOwn} aria-label="Add a number of your account">
+        <Field label="Number of your account">
+          <input value={own.phoneNumber} onChange={(e) => setOwn({ ...own, phoneNumber: e.target.value })} placeholder="+14155550123" required />
+        </Field>
+        <Field label="In your">
+          <select value={own.provider} onChange={(e) => setOwn({ ...own, provider: e.target.value })}>
+            <option value="twilio">Twilio account</option>
+            <option value="meta">Meta business account</option>
+          </select>
+        </Field>
+        <button type="submit" disabled={action.busy}>
+          Add number
+        </button>
+      </form>
+    </Card>
+  );
+}
 
 function Health({ orgId }: { orgId: string }) {
   const usage = useLoad(() => usageOf(orgId, currentMonth()), [orgId]);
@@ -167,8 +362,10 @@ function MetaNumbers({ org, reloadOrganizations }: SectionProps) {
 export function Numbers(props: SectionProps) {
   return (
     <>
+      <UsableNumbers {...props} />
       <TwilioNumbers {...props} />
       <Health orgId={props.org.id} />
+      <Connections {...props} />
       {props.platform && <MetaNumbers {...props} />}
     </>
   );

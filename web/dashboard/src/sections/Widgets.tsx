@@ -7,6 +7,7 @@ import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
 import type { NumberStats } from '../../../../src/services/handover/stats.js';
 import type { PoolNumberJson as PoolNumber, WidgetJson as Widget } from '../../../../src/services/widgets/settings.js';
+import { numberLabel, type UsableNumber, usableNumbersOf } from './Numbers.js';
 
 const lines = (text: string) =>
   text
@@ -24,7 +25,37 @@ function timeZones(current: string): string[] {
   return known.includes(current) ? known : [current, ...known];
 }
 
-function Settings({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
+/** Picks one of the organization's numbers; senders are never typed (the server checks them on save too). */
+function NumberPicker({
+  label,
+  value,
+  numbers,
+  onChange,
+  empty,
+}: {
+  label: string;
+  value: string;
+  numbers: UsableNumber[];
+  onChange: (number: string) => void;
+  empty?: string;
+}) {
+  const choices = numbers.filter((n) => n.phoneNumber);
+  // A number saved before it was known here (an older widget) stays visible rather than silently dropped.
+  const unknown = value && !choices.some((n) => n.phoneNumber === value);
+  return (
+    <select aria-label={label} className="number-picker" value={value} onChange={(e) => onChange(e.target.value)}>
+      {empty !== undefined && <option value="">{empty}</option>}
+      {unknown && <option value={value}>{value}</option>}
+      {choices.map((n) => (
+        <option key={n.id} value={n.phoneNumber!}>
+          {numberLabel(n)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function Settings({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNumber[]; onSaved: () => void }) {
   const [form, setForm] = useState(() => toForm(widget));
   useEffect(() => setForm(toForm(widget)), [widget.id]);
   const action = useAction();
@@ -119,8 +150,19 @@ function Settings({ widget, onSaved }: { widget: Widget; onSaved: () => void }) 
           <Field label="Agents' WhatsApp numbers (one per line)">
             <textarea value={form.agents} onChange={set('agents')} rows={2} />
           </Field>
-          <Field label="Handover sender number">
-            <input value={form.handover} onChange={set('handover')} />
+          {widget.agents.length > 0 && (
+            <p className="muted" data-testid="widget-agents">
+              {widget.agents.map((a) => `${a.name}: ${a.status}`).join(' · ')} — only active agents are notified (see Agents).
+            </p>
+          )}
+          <Field label="Handover sender">
+            <NumberPicker
+              label="Handover sender number"
+              value={form.handover}
+              numbers={numbers}
+              onChange={(handover) => setForm({ ...form, handover })}
+              empty="— the organization's number, else the platform's default —"
+            />
           </Field>
           <Field label="Inactivity timeout (minutes)">
             <input type="number" min={1} max={10080} value={form.timeout} onChange={set('timeout')} />
@@ -206,7 +248,7 @@ function fromForm(form: ReturnType<typeof toForm>) {
   };
 }
 
-function Pool({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
+function Pool({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNumber[]; onSaved: () => void }) {
   const [pool, setPool] = useState<PoolNumber[]>(widget.whatsappNumberPool);
   useEffect(() => setPool(widget.whatsappNumberPool), [widget]);
   const stats = useLoad(() => get<{ numbers: NumberStats[] }>(`/api/widgets/${widget.id}/number-stats`).then((b) => b.numbers), [widget.id], 5000);
@@ -222,7 +264,14 @@ function Pool({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
     <Card
       title="Number pool"
       actions={
-        <button type="button" className="small" onClick={() => setPool([...pool, { number: '', displayName: '', isActive: true, notes: '' }])}>
+        <button
+          type="button"
+          className="small"
+          onClick={() => {
+            const free = numbers.find((n) => n.phoneNumber && !pool.some((p) => p.number === n.phoneNumber));
+            setPool([...pool, { number: free?.phoneNumber ?? '', displayName: free?.displayName ?? '', isActive: true, notes: '' }]);
+          }}
+        >
           Add number
         </button>
       }
@@ -250,7 +299,7 @@ function Pool({ widget, onSaved }: { widget: Widget; onSaved: () => void }) {
                 // biome-ignore lint/suspicious/noArrayIndexKey: the number itself is being edited in this row; its place is its identity
                 <tr key={i}>
                   <td>
-                    <input aria-label="Pool number" value={p.number} onChange={(e) => update(i, { number: e.target.value })} size={13} />
+                    <NumberPicker label="Pool number" value={p.number} numbers={numbers} onChange={(number) => update(i, { number })} />
                   </td>
                   <td>
                     <input aria-label="Display name" value={p.displayName ?? ''} onChange={(e) => update(i, { displayName: e.target.value })} size={12} />
@@ -310,6 +359,7 @@ export function Widgets({ org }: SectionProps) {
   const [chosenId, setChosenId] = useState<string>();
   const [name, setName] = useState('');
   const action = useAction();
+  const numbers = useLoad(() => usableNumbersOf(org.id), [org.id]);
   const widget = widgets.data?.find((w) => w.id === chosenId) ?? widgets.data?.[0];
   const create = (event: React.FormEvent) => {
     event.preventDefault();
@@ -345,8 +395,8 @@ export function Widgets({ org }: SectionProps) {
       </Card>
       {widget && (
         <>
-          <Settings widget={widget} onSaved={() => void widgets.reload()} />
-          <Pool widget={widget} onSaved={() => void widgets.reload()} />
+          <Settings widget={widget} numbers={numbers.data ?? []} onSaved={() => void widgets.reload()} />
+          <Pool widget={widget} numbers={numbers.data ?? []} onSaved={() => void widgets.reload()} />
           <Embed widget={widget} />
         </>
       )}

@@ -1,0 +1,89 @@
+// `ACCEPT <code>` and `STOP AGENT`, written by an agent from their own phone to a sender the
+// organization may use. Acceptance is the agent's consent: from then on handed-over chats of the
+// organization's widgets that list them reach that phone, and their replies reach visitors.
+import { parseAgentCommand } from '../../core/agent-reply.js';
+import { toE164 } from '../../core/phone.js';
+import { HUMAN_STATUSES } from '../../core/status.js';
+import type { Message, NumberRow } from '../../db/schema.js';
+import type { AppContext } from '../context.js';
+import { closeHandover } from '../handover/close.js';
+import { enqueueSend } from '../outbound/send.js';
+
+/** True when the message was an agent command and has been answered; false leaves it an ordinary message. */
+export async function handleAgentCommand(ctx: AppContext, message: Message, number: NumberRow): Promise<boolean> {
+  const command = parseAgentCommand(message.body);
+  const phone = message.from_address ? toE164(message.from_address) : undefined;
+  if (!command || !phone) return false;
+  return command.kind === 'accept' ? accept(ctx, message, number, phone, command.code) : stop(ctx, message, number, phone);
+}
+
+async function accept(ctx: AppContext, message: Message, number: NumberRow, phone: string, code: string): Promise<boolean> {
+  const org = await ctx.db.selectFrom('organizations').select(['id', 'name']).where('agent_code', '=', code).executeTakeFirst();
+  // A code of nobody, or written to another organization's number: an ordinary message there.
+  if (!org || (number.organization_id !== null && number.organization_id !== org.id)) return false;
+  const reply = (text: string) => tell(ctx, number, phone, org.id, text, `agent-accept:${message.id}`);
+  const agent = await ctx.db.selectFrom('agents').selectAll().where('organization_id', '=', org.id).where('number', '=', phone).executeTakeFirst();
+  if (!agent) {
+    await reply(`${org.name} has not added ${phone} as an agent. Ask them to add this number, then send ACCEPT ${code} again.`);
+    return true;
+  }
+  if (agent.status !== 'active') {
+    await ctx.db.updateTable('agents').set({ status: 'active', accepted_at: ctx.clock.now().toISOString() }).where('id', '=', agent.id).execute();
+    ctx.log.info({ organizationId: org.id, agentId: agent.id }, 'agent accepted');
+  }
+  await reply(
+    agent.status === 'active'
+      ? `You are already an agent of ${org.name}.`
+      : `✅ You are now an agent of ${org.name}. Visitors who ask for a human will reach you here on WhatsApp. Send STOP AGENT to stop.`,
+  );
+  return true;
+}
+
+async function stop(ctx: AppContext, message: Message, number: NumberRow, phone: string): Promise<boolean> {
+  let query = ctx.db
+    .selectFrom('agents')
+    .innerJoin('organizations', 'organizations.id', 'agents.organization_id')
+    .select(['agents.id', 'agents.organization_id', 'organizations.name'])
+    .where('agents.number', '=', phone)
+    .where('agents.status', '=', 'active');
+  // On an organization's own number the agent leaves that organization; on a platform number, every one.
+  if (number.organization_id !== null) query = query.where('agents.organization_id', '=', number.organization_id);
+  const memberships = await query.execute();
+  if (memberships.length === 0) return false;
+  await ctx.db
+    .updateTable('agents')
+    .set({ status: 'stopped' })
+    .where(
+      'id',
+      'in',
+      memberships.map((m) => m.id),
+    )
+    .execute();
+  // Visitors this agent was answering are not left waiting on someone who left: their conversations close.
+  const claimed = await ctx.db
+    .selectFrom('conversations')
+    .select('id')
+    .where('agent_number', '=', phone)
+    .where('status', 'in', [...HUMAN_STATUSES])
+    .where(
+      'organization_id',
+      'in',
+      memberships.map((m) => m.organization_id),
+    )
+    .execute();
+  for (const c of claimed) await closeHandover(ctx, c.id, { by: 'agent', agent: phone });
+  const names = memberships.map((m) => m.name).join(', ');
+  await tell(
+    ctx,
+    number,
+    phone,
+    memberships[0]!.organization_id,
+    `You will no longer receive chats from ${names}. To start again, send ACCEPT with the code they give you.`,
+    `agent-stop:${message.id}`,
+  );
+  return true;
+}
+
+async function tell(ctx: AppContext, number: NumberRow, phone: string, organizationId: string, text: string, idempotencyKey: string): Promise<void> {
+  await enqueueSend(ctx, { organizationId, numberId: number.id, to: phone, text, author: 'system', audience: 'agent', idempotencyKey });
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { type Candidate, decide, MAX_CHOICES, plausibility } from '../../src/core/certainty.js';
+import type { Passage } from '../../src/core/retrieval.js';
+
+const passage = (id: string, question = `Question ${id}?`): Passage => ({
+  id,
+  documentId: 'doc',
+  title: 'FAQ',
+  heading: '',
+  question,
+  text: `Answer ${id}.`,
+  facts: { price: false, time: false, duration: false },
+  terms: new Set(),
+});
+
+const candidate = (id: string, fields: Partial<Candidate>): Candidate => ({
+  passage: passage(id),
+  score: 0.3,
+  coverage: 0,
+  similarity: 0.3,
+  wordRank: -1,
+  meaningRank: -1,
+  ...fields,
+});
+
+describe('how sure the answerer is', () => {
+  it('answers when the best passage is plausible and plainly ahead', () => {
+    const verdict = decide(
+      [candidate('a', { score: 0.4, coverage: 0.9, similarity: 0.75 }), candidate('b', { score: 0.2, coverage: 0.2, similarity: 0.4 })],
+      0.9,
+    );
+    expect(verdict).toMatchObject({ kind: 'answer', passage: { id: 'a' } });
+  });
+
+  it('answers when both rankings put the best first, even without a lead', () => {
+    const verdict = decide(
+      [
+        candidate('a', { score: 0.4, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 }),
+        candidate('b', { score: 0.39, coverage: 0.7, similarity: 0.68 }),
+      ],
+      0.6,
+    );
+    expect(verdict.kind).toBe('answer');
+  });
+
+  it('offers two or three close passages instead of guessing', () => {
+    const close = [
+      candidate('a', { score: 0.3, coverage: 0.5, similarity: 0.6 }),
+      candidate('b', { score: 0.29, coverage: 0.5, similarity: 0.58 }),
+      candidate('c', { score: 0.28, coverage: 0.4, similarity: 0.55 }),
+      candidate('d', { score: 0.27, coverage: 0.4, similarity: 0.55 }),
+    ];
+    const verdict = decide(close, 0.4);
+    expect(verdict.kind).toBe('choices');
+    if (verdict.kind === 'choices') expect(verdict.passages.map((p) => p.id)).toEqual(['a', 'b', 'c'].slice(0, MAX_CHOICES));
+  });
+
+  it('leaves out of the choices a third passage far less plausible than the best', () => {
+    const verdict = decide(
+      [
+        candidate('a', { score: 0.3, coverage: 0.6, similarity: 0.6 }),
+        candidate('b', { score: 0.29, coverage: 0.4, similarity: 0.5 }),
+        candidate('c', { score: 0.2, coverage: 0, similarity: 0.3 }),
+      ],
+      0.4,
+    );
+    expect(verdict.kind === 'choices' && verdict.passages.map((p) => p.id)).toEqual(['a', 'b']);
+  });
+
+  it('is not sure when nothing is near the question', () => {
+    const verdict = decide([candidate('a', { coverage: 0.1, similarity: 0.35 }), candidate('b', { coverage: 0, similarity: 0.33 })], 0.1);
+    expect(verdict.kind).toBe('not-sure');
+    expect(decide([], 0)).toEqual({ kind: 'not-sure', confidence: 0 });
+  });
+
+  it('never offers two pieces of one long answer as two choices', () => {
+    const first = { ...candidate('a', { score: 0.3, coverage: 0.5, similarity: 0.6 }), passage: passage('a', 'Same?') };
+    const second = { ...candidate('b', { score: 0.29, coverage: 0.5, similarity: 0.6 }), passage: passage('b', 'Same?') };
+    const other = candidate('c', { score: 0.28, coverage: 0.45, similarity: 0.58 });
+    const verdict = decide([first, second, other], 0.4);
+    expect(verdict.kind === 'choices' && verdict.passages.map((p) => p.id)).toEqual(['a', 'c']);
+  });
+
+  it('weighs words and meaning into one plausibility, and words alone without meaning', () => {
+    expect(plausibility(candidate('a', { coverage: 1, similarity: 0.8 }))).toBeCloseTo(1);
+    expect(plausibility(candidate('a', { coverage: 0, similarity: 0.3 }))).toBe(0);
+    expect(plausibility(candidate('a', { coverage: 0.7, similarity: undefined }))).toBe(0.7);
+    // Words alone: the words' confidence decides.
+    expect(decide([candidate('a', { coverage: 0.7, similarity: undefined })], 0.5).kind).toBe('answer');
+    expect(decide([candidate('a', { coverage: 0.1, similarity: undefined })], 0.1).kind).toBe('not-sure');
+  });
+});

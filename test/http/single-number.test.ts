@@ -1,0 +1,217 @@
+// Seed 000's single-number setup, as a new user tries it with a real Twilio configuration
+// (TWILIO_PHONE_NUMBER=whatsapp:+14155238886), over the HTTP edge and a fake Twilio: the sender is a
+// platform number from the start, agents are invited until they ACCEPT from their own phone, and
+// an agent's `#ref:` reply reaches the right visitor live — never another one.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
+import { type Edge, MAYA, SANDBOX, startEdge, TOM } from './handover-support.js';
+
+let twilio: FakeTwilio;
+let edge: Edge;
+
+beforeAll(async () => {
+  twilio = await startFakeTwilio();
+});
+afterAll(async () => {
+  await twilio.close();
+});
+beforeEach(async () => {
+  twilio.reset();
+  twilio.messages.clear();
+  edge = await startEdge(twilio, { TWILIO_PHONE_NUMBER: `whatsapp:${SANDBOX}` });
+});
+afterEach(async () => {
+  await edge.server.stop();
+});
+
+/** An organization with one widget handing over to these agents, with no number of its own. */
+async function shop(name: string, agents: Array<{ name: string; number: string }>) {
+  const org = await edge.organizationWithKey(name, { plan: 'starter' });
+  for (const agent of agents) {
+    const added = await edge.call('POST', `/api/organizations/${org.id}/agents`, { key: org.key, body: agent });
+    expect(added.status).toBe(201);
+  }
+  const created = await edge.call('POST', `/api/organizations/${org.id}/widgets`, {
+    key: org.key,
+    body: { name: 'Website chat', allowedOrigins: ['*'], agentWhatsappNumbers: agents.map((a) => a.number) },
+  });
+  expect(created.status).toBe(201);
+  return {
+    ...org,
+    widget: created.body.widget as { id: string; publicKey: string; agents: unknown; agentInvitation: { code: string; sendTo: string; text: string } },
+  };
+}
+
+async function accept(agent: string, code: string) {
+  expect(await edge.twilioInbound(agent, SANDBOX, `accept ${code.toLowerCase()}`)).toBe(200);
+  await edge.drain();
+}
+
+describe('the single-number setup (TWILIO_PHONE_NUMBER)', () => {
+  it('is a platform number from start-up that every organization can use', async () => {
+    const org = await edge.organizationWithKey('Harbour Tea Rooms');
+    const numbers = await edge.call('GET', `/api/organizations/${org.id}/numbers`, { key: org.key });
+    expect(numbers.status).toBe(200);
+    expect(numbers.body.numbers).toEqual([
+      expect.objectContaining({
+        provider: 'twilio',
+        phoneNumber: SANDBOX,
+        owner: 'platform',
+        connection: 'platform',
+        senderStatus: 'online',
+        lastSendError: null,
+      }),
+    ]);
+    // Named as the handover number, it is accepted as it is: no lookup at Twilio, no visitor waiting to find out.
+    const widget = await edge.call('POST', `/api/organizations/${org.id}/widgets`, {
+      key: org.key,
+      body: { name: 'Site', allowedOrigins: ['*'], handoverWhatsappNumber: 'whatsapp:+1 415 523 8886' },
+    });
+    expect(widget).toMatchObject({ status: 201, body: { widget: { handoverWhatsappNumber: SANDBOX } } });
+    expect(twilio.requests.filter((r) => r.path.includes('IncomingPhoneNumbers'))).toEqual([]);
+  });
+
+  it('hands over from it once the agent accepted, and the agent’s #ref: reply is live in that visitor’s widget only', async () => {
+    const { widget } = await shop('Lantern Lane Bikes', [{ name: 'Maya', number: MAYA }]);
+    expect(widget.agents).toEqual([{ number: MAYA, name: 'Maya', status: 'invited' }]);
+    expect(widget.agentInvitation).toEqual({ code: expect.stringMatching(/^[A-Z2-9]{6}$/), sendTo: SANDBOX, text: `ACCEPT ${widget.agentInvitation.code}` });
+
+    // Invited, never accepted: no handover, nothing sent to the agent's phone.
+    const early = await edge.visitor(widget.publicKey, 'Viral tarpara');
+    await early.say('Can I talk to a person?');
+    const refused = await early.handover();
+    expect(refused).toMatchObject({ status: 503, body: { ok: false, code: 'NO_AGENTS', error: expect.stringContaining('ACCEPT') } });
+    expect(edge.sent().filter((m) => m.to === `whatsapp:${MAYA}`)).toEqual([]);
+
+    await accept(MAYA, widget.agentInvitation.code);
+    expect(edge.sent().at(-1)).toMatchObject({
+      from: `whatsapp:${SANDBOX}`,
+      to: `whatsapp:${MAYA}`,
+      body: expect.stringContaining('You are now an agent of Lantern Lane Bikes'),
+    });
+    const agents = await edge.call('GET', `/api/widgets/${widget.id}`);
+    expect(agents.body.widget.agents).toEqual([{ number: MAYA, name: 'Maya', status: 'active' }]);
+
+    const handedOver = await early.handover();
+    expect(handedOver).toMatchObject({ status: 200, body: { ok: true, conversationRef: 1, assignedWhatsappNumber: SANDBOX } });
+    const notification = edge.sent().at(-1)!;
+    expect(notification).toMatchObject({ from: `whatsapp:${SANDBOX}`, to: `whatsapp:${MAYA}` });
+    expect(notification.body).toBe(
+      [
+        '🔔 Agent Handover Request',
+        '👤 USER: Viral tarpara',
+        '🆔 ID: #1',
+        `📱 Session: ${early.sessionId}`,
+        '💬 Can I talk to a person?',
+        'Reply in this chat: your message',
+      ].join('\n'),
+    );
+
+    // A second visitor, without a name, on the same sender: numbered, and the prefix is now needed.
+    const second = await edge.visitor(widget.publicKey);
+    await second.say('Hello?\n🆔 ID: #1\nReply with: #1: hi');
+    expect((await second.handover()).body).toMatchObject({ conversationRef: 2, assignedWhatsappNumber: SANDBOX });
+    const secondNotification = edge.sent().at(-1)!.body;
+    expect(secondNotification.split('\n')).toEqual([
+      '🔔 Agent Handover Request',
+      '👤 USER: Visitor 2',
+      '🆔 ID: #2',
+      `📱 Session: ${second.sessionId}`,
+      '💬 Hello? 🆔 ID: #1 Reply with: #1: hi',
+      'Reply with: #2: your message',
+    ]);
+
+    expect(await edge.twilioInbound(MAYA, SANDBOX, '#1: Your bike is ready')).toBe(200);
+    await edge.drain();
+    expect(early.agentTexts()).toEqual(['Your bike is ready']);
+    expect(second.agentTexts()).toEqual([]);
+    // Named to the visitor by name, live and in the history, never by number.
+    expect(early.live.find((e) => e.type === 'message' && (e.data as { author: string }).author === 'agent')!.data).toMatchObject({ authorName: 'Maya' });
+    const history = await edge.server.app.inject({ method: 'GET', url: `/api/widget/sessions/${early.sessionId}/messages`, headers: early.auth });
+    expect(history.json().messages.filter((m: { author: string }) => m.author === 'agent')).toEqual([
+      expect.objectContaining({ text: 'Your bike is ready', authorName: 'Maya' }),
+    ]);
+    expect(history.body).not.toContain(MAYA);
+
+    // `#2 hello` (no colon) names #2: it never reaches #1.
+    await edge.twilioInbound(MAYA, SANDBOX, '#2 hello, Maya here');
+    await edge.drain();
+    expect(second.agentTexts()).toEqual(['hello, Maya here']);
+    expect(early.agentTexts()).toEqual(['Your bike is ready']);
+  });
+
+  it('an invited agent who never accepted is sent nothing, and their #ref: reaches no visitor', async () => {
+    const { widget } = await shop('Two Agents', [
+      { name: 'Maya', number: MAYA },
+      { name: 'Tom', number: TOM },
+    ]);
+    await accept(MAYA, widget.agentInvitation.code);
+    const v = await edge.visitor(widget.publicKey, 'Ana');
+    await v.say('A human please');
+    expect((await v.handover()).status).toBe(200);
+    expect(edge.sent().filter((m) => m.to === `whatsapp:${TOM}`)).toEqual([]);
+    expect(
+      edge
+        .sent()
+        .filter((m) => m.body.startsWith('🔔'))
+        .map((m) => m.to),
+    ).toEqual([`whatsapp:${MAYA}`]);
+
+    await edge.twilioInbound(TOM, SANDBOX, '#1: Tom here, let me help');
+    await edge.drain();
+    expect(v.agentTexts()).toEqual([]);
+    expect(edge.sent().filter((m) => m.to === `whatsapp:${TOM}`)).toEqual([]);
+
+    // STOP AGENT: Maya hears no more and her replies no longer reach visitors.
+    await edge.twilioInbound(MAYA, SANDBOX, 'STOP AGENT');
+    await edge.drain();
+    expect(edge.sent().at(-1)).toMatchObject({ to: `whatsapp:${MAYA}`, body: expect.stringContaining('no longer receive chats from Two Agents') });
+    await edge.twilioInbound(MAYA, SANDBOX, '#1: still there?');
+    await edge.drain();
+    expect(v.agentTexts()).toEqual([]);
+    const listed = await edge.call('GET', `/api/widgets/${widget.id}`);
+    expect(listed.body.widget.agents.map((a: { status: string }) => a.status)).toEqual(['stopped', 'invited']);
+  });
+});
+
+describe('two organizations on the shared platform sender', () => {
+  it('an agent of both gets the warning listing both #1s with their organizations, and nothing is delivered', async () => {
+    const a = await shop('Alder Books', [{ name: 'Maya', number: MAYA }]);
+    const b = await shop('Birch Bakery', [
+      { name: 'Maya', number: MAYA },
+      { name: 'Tom', number: TOM },
+    ]);
+    await accept(MAYA, a.widget.agentInvitation.code);
+    await accept(MAYA, b.widget.agentInvitation.code);
+    await accept(TOM, b.widget.agentInvitation.code);
+    const ana = await edge.visitor(a.widget.publicKey, 'Ana');
+    await ana.say('hi');
+    const bo = await edge.visitor(b.widget.publicKey, 'Bo');
+    await bo.say('hi');
+    expect((await ana.handover()).body).toMatchObject({ conversationRef: 1, assignedWhatsappNumber: SANDBOX });
+    expect((await bo.handover()).body).toMatchObject({ conversationRef: 1, assignedWhatsappNumber: SANDBOX });
+
+    await edge.twilioInbound(MAYA, SANDBOX, '#1: your order ships tomorrow');
+    await edge.drain();
+    expect(ana.agentTexts()).toEqual([]);
+    expect(bo.agentTexts()).toEqual([]);
+    const warning = edge.sent().at(-1)!;
+    expect(warning.to).toBe(`whatsapp:${MAYA}`);
+    expect(warning.body).toContain('#1 is open in several organizations');
+    expect(warning.body).toContain('#1 Ana (Alder Books)');
+    expect(warning.body).toContain('#1 Bo (Birch Bakery)');
+    expect(warning.body).toContain('Nothing was sent to a visitor.');
+
+    // Tom is an agent of Birch Bakery only: his #1 can only mean Bo's.
+    await edge.twilioInbound(TOM, SANDBOX, '#1: Tom from Birch Bakery here');
+    await edge.drain();
+    expect(bo.agentTexts()).toEqual(['Tom from Birch Bakery here']);
+    expect(ana.agentTexts()).toEqual([]);
+
+    // A swipe-reply says which one without a prefix.
+    const toMaya = edge.sent().find((m) => m.to === `whatsapp:${MAYA}` && m.body.includes('USER: Ana'))!;
+    await edge.twilioInbound(MAYA, SANDBOX, 'It ships tomorrow', { extra: { OriginalRepliedMessageSid: toMaya.sid } });
+    await edge.drain();
+    expect(ana.agentTexts()).toEqual(['It ships tomorrow']);
+  });
+});

@@ -1,0 +1,104 @@
+// ACCEPT <code> and STOP AGENT from an agent's own phone: only a listed phone of the organization the
+// code names becomes active, only on a sender that organization may use; anything else is an
+// ordinary message of the number it was written to.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Organization } from '../../../src/db/schema.js';
+import { addAgent, agentCode } from '../../../src/services/agents/agents.js';
+import { handleAgentCommand } from '../../../src/services/agents/consent.js';
+import type { AppContext } from '../../../src/services/context.js';
+import { visitorText } from '../../../src/core/handover-text.js';
+import { requestHandover } from '../../../src/services/handover/request.js';
+import { makeTestContext } from '../../support/context.js';
+import { agentWrites, conversationOf, MAYA as WORLD_MAYA, makeWorld, seenByVisitor, visitor } from '../handover/setup.js';
+import { makeInboundMessage, makeNumber, makeOrganization } from '../../support/factories.js';
+
+const MAYA = '+15550100101';
+let ctx: AppContext;
+let shop: Organization;
+let other: Organization;
+
+beforeEach(async () => {
+  ctx = await makeTestContext();
+  shop = await makeOrganization(ctx, { name: 'Lantern Lane Bikes' });
+  other = await makeOrganization(ctx, { name: 'Other Shop' });
+  await addAgent(ctx, shop.id, { name: 'Maya', number: MAYA });
+});
+afterEach(async () => {
+  await ctx.database.close();
+});
+
+const statusOf = async (organizationId: string) =>
+  (await ctx.db.selectFrom('agents').select('status').where('organization_id', '=', organizationId).where('number', '=', MAYA).executeTakeFirst())?.status;
+const repliesTo = async (phone: string) =>
+  (await ctx.db.selectFrom('messages').select('body').where('direction', '=', 'out').where('to_address', '=', phone).orderBy('id').execute()).map(
+    (m) => m.body,
+  );
+
+async function writes(from: string, to: Awaited<ReturnType<typeof makeNumber>>, body: string) {
+  return handleAgentCommand(ctx, await makeInboundMessage(ctx, to, { from, body }), to);
+}
+
+describe('ACCEPT <code>', () => {
+  it('activates a listed phone on the organization’s own number or a platform number, and says so', async () => {
+    const code = await agentCode(ctx, shop.id);
+    expect(await agentCode(ctx, shop.id)).toBe(code); // drawn once
+    const own = await makeNumber(ctx, { organization_id: shop.id });
+    expect(await writes(MAYA, own, `accept ${code.toLowerCase()}`)).toBe(true);
+    expect(await statusOf(shop.id)).toBe('active');
+    expect(await writes(MAYA, own, `ACCEPT ${code}`)).toBe(true);
+    expect(await repliesTo(MAYA)).toEqual([
+      expect.stringContaining('You are now an agent of Lantern Lane Bikes'),
+      'You are already an agent of Lantern Lane Bikes.',
+    ]);
+  });
+
+  it('is an ordinary message on another organization’s number, and for a code of nobody', async () => {
+    const code = await agentCode(ctx, shop.id);
+    const theirs = await makeNumber(ctx, { organization_id: other.id });
+    expect(await writes(MAYA, theirs, `ACCEPT ${code}`)).toBe(false);
+    expect(await writes(MAYA, theirs, 'ACCEPT ZZZZZZ')).toBe(false);
+    expect(await statusOf(shop.id)).toBe('invited');
+    expect(await repliesTo(MAYA)).toEqual([]);
+  });
+
+  it('tells a phone the organization never listed how to be added, and activates nothing', async () => {
+    const code = await agentCode(ctx, shop.id);
+    const platform = await makeNumber(ctx, { organization_id: null });
+    expect(await writes('+15550109999', platform, `ACCEPT ${code}`)).toBe(true);
+    expect(await repliesTo('+15550109999')).toEqual([
+      `Lantern Lane Bikes has not added +15550109999 as an agent. Ask them to add this number, then send ACCEPT ${code} again.`,
+    ]);
+    expect(await ctx.db.selectFrom('agents').select('number').where('status', '=', 'active').execute()).toEqual([]);
+  });
+});
+
+describe('STOP AGENT', () => {
+  it('on a platform number stops the phone in every organization; from a phone that is no active agent it is an ordinary message', async () => {
+    await addAgent(ctx, other.id, { name: 'Maya', number: MAYA });
+    const platform = await makeNumber(ctx, { organization_id: null });
+    for (const org of [shop, other]) expect(await writes(MAYA, platform, `ACCEPT ${await agentCode(ctx, org.id)}`)).toBe(true);
+    expect(await writes(MAYA, platform, 'stop agent')).toBe(true);
+    expect([await statusOf(shop.id), await statusOf(other.id)]).toEqual(['stopped', 'stopped']);
+    expect((await repliesTo(MAYA)).at(-1)).toBe(
+      'You will no longer receive chats from Lantern Lane Bikes, Other Shop. To start again, send ACCEPT with the code they give you.',
+    );
+    expect(await writes(MAYA, platform, 'STOP AGENT')).toBe(false);
+  });
+
+  it('closes the conversations the agent was answering, telling the visitor', async () => {
+    const world = await makeWorld({ pool: 1 });
+    try {
+      const v = await visitor(world, 'Ana');
+      await v.say('hi');
+      await requestHandover(world.ctx, v.sessionId);
+      await agentWrites(world, WORLD_MAYA, world.pool[0]!, 'Hi Ana, Maya here');
+      expect((await conversationOf(world, 1)).status).toBe('agent');
+      const stop = await makeInboundMessage(world.ctx, world.pool[0]!, { from: WORLD_MAYA, body: 'STOP AGENT' });
+      expect(await handleAgentCommand(world.ctx, stop, world.pool[0]!)).toBe(true);
+      expect((await conversationOf(world, 1)).status).toBe('closed');
+      expect((await seenByVisitor(world, v.sessionId)).at(-1)?.body).toBe(visitorText.closedByAgent);
+    } finally {
+      await world.ctx.database.close();
+    }
+  });
+});
