@@ -76,16 +76,19 @@ describe('dashboard', () => {
       await expect(page.getByLabel('Plan', { exact: true }).inputValue()).resolves.toBe('business');
       // business plan: its own number, so no join code for the shared trial number
       await expect(page.getByTestId('join-hint').count()).resolves.toBe(0);
+      const revoke = page.getByRole('button', { name: 'Revoke' });
+      await revoke.first().waitFor(APPEARS); // the demo's key is listed
+      const before = await revoke.count();
       await page.getByRole('button', { name: 'New key' }).click();
       const shown = page.locator('code.secret');
       await shown.waitFor(APPEARS);
       const key = await shown.innerText();
       expect(key).toMatch(/^sb_/);
-      const revoke = page.getByRole('button', { name: 'Revoke' });
-      const before = await revoke.count();
+      // the list is read again after the key is shown: wait for it before revoking
+      await expect.poll(() => revoke.count(), APPEARS).toBe(before + 1);
       await revoke.last().click();
       await page.getByText('revoked').first().waitFor(APPEARS);
-      expect(await revoke.count()).toBe(before - 1);
+      await expect.poll(() => revoke.count(), APPEARS).toBe(before);
       await fitsPhone('organization');
     },
     STEP,

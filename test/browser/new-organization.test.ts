@@ -95,6 +95,9 @@ describe('a new organization, from nothing to a working handover', () => {
     await input.fill('Do you have a table for four at noon?');
     await input.press('Enter');
     await site.getByRole('button', { name: 'Talk to a human' }).first().click();
+    // the widget asks for a name before the first handover (optional)
+    await site.getByRole('textbox', { name: 'Your name' }).fill('Rita');
+    await site.getByRole('button', { name: 'Continue' }).click();
     const log = site.locator('#switchboard-widget [role=log]');
     await expect.poll(() => log.innerText(), APPEARS).toContain('Connecting you with an agent');
 
