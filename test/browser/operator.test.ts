@@ -200,7 +200,7 @@ describe('the agent’s day', () => {
       const thread = page.getByRole('region', { name: `Conversation #${handover.conversationRef}` });
       const failed = thread
         .locator('li.notice.failed')
-        .filter({ hasText: `To agent ${MAYA} on WhatsApp` })
+        .filter({ hasText: `To agent Maya (agent) (${MAYA}) on WhatsApp` })
         .first();
       await failed.waitFor(APPEARS);
       const reason = await failed.locator('.failure').innerText();
@@ -209,7 +209,7 @@ describe('the agent’s day', () => {
       // Tom's notification went out: a notice too, not a bubble the visitor saw
       await thread
         .locator('li.notice:not(.failed)')
-        .filter({ hasText: `To agent ${TOM} on WhatsApp` })
+        .filter({ hasText: `To agent Tom (agent) (${TOM}) on WhatsApp` })
         .first()
         .waitFor(APPEARS);
       await expect(thread.locator('li.msg').filter({ hasText: 'Agent Handover Request' }).count()).resolves.toBe(0);
@@ -264,7 +264,9 @@ describe('the agent’s day', () => {
       // the first agent to answer takes the conversation: the inbox names him
       await page.reload();
       await page.getByRole('button', { name: new RegExp(`^#${handover.conversationRef} Ana`) }).click();
-      await expect.poll(() => page.getByTestId('assignee').innerText(), APPEARS).toBe(TOM);
+      await expect.poll(() => page.getByTestId('assignee').innerText(), APPEARS).toBe(`Tom (agent) (${TOM})`);
+      // his photo in the thread is the visitor's bubble from him, by name
+      await page.locator('li.msg.agent .who', { hasText: 'Agent Tom (agent)' }).first().waitFor(APPEARS);
       await sim.close();
     },
     STEP,

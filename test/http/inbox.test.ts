@@ -27,6 +27,13 @@ const listed = async () => {
   const res = await api.call('GET', `/api/organizations/${org.id}/conversations`, { key: org.key });
   return res.body.conversations[0];
 };
+async function addAgent(organizationId: string, name: string, number: string) {
+  const at = api.ctx.clock.now().toISOString();
+  await api.ctx.db
+    .insertInto('agents')
+    .values({ id: `agent-${number}`, organization_id: organizationId, name, number, status: 'active', created_at: at, accepted_at: at })
+    .execute();
+}
 const from = (body: string) => makeInboundMessage(api.ctx, number, { from: contact.phone!, body, conversationId: conversation.id });
 
 describe('unread counts', () => {
@@ -53,10 +60,12 @@ describe('unread counts', () => {
 });
 
 describe('the conversation names its assignee and the email the visitor left', () => {
-  it('lists both', async () => {
-    expect(await listed()).toMatchObject({ agentNumber: null, contactEmail: 'ana@example.com' });
+  it('lists both, the agent by name when the organization lists them', async () => {
+    expect(await listed()).toMatchObject({ agentNumber: null, agentName: null, contactEmail: 'ana@example.com' });
     await api.ctx.db.updateTable('conversations').set({ status: 'agent', agent_number: '+15550100101' }).where('id', '=', conversation.id).execute();
-    expect(await listed()).toMatchObject({ status: 'agent', agentNumber: '+15550100101' });
+    expect(await listed()).toMatchObject({ status: 'agent', agentNumber: '+15550100101', agentName: null });
+    await addAgent(org.id, 'Maya', '+15550100101');
+    expect(await listed()).toMatchObject({ agentNumber: '+15550100101', agentName: 'Maya' });
   });
 });
 
@@ -75,10 +84,13 @@ describe('a failed send on the message', () => {
     });
     const res = await api.call('GET', `/api/conversations/${conversation.id}/messages`, { key: org.key });
     const [notice] = res.body.messages;
-    expect(notice).toMatchObject({ audience: 'agent', agentNumber: '+15550100101', status: 'failed', errorCode: 'WINDOW_CLOSED' });
+    expect(notice).toMatchObject({ audience: 'agent', agentNumber: '+15550100101', agentName: null, status: 'failed', errorCode: 'WINDOW_CLOSED' });
     expect(notice.failure.reason).toMatch(/24-hour window: \+15550100101 has not written to this number/);
     expect(notice.failure.action).toMatch(/send any message to this number|handover template/);
 
+    await addAgent(org.id, 'Maya', '+15550100101');
+    const named = await api.call('GET', `/api/conversations/${conversation.id}/messages`, { key: org.key });
+    expect(named.body.messages[0]).toMatchObject({ agentNumber: '+15550100101', agentName: 'Maya' });
     await from('Hi');
     const again = await api.call('GET', `/api/conversations/${conversation.id}/messages`, { key: org.key });
     expect(again.body.messages[1]).toMatchObject({ audience: 'contact', agentNumber: null, failure: null });

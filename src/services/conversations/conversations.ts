@@ -130,6 +130,8 @@ export interface ConversationJson {
   assignedWhatsappNumber: string | null;
   /** E.164 of the agent who took the conversation (the first to answer) */
   agentNumber: string | null;
+  /** that agent's name, when the organization lists them */
+  agentName: string | null;
   /** messages from the contact after what the inbox last showed */
   unread: number;
   createdAt: string;
@@ -144,6 +146,7 @@ export async function listConversations(
   let query = ctx.db
     .selectFrom('conversations as c')
     .innerJoin('contacts as p', 'p.id', 'c.contact_id')
+    .leftJoin('agents as a', (join) => join.onRef('a.organization_id', '=', 'c.organization_id').onRef('a.number', '=', 'c.agent_number'))
     .select([
       'c.id',
       'c.ref',
@@ -159,6 +162,7 @@ export async function listConversations(
       'p.external_id',
       'p.kind',
       'p.visitor_number',
+      'a.name as agent_name',
       (eb) =>
         eb
           .selectFrom('messages as m')
@@ -184,6 +188,7 @@ export async function listConversations(
     contactEmail: r.email,
     assignedWhatsappNumber: r.assigned_whatsapp_number,
     agentNumber: r.agent_number,
+    agentName: r.agent_name,
     unread: Number(r.unread ?? 0),
     createdAt: r.created_at,
     lastMessageAt: r.last_message_at,

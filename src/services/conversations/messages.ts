@@ -17,6 +17,8 @@ export interface MessageJson {
   audience: string;
   /** an agent's message: the agent's number (to or from) */
   agentNumber: string | null;
+  /** that agent's name, when the organization lists them (in a conversation's history) */
+  agentName: string | null;
   body: string | null;
   media: MessageMedia | null;
   status: string;
@@ -35,7 +37,8 @@ export function messageJson(m: Message): MessageJson {
     direction: m.direction,
     author: m.author,
     audience: m.audience,
-    agentNumber: m.audience === 'agent' ? (m.direction === 'out' ? m.to_address : m.from_address) : null,
+    agentNumber: agentNumberOf(m),
+    agentName: null,
     body: m.body,
     media: m.media ? (JSON.parse(m.media) as MessageMedia) : null,
     status: m.status,
@@ -47,9 +50,27 @@ export function messageJson(m: Message): MessageJson {
   };
 }
 
+/** The agent a message went to or came from: notices to agents, and an agent's reply kept from their number. */
+function agentNumberOf(m: Message): string | null {
+  if (m.audience === 'agent') return m.direction === 'out' ? m.to_address : m.from_address;
+  // an agent's reply in the website chat (no provider) keeps the agent's number; a WhatsApp send keeps the business's
+  return m.author === 'agent' && m.direction === 'out' && m.provider === null ? m.from_address : null;
+}
+
 export async function listConversationMessages(ctx: AppContext, conversationId: string, limit = 500): Promise<MessageJson[]> {
   const rows = await ctx.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).execute();
-  return rows.reverse().map(messageJson);
+  const messages = rows.reverse().map(messageJson);
+  const numbers = [...new Set(messages.map((m) => m.agentNumber).filter((n): n is string => n !== null))];
+  const organizationId = rows.find((r) => r.organization_id)?.organization_id;
+  if (numbers.length === 0 || !organizationId) return messages;
+  const agents = await ctx.db
+    .selectFrom('agents')
+    .select(['number', 'name'])
+    .where('organization_id', '=', organizationId)
+    .where('number', 'in', numbers)
+    .execute();
+  const names = new Map(agents.map((a) => [a.number, a.name]));
+  return messages.map((m) => (m.agentNumber && names.has(m.agentNumber) ? { ...m, agentName: names.get(m.agentNumber)! } : m));
 }
 
 export async function getMessage(ctx: AppContext, id: number): Promise<Message | undefined> {

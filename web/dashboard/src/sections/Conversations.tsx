@@ -25,7 +25,8 @@ function InboxMedia({ media }: { media: NonNullable<Message['media']> }) {
 
 /** A message between an agent's WhatsApp and us: notifications, forwards, "taken by", replies. */
 function AgentNotice({ m }: { m: Message }) {
-  const way = m.direction === 'out' ? `To agent ${m.agentNumber ?? ''} on WhatsApp` : `From agent ${m.agentNumber ?? ''} on WhatsApp`;
+  const who = m.agentName ? `${m.agentName} (${m.agentNumber})` : (m.agentNumber ?? '');
+  const way = m.direction === 'out' ? `To agent ${who} on WhatsApp` : `From agent ${who} on WhatsApp`;
   return (
     <li className={`notice ${m.status === 'failed' ? 'failed' : ''}`} data-message={m.id}>
       <span className="who">{way}</span>
@@ -108,7 +109,15 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
       </header>
       <dl className="facts thread-facts">
         <dt>Assignee</dt>
-        <dd data-testid="assignee">{conversation.agentNumber ?? (conversation.status === 'waiting_agent' ? 'waiting for an agent' : 'nobody')}</dd>
+        <dd data-testid="assignee">
+          {conversation.agentNumber
+            ? conversation.agentName
+              ? `${conversation.agentName} (${conversation.agentNumber})`
+              : conversation.agentNumber
+            : conversation.status === 'waiting_agent'
+              ? 'waiting for an agent'
+              : 'nobody'}
+        </dd>
         {conversation.assignedWhatsappNumber && (
           <>
             <dt>Carried on</dt>
@@ -142,7 +151,10 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
             <AgentNotice key={m.id} m={m} />
           ) : (
             <li key={m.id} className={`msg ${m.direction} ${m.author} ${m.status === 'failed' ? 'failed' : ''}`} data-message={m.id}>
-              <span className="who">{AUTHOR_LABEL[m.author] ?? m.author}</span>
+              <span className="who">
+                {AUTHOR_LABEL[m.author] ?? m.author}
+                {m.author === 'agent' && m.agentName ? ` ${m.agentName}` : ''}
+              </span>
               {m.body && <p>{m.body}</p>}
               {m.media && <InboxMedia media={m.media} />}
               <MessageMeta m={m} />
@@ -219,7 +231,7 @@ export function Conversations({ org }: SectionProps) {
                 <span className={`badge ${c.status}`}>{c.status}</span>
                 <span className="muted">
                   {c.channel} · {when(c.lastMessageAt)}
-                  {c.agentNumber && ` · ${c.agentNumber}`}
+                  {c.agentNumber && ` · ${c.agentName ?? c.agentNumber}`}
                   {c.contactEmail && ` · ${c.contactEmail}`}
                 </span>
               </button>
