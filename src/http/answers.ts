@@ -231,6 +231,18 @@ const stream = (what: string) =>
 const webhookAck = z.string().meta({ description: 'What the provider expects back, once the event is stored', example: '<Response/>' });
 const unroutedEvent = z.looseObject({ id: z.string(), provider: z.string(), reason: z.string(), createdAt: isoTime });
 
+const agent = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  number: z.string(),
+  status: z.enum(['invited', 'active', 'stopped']),
+  createdAt: isoTime,
+  acceptedAt: z.string().nullable(),
+});
+const agentExample = { id: 'a1…', name: 'Maya', number: '+15550100101', status: 'active', createdAt: at, acceptedAt: at };
+const connection = z.looseObject({ id: z.string(), provider: z.string(), createdAt: isoTime });
+const connectionExample = { id: 'c1…', provider: 'twilio', createdAt: at };
+
 /** Response schemas by "METHOD /path" (the route's pattern). */
 export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
   'GET /api/organizations': {
@@ -364,6 +376,28 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
   'POST /api/webhooks/whapi': { 200: webhookAck },
   'POST /api/webhooks/sim': { 200: webhookAck },
   'POST /api/webhooks/whatsapp': { 200: webhookAck },
+  'GET /api/organizations/:orgId/agents': {
+    200: answer(
+      { agents: z.array(agent), agentInvitation: z.looseObject({ code: z.string(), sendTo: z.string().nullable(), text: z.string() }) },
+      { agents: [agentExample], agentInvitation: { code: 'amber-otter', sendTo: '+15550100001', text: 'ACCEPT amber-otter' } },
+      'The agents, and the message that makes an invited agent active',
+    ),
+  },
+  'POST /api/organizations/:orgId/agents': { 201: answer({ agent }, { agent: { ...agentExample, status: 'invited', acceptedAt: null } }, 'Invited') },
+  'PATCH /api/organizations/:orgId/agents/:agentId': { 200: answer({ agent }, { agent: agentExample }, 'Changed') },
+  'GET /api/organizations/:orgId/connections': {
+    200: answer({ connections: z.array(connection) }, { connections: [connectionExample] }, 'Own provider accounts, never their credentials'),
+  },
+  'POST /api/organizations/:orgId/connections': {
+    201: answer({ connection }, { connection: connectionExample }, 'Checked at the provider and kept, encrypted'),
+  },
+  'POST /api/organizations/:orgId/numbers': {
+    201: answer(
+      { number: numberJson },
+      { number: { ...numberExample, provider: 'simulator', phoneNumber: '+15550100021', owner: 'organization', connection: 'platform' } },
+      'Registered',
+    ),
+  },
   'POST /api/widget/:publicKey/sessions': {
     201: answer({ sessionId: z.string(), token: z.string() }, { sessionId: 'visitor_abc123def456', token: 'vt_…' }, 'The session and its token'),
   },

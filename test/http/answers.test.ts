@@ -74,6 +74,15 @@ describe('real answers match the documented schemas', () => {
     await call('POST', `/api/organizations/${orgId}/train`);
     conforms('POST /api/organizations/:orgId/ask', await call('POST', `/api/organizations/${orgId}/ask`, { body: { question: 'When do you open?' } }));
 
+    const invited = await call('POST', `/api/organizations/${orgId}/agents`, { body: { name: 'Maya', number: '+15550100101' } });
+    conforms('POST /api/organizations/:orgId/agents', invited);
+    conforms('GET /api/organizations/:orgId/agents', await call('GET', `/api/organizations/${orgId}/agents`));
+    conforms(
+      'PATCH /api/organizations/:orgId/agents/:agentId',
+      await call('PATCH', `/api/organizations/${orgId}/agents/${invited.body.agent.id}`, { body: { name: 'Maya R' } }),
+    );
+    conforms('POST /api/organizations/:orgId/numbers', await call('POST', `/api/organizations/${orgId}/numbers`, { body: { provider: 'simulator' } }));
+    conforms('GET /api/organizations/:orgId/connections', await call('GET', `/api/organizations/${orgId}/connections`));
     const number = await makeNumber(api.ctx, { organization_id: orgId });
     const contact = await makeContact(api.ctx, { organization_id: orgId, name: 'Ana', phone: '+5511987654321' });
     const conversation = await makeConversation(api.ctx, { organization_id: orgId, contact_id: contact.id, number_id: number.id });
