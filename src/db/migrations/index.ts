@@ -11,6 +11,7 @@ import * as m101 from './101_dashboard_sessions.js';
 import * as m111 from './111_send_attempts.js';
 import * as m121 from './121_agents.js';
 import * as m141 from './141_answer_choices_and_suggestions.js';
+import * as m171 from './171_whatsapp_handovers.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '111_send_attempts': m111,
   '121_agents': m121,
   '141_answer_choices_and_suggestions': m141,
+  '171_whatsapp_handovers': m171,
 };
