@@ -6,9 +6,14 @@
 // reply" when no one was told.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { visitorText } from '../../src/core/handover-text.js';
+import { drainJobs } from '../../src/jobs/queue.js';
+import { startServer } from '../../src/server.js';
+import { DEMO_BUSINESS } from '../../src/services/platform/demo.js';
+import { phoneThreads } from '../../src/services/platform/simulator.js';
 import { closeInactiveConversations } from '../../src/services/handover/inactivity.js';
 import { HANDOVER_CONFIRMATION, OFFER_HUMAN } from '../../src/services/inbound/auto-reply.js';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
+import { makeTestContext } from '../support/context.js';
 import { type Edge, MAYA, SANDBOX, startEdge, TOM } from './handover-support.js';
 
 const SHOP = '+14155550142';
@@ -212,5 +217,45 @@ describe('on the shared platform sender', () => {
     await say(MAYA, SANDBOX, 'Your bike is ready', { OriginalRepliedMessageSid: notification.sid });
     expect(sentTo(ANA).at(-1)).toMatchObject({ from: `whatsapp:${SHOP}`, body: 'Your bike is ready' });
     expect(visitor.agentTexts()).toEqual([]);
+  });
+});
+
+describe("in the simulator, with the demo's agents", () => {
+  it("the demo customer's human reaches both agents' phones; a swipe-reply reaches the customer and the other agent is told who took it", async () => {
+    const server = await startServer(await makeTestContext({ env: { SIMULATOR: '1', DEMO: '1', WORKER: '0', PUBLIC_URL: 'http://localhost:3000' } }), {
+      listen: false,
+    });
+    try {
+      const { app, ctx } = server;
+      const [maya, tom] = DEMO_BUSINESS.agents;
+      const sam = DEMO_BUSINESS.customer;
+      const phoneSays = async (from: string, text: string, replyTo?: string) => {
+        const sent = await app.inject({ method: 'POST', url: '/api/simulator/messages', payload: { from, to: DEMO_BUSINESS.number, text, replyTo } });
+        expect(sent.statusCode).toBe(201);
+        await drainJobs(ctx);
+      };
+      const thread = async (phone: string) => {
+        const threads = await phoneThreads(ctx, phone);
+        return threads.find((t) => t.number === DEMO_BUSINESS.number)?.messages ?? [];
+      };
+
+      await phoneSays(sam.number, 'Do you rent tandems?');
+      await phoneSays(sam.number, 'human');
+      for (const agent of [maya!, tom!]) {
+        const notification = (await thread(agent.number)).at(-1)!;
+        expect(notification.mine).toBe(false);
+        expect(notification.text).toMatch(
+          new RegExp(`^🔔 Agent Handover Request\\n👤 USER: ${sam.name}\\n🆔 ID: #\\d+\\n📱 WhatsApp: \\${sam.number}\\n💬 Do you rent tandems\\?\\n`),
+        );
+      }
+      expect((await thread(sam.number)).at(-1)!.text).toBe(HANDOVER_CONFIRMATION);
+
+      const notification = (await thread(maya!.number)).at(-1)!;
+      await phoneSays(maya!.number, 'We do, from $30 a day.', notification.providerMessageId!);
+      expect((await thread(sam.number)).at(-1)).toMatchObject({ mine: false, text: 'We do, from $30 a day.' });
+      expect((await thread(tom!.number)).at(-1)!.text).toMatch(new RegExp(`^ℹ️ #\\d+ ${sam.name} was taken by ${maya!.name.replace(/[()]/g, '\\$&')}\\.$`));
+    } finally {
+      await server.stop();
+    }
   });
 });
