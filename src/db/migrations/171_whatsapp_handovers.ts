@@ -23,6 +23,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('handover_assignments_widget_idx').on('handover_assignments').columns(['widget_id', 'number']).execute();
   // The sweep looks for unreleased assignments; the claim looks up its own by conversation.
   await db.schema.createIndex('handover_assignments_conversation_idx').on('handover_assignments').columns(['conversation_id']).execute();
+
+  // WhatsApp customers who asked for a person before this were told someone would reply, yet no
+  // agent ever heard of them, and the bot kept silent: their conversations go back to the bot.
+  await db
+    .updateTable('conversations')
+    .set({ status: 'bot', handed_over_at: null })
+    .where('channel', '=', 'whatsapp')
+    .where('status', 'in', ['waiting_agent', 'agent'])
+    .where('assigned_whatsapp_number', 'is', null)
+    .execute();
 }
 
 export async function down(): Promise<void> {
