@@ -169,6 +169,21 @@ describe("a WhatsApp customer's human", () => {
     expect(bodiesTo(MAYA).at(-1)).toBe('⏱️ #1 Ana Silva was closed after 30 minutes without messages.');
   });
 
+  it('closed from the inbox, the agent and the customer are told, and the agent can no longer reach the customer', async () => {
+    const lantern = await shop('Lantern Lane Bikes', [{ name: 'Maya', number: MAYA }]);
+    await say(MAYA, SHOP, lantern.accept);
+    await say(ANA, SHOP, 'human');
+    const [conversation] = (await edge.call('GET', `/api/organizations/${lantern.id}/conversations`, { key: lantern.key })).body.conversations;
+    expect((await edge.call('POST', `/api/conversations/${conversation.id}/close`, { key: lantern.key })).status).toBe(200);
+    await edge.drain();
+    expect(bodiesTo(MAYA).at(-1)).toBe('✅ #1 Ana Silva is closed.');
+    expect(bodiesTo(ANA).at(-1)).toBe(visitorText.closedByAgent);
+    const toAna = sentTo(ANA).length;
+    await say(MAYA, SHOP, '#1: one more thing');
+    expect(sentTo(ANA)).toHaveLength(toAna);
+    expect(bodiesTo(MAYA).at(-1)).toBe('⚠️ #1 Ana Silva is already closed; your message was not sent.');
+  });
+
   it("an agent's reply after the customer's 24 hours is not sent, and the agent is told why", async () => {
     const lantern = await shop('Lantern Lane Bikes', [{ name: 'Maya', number: MAYA }]);
     await say(MAYA, SHOP, lantern.accept);
