@@ -246,7 +246,7 @@ async function publishStatus(ctx: AppContext, conversation: Conversation): Promi
  * phone as `#282 Viral tarpara: text` (with a visitor's attached file, if any): to the claiming
  * agent, or all before.
  */
-export async function forwardVisitorMessage(ctx: AppContext, conversation: Conversation, message: Message): Promise<void> {
+export async function forwardCustomerMessage(ctx: AppContext, conversation: Conversation, message: Message): Promise<void> {
   // Waiting in line: the notification will carry the latest message when a sender is free.
   if (!conversation.assigned_whatsapp_number) return;
   // Written before the handover (its answer job ran late): the notification already quoted it.
