@@ -2,6 +2,7 @@
 // agents are notified on WhatsApp exactly as for a website visitor (the same notification, the same
 // reply rules, claimed by the first to answer), and from then on the customer's messages are
 // forwarded to them and the bot stays silent until the conversation closes.
+import { humanHasIt } from '../../core/status.js';
 import type { Conversation, Message, NumberRow } from '../../db/schema.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
@@ -83,8 +84,8 @@ async function chooseSender(ctx: AppContext, conversation: Conversation, agents:
 
 /**
  * Hands the conversation over on this sender, atomically: only a conversation the bot has is
- * taken (`earlier`: another message asked first). A claim of this same message found again is
- * resumed, or `released` when it was already given back to the bot.
+ * taken (`earlier`: another message asked first; `released`: it was closed meanwhile). A claim of
+ * this same message found again is resumed, or `released` when it was already given back or closed.
  */
 async function claimForCustomer(
   ctx: AppContext,
@@ -107,7 +108,11 @@ async function claimForCustomer(
       .where('id', '=', conversation.id)
       .where('status', '=', 'bot')
       .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) === 0) return 'earlier';
+    if (Number(taken.numUpdatedRows) === 0) {
+      // Closed meanwhile (from the inbox): nobody will answer this conversation.
+      const now = await trx.selectFrom('conversations').select('status').where('id', '=', conversation.id).executeTakeFirst();
+      return now && humanHasIt(now.status) ? 'earlier' : 'released';
+    }
     await trx
       .insertInto('handover_assignments')
       .values({ id: assignmentId, conversation_id: conversation.id, widget_id: null, number: sender.phone_number, assigned_at: now, released_at: null })
