@@ -29,7 +29,15 @@ export function visitorLabel(name: string | null, visitorNumber: number | null):
 export interface HandoverSummary {
   ref: number;
   visitorName: string;
-  sessionId: string;
+  /** a website visitor's session id; null for a WhatsApp customer */
+  sessionId: string | null;
+  /** a WhatsApp customer's number (or WhatsApp username), shown where a visitor's session is */
+  customerAddress?: string | null;
+}
+
+/** A WhatsApp customer as agents see them: their profile name, else their number. */
+export function customerLabel(name: string | null, address: string | null): string {
+  return name?.trim() || address || 'Customer';
 }
 
 /**
@@ -41,7 +49,7 @@ export function handoverNotification(h: HandoverSummary & { lastMessage: string 
     '🔔 Agent Handover Request',
     `👤 USER: ${oneLine(h.visitorName)}`,
     `🆔 ID: #${h.ref}`,
-    `📱 Session: ${h.sessionId}`,
+    h.sessionId !== null ? `📱 Session: ${h.sessionId}` : `📱 WhatsApp: ${oneLine(h.customerAddress ?? '')}`,
     `💬 ${h.lastMessage === null ? '(no message yet)' : clip(oneLine(h.lastMessage), MAX_QUOTE)}`,
     h.replyHere ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
   ].join('\n');
@@ -77,6 +85,11 @@ export const agentText = {
   notWaiting: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) => `⚠️ ${conversationLine(h)} is not waiting for an agent right now; your message was not sent.`,
   closedForInactivity: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, minutes: number) =>
     `⏱️ ${conversationLine(h)} was closed after ${minutes} minutes without messages.`,
+  onlyText: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) =>
+    `⚠️ Files are not passed on to a WhatsApp customer yet; nothing was sent to ${conversationLine(h)}. Write your answer as text.`,
+  /** a WhatsApp customer can be written to only within 24 hours of their last message */
+  customerWindowClosed: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) =>
+    `⚠️ ${conversationLine(h)} has not written for 24 hours, so WhatsApp does not let us send free text; your message was not sent. They can be reached again when they write, or with a template from the inbox.`,
 };
 
 export const visitorText = {

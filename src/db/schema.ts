@@ -295,7 +295,8 @@ export interface MessageMediaTable {
 export interface HandoverAssignmentTable {
   id: string;
   conversation_id: string;
-  widget_id: string;
+  /** null: a WhatsApp customer's handover (no widget) */
+  widget_id: string | null;
   /** E.164 of the sender that carries the conversation */
   number: string;
   assigned_at: string;

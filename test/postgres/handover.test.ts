@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeInactiveConversations } from '../../src/services/handover/inactivity.js';
 import { requestHandover } from '../../src/services/handover/request.js';
 import { numberStats } from '../../src/services/handover/stats.js';
+import { reactToInbound } from '../../src/services/inbound/reaction.js';
 import { freshPostgresDatabase } from '../support/context.js';
-import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, visitor, type World } from '../services/handover/setup.js';
+import { makeInboundMessage } from '../support/factories.js';
+import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from '../services/handover/setup.js';
 
 let world: World | undefined;
 let drop: (() => Promise<void>) | undefined;
@@ -58,5 +60,24 @@ describe('handover on PostgreSQL', () => {
     w.ctx.clock.advance(5 * 60_000);
     expect(await closeInactiveConversations(w.ctx)).toBe(1);
     expect((await conversationOf(w, 1)).status).toBe('closed');
+  });
+
+  it("a WhatsApp customer's two requests for a person processed at once hand over once; the agent's reply reaches the customer", async () => {
+    const w = await postgresWorld({ handoverNumber: true });
+    const customer = '+15550100200';
+    const number = w.handoverNumber!;
+    const asked = [
+      await makeInboundMessage(w.ctx, number, { from: customer, body: 'human' }),
+      await makeInboundMessage(w.ctx, number, { from: customer, body: 'a person please' }),
+    ];
+    await Promise.all(asked.map((m) => reactToInbound(w.ctx, { messageId: m.id, profileName: 'Ana' })));
+    const notified = (await sentToAgents(w)).filter((m) => m.body?.startsWith('🔔'));
+    expect(notified.map((m) => m.to_address).sort()).toEqual([MAYA, TOM]);
+    expect(await w.ctx.db.selectFrom('handover_assignments').select('widget_id').execute()).toEqual([{ widget_id: null }]);
+
+    await agentWrites(w, MAYA, number, '#1: Hi Ana, Maya here');
+    const toCustomer = await w.ctx.db.selectFrom('messages').select(['body', 'author']).where('to_address', '=', customer).orderBy('id').execute();
+    expect(toCustomer.at(-1)).toEqual({ body: 'Hi Ana, Maya here', author: 'agent' });
+    expect((await conversationOf(w, 1)).status).toBe('agent');
   });
 });

@@ -12,6 +12,7 @@ import * as m111 from './111_send_attempts.js';
 import * as m121 from './121_agents.js';
 import * as m141 from './141_answer_choices_and_suggestions.js';
 import * as m161 from './161_conversation_reads.js';
+import * as m171 from './171_whatsapp_handovers.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '121_agents': m121,
   '141_answer_choices_and_suggestions': m141,
   '161_conversation_reads': m161,
+  '171_whatsapp_handovers': m171,
 };

@@ -2,6 +2,7 @@
 // organization and closing. A widget conversation is answered on the widget and may hold a
 // handover; a WhatsApp conversation is answered through the outbound queue.
 import { badRequest } from '../../core/errors.js';
+import { humanHasIt } from '../../core/status.js';
 import type { Conversation, Message } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { closeHandover } from '../handover/close.js';
@@ -26,9 +27,12 @@ export async function replyToConversation(ctx: AppContext, conversation: Convers
   return (await getMessage(ctx, messageId))!;
 }
 
-/** Closes from the inbox: a widget conversation's handover is closed too (freeing the number, telling both sides). */
+/**
+ * Closes from the inbox: a widget conversation's handover, or a WhatsApp customer's, is closed too
+ * (freeing the number, telling both sides).
+ */
 export async function closeConversationFromInbox(ctx: AppContext, conversation: Conversation): Promise<Conversation> {
-  if (conversation.channel !== 'widget') return closeConversation(ctx, conversation);
+  if (conversation.channel !== 'widget' && !humanHasIt(conversation.status)) return closeConversation(ctx, conversation);
   await closeHandover(ctx, conversation.id, { by: 'inbox' });
   return getConversation(ctx, conversation.id);
 }

@@ -6,21 +6,32 @@ import { parseAgentReply, type ReplyTarget, sameVisitorName } from '../../core/a
 import { agentText, openConversationList, unresolvedReplyWarning } from '../../core/handover-text.js';
 import { toE164 } from '../../core/phone.js';
 import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
-import type { Message, NumberRow, Widget } from '../../db/schema.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Message, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
+import { publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
 import { readWidgetSettings } from '../widgets/settings.js';
 import { agentName } from '../agents/agents.js';
 import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, sendToAgent } from './agents.js';
 import { closeHandover } from './close.js';
+import { tellCustomer } from './customer.js';
 import { agentAnswered } from '../knowledge/suggestions.js';
+
+/**
+ * Where an agent answers through one number: widgets that list them as active agent, and
+ * organizations whose WhatsApp customers they answer (every active agent of the organization).
+ */
+interface AgentScope {
+  widgets: Widget[];
+  organizationIds: string[];
+}
 
 interface AgentInbox {
   agent: string;
   number: NumberRow & { phone_number: string };
   message: Message;
-  widgets: Widget[];
-  /** open handovers of the agent's widgets, whoever claimed them */
+  scope: AgentScope;
+  /** open handovers in the agent's scope, whoever claimed them */
   open: Handover[];
 }
 
@@ -33,13 +44,13 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
   const agent = message.from_address ? toE164(message.from_address) : undefined;
   if (!agent || !number.phone_number) return false;
   const sender = { ...number, phone_number: number.phone_number };
-  const widgets = await widgetsServedBy(ctx, agent, sender);
-  if (widgets.length === 0) return false;
-  const open = await openHandovers(ctx, widgets);
+  const scope = await scopeOn(ctx, agent, sender);
+  if (scope.widgets.length === 0 && scope.organizationIds.length === 0) return false;
+  const open = await openHandovers(ctx, scope);
   // The shared trial number carries handovers too: there an agent is answering only with an open
   // handover on it; any other message of theirs is a trial customer's (join routing).
   if (number.is_shared_trial && !open.some((h) => h.conversation.assigned_whatsapp_number === sender.phone_number && involves(h, agent))) return false;
-  const inbox: AgentInbox = { agent, number: sender, message, widgets, open };
+  const inbox: AgentInbox = { agent, number: sender, message, scope, open };
   const mine = open.filter((h) => involves(h, agent));
 
   const reply = parseAgentReply(message.body ?? mediaOf(message)?.caption);
@@ -80,7 +91,7 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
   const media = mediaOf(message);
   if (!reply.text && !media) return true; // `#282:` alone: nothing to deliver
   if (!(await claim(ctx, inbox, handover))) return true;
-  await postToVisitor(ctx, conversation, {
+  const delivery = await tellCustomer(ctx, conversation, {
     author: 'agent',
     text: reply.text || null,
     // The caption carried the prefix; the visitor gets the clean text once, beside the file.
@@ -88,7 +99,9 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
     idempotencyKey: `agent-reply:${message.id}`,
     agent,
   });
-  await agentAnswered(ctx, conversation, reply.text);
+  if (delivery === 'window_closed') await tellAgent(ctx, inbox, agentText.customerWindowClosed(handover), 'window-closed');
+  else if (delivery === 'nothing') await tellAgent(ctx, inbox, agentText.onlyText(handover), 'only-text');
+  else await agentAnswered(ctx, conversation, reply.text);
   return true;
 }
 
@@ -104,14 +117,33 @@ function withOrganization(list: Handover[]) {
 }
 
 /**
- * Widgets that list this agent as active and reach their agents through this number: a number of
- * the widget's own organization or a platform number, named by the widget or carrying its handovers.
+ * Where this active agent answers through this number: a number of the organization's own, or a
+ * platform number that a widget names or that carries handovers of the widget or of the
+ * organization's WhatsApp customers.
  */
-async function widgetsServedBy(ctx: AppContext, agent: string, number: NumberRow & { phone_number: string }): Promise<Widget[]> {
+async function scopeOn(ctx: AppContext, agent: string, number: NumberRow & { phone_number: string }): Promise<AgentScope> {
   const memberships = await ctx.db.selectFrom('agents').select('organization_id').where('number', '=', agent).where('status', '=', 'active').execute();
   // Another organization's number is never a widget's sender (senders are checked when saved).
   const organizationIds = memberships.map((m) => m.organization_id).filter((id) => number.organization_id === null || number.organization_id === id);
-  if (organizationIds.length === 0) return [];
+  if (organizationIds.length === 0) return { widgets: [], organizationIds: [] };
+  const whatsapp =
+    number.organization_id !== null
+      ? organizationIds
+      : (
+          await ctx.db
+            .selectFrom('conversations')
+            .select('organization_id')
+            .distinct()
+            .where('organization_id', 'in', organizationIds)
+            .where('channel', '=', 'whatsapp')
+            .where('assigned_whatsapp_number', '=', number.phone_number)
+            .execute()
+        ).map((c) => c.organization_id);
+  return { widgets: await widgetsServedBy(ctx, agent, number, organizationIds), organizationIds: whatsapp };
+}
+
+/** Widgets that list this agent and reach their agents through this number. */
+async function widgetsServedBy(ctx: AppContext, agent: string, number: NumberRow & { phone_number: string }, organizationIds: string[]): Promise<Widget[]> {
   // The settings text holds the agent's E.164 in quotes; the JSON is then read properly.
   const listing = await ctx.db
     .selectFrom('widgets')
@@ -140,15 +172,32 @@ async function widgetsServedBy(ctx: AppContext, agent: string, number: NumberRow
   );
 }
 
-async function openHandovers(ctx: AppContext, widgets: Widget[]): Promise<Handover[]> {
+/** Conversations of the agent's widgets, or WhatsApp conversations of the organizations they answer for. */
+function inScope(scope: AgentScope) {
+  return (eb: ExpressionBuilder<Database, 'conversations'>) => {
+    const parts = [];
+    if (scope.widgets.length > 0) {
+      parts.push(
+        eb(
+          'widget_id',
+          'in',
+          scope.widgets.map((w) => w.id),
+        ),
+      );
+    }
+    if (scope.organizationIds.length > 0) parts.push(eb.and([eb('channel', '=', 'whatsapp'), eb('organization_id', 'in', scope.organizationIds)]));
+    return eb.or(parts);
+  };
+}
+
+const handoverInScope = (scope: AgentScope, h: Handover) =>
+  h.widget ? scope.widgets.some((w) => w.id === h.widget!.id) : scope.organizationIds.includes(h.conversation.organization_id);
+
+async function openHandovers(ctx: AppContext, scope: AgentScope): Promise<Handover[]> {
   const rows = await ctx.db
     .selectFrom('conversations')
     .select('id')
-    .where(
-      'widget_id',
-      'in',
-      widgets.map((w) => w.id),
-    )
+    .where(inScope(scope))
     .where('status', 'in', [...HUMAN_STATUSES])
     .where('assigned_whatsapp_number', 'is not', null)
     .orderBy('ref', 'desc')
@@ -175,7 +224,7 @@ async function place(ctx: AppContext, inbox: AgentInbox, target: ReplyTarget | n
   }
   if (target?.by === 'session') {
     return onlyOne(
-      mine.filter((h) => h.sessionId.startsWith(target.sessionPrefix)),
+      mine.filter((h) => h.sessionId?.startsWith(target.sessionPrefix)),
       `No single open conversation has a session starting with ${target.sessionPrefix}.`,
     );
   }
@@ -201,7 +250,7 @@ async function swipedConversation(ctx: AppContext, inbox: AgentInbox): Promise<H
     .where('conversation_id', 'is not', null)
     .executeTakeFirst();
   const handover = original ? await loadHandover(ctx, original.conversation_id!) : undefined;
-  return handover && inbox.widgets.some((w) => w.id === handover.widget.id) ? handover : undefined;
+  return handover && handoverInScope(inbox.scope, handover) ? handover : undefined;
 }
 
 /**
@@ -221,11 +270,7 @@ async function byRef(ctx: AppContext, inbox: AgentInbox, ref: number): Promise<P
   const rows = await ctx.db
     .selectFrom('conversations')
     .select('id')
-    .where(
-      'widget_id',
-      'in',
-      inbox.widgets.map((w) => w.id),
-    )
+    .where(inScope(inbox.scope))
     .where('ref', '=', ref)
     .where('handed_over_at', 'is not', null)
     .execute();
@@ -260,7 +305,7 @@ async function claim(ctx: AppContext, inbox: AgentInbox, handover: Handover): Pr
     await tellAgent(ctx, inbox, note, 'refused');
     return false;
   }
-  await publishVisitorStatus(ctx, handover.sessionId, { conversationRef: conversation.ref, conversationStatus: 'agent' });
+  if (handover.sessionId) await publishVisitorStatus(ctx, handover.sessionId, { conversationRef: conversation.ref, conversationStatus: 'agent' });
   // The others were notified from the conversation's sender; they hear who took it in that chat.
   const assigned = conversation.assigned_whatsapp_number!;
   const sender = assigned === inbox.number.phone_number ? inbox.number : await findSenderNumber(ctx.db, conversation.organization_id, assigned);
@@ -286,7 +331,8 @@ async function tellAgent(ctx: AppContext, inbox: AgentInbox, text: string, kind:
   await sendToAgent(ctx, {
     sender: inbox.number,
     agent: inbox.agent,
-    organizationId: inbox.number.organization_id ?? about?.conversation.organization_id ?? inbox.widgets[0]!.organization_id,
+    organizationId:
+      inbox.number.organization_id ?? about?.conversation.organization_id ?? inbox.scope.widgets[0]?.organization_id ?? inbox.scope.organizationIds[0]!,
     conversationId: null,
     text,
     idempotencyKey: `agent-note:${inbox.message.id}:${kind}`,

@@ -1,28 +1,39 @@
 // What every part of the handover needs: a conversation seen as a handover (widget, settings,
-// visitor), the business numbers it may send from, and sending to an agent's own WhatsApp with the
+// visitor — or a WhatsApp customer, who has no widget), the business numbers it may send from, and sending to an agent's own WhatsApp with the
 // 24-hour window respected (the widget's template outside it, a recorded failure without one).
 import type { Db } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
-import { visitorLabel } from '../../core/handover-text.js';
+import { customerLabel, visitorLabel } from '../../core/handover-text.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend, type SendRequest, serviceWindowOpen } from '../outbound/send.js';
-import { readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
+import { readWidgetSettings, readWidgetSettingsText, type WidgetSettings, widgetSettingsSchema } from '../widgets/settings.js';
 
 export interface Handover {
   conversation: Conversation;
-  widget: Widget;
+  /** the widget the visitor chats in; null for a WhatsApp customer who asked for a person */
+  widget: Widget | null;
+  /** the widget's settings; a WhatsApp customer's handover has the defaults (30 minutes' inactivity, no template) */
   settings: WidgetSettings;
-  /** the widget's agents who accepted (SPEC §8 Agents): the only ones notified, the only ones who reach the visitor */
+  /**
+   * who answers it, all of whom accepted (SPEC §8 Agents): the widget's active agents, or every
+   * active agent of the organization for a WhatsApp customer. The only ones notified, the only
+   * ones who reach the customer.
+   */
   agents: string[];
-  /** the visitor's name, or `Visitor 3` (numbered within the organization) */
+  /** the visitor's name, or `Visitor 3` (numbered within the organization); a WhatsApp customer's profile name, or number */
   visitorName: string;
   organizationName: string;
-  sessionId: string;
+  /** the visitor's session id; null for a WhatsApp customer */
+  sessionId: string | null;
+  /** a WhatsApp customer's number (or username); null for a visitor */
+  customerAddress: string | null;
   ref: number;
 }
 
-/** The conversation with its widget and visitor; undefined for a conversation that is not a widget's. */
+const WHATSAPP_SETTINGS = widgetSettingsSchema.parse({});
+
+/** The conversation with its widget and visitor (or WhatsApp customer); undefined for an unknown id. */
 export async function loadHandover(ctx: AppContext, conversationId: string): Promise<Handover | undefined> {
   return (await loadHandovers(ctx, [conversationId]))[0];
 }
@@ -35,42 +46,89 @@ export async function loadHandovers(ctx: AppContext, conversationIds: string[]):
     .innerJoin('contacts as p', 'p.id', 'c.contact_id')
     .selectAll('c')
     .innerJoin('organizations as o', 'o.id', 'c.organization_id')
-    .select(['p.name as contact_name', 'p.visitor_number', 'p.external_id as session_id', 'o.name as organization_name'])
+    .select(['p.name as contact_name', 'p.visitor_number', 'p.external_id', 'p.phone as contact_phone', 'o.name as organization_name'])
     .where('c.id', 'in', conversationIds)
-    .where('c.widget_id', 'is not', null)
     .execute();
-  const widgetIds = [...new Set(rows.map((r) => r.widget_id!))];
+  const widgetIds = [...new Set(rows.flatMap((r) => (r.widget_id ? [r.widget_id] : [])))];
   const widgets = widgetIds.length ? await ctx.db.selectFrom('widgets').selectAll().where('id', 'in', widgetIds).execute() : [];
-  const organizationIds = [...new Set(widgets.map((w) => w.organization_id))];
-  const active = organizationIds.length
-    ? await ctx.db
-        .selectFrom('agents')
-        .select(['organization_id', 'number'])
-        .where('organization_id', 'in', organizationIds)
-        .where('status', '=', 'active')
-        .execute()
-    : [];
+  const active = await activeAgentsByOrganization(
+    ctx.db,
+    rows.map((r) => r.organization_id),
+  );
   const order = new Map(conversationIds.map((id, i) => [id, i]));
   return rows
-    .flatMap(({ contact_name, visitor_number, session_id, organization_name, ...conversation }) => {
+    .flatMap(({ contact_name, visitor_number, external_id, contact_phone, organization_name, ...conversation }): Handover[] => {
+      const organizationAgents = active.get(conversation.organization_id) ?? [];
+      const common = { conversation, organizationName: organization_name, ref: conversation.ref };
+      if (!conversation.widget_id) {
+        if (conversation.channel !== 'whatsapp') return [];
+        const address = contact_phone ?? external_id;
+        return [
+          {
+            ...common,
+            widget: null,
+            settings: WHATSAPP_SETTINGS,
+            agents: organizationAgents,
+            visitorName: customerLabel(contact_name, address),
+            sessionId: null,
+            customerAddress: address,
+          },
+        ];
+      }
       const widget = widgets.find((w) => w.id === conversation.widget_id);
       if (!widget) return [];
       const settings = readWidgetSettings(widget);
-      const agents = settings.agentWhatsappNumbers.filter((n) => active.some((a) => a.organization_id === widget.organization_id && a.number === n));
       return [
         {
-          conversation,
+          ...common,
           widget,
           settings,
-          agents,
+          agents: settings.agentWhatsappNumbers.filter((n) => organizationAgents.includes(n)),
           visitorName: visitorLabel(contact_name, visitor_number),
-          organizationName: organization_name,
-          sessionId: session_id ?? '',
-          ref: conversation.ref,
+          sessionId: external_id ?? '',
+          customerAddress: null,
         },
       ];
     })
     .sort((a, b) => order.get(a.conversation.id)! - order.get(b.conversation.id)!);
+}
+
+/** Each organization's active agents, in the order they were added. */
+export async function activeAgentsByOrganization(db: Db, organizationIds: string[]): Promise<Map<string, string[]>> {
+  const ids = [...new Set(organizationIds)];
+  const rows = ids.length
+    ? await db
+        .selectFrom('agents')
+        .select(['organization_id', 'number'])
+        .where('organization_id', 'in', ids)
+        .where('status', '=', 'active')
+        .orderBy('created_at')
+        .orderBy('number')
+        .execute()
+    : [];
+  const byOrganization = new Map<string, string[]>();
+  for (const r of rows) byOrganization.set(r.organization_id, [...(byOrganization.get(r.organization_id) ?? []), r.number]);
+  return byOrganization;
+}
+
+/**
+ * Who each open conversation involves, for "is this agent busy on this sender": the agent who took
+ * it, else everyone it waits for — a widget's listed agents, a WhatsApp customer's organization's
+ * active agents. Counting too many only costs a `#282:` prefix; too few would tell an agent to
+ * "reply in this chat" where that reply could mean two conversations.
+ */
+export async function involvedAgents(
+  db: Db,
+  open: Array<{ organization_id: string; agent_number: string | null; settings: string | null }>,
+): Promise<string[][]> {
+  const whatsapp = await activeAgentsByOrganization(
+    db,
+    open.filter((c) => !c.agent_number && c.settings === null).map((c) => c.organization_id),
+  );
+  return open.map((c) => {
+    if (c.agent_number) return [c.agent_number];
+    return c.settings === null ? (whatsapp.get(c.organization_id) ?? []) : readWidgetSettingsText(c.settings).agentWhatsappNumbers;
+  });
 }
 
 /**

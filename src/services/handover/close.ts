@@ -1,10 +1,12 @@
 // Closing a handover: by the agent (`#282 /close`), for inactivity, or from the inbox. The pool
-// number is freed, both sides are told, the bot answers the visitor's next message (a new
-// conversation), and the next visitor waiting in line gets the free agent.
+// number is freed, both sides are told (a WhatsApp customer in their chat, if their 24-hour window
+// is still open), the bot answers the customer's next message (a new conversation), and the next
+// visitor waiting in line gets the free agent.
 import { agentText, visitorText } from '../../core/handover-text.js';
 import type { AppContext } from '../context.js';
-import { postToVisitor, publishVisitorStatus } from '../widgets/visitor-outbound.js';
+import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
 import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './agents.js';
+import { tellCustomer } from './customer.js';
 import { connectWaitingVisitors } from './request.js';
 
 export type CloseReason = { by: 'agent'; agent: string } | { by: 'inactivity' } | { by: 'inbox' };
@@ -31,8 +33,8 @@ export async function closeHandover(ctx: AppContext, conversationId: string, rea
   const minutes = settings.inactivityTimeoutMinutes;
   const closedConversation = { ...conversation, status: 'closed', closed_at: now };
   const visitorNote = reason.by === 'inactivity' ? visitorText.closedForInactivity(minutes) : visitorText.closedByAgent;
-  await postToVisitor(ctx, closedConversation, { author: 'system', text: visitorNote, idempotencyKey: `handover-closed:${conversationId}` });
-  await publishVisitorStatus(ctx, before.sessionId, { conversationRef: conversation.ref, conversationStatus: 'closed' });
+  await tellCustomer(ctx, closedConversation, { author: 'system', text: visitorNote, idempotencyKey: `handover-closed:${conversationId}` });
+  if (before.sessionId) await publishVisitorStatus(ctx, before.sessionId, { conversationRef: conversation.ref, conversationStatus: 'closed' });
   await ctx.bus.publish({
     channel: `org:${conversation.organization_id}`,
     type: 'conversation',
@@ -82,6 +84,6 @@ export async function releaseClosedConversations(ctx: AppContext): Promise<numbe
       stale.map((a) => a.id),
     )
     .execute();
-  for (const widgetId of new Set(stale.map((a) => a.widget_id))) await connectWaitingVisitors(ctx, widgetId);
+  for (const widgetId of new Set(stale.flatMap((a) => (a.widget_id ? [a.widget_id] : [])))) await connectWaitingVisitors(ctx, widgetId);
   return stale.length;
 }

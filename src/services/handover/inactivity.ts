@@ -16,7 +16,8 @@ const MINUTE_MS = 60_000;
 export async function closeInactiveConversations(ctx: AppContext): Promise<number> {
   const rows = await ctx.db
     .selectFrom('conversations as c')
-    .innerJoin('widgets as w', 'w.id', 'c.widget_id')
+    // A WhatsApp customer's handover has no widget: the default timeout.
+    .leftJoin('widgets as w', 'w.id', 'c.widget_id')
     .select([
       'c.id',
       'c.last_message_at',
@@ -32,7 +33,7 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
   const now = ctx.clock.now().getTime();
   let closed = 0;
   for (const row of rows) {
-    const timeoutMs = widgetSettingsSchema.parse(JSON.parse(row.settings)).inactivityTimeoutMinutes * MINUTE_MS;
+    const timeoutMs = widgetSettingsSchema.parse(row.settings ? JSON.parse(row.settings) : {}).inactivityTimeoutMinutes * MINUTE_MS;
     const lastActivity = [row.last_message_at, row.handed_over_at, row.last_message]
       .filter((t): t is string => Boolean(t))
       .sort()

@@ -27,6 +27,8 @@ export async function showAgentTyping(ctx: AppContext, number: NumberRow, agentP
   ).filter((h) => agentsOf(h.conversation, h).includes(agentPhone));
   if (handovers.length !== 1) return false;
   const [handover] = handovers;
+  // A WhatsApp customer's chat shows the business typing only where the provider offers it; not here.
+  if (!handover!.sessionId) return false;
   await publishVisitorStatus(ctx, handover!.sessionId, { conversationRef: handover!.ref, agentTyping: typing });
   return true;
 }
@@ -39,7 +41,7 @@ export async function showSeenByAgent(ctx: AppContext, message: Message): Promis
   const visitorMessageId = message.status === 'read' ? FORWARD_KEY.exec(message.idempotency_key ?? '')?.[1] : undefined;
   if (!visitorMessageId || !message.conversation_id) return false;
   const [handover] = await loadHandovers(ctx, [message.conversation_id]);
-  if (!handover) return false;
+  if (!handover?.sessionId) return false;
   await publishVisitorStatus(ctx, handover.sessionId, { conversationRef: handover.ref, seenMessageId: Number(visitorMessageId) });
   return true;
 }

@@ -10,9 +10,11 @@ import type { AppContext } from '../context.js';
 import { openConversationFor } from '../conversations/conversations.js';
 import type { SendRequest } from '../outbound/send.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
-import { loadWidget, readWidgetSettings, readWidgetSettingsText, type WidgetSettings } from '../widgets/settings.js';
+import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
 import { activeAgentNumbers } from '../agents/agents.js';
-import { agentsOf, findSenderNumber, type Handover, loadHandover, sendToAgent } from './agents.js';
+import { asksForHuman } from '../../core/intent.js';
+import { agentsOf, findSenderNumber, type Handover, involvedAgents, loadHandover, sendToAgent } from './agents.js';
+import { tellCustomer } from './customer.js';
 import { claimSender, type SenderClaim } from './senders.js';
 
 export interface HandoverResult {
@@ -78,9 +80,12 @@ async function connect(ctx: AppContext, widget: Widget, settings: WidgetSettings
   return { ...claim, reached };
 }
 
+/** What a notification needs of the claimed sender. */
+export type AgentSender = Pick<Extract<SenderClaim, { kind: 'assigned' }>, 'number' | 'phone' | 'agents' | 'assignmentId'>;
+
 /** The notification to each agent; true when at least one could be sent to. */
-async function notifyAgents(ctx: AppContext, handover: Handover, claim: Extract<SenderClaim, { kind: 'assigned' }>): Promise<boolean> {
-  const lastMessage = await lastVisitorMessage(ctx, handover.conversation.id);
+export async function notifyAgents(ctx: AppContext, handover: Handover, claim: AgentSender): Promise<boolean> {
+  const lastMessage = await lastCustomerMessage(ctx, handover.conversation);
   const template = handoverTemplate(handover, lastMessage);
   const busy = await agentsBusyOn(ctx, claim.phone, handover.conversation.id);
   let reached = false;
@@ -101,25 +106,17 @@ async function notifyAgents(ctx: AppContext, handover: Handover, claim: Extract<
   return reached;
 }
 
-/**
- * Agents who have another open conversation on this sender: the one who claimed it, or, before a
- * claim, every agent its widget lists (counting too many only costs a `#282:` prefix).
- */
+/** Agents who have another open conversation on this sender (involvedAgents says who that is). */
 async function agentsBusyOn(ctx: AppContext, phone: string, exceptConversationId: string): Promise<Set<string>> {
   const open = await ctx.db
     .selectFrom('conversations as c')
     .leftJoin('widgets as w', 'w.id', 'c.widget_id')
-    .select(['c.agent_number', 'w.settings'])
+    .select(['c.organization_id', 'c.agent_number', 'w.settings'])
     .where('c.assigned_whatsapp_number', '=', phone)
     .where('c.status', 'in', [...HUMAN_STATUSES])
     .where('c.id', '!=', exceptConversationId)
     .execute();
-  const busy = new Set<string>();
-  for (const c of open) {
-    const people = c.agent_number ? [c.agent_number] : c.settings ? readWidgetSettingsText(c.settings).agentWhatsappNumbers : [];
-    for (const agent of people) busy.add(agent);
-  }
-  return busy;
+  return new Set((await involvedAgents(ctx.db, open)).flat());
 }
 
 /**
@@ -132,7 +129,7 @@ function handoverTemplate(handover: Handover, lastMessage: string | null): SendR
   const values: Record<string, string> = {
     name: handover.visitorName,
     ref: `#${handover.ref}`,
-    session: handover.sessionId,
+    session: handover.sessionId ?? handover.customerAddress ?? '',
     message: clip(lastMessage ?? '', 500),
   };
   return {
@@ -142,22 +139,31 @@ function handoverTemplate(handover: Handover, lastMessage: string | null): SendR
   };
 }
 
-async function lastVisitorMessage(ctx: AppContext, conversationId: string): Promise<string | null> {
+/**
+ * What the notification quotes: the customer's latest message. A WhatsApp customer asks for a
+ * person by writing it ("human"), which tells the agent nothing: then the message before it.
+ */
+async function lastCustomerMessage(ctx: AppContext, conversation: Conversation): Promise<string | null> {
   const last = await ctx.db
     .selectFrom('messages')
     .select(['body', 'media'])
-    .where('conversation_id', '=', conversationId)
-    .where('author', '=', 'visitor')
+    .where('conversation_id', '=', conversation.id)
+    .where('direction', '=', 'in')
+    .where('author', 'in', ['visitor', 'contact'])
     .orderBy('id', 'desc')
-    .executeTakeFirst();
-  if (!last) return null;
-  return last.body ?? describeMedia(last.media ? (JSON.parse(last.media) as VisitorMedia) : null);
+    .limit(2)
+    .execute();
+  const text = (m: (typeof last)[number]) => m.body ?? describeMedia(m.media ? (JSON.parse(m.media) as VisitorMedia) : null);
+  const [latest, before] = last;
+  if (!latest) return null;
+  if (conversation.channel === 'whatsapp' && before && latest.body && asksForHuman(latest.body)) return text(before);
+  return text(latest);
 }
 
 const describeMedia = (media: VisitorMedia | null) => (media ? `📎 ${media.filename ?? media.type}` : null);
 
 /** No agent could be reached: the bot answers again and the number is free for someone else. */
-async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promise<void> {
+export async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promise<void> {
   const now = ctx.clock.now().toISOString();
   await ctx.db
     .updateTable('conversations')
@@ -191,7 +197,7 @@ export async function releaseUnreachableHandovers(ctx: AppContext): Promise<numb
     const notifications = await ctx.db.selectFrom('messages').select('status').where('idempotency_key', 'like', `handover:${assignment_id}:%`).execute();
     if (notifications.length === 0 || notifications.some((n) => n.status !== 'failed')) continue;
     await giveBackToBot(ctx, conversation);
-    await postToVisitor(ctx, conversation, { author: 'system', text: visitorText.noAgentReachable, idempotencyKey: `handover-unreachable:${assignment_id}` });
+    await tellCustomer(ctx, conversation, { author: 'system', text: visitorText.noAgentReachable, idempotencyKey: `handover-unreachable:${assignment_id}` });
     released++;
   }
   return released;
@@ -232,14 +238,15 @@ export async function connectWaitingVisitors(ctx: AppContext, widgetId: string):
 
 async function publishStatus(ctx: AppContext, conversation: Conversation): Promise<void> {
   const handover = await loadHandover(ctx, conversation.id);
-  if (handover) await publishVisitorStatus(ctx, handover.sessionId, { conversationRef: conversation.ref, conversationStatus: conversation.status });
+  if (handover?.sessionId) await publishVisitorStatus(ctx, handover.sessionId, { conversationRef: conversation.ref, conversationStatus: conversation.status });
 }
 
 /**
- * A visitor's message while a human has the conversation, to the agent's phone as
- * `#282 Viral tarpara: text` (with the attached file, if any): to the claiming agent, or all before.
+ * A visitor's (or WhatsApp customer's) message while a human has the conversation, to the agent's
+ * phone as `#282 Viral tarpara: text` (with a visitor's attached file, if any): to the claiming
+ * agent, or all before.
  */
-export async function forwardVisitorMessage(ctx: AppContext, conversation: Conversation, message: Message): Promise<void> {
+export async function forwardCustomerMessage(ctx: AppContext, conversation: Conversation, message: Message): Promise<void> {
   // Waiting in line: the notification will carry the latest message when a sender is free.
   if (!conversation.assigned_whatsapp_number) return;
   // Written before the handover (its answer job ran late): the notification already quoted it.
@@ -260,7 +267,9 @@ export async function forwardVisitorMessage(ctx: AppContext, conversation: Conve
       organizationId: conversation.organization_id,
       conversationId: conversation.id,
       text,
-      media: media?.url ? { url: media.url, mimeType: media.mimeType, filename: media.filename, type: media.type } : undefined,
+      // A WhatsApp customer's file is at the provider until copied: the agent gets its description.
+      media:
+        media?.url && conversation.channel === 'widget' ? { url: media.url, mimeType: media.mimeType, filename: media.filename, type: media.type } : undefined,
       idempotencyKey: `handover-forward:${message.id}:${agent}`,
     });
   }

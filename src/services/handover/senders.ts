@@ -9,8 +9,8 @@ import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Tx } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { widgetSettingsSchema, type WidgetSettings } from '../widgets/settings.js';
-import { findSenderNumber } from './agents.js';
+import type { WidgetSettings } from '../widgets/settings.js';
+import { findSenderNumber, involvedAgents } from './agents.js';
 import { activeAgentNumbers } from '../agents/agents.js';
 import { platformDefaultSender } from '../numbers/usable.js';
 
@@ -136,7 +136,7 @@ async function loadCandidates(
   const open = await trx
     .selectFrom('conversations as c')
     .leftJoin('widgets as w', 'w.id', 'c.widget_id')
-    .select(['c.assigned_whatsapp_number as number', 'c.agent_number', 'w.settings'])
+    .select(['c.assigned_whatsapp_number as number', 'c.organization_id', 'c.agent_number', 'w.settings'])
     .where('c.status', 'in', [...HUMAN_STATUSES])
     .where('c.assigned_whatsapp_number', 'in', phones)
     .execute();
@@ -148,11 +148,9 @@ async function loadCandidates(
     .where('assigned_at', '>=', since)
     .groupBy('number')
     .execute();
-  // An unclaimed conversation involves every agent of its widget; a claimed one, its agent only.
-  const involved = (c: (typeof open)[number]) =>
-    c.agent_number ? [c.agent_number] : c.settings ? widgetSettingsSchema.parse(JSON.parse(c.settings)).agentWhatsappNumbers : [];
+  const involved = await involvedAgents(trx, open);
   return senders.map((s) => {
-    const carried = open.filter((c) => c.number === s.phone).map(involved);
+    const carried = open.flatMap((c, i) => (c.number === s.phone ? [involved[i]!] : []));
     const withAgents = carried.filter((people) => people.some((a) => agents.includes(a)));
     const busy = new Set(withAgents.flat());
     const free = agents.filter((a) => !busy.has(a));

@@ -1,9 +1,12 @@
 // Automatic replies on WhatsApp (SPEC §7), run from the `inbound.react` job after the webhook was
-// answered: the customer asks for a person → the conversation waits for an agent; otherwise the
+// answered: the customer asks for a person → the organization's active agents are notified on
+// WhatsApp (handover/whatsapp.ts) and the customer is told whether anyone could be; otherwise the
 // answerer replies — an answer, choices to pick from by number, or "not sure" with the offer of a
 // person. Each reply's idempotency key comes
 // from the inbound message, so a retried job never sends twice.
+import { visitorText } from '../../core/handover-text.js';
 import { asksForHuman } from '../../core/intent.js';
+import { handOverWhatsappCustomer } from '../handover/whatsapp.js';
 import type { Conversation, Message } from '../../db/schema.js';
 import { botAnswer } from '../knowledge/conversation-answers.js';
 import type { AppContext } from '../context.js';
@@ -30,29 +33,15 @@ export async function replyToCustomer(ctx: AppContext, conversation: Conversatio
     });
 
   // Asking for a person always works; only the bot's own messages count against the plan.
-  const wantsHuman = asksForHuman(text);
-  if (wantsHuman) await handOverToAgents(ctx, conversation);
-  if (!(await canAutoReply(ctx, conversation.organization_id))) return;
-  if (wantsHuman) {
-    await reply(HANDOVER_CONFIRMATION);
+  if (asksForHuman(text)) {
+    const handover = await handOverWhatsappCustomer(ctx, conversation, inbound);
+    if (!(await canAutoReply(ctx, conversation.organization_id))) return;
+    // Never "a member of our team will reply" when nobody was told.
+    await reply(handover === 'connected' ? HANDOVER_CONFIRMATION : visitorText.noAgentReachable);
     return;
   }
+  if (!(await canAutoReply(ctx, conversation.organization_id))) return;
   // The answer's text carries its own offer of a person (not sure, or choices: "reply 1 or 2, or *human*").
   const answer = await botAnswer(ctx, conversation, text, { history: await conversationHistory(ctx, conversation.id, inbound.id) });
   await reply(answer.answer);
-}
-
-async function handOverToAgents(ctx: AppContext, conversation: Conversation): Promise<void> {
-  const now = ctx.clock.now().toISOString();
-  await ctx.db
-    .updateTable('conversations')
-    .set({ status: 'waiting_agent', handed_over_at: now })
-    .where('id', '=', conversation.id)
-    .where('status', '=', 'bot')
-    .execute();
-  await ctx.bus.publish({
-    channel: `org:${conversation.organization_id}`,
-    type: 'conversation',
-    data: { id: conversation.id, ref: conversation.ref, status: 'waiting_agent' },
-  });
 }

@@ -8,6 +8,8 @@ import type { AppContext } from '../context.js';
 import type { ReactPayload } from '../../jobs/payloads.js';
 import { openConversationFor, upsertWhatsappContact } from '../conversations/conversations.js';
 import { handleAgentMessage } from '../handover/agent-replies.js';
+import { forwardCustomerMessage } from '../handover/request.js';
+import { askedForHandover } from '../handover/whatsapp.js';
 import { handleAgentCommand } from '../agents/consent.js';
 import { enqueueMediaCopy } from './media.js';
 import { getMessage, publishMessage } from '../conversations/messages.js';
@@ -50,7 +52,12 @@ export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Pr
   await publishMessage(ctx, attached);
 
   if (await isContentRepeat(ctx, attached)) return;
-  if (humanHasIt(conversation.status)) return;
+  // A human has it: the bot is silent and the agents get the message — unless this very message
+  // asked for them and its job is running again (the handover then finishes what it began).
+  if (humanHasIt(conversation.status) && !(await askedForHandover(ctx, attached))) {
+    await forwardCustomerMessage(ctx, conversation, attached);
+    return;
+  }
   await replyToCustomer(ctx, conversation, attached);
 }
 

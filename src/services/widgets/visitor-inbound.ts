@@ -7,7 +7,7 @@ import { enqueueJob } from '../../jobs/queue.js';
 import type { MessageJobPayload } from '../../jobs/payloads.js';
 import type { AppContext } from '../context.js';
 import { conversationHistory, getMessage, publishMessage } from '../conversations/messages.js';
-import { forwardVisitorMessage } from '../handover/request.js';
+import { forwardCustomerMessage } from '../handover/request.js';
 import { NOT_SURE_ANSWER } from '../knowledge/answers.js';
 import { botAnswer } from '../knowledge/conversation-answers.js';
 import { type AuthenticatedSession, visitorConversation } from './sessions.js';
@@ -54,7 +54,7 @@ export async function reactToVisitorMessage(ctx: AppContext, payload: MessageJob
   if (!message?.conversation_id) return;
   const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirstOrThrow();
   if (humanHasIt(conversation.status)) {
-    await forwardVisitorMessage(ctx, conversation, message);
+    await forwardCustomerMessage(ctx, conversation, message);
     return;
   }
   if (!message.body) return; // a file alone goes to agents only; the bot has nothing to say about it

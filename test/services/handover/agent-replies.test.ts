@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { showAgentTyping, showSeenByAgent } from '../../../src/services/handover/presence.js';
-import { forwardVisitorMessage, requestHandover } from '../../../src/services/handover/request.js';
+import { forwardCustomerMessage, requestHandover } from '../../../src/services/handover/request.js';
 import { simulator } from '../../../src/providers/simulator/index.js';
 import { receiveWebhook } from '../../../src/services/inbound/receive.js';
 import { makeNumber, makeOrganization } from '../../support/factories.js';
@@ -37,7 +37,7 @@ describe('agent replies on a shared handover number', () => {
     world.ctx.clock.advance(1000);
     const said = await viral.say('Thanks Maya');
     const stored = await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', said.id).executeTakeFirstOrThrow();
-    await forwardVisitorMessage(world.ctx, await conversationOf(world, 1), stored);
+    await forwardCustomerMessage(world.ctx, await conversationOf(world, 1), stored);
     expect(await lastTo(MAYA)).toBe('#1 Viral tarpara: Thanks Maya');
     expect((await sentToAgents(world)).filter((m) => m.body?.includes('Thanks Maya')).map((m) => m.to_address)).toEqual([MAYA]);
 
@@ -260,7 +260,7 @@ describe('what the widget shows of the agent', () => {
     world.ctx.clock.advance(1000);
     const said = await ana.say('Are you there?');
     const stored = await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', said.id).executeTakeFirstOrThrow();
-    await forwardVisitorMessage(world.ctx, await conversationOf(world, 1), stored);
+    await forwardCustomerMessage(world.ctx, await conversationOf(world, 1), stored);
     const forward = (await sentToAgents(world, MAYA)).at(-1)!;
     const events: unknown[] = [];
     world.ctx.bus.subscribe(`session:${ana.sessionId}`, (e) => events.push(e.data));
@@ -275,7 +275,7 @@ describe('what the widget shows of the agent', () => {
     world.ctx.clock.advance(1000);
     const said = await ana.say('Hello?');
     const stored = await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', said.id).executeTakeFirstOrThrow();
-    await forwardVisitorMessage(world.ctx, await conversationOf(world, 1), stored);
+    await forwardCustomerMessage(world.ctx, await conversationOf(world, 1), stored);
     const forward = (await sentToAgents(world, MAYA)).at(-1)!;
     await markSent(world, forward.id, 'sim_forward_1');
     const events: unknown[] = [];

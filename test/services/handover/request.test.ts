@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { forwardVisitorMessage, requestHandover } from '../../../src/services/handover/request.js';
+import { forwardCustomerMessage, requestHandover } from '../../../src/services/handover/request.js';
 import { numberStats } from '../../../src/services/handover/stats.js';
 import { makeNumber, openServiceWindow } from '../../support/factories.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './setup.js';
@@ -202,13 +202,13 @@ describe('forwarding visitor messages', () => {
     const conversation = await conversationOf(world, 1);
     world.ctx.clock.advance(1000);
     const text = await v.say('Are you there?');
-    await forwardVisitorMessage(
+    await forwardCustomerMessage(
       world.ctx,
       conversation,
       await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', text.id).executeTakeFirstOrThrow(),
     );
     const photo = await v.say('', { dataUrl: `data:image/png;base64,${Buffer.from('png').toString('base64')}`, filename: 'bike.png' });
-    await forwardVisitorMessage(
+    await forwardCustomerMessage(
       world.ctx,
       conversation,
       await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', photo.id).executeTakeFirstOrThrow(),
@@ -217,7 +217,7 @@ describe('forwarding visitor messages', () => {
     // A message written before the handover was quoted in the notification, not forwarded again.
     world.ctx.clock.advance(-5000);
     const early = await v.say('written before');
-    await forwardVisitorMessage(
+    await forwardCustomerMessage(
       world.ctx,
       conversation,
       await world.ctx.db.selectFrom('messages').selectAll().where('id', '=', early.id).executeTakeFirstOrThrow(),

@@ -12,7 +12,7 @@ import { seedKnowledge } from '../../../src/services/knowledge/training.js';
 import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { signedTwilioRequest, twilioFields } from '../../fixtures/providers/index.js';
 import { makeTestContext } from '../../support/context.js';
-import { makeContact, makeConversation, makeNumber, makeOrganization, openServiceWindow, makeInboundMessage } from '../../support/factories.js';
+import { activateAgents, makeContact, makeConversation, makeNumber, makeOrganization, openServiceWindow, makeInboundMessage } from '../../support/factories.js';
 
 const KNOWLEDGE = [
   { title: 'Rentals', content: 'Q: Do you rent bikes?\nA: Yes, city bikes cost $8 per hour and e-bikes $15 per hour.' },
@@ -62,15 +62,42 @@ describe('replyToCustomer', () => {
     });
   });
 
-  it('hands the conversation to a human when the customer asks for one, and confirms it', async () => {
+  it('hands the conversation to the active agents when the customer asks for one, and confirms it', async () => {
+    const agent = '+15550100101';
+    await activateAgents(ctx, org.id, [agent], { [agent]: 'Maya' });
+    await openServiceWindow(ctx, number.id, agent);
     for (const text of ['human', 'Agent', 'talk to a human', 'Can I speak with a real person please?']) {
       const message = await inbound(text);
       await replyToCustomer(ctx, conversation, message);
       expect(await status(), text).toBe('waiting_agent');
-      await ctx.db.updateTable('conversations').set({ status: 'bot' }).where('id', '=', conversation.id).execute();
+      await ctx.db.updateTable('conversations').set({ status: 'bot', assigned_whatsapp_number: null }).where('id', '=', conversation.id).execute();
     }
     const sent = await replies();
-    expect(sent.map((m) => m.body)).toEqual(Array(4).fill(HANDOVER_CONFIRMATION));
+    expect(sent.filter((m) => m.audience === 'contact').map((m) => m.body)).toEqual(Array(4).fill(HANDOVER_CONFIRMATION));
+    expect(sent.filter((m) => m.audience === 'agent').map((m) => [m.to_address, m.body!.split('\n')[0]])).toEqual(
+      Array(4).fill([agent, '🔔 Agent Handover Request']),
+    );
+  });
+
+  it('tells the customer honestly that no one can be reached when the organization has no active agent, and sends to nobody else', async () => {
+    await ctx.db
+      .insertInto('agents')
+      .values({
+        id: 'invited-tom',
+        organization_id: org.id,
+        name: 'Tom',
+        number: '+15550100102',
+        status: 'invited',
+        created_at: ctx.clock.now().toISOString(),
+        accepted_at: null,
+      })
+      .execute();
+    await replyToCustomer(ctx, conversation, await inbound('human'));
+    expect(await status()).toBe('bot');
+    const sent = await replies();
+    expect(sent.map((m) => [m.to_address, m.body])).toEqual([
+      [customer, 'Sorry, no agent could be reached right now. Our assistant is here to help in the meantime.'],
+    ]);
   });
 
   it('says it is not sure and offers a human when the knowledge base has no answer', async () => {
@@ -130,8 +157,10 @@ describe('replyToCustomer', () => {
     expect(await replies()).toHaveLength(0);
 
     // Asking for a person still reaches the agents; only the confirmation is not sent.
+    await activateAgents(ctx, org.id, ['+15550100101']);
+    await openServiceWindow(ctx, number.id, '+15550100101');
     await replyToCustomer(ctx, conversation, await inbound('human'));
-    expect(await replies()).toHaveLength(0);
+    expect((await replies()).map((m) => [m.audience, m.to_address])).toEqual([['agent', '+15550100101']]);
     expect(await status()).toBe('waiting_agent');
   });
 });
