@@ -52,8 +52,15 @@ export function openDatabase(url: string): Database {
   // Sized for the webhook group commit's batches in flight (inbound/store.ts), the job workers'
   // concurrency (8) and the API beside them.
   const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5_000, keepAlive: true });
-  // A dropped connection (server restart) must not crash the process; the pool reconnects.
+  // A dropped connection (server restart) must not crash the process; the pool reconnects. The
+  // pool listens for errors of idle clients only: a client checked out at that moment (a
+  // transaction between statements) emits its error with nobody listening, which would end the
+  // process, so every client gets a listener of its own. Its query fails, and the pool drops the
+  // client when it is released.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -145,10 +145,14 @@ export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): Jo
         claiming = claim.catch(() => {});
         const jobs = await claim;
         for (const job of jobs) {
-          const run = runJob(ctx, job, options.backoff).finally(() => {
-            running.delete(run);
-            if (!stopped) void loop();
-          });
+          // A job whose outcome cannot be written (the database restarting) stays `running` under
+          // this instance's lease and is taken back when the lease ends; the process carries on.
+          const run = runJob(ctx, job, options.backoff)
+            .catch((err) => ctx.log.error({ err, job: job.id, kind: job.kind }, 'job outcome could not be stored; it runs again after its lease'))
+            .finally(() => {
+              running.delete(run);
+              if (!stopped) void loop();
+            });
           running.add(run);
         }
         if (jobs.length === free) again = true;
@@ -254,15 +258,28 @@ async function runJob(ctx: AppContext, job: Job, backoff: BackoffPolicy = DEFAUL
   }
 }
 
+/** How long a job's outcome is retried while the database is away (a restart takes seconds). */
+const FINISH_RETRY_MS = 60_000;
+
 async function finishJob(
   ctx: AppContext,
   job: Job,
   changes: { status: string; run_at?: string; attempts?: number; last_error?: string | null },
 ): Promise<void> {
-  await ctx.db
-    .updateTable('jobs')
-    .set({ ...changes, locked_by: null, locked_at: null, updated_at: ctx.clock.now().toISOString() })
-    .where('id', '=', job.id)
-    .where('locked_by', '=', ctx.config.instanceId)
-    .execute();
+  const giveUpAt = Date.now() + FINISH_RETRY_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await ctx.db
+        .updateTable('jobs')
+        .set({ ...changes, locked_by: null, locked_at: null, updated_at: ctx.clock.now().toISOString() })
+        .where('id', '=', job.id)
+        .where('locked_by', '=', ctx.config.instanceId)
+        .execute();
+      return;
+    } catch (err) {
+      // Otherwise the job would wait out its whole lease before running again.
+      if (Date.now() + delay > giveUpAt) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

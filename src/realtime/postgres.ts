@@ -169,12 +169,16 @@ export class PostgresBus implements RealtimeBus {
     this.reconnectTimer.unref();
   }
 
-  /** A connection can die silently (no FIN); a failing ping forces the reconnect path. */
+  /**
+   * A connection can die silently (no FIN); a failing ping forces the reconnect path. The ping
+   * repeats the LISTEN (a no-op when already listening), so the connection's last statement keeps
+   * saying what it is for in `pg_stat_activity`.
+   */
   private async ping(): Promise<void> {
     const client = this.client;
     if (!client || !this.listening) return;
     try {
-      await client.query('select 1');
+      await client.query(`LISTEN ${LIVE_CHANNEL}`);
     } catch (err) {
       this.lost(client, err as Error);
     }
