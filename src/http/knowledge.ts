@@ -9,7 +9,15 @@ import { AppError, badRequest, notFound } from '../core/errors.js';
 import { answerFromChoice, answerQuestion } from '../services/knowledge/answers.js';
 import { acceptSuggestion, dismissSuggestion, listSuggestions } from '../services/knowledge/suggestions.js';
 import type { AppContext } from '../services/context.js';
-import { addDocument, deleteDocument, lastTrainedAt, listDocuments, MAX_DOCUMENT_CHARACTERS, startTraining, trainingStatus } from '../services/knowledge/training.js';
+import {
+  addDocument,
+  deleteDocument,
+  lastTrainedAt,
+  listDocuments,
+  MAX_DOCUMENT_CHARACTERS,
+  startTraining,
+  trainingStatus,
+} from '../services/knowledge/training.js';
 import type { RouteModule } from './route.js';
 import { organizationAccess, orgParams } from './auth.js';
 
