@@ -421,7 +421,7 @@ function GuideFor(props: SectionProps) {
               {isOpen && (
                 <div className="guide-work">
                   {work(step.name)}
-                  {s.done && next && (
+                  {next && (
                     <button type="button" onClick={() => setOpen(next.name)}>
                       Next: {next.title}
                     </button>
