@@ -283,7 +283,9 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
   'POST /api/organizations/:orgId/widgets': { 201: answer({ widget }, { widget: widgetExample }, 'Created') },
   'GET /api/widgets/:id': { 200: answer({ widget }, { widget: widgetExample }, 'The widget') },
   'PATCH /api/widgets/:id': { 200: answer({ widget }, { widget: widgetExample }, 'Changed') },
-  'GET /api/organizations/:orgId/knowledge': { 200: answer({ documents: z.array(documentJson) }, { documents: [documentExample] }, 'The documents') },
+  'GET /api/organizations/:orgId/knowledge': {
+    200: answer({ documents: z.array(documentJson), trainedAt: isoTime.nullable() }, { documents: [documentExample], trainedAt: at }, 'The documents'),
+  },
   'POST /api/organizations/:orgId/knowledge': { 201: answer({ document: documentJson }, { document: documentExample }, 'Added') },
   'POST /api/organizations/:orgId/ask': {
     200: answer(

@@ -9,7 +9,15 @@ import { AppError, badRequest, notFound } from '../core/errors.js';
 import { answerFromChoice, answerQuestion } from '../services/knowledge/answers.js';
 import { acceptSuggestion, dismissSuggestion, listSuggestions } from '../services/knowledge/suggestions.js';
 import type { AppContext } from '../services/context.js';
-import { addDocument, deleteDocument, listDocuments, MAX_DOCUMENT_CHARACTERS, startTraining, trainingStatus } from '../services/knowledge/training.js';
+import {
+  addDocument,
+  deleteDocument,
+  lastTrainedAt,
+  listDocuments,
+  MAX_DOCUMENT_CHARACTERS,
+  startTraining,
+  trainingStatus,
+} from '../services/knowledge/training.js';
 import type { RouteModule } from './route.js';
 import { organizationAccess, orgParams } from './auth.js';
 
@@ -80,9 +88,10 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
 
   app.get(
     '/api/organizations/:orgId/knowledge',
-    { ...guard, schema: { tags, summary: 'List the documents of the knowledge base', params: orgParams } },
+    { ...guard, schema: { tags, summary: 'List the documents of the knowledge base, with when it was last trained (null: never)', params: orgParams } },
     async (request) => {
-      return { ok: true, documents: await listDocuments(ctx, request.params.orgId) };
+      const documents = await listDocuments(ctx, request.params.orgId);
+      return { ok: true, documents, trainedAt: await lastTrainedAt(ctx, request.params.orgId) };
     },
   );
 

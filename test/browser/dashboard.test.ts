@@ -99,8 +99,9 @@ describe('dashboard', () => {
     async () => {
       await page.getByLabel('Name', { exact: true }).first().fill('Harbour Tea Rooms');
       await page.getByRole('button', { name: 'Create' }).click();
-      // the new organization is the selected one; the rest of this file works on the demo's
-      await page.getByRole('heading', { name: 'Harbour Tea Rooms' }).waitFor(APPEARS);
+      // the new organization is the selected one, on its first-run guide; the rest of this file works on the demo's
+      await page.getByRole('heading', { name: 'Set up Harbour Tea Rooms' }).waitFor(APPEARS);
+      await section('Organization');
       await page.getByTestId('join-hint').waitFor(APPEARS);
       await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Lantern Lane Bikes' });
       await page.getByRole('heading', { name: 'Lantern Lane Bikes' }).waitFor(APPEARS);

@@ -53,8 +53,11 @@ describe('organizations', () => {
 
       await page.getByLabel('Name', { exact: true }).fill('Harbour Tea Rooms');
       await page.getByRole('button', { name: 'Create' }).click();
-      await page.getByRole('heading', { name: 'Harbour Tea Rooms' }).waitFor(APPEARS);
+      // it lands on its first-run guide (test/browser/first-run.test.ts); its settings are a click away
+      await page.getByRole('heading', { name: 'Set up Harbour Tea Rooms' }).waitFor(APPEARS);
       await expect.poll(selectedName, APPEARS).toBe('Harbour Tea Rooms');
+      await section('Organization');
+      await page.getByRole('heading', { name: 'Harbour Tea Rooms', exact: true }).waitFor(APPEARS);
       const created = await switcher().inputValue();
 
       // a trial organization: customers reach it on the shared number with its join code

@@ -68,6 +68,12 @@ export async function listDocuments(ctx: AppContext, organizationId: string): Pr
   return rows.map(documentJson);
 }
 
+/** When the knowledge base was last trained (the stored index, so it outlives a restart); null before its first training. */
+export async function lastTrainedAt(ctx: AppContext, organizationId: string): Promise<string | null> {
+  const row = await ctx.db.selectFrom('knowledge_indexes').select('trained_at').where('organization_id', '=', organizationId).executeTakeFirst();
+  return row?.trained_at ?? null;
+}
+
 /**
  * Removes a document. When the organization has been trained, it is retrained at once, so the
  * removed text stops answering customers now rather than at the next training.

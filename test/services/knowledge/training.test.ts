@@ -135,8 +135,11 @@ describe('training and asking', () => {
 
     await call('POST', '/knowledge', { title: 'Hours', content: '# Opening hours\n\nWe are open every weekday from 8am to 6pm.' });
     const rentals = await call('POST', '/knowledge', { title: 'Rentals', content: 'Q: Do you rent bikes?\nA: Yes, city bikes cost $8 per hour.' });
+    expect((await call('GET', '/knowledge')).body.trainedAt).toBeNull();
     const trained = await call('POST', '/train', {});
     expect(trained.body).toEqual({ ok: true, trainedAt: expect.any(String), documents: 2, chunks: 2, byMeaning: true });
+    // the list says when, from the stored index (the dashboard's guide compares it with the documents)
+    expect((await call('GET', '/knowledge')).body.trainedAt).toBe(trained.body.trainedAt);
 
     const asked = await call('POST', '/ask', { question: 'how much to hire a bicycle?' });
     expect(asked.body).toMatchObject({ ok: true, answer: 'Yes, city bikes cost $8 per hour.', confident: true });

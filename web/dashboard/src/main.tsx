@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { forgetOldStoredKey, get, SIGNED_OUT_EVENT, signIn, signOut } from './api.js';
 import { Agents } from './sections/Agents.js';
 import { Conversations } from './sections/Conversations.js';
+import { Guide } from './sections/Guide.js';
 import { Knowledge } from './sections/Knowledge.js';
 import { Numbers } from './sections/Numbers.js';
 import { Organizations, type Organization } from './sections/Organizations.js';
@@ -20,9 +21,12 @@ export interface SectionProps {
   platform: boolean;
   /** reads the list again; with an id, selects that organization first ('' forgets the selection) */
   reloadOrganizations: (select?: string) => void;
+  /** opens another section (the first-run guide links to the full ones) */
+  go: (section: string) => void;
 }
 
 const SECTIONS = {
+  guide: { title: 'Get started', view: Guide },
   conversations: { title: 'Conversations', view: Conversations },
   organizations: { title: 'Organization', view: Organizations },
   numbers: { title: 'Numbers', view: Numbers },
@@ -135,6 +139,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
           <View
             org={org!}
             platform={Boolean(platform.data)}
+            go={(name) => name in SECTIONS && go(name as SectionName)}
             reloadOrganizations={(select) => {
               if (select !== undefined) choose(select);
               void orgs.reload();

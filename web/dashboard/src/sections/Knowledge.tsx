@@ -42,12 +42,16 @@ function TrainingProgress({ training }: { training: TrainingStatus }) {
   );
 }
 
-function Ask({ orgId }: { orgId: string }) {
+export function Ask({ orgId, onAnswered }: { orgId: string; onAnswered?: (question: string, answer: Answer) => void }) {
   const [question, setQuestion] = useState('');
   const [answer, setAnswer] = useState<Answer>();
   const action = useAction();
   const askWith = (body: { question: string } | { choice: string }) =>
-    void action.run(async () => setAnswer(await post<Answer>(`/api/organizations/${orgId}/ask`, body)));
+    void action.run(async () => {
+      const answered = await post<Answer>(`/api/organizations/${orgId}/ask`, body);
+      setAnswer(answered);
+      onAnswered?.(question, answered);
+    });
   const ask = (event: React.FormEvent) => {
     event.preventDefault();
     askWith({ question });
@@ -160,8 +164,24 @@ function Suggestions({ orgId, onAccepted }: { orgId: string; onAccepted: () => P
   );
 }
 
-export function Knowledge({ org }: SectionProps) {
-  const docs = useLoad(() => get<{ documents: KnowledgeDocument[]; trainedAt?: string | null }>(`/api/organizations/${org.id}/knowledge`), [org.id]);
+/** What GET …/knowledge answers: the documents and when the base was last trained (null: never). */
+export interface KnowledgeList {
+  documents: KnowledgeDocument[];
+  trainedAt: string | null;
+}
+
+export const knowledgeOf = (orgId: string) => get<KnowledgeList>(`/api/organizations/${orgId}/knowledge`);
+
+/**
+ * The documents with Train, and the card to add text or a file. `version` reads the list again
+ * (a suggestion accepted elsewhere); `onChanged` tells the page a document or a training changed.
+ */
+export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: string; version?: number; onChanged?: () => void }) {
+  const docs = useLoad(() => knowledgeOf(orgId), [orgId, version]);
+  const reload = async () => {
+    await docs.reload();
+    onChanged?.();
+  };
   const [title, setTitle] = useState('');
   const [content, setContent] = useState('');
   const [note, setNote] = useState<string>();
@@ -169,26 +189,26 @@ export function Knowledge({ org }: SectionProps) {
   const addText = (event: React.FormEvent) => {
     event.preventDefault();
     void action.run(async () => {
-      await post(`/api/organizations/${org.id}/knowledge`, { title, content });
+      await post(`/api/organizations/${orgId}/knowledge`, { title, content });
       setTitle('');
       setContent('');
       setNote('Added. Train to use it in answers.');
-      await docs.reload();
+      await reload();
     });
   };
   const upload = (file: File) =>
     action.run(async () => {
       const form = new FormData();
       form.append('file', file);
-      await api('POST', `/api/organizations/${org.id}/knowledge`, form);
+      await api('POST', `/api/organizations/${orgId}/knowledge`, form);
       setNote(`${file.name} uploaded. Train to use it in answers.`);
-      await docs.reload();
+      await reload();
     });
   const [training, setTraining] = useState<TrainingStatus>();
   const trainAction = useAction();
   // The organization shown now: following a training stops when another one is opened.
-  const shown = useRef(org.id);
-  shown.current = org.id;
+  const shown = useRef(orgId);
+  shown.current = orgId;
   const follow = async (orgId: string, started: TrainingStatus) => {
     let status = started;
     while (!finished(status) && shown.current === orgId) {
@@ -205,26 +225,26 @@ export function Knowledge({ org }: SectionProps) {
         `Trained on ${result.documents} documents, ${result.chunks} passages; answers match by ${result.byMeaning ? 'meaning and words' : 'words only'}.`,
       );
     }
-    await docs.reload();
+    await reload();
   };
   const train = () =>
     trainAction.run(async () => {
       setNote(undefined);
-      const body = await post<{ training: TrainingStatus }>(`/api/organizations/${org.id}/train?wait=false`);
-      await follow(org.id, body.training);
+      const body = await post<{ training: TrainingStatus }>(`/api/organizations/${orgId}/train?wait=false`);
+      await follow(orgId, body.training);
     });
   // A training started earlier (another tab, a deleted document) is shown until it is done.
   useEffect(() => {
     setTraining(undefined);
     void trainAction.run(async () => {
-      const { training: latest } = await get<{ training: TrainingStatus | null }>(`/api/organizations/${org.id}/train`);
-      if (latest && !finished(latest)) await follow(org.id, latest);
+      const { training: latest } = await get<{ training: TrainingStatus | null }>(`/api/organizations/${orgId}/train`);
+      if (latest && !finished(latest)) await follow(orgId, latest);
     });
-  }, [org.id]);
+  }, [orgId]);
   const remove = (id: string) =>
     action.run(async () => {
-      await del(`/api/organizations/${org.id}/knowledge/${id}`);
-      await docs.reload();
+      await del(`/api/organizations/${orgId}/knowledge/${id}`);
+      await reload();
     });
   return (
     <>
@@ -236,7 +256,7 @@ export function Knowledge({ org }: SectionProps) {
           </button>
         }
       >
-        {docs.data?.trainedAt !== undefined && <p className="muted">Last trained: {when(docs.data.trainedAt)}</p>}
+        {docs.data && <p className="muted">Last trained: {docs.data.trainedAt ? when(docs.data.trainedAt) : 'never'}</p>}
         {training && <TrainingProgress training={training} />}
         {note && <p className="notice">{note}</p>}
         <ErrorBox error={docs.error ?? action.error ?? trainAction.error} />
@@ -271,7 +291,16 @@ export function Knowledge({ org }: SectionProps) {
           <input type="file" accept=".txt,.md,.html,.htm,.csv" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
         </Field>
       </Card>
-      <Suggestions orgId={org.id} onAccepted={docs.reload} />
+    </>
+  );
+}
+
+export function Knowledge({ org }: SectionProps) {
+  const [version, setVersion] = useState(0);
+  return (
+    <>
+      <KnowledgeDocuments orgId={org.id} version={version} />
+      <Suggestions orgId={org.id} onAccepted={async () => setVersion((v) => v + 1)} />
       <Ask orgId={org.id} />
     </>
   );

@@ -28,7 +28,8 @@ export const usableNumbersOf = (orgId: string) => get<{ numbers: UsableNumber[] 
 export const numberLabel = (n: UsableNumber) =>
   `${n.phoneNumber ?? n.providerId}${n.displayName ? ` — ${n.displayName}` : ''} (${n.provider}${n.owner === 'platform' ? ', platform' : ''})`;
 
-function UsableNumbers({ org }: SectionProps) {
+/** The numbers the organization can use, with the one-click simulated number (also the first-run guide's). */
+export function UsableNumbers({ org, onChanged }: { org: SectionProps['org']; onChanged?: () => void }) {
   const numbers = useLoad(() => usableNumbersOf(org.id), [org.id]);
   const action = useAction();
   const [note, setNote] = useState<string>();
@@ -37,6 +38,7 @@ function UsableNumbers({ org }: SectionProps) {
       const body = await post<{ number: UsableNumber }>(`/api/organizations/${org.id}/numbers`, { provider: 'simulator' });
       setNote(`${body.number.phoneNumber} is now a simulated number of ${org.name}.`);
       await numbers.reload();
+      onChanged?.();
     });
   return (
     <Card

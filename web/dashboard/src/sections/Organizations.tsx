@@ -1,4 +1,4 @@
-// Organizations: create (platform key; the new one becomes the selected one), profile (name,
+// Organizations: create (platform key; the new one becomes the selected one and opens its first-run guide), profile (name,
 // description, instructions), plan, the join code where customers use it, API keys (a new key is
 // shown once), delete (platform key).
 import { useEffect, useState } from 'react';
@@ -200,7 +200,7 @@ function DeleteOrganization({ org, onDeleted }: { org: Organization; onDeleted: 
   );
 }
 
-export function Organizations({ org, platform, reloadOrganizations }: SectionProps) {
+export function Organizations({ org, platform, reloadOrganizations, go }: SectionProps) {
   const action = useAction();
   const setPlan = (plan: string) =>
     action.run(async () => {
@@ -209,7 +209,15 @@ export function Organizations({ org, platform, reloadOrganizations }: SectionPro
     });
   return (
     <>
-      {platform && <CreateOrganization onCreated={(id) => reloadOrganizations(id)} />}
+      {platform && (
+        <CreateOrganization
+          onCreated={(id) => {
+            // a new organization lands on its first-run guide
+            reloadOrganizations(id);
+            go('guide');
+          }}
+        />
+      )}
       {org && (
         <>
           <Card title={org.name}>

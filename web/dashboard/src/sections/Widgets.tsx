@@ -55,7 +55,7 @@ function NumberPicker({
   );
 }
 
-function Settings({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNumber[]; onSaved: () => void }) {
+export function Settings({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNumber[]; onSaved: () => void }) {
   const [form, setForm] = useState(() => toForm(widget));
   useEffect(() => setForm(toForm(widget)), [widget.id]);
   const action = useAction();
@@ -248,7 +248,7 @@ function fromForm(form: ReturnType<typeof toForm>) {
   };
 }
 
-function Pool({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNumber[]; onSaved: () => void }) {
+export function Pool({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNumber[]; onSaved: () => void }) {
   const [pool, setPool] = useState<PoolNumber[]>(widget.whatsappNumberPool);
   useEffect(() => setPool(widget.whatsappNumberPool), [widget]);
   const stats = useLoad(() => get<{ numbers: NumberStats[] }>(`/api/widgets/${widget.id}/number-stats`).then((b) => b.numbers), [widget.id], 5000);
@@ -332,9 +332,24 @@ function Pool({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNum
   );
 }
 
-function Embed({ widget }: { widget: Widget }) {
+/** The page of its own where a widget can be tried before it is embedded. */
+export const previewPath = (widget: Widget) => `/widgets/${encodeURIComponent(widget.publicKey)}/preview`;
+
+/** The line to paste into the website. */
+export function EmbedSnippet({ widget }: { widget: Widget }) {
   const snippet = `<script src="${location.origin}/widget.js" data-widget="${widget.publicKey}" async></script>`;
-  const preview = `/widgets/${encodeURIComponent(widget.publicKey)}/preview`;
+  return (
+    <>
+      <p>
+        Paste this before <code>&lt;/body&gt;</code> on the website:
+      </p>
+      <pre className="snippet">{snippet}</pre>
+    </>
+  );
+}
+
+function Embed({ widget }: { widget: Widget }) {
+  const preview = previewPath(widget);
   return (
     <Card
       title="Embed and preview"
@@ -344,10 +359,7 @@ function Embed({ widget }: { widget: Widget }) {
         </a>
       }
     >
-      <p>
-        Paste this before <code>&lt;/body&gt;</code> on the website:
-      </p>
-      <pre className="snippet">{snippet}</pre>
+      <EmbedSnippet widget={widget} />
       {/* keyed by widget: switching widgets loads that widget's page, never the previous one */}
       <iframe key={widget.id} className="preview" title="Widget preview" src={preview} />
     </Card>
