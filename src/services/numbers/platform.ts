@@ -1,7 +1,6 @@
 // The platform's own senders from the environment (TWILIO_PHONE_NUMBER, WHATSAPP_PHONE_NUMBER_ID,
 // WHAPI_CHANNEL_ID), registered as platform numbers at start-up so a widget with no number of its
 // own hands over from them (SPEC §8 "Choosing the sender", step 3).
-import { randomUUID } from 'node:crypto';
 import { toE164 } from '../../core/phone.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { NumberRow } from '../../db/schema.js';
@@ -9,6 +8,7 @@ import { lookUpMetaNumber } from '../../providers/meta/numbers.js';
 import { whapiChannelHealth } from '../../providers/whapi/channel.js';
 import type { AppContext } from '../context.js';
 import { invalidateLookups } from './lookup-cache.js';
+import { newNumberRow } from './rows.js';
 
 interface EnvironmentSender {
   provider: 'twilio' | 'meta' | 'whapi';
@@ -85,19 +85,14 @@ export async function registerPlatformNumbers(ctx: AppContext): Promise<NumberRo
       registered.push({ ...existing, phone_number: phone });
       continue;
     }
-    const row: NumberRow = {
-      id: randomUUID(),
+    const row = newNumberRow(ctx, {
       organization_id: null,
       provider: sender.provider,
       phone_number: phone,
       provider_id: sender.providerId,
       display_name: sender.displayName,
       connection_id: null,
-      sender_status: 'online',
-      is_shared_trial: 0,
-      is_dedicated: 0,
-      created_at: ctx.clock.now().toISOString(),
-    };
+    });
     try {
       await ctx.db.insertInto('numbers').values(row).execute();
       registered.push(row);

@@ -2,7 +2,6 @@
 // registered from its own connection, simulated) and every platform number. A widget's senders are
 // checked here when saved: a number found in the platform's Twilio or Meta account becomes a
 // platform number then, so nothing is discovered while a visitor waits.
-import { randomUUID } from 'node:crypto';
 import { badRequest, conflict } from '../../core/errors.js';
 import { toE164 } from '../../core/phone.js';
 import { isUniqueViolation } from '../../db/database.js';
@@ -14,6 +13,7 @@ import type { AppContext } from '../context.js';
 import { getOrganization } from '../tenancy/organizations.js';
 import { organizationConnections, platformCredentials } from './connections.js';
 import { metaError } from './meta-numbers.js';
+import { newNumberRow } from './rows.js';
 import { twilioError } from './twilio-numbers.js';
 
 /** The organization's own numbers, then every platform number (the shared trial number included). */
@@ -110,19 +110,14 @@ async function lookUpMeta(ctx: AppContext, credentials: MetaCredentials, phone: 
 
 /** Records a number found at a provider; a concurrent save that recorded it first wins. */
 async function register(ctx: AppContext, organizationId: string | null, phone: string, found: Found): Promise<NumberRow> {
-  const row: NumberRow = {
-    id: randomUUID(),
+  const row = newNumberRow(ctx, {
     organization_id: organizationId,
     provider: found.provider,
     phone_number: phone,
     provider_id: found.providerId,
     display_name: found.displayName,
     connection_id: found.connectionId,
-    sender_status: 'online',
-    is_shared_trial: 0,
-    is_dedicated: 0,
-    created_at: ctx.clock.now().toISOString(),
-  };
+  });
   try {
     await ctx.db.insertInto('numbers').values(row).execute();
     ctx.log.info({ numberId: row.id, provider: row.provider, organizationId }, 'number found at the provider and registered');
@@ -194,19 +189,14 @@ async function addSimulatedNumber(ctx: AppContext, organizationId: string, wante
   const org = await getOrganization(ctx, organizationId);
   for (let attempt = 0; attempt < 50; attempt++) {
     const phone = wanted ?? (await freeSimulatedNumber(ctx));
-    const row: NumberRow = {
-      id: randomUUID(),
+    const row = newNumberRow(ctx, {
       organization_id: organizationId,
       provider: 'simulator',
       phone_number: phone,
       provider_id: phone,
       display_name: org.name,
       connection_id: null,
-      sender_status: 'online',
-      is_shared_trial: 0,
-      is_dedicated: 0,
-      created_at: ctx.clock.now().toISOString(),
-    };
+    });
     try {
       await ctx.db.insertInto('numbers').values(row).execute();
       return row;
