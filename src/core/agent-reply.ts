@@ -21,8 +21,10 @@ const CLOSE = /^\/close$/i;
 // A message that starts with `#282` followed by a space, `:`, `-`, `.` or `,` (or nothing) names
 // conversation 282: `#5 hello` on a thread of #4 is for #5, never for #4.
 const REF_PREFIX = /^#(\d{1,9})(?:\s*[:\-.,]\s*|\s+|$)([\s\S]*)$/;
-// `#282abc`, `#99999999999`: it starts like a reference, so it is never read as text for another conversation.
-const REF_LIKE = /^#\d/;
+// `#282abc`, `#99999999999`, `# 282`, `＃282`, `#２８２`: it starts like a reference, so it is never read
+// as text for another conversation (or for the only open one).
+const REF_LIKE = /^[#＃]\s*\p{Nd}/u;
+const REF_LIKE_START = /^[#＃]\s*\S*/u;
 const REF_COMMAND = /^#(\d{1,9})\s*[:\-.,]?\s*(\/\w+)\s*$/;
 // `@Viral tarpara: text`: the name runs to the first colon.
 const AT_PREFIX = /^@([^:\n]{1,80}?)\s*:\s*([\s\S]*)$/;
@@ -39,7 +41,7 @@ export function parseAgentReply(input: string | null | undefined): AgentReply {
 
   const ref = REF_PREFIX.exec(text);
   if (ref) return withTarget({ by: 'ref', ref: Number(ref[1]) }, ref[2]!);
-  if (REF_LIKE.test(text)) return { kind: 'message', target: { by: 'unclear', start: text.split(/\s/, 1)[0]!.slice(0, 20) }, text };
+  if (REF_LIKE.test(text)) return { kind: 'message', target: { by: 'unclear', start: REF_LIKE_START.exec(text)![0].slice(0, 20) }, text };
 
   const at = AT_PREFIX.exec(text);
   if (at) {

@@ -19,6 +19,12 @@ describe('parseAgentReply', () => {
   it('never reads a message that starts like a reference as text for another conversation', () => {
     expect(parseAgentReply('#5abc hello')).toEqual({ kind: 'message', target: { by: 'unclear', start: '#5abc' }, text: '#5abc hello' });
     expect(parseAgentReply('#12345678901 hi')).toMatchObject({ target: { by: 'unclear', start: '#12345678901' } });
+    // Spaced, full-width or other-script digits are asked again rather than guessed at.
+    expect(parseAgentReply('# 282 hi')).toMatchObject({ target: { by: 'unclear', start: '# 282' } });
+    expect(parseAgentReply('＃282 hi')).toMatchObject({ target: { by: 'unclear', start: '＃282' } });
+    expect(parseAgentReply('#２８２ hi')).toMatchObject({ target: { by: 'unclear', start: '#２８２' } });
+    expect(parseAgentReply('#٢٨٢ hi')).toMatchObject({ target: { by: 'unclear' } });
+    expect(parseAgentReply('#0282: hi')).toEqual({ kind: 'message', target: { by: 'ref', ref: 282 }, text: 'hi' });
     // A number sign not followed by a digit is ordinary text.
     expect(parseAgentReply('#hashtag fun')).toEqual({ kind: 'message', target: null, text: '#hashtag fun' });
   });

@@ -212,9 +212,12 @@ async function openHandovers(ctx: AppContext, scope: AgentScope): Promise<Handov
 type Placed = { handover: Handover } | { warning: string; listed?: Handover[] };
 
 async function place(ctx: AppContext, inbox: AgentInbox, target: ReplyTarget | null, mine: Handover[]): Promise<Placed> {
-  const swiped = await swipedConversation(ctx, inbox);
-  if (swiped) return { handover: swiped };
+  // Something that starts like a reference but is not one is asked again, even on a swipe-reply.
   if (target?.by === 'unclear') return { warning: `"${target.start}" is not a conversation number.` };
+  const swiped = await swipedConversation(ctx, inbox);
+  // The swipe places a message without a prefix, or confirms the one its prefix names (the same
+  // #1 of two organizations on a shared sender); a prefix naming another conversation wins.
+  if (swiped && (!target || names(swiped, target))) return { handover: swiped };
   if (target?.by === 'ref') return byRef(ctx, inbox, target.ref);
   if (target?.by === 'name') {
     return onlyOne(
@@ -232,6 +235,13 @@ async function place(ctx: AppContext, inbox: AgentInbox, target: ReplyTarget | n
   const onThisNumber = mine.filter((h) => h.conversation.assigned_whatsapp_number === inbox.number.phone_number);
   if (onThisNumber.length === 1) return { handover: onThisNumber[0]! };
   return { warning: 'Your message does not say which conversation it is for.' };
+}
+
+function names(h: Handover, target: ReplyTarget): boolean {
+  if (target.by === 'ref') return h.ref === target.ref;
+  if (target.by === 'name') return sameVisitorName(h.visitorName, target.name);
+  if (target.by === 'session') return h.sessionId?.startsWith(target.sessionPrefix) ?? false;
+  return false;
 }
 
 const onlyOne = (matches: Handover[], warning: string): Placed => (matches.length === 1 ? { handover: matches[0]! } : { warning });

@@ -1,0 +1,88 @@
+// What an agent names wins over guessing, over the HTTP edge with signed Twilio webhooks and the
+// fake Twilio: a reference written at the start of a message is never delivered to another
+// conversation — not to the one whose notification was swipe-replied to, not to the only open
+// one — and a reference written oddly (`# 2`, full-width digits) is asked again, never delivered.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
+import { type Edge, MAYA, SANDBOX, startEdge } from './handover-support.js';
+
+const SHOP = '+14155550142';
+const ANA = '+15550100200';
+const BEN = '+15550100201';
+
+let twilio: FakeTwilio;
+let edge: Edge;
+
+beforeAll(async () => {
+  twilio = await startFakeTwilio();
+});
+afterAll(async () => {
+  await twilio.close();
+});
+beforeEach(async () => {
+  twilio.reset();
+  twilio.messages.clear();
+  twilio.incomingNumbers.clear();
+  edge = await startEdge(twilio, { TWILIO_PHONE_NUMBER: `whatsapp:${SANDBOX}` });
+});
+afterEach(async () => {
+  await edge.server.stop();
+});
+
+async function say(from: string, to: string, text: string, extra: Record<string, string> = {}) {
+  const names: Record<string, string> = { [ANA]: 'Ana Silva', [BEN]: 'Ben Okafor' };
+  expect(await edge.twilioInbound(from, to, text, { extra: { ProfileName: names[from] ?? 'Someone', ...extra } })).toBe(200);
+  await edge.drain();
+}
+
+const sentTo = (phone: string) => edge.sent().filter((m) => m.to === `whatsapp:${phone}`);
+const bodiesTo = (phone: string) => sentTo(phone).map((m) => m.body);
+
+/** A shop with its own Twilio number and Maya, who accepted. */
+async function shopWithMaya() {
+  const org = await edge.organizationWithKey('Lantern Lane Bikes', { plan: 'starter' });
+  expect((await edge.call('POST', `/api/organizations/${org.id}/provision-number`, { body: { phoneNumber: SHOP } })).status).toBe(200);
+  expect((await edge.call('POST', `/api/organizations/${org.id}/agents`, { key: org.key, body: { name: 'Maya', number: MAYA } })).status).toBe(201);
+  const listed = await edge.call('GET', `/api/organizations/${org.id}/agents`, { key: org.key });
+  await say(MAYA, SHOP, listed.body.agentInvitation.text);
+  return org;
+}
+
+describe('a reference at the start of an agent’s message', () => {
+  it('goes to the conversation it names even when the agent swipe-replied to another one’s notification', async () => {
+    await shopWithMaya();
+    await say(ANA, SHOP, 'human');
+    const anaNotification = sentTo(MAYA).at(-1)!;
+    expect(anaNotification.body).toContain('🆔 ID: #1');
+    await say(BEN, SHOP, 'human');
+    expect(bodiesTo(MAYA).at(-1)).toContain('🆔 ID: #2');
+    const toAna = sentTo(ANA).length;
+
+    await say(MAYA, SHOP, '#2: Ben, your wheel is ready', { OriginalRepliedMessageSid: anaNotification.sid });
+    expect(sentTo(ANA)).toHaveLength(toAna);
+    expect(bodiesTo(BEN).at(-1)).toBe('Ben, your wheel is ready');
+
+    // Something that starts like a reference but is not one is asked again, swipe or not.
+    await say(MAYA, SHOP, '#2b is in stock', { OriginalRepliedMessageSid: anaNotification.sid });
+    expect(sentTo(ANA)).toHaveLength(toAna);
+    expect(bodiesTo(MAYA).at(-1)).toContain('"#2b" is not a conversation number.');
+  });
+
+  it('written as `# 2`, `＃2` or with full-width digits is asked again, never given to the only open conversation', async () => {
+    await shopWithMaya();
+    await say(ANA, SHOP, 'human');
+    expect(bodiesTo(MAYA).at(-1)).toContain('Reply in this chat');
+    const toAna = sentTo(ANA).length;
+
+    for (const text of ['# 2 your order shipped', '＃2 your order shipped', '#２ your order shipped', '#  2: your order shipped']) {
+      const toMaya = sentTo(MAYA).length;
+      await say(MAYA, SHOP, text);
+      expect(sentTo(ANA)).toHaveLength(toAna);
+      expect(sentTo(MAYA)).toHaveLength(toMaya + 1);
+      expect(bodiesTo(MAYA).at(-1)).toContain('is not a conversation number');
+    }
+    // A plain message on the only open conversation still reaches it.
+    await say(MAYA, SHOP, 'Hello Ana');
+    expect(bodiesTo(ANA).at(-1)).toBe('Hello Ana');
+  });
+});
