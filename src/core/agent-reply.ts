@@ -30,9 +30,13 @@ const REF_COMMAND = /^#(\d{1,9})\s*[:\-.,]?\s*(\/\w+)\s*$/;
 const AT_PREFIX = /^@([^:\n]{1,80}?)\s*:\s*([\s\S]*)$/;
 const SESSION_PREFIX = /^visitor_[A-Za-z0-9_-]+$/;
 
+// Phones put invisible marks before a line (direction marks, zero-width spaces); `#282` after one
+// still names conversation 282.
+const INVISIBLE_EDGES = /^[\s\p{Cf}]+|[\s\p{Cf}]+$/gu;
+
 /** Parses an agent's message (`null`/empty text is a message without prefix, e.g. a photo). */
 export function parseAgentReply(input: string | null | undefined): AgentReply {
-  const text = (input ?? '').trim();
+  const text = (input ?? '').replace(INVISIBLE_EDGES, '');
   if (LIST.test(text)) return { kind: 'list' };
   if (CLOSE.test(text)) return { kind: 'close', target: null };
 
@@ -71,7 +75,7 @@ const STOP = /^stop\s+agent$/i;
 
 /** `ACCEPT <code>` (any case) or `STOP AGENT`; anything else is not a command. */
 export function parseAgentCommand(input: string | null | undefined): AgentCommand | undefined {
-  const text = (input ?? '').trim();
+  const text = (input ?? '').replace(INVISIBLE_EDGES, '');
   const accept = ACCEPT.exec(text);
   if (accept) return { kind: 'accept', code: accept[1]!.toUpperCase() };
   return STOP.test(text) ? { kind: 'stop' } : undefined;

@@ -24,6 +24,9 @@ describe('parseAgentReply', () => {
     expect(parseAgentReply('＃282 hi')).toMatchObject({ target: { by: 'unclear', start: '＃282' } });
     expect(parseAgentReply('#２８２ hi')).toMatchObject({ target: { by: 'unclear', start: '#２８２' } });
     expect(parseAgentReply('#٢٨٢ hi')).toMatchObject({ target: { by: 'unclear' } });
+    // Invisible marks a phone puts before the text (direction marks, zero-width spaces) are not text.
+    expect(parseAgentReply('\u200e#282 hi')).toEqual({ kind: 'message', target: { by: 'ref', ref: 282 }, text: 'hi' });
+    expect(parseAgentReply('\u200b@Ana: hi')).toEqual({ kind: 'message', target: { by: 'name', name: 'Ana' }, text: 'hi' });
     expect(parseAgentReply('#0282: hi')).toEqual({ kind: 'message', target: { by: 'ref', ref: 282 }, text: 'hi' });
     // A number sign not followed by a digit is ordinary text.
     expect(parseAgentReply('#hashtag fun')).toEqual({ kind: 'message', target: null, text: '#hashtag fun' });
@@ -33,6 +36,8 @@ describe('parseAgentReply', () => {
     expect(parseAgentCommand('accept k7qm2x')).toEqual({ kind: 'accept', code: 'K7QM2X' });
     expect(parseAgentCommand('  ACCEPT K7QM2X ')).toEqual({ kind: 'accept', code: 'K7QM2X' });
     expect(parseAgentCommand('Stop Agent')).toEqual({ kind: 'stop' });
+    // A direction mark the phone put first does not turn the command into text for a visitor.
+    expect(parseAgentCommand('\u200fSTOP AGENT')).toEqual({ kind: 'stop' });
     expect(parseAgentCommand('I accept your offer')).toBeUndefined();
     expect(parseAgentCommand('accept')).toBeUndefined();
     expect(parseAgentCommand(null)).toBeUndefined();

@@ -81,6 +81,10 @@ describe('a reference at the start of an agent’s message', () => {
       expect(sentTo(MAYA)).toHaveLength(toMaya + 1);
       expect(bodiesTo(MAYA).at(-1)).toContain('is not a conversation number');
     }
+    // A phone that starts the line with a direction mark still names #2, which is not Maya's.
+    await say(MAYA, SHOP, '\u200f#2 your order shipped');
+    expect(sentTo(ANA)).toHaveLength(toAna);
+    expect(bodiesTo(MAYA).at(-1)).toContain('#2 is not one of your conversations.');
     // A plain message on the only open conversation still reaches it.
     await say(MAYA, SHOP, 'Hello Ana');
     expect(bodiesTo(ANA).at(-1)).toBe('Hello Ana');
