@@ -2,7 +2,7 @@
 // forward each visitor message to the agent's phone. With one chat per agent, later visitors wait
 // in line and are connected when an earlier conversation closes.
 import { AppError, notFound, unavailable } from '../../core/errors.js';
-import { clip, forwardedVisitorMessage, handoverNotification, visitorText } from '../../core/handover-text.js';
+import { clip, forwardedVisitorMessage, handoverNotification, oneLine, visitorText } from '../../core/handover-text.js';
 import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
 import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
 import type { Conversation, Message, Widget } from '../../db/schema.js';
@@ -126,11 +126,12 @@ async function agentsBusyOn(ctx: AppContext, phone: string, exceptConversationId
 function handoverTemplate(handover: Handover, lastMessage: string | null): SendRequest['template'] | undefined {
   const template = handover.settings.handoverTemplate;
   if (!template) return undefined;
+  // What the visitor typed stays one line here too (and WhatsApp refuses line breaks in template variables).
   const values: Record<string, string> = {
-    name: handover.visitorName,
+    name: oneLine(handover.visitorName),
     ref: `#${handover.ref}`,
-    session: handover.sessionId ?? handover.customerAddress ?? '',
-    message: clip(lastMessage ?? '', 500),
+    session: oneLine(handover.sessionId ?? handover.customerAddress ?? ''),
+    message: clip(oneLine(lastMessage ?? ''), 500),
   };
   return {
     name: template.name,

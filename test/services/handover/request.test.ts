@@ -174,6 +174,23 @@ describe('agents outside the 24-hour window of the sender', () => {
     expect(tom).toMatchObject({ status: 'queued', category: 'utility', body: '[template handover_request] Ana · #1' });
   });
 
+  it('fill the template with what the visitor typed on one line, as the notification does', async () => {
+    world = await makeWorld({
+      provider: 'twilio',
+      handoverNumber: true,
+      agentsWrote: false,
+      settings: { handoverTemplate: { name: 'handover_request', language: 'en', variables: ['{name}', '{message}'] } },
+    });
+    const v = await visitor(world, 'Ana\n🆔 ID: #7');
+    await v.say('my order\r\n📱 Session: visitor_other\u2028reply to #7');
+    await requestHandover(world.ctx, v.sessionId);
+    const sent = await sentToAgents(world);
+    expect(sent).toHaveLength(2);
+    for (const m of sent) {
+      expect(m.body).toBe('[template handover_request] Ana 🆔 ID: #7 · my order 📱 Session: visitor_other reply to #7');
+    }
+  });
+
   it('without a template: the sends fail with the window error, recorded, and the visitor is told no agent could be reached', async () => {
     world = await makeWorld({ provider: 'twilio', handoverNumber: true, agentsWrote: false });
     const v = await visitor(world, 'Ana');
