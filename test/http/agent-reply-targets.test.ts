@@ -62,9 +62,18 @@ describe('a reference at the start of an agent’s message', () => {
     expect(sentTo(ANA)).toHaveLength(toAna);
     expect(bodiesTo(BEN).at(-1)).toBe('Ben, your wheel is ready');
 
+    // So does a name: the swipe confirms a prefix, it never overrides one.
+    await say(MAYA, SHOP, '@Ben Okafor: see you at 5', { OriginalRepliedMessageSid: anaNotification.sid });
+    expect(sentTo(ANA)).toHaveLength(toAna);
+    expect(bodiesTo(BEN).at(-1)).toBe('see you at 5');
+    // A swipe that agrees with the prefix places it as before.
+    await say(MAYA, SHOP, '#1: Ana, yours too', { OriginalRepliedMessageSid: anaNotification.sid });
+    expect(bodiesTo(ANA).at(-1)).toBe('Ana, yours too');
+    const toAnaNow = sentTo(ANA).length;
+
     // Something that starts like a reference but is not one is asked again, swipe or not.
     await say(MAYA, SHOP, '#2b is in stock', { OriginalRepliedMessageSid: anaNotification.sid });
-    expect(sentTo(ANA)).toHaveLength(toAna);
+    expect(sentTo(ANA)).toHaveLength(toAnaNow);
     expect(bodiesTo(MAYA).at(-1)).toContain('"#2b" is not a conversation number.');
   });
 
