@@ -215,3 +215,53 @@ describe('two organizations on the shared platform sender', () => {
     expect(ana.agentTexts()).toEqual(['It ships tomorrow']);
   });
 });
+
+describe('a customer writing to the platform sender', () => {
+  const STRANGER = '+15550100199';
+  const once = { MessageSid: 'SM0000000000000000000000000000c0de', SmsMessageSid: 'SM0000000000000000000000000000c0de', SmsSid: 'SM0000000000000000000000000000c0de' };
+
+  it('is kept unrouted with no reply, while agents on the same number answer as before, and is replayed once the number is assigned', async () => {
+    const { widget } = await shop('Lantern Lane Bikes', [{ name: 'Maya', number: MAYA }]);
+    expect(await edge.twilioInbound(STRANGER, SANDBOX, 'Do you sell bikes?', { extra: { ...once, ProfileName: 'Sam' } })).toBe(200);
+    await edge.drain();
+    // A repeated delivery changes nothing.
+    expect(await edge.twilioInbound(STRANGER, SANDBOX, 'Do you sell bikes?', { extra: { ...once, ProfileName: 'Sam' } })).toBe(200);
+    await edge.drain();
+
+    const listed = await edge.call('GET', '/api/admin/unrouted-events');
+    expect(listed.body.events).toEqual([
+      expect.objectContaining({ provider: 'twilio', reason: expect.stringContaining(`${SANDBOX}, a platform number that carries handovers only`) }),
+    ]);
+    expect(JSON.parse(listed.body.events[0].payload)).toMatchObject({ from: STRANGER, to: SANDBOX, text: 'Do you sell bikes?', profileName: 'Sam' });
+    expect(edge.sent().filter((m) => m.to === `whatsapp:${STRANGER}`)).toEqual([]);
+    const stored = await edge.ctx.db.selectFrom('messages').selectAll().where('from_address', '=', STRANGER).execute();
+    expect(stored).toEqual([expect.objectContaining({ organization_id: null, conversation_id: null })]);
+
+    // The agent's ACCEPT and #1: reply on the same number still work and are never kept unrouted.
+    await accept(MAYA, widget.agentInvitation.code);
+    expect(edge.sent().at(-1)).toMatchObject({ to: `whatsapp:${MAYA}`, body: expect.stringContaining('You are now an agent') });
+    const v = await edge.visitor(widget.publicKey, 'Ana');
+    await v.say('A person please');
+    expect((await v.handover()).body).toMatchObject({ conversationRef: 1, assignedWhatsappNumber: SANDBOX });
+    await edge.twilioInbound(MAYA, SANDBOX, '#1: Hello Ana');
+    await edge.drain();
+    expect(v.agentTexts()).toEqual(['Hello Ana']);
+    expect((await edge.call('GET', '/api/admin/unrouted-events')).body.events).toHaveLength(1);
+
+    const id = listed.body.events[0].id;
+    const early = await edge.call('POST', `/api/admin/unrouted-events/${id}/replay`);
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatch(/carries handovers only\. Assign the number to an organization first\./);
+
+    const owner = await edge.organizationWithKey('Harbour Cycles', { plan: 'starter' });
+    await edge.ctx.db.updateTable('numbers').set({ organization_id: owner.id }).where('phone_number', '=', SANDBOX).execute();
+    const replayed = await edge.call('POST', `/api/admin/unrouted-events/${id}/replay`);
+    expect(replayed).toMatchObject({ status: 200, body: { ok: true, stored: 1, duplicates: 0 } });
+    await edge.drain();
+    const conversations = await edge.call('GET', `/api/organizations/${owner.id}/conversations`, { key: owner.key });
+    expect(conversations.body.conversations).toEqual([expect.objectContaining({ channel: 'whatsapp', contactNumber: STRANGER, contactName: 'Sam' })]);
+    expect((await edge.call('GET', '/api/admin/unrouted-events')).body.events).toEqual([]);
+    expect((await edge.call('POST', `/api/admin/unrouted-events/${id}/replay`)).body).toMatchObject({ stored: 0, duplicates: 1 });
+    expect(await edge.ctx.db.selectFrom('messages').select('id').where('from_address', '=', STRANGER).where('direction', '=', 'in').execute()).toHaveLength(1);
+  });
+});
