@@ -218,7 +218,11 @@ describe('two organizations on the shared platform sender', () => {
 
 describe('a customer writing to the platform sender', () => {
   const STRANGER = '+15550100199';
-  const once = { MessageSid: 'SM0000000000000000000000000000c0de', SmsMessageSid: 'SM0000000000000000000000000000c0de', SmsSid: 'SM0000000000000000000000000000c0de' };
+  const once = {
+    MessageSid: 'SM0000000000000000000000000000c0de',
+    SmsMessageSid: 'SM0000000000000000000000000000c0de',
+    SmsSid: 'SM0000000000000000000000000000c0de',
+  };
 
   it('is kept unrouted with no reply, while agents on the same number answer as before, and is replayed once the number is assigned', async () => {
     const { widget } = await shop('Lantern Lane Bikes', [{ name: 'Maya', number: MAYA }]);

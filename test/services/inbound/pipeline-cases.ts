@@ -197,7 +197,9 @@ export function describePipeline(label: string, database: () => Promise<Database
       // the job runs at least once: a second run keeps nothing twice
       await reactToInbound(ctx, { messageId: message!.id, profileName: 'Maria Souza' });
       const events = await ctx.db.selectFrom('unrouted_events').selectAll().execute();
-      expect(events).toEqual([expect.objectContaining({ provider: 'twilio', message_id: message!.id, reason: expect.stringContaining('carries handovers only') })]);
+      expect(events).toEqual([
+        expect.objectContaining({ provider: 'twilio', message_id: message!.id, reason: expect.stringContaining('carries handovers only') }),
+      ]);
       expect(await ctx.db.selectFrom('conversations').selectAll().execute()).toHaveLength(0);
       await expect(replayUnroutedEvent(ctx, events[0]!.id)).rejects.toMatchObject({ status: 409, code: 'STILL_UNROUTED' });
 
