@@ -4,7 +4,8 @@
 // an agent's `#ref:` reply reaches the right visitor live — never another one.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
-import { type Edge, MAYA, SANDBOX, startEdge, TOM } from './handover-support.js';
+import { formBody, signTwilio } from '../fixtures/providers/index.js';
+import { type Edge, MAYA, PUBLIC_URL, SANDBOX, startEdge, TOM } from './handover-support.js';
 
 let twilio: FakeTwilio;
 let edge: Edge;
@@ -243,7 +244,31 @@ describe('a customer writing to the platform sender', () => {
 
     // The agent's ACCEPT and #1: reply on the same number still work and are never kept unrouted.
     await accept(MAYA, widget.agentInvitation.code);
-    expect(edge.sent().at(-1)).toMatchObject({ to: `whatsapp:${MAYA}`, body: expect.stringContaining('You are now an agent') });
+    const welcome = edge.sent().at(-1)!;
+    expect(welcome).toMatchObject({ to: `whatsapp:${MAYA}`, body: expect.stringContaining('You are now an agent') });
+    // Twilio's status callback for that send from the platform number still lands on it.
+    const callback = {
+      MessageSid: welcome.sid,
+      SmsSid: welcome.sid,
+      MessageStatus: 'delivered',
+      AccountSid: twilio.accountSid,
+      From: `whatsapp:${SANDBOX}`,
+      To: `whatsapp:${MAYA}`,
+      ApiVersion: '2010-04-01',
+    };
+    const delivered = await edge.server.app.inject({
+      method: 'POST',
+      url: '/api/webhooks/twilio',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilio(`${PUBLIC_URL}/api/webhooks/twilio`, callback, twilio.authToken),
+      },
+      payload: formBody(callback),
+    });
+    expect(delivered.statusCode).toBe(200);
+    expect(await edge.ctx.db.selectFrom('messages').select('status').where('provider_message_id', '=', welcome.sid).executeTakeFirstOrThrow()).toEqual({
+      status: 'delivered',
+    });
     const v = await edge.visitor(widget.publicKey, 'Ana');
     await v.say('A person please');
     expect((await v.handover()).body).toMatchObject({ conversationRef: 1, assignedWhatsappNumber: SANDBOX });
