@@ -204,6 +204,8 @@ export interface UnroutedEventTable {
   headers: string | null;
   received_at: string;
   replayed_at: string | null;
+  /** a stored customer message to a platform number, replayed from the message rather than the payload */
+  message_id: number | null;
 }
 
 /** A delivery status for a provider message id no sent message carries yet (its send has not stored it). */
@@ -403,6 +405,7 @@ export type Agent = Selectable<AgentTable>;
 export type NumberRow = Selectable<NumberTable>;
 export type Contact = Selectable<ContactTable>;
 export type Conversation = Selectable<ConversationTable>;
+export type UnroutedEvent = Selectable<UnroutedEventTable>;
 export type Message = Selectable<MessageTable>;
 export type NewMessage = Insertable<MessageTable>;
 export type Job = Selectable<JobTable>;

@@ -4,7 +4,8 @@
 // an agent's `#ref:` reply reaches the right visitor live — never another one.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
-import { type Edge, MAYA, SANDBOX, startEdge, TOM } from './handover-support.js';
+import { formBody, signTwilio } from '../fixtures/providers/index.js';
+import { type Edge, MAYA, PUBLIC_URL, SANDBOX, startEdge, TOM } from './handover-support.js';
 
 let twilio: FakeTwilio;
 let edge: Edge;
@@ -213,5 +214,83 @@ describe('two organizations on the shared platform sender', () => {
     await edge.twilioInbound(MAYA, SANDBOX, 'It ships tomorrow', { extra: { OriginalRepliedMessageSid: toMaya.sid } });
     await edge.drain();
     expect(ana.agentTexts()).toEqual(['It ships tomorrow']);
+  });
+});
+
+describe('a customer writing to the platform sender', () => {
+  const STRANGER = '+15550100199';
+  const once = {
+    MessageSid: 'SM0000000000000000000000000000c0de',
+    SmsMessageSid: 'SM0000000000000000000000000000c0de',
+    SmsSid: 'SM0000000000000000000000000000c0de',
+  };
+
+  it('is kept unrouted with no reply, while agents on the same number answer as before, and is replayed once the number is assigned', async () => {
+    const { widget } = await shop('Lantern Lane Bikes', [{ name: 'Maya', number: MAYA }]);
+    expect(await edge.twilioInbound(STRANGER, SANDBOX, 'Do you sell bikes?', { extra: { ...once, ProfileName: 'Sam' } })).toBe(200);
+    await edge.drain();
+    // A repeated delivery changes nothing.
+    expect(await edge.twilioInbound(STRANGER, SANDBOX, 'Do you sell bikes?', { extra: { ...once, ProfileName: 'Sam' } })).toBe(200);
+    await edge.drain();
+
+    const listed = await edge.call('GET', '/api/admin/unrouted-events');
+    expect(listed.body.events).toEqual([
+      expect.objectContaining({ provider: 'twilio', reason: expect.stringContaining(`${SANDBOX}, a platform number that carries handovers only`) }),
+    ]);
+    expect(JSON.parse(listed.body.events[0].payload)).toMatchObject({ from: STRANGER, to: SANDBOX, text: 'Do you sell bikes?', profileName: 'Sam' });
+    expect(edge.sent().filter((m) => m.to === `whatsapp:${STRANGER}`)).toEqual([]);
+    const stored = await edge.ctx.db.selectFrom('messages').selectAll().where('from_address', '=', STRANGER).execute();
+    expect(stored).toEqual([expect.objectContaining({ organization_id: null, conversation_id: null })]);
+
+    // The agent's ACCEPT and #1: reply on the same number still work and are never kept unrouted.
+    await accept(MAYA, widget.agentInvitation.code);
+    const welcome = edge.sent().at(-1)!;
+    expect(welcome).toMatchObject({ to: `whatsapp:${MAYA}`, body: expect.stringContaining('You are now an agent') });
+    // Twilio's status callback for that send from the platform number still lands on it.
+    const callback = {
+      MessageSid: welcome.sid,
+      SmsSid: welcome.sid,
+      MessageStatus: 'delivered',
+      AccountSid: twilio.accountSid,
+      From: `whatsapp:${SANDBOX}`,
+      To: `whatsapp:${MAYA}`,
+      ApiVersion: '2010-04-01',
+    };
+    const delivered = await edge.server.app.inject({
+      method: 'POST',
+      url: '/api/webhooks/twilio',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilio(`${PUBLIC_URL}/api/webhooks/twilio`, callback, twilio.authToken),
+      },
+      payload: formBody(callback),
+    });
+    expect(delivered.statusCode).toBe(200);
+    expect(await edge.ctx.db.selectFrom('messages').select('status').where('provider_message_id', '=', welcome.sid).executeTakeFirstOrThrow()).toEqual({
+      status: 'delivered',
+    });
+    const v = await edge.visitor(widget.publicKey, 'Ana');
+    await v.say('A person please');
+    expect((await v.handover()).body).toMatchObject({ conversationRef: 1, assignedWhatsappNumber: SANDBOX });
+    await edge.twilioInbound(MAYA, SANDBOX, '#1: Hello Ana');
+    await edge.drain();
+    expect(v.agentTexts()).toEqual(['Hello Ana']);
+    expect((await edge.call('GET', '/api/admin/unrouted-events')).body.events).toHaveLength(1);
+
+    const id = listed.body.events[0].id;
+    const early = await edge.call('POST', `/api/admin/unrouted-events/${id}/replay`);
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatch(/carries handovers only\. Assign the number to an organization first\./);
+
+    const owner = await edge.organizationWithKey('Harbour Cycles', { plan: 'starter' });
+    await edge.ctx.db.updateTable('numbers').set({ organization_id: owner.id }).where('phone_number', '=', SANDBOX).execute();
+    const replayed = await edge.call('POST', `/api/admin/unrouted-events/${id}/replay`);
+    expect(replayed).toMatchObject({ status: 200, body: { ok: true, stored: 1, duplicates: 0 } });
+    await edge.drain();
+    const conversations = await edge.call('GET', `/api/organizations/${owner.id}/conversations`, { key: owner.key });
+    expect(conversations.body.conversations).toEqual([expect.objectContaining({ channel: 'whatsapp', contactNumber: STRANGER, contactName: 'Sam' })]);
+    expect((await edge.call('GET', '/api/admin/unrouted-events')).body.events).toEqual([]);
+    expect((await edge.call('POST', `/api/admin/unrouted-events/${id}/replay`)).body).toMatchObject({ stored: 0, duplicates: 1 });
+    expect(await edge.ctx.db.selectFrom('messages').select('id').where('from_address', '=', STRANGER).where('direction', '=', 'in').execute()).toHaveLength(1);
   });
 });

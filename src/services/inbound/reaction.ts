@@ -15,6 +15,7 @@ import { enqueueMediaCopy } from './media.js';
 import { getMessage, publishMessage } from '../conversations/messages.js';
 import { findNumberById } from '../numbers/lookup.js';
 import { routeTrialMessage } from '../numbers/trial.js';
+import { keepUnroutedMessage } from './unrouted-messages.js';
 
 export const REACT_JOB = 'inbound.react';
 
@@ -37,8 +38,10 @@ export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Pr
     organizationId = await routeTrialMessage(ctx, message, number);
     if (!organizationId) return;
   }
+  // A platform number carries handovers only: a customer's message to it waits, unrouted, until the
+  // number is assigned. Decided here, after the agent checks, because only they can tell an agent.
   if (!organizationId) {
-    ctx.log.info({ message: message.id, number: number.id }, 'inbound message on a number no organization owns');
+    await keepUnroutedMessage(ctx, message, number, payload.profileName);
     return;
   }
 

@@ -4,14 +4,17 @@
 import { AppError, badRequest, conflict, notFound } from '../../core/errors.js';
 import { DELIVERY_STATUSES } from '../../core/delivery.js';
 import { redactUrl } from '../../core/secrets.js';
-import type { NumberRow } from '../../db/schema.js';
+import type { NumberRow, UnroutedEvent } from '../../db/schema.js';
 import { type InboundMessageEvent, type NormalizedEvent, PayloadError, type ProviderAdapter, type WebhookRequest } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import { credentialsForNumber, platformCredentials } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
 import { type InboundMessageRow, storeInbound } from './store.js';
 import { countWebhook, type WebhookOutcome } from '../platform/metrics.js';
-import { findNumberByRoutingKey, type RoutingKey } from '../numbers/lookup.js';
+import { findNumberById, findNumberByRoutingKey, type RoutingKey } from '../numbers/lookup.js';
+import { getMessage } from '../conversations/messages.js';
+import { enqueueJob } from '../../jobs/queue.js';
+import { keptProfileName } from './unrouted-messages.js';
 import { REACT_JOB } from './reaction.js';
 import { showAgentTyping } from '../handover/presence.js';
 import { priceMessage } from '../tenancy/usage.js';
@@ -231,6 +234,7 @@ export async function listUnroutedEvents(ctx: AppContext, options: { includeRepl
 export async function replayUnroutedEvent(ctx: AppContext, id: number): Promise<RouteSummary> {
   const row = await ctx.db.selectFrom('unrouted_events').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Unrouted event');
+  if (row.message_id !== null) return replayKeptMessage(ctx, row);
   const adapter = providerByName(row.provider);
   if (!adapter) throw conflict(`The provider ${row.provider} is not known to this server.`);
   const saved = row.headers ? (JSON.parse(row.headers) as { contentType?: string | null; url?: string }) : {};
@@ -254,6 +258,38 @@ export async function replayUnroutedEvent(ctx: AppContext, id: number): Promise<
   }
   await ctx.db.updateTable('unrouted_events').set({ replayed_at: ctx.clock.now().toISOString() }).where('id', '=', id).execute();
   return summary;
+}
+
+/**
+ * A customer's message to a platform number is already stored: once its number belongs to an
+ * organization, the message becomes that organization's and reacts as if it had just arrived.
+ */
+async function replayKeptMessage(ctx: AppContext, row: UnroutedEvent): Promise<RouteSummary> {
+  const message = row.message_id === null ? undefined : await getMessage(ctx, row.message_id);
+  const number = message?.number_id ? await findNumberById(ctx, message.number_id) : undefined;
+  if (!message || !number) throw conflict('The message of this event is no longer stored; there is nothing to replay.', 'MESSAGE_GONE');
+  if (!number.organization_id || number.is_shared_trial) {
+    throw conflict(
+      `This event still cannot be routed: ${number.phone_number ?? number.provider_id} is a platform number that carries handovers only. Assign the number to an organization first.`,
+      'STILL_UNROUTED',
+    );
+  }
+  const claimed = await ctx.db
+    .updateTable('messages')
+    .set({ organization_id: number.organization_id })
+    .where('id', '=', message.id)
+    .where('organization_id', 'is', null)
+    .executeTakeFirst();
+  const stored = Number(claimed.numUpdatedRows) > 0;
+  if (stored) {
+    await enqueueJob(ctx, {
+      kind: REACT_JOB,
+      payload: { messageId: message.id, profileName: keptProfileName(row.payload) },
+      idempotencyKey: `react:${message.id}:replay`,
+    });
+  }
+  await ctx.db.updateTable('unrouted_events').set({ replayed_at: ctx.clock.now().toISOString() }).where('id', '=', row.id).execute();
+  return { stored: stored ? 1 : 0, duplicates: stored ? 0 : 1, statuses: 0, unrouted: [] };
 }
 
 function safely<T>(fn: () => T): T | undefined {

@@ -6,6 +6,7 @@ import { providers } from '../../../src/providers/registry.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { receiveWebhook, replayUnroutedEvent } from '../../../src/services/inbound/receive.js';
 import { drainJobs } from '../../../src/jobs/queue.js';
+import { reactToInbound } from '../../../src/services/inbound/reaction.js';
 import { enqueueSend } from '../../../src/services/outbound/send.js';
 import type { ManualClock } from '../../../src/core/clock.js';
 import { startFakeTwilio, type FakeTwilio } from '../../fakes/twilio.js';
@@ -185,6 +186,30 @@ export function describePipeline(label: string, database: () => Promise<Database
       expect(await inbound()).toHaveLength(1);
       const replayed = await ctx.db.selectFrom('unrouted_events').select('replayed_at').where('id', '=', event!.id).executeTakeFirstOrThrow();
       expect(replayed.replayed_at).not.toBeNull();
+    });
+
+    it('keeps a customer message to a platform number unrouted once, however often its reaction runs, and replays it after assignment', async () => {
+      const platform = await makeNumber(ctx, { organization_id: null, provider: 'twilio', phone_number: '+14155550123', provider_id: '+14155550123' });
+      await receiveWebhook(ctx, providers.twilio, signedTwilioRequest('twilio/inbound-text.txt', twilioFake.authToken, PUBLIC_URL));
+      const [message] = await inbound();
+      expect(message).toMatchObject({ organization_id: null, number_id: platform.id });
+      await drainJobs(ctx);
+      // the job runs at least once: a second run keeps nothing twice
+      await reactToInbound(ctx, { messageId: message!.id, profileName: 'Maria Souza' });
+      const events = await ctx.db.selectFrom('unrouted_events').selectAll().execute();
+      expect(events).toEqual([
+        expect.objectContaining({ provider: 'twilio', message_id: message!.id, reason: expect.stringContaining('carries handovers only') }),
+      ]);
+      expect(await ctx.db.selectFrom('conversations').selectAll().execute()).toHaveLength(0);
+      await expect(replayUnroutedEvent(ctx, events[0]!.id)).rejects.toMatchObject({ status: 409, code: 'STILL_UNROUTED' });
+
+      await ctx.db.updateTable('numbers').set({ organization_id: org.id }).where('id', '=', platform.id).execute();
+      expect(await replayUnroutedEvent(ctx, events[0]!.id)).toMatchObject({ stored: 1, duplicates: 0 });
+      await drainJobs(ctx);
+      const [conversation] = await ctx.db.selectFrom('conversations').selectAll().execute();
+      expect(conversation).toMatchObject({ organization_id: org.id, number_id: platform.id });
+      expect(await inbound()).toEqual([expect.objectContaining({ id: message!.id, organization_id: org.id, conversation_id: conversation!.id })]);
+      expect(await replayUnroutedEvent(ctx, events[0]!.id)).toMatchObject({ stored: 0, duplicates: 1 });
     });
 
     it('applies delivery statuses monotonically: a late sent after delivered changes nothing; failed records why', async () => {

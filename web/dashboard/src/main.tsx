@@ -1,12 +1,12 @@
 // The dashboard: sign in with a key (exchanged for an HttpOnly session cookie), pick an
 // organization, work in one section at a time. Sections live at /dashboard/<section> so a reload or
 // a shared link lands in the same place.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { forgetOldStoredKey, get, SIGNED_OUT_EVENT, signIn, signOut } from './api.js';
 import { Agents } from './sections/Agents.js';
 import { Conversations } from './sections/Conversations.js';
-import { Guide } from './sections/Guide.js';
+import { Guide, hasNothingYet } from './sections/Guide.js';
 import { Knowledge } from './sections/Knowledge.js';
 import { Numbers } from './sections/Numbers.js';
 import { Organizations, type Organization } from './sections/Organizations.js';
@@ -38,9 +38,14 @@ const SECTIONS = {
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
-function sectionFromPath(): SectionName {
+/** The section the address names, if it names one. */
+function namedSection(): SectionName | undefined {
   const name = location.pathname.split('/')[2] as SectionName;
-  return name in SECTIONS ? name : 'conversations';
+  return name in SECTIONS ? name : undefined;
+}
+
+function sectionFromPath(): SectionName {
+  return namedSection() ?? 'conversations';
 }
 
 function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
@@ -94,6 +99,24 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
     localStorage.setItem('switchboard.org', id);
     setOrgId(id);
   };
+  // Signed in with an organization key and no section in the address: an organization with nothing
+  // set up yet lands on the guide rather than an empty inbox. Asked once; a section opened
+  // meanwhile wins.
+  const landing = useRef(namedSection() === undefined);
+  const orgToCheck = platform.data === false ? org?.id : undefined;
+  useEffect(() => {
+    if (!landing.current || !orgToCheck) return;
+    landing.current = false;
+    hasNothingYet(orgToCheck).then(
+      (nothing) => {
+        if (!nothing || namedSection() !== undefined) return;
+        history.replaceState(null, '', '/dashboard/guide');
+        setSection('guide');
+      },
+      // the inbox stays; the sections show their own errors
+      () => {},
+    );
+  }, [orgToCheck]);
   const names = (Object.keys(SECTIONS) as SectionName[]).filter((n) => n !== 'unrouted' || platform.data);
   // unrouted events are the platform's alone; an organization key landing there sees its inbox
   const shown: SectionName = section === 'unrouted' && !platform.data ? 'conversations' : section;

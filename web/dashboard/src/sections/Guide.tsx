@@ -255,6 +255,16 @@ function Simulator({ numbers, what }: { numbers: UsableNumber[]; what: string })
   );
 }
 
+/** Nothing set up yet — no number of its own, no knowledge, no widget: where the guide is the place to start. */
+export async function hasNothingYet(orgId: string): Promise<boolean> {
+  const [numbers, knowledge, widgets] = await Promise.all([
+    usableNumbersOf(orgId),
+    knowledgeOf(orgId),
+    get<{ widgets: Widget[] }>(`/api/organizations/${orgId}/widgets`).then((b) => b.widgets),
+  ]);
+  return !numbers.some((n) => n.owner === 'organization') && knowledge.documents.length === 0 && widgets.length === 0;
+}
+
 function GuideFor(props: SectionProps) {
   const { org, go } = props;
   const numbers = useLoad(() => usableNumbersOf(org.id), [org.id], POLL_MS);
