@@ -2,48 +2,30 @@
 // fake Twilio: a reference written at the start of a message is never delivered to another
 // conversation — not to the one whose notification was swipe-replied to, not to the only open
 // one — and a reference written oddly (`# 2`, full-width digits) is asked again, never delivered.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
-import { type Edge, MAYA, SANDBOX, startEdge } from './handover-support.js';
+import { describe, expect, it } from 'vitest';
+import { MAYA, sandboxEdgePerTest } from './handover-support.js';
 
 const SHOP = '+14155550142';
 const ANA = '+15550100200';
 const BEN = '+15550100201';
 
-let twilio: FakeTwilio;
-let edge: Edge;
-
-beforeAll(async () => {
-  twilio = await startFakeTwilio();
-});
-afterAll(async () => {
-  await twilio.close();
-});
-beforeEach(async () => {
-  twilio.reset();
-  twilio.messages.clear();
-  twilio.incomingNumbers.clear();
-  edge = await startEdge(twilio, { TWILIO_PHONE_NUMBER: `whatsapp:${SANDBOX}` });
-});
-afterEach(async () => {
-  await edge.server.stop();
-});
+const sandbox = sandboxEdgePerTest();
 
 async function say(from: string, to: string, text: string, extra: Record<string, string> = {}) {
   const names: Record<string, string> = { [ANA]: 'Ana Silva', [BEN]: 'Ben Okafor' };
-  expect(await edge.twilioInbound(from, to, text, { extra: { ProfileName: names[from] ?? 'Someone', ...extra } })).toBe(200);
-  await edge.drain();
+  expect(await sandbox.edge.twilioInbound(from, to, text, { extra: { ProfileName: names[from] ?? 'Someone', ...extra } })).toBe(200);
+  await sandbox.edge.drain();
 }
 
-const sentTo = (phone: string) => edge.sent().filter((m) => m.to === `whatsapp:${phone}`);
+const sentTo = (phone: string) => sandbox.edge.sent().filter((m) => m.to === `whatsapp:${phone}`);
 const bodiesTo = (phone: string) => sentTo(phone).map((m) => m.body);
 
 /** A shop with its own Twilio number and Maya, who accepted. */
 async function shopWithMaya() {
-  const org = await edge.organizationWithKey('Lantern Lane Bikes', { plan: 'starter' });
-  expect((await edge.call('POST', `/api/organizations/${org.id}/provision-number`, { body: { phoneNumber: SHOP } })).status).toBe(200);
-  expect((await edge.call('POST', `/api/organizations/${org.id}/agents`, { key: org.key, body: { name: 'Maya', number: MAYA } })).status).toBe(201);
-  const listed = await edge.call('GET', `/api/organizations/${org.id}/agents`, { key: org.key });
+  const org = await sandbox.edge.organizationWithKey('Lantern Lane Bikes', { plan: 'starter' });
+  expect((await sandbox.edge.call('POST', `/api/organizations/${org.id}/provision-number`, { body: { phoneNumber: SHOP } })).status).toBe(200);
+  expect((await sandbox.edge.call('POST', `/api/organizations/${org.id}/agents`, { key: org.key, body: { name: 'Maya', number: MAYA } })).status).toBe(201);
+  const listed = await sandbox.edge.call('GET', `/api/organizations/${org.id}/agents`, { key: org.key });
   await say(MAYA, SHOP, listed.body.agentInvitation.text);
   return org;
 }

@@ -2,7 +2,8 @@
 // the handover tests of real numbers share. Jobs run when a test drains them (no worker).
 import { drainJobs } from '../../src/jobs/queue.js';
 import type { LiveEvent } from '../../src/realtime/bus.js';
-import type { FakeTwilio } from '../fakes/twilio.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
 import { formBody, signTwilio } from '../fixtures/providers/index.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
@@ -105,4 +106,28 @@ export async function startEdge(twilio: FakeTwilio, env: Record<string, string> 
     },
     sent: () => [...twilio.messages.values()] as Array<{ sid: string; from: string; to: string; body: string }>,
   };
+}
+
+/**
+ * The fake Twilio for the whole file and, for each test, a fresh server whose platform sender is
+ * the sandbox number (`TWILIO_PHONE_NUMBER`); registers its own hooks.
+ */
+export function sandboxEdgePerTest(): { twilio: FakeTwilio; edge: Edge } {
+  const current = {} as { twilio: FakeTwilio; edge: Edge };
+  beforeAll(async () => {
+    current.twilio = await startFakeTwilio();
+  });
+  afterAll(async () => {
+    await current.twilio.close();
+  });
+  beforeEach(async () => {
+    current.twilio.reset();
+    current.twilio.messages.clear();
+    current.twilio.incomingNumbers.clear();
+    current.edge = await startEdge(current.twilio, { TWILIO_PHONE_NUMBER: `whatsapp:${SANDBOX}` });
+  });
+  afterEach(async () => {
+    await current.edge.server.stop();
+  });
+  return current;
 }

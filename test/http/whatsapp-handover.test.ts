@@ -4,7 +4,7 @@
 // customer's messages reach the agent and the agent's reply reaches the customer on WhatsApp.
 // Nobody who has not accepted is ever written to, and nobody is told "a member of our team will
 // reply" when no one was told.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { visitorText } from '../../src/core/handover-text.js';
 import { drainJobs } from '../../src/jobs/queue.js';
 import { startServer } from '../../src/server.js';
@@ -12,49 +12,31 @@ import { DEMO_BUSINESS } from '../../src/services/platform/demo.js';
 import { phoneThreads } from '../../src/services/platform/simulator.js';
 import { closeInactiveConversations } from '../../src/services/handover/inactivity.js';
 import { HANDOVER_CONFIRMATION, OFFER_HUMAN } from '../../src/services/inbound/auto-reply.js';
-import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
 import { makeTestContext } from '../support/context.js';
-import { type Edge, MAYA, SANDBOX, startEdge, TOM } from './handover-support.js';
+import { MAYA, SANDBOX, TOM, sandboxEdgePerTest } from './handover-support.js';
 
 const SHOP = '+14155550142';
 const ANA = '+15550100200';
 
-let twilio: FakeTwilio;
-let edge: Edge;
-
-beforeAll(async () => {
-  twilio = await startFakeTwilio();
-});
-afterAll(async () => {
-  await twilio.close();
-});
-beforeEach(async () => {
-  twilio.reset();
-  twilio.messages.clear();
-  twilio.incomingNumbers.clear();
-  edge = await startEdge(twilio, { TWILIO_PHONE_NUMBER: `whatsapp:${SANDBOX}` });
-});
-afterEach(async () => {
-  await edge.server.stop();
-});
+const sandbox = sandboxEdgePerTest();
 
 /** A shop with a Twilio number of its own, and these agents (invited). */
 async function shop(name: string, agents: Array<{ name: string; number: string }>, number = SHOP) {
-  const org = await edge.organizationWithKey(name, { plan: 'starter' });
-  const provisioned = await edge.call('POST', `/api/organizations/${org.id}/provision-number`, { body: { phoneNumber: number } });
+  const org = await sandbox.edge.organizationWithKey(name, { plan: 'starter' });
+  const provisioned = await sandbox.edge.call('POST', `/api/organizations/${org.id}/provision-number`, { body: { phoneNumber: number } });
   expect(provisioned.status).toBe(200);
-  for (const agent of agents) expect((await edge.call('POST', `/api/organizations/${org.id}/agents`, { key: org.key, body: agent })).status).toBe(201);
-  const listed = await edge.call('GET', `/api/organizations/${org.id}/agents`, { key: org.key });
+  for (const agent of agents) expect((await sandbox.edge.call('POST', `/api/organizations/${org.id}/agents`, { key: org.key, body: agent })).status).toBe(201);
+  const listed = await sandbox.edge.call('GET', `/api/organizations/${org.id}/agents`, { key: org.key });
   return { ...org, accept: listed.body.agentInvitation.text as string };
 }
 
 /** A WhatsApp message in, with the sender's WhatsApp profile name, and every job it leads to run. */
 async function say(from: string, to: string, text: string, extra: Record<string, string> = {}) {
-  expect(await edge.twilioInbound(from, to, text, { extra: { ProfileName: from === ANA ? 'Ana Silva' : 'Someone', ...extra } })).toBe(200);
-  await edge.drain();
+  expect(await sandbox.edge.twilioInbound(from, to, text, { extra: { ProfileName: from === ANA ? 'Ana Silva' : 'Someone', ...extra } })).toBe(200);
+  await sandbox.edge.drain();
 }
 
-const sentTo = (phone: string) => edge.sent().filter((m) => m.to === `whatsapp:${phone}`);
+const sentTo = (phone: string) => sandbox.edge.sent().filter((m) => m.to === `whatsapp:${phone}`);
 const bodiesTo = (phone: string) => sentTo(phone).map((m) => m.body);
 
 describe("a WhatsApp customer's human", () => {
@@ -83,7 +65,7 @@ describe("a WhatsApp customer's human", () => {
     expect(bodiesTo(ANA).at(-1)).toBe(HANDOVER_CONFIRMATION);
     // Invited, never accepted: nothing at all.
     expect(sentTo(TOM)).toEqual([]);
-    const waiting = await edge.call('GET', `/api/organizations/${lantern.id}/conversations`, { key: lantern.key });
+    const waiting = await sandbox.edge.call('GET', `/api/organizations/${lantern.id}/conversations`, { key: lantern.key });
     expect(waiting.body.conversations).toEqual([
       expect.objectContaining({ ref: 1, channel: 'whatsapp', status: 'waiting_agent', assignedWhatsappNumber: SHOP }),
     ]);
@@ -150,7 +132,7 @@ describe("a WhatsApp customer's human", () => {
   it('with no active agent, the customer is told honestly that no one can be reached and nothing is sent to anyone else', async () => {
     await shop('Quiet Shop', [{ name: 'Tom', number: TOM }]); // invited only
     await say(ANA, SHOP, 'human');
-    expect(edge.sent().map((m) => [m.to, m.body])).toEqual([[`whatsapp:${ANA}`, visitorText.noAgentReachable]]);
+    expect(sandbox.edge.sent().map((m) => [m.to, m.body])).toEqual([[`whatsapp:${ANA}`, visitorText.noAgentReachable]]);
     // Still the bot's: the next question gets an answer, not silence.
     await say(ANA, SHOP, 'are you there?');
     expect(sentTo(ANA)).toHaveLength(2);
@@ -162,9 +144,9 @@ describe("a WhatsApp customer's human", () => {
     await say(MAYA, SHOP, lantern.accept);
     await say(ANA, SHOP, 'human');
     await say(MAYA, SHOP, '#1: Hello!');
-    edge.ctx.clock.advance(31 * 60_000);
-    expect(await closeInactiveConversations(edge.ctx)).toBe(1);
-    await edge.drain();
+    sandbox.edge.ctx.clock.advance(31 * 60_000);
+    expect(await closeInactiveConversations(sandbox.edge.ctx)).toBe(1);
+    await sandbox.edge.drain();
     expect(bodiesTo(ANA).at(-1)).toBe(visitorText.closedForInactivity(30));
     expect(bodiesTo(MAYA).at(-1)).toBe('⏱️ #1 Ana Silva was closed after 30 minutes without messages.');
   });
@@ -173,9 +155,9 @@ describe("a WhatsApp customer's human", () => {
     const lantern = await shop('Lantern Lane Bikes', [{ name: 'Maya', number: MAYA }]);
     await say(MAYA, SHOP, lantern.accept);
     await say(ANA, SHOP, 'human');
-    const [conversation] = (await edge.call('GET', `/api/organizations/${lantern.id}/conversations`, { key: lantern.key })).body.conversations;
-    expect((await edge.call('POST', `/api/conversations/${conversation.id}/close`, { key: lantern.key })).status).toBe(200);
-    await edge.drain();
+    const [conversation] = (await sandbox.edge.call('GET', `/api/organizations/${lantern.id}/conversations`, { key: lantern.key })).body.conversations;
+    expect((await sandbox.edge.call('POST', `/api/conversations/${conversation.id}/close`, { key: lantern.key })).status).toBe(200);
+    await sandbox.edge.drain();
     expect(bodiesTo(MAYA).at(-1)).toBe('✅ #1 Ana Silva is closed.');
     expect(bodiesTo(ANA).at(-1)).toBe(visitorText.closedByAgent);
     const toAna = sentTo(ANA).length;
@@ -189,7 +171,7 @@ describe("a WhatsApp customer's human", () => {
     await say(MAYA, SHOP, lantern.accept);
     await say(ANA, SHOP, 'human');
     // Maya keeps the conversation alive from her side; Ana has been silent for a day.
-    edge.ctx.clock.advance(25 * 60 * 60_000);
+    sandbox.edge.ctx.clock.advance(25 * 60 * 60_000);
     await say(MAYA, SHOP, lantern.accept); // her own window on the shop's number opens again
     const toAna = sentTo(ANA).length;
     await say(MAYA, SHOP, '#1: Are you still there?');
@@ -201,18 +183,18 @@ describe("a WhatsApp customer's human", () => {
 describe('on the shared platform sender', () => {
   it('an agent whose window is open only on the platform sender is reached there; an ambiguous #1 warns, a swipe-reply delivers from the shop’s own number', async () => {
     // Alder Books hands its website visitors over on the platform sender; Birch Bikes has its own number.
-    const alder = await edge.organizationWithKey('Alder Books', { plan: 'starter' });
-    await edge.call('POST', `/api/organizations/${alder.id}/agents`, { key: alder.key, body: { name: 'Maya', number: MAYA } });
-    const widget = await edge.call('POST', `/api/organizations/${alder.id}/widgets`, {
+    const alder = await sandbox.edge.organizationWithKey('Alder Books', { plan: 'starter' });
+    await sandbox.edge.call('POST', `/api/organizations/${alder.id}/agents`, { key: alder.key, body: { name: 'Maya', number: MAYA } });
+    const widget = await sandbox.edge.call('POST', `/api/organizations/${alder.id}/widgets`, {
       key: alder.key,
       body: { name: 'Site', allowedOrigins: ['*'], agentWhatsappNumbers: [MAYA] },
     });
     const birch = await shop('Birch Bikes', [{ name: 'Maya', number: MAYA }]);
     // Maya accepts both from the platform sender: she has never written to Birch's own number.
-    await say(MAYA, SANDBOX, (await edge.call('GET', `/api/organizations/${alder.id}/agents`, { key: alder.key })).body.agentInvitation.text);
+    await say(MAYA, SANDBOX, (await sandbox.edge.call('GET', `/api/organizations/${alder.id}/agents`, { key: alder.key })).body.agentInvitation.text);
     await say(MAYA, SANDBOX, birch.accept);
 
-    const visitor = await edge.visitor(widget.body.widget.publicKey, 'Bo');
+    const visitor = await sandbox.edge.visitor(widget.body.widget.publicKey, 'Bo');
     await visitor.say('hi');
     expect((await visitor.handover()).body).toMatchObject({ conversationRef: 1, assignedWhatsappNumber: SANDBOX });
     await say(ANA, SHOP, 'human');
