@@ -210,21 +210,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
             }),
           )
           .slice(0, pageSize);
-        const uri = `${account}/Messages.json?PageSize=${pageSize}&Page=0`;
-        return {
-          status: 200,
-          body: {
-            messages: found,
-            end: found.length - 1,
-            first_page_uri: uri,
-            next_page_uri: null,
-            previous_page_uri: null,
-            page: 0,
-            page_size: pageSize,
-            start: 0,
-            uri,
-          },
-        };
+        return { status: 200, body: listPage('messages', found, `${account}/Messages.json`, pageSize) };
       }),
     },
     {
@@ -321,21 +307,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
         const wanted = req.query.PhoneNumber;
         const pageSize = Number(req.query.PageSize ?? 50);
         const found = [...incomingNumbers.values()].filter((n) => !wanted || n.phone_number === wanted).slice(0, pageSize);
-        const uri = `${account}/IncomingPhoneNumbers.json?PageSize=${pageSize}&Page=0`;
-        return {
-          status: 200,
-          body: {
-            incoming_phone_numbers: found,
-            end: found.length - 1,
-            first_page_uri: uri,
-            next_page_uri: null,
-            previous_page_uri: null,
-            page: 0,
-            page_size: pageSize,
-            start: 0,
-            uri,
-          },
-        };
+        return { status: 200, body: listPage('incoming_phone_numbers', found, `${account}/IncomingPhoneNumbers.json`, pageSize) };
       }),
     },
     {
@@ -412,5 +384,21 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     close: async () => {
       await Promise.all([server.close(), cdn.close()]);
     },
+  };
+}
+
+/** The first (and only) page of a Twilio list resource: the items under their key, with the paging fields Twilio sends. */
+function listPage(key: string, items: unknown[], path: string, pageSize: number): Record<string, unknown> {
+  const uri = `${path}?PageSize=${pageSize}&Page=0`;
+  return {
+    [key]: items,
+    end: items.length - 1,
+    first_page_uri: uri,
+    next_page_uri: null,
+    previous_page_uri: null,
+    page: 0,
+    page_size: pageSize,
+    start: 0,
+    uri,
   };
 }
