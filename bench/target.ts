@@ -134,7 +134,9 @@ async function startProduct(): Promise<Started> {
       for (const id of sessionIds) await ctx.bus.publish({ channel: `session:${id}`, type: 'status', data: { marker } });
       return performance.now() - started;
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+    },
   };
 }
 

@@ -77,6 +77,10 @@ const envSchema = z.object({
   EMBEDDINGS_MODEL: optionalText,
   EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
   ANSWER_BY_MEANING: onOff,
+  ENCODER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(30000),
+  KNOWLEDGE_MAX_DOCUMENTS: z.coerce.number().int().min(1).default(500),
+  KNOWLEDGE_MAX_ENTRIES: z.coerce.number().int().min(1).default(20000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(30000),
   SIMULATOR: onOff,
   DEMO: onOff,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -143,6 +147,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
       : undefined,
     /** the sentence encoder beside word matching (about 30 MB of model, 160 MB of memory) */
     answerByMeaning: env.ANSWER_BY_MEANING ?? true,
+    /** the built-in encoder's time limit for one batch; past it the batch fails and its thread is replaced */
+    encoderTimeoutMs: env.ENCODER_TIMEOUT_MS,
+    /** per organization: documents in the knowledge base, entries (passages) a training may make */
+    knowledgeLimits: { documents: env.KNOWLEDGE_MAX_DOCUMENTS, entries: env.KNOWLEDGE_MAX_ENTRIES },
+    /** SIGTERM: how long running work may take before the process ends anyway (its jobs are taken back) */
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     simulator: env.SIMULATOR ?? !anyProvider,
     demo: env.DEMO ?? true,
     logLevel: env.LOG_LEVEL,

@@ -18,16 +18,29 @@ async function main(): Promise<void> {
   ctx.log.info({ url: server.url }, 'Switchboard is listening');
   console.log(startupBanner(server));
 
+  // SIGTERM: stop within SHUTDOWN_TIMEOUT_MS whatever runs (unfinished jobs are taken back by the
+  // next start, or after their lease); a second signal ends the process at once.
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      ctx.log.warn({ signal }, 'second signal: stopping now');
+      process.exit(1);
+    }
     stopping = true;
-    ctx.log.info({ signal }, 'shutting down');
-    await server.stop();
-    process.exit(0);
+    const timeoutMs = config.shutdownTimeoutMs;
+    ctx.log.info({ signal, timeoutMs }, 'shutting down');
+    // The last word, should closing itself hang.
+    setTimeout(() => process.exit(1), timeoutMs).unref();
+    server.stop({ timeoutMs: timeoutMs - Math.min(1_000, timeoutMs / 10) }).then(
+      (finished) => process.exit(finished ? 0 : 1),
+      (err: Error) => {
+        ctx.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 /** What a person starting Switchboard needs: where to go, and a key when one was made for them. */

@@ -43,8 +43,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     random: Math.random,
     encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
     // An embeddings endpoint, when configured, gives the vectors; the built-in encoder stands in when it fails.
-    sentences: config.embeddings ? remoteEncoder(config.embeddings) : config.answerByMeaning ? sharedSentenceEncoder() : undefined,
-    sentencesFallback: config.embeddings && config.answerByMeaning ? sharedSentenceEncoder() : undefined,
+    sentences: config.embeddings ? remoteEncoder(config.embeddings) : config.answerByMeaning ? sharedSentenceEncoder(config.encoderTimeoutMs) : undefined,
+    sentencesFallback: config.embeddings && config.answerByMeaning ? sharedSentenceEncoder(config.encoderTimeoutMs) : undefined,
     jobs: { handlers: new Map(Object.entries(options.jobs ?? jobHandlers)), workers: new Set() },
     state: createContextState(),
   };
@@ -83,7 +83,8 @@ export interface RunningServer {
   demo?: DemoInfo;
   /** the platform key generated on this start (ADMIN_API_KEY unset, first start): print it once */
   generatedAdminKey?: string;
-  stop(): Promise<void>;
+  /** stops (see stopServer); resolves true when everything finished within `timeoutMs` */
+  stop(options?: { timeoutMs?: number }): Promise<boolean>;
 }
 
 /** Builds the app and background work on a context; listens when `listen` is true. */
@@ -106,23 +107,64 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   if (listen) {
     url = await app.listen({ port: ctx.config.port, host: ctx.config.host });
   }
-  let stopped = false;
+  let stopping: Promise<boolean> | undefined;
   return {
     app,
     ctx,
     url,
     demo,
     generatedAdminKey,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // Stop taking requests, let in-flight ones finish, then stop workers and close the database.
-      await app.close();
-      for (const stopBackground of background.reverse()) await stopBackground();
-      await ctx.bus.close();
-      await ctx.database.close();
+    stop(options = {}) {
+      stopping ??= stopServer(ctx, app, background.reverse(), options.timeoutMs);
+      return stopping;
     },
   };
+}
+
+/**
+ * Stops taking requests, lets in-flight requests and running jobs finish, then closes the
+ * database. With a time limit, whatever still runs then (a request waiting on a stuck encoder, a
+ * job) is left: its job stays `running` and is taken back by the next start, or after its lease.
+ */
+async function stopServer(ctx: AppContext, app: App, background: Array<() => Promise<void>>, timeoutMs?: number): Promise<boolean> {
+  // A fifth of the time (up to 5 s) is kept for closing the database.
+  const closing = timeoutMs === undefined ? undefined : Math.min(5_000, timeoutMs / 5);
+  const graceful = (async () => {
+    await app.close();
+    for (const stopBackground of background) await stopBackground();
+  })();
+  const finished = await within(graceful, timeoutMs === undefined ? undefined : timeoutMs - closing!);
+  if (!finished) {
+    // Workers claim nothing more; the jobs they run are left to be taken back.
+    for (const stopBackground of background) void stopBackground().catch(() => undefined);
+    ctx.log.warn({ timeoutMs }, 'shutdown time is up: unfinished requests and jobs are left (jobs are taken back by the next start)');
+  }
+  const closed = await within(
+    (async () => {
+      await ctx.bus.close();
+      await ctx.database.close();
+    })(),
+    closing,
+  );
+  return finished && closed;
+}
+
+/** Whether `work` settled within `ms` (always waits without `ms`); a failure counts as settled. */
+async function within(work: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  if (ms === undefined) return settled;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** SQLite mode keeps a generated key beside the database; an in-memory database gets a fresh one. */

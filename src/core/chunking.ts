@@ -24,6 +24,14 @@ export interface ChunkSource {
 const MERGE_UP_TO = 600;
 /** A paragraph longer than this is cut into groups of whole sentences. */
 const SPLIT_ABOVE = 900;
+/**
+ * No passage is longer than this, whatever the text: a "sentence" with no full stop (200 KB of
+ * `<` in an .html) is cut at spaces, or anywhere when it has none. The sentence encoder's time
+ * grows with a text's length, and one endless text would hold it from every organization.
+ */
+export const MAX_PASSAGE_CHARACTERS = 1200;
+/** A question (or heading) beyond this is cut: it names an entry, it is not a passage. */
+export const MAX_QUESTION_CHARACTERS = 300;
 
 // Lines are read by hand rather than by one pattern each: `^(#{1,6})\s+(.+?)\s*#*\s*$` takes cubic
 // time on "# a" + 10,000 spaces + "x" (the lazy text, the spaces and the closing hashes can split
@@ -127,14 +135,40 @@ function splitLong(text: string): string[] {
     group = group ? `${group} ${sentence}` : sentence;
   }
   if (group) groups.push(group);
-  return groups;
+  return groups.flatMap(cutToLength);
+}
+
+/** Pieces of at most MAX_PASSAGE_CHARACTERS: cut at the last space before the limit, else at the limit. */
+function cutToLength(text: string): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > MAX_PASSAGE_CHARACTERS) {
+    const space = rest.lastIndexOf(' ', MAX_PASSAGE_CHARACTERS);
+    const end = space > MAX_PASSAGE_CHARACTERS / 2 ? space : MAX_PASSAGE_CHARACTERS;
+    pieces.push(rest.slice(0, end).trimEnd());
+    rest = rest.slice(end).trimStart();
+  }
+  if (rest) pieces.push(rest);
+  return pieces;
+}
+
+/** A question or heading cut to MAX_QUESTION_CHARACTERS. */
+function shortened(text: string): string {
+  return text.length <= MAX_QUESTION_CHARACTERS ? text : `${text.slice(0, MAX_QUESTION_CHARACTERS - 1).trimEnd()}…`;
 }
 
 export function chunkDocument(doc: ChunkSource): Chunk[] {
   const chunks: Chunk[] = [];
   const add = (headings: string[], question: string, text: string) => {
     for (const piece of splitLong(text)) {
-      chunks.push({ id: `${doc.id}#${chunks.length}`, documentId: doc.id, title: doc.title, heading: headings.join(' › '), question, text: piece });
+      chunks.push({
+        id: `${doc.id}#${chunks.length}`,
+        documentId: doc.id,
+        title: doc.title,
+        heading: shortened(headings.join(' › ')),
+        question: shortened(question),
+        text: piece,
+      });
     }
   };
   for (const section of sections(doc.content)) {

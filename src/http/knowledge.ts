@@ -88,10 +88,19 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
 
   app.get(
     '/api/organizations/:orgId/knowledge',
-    { ...guard, schema: { tags, summary: 'List the documents of the knowledge base, with when it was last trained (null: never)', params: orgParams } },
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary:
+          'List the documents of the knowledge base, with when it was last trained (null: never) and its latest training in this process (why it failed, when it did)',
+        params: orgParams,
+      },
+    },
     async (request) => {
-      const documents = await listDocuments(ctx, request.params.orgId);
-      return { ok: true, documents, trainedAt: await lastTrainedAt(ctx, request.params.orgId) };
+      const { orgId } = request.params;
+      const documents = await listDocuments(ctx, orgId);
+      return { ok: true, documents, trainedAt: await lastTrainedAt(ctx, orgId), training: (await trainingStatus(ctx, orgId)) ?? null };
     },
   );
 

@@ -23,6 +23,8 @@ export interface TrainingStatus {
   finishedAt?: string;
   /** why it failed, when it did */
   error?: string;
+  /** why the passages got no sentence vectors although an encoder is on (it failed or took too long): answers match by words alone */
+  meaningError?: string;
   /** what was stored, when done */
   result?: TrainingResult;
 }

@@ -2,7 +2,7 @@
 // no retraining) and the loaded index, cached in memory per organization.
 import { randomUUID } from 'node:crypto';
 import type { DocumentText, SourceType } from '../../core/documents.js';
-import { badRequest, notFound } from '../../core/errors.js';
+import { badRequest, notFound, unprocessable } from '../../core/errors.js';
 import { meaningText, packVectors, unpackVectors } from '../../core/meaning.js';
 import { loadIndexAsync, type KnowledgeIndex } from '../../core/retrieval.js';
 import { BUILT_IN_ENCODER } from './meaning/encoder.js';
@@ -39,6 +39,15 @@ export async function addDocument(
       `The document is too long (${content.length} characters; at most ${MAX_DOCUMENT_CHARACTERS}). Split it into several.`,
       'DOCUMENT_TOO_LARGE',
     );
+  }
+  const limit = ctx.config.knowledgeLimits.documents;
+  const held = await ctx.db
+    .selectFrom('knowledge_documents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  if (Number(held.n) >= limit) {
+    throw unprocessable(`The knowledge base already holds ${limit} documents, the most an organization may have. Remove one first.`, 'TOO_MANY_DOCUMENTS');
   }
   const row = {
     id: randomUUID(),
@@ -160,10 +169,25 @@ async function train(ctx: AppContext, organizationId: string, status: TrainingSt
     else [status.chunksDone, status.chunks] = [progress.done, progress.total];
   });
   [status.documentsDone, status.chunks, status.chunksDone] = [documents.length, indexed.chunkCount, 0];
+  const entries = ctx.config.knowledgeLimits.entries;
+  if (indexed.chunkCount > entries) {
+    throw unprocessable(
+      `The knowledge base makes ${indexed.chunkCount} entries, more than the ${entries} an organization may have. Remove or shorten documents, then train again.`,
+      'TOO_MANY_ENTRIES',
+    );
+  }
   status.phase = 'meaning';
-  const meaning = await meaningVectors(ctx, organizationId, indexed.meaningTexts, (done) => {
-    status.chunksDone = done;
-  });
+  const meaning = await meaningVectors(
+    ctx,
+    organizationId,
+    indexed.meaningTexts,
+    (done) => {
+      status.chunksDone = done;
+    },
+    (reason) => {
+      status.meaningError = reason;
+    },
+  );
   status.phase = 'storing';
   status.chunksDone = indexed.chunkCount;
   const row = {
@@ -188,35 +212,39 @@ async function train(ctx: AppContext, organizationId: string, status: TrainingSt
   return status.result;
 }
 
-/** Texts sent to the encoder at once, to report progress between: a multiple of its batch of 32, so the batches are the same. */
+/** Texts sent to the encoder at once, to report progress between: a multiple of its batches (4 for a training, 64 for an endpoint). */
 const MEANING_SLICE = 256;
 
 /**
  * Each passage's sentence vector, packed for storage, and the encoder that made them: the
  * embeddings endpoint, or the built-in encoder when the endpoint fails (every passage by the same
  * one: vectors of two encoders are never compared). Undefined without an encoder or when all fail
- * (answers then match by words alone, and the failure is logged).
+ * (answers then match by words alone; the failure is logged and given to `onFailure`).
  */
 async function meaningVectors(
   ctx: AppContext,
   organizationId: string,
   texts: string[],
   onProgress: (done: number) => void = () => {},
+  onFailure: (reason: string) => void = () => {},
 ): Promise<{ vectors: string; dimensions: number; encoder: string } | undefined> {
   if (texts.length === 0) return undefined;
+  let failure: string | undefined;
   for (const encoder of [ctx.sentences, ctx.sentencesFallback]) {
     if (!encoder) continue;
     try {
       const vectors: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += MEANING_SLICE) {
-        for (const vector of await encoder.embed(texts.slice(i, i + MEANING_SLICE))) vectors.push(vector);
+        for (const vector of await encoder.embed(texts.slice(i, i + MEANING_SLICE), { lane: 'training', organizationId })) vectors.push(vector);
         onProgress(vectors.length);
       }
       return { ...packVectors(vectors), encoder: encoder.name };
     } catch (err) {
       ctx.log.warn({ organizationId, encoder: encoder.name, reason: (err as Error).message }, 'sentence vectors failed');
+      failure = (err as Error).message;
     }
   }
+  if (failure) onFailure(`sentence vectors failed (${failure}); answers match by words alone`);
   if (ctx.sentences) ctx.log.warn({ organizationId }, 'no sentence vectors; the index matches by words only');
   return undefined;
 }
@@ -228,7 +256,7 @@ async function meaningVectors(
 export async function questionVector(ctx: AppContext, index: KnowledgeIndex, question: string): Promise<Float32Array | undefined> {
   const encoder = [ctx.sentences, ctx.sentencesFallback].find((e) => e?.name === (index.encoder ?? BUILT_IN_ENCODER));
   if (!encoder) return undefined;
-  const [vector] = await encoder.embed([question]);
+  const [vector] = await encoder.embed([question], { lane: 'question' });
   return vector && vector.length === index.vectors?.[0]?.length ? vector : undefined;
 }
 

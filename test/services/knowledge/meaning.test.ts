@@ -25,11 +25,11 @@ const WEAR_QUESTION = 'what should i turn up in? are leggings ok and do i need a
 function countingEncoder(): SentenceEncoder & { texts: string[] } {
   const texts: string[] = [];
   return {
-    name: sharedSentenceEncoder().name,
+    name: sharedSentenceEncoder(60_000).name,
     texts,
     embed: (batch) => {
       texts.push(...batch);
-      return sharedSentenceEncoder().embed(batch);
+      return sharedSentenceEncoder(60_000).embed(batch);
     },
   };
 }
@@ -44,7 +44,7 @@ afterEach(() => ctx.database.close());
 
 describe('the sentence encoder', () => {
   it('places a paraphrase nearer than a sentence on another topic, in unit vectors', async () => {
-    const [question, paraphrase, other] = await sharedSentenceEncoder().embed([
+    const [question, paraphrase, other] = await sharedSentenceEncoder(60_000).embed([
       'can my mate tag along with me',
       'Can I bring a friend to class?',
       'How much does a monthly membership cost?',
@@ -56,7 +56,7 @@ describe('the sentence encoder', () => {
 
   it('answers many texts in order, across batches', async () => {
     const texts = Array.from({ length: 70 }, (_, i) => (i % 2 ? 'Where can I park my car?' : `Clause ${i} of the warranty`));
-    const vectors = await sharedSentenceEncoder().embed(texts);
+    const vectors = await sharedSentenceEncoder(60_000).embed(texts);
     expect(vectors).toHaveLength(70);
     expect(cosine(vectors[1]!, vectors[69]!)).toBeCloseTo(1, 5);
     expect(cosine(vectors[0]!, vectors[1]!)).toBeLessThan(0.9);
@@ -142,7 +142,7 @@ describe('answering by meaning', () => {
 
   it('answers by words, and says why in the log, when the encoder fails', async () => {
     const warnings: string[] = [];
-    const failing: SentenceEncoder = { name: sharedSentenceEncoder().name, embed: () => Promise.reject(new Error('model file unreadable')) };
+    const failing: SentenceEncoder = { name: sharedSentenceEncoder(60_000).name, embed: () => Promise.reject(new Error('model file unreadable')) };
     const org = await makeOrganization(ctx);
     await seedKnowledge(ctx, org.id, studio());
     ctx.sentences = failing;
