@@ -32,6 +32,13 @@ function progressText(t: TrainingStatus): string {
 }
 
 /** A running training: what it is doing, and a bar of how far. */
+/** Why the latest training failed, or matches by words alone although the encoder is on. */
+function TrainingTrouble({ training }: { training: TrainingStatus }) {
+  if (training.phase === 'failed') return <p className="error">Last training failed: {training.error ?? 'unknown reason'}</p>;
+  if (training.meaningError) return <p className="notice">Last training: {training.meaningError}.</p>;
+  return null;
+}
+
 function TrainingProgress({ training }: { training: TrainingStatus }) {
   const [done, total] = training.phase === 'chunking' ? [training.documentsDone, training.documents] : [training.chunksDone, training.chunks];
   return (
@@ -168,6 +175,8 @@ function Suggestions({ orgId, onAccepted }: { orgId: string; onAccepted: () => P
 export interface KnowledgeList {
   documents: KnowledgeDocument[];
   trainedAt: string | null;
+  /** the latest training in the server's process: why it failed, or why it has no sentence vectors */
+  training: TrainingStatus | null;
 }
 
 export const knowledgeOf = (orgId: string) => get<KnowledgeList>(`/api/organizations/${orgId}/knowledge`);
@@ -257,6 +266,7 @@ export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: s
         }
       >
         {docs.data && <p className="muted">Last trained: {docs.data.trainedAt ? when(docs.data.trainedAt) : 'never'}</p>}
+        {!training && docs.data?.training && <TrainingTrouble training={docs.data.training} />}
         {training && <TrainingProgress training={training} />}
         {note && <p className="notice">{note}</p>}
         <ErrorBox error={docs.error ?? action.error ?? trainAction.error} />
