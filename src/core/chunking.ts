@@ -138,14 +138,17 @@ function splitLong(text: string): string[] {
   return groups.flatMap(cutToLength);
 }
 
-/** Pieces of at most MAX_PASSAGE_CHARACTERS: cut at the last space before the limit, else at the limit. */
+/** Pieces of at most MAX_PASSAGE_CHARACTERS: cut at the last line break, else space, in the second half; else at the limit. */
 function cutToLength(text: string): string[] {
   const pieces: string[] = [];
   let rest = text;
+  const half = MAX_PASSAGE_CHARACTERS / 2;
   while (rest.length > MAX_PASSAGE_CHARACTERS) {
-    const space = rest.lastIndexOf(' ', MAX_PASSAGE_CHARACTERS);
-    const end = space > MAX_PASSAGE_CHARACTERS / 2 ? space : MAX_PASSAGE_CHARACTERS;
-    pieces.push(rest.slice(0, end).trimEnd());
+    let end = rest.lastIndexOf('\n', MAX_PASSAGE_CHARACTERS);
+    if (end <= half) end = rest.lastIndexOf(' ', MAX_PASSAGE_CHARACTERS);
+    if (end <= half) end = MAX_PASSAGE_CHARACTERS;
+    const piece = rest.slice(0, end).trimEnd();
+    if (piece) pieces.push(piece);
     rest = rest.slice(end).trimStart();
   }
   if (rest) pieces.push(rest);
@@ -165,7 +168,7 @@ export function chunkDocument(doc: ChunkSource): Chunk[] {
         id: `${doc.id}#${chunks.length}`,
         documentId: doc.id,
         title: doc.title,
-        heading: shortened(headings.join(' › ')),
+        heading: headings.map(shortened).join(' › '),
         question: shortened(question),
         text: piece,
       });
