@@ -52,13 +52,14 @@ describe('the shared sentence encoder', () => {
   });
 
   it('fails a batch that passes its time limit, and a new thread answers the next call', async () => {
-    const encoder = slowEncoder(1, 500);
+    // The limit counts from when a batch is sent, a new thread's start included: generous for a busy machine.
+    const encoder = slowEncoder(1, 5_000);
     const started = performance.now();
     const stuck = encoder.embed(['<'.repeat(50) + 'STUCK'], { lane: 'training', organizationId: 'org-a' });
     const question = encoder.embed(['do you deliver?'], { lane: 'question' });
     await expect(stuck).rejects.toThrow(EncoderTimeoutError);
-    await expect(stuck).rejects.toThrow(/took longer than 500 ms/);
-    expect(performance.now() - started).toBeLessThan(10_000);
+    await expect(stuck).rejects.toThrow(/took longer than 5000 ms/);
+    expect(performance.now() - started).toBeLessThan(30_000);
     // The question queued behind the stuck batch is answered by the thread that replaced it.
     const [vector] = await question;
     expect(vector).toHaveLength(64);
