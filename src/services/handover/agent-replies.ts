@@ -59,7 +59,7 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
   if (reply.kind === 'pick') {
     // A swipe-reply says where even a bare number goes; otherwise `2` only ever picks.
     const swiped = await swipedConversation(ctx, inbox);
-    if (swiped) return act(ctx, inbox, swiped, 'message', { messageId: message.id, text: String(reply.choice), media: mediaOf(message) });
+    if (swiped) return act(ctx, inbox, swiped, 'message', { messageId: message.id, text: (message.body ?? '').trim(), media: mediaOf(message) });
     await pickConversation(ctx, inbox, reply.choice, mine);
     return true;
   }
