@@ -11,13 +11,24 @@ export type ReplyTarget =
 
 export type AgentReply =
   | { kind: 'list' }
-  /** `#282 /close`, or a bare `/close` (then the swipe-reply or the only conversation decides) */
-  | { kind: 'close'; target: ReplyTarget | null }
+  /** `help` or `/help`, with or without a reference: the list of commands */
+  | { kind: 'help' }
+  /** a bare `1`: the agent picks a conversation for their held message */
+  | { kind: 'pick'; choice: number }
+  /**
+   * `#282 /close` closes; `#282 /ai` gives the conversation back to the bot; `#282 /wrong` marks the
+   * bot's last answer wrong. Bare (`/close`), the swipe-reply or the only conversation decides.
+   */
+  | { kind: 'close' | 'ai' | 'wrong'; target: ReplyTarget | null }
   /** `#282: text`, `@Name: text`, `@visitor_abc: text`, or text without a prefix (target null) */
   | { kind: 'message'; target: ReplyTarget | null; text: string };
 
 const LIST = /^\/list$/i;
-const CLOSE = /^\/close$/i;
+const HELP = /^\/?help$/i;
+const PICK = /^(\d{1,2})[.)]?$/;
+// The commands that act on one conversation.
+const COMMANDS: Record<string, 'close' | 'ai' | 'wrong'> = { '/close': 'close', '/ai': 'ai', '/wrong': 'wrong' };
+const commandOf = (text: string) => COMMANDS[text.toLowerCase()];
 // A message that starts with `#282` followed by a space, `:`, `-`, `.` or `,` (or nothing) names
 // conversation 282: `#5 hello` on a thread of #4 is for #5, never for #4.
 const REF_PREFIX = /^#(\d{1,9})(?:\s*[:\-.,]\s*|\s+|$)([\s\S]*)$/;
@@ -38,13 +49,22 @@ const INVISIBLE_EDGES = /^[\s\p{Cf}]+|[\s\p{Cf}]+$/gu;
 export function parseAgentReply(input: string | null | undefined): AgentReply {
   const text = (input ?? '').replace(INVISIBLE_EDGES, '');
   if (LIST.test(text)) return { kind: 'list' };
-  if (CLOSE.test(text)) return { kind: 'close', target: null };
+  if (HELP.test(text)) return { kind: 'help' };
+  const bare = commandOf(text);
+  if (bare) return { kind: bare, target: null };
+  const pick = PICK.exec(text);
+  if (pick) return { kind: 'pick', choice: Number(pick[1]) };
 
   const command = REF_COMMAND.exec(text);
-  if (command && CLOSE.test(command[2]!)) return { kind: 'close', target: { by: 'ref', ref: Number(command[1]) } };
+  const named = command && commandOf(command[2]!);
+  if (named) return { kind: named, target: { by: 'ref', ref: Number(command[1]) } };
 
   const ref = REF_PREFIX.exec(text);
-  if (ref) return withTarget({ by: 'ref', ref: Number(ref[1]) }, ref[2]!);
+  if (ref) {
+    // `#282 help`: the agent is asking how, not writing "help" to the visitor.
+    if (HELP.test(ref[2]!.trim())) return { kind: 'help' };
+    return withTarget({ by: 'ref', ref: Number(ref[1]) }, ref[2]!);
+  }
   if (REF_LIKE.test(text)) return { kind: 'message', target: { by: 'unclear', start: REF_LIKE_START.exec(text)![0].slice(0, 20) }, text };
 
   const at = AT_PREFIX.exec(text);
@@ -58,7 +78,8 @@ export function parseAgentReply(input: string | null | undefined): AgentReply {
 
 function withTarget(target: ReplyTarget, rest: string): AgentReply {
   const text = rest.trim();
-  return CLOSE.test(text) ? { kind: 'close', target } : { kind: 'message', target, text };
+  const command = commandOf(text);
+  return command ? { kind: command, target } : { kind: 'message', target, text };
 }
 
 /** Visitor names compare without case and extra spaces (`viral  Tarpara` is `Viral tarpara`). */

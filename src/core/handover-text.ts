@@ -40,11 +40,30 @@ export function customerLabel(name: string | null, address: string | null): stri
   return name?.trim() || address || 'Customer';
 }
 
+/** The last line of a notification once a day, so the agent learns the commands without asking. */
+export const commandsLine = (ref: number) => `Commands: #${ref}: reply · /list · #${ref} /close · #${ref} /ai · help`;
+
+/** `help`: every command an agent can write from their phone. */
+export function commandHelp(ref?: number): string {
+  const n = ref ?? 282;
+  return [
+    'Commands (send them in this chat):',
+    `#${n}: your message — answer conversation #${n}`,
+    '/list — your open conversations',
+    `#${n} /close — close conversation #${n}`,
+    `#${n} /ai — hand #${n} back to the assistant`,
+    `#${n} /wrong — the assistant's last answer in #${n} was wrong`,
+    'help — this list',
+    'Swipe-reply to a message of a conversation to answer it without a number.',
+  ].join('\n');
+}
+
 /**
  * The notification each agent gets (SPEC §8, line for line). `replyHere`: the sender carries no
  * other open conversation with this agent, so a reply without a prefix can only mean this one.
+ * `withCommands`: the agent has not been shown the commands today; the caller decides (and remembers).
  */
-export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; replyHere: boolean }): string {
+export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; replyHere: boolean; withCommands?: boolean }): string {
   return [
     '🔔 Agent Handover Request',
     `👤 USER: ${oneLine(h.visitorName)}`,
@@ -52,6 +71,7 @@ export function handoverNotification(h: HandoverSummary & { lastMessage: string 
     h.sessionId !== null ? `📱 Session: ${h.sessionId}` : `📱 WhatsApp: ${oneLine(h.customerAddress ?? '')}`,
     `💬 ${h.lastMessage === null ? '(no message yet)' : clip(oneLine(h.lastMessage), MAX_QUOTE)}`,
     h.replyHere ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
+    ...(h.withCommands ? [commandsLine(h.ref)] : []),
   ].join('\n');
 }
 
@@ -76,7 +96,37 @@ export function unresolvedReplyWarning(reason: string, open: Array<Pick<Handover
   return `⚠️ ${reason} Nothing was sent to a visitor.\n${choices}\nReply with: #<number>: your message`;
 }
 
+/** A message that named no usable conversation is held: the agent picks where it goes (up to 9 choices). */
+export function whichConversation(choices: Array<Pick<HandoverSummary, 'ref' | 'visitorName'> & { inOrganization?: string }>, minutes: number): string {
+  const listed = choices.map((h, i) => `${i + 1} · ${conversationLine(h)}`).join('  ');
+  const numbers =
+    choices.length === 1
+      ? '1'
+      : `${choices
+          .slice(0, -1)
+          .map((_, i) => i + 1)
+          .join(', ')} or ${choices.length}`;
+  return `❓ Which conversation? ${listed} — reply ${numbers}. Your message is held for ${minutes} minutes; nothing was sent yet.`;
+}
+
 export const agentText = {
+  /** a bare number with no held message (or one that expired) */
+  nothingHeld: (choice: number) => `⚠️ No message of yours is waiting for a conversation, so "${choice}" was not sent to anyone. Write #<number>: your message.`,
+  pickOutOfRange: (count: number) => `⚠️ Reply with a number from 1 to ${count} to choose the conversation; your message is still held.`,
+  pickedGone: (h: Pick<HandoverSummary, 'ref' | 'visitorName'> | undefined) =>
+    `⚠️ ${h ? conversationLine(h) : 'That conversation'} is no longer open for you; your held message was not sent.`,
+  heldDelivered: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) => `✅ Sent to ${conversationLine(h)}.`,
+  backToBot: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) => `🤖 ${conversationLine(h)} is back with the assistant.`,
+  backToBotByOther: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, agent: string) =>
+    `🤖 ${conversationLine(h)} was handed back to the assistant by ${agent}.`,
+  markedWrong: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, answered: boolean) =>
+    `📝 Noted: the assistant's last answer in ${conversationLine(h)} was wrong. ${
+      answered
+        ? 'Your answer there is now a suggested answer for the knowledge base.'
+        : 'Your next answer there becomes a suggested answer for the knowledge base.'
+    }`,
+  nothingToMark: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>) =>
+    `⚠️ The assistant has not answered in ${conversationLine(h)}; there is nothing to mark wrong.`,
   claimedByOther: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, agent: string) => `ℹ️ ${conversationLine(h)} was taken by ${agent}.`,
   refusedClaimed: (h: Pick<HandoverSummary, 'ref' | 'visitorName'>, agent: string) =>
     `⚠️ ${conversationLine(h)} is being answered by ${agent}; your message was not sent.`,
@@ -98,6 +148,7 @@ export const visitorText = {
   closedByAgent: 'The agent has closed this conversation. Write again any time and our assistant will help you.',
   closedForInactivity: (minutes: number) =>
     `This conversation was closed after ${minutes} minutes without messages. Write again any time and our assistant will help you.`,
+  backToAssistant: 'Our agent handed you back to our assistant. Ask anything, or ask for a person again any time.',
   noAgentReachable: 'Sorry, no agent could be reached right now. Our assistant is here to help in the meantime.',
   outsideHours: (back: string) => `Our agents are away right now and will be back ${back}. Leave your email address and we will get back to you.`,
 };

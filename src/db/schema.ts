@@ -356,6 +356,30 @@ export interface KnowledgeSuggestionTable {
   created_at: string;
   answered_at: string | null;
   decided_at: string | null;
+  /** the bot's answer an agent marked wrong (`#282 /wrong`), which started this suggestion */
+  wrong_answer: string | null;
+}
+
+/** An agent's message that named no usable conversation, held for their numbered pick (241). */
+export interface HeldAgentMessageTable {
+  agent_number: string;
+  /** the sender (numbers.id) the agent wrote to: a pick counts on that thread only */
+  number_id: string;
+  /** the agent's stored message (its file goes with it) */
+  message_id: number;
+  /** the text without any prefix */
+  text: string | null;
+  /** JSON array of conversation ids, in the order the pick listed them */
+  choices: string;
+  expires_at: string;
+}
+
+/** What the product remembers of an agent's phone across organizations (241). */
+export interface AgentPhoneTable {
+  /** E.164 */
+  number: string;
+  /** when a notification last carried the commands line */
+  commands_shown_at: string | null;
 }
 
 export interface TrialBindingTable {
@@ -396,6 +420,8 @@ export interface Database {
   knowledge_indexes: KnowledgeIndexTable;
   answer_choices: AnswerChoiceTable;
   knowledge_suggestions: KnowledgeSuggestionTable;
+  held_agent_messages: HeldAgentMessageTable;
+  agent_phones: AgentPhoneTable;
   trial_bindings: TrialBindingTable;
   settings: SettingTable;
 }

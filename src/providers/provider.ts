@@ -235,5 +235,10 @@ export interface ProviderAdapter<C extends Credentials = Credentials> {
   capabilities: {
     /** approved message templates (needed outside the 24-hour window) */
     templates: boolean;
+    /**
+     * A number's display name is ours to set, at once (the simulator). Twilio's and Meta's are the
+     * sender's profile name, reviewed by Meta; Whapi's is the linked phone's own profile.
+     */
+    displayNames?: boolean;
   };
 }

@@ -57,6 +57,20 @@ describe('parseAgentReply', () => {
     expect(parseAgentReply('/close')).toEqual({ kind: 'close', target: null });
   });
 
+  it('reads help, /ai, /wrong and a bare number (a pick), and never takes "help" as text for a visitor', () => {
+    for (const text of ['help', 'HELP', '/help', ' /Help ', '#282 /help', '#282 help', '#282: help']) expect(parseAgentReply(text)).toEqual({ kind: 'help' });
+    expect(parseAgentReply('#282 /ai')).toEqual({ kind: 'ai', target: { by: 'ref', ref: 282 } });
+    expect(parseAgentReply('#282 /AI')).toEqual({ kind: 'ai', target: { by: 'ref', ref: 282 } });
+    expect(parseAgentReply('#282: /wrong')).toEqual({ kind: 'wrong', target: { by: 'ref', ref: 282 } });
+    expect(parseAgentReply('@Ana: /wrong')).toEqual({ kind: 'wrong', target: { by: 'name', name: 'Ana' } });
+    expect(parseAgentReply('/ai')).toEqual({ kind: 'ai', target: null });
+    expect(parseAgentReply('2')).toEqual({ kind: 'pick', choice: 2 });
+    expect(parseAgentReply(' 1. ')).toEqual({ kind: 'pick', choice: 1 });
+    expect(parseAgentReply('help me with this')).toEqual({ kind: 'message', target: null, text: 'help me with this' });
+    expect(parseAgentReply('2 bikes are ready')).toEqual({ kind: 'message', target: null, text: '2 bikes are ready' });
+    expect(parseAgentReply('#282: 2')).toEqual({ kind: 'message', target: { by: 'ref', ref: 282 }, text: '2' });
+  });
+
   it('leaves text without a prefix (and a caption-less photo) untargeted', () => {
     expect(parseAgentReply('Sure, one moment')).toEqual({ kind: 'message', target: null, text: 'Sure, one moment' });
     expect(parseAgentReply(null)).toEqual({ kind: 'message', target: null, text: '' });

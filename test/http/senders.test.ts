@@ -74,7 +74,7 @@ describe('senders are checked when a widget is saved', () => {
     const v = await edge.visitor(created.body.widget.publicKey, 'Dana');
     await v.say('hi');
     expect((await v.handover()).body).toMatchObject({ conversationRef: 4, assignedWhatsappNumber: '+15558986359' });
-    expect(edge.sent().at(-1)!.body).toMatch(/\nReply in this chat: your message$/);
+    expect(edge.sent().at(-1)!.body).toMatch(/\nReply in this chat: your message\nCommands: #4: reply · \/list · #4 \/close · #4 \/ai · help$/);
 
     // `#5 hello` on the thread of #4 names #5: a warning, never a message to #4.
     await edge.twilioInbound(MAYA, '+15558986359', '#5 hello');

@@ -88,6 +88,7 @@ describe('the single-number setup (TWILIO_PHONE_NUMBER)', () => {
         `📱 Session: ${early.sessionId}`,
         '💬 Can I talk to a person?',
         'Reply in this chat: your message',
+        'Commands: #1: reply · /list · #1 /close · #1 /ai · help',
       ].join('\n'),
     );
 

@@ -60,6 +60,7 @@ describe("a WhatsApp customer's human", () => {
         `📱 WhatsApp: ${ANA}`,
         '💬 My back tyre is flat',
         'Reply in this chat: your message',
+        'Commands: #1: reply · /list · #1 /close · #1 /ai · help',
       ].join('\n'),
     );
     expect(bodiesTo(ANA).at(-1)).toBe(HANDOVER_CONFIRMATION);

@@ -88,7 +88,7 @@ describe('widgets API', () => {
     const widget = await createWidget({ whatsappNumberPool: [{ number: '+15550100001', displayName: 'One' }] });
     const added = await inject('POST', `/api/widgets/${widget.id}/pool`, { number: '+1 555 010 0002', notes: 'spare' });
     expect(added.statusCode).toBe(201);
-    expect(added.json().poolNumber).toEqual({ number: '+15550100002', displayName: null, isActive: true, notes: 'spare' });
+    expect(added.json().poolNumber).toEqual({ number: '+15550100002', displayName: 'Shop · 2', isActive: true, notes: 'spare' });
     const again = await inject('POST', `/api/widgets/${widget.id}/pool`, { number: '+15550100002' });
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toBe("+15550100002 is already in this widget's pool.");

@@ -19,6 +19,7 @@ export const simulator = {
   send: sendSimMessage,
   fetchMedia: fetchSimMedia,
   hasServiceWindow: true,
-  // A template shows on the simulated phone as its name and variables.
-  capabilities: { templates: true },
+  // A template shows on the simulated phone as its name and variables; a number's name is the one
+  // the phones show.
+  capabilities: { templates: true, displayNames: true },
 } satisfies ProviderAdapter<Record<string, never>>;

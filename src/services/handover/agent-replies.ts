@@ -1,30 +1,24 @@
 // A message from an active agent's own WhatsApp to a handover sender (SPEC §8 "Agent replies"). It
 // is placed by, in order: the swipe-reply, a `#282` / `@Name:` / `@visitor_…:` prefix, or the one
-// open conversation with this agent on the number — never by guessing. What cannot be placed is answered with a
-// warning listing the agent's open conversations, and nothing reaches a visitor.
+// open conversation with this agent on the number — never by guessing. A message with no usable
+// prefix is held for the agent's numbered pick; one whose `#282` cannot be used gets a warning
+// listing the agent's open conversations. Either way nothing reaches a visitor unasked.
 import { parseAgentReply, type ReplyTarget, sameVisitorName } from '../../core/agent-reply.js';
-import { agentText, openConversationList, unresolvedReplyWarning } from '../../core/handover-text.js';
+import { agentText, commandHelp, openConversationList, unresolvedReplyWarning, whichConversation } from '../../core/handover-text.js';
 import { toE164 } from '../../core/phone.js';
-import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
-import type { ExpressionBuilder } from 'kysely';
-import type { Database, Message, NumberRow, Widget } from '../../db/schema.js';
+import { humanHasIt } from '../../core/status.js';
+import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
-import { readWidgetSettings } from '../widgets/settings.js';
 import { agentName } from '../agents/agents.js';
 import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, sendToAgent } from './agents.js';
 import { closeHandover } from './close.js';
+import { type AgentScope, handoverInScope, inScope, openHandovers, scopeOn } from './agent-scope.js';
 import { tellCustomer } from './customer.js';
 import { agentAnswered } from '../knowledge/suggestions.js';
-
-/**
- * Where an agent answers through one number: widgets that list them as active agent, and
- * organizations whose WhatsApp customers they answer (every active agent of the organization).
- */
-interface AgentScope {
-  widgets: Widget[];
-  organizationIds: string[];
-}
+import { markLastBotAnswerWrong } from '../knowledge/wrong-answers.js';
+import { handBackToBot } from './back-to-bot.js';
+import { HELD_MINUTES, holdMessage, takeHeldMessage } from './held-messages.js';
 
 interface AgentInbox {
   agent: string;
@@ -54,18 +48,56 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
   const mine = open.filter((h) => involves(h, agent));
 
   const reply = parseAgentReply(message.body ?? mediaOf(message)?.caption);
+  if (reply.kind === 'help') {
+    await tellAgent(ctx, inbox, commandHelp(mine[0]?.ref), 'help');
+    return true;
+  }
   if (reply.kind === 'list') {
     await tellAgent(ctx, inbox, openConversationList(mine.map(withOrganization(mine))), 'list');
+    return true;
+  }
+  if (reply.kind === 'pick') {
+    // A swipe-reply says where even a bare number goes; otherwise `2` only ever picks.
+    const swiped = await swipedConversation(ctx, inbox);
+    if (swiped) return act(ctx, inbox, swiped, 'message', { messageId: message.id, text: (message.body ?? '').trim(), media: mediaOf(message) });
+    await pickConversation(ctx, inbox, reply.choice, mine);
     return true;
   }
   const placed = await place(ctx, inbox, reply.target, mine);
   if ('warning' in placed) {
     const listed = placed.listed ?? mine;
+    // Held, not lost: a message that named no usable conversation waits for the agent's pick.
+    if (reply.kind === 'message' && placed.hold && listed.length > 0) {
+      await hold(ctx, inbox, reply.text, listed);
+      return true;
+    }
     await tellAgent(ctx, inbox, unresolvedReplyWarning(placed.warning, listed.map(withOrganization(listed))), 'warning');
     return true;
   }
-  const handover = placed.handover;
+  return act(ctx, inbox, placed.handover, reply.kind, { messageId: message.id, text: reply.kind === 'message' ? reply.text : '', media: mediaOf(message) });
+}
+
+/** What an agent wrote, to deliver: the message itself, or the one held for a pick. */
+interface Written {
+  messageId: number;
+  text: string;
+  media: VisitorMedia | undefined;
+}
+
+/** Carries out what the agent wrote on the conversation it was placed on. */
+async function act(ctx: AppContext, inbox: AgentInbox, handover: Handover, kind: 'message' | 'close' | 'ai' | 'wrong', written: Written): Promise<boolean> {
   const { conversation } = handover;
+  const { agent } = inbox;
+  const claimedByOther = conversation.agent_number && conversation.agent_number !== agent;
+  const refuse = async () =>
+    tellAgent(ctx, inbox, agentText.refusedClaimed(handover, await agentName(ctx.db, conversation.organization_id, conversation.agent_number!)), 'refused');
+  // The bot's answer stays wrong after the conversation moved on: marking it needs no open handover.
+  if (kind === 'wrong') {
+    if (claimedByOther) return refuse().then(() => true);
+    const marked = await markLastBotAnswerWrong(ctx, conversation);
+    await tellAgent(ctx, inbox, marked === 'no-answer' ? agentText.nothingToMark(handover) : agentText.markedWrong(handover, marked === 'answered'), 'wrong');
+    return true;
+  }
   if (conversation.status === 'closed') {
     await tellAgent(ctx, inbox, agentText.alreadyClosed(handover), 'closed');
     return true;
@@ -75,34 +107,61 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
     await tellAgent(ctx, inbox, agentText.notWaiting(handover), 'not-waiting');
     return true;
   }
-  if (conversation.agent_number && conversation.agent_number !== agent) {
-    await tellAgent(
-      ctx,
-      inbox,
-      agentText.refusedClaimed(handover, await agentName(ctx.db, conversation.organization_id, conversation.agent_number)),
-      'refused',
-    );
-    return true;
-  }
-  if (reply.kind === 'close') {
+  if (claimedByOther) return refuse().then(() => true);
+  if (kind === 'close') {
     await closeHandover(ctx, conversation.id, { by: 'agent', agent });
     return true;
   }
-  const media = mediaOf(message);
-  if (!reply.text && !media) return true; // `#282:` alone: nothing to deliver
+  if (kind === 'ai') {
+    if (await handBackToBot(ctx, handover, { agent, messageId: inbox.message.id })) await tellAgent(ctx, inbox, agentText.backToBot(handover), 'ai');
+    return true;
+  }
+  const { text, media } = written;
+  if (!text && !media) return true; // `#282:` alone: nothing to deliver
   if (!(await claim(ctx, inbox, handover))) return true;
   const delivery = await tellCustomer(ctx, conversation, {
     author: 'agent',
-    text: reply.text || null,
+    text: text || null,
     // The caption carried the prefix; the visitor gets the clean text once, beside the file.
     media: media ? { ...media, caption: undefined } : null,
-    idempotencyKey: `agent-reply:${message.id}`,
+    idempotencyKey: `agent-reply:${written.messageId}`,
     agent,
   });
   if (delivery === 'window_closed') await tellAgent(ctx, inbox, agentText.customerWindowClosed(handover), 'window-closed');
   else if (delivery === 'nothing') await tellAgent(ctx, inbox, agentText.onlyText(handover), 'only-text');
-  else await agentAnswered(ctx, conversation, reply.text);
+  else {
+    await agentAnswered(ctx, conversation, text);
+    if (written.messageId !== inbox.message.id) await tellAgent(ctx, inbox, agentText.heldDelivered(handover), 'held-sent');
+  }
   return true;
+}
+
+/** At most this many conversations are offered: a pick is one digit. */
+const MAX_CHOICES = 9;
+
+async function hold(ctx: AppContext, inbox: AgentInbox, text: string, candidates: Handover[]): Promise<void> {
+  const choices = candidates.slice(0, MAX_CHOICES).sort((a, b) => a.ref - b.ref);
+  await holdMessage(
+    ctx,
+    { agent: inbox.agent, numberId: inbox.number.id },
+    { messageId: inbox.message.id, text: text || null, choices: choices.map((h) => h.conversation.id) },
+  );
+  await tellAgent(ctx, inbox, whichConversation(choices.map(withOrganization(choices)), HELD_MINUTES), 'hold');
+}
+
+/** `1`: the held message goes to the first conversation listed — only while it is still open and this agent's. */
+async function pickConversation(ctx: AppContext, inbox: AgentInbox, choice: number, mine: Handover[]): Promise<void> {
+  const taken = await takeHeldMessage(ctx, { agent: inbox.agent, numberId: inbox.number.id }, choice);
+  if (taken.kind === 'none') return tellAgent(ctx, inbox, agentText.nothingHeld(choice), 'nothing-held');
+  if (taken.kind === 'out-of-range') return tellAgent(ctx, inbox, agentText.pickOutOfRange(taken.count), 'pick-range');
+  const handover = mine.find((h) => h.conversation.id === taken.conversationId);
+  if (!handover) {
+    const gone = await loadHandover(ctx, taken.conversationId);
+    await tellAgent(ctx, inbox, agentText.pickedGone(gone), 'pick-gone');
+    return;
+  }
+  const original = await ctx.db.selectFrom('messages').selectAll().where('id', '=', taken.held.messageId).executeTakeFirst();
+  await act(ctx, inbox, handover, 'message', { messageId: taken.held.messageId, text: taken.held.text ?? '', media: original ? mediaOf(original) : undefined });
 }
 
 /** The agent is one this conversation is waiting for, or the one who took it. */
@@ -116,100 +175,9 @@ function withOrganization(list: Handover[]) {
   return (h: Handover) => ({ ref: h.ref, visitorName: h.visitorName, inOrganization: several ? h.organizationName : undefined });
 }
 
-/**
- * Where this active agent answers through this number: a number of the organization's own, or a
- * platform number that a widget names or that carries handovers of the widget or of the
- * organization's WhatsApp customers.
- */
-async function scopeOn(ctx: AppContext, agent: string, number: NumberRow & { phone_number: string }): Promise<AgentScope> {
-  const memberships = await ctx.db.selectFrom('agents').select('organization_id').where('number', '=', agent).where('status', '=', 'active').execute();
-  // Another organization's number is never a widget's sender (senders are checked when saved).
-  const organizationIds = memberships.map((m) => m.organization_id).filter((id) => number.organization_id === null || number.organization_id === id);
-  if (organizationIds.length === 0) return { widgets: [], organizationIds: [] };
-  const whatsapp =
-    number.organization_id !== null
-      ? organizationIds
-      : (
-          await ctx.db
-            .selectFrom('conversations')
-            .select('organization_id')
-            .distinct()
-            .where('organization_id', 'in', organizationIds)
-            .where('channel', '=', 'whatsapp')
-            .where('assigned_whatsapp_number', '=', number.phone_number)
-            .execute()
-        ).map((c) => c.organization_id);
-  return { widgets: await widgetsServedBy(ctx, agent, number, organizationIds), organizationIds: whatsapp };
-}
-
-/** Widgets that list this agent and reach their agents through this number. */
-async function widgetsServedBy(ctx: AppContext, agent: string, number: NumberRow & { phone_number: string }, organizationIds: string[]): Promise<Widget[]> {
-  // The settings text holds the agent's E.164 in quotes; the JSON is then read properly.
-  const listing = await ctx.db
-    .selectFrom('widgets')
-    .selectAll()
-    .where('organization_id', 'in', organizationIds)
-    .where('settings', 'like', `%"${agent}"%`)
-    .execute();
-  const widgets = listing.filter((w) => readWidgetSettings(w).agentWhatsappNumbers.includes(agent));
-  if (widgets.length === 0) return [];
-  const ids = widgets.map((w) => w.id);
-  const inPool = await ctx.db.selectFrom('pool_numbers').select('widget_id').where('widget_id', 'in', ids).where('number', '=', number.phone_number).execute();
-  const carried = await ctx.db
-    .selectFrom('conversations')
-    .select('widget_id')
-    .distinct()
-    .where('widget_id', 'in', ids)
-    .where('assigned_whatsapp_number', '=', number.phone_number)
-    .execute();
-  return widgets.filter(
-    (w) =>
-      inPool.some((p) => p.widget_id === w.id) ||
-      readWidgetSettings(w).handoverWhatsappNumber === number.phone_number ||
-      w.organization_id === number.organization_id ||
-      // the platform's default sender carries the handovers of widgets that have no number of their own
-      carried.some((c) => c.widget_id === w.id),
-  );
-}
-
-/** Conversations of the agent's widgets, or WhatsApp conversations of the organizations they answer for. */
-function inScope(scope: AgentScope) {
-  return (eb: ExpressionBuilder<Database, 'conversations'>) => {
-    const parts = [];
-    if (scope.widgets.length > 0) {
-      parts.push(
-        eb(
-          'widget_id',
-          'in',
-          scope.widgets.map((w) => w.id),
-        ),
-      );
-    }
-    if (scope.organizationIds.length > 0) parts.push(eb.and([eb('channel', '=', 'whatsapp'), eb('organization_id', 'in', scope.organizationIds)]));
-    return eb.or(parts);
-  };
-}
-
-const handoverInScope = (scope: AgentScope, h: Handover) =>
-  h.widget ? scope.widgets.some((w) => w.id === h.widget!.id) : scope.organizationIds.includes(h.conversation.organization_id);
-
-async function openHandovers(ctx: AppContext, scope: AgentScope): Promise<Handover[]> {
-  const rows = await ctx.db
-    .selectFrom('conversations')
-    .select('id')
-    .where(inScope(scope))
-    .where('status', 'in', [...HUMAN_STATUSES])
-    .where('assigned_whatsapp_number', 'is not', null)
-    .orderBy('ref', 'desc')
-    .execute();
-  return loadHandovers(
-    ctx,
-    rows.map((r) => r.id),
-  );
-}
-
 /** A warning may list other conversations than the agent's own (the ambiguous ones, with their organization). */
-type Placed = { handover: Handover } | { warning: string; listed?: Handover[] };
+/** `hold`: no usable prefix (none, or an unknown or ambiguous name): the message may wait for a pick. */
+type Placed = { handover: Handover } | { warning: string; listed?: Handover[]; hold?: boolean };
 
 async function place(ctx: AppContext, inbox: AgentInbox, target: ReplyTarget | null, mine: Handover[]): Promise<Placed> {
   // Something that starts like a reference but is not one is asked again, even on a swipe-reply.
@@ -234,7 +202,7 @@ async function place(ctx: AppContext, inbox: AgentInbox, target: ReplyTarget | n
   // No prefix: only when this number carries exactly one open conversation with this agent can it mean that one.
   const onThisNumber = mine.filter((h) => h.conversation.assigned_whatsapp_number === inbox.number.phone_number);
   if (onThisNumber.length === 1) return { handover: onThisNumber[0]! };
-  return { warning: 'Your message does not say which conversation it is for.' };
+  return { warning: 'Your message does not say which conversation it is for.', hold: true };
 }
 
 function names(h: Handover, target: ReplyTarget): boolean {
@@ -244,7 +212,9 @@ function names(h: Handover, target: ReplyTarget): boolean {
   return false;
 }
 
-const onlyOne = (matches: Handover[], warning: string): Placed => (matches.length === 1 ? { handover: matches[0]! } : { warning });
+/** One match is the conversation; several are the pick's choices; none offers all of the agent's. */
+const onlyOne = (matches: Handover[], warning: string): Placed =>
+  matches.length === 1 ? { handover: matches[0]! } : { warning, hold: true, ...(matches.length > 1 ? { listed: matches } : {}) };
 
 /** A swipe-reply to a notification or a forwarded visitor message goes to that message's conversation. */
 async function swipedConversation(ctx: AppContext, inbox: AgentInbox): Promise<Handover | undefined> {

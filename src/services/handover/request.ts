@@ -16,6 +16,7 @@ import { asksForHuman } from '../../core/intent.js';
 import { agentsOf, findSenderNumber, type Handover, involvedAgents, loadHandover, sendToAgent } from './agents.js';
 import { tellCustomer } from './customer.js';
 import { claimSender, type SenderClaim } from './senders.js';
+import { commandsLineDue } from './commands-line.js';
 
 export interface HandoverResult {
   conversationRef: number;
@@ -91,7 +92,7 @@ export async function notifyAgents(ctx: AppContext, handover: Handover, claim: A
   let reached = false;
   for (const agent of claim.agents.filter((a) => handover.agents.includes(a))) {
     // "Reply in this chat" only where a reply without a prefix can mean this conversation alone.
-    const text = handoverNotification({ ...handover, lastMessage, replyHere: !busy.has(agent) });
+    const text = handoverNotification({ ...handover, lastMessage, replyHere: !busy.has(agent), withCommands: await commandsLineDue(ctx, agent) });
     const sent = await sendToAgent(ctx, {
       sender: claim.number,
       agent,

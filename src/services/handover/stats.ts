@@ -25,7 +25,11 @@ export async function numberStats(ctx: AppContext, widgetId: string): Promise<Nu
   const pool = await listPool(ctx, widget.id);
   const listed = pool.map((p) => ({ number: p.number, displayName: p.display_name, isActive: p.is_active === 1 }));
   const handover = settings.handoverWhatsappNumber;
-  if (handover && !listed.some((p) => p.number === handover)) listed.push({ number: handover, displayName: null, isActive: true });
+  if (handover && !listed.some((p) => p.number === handover)) {
+    // The handover number carries the organization's own name; the pool's are numbered after it.
+    const organization = await ctx.db.selectFrom('organizations').select('name').where('id', '=', widget.organization_id).executeTakeFirst();
+    listed.push({ number: handover, displayName: organization?.name ?? null, isActive: true });
+  }
   const since = new Date(ctx.clock.now().getTime() - DAY_MS).toISOString();
   return Promise.all(listed.map((n) => statsOf(ctx, widget.id, widget.organization_id, n, since)));
 }

@@ -25,6 +25,8 @@ export interface SuggestionJson {
   answeredAt: string | null;
   decidedAt: string | null;
   documentId: string | null;
+  /** the bot's answer an agent marked wrong, when that is how the suggestion started */
+  wrongAnswer: string | null;
 }
 
 function suggestionJson(row: KnowledgeSuggestionTable): SuggestionJson {
@@ -38,6 +40,7 @@ function suggestionJson(row: KnowledgeSuggestionTable): SuggestionJson {
     answeredAt: row.answered_at,
     decidedAt: row.decided_at,
     documentId: row.document_id,
+    wrongAnswer: row.wrong_answer,
   };
 }
 
@@ -61,6 +64,7 @@ export async function questionAwaitsAgent(ctx: AppContext, conversation: Convers
         created_at: ctx.clock.now().toISOString(),
         answered_at: null,
         decided_at: null,
+        wrong_answer: null,
       })
       .execute();
   });

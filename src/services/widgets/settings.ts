@@ -10,6 +10,7 @@ import type { PoolNumber, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { agentInvitation, agentsFor, ensureAgents } from '../agents/agents.js';
 import { defaultSenderPhone, senderForOrganization } from '../numbers/usable.js';
+import { providerByName } from '../../providers/registry.js';
 
 export const phoneNumber = z.string().transform((value, check) => {
   const e164 = toE164(value);
@@ -144,6 +145,7 @@ export async function createWidget(ctx: AppContext, organizationId: string, inpu
   const now = ctx.clock.now().toISOString();
   const id = randomUUID();
   const settings = widgetSettingsSchema.parse(pickSettings(input));
+  const pool = await poolWithNames(ctx, organizationId, input.whatsappNumberPool ?? []);
   await ctx.db.transaction().execute(async (trx) => {
     await ensureAgents(trx, organizationId, settings.agentWhatsappNumbers, now);
     await trx
@@ -160,9 +162,56 @@ export async function createWidget(ctx: AppContext, organizationId: string, inpu
         updated_at: now,
       })
       .execute();
-    await insertPool(trx as unknown as AppContext['db'], id, input.whatsappNumberPool ?? [], 0, now);
+    await insertPool(trx as unknown as AppContext['db'], id, pool, 0, now);
   });
+  await applyDisplayNames(ctx, await loadWidget(ctx, id));
   return widgetView(ctx, await loadWidget(ctx, id));
+}
+
+/**
+ * Pool numbers saved without a display name get a distinct one — "Crumb & Co · 2", "· 3", … (the
+ * handover number keeps the organization's own name, the first) — so the threads on an agent's
+ * phone can be told apart. `taken`: names already in the pool.
+ */
+async function poolWithNames(
+  ctx: AppContext,
+  organizationId: string,
+  pool: z.infer<typeof poolNumberInput>[],
+  taken: Array<string | null> = [],
+): Promise<z.infer<typeof poolNumberInput>[]> {
+  if (pool.every((p) => p.displayName)) return pool;
+  const organization = await ctx.db.selectFrom('organizations').select('name').where('id', '=', organizationId).executeTakeFirstOrThrow();
+  const used = new Set([...taken, ...pool.map((p) => p.displayName)].filter((n): n is string => !!n));
+  let n = 2;
+  return pool.map((p) => {
+    if (p.displayName) return p;
+    while (used.has(poolDisplayName(organization.name, n))) n++;
+    const displayName = poolDisplayName(organization.name, n);
+    used.add(displayName);
+    return { ...p, displayName };
+  });
+}
+
+export const poolDisplayName = (organizationName: string, n: number) => `${organizationName.trim().slice(0, 70)} · ${n}`;
+
+/**
+ * Where the provider lets us name a number (the simulator), an organization's own pool number
+ * carries its pool display name there too; elsewhere the name is kept and shown by us. A platform
+ * number (shared by organizations) and the widget's handover number keep theirs.
+ */
+async function applyDisplayNames(ctx: AppContext, widget: Widget): Promise<void> {
+  const handover = readWidgetSettings(widget).handoverWhatsappNumber;
+  for (const p of await listPool(ctx, widget.id)) {
+    if (!p.display_name || p.number === handover) continue;
+    const own = await ctx.db
+      .selectFrom('numbers')
+      .select(['id', 'provider', 'display_name'])
+      .where('organization_id', '=', widget.organization_id)
+      .where('phone_number', '=', p.number)
+      .executeTakeFirst();
+    if (!own || own.display_name === p.display_name || !providerByName(own.provider)?.capabilities.displayNames) continue;
+    await ctx.db.updateTable('numbers').set({ display_name: p.display_name }).where('id', '=', own.id).execute();
+  }
 }
 
 async function insertPool(db: AppContext['db'], widgetId: string, pool: z.infer<typeof poolNumberInput>[], firstPosition: number, now: string) {
@@ -243,6 +292,7 @@ export async function updateWidget(ctx: AppContext, widget: Widget, patch: Widge
   await checkSenders(ctx, widget.organization_id, patch);
   const now = ctx.clock.now().toISOString();
   const settings = widgetSettingsSchema.parse({ ...readWidgetSettings(widget), ...pickSettings(patch) });
+  const pool = patch.whatsappNumberPool && (await poolWithNames(ctx, widget.organization_id, patch.whatsappNumberPool));
   await ctx.db.transaction().execute(async (trx) => {
     await ensureAgents(trx, widget.organization_id, settings.agentWhatsappNumbers, now);
     await trx
@@ -256,11 +306,12 @@ export async function updateWidget(ctx: AppContext, widget: Widget, patch: Widge
       })
       .where('id', '=', widget.id)
       .execute();
-    if (patch.whatsappNumberPool) {
+    if (pool) {
       await trx.deleteFrom('pool_numbers').where('widget_id', '=', widget.id).execute();
-      await insertPool(trx as unknown as AppContext['db'], widget.id, patch.whatsappNumberPool, 0, now);
+      await insertPool(trx as unknown as AppContext['db'], widget.id, pool, 0, now);
     }
   });
+  await applyDisplayNames(ctx, await loadWidget(ctx, widget.id));
   return widgetView(ctx, await loadWidget(ctx, widget.id));
 }
 
@@ -276,7 +327,14 @@ export async function addPoolNumber(ctx: AppContext, widget: Widget, input: z.in
   }
   await senderForOrganization(ctx, widget.organization_id, input.number, 'Pool number');
   const last = pool.at(-1)?.position ?? -1;
-  await insertPool(ctx.db, widget.id, [input], last + 1, ctx.clock.now().toISOString());
+  const named = await poolWithNames(
+    ctx,
+    widget.organization_id,
+    [input],
+    pool.map((p) => p.display_name),
+  );
+  await insertPool(ctx.db, widget.id, named, last + 1, ctx.clock.now().toISOString());
+  await applyDisplayNames(ctx, widget);
   return poolNumberView(await loadPoolNumber(ctx, widget, input.number));
 }
 
@@ -302,6 +360,7 @@ export async function updatePoolNumber(ctx: AppContext, widget: Widget, number: 
     })
     .where('id', '=', row.id)
     .execute();
+  await applyDisplayNames(ctx, widget);
   return poolNumberView(await loadPoolNumber(ctx, widget, row.number));
 }
 

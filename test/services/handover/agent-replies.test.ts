@@ -92,14 +92,16 @@ describe('agent replies on a shared handover number', () => {
     expect(await agentReplies(ana.sessionId)).toEqual([]);
   });
 
-  it('a swipe-reply to another agent’s message is not taken as a reply', async () => {
+  it('a swipe-reply to another agent’s message is not taken as a reply: it is held for a pick', async () => {
     world = await makeWorld({ handoverNumber: true });
-    await handedOver('Ana');
-    await handedOver('Ben');
+    const ana = await handedOver('Ana');
+    const ben = await handedOver('Ben');
     const toTom = (await sentToAgents(world, TOM)).find((m) => m.body?.includes('USER: Ben'))!;
     await markSent(world, toTom.id, 'SMtom0001');
     await agentWrites(world, MAYA, world.handoverNumber!, 'Hello Ben', { replyTo: 'SMtom0001' });
-    expect(await lastTo(MAYA)).toMatch(/^⚠️ Your message does not say which conversation it is for\./);
+    expect(await lastTo(MAYA)).toMatch(/^❓ Which conversation\? 1 · #1 Ana {2}2 · #2 Ben — reply 1 or 2\./);
+    expect(await agentReplies(ana.sessionId)).toEqual([]);
+    expect(await agentReplies(ben.sessionId)).toEqual([]);
   });
 
   it('@Name: and @visitor_…: address the visitor by name or session', async () => {
@@ -112,22 +114,16 @@ describe('agent replies on a shared handover number', () => {
     expect(await agentReplies(ana.sessionId)).toEqual(['by session']);
   });
 
-  it('an ambiguous or unknown reply gets a warning listing the open conversations, and nothing is delivered', async () => {
+  it('an ambiguous or unknown reply is held for a numbered pick (or, with a reference, gets a warning), and nothing is delivered', async () => {
     world = await makeWorld({ handoverNumber: true });
     const viral = await handedOver('Viral tarpara');
     const ana = await handedOver('Ana');
     await agentWrites(world, MAYA, world.handoverNumber!, 'Which one am I talking to?');
     expect(await lastTo(MAYA)).toBe(
-      [
-        '⚠️ Your message does not say which conversation it is for. Nothing was sent to a visitor.',
-        'Open conversations:',
-        '#2 Ana',
-        '#1 Viral tarpara',
-        'Reply with: #<number>: your message',
-      ].join('\n'),
+      '❓ Which conversation? 1 · #1 Viral tarpara  2 · #2 Ana — reply 1 or 2. Your message is held for 10 minutes; nothing was sent yet.',
     );
     await agentWrites(world, MAYA, world.handoverNumber!, '@Nobody: hello');
-    expect(await lastTo(MAYA)).toMatch(/^⚠️ No single open conversation has a visitor named "Nobody"\. Nothing was sent/);
+    expect(await lastTo(MAYA)).toMatch(/^❓ Which conversation\? 1 · #1 Viral tarpara {2}2 · #2 Ana/);
     await agentWrites(world, MAYA, world.handoverNumber!, '#99: hello');
     expect(await lastTo(MAYA)).toMatch(/^⚠️ #99 is not one of your conversations\./);
     expect(await agentReplies(viral.sessionId)).toEqual([]);

@@ -29,6 +29,8 @@ describe('requesting a handover', () => {
           `📱 Session: ${viral.sessionId}`,
           '💬 Can a person help me with a group booking?',
           'Reply in this chat: your message',
+          // the agent's first notification of the day names the commands
+          'Commands: #1: reply · /list · #1 /close · #1 /ai · help',
         ].join('\n'),
       );
     }
@@ -88,7 +90,7 @@ describe('requesting a handover', () => {
     const v = await visitor(world, 'Ana');
     await v.say('hi');
     expect((await requestHandover(world.ctx, v.sessionId)).assignedWhatsappNumber).toBe('+15550100001');
-    expect((await sentToAgents(world))[0]!.body).toMatch(/\nReply in this chat: your message$/);
+    expect((await sentToAgents(world))[0]!.body).toMatch(/\nReply in this chat: your message\nCommands: #1: reply · \/list · #1 \/close · #1 \/ai · help$/);
     const w = await visitor(world, 'Bo');
     await w.say('hello');
     await requestHandover(world.ctx, w.sessionId);

@@ -42,7 +42,8 @@ describe('widget settings', () => {
     expect(widget.agentWhatsappNumbers).toEqual(['+15550109001']);
     expect(widget.inactivityTimeoutMinutes).toBe(30);
     expect(widget.enableMultipleWhatsappChats).toBe(true);
-    expect(widget.whatsappNumberPool).toEqual([{ number: '+447700900123', displayName: null, isActive: true, notes: null }]);
+    // Saved without a display name: numbered after the handover number, which keeps the organization's name.
+    expect(widget.whatsappNumberPool).toEqual([{ number: '+447700900123', displayName: 'Shop · 2', isActive: true, notes: null }]);
   });
 
   it('rejects a number that is not international, an origin with a path and hours that end before they start', () => {

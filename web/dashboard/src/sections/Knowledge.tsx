@@ -122,6 +122,7 @@ function SuggestionItem({
       <p>
         <strong>{suggestion.question}</strong> <span className="muted">· answered {when(suggestion.answeredAt)}</span>
       </p>
+      {suggestion.wrongAnswer && <p className="muted">An agent marked the assistant's answer wrong: “{suggestion.wrongAnswer}”</p>}
       <Field label="Answer">
         <textarea value={answer} onChange={(e) => setAnswer(e.target.value)} rows={3} />
       </Field>
