@@ -10,7 +10,7 @@ import { providerByName } from '../../providers/registry.js';
 import { credentialsForNumber, platformCredentials } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
 import { type InboundMessageRow, storeInbound } from './store.js';
-import { countWebhook, type WebhookOutcome } from '../platform/metrics.js';
+import { countWebhook, type WebhookOutcome } from '../metrics.js';
 import { findNumberById, findNumberByRoutingKey, type RoutingKey } from '../numbers/lookup.js';
 import { getMessage } from '../conversations/messages.js';
 import { enqueueJob } from '../../jobs/queue.js';

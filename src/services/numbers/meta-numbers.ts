@@ -9,7 +9,7 @@ import { type BusinessPhoneNumber, listMetaBusinessNumbers, lookUpMetaNumber } f
 import { ProviderRequestError } from '../../providers/provider.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 export type { BusinessPhoneNumber } from '../../providers/meta/numbers.js';
 

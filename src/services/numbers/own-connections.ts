@@ -9,7 +9,7 @@ import { whapiChannelHealth } from '../../providers/whapi/channel.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from '../tenancy/organizations.js';
 import { type ConnectionJson, saveConnection } from './connections.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 export type ConnectionInput =
   | { provider: 'twilio'; accountSid: string; authToken: string }

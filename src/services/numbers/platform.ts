@@ -7,7 +7,7 @@ import type { NumberRow } from '../../db/schema.js';
 import { lookUpMetaNumber } from '../../providers/meta/numbers.js';
 import { whapiChannelHealth } from '../../providers/whapi/channel.js';
 import type { AppContext } from '../context.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 import { newNumberRow } from './rows.js';
 
 interface EnvironmentSender {

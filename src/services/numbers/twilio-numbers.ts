@@ -16,7 +16,7 @@ import {
 } from '../../providers/twilio/numbers.js';
 import type { AppContext } from '../context.js';
 import { getOrganization, numbersOf, organizationNumber } from '../tenancy/organizations.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 export type { AvailableNumber } from '../../providers/twilio/numbers.js';
 

@@ -10,7 +10,7 @@ import type { NumberRow } from '../../db/schema.js';
 import { saveConnection } from './connections.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 export interface WhapiChannelJson {
   channelId: string;

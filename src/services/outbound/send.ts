@@ -15,12 +15,12 @@ import type { AppContext } from '../context.js';
 import { DelayJob, enqueueJob, type JobAttempt, RetryableError } from '../../jobs/queue.js';
 import type { SendJobPayload } from '../../jobs/payloads.js';
 import { getMessage, getMessageByIdempotencyKey as messageByKey, publishMessage } from '../conversations/messages.js';
-import { countSend } from '../platform/metrics.js';
+import { countSend } from '../metrics.js';
 import { findNumberById } from '../numbers/lookup.js';
 import { assertCanSend } from '../tenancy/plans.js';
 import { priceMessage } from '../tenancy/usage.js';
 import { takeSendToken } from './send-rate.js';
-import { applyPendingStatus } from '../inbound/pending-statuses.js';
+import { applyPendingStatus } from './pending-statuses.js';
 
 export const SEND_JOB = 'outbound.send';
 

@@ -6,7 +6,7 @@ import { conflict, notFound } from '../../core/errors.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { NumberRow, Organization } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { invalidateLookups } from '../numbers/lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 export interface OrganizationInput {
   name: string;
