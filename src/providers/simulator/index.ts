@@ -21,4 +21,7 @@ export const simulator = {
   hasServiceWindow: true,
   // A template shows on the simulated phone as its name and variables.
   capabilities: { templates: true },
+  unsignedWebhooks: true,
+  // A simulated number exists the moment it is named (SIMULATOR on).
+  numbers: { account: 'the simulator', credentialsName: 'credentials', onDemand: true },
 } satisfies ProviderAdapter<Record<string, never>>;
