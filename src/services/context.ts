@@ -64,7 +64,7 @@ export interface ContextJobs {
   workers: Set<JobWorker>;
 }
 
-/** The context's Prometheus registry and the figures other parts report to (platform/metrics.ts). */
+/** The context's Prometheus registry and the figures other parts report to (metrics.ts). */
 export interface Metrics {
   registry: Registry;
   webhooks: Counter<'provider' | 'outcome'>;
@@ -89,7 +89,7 @@ export interface ContextState {
   inboundWriter?: InboundWriter;
   /** the send token bucket of each business number (outbound/send-rate.ts) */
   sendRate: { perSecond: number; byNumber: Map<string, { tokens: number; at: number }> };
-  /** the Prometheus registry (platform/metrics.ts); created on first use, so its collectors start only then */
+  /** the Prometheus registry (metrics.ts); created on first use, so its collectors start only then */
   metrics?: Metrics;
   /** trained indexes by organization, checked against the stored trained_at on use (knowledge/training.ts) */
   knowledgeIndexes: Map<string, { trainedAt: string; index: KnowledgeIndex }>;
