@@ -8,7 +8,7 @@ import { AppError } from './core/errors.js';
 import { PLAN_NAMES } from './core/plans.js';
 import { toE164 } from './core/phone.js';
 import type { AppContext } from './services/context.js';
-import type { SharedTrialNumberInput } from './services/numbers/trial.js';
+import type { SharedTrialNumberInput } from './services/inbound/trial.js';
 
 const TRIAL_PROVIDERS = ['twilio', 'meta', 'whapi', 'simulator'];
 
@@ -20,7 +20,7 @@ const services = async () => {
     import('./services/numbers/twilio-numbers.js'),
     import('./services/numbers/meta-numbers.js'),
     import('./services/inbound/receive.js'),
-    import('./services/numbers/trial.js'),
+    import('./services/inbound/trial.js'),
   ]);
   return { ...organizations, ...apiKeys, ...provisioning, ...metaNumbers, ...inbound, ...trial };
 };

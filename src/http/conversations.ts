@@ -2,7 +2,7 @@
 // close. Another organization's conversation answers 404.
 import { z } from 'zod';
 import { getConversation, listConversations, markConversationRead } from '../services/conversations/conversations.js';
-import { closeConversationFromInbox, replyToConversation } from '../services/conversations/inbox.js';
+import { closeConversationFromInbox, replyToConversation } from '../services/handover/inbox.js';
 import { listConversationMessages, messageJson } from '../services/conversations/messages.js';
 import { getOrganization } from '../services/tenancy/organizations.js';
 import type { RouteModule } from './route.js';

@@ -1,5 +1,5 @@
 // GET /metrics for Prometheus, and the hook that times every request.
-import { metricsOf, observeRequest } from '../services/platform/metrics.js';
+import { metricsOf, observeRequest } from '../services/metrics.js';
 import type { RouteModule } from './route.js';
 
 export const metricsRoutes: RouteModule = (app, ctx) => {

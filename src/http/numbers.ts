@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { toE164 } from '../core/phone.js';
 import { numbersWithHealth, recordSenderStatus } from '../services/numbers/status.js';
 import { provisionNumber, releaseNumber, searchNumbers } from '../services/numbers/twilio-numbers.js';
-import { getSharedTrialNumber, setSharedTrialNumber } from '../services/numbers/trial.js';
+import { getSharedTrialNumber, setSharedTrialNumber } from '../services/inbound/trial.js';
 import type { RouteModule } from './route.js';
 import { keyRequired, organizationAccess, orgParams, platformOnly, principalOf } from './auth.js';
 import { forbidden } from '../core/errors.js';

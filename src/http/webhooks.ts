@@ -7,7 +7,7 @@ import type { ProviderAdapter, WebhookRequest, WebhookRoute } from '../providers
 import { providers } from '../providers/registry.js';
 import type { AppContext } from '../services/context.js';
 import { receiveWebhook } from '../services/inbound/receive.js';
-import { countWebhook } from '../services/platform/metrics.js';
+import { countWebhook } from '../services/metrics.js';
 import type { App, RouteModule } from './route.js';
 
 function webhookRequest(request: FastifyRequest): WebhookRequest {

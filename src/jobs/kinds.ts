@@ -5,7 +5,8 @@ import type { JobHandlers } from '../services/context.js';
 import { copyInboundMedia, MEDIA_JOB } from '../services/inbound/media.js';
 import { REACT_JOB, reactToInbound } from '../services/inbound/reaction.js';
 import { SEND_JOB, sendQueuedMessage } from '../services/outbound/send.js';
-import { reactToVisitorMessage, WIDGET_REACT } from '../services/widgets/visitor-inbound.js';
+import { reactToVisitorMessage } from '../services/inbound/visitor-reaction.js';
+import { WIDGET_REACT } from '../services/widgets/visitor-inbound.js';
 
 export const jobHandlers = {
   [REACT_JOB]: reactToInbound,

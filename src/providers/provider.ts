@@ -241,4 +241,83 @@ export interface ProviderAdapter<C extends Credentials = Credentials> {
      */
     displayNames?: boolean;
   };
+  /** Where the provider posts a message's delivery statuses when each send names it (Twilio's StatusCallback). */
+  statusCallbackPath?: string;
+  /** Its webhooks carry no signature (the simulator): an unreadable post is the caller's mistake, answered 400, not an event to keep. */
+  unsignedWebhooks?: true;
+  /** The numbers of its accounts: what services/numbers/ may ask, each ability only where the provider has it. */
+  numbers?: NumberAbilities<C>;
+  /** Asks the provider whether an account's credentials work (ProviderRequestError when refused), before they are kept. */
+  checkCredentials?(ctx: ProviderContext, credentials: C): Promise<{ notReady?: string }>;
+  /** How one number stands at the provider, asked with its credentials (Whapi's GET /health). */
+  health?(ctx: ProviderContext, credentials: C): Promise<NumberHealth>;
+  /** The platform's own sender named in the environment (TWILIO_PHONE_NUMBER, …), registered at start-up. */
+  platformSender?(ctx: ProviderContext): PlatformSender | undefined;
+}
+
+/** A number for sale (Twilio's AvailablePhoneNumbers). */
+export interface AvailableNumber {
+  phoneNumber: string;
+  friendlyName: string;
+  capabilities: { SMS: boolean; MMS: boolean; voice: boolean };
+}
+
+/** A number an account holds, as the provider names it. */
+export interface AccountNumber {
+  /** the provider's id: Twilio's `PN…` SID, Meta's phone number id */
+  providerId: string;
+  phoneNumber: string;
+  displayName: string | null;
+}
+
+/** A phone number of a business account as its list shows it (Meta's /{WABA}/phone_numbers). */
+export interface BusinessPhoneNumber {
+  phoneNumberId: string;
+  displayNumber: string;
+  verifiedName: string | null;
+  verificationStatus: string | null;
+}
+
+export interface NumberHealth {
+  /** the provider's id of the number the credentials reach (Whapi's channel id) */
+  providerNumberId: string | null;
+  /** the provider's word for it; Whapi: AUTH when linked, QR, INIT, LAUNCH, STOP, SYNC_ERROR otherwise */
+  status: string | null;
+  /** E.164 of the number, when the answer names it */
+  phoneNumber: string | null;
+}
+
+export interface PlatformSender {
+  providerId: string;
+  /** E.164 when the environment gives it (then it also finds a row registered under the real id) */
+  phone?: string;
+  /** asks the provider for the phone when the environment names only an id */
+  lookUpPhone?: () => Promise<string | null>;
+  displayName: string;
+}
+
+/** Every call throws ProviderRequestError when the provider refuses or cannot be reached. */
+export interface NumberAbilities<C extends Credentials> {
+  /** how sentences name an account and its credentials: "Twilio account" / "credentials", "Meta business account" / "access token" */
+  account: string;
+  credentialsName: string;
+  /** whether these credentials reach an account's numbers at all (Meta: a token and a business account id) */
+  reachAccount?(credentials: C): boolean;
+  /** numbers for sale in `countries` (ISO codes) */
+  search?: {
+    countries: readonly string[];
+    run(ctx: ProviderContext, credentials: C, query: { country: string; areaCode?: string; limit: number }): Promise<AvailableNumber[]>;
+  };
+  /** buys a number, its messages and status callbacks pointed at `webhookUrl` */
+  buy?(ctx: ProviderContext, credentials: C, input: { phoneNumber: string; friendlyName: string; webhookUrl: string }): Promise<AccountNumber>;
+  /** gives a bought number back; `alreadyGone` when the provider no longer had it */
+  release?(ctx: ProviderContext, credentials: C, providerId: string): Promise<{ alreadyGone: boolean }>;
+  /** the account's number with this E.164 phone, or undefined */
+  find?(ctx: ProviderContext, credentials: C, phone: string): Promise<AccountNumber | undefined>;
+  /** every number of the account */
+  list?(ctx: ProviderContext, credentials: C): Promise<BusinessPhoneNumber[]>;
+  /** one number by the provider's id */
+  lookUp?(ctx: ProviderContext, credentials: C, providerId: string): Promise<BusinessPhoneNumber>;
+  /** any phone is a number of this provider the moment it is named (the simulator's made-up phones) */
+  onDemand?: true;
 }

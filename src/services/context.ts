@@ -33,6 +33,20 @@ export interface AppContext {
   jobs: ContextJobs;
   /** this process's caches, writers and streams for this context */
   state: ContextState;
+  /** flows of a higher domain that a lower one starts, given by createContext */
+  hooks: ContextHooks;
+}
+
+/**
+ * handover/ builds on agents/ (who the agents are, whether they accepted), yet an agent's STOP AGENT
+ * (agents/consent.ts) ends that agent's handovers. It calls the close here, as the queue calls its
+ * job list, so agents/ does not import the domain built on it (`npm run lint`: the folders of
+ * services/ form no cycle). Moving consent.ts instead would split the agent's commands from the
+ * agent list they change.
+ */
+export interface ContextHooks {
+  /** handover/close.ts closeHandover: frees the number, tells both sides, connects the next visitor */
+  closeHandover(ctx: AppContext, conversationId: string, reason: { by: 'agent'; agent: string }): Promise<boolean>;
 }
 
 export type JobHandler<T> = (ctx: AppContext, payload: T, attempt: JobAttempt) => Promise<void> | void;
@@ -50,7 +64,7 @@ export interface ContextJobs {
   workers: Set<JobWorker>;
 }
 
-/** The context's Prometheus registry and the figures other parts report to (platform/metrics.ts). */
+/** The context's Prometheus registry and the figures other parts report to (metrics.ts). */
 export interface Metrics {
   registry: Registry;
   webhooks: Counter<'provider' | 'outcome'>;
@@ -60,7 +74,7 @@ export interface Metrics {
   webhookDuration: Histogram<'provider'>;
 }
 
-/** Cached lookups of the webhook path (numbers/lookup-cache.ts). */
+/** Cached lookups of the webhook path (lookup-cache.ts). */
 export interface LookupCache {
   entries: Map<string, { value: unknown; at: number }>;
   /** bumped by each invalidation: a load that began before it does not store its (maybe old) answer */
@@ -75,7 +89,7 @@ export interface ContextState {
   inboundWriter?: InboundWriter;
   /** the send token bucket of each business number (outbound/send-rate.ts) */
   sendRate: { perSecond: number; byNumber: Map<string, { tokens: number; at: number }> };
-  /** the Prometheus registry (platform/metrics.ts); created on first use, so its collectors start only then */
+  /** the Prometheus registry (metrics.ts); created on first use, so its collectors start only then */
   metrics?: Metrics;
   /** trained indexes by organization, checked against the stored trained_at on use (knowledge/training.ts) */
   knowledgeIndexes: Map<string, { trainedAt: string; index: KnowledgeIndex }>;
@@ -83,7 +97,7 @@ export interface ContextState {
   indexesGainingMeaning: Set<string>;
   /** each organization's running, queued and last training, one at a time (knowledge/training.ts) */
   trainings: Map<string, OrganizationTrainings>;
-  /** numbers by routing key, connections' credentials and plans, until a change (numbers/lookup-cache.ts) */
+  /** numbers by routing key, connections' credentials and plans, until a change (lookup-cache.ts) */
   lookups?: LookupCache;
   /** the operator's price table costing new messages, and when it was read (tenancy/usage.ts) */
   prices?: { table: Promise<PriceTable>; readAt: number };

@@ -3,7 +3,7 @@
 // is shown only on the trial plan with the shared number; usage shows no negative money.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setSharedTrialNumber } from '../../src/services/numbers/trial.js';
+import { setSharedTrialNumber } from '../../src/services/inbound/trial.js';
 import { ADMIN_KEY, type FreshServer, screenshot, startFreshServer, watchedPage } from './story.js';
 import { type LaunchedBrowser, launchChromium } from './support.js';
 

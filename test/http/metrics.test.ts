@@ -1,7 +1,7 @@
 // GET /metrics: Prometheus text with the product's counters, queue figures read on scrape.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { countSend, countWebhook, widgetConnectionClosed, widgetConnectionOpened } from '../../src/services/platform/metrics.js';
+import { countSend, countWebhook, widgetConnectionClosed, widgetConnectionOpened } from '../../src/services/metrics.js';
 import { drainJobs } from '../../src/jobs/queue.js';
 import { makeTestContext } from '../support/context.js';
 import { makeNumber, makeOrganization } from '../support/factories.js';

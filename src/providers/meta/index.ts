@@ -2,6 +2,7 @@
 import type { Config } from '../../config.js';
 import type { MetaCredentials, ProviderAdapter } from '../provider.js';
 import { answerMetaSubscription, detectMeta, metaRoutingHint, metaSubscriptionQuery, parseMetaWebhook, verifyMetaRequest } from './inbound.js';
+import { checkMetaCredentials, metaNumbers, platformMetaSender } from './numbers.js';
 import { fetchMetaMedia, sendMetaMessage } from './outbound.js';
 
 /**
@@ -30,4 +31,7 @@ export const meta = {
   fetchMedia: fetchMetaMedia,
   hasServiceWindow: true,
   capabilities: { templates: true },
+  numbers: metaNumbers,
+  checkCredentials: checkMetaCredentials,
+  platformSender: platformMetaSender,
 } satisfies ProviderAdapter<MetaCredentials>;

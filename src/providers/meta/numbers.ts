@@ -1,16 +1,20 @@
 // The phone numbers of a WhatsApp Business Account on the Graph API (providers.md §2.6): list them
 // and look one up. Answers come back in our shape and failures as ProviderRequestError; which
-// organization a number is assigned to is decided in services/numbers/meta-numbers.ts.
+// organization a number is assigned to is decided in services/numbers/ (through the adapter's `numbers`).
 import type { Config } from '../../config.js';
-import { ProviderRequestError, ProviderSendError } from '../provider.js';
+import { toE164 } from '../../core/phone.js';
+import {
+  type BusinessPhoneNumber,
+  type MetaCredentials,
+  type NumberAbilities,
+  type PlatformSender,
+  type ProviderContext,
+  ProviderRequestError,
+  ProviderSendError,
+} from '../provider.js';
 import { isRecord, requestJson } from '../transport.js';
 
-export interface BusinessPhoneNumber {
-  phoneNumberId: string;
-  displayNumber: string;
-  verifiedName: string | null;
-  verificationStatus: string | null;
-}
+export type { BusinessPhoneNumber } from '../provider.js';
 
 const FIELDS = 'id,display_phone_number,verified_name,code_verification_status,quality_rating,status';
 /** Graph pages hold 25 by default; the account limit is at most 120 numbers. */
@@ -70,4 +74,36 @@ export async function listMetaBusinessNumbers(config: Config, accessToken: strin
 export async function lookUpMetaNumber(config: Config, accessToken: string, phoneNumberId: string): Promise<BusinessPhoneNumber> {
   const body = await graphGet(`${graphUrl(config, encodeURIComponent(phoneNumberId))}?fields=${FIELDS}`, accessToken);
   return toBusinessNumber({ id: phoneNumberId, ...body });
+}
+
+/** The adapter's number abilities: list the business account's numbers, look one up, find one by phone. */
+export const metaNumbers = {
+  account: 'Meta business account',
+  credentialsName: 'access token',
+  reachAccount: (credentials) => Boolean(credentials.accessToken && credentials.businessAccountId),
+  list: (ctx, credentials) => listMetaBusinessNumbers(ctx.config, credentials.accessToken, credentials.businessAccountId!),
+  lookUp: (ctx, credentials, phoneNumberId) => lookUpMetaNumber(ctx.config, credentials.accessToken, phoneNumberId),
+  find: async (ctx, credentials, phone) => {
+    const numbers = await listMetaBusinessNumbers(ctx.config, credentials.accessToken, credentials.businessAccountId!);
+    // display_phone_number is human-formatted (`+1 555-078-3881`): compared as E.164.
+    const found = numbers.find((n) => toE164(n.displayNumber) === phone);
+    return found ? { providerId: found.phoneNumberId, phoneNumber: phone, displayName: found.verifiedName ?? found.displayNumber } : undefined;
+  },
+} satisfies NumberAbilities<MetaCredentials>;
+
+/** The token works when it may list the business account's numbers. */
+export async function checkMetaCredentials(ctx: ProviderContext, credentials: MetaCredentials): Promise<{ notReady?: string }> {
+  await listMetaBusinessNumbers(ctx.config, credentials.accessToken, credentials.businessAccountId!);
+  return {};
+}
+
+/** WHATSAPP_PHONE_NUMBER_ID; its phone is asked of Meta with the platform's token. */
+export function platformMetaSender(ctx: ProviderContext): PlatformSender | undefined {
+  const { phoneNumberId: id, accessToken: token } = ctx.config.meta;
+  if (!id) return undefined;
+  return {
+    providerId: id,
+    lookUpPhone: async () => (token ? (toE164((await lookUpMetaNumber(ctx.config, token, id)).displayNumber) ?? null) : null),
+    displayName: 'Platform Meta sender',
+  };
 }

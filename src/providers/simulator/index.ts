@@ -22,4 +22,7 @@ export const simulator = {
   // A template shows on the simulated phone as its name and variables; a number's name is the one
   // the phones show.
   capabilities: { templates: true, displayNames: true },
+  unsignedWebhooks: true,
+  // A simulated number exists the moment it is named (SIMULATOR on).
+  numbers: { account: 'the simulator', credentialsName: 'credentials', onDemand: true },
 } satisfies ProviderAdapter<Record<string, never>>;

@@ -2,6 +2,7 @@
 import type { Config } from '../../config.js';
 import type { ProviderAdapter, TwilioCredentials } from '../provider.js';
 import { detectTwilio, parseTwilioWebhook, twilioRoutingHint, verifyTwilioRequest } from './inbound.js';
+import { checkTwilioCredentials, platformTwilioSender, twilioNumbers } from './numbers.js';
 import { fetchTwilioMedia, findSentTwilioMessages, sendTwilioMessage } from './outbound.js';
 
 /** The platform's account (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, both needed). */
@@ -30,4 +31,8 @@ export const twilio = {
   hasServiceWindow: true,
   // Templates are Content SIDs (HX…), sent with ContentVariables.
   capabilities: { templates: true },
+  statusCallbackPath: TWILIO_WEBHOOK_PATH,
+  numbers: twilioNumbers,
+  checkCredentials: checkTwilioCredentials,
+  platformSender: platformTwilioSender,
 } satisfies ProviderAdapter<TwilioCredentials>;

@@ -1,19 +1,23 @@
 // Twilio numbers through the official SDK (providers.md §1.5): search what is for sale, buy, release.
 // Answers come back in our shapes and failures as ProviderRequestError; which organization a number
-// belongs to, and what to answer, is decided in services/numbers/twilio-numbers.ts.
+// belongs to, and what to answer, is decided in services/numbers/ (through the adapter's `numbers`).
 import type { Config } from '../../config.js';
-import { ProviderRequestError, type TwilioCredentials } from '../provider.js';
+import { toE164 } from '../../core/phone.js';
+import {
+  type AvailableNumber,
+  type NumberAbilities,
+  type PlatformSender,
+  type ProviderContext,
+  ProviderRequestError,
+  type TwilioCredentials,
+} from '../provider.js';
 import { twilioClient } from './client.js';
 
 /** Where Twilio sells numbers that can carry WhatsApp for us; GB's SMS-capable numbers are mobile ones. */
 export const TWILIO_NUMBER_TYPES = { US: 'local', CA: 'local', GB: 'mobile' } as const;
 export type TwilioNumberCountry = keyof typeof TWILIO_NUMBER_TYPES;
 
-export interface AvailableNumber {
-  phoneNumber: string;
-  friendlyName: string;
-  capabilities: { SMS: boolean; MMS: boolean; voice: boolean };
-}
+export type { AvailableNumber } from '../provider.js';
 
 export interface BoughtNumber {
   /** the `PN…` SID */
@@ -120,4 +124,34 @@ export async function checkTwilioAccount(config: Config, credentials: TwilioCred
   } catch (err) {
     throw requestError(err);
   }
+}
+
+/** The adapter's number abilities: search, buy, release, and find one of an account's numbers. */
+export const twilioNumbers = {
+  account: 'Twilio account',
+  credentialsName: 'credentials',
+  search: {
+    countries: Object.keys(TWILIO_NUMBER_TYPES),
+    run: (ctx, credentials, query) => searchTwilioNumbers(ctx.config, credentials, { ...query, country: query.country as TwilioNumberCountry }),
+  },
+  buy: async (ctx, credentials, input) => {
+    const bought = await buyTwilioNumber(ctx.config, credentials, input);
+    return { providerId: bought.sid, phoneNumber: bought.phoneNumber, displayName: bought.friendlyName };
+  },
+  release: (ctx, credentials, sid) => releaseTwilioNumber(ctx.config, credentials, sid),
+  find: async (ctx, credentials, phone) => {
+    const found = await findTwilioNumber(ctx.config, credentials, phone);
+    return found ? { providerId: found.sid, phoneNumber: found.phoneNumber, displayName: found.friendlyName } : undefined;
+  },
+} satisfies NumberAbilities<TwilioCredentials>;
+
+export async function checkTwilioCredentials(ctx: ProviderContext, credentials: TwilioCredentials): Promise<{ notReady?: string }> {
+  await checkTwilioAccount(ctx.config, credentials);
+  return {};
+}
+
+/** TWILIO_PHONE_NUMBER: the number's PN… SID is not in the environment; its E.164 stands for it (webhooks route by `To`). */
+export function platformTwilioSender(ctx: ProviderContext): PlatformSender | undefined {
+  const phone = ctx.config.twilio.phoneNumber ? toE164(ctx.config.twilio.phoneNumber) : undefined;
+  return phone ? { providerId: phone, phone, displayName: 'Platform Twilio sender' } : undefined;
 }

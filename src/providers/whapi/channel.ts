@@ -2,7 +2,7 @@
 // channel id, whether it is linked (`AUTH`) and the linked WhatsApp account's number.
 import type { Config } from '../../config.js';
 import { toE164 } from '../../core/phone.js';
-import { ProviderRequestError, ProviderSendError } from '../provider.js';
+import { type NumberHealth, type PlatformSender, type ProviderContext, ProviderRequestError, ProviderSendError, type WhapiCredentials } from '../provider.js';
 import { isRecord, requestJson } from '../transport.js';
 
 export interface WhapiChannelHealth {
@@ -36,5 +36,30 @@ export async function whapiChannelHealth(config: Config, token: string): Promise
     channelId: typeof body.channel_id === 'string' ? body.channel_id : null,
     status,
     phoneNumber: typeof user.id === 'string' ? (toE164(user.id) ?? null) : null,
+  };
+}
+
+export async function whapiHealth(ctx: ProviderContext, credentials: WhapiCredentials): Promise<NumberHealth> {
+  const health = await whapiChannelHealth(ctx.config, credentials.token);
+  return { providerNumberId: health.channelId, status: health.status, phoneNumber: health.phoneNumber };
+}
+
+/** A token works when /health answers; its channel must also be linked (AUTH) to carry messages. */
+export async function checkWhapiCredentials(ctx: ProviderContext, credentials: WhapiCredentials): Promise<{ notReady?: string }> {
+  const health = await whapiChannelHealth(ctx.config, credentials.token);
+  if (health.status && health.status !== 'AUTH') {
+    return { notReady: `Whapi accepted the token, but its channel is not linked to WhatsApp yet (status ${health.status}); scan its QR code first.` };
+  }
+  return {};
+}
+
+/** WHAPI_CHANNEL_ID; its phone is the linked account's, asked at /health with WHAPI_TOKEN. */
+export function platformWhapiSender(ctx: ProviderContext): PlatformSender | undefined {
+  const { channelId, token } = ctx.config.whapi;
+  if (!channelId) return undefined;
+  return {
+    providerId: channelId,
+    lookUpPhone: async () => (token ? (await whapiChannelHealth(ctx.config, token)).phoneNumber : null),
+    displayName: 'Platform Whapi channel',
   };
 }

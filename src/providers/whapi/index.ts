@@ -1,6 +1,7 @@
 // Whapi.cloud: an ordinary WhatsApp account linked as a channel; no signatures, no templates, no window.
 import type { Config } from '../../config.js';
 import type { ProviderAdapter, WhapiCredentials } from '../provider.js';
+import { checkWhapiCredentials, platformWhapiSender, whapiHealth } from './channel.js';
 import { detectWhapi, parseWhapiWebhook, verifyWhapiRequest, whapiRoutingHint } from './inbound.js';
 import { fetchWhapiMedia, findSentWhapiMessages, sendWhapiMessage } from './outbound.js';
 
@@ -25,4 +26,7 @@ export const whapi = {
   hasServiceWindow: false,
   // An ordinary WhatsApp account has no approved templates to name.
   capabilities: { templates: false },
+  checkCredentials: checkWhapiCredentials,
+  health: whapiHealth,
+  platformSender: platformWhapiSender,
 } satisfies ProviderAdapter<WhapiCredentials>;

@@ -6,7 +6,6 @@ import { toE164 } from '../../core/phone.js';
 import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { closeHandover } from '../handover/close.js';
 import { enqueueSend } from '../outbound/send.js';
 
 /** True when the message was an agent command and has been answered; false leaves it an ordinary message. */
@@ -71,7 +70,7 @@ async function stop(ctx: AppContext, message: Message, number: NumberRow, phone:
       memberships.map((m) => m.organization_id),
     )
     .execute();
-  for (const c of claimed) await closeHandover(ctx, c.id, { by: 'agent', agent: phone });
+  for (const c of claimed) await ctx.hooks.closeHandover(ctx, c.id, { by: 'agent', agent: phone });
   const names = memberships.map((m) => m.name).join(', ');
   await tell(
     ctx,

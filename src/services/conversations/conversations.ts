@@ -7,7 +7,6 @@ import { visitorLabel } from '../../core/handover-text.js';
 import type { Db } from '../../db/database.js';
 import type { Contact, Conversation } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { enqueueSend } from '../outbound/send.js';
 
 export const OPEN_STATUSES = ['bot', 'waiting_agent', 'agent'] as const;
 
@@ -220,33 +219,4 @@ export async function closeConversation(ctx: AppContext, conversation: Conversat
     data: { id: closed.id, ref: closed.ref, status: closed.status },
   });
   return closed;
-}
-
-export type ConversationSend =
-  | { text: string }
-  | { template: string; language?: string; variables: string[]; category?: 'utility' | 'marketing' | 'authentication' };
-
-/** Sends as the organization from the conversation's number (402 at the plan limit, 422 outside the window). */
-export async function sendFromConversation(
-  ctx: AppContext,
-  conversation: Conversation,
-  body: ConversationSend,
-  idempotencyKey?: string,
-): Promise<{ messageId: number; deduplicated: boolean }> {
-  if (!conversation.number_id) throw notFound('Number of this conversation');
-  const contact = await ctx.db.selectFrom('contacts').selectAll().where('id', '=', conversation.contact_id).executeTakeFirstOrThrow();
-  const to = contact.phone ?? contact.external_id;
-  if (!to) throw notFound('Contact address');
-  return enqueueSend(ctx, {
-    organizationId: conversation.organization_id,
-    conversationId: conversation.id,
-    numberId: conversation.number_id,
-    to,
-    author: 'agent',
-    enforcePlanLimit: true,
-    idempotencyKey,
-    ...('text' in body
-      ? { text: body.text }
-      : { template: { name: body.template, language: body.language, variables: body.variables }, category: body.category }),
-  });
 }

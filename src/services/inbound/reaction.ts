@@ -14,7 +14,7 @@ import { handleAgentCommand } from '../agents/consent.js';
 import { enqueueMediaCopy } from './media.js';
 import { getMessage, publishMessage } from '../conversations/messages.js';
 import { findNumberById } from '../numbers/lookup.js';
-import { routeTrialMessage } from '../numbers/trial.js';
+import { routeTrialMessage } from './trial.js';
 import { keepUnroutedMessage } from './unrouted-messages.js';
 
 export const REACT_JOB = 'inbound.react';

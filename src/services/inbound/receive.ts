@@ -10,7 +10,7 @@ import { providerByName } from '../../providers/registry.js';
 import { credentialsForNumber, platformCredentials } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
 import { type InboundMessageRow, storeInbound } from './store.js';
-import { countWebhook, type WebhookOutcome } from '../platform/metrics.js';
+import { countWebhook, type WebhookOutcome } from '../metrics.js';
 import { findNumberById, findNumberByRoutingKey, type RoutingKey } from '../numbers/lookup.js';
 import { getMessage } from '../conversations/messages.js';
 import { enqueueJob } from '../../jobs/queue.js';
@@ -52,7 +52,7 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
     const reason = `The payload could not be understood: ${err instanceof PayloadError ? err.message : 'unexpected shape'}`;
     // The simulator signs nothing, so an unreadable post is a caller's mistake to report, not an
     // authentic provider event to keep (and answering 4xx to a real provider would make it retry forever).
-    if (adapter.name === 'simulator') {
+    if (adapter.unsignedWebhooks) {
       countWebhook(ctx, adapter.name, 'invalid');
       throw badRequest(reason, 'INVALID_WEBHOOK');
     }

@@ -19,7 +19,7 @@ import { showSeenByAgent } from '../handover/presence.js';
 import { newJobRow, wakeWorkers } from '../../jobs/queue.js';
 import { STATUS_RANK } from '../../core/delivery.js';
 import { publishMessage } from '../conversations/messages.js';
-import { lockProviderMessage } from './pending-statuses.js';
+import { lockProviderMessage } from '../outbound/pending-statuses.js';
 
 export type { InboundMessageRow, StoreResult, StoreWrite } from './writes.js';
 

@@ -6,7 +6,7 @@ import type { NumberRow } from '../../db/schema.js';
 import type { Credentials } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
-import { cachedLookup, invalidateLookups } from './lookup-cache.js';
+import { cachedLookup, invalidateLookups } from '../lookup-cache.js';
 
 /** The platform's own credentials for a provider, from configuration; undefined when not configured. */
 export function platformCredentials(ctx: AppContext, provider: string): Credentials | undefined {

@@ -3,7 +3,7 @@
 // Every webhook asks this, so answers are cached (lookup-cache.ts) until a number changes.
 import type { NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { cachedLookup } from './lookup-cache.js';
+import { cachedLookup } from '../lookup-cache.js';
 
 export interface RoutingKey {
   phone?: string;

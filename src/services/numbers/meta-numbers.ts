@@ -2,16 +2,20 @@
 // each organization (`storeId` is an organization id). Inbound routing then finds the organization
 // by `metadata.phone_number_id`; sends use the platform's token with the assigned id.
 import { randomUUID } from 'node:crypto';
-import { AppError, badRequest, conflict, notFound, unavailable } from '../../core/errors.js';
+import { badRequest, conflict, notFound, unavailable } from '../../core/errors.js';
 import { toE164 } from '../../core/phone.js';
-import { meta } from '../../providers/meta/index.js';
-import { type BusinessPhoneNumber, listMetaBusinessNumbers, lookUpMetaNumber } from '../../providers/meta/numbers.js';
-import { ProviderRequestError } from '../../providers/provider.js';
+import type { BusinessPhoneNumber } from '../../providers/provider.js';
+import { providers } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
+import { providerError } from './provider-errors.js';
 
-export type { BusinessPhoneNumber } from '../../providers/meta/numbers.js';
+export type { BusinessPhoneNumber } from '../../providers/provider.js';
+
+// The platform's business account is at Meta: the adapter's list and look-up of its numbers.
+const meta = providers.meta;
+const account = { list: meta.numbers!.list!, lookUp: meta.numbers!.lookUp! };
 
 export interface MetaAssignment {
   id: string;
@@ -26,40 +30,22 @@ function platformMeta(ctx: AppContext): { token: string; businessAccountId: stri
   return { token: credentials.accessToken, businessAccountId: credentials.businessAccountId };
 }
 
-/** Meta's refusals as sentences with a fitting status; anything else is passed on as it is. */
-export function metaError(err: unknown, doing: string, credentials = "the platform's access token"): unknown {
-  if (!(err instanceof ProviderRequestError)) return err;
-  switch (err.kind) {
-    case 'unreachable':
-      return new AppError(502, 'PROVIDER_UNREACHABLE', `Meta could not be reached while ${doing}; try again shortly.`);
-    case 'auth':
-      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Meta refused ${credentials} while ${doing}: ${err.detail}.`);
-    case 'unknown':
-      return badRequest(`Meta does not know this while ${doing}: ${err.detail}.`, 'PROVIDER_REJECTED');
-    case 'busy':
-      return new AppError(503, 'PROVIDER_BUSY', `Meta is rate limiting requests; try ${doing} again shortly.`);
-    case 'rejected':
-    case 'failed':
-      return new AppError(502, 'PROVIDER_ERROR', `Meta failed while ${doing}: ${err.detail}.`);
-  }
-}
-
 export async function listBusinessNumbers(ctx: AppContext): Promise<BusinessPhoneNumber[]> {
   const { token, businessAccountId } = platformMeta(ctx);
   if (!businessAccountId) throw unavailable('WHATSAPP_BUSINESS_ACCOUNT_ID is not set, so the business account cannot be listed.', 'META_NOT_CONFIGURED');
   try {
-    return await listMetaBusinessNumbers(ctx.config, token, businessAccountId);
+    return await account.list(ctx, { accessToken: token, businessAccountId });
   } catch (err) {
-    throw metaError(err, 'listing the business account phone numbers');
+    throw providerError(meta, err, 'listing the business account phone numbers');
   }
 }
 
 async function fetchDisplayNumber(ctx: AppContext, phoneNumberId: string, token: string): Promise<string> {
   let display: string;
   try {
-    display = (await lookUpMetaNumber(ctx.config, token, phoneNumberId)).displayNumber;
+    display = (await account.lookUp(ctx, { accessToken: token }, phoneNumberId)).displayNumber;
   } catch (err) {
-    throw metaError(err, `reading phone number ${phoneNumberId}`);
+    throw providerError(meta, err, `reading phone number ${phoneNumberId}`);
   }
   if (!display) throw badRequest(`Meta has no display number for phone number id ${phoneNumberId}; send displayNumber.`, 'PROVIDER_REJECTED');
   return display;

@@ -2,44 +2,30 @@
 // provider before they are kept, stored encrypted, never answered back. Numbers registered from
 // them send, and verify their webhooks, with these credentials.
 import { AppError, badRequest, conflict, notFound } from '../../core/errors.js';
-import { ProviderRequestError, type Credentials } from '../../providers/provider.js';
-import { listMetaBusinessNumbers } from '../../providers/meta/numbers.js';
-import { checkTwilioAccount } from '../../providers/twilio/numbers.js';
-import { whapiChannelHealth } from '../../providers/whapi/channel.js';
+import { type Credentials, ProviderRequestError } from '../../providers/provider.js';
+import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from '../tenancy/organizations.js';
 import { type ConnectionJson, saveConnection } from './connections.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 export type ConnectionInput =
   | { provider: 'twilio'; accountSid: string; authToken: string }
   | { provider: 'meta'; accessToken: string; businessAccountId: string; appSecret?: string }
   | { provider: 'whapi'; token: string };
 
-const LABELS = { twilio: 'Twilio', meta: 'Meta', whapi: 'Whapi' } as const;
-
-/** Asks the provider whether the credentials work; a refusal is a 400 naming the provider's answer. */
+/** Asks the provider whether the credentials work (the adapter's checkCredentials); a refusal is a 400 naming the provider's answer. */
 async function checkAtProvider(ctx: AppContext, input: ConnectionInput): Promise<Credentials> {
-  const label = LABELS[input.provider];
+  const { provider, ...fields } = input;
+  // As given, without optional fields left unset (Meta's app secret).
+  const credentials = Object.fromEntries(Object.entries(fields).filter(([, value]) => value)) as Credentials;
+  const adapter = providerByName(provider)!;
+  const label = adapter.label;
+  if (!adapter.checkCredentials) throw badRequest(`${label} accounts cannot be connected.`, 'VALIDATION_ERROR');
   try {
-    switch (input.provider) {
-      case 'twilio':
-        await checkTwilioAccount(ctx.config, { accountSid: input.accountSid, authToken: input.authToken });
-        return { accountSid: input.accountSid, authToken: input.authToken };
-      case 'meta':
-        await listMetaBusinessNumbers(ctx.config, input.accessToken, input.businessAccountId);
-        return { accessToken: input.accessToken, businessAccountId: input.businessAccountId, ...(input.appSecret ? { appSecret: input.appSecret } : {}) };
-      case 'whapi': {
-        const health = await whapiChannelHealth(ctx.config, input.token);
-        if (health.status && health.status !== 'AUTH') {
-          throw badRequest(
-            `Whapi accepted the token, but its channel is not linked to WhatsApp yet (status ${health.status}); scan its QR code first.`,
-            'PROVIDER_REJECTED',
-          );
-        }
-        return { token: input.token };
-      }
-    }
+    const { notReady } = await adapter.checkCredentials(ctx, credentials);
+    if (notReady) throw badRequest(notReady, 'PROVIDER_REJECTED');
+    return credentials;
   } catch (err) {
     if (!(err instanceof ProviderRequestError)) throw err;
     if (err.kind === 'unreachable')

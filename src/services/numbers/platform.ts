@@ -1,48 +1,20 @@
 // The platform's own senders from the environment (TWILIO_PHONE_NUMBER, WHATSAPP_PHONE_NUMBER_ID,
 // WHAPI_CHANNEL_ID), registered as platform numbers at start-up so a widget with no number of its
 // own hands over from them (SPEC §8 "Choosing the sender", step 3).
-import { toE164 } from '../../core/phone.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { NumberRow } from '../../db/schema.js';
-import { lookUpMetaNumber } from '../../providers/meta/numbers.js';
-import { whapiChannelHealth } from '../../providers/whapi/channel.js';
+import type { PlatformSender, ProviderName } from '../../providers/provider.js';
+import { providers } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 import { newNumberRow } from './rows.js';
 
-interface EnvironmentSender {
-  provider: 'twilio' | 'meta' | 'whapi';
-  providerId: string;
-  phone: () => Promise<string | null>;
-  displayName: string;
-}
-
-function environmentSenders(ctx: AppContext): EnvironmentSender[] {
-  const { twilio, meta, whapi } = ctx.config;
-  const senders: EnvironmentSender[] = [];
-  const twilioPhone = twilio.phoneNumber ? toE164(twilio.phoneNumber) : undefined;
-  // The number's PN… SID is not in the environment; its E.164 stands for it (webhooks route by `To`).
-  if (twilioPhone) senders.push({ provider: 'twilio', providerId: twilioPhone, phone: async () => twilioPhone, displayName: 'Platform Twilio sender' });
-  if (meta.phoneNumberId) {
-    const id = meta.phoneNumberId;
-    const token = meta.accessToken;
-    senders.push({
-      provider: 'meta',
-      providerId: id,
-      phone: async () => (token ? (toE164((await lookUpMetaNumber(ctx.config, token, id)).displayNumber) ?? null) : null),
-      displayName: 'Platform Meta sender',
-    });
-  }
-  if (whapi.channelId) {
-    const token = whapi.token;
-    senders.push({
-      provider: 'whapi',
-      providerId: whapi.channelId,
-      phone: async () => (token ? (await whapiChannelHealth(ctx.config, token)).phoneNumber : null),
-      displayName: 'Platform Whapi channel',
-    });
-  }
-  return senders;
+/** Each adapter's sender named in the environment, in the registry's order. */
+function environmentSenders(ctx: AppContext): Array<PlatformSender & { provider: ProviderName }> {
+  return Object.values(providers).flatMap((adapter) => {
+    const sender = adapter.platformSender?.(ctx);
+    return sender ? [{ ...sender, provider: adapter.name }] : [];
+  });
 }
 
 /**
@@ -58,12 +30,13 @@ export async function registerPlatformNumbers(ctx: AppContext): Promise<NumberRo
       .where('provider', '=', sender.provider)
       .where('provider_id', '=', sender.providerId)
       .executeTakeFirst();
-    if (!existing && sender.provider === 'twilio') {
+    // A sender the environment names by phone may be registered under its real id (Twilio's PN… SID).
+    if (!existing && sender.phone) {
       existing = await ctx.db
         .selectFrom('numbers')
         .selectAll()
-        .where('provider', '=', 'twilio')
-        .where('phone_number', '=', sender.providerId)
+        .where('provider', '=', sender.provider)
+        .where('phone_number', '=', sender.phone)
         .executeTakeFirst();
     }
     if (existing?.phone_number) {
@@ -73,7 +46,7 @@ export async function registerPlatformNumbers(ctx: AppContext): Promise<NumberRo
     }
     let phone: string | null = null;
     try {
-      phone = await sender.phone();
+      phone = sender.phone ?? (await sender.lookUpPhone?.()) ?? null;
     } catch (err) {
       ctx.log.warn({ provider: sender.provider, err: (err as Error).message }, 'the platform sender’s phone number could not be read from the provider');
     }

@@ -4,7 +4,7 @@ import { notFound } from '../../core/errors.js';
 import type { NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { numbersOf } from '../tenancy/organizations.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 import { usableNumbers } from './usable.js';
 
 export interface NumberHealth {

@@ -2,25 +2,22 @@
 // the platform's account. Buying a number does not make it a WhatsApp sender (providers.md §1.5),
 // so a bought number starts with sender status `pending` and the answer says what is left to do.
 import { randomUUID } from 'node:crypto';
-import { AppError, badRequest, notFound, unavailable } from '../../core/errors.js';
+import { badRequest, notFound, unavailable } from '../../core/errors.js';
 import { toE164 } from '../../core/phone.js';
-import { ProviderRequestError, type TwilioCredentials } from '../../providers/provider.js';
-import { twilio, TWILIO_WEBHOOK_PATH } from '../../providers/twilio/index.js';
-import {
-  type AvailableNumber,
-  buyTwilioNumber,
-  releaseTwilioNumber,
-  searchTwilioNumbers,
-  TWILIO_NUMBER_TYPES,
-  type TwilioNumberCountry,
-} from '../../providers/twilio/numbers.js';
+import type { AccountNumber, AvailableNumber, TwilioCredentials } from '../../providers/provider.js';
+import { providers } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { getOrganization, numbersOf, organizationNumber } from '../tenancy/organizations.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
+import { providerError } from './provider-errors.js';
 
-export type { AvailableNumber } from '../../providers/twilio/numbers.js';
+export type { AvailableNumber } from '../../providers/provider.js';
 
-export const SUPPORTED_COUNTRIES = Object.keys(TWILIO_NUMBER_TYPES) as TwilioNumberCountry[];
+// The platform rents numbers from its Twilio account: the adapter's search, buy and release.
+const twilio = providers.twilio;
+const sale = { search: twilio.numbers!.search!, buy: twilio.numbers!.buy!, release: twilio.numbers!.release! };
+
+export const SUPPORTED_COUNTRIES = sale.search.countries;
 
 function platformTwilio(ctx: AppContext): TwilioCredentials {
   const credentials = twilio.platformCredentials(ctx.config);
@@ -31,26 +28,13 @@ function platformTwilio(ctx: AppContext): TwilioCredentials {
 }
 
 /** Twilio's refusals as sentences with a fitting status; anything else is passed on as it is. */
-export function twilioError(err: unknown, doing: string, credentials = "the platform's credentials"): unknown {
-  if (!(err instanceof ProviderRequestError)) return err;
-  switch (err.kind) {
-    case 'unreachable':
-      return new AppError(502, 'PROVIDER_UNREACHABLE', `Twilio could not be reached while ${doing}; try again shortly.`);
-    case 'auth':
-      return new AppError(502, 'PROVIDER_AUTH_FAILED', `Twilio refused ${credentials} while ${doing}: ${err.detail}.`);
-    case 'busy':
-      return new AppError(503, 'PROVIDER_BUSY', `Twilio is rate limiting requests; try ${doing} again shortly.`);
-    case 'rejected':
-    case 'unknown':
-      return badRequest(`Twilio refused ${doing}: ${err.detail}.`, 'PROVIDER_REJECTED');
-    case 'failed':
-      return new AppError(502, 'PROVIDER_ERROR', `Twilio failed while ${doing}: ${err.detail}.`);
-  }
+export function twilioError(err: unknown, doing: string, credentials?: string): unknown {
+  return providerError(twilio, err, doing, credentials);
 }
 
 export async function searchNumbers(ctx: AppContext, query: { country: string; areaCode?: string; limit?: number }): Promise<AvailableNumber[]> {
   const country = query.country.toUpperCase();
-  if (!(country in TWILIO_NUMBER_TYPES)) {
+  if (!SUPPORTED_COUNTRIES.includes(country)) {
     throw badRequest(
       `Twilio has no WhatsApp-capable numbers for ${country}; use a US number instead — customers in ${country} can message a US WhatsApp number without issues. ` +
         `Countries available: ${SUPPORTED_COUNTRIES.join(', ')}.`,
@@ -59,7 +43,7 @@ export async function searchNumbers(ctx: AppContext, query: { country: string; a
   }
   const credentials = platformTwilio(ctx);
   try {
-    return await searchTwilioNumbers(ctx.config, credentials, { country: country as TwilioNumberCountry, areaCode: query.areaCode, limit: query.limit ?? 20 });
+    return await sale.search.run(ctx, credentials, { country, areaCode: query.areaCode, limit: query.limit ?? 20 });
   } catch (err) {
     throw twilioError(err, 'searching for numbers');
   }
@@ -68,7 +52,8 @@ export async function searchNumbers(ctx: AppContext, query: { country: string; a
 /** The webhook Twilio calls for messages and status callbacks of numbers we buy. */
 export function twilioWebhookUrl(ctx: AppContext): string {
   // The URL the adapter declares, so a bought number always points where webhooks are registered.
-  return `${ctx.config.publicUrl}${TWILIO_WEBHOOK_PATH}`;
+  const route = twilio.webhooks.find((w) => w.kind === 'receive')!;
+  return `${ctx.config.publicUrl}${route.path}`;
 }
 
 export async function provisionNumber(
@@ -82,9 +67,9 @@ export async function provisionNumber(
   if ((await numbersOf(ctx, [org.id])).length > 0) throw badRequest('Organization already has a WhatsApp number', 'ALREADY_HAS_NUMBER');
   const credentials = platformTwilio(ctx);
   const webhook = twilioWebhookUrl(ctx);
-  let bought: Awaited<ReturnType<typeof buyTwilioNumber>>;
+  let bought: AccountNumber;
   try {
-    bought = await buyTwilioNumber(ctx.config, credentials, { phoneNumber, friendlyName: `Switchboard: ${org.name}`.slice(0, 64), webhookUrl: webhook });
+    bought = await sale.buy(ctx, credentials, { phoneNumber, friendlyName: `Switchboard: ${org.name}`.slice(0, 64), webhookUrl: webhook });
   } catch (err) {
     throw twilioError(err, `buying ${phoneNumber}`);
   }
@@ -96,8 +81,8 @@ export async function provisionNumber(
         organization_id: org.id,
         provider: 'twilio',
         phone_number: toE164(bought.phoneNumber) ?? phoneNumber,
-        provider_id: bought.sid,
-        display_name: bought.friendlyName,
+        provider_id: bought.providerId,
+        display_name: bought.displayName,
         connection_id: null,
         sender_status: 'pending',
         is_shared_trial: 0,
@@ -107,12 +92,12 @@ export async function provisionNumber(
       .execute();
   } catch (err) {
     // We paid for a number we cannot record: give it back rather than rent it unseen.
-    await releaseTwilioNumber(ctx.config, credentials, bought.sid).catch(() => undefined);
+    await sale.release(ctx, credentials, bought.providerId).catch(() => undefined);
     throw err;
   }
   invalidateLookups(ctx);
   return {
-    organization: { id: org.id, whatsappNumber: phoneNumber, whatsappNumberSid: bought.sid },
+    organization: { id: org.id, whatsappNumber: phoneNumber, whatsappNumberSid: bought.providerId },
     message:
       `WhatsApp number provisioned successfully: ${phoneNumber} is bought and its webhook points at ${webhook}. ` +
       'It must still be registered as a WhatsApp sender (Twilio Console or the Senders API) before WhatsApp messages reach it; its sender status is pending.',
@@ -126,7 +111,7 @@ export async function releaseNumber(ctx: AppContext, organizationId: string): Pr
   const credentials = platformTwilio(ctx);
   let alreadyGone: boolean;
   try {
-    ({ alreadyGone } = await releaseTwilioNumber(ctx.config, credentials, number.provider_id));
+    ({ alreadyGone } = await sale.release(ctx, credentials, number.provider_id));
   } catch (err) {
     throw twilioError(err, `releasing ${number.phone_number ?? number.provider_id}`);
   }

@@ -6,15 +6,13 @@ import { badRequest, conflict } from '../../core/errors.js';
 import { toE164 } from '../../core/phone.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { NumberRow } from '../../db/schema.js';
-import { listMetaBusinessNumbers } from '../../providers/meta/numbers.js';
-import type { MetaCredentials, TwilioCredentials } from '../../providers/provider.js';
-import { findTwilioNumber } from '../../providers/twilio/numbers.js';
+import type { Credentials, ProviderAdapter, ProviderName } from '../../providers/provider.js';
+import { providerByName, providers } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from '../tenancy/organizations.js';
 import { organizationConnections, platformCredentials } from './connections.js';
-import { metaError } from './meta-numbers.js';
+import { providerError } from './provider-errors.js';
 import { newNumberRow } from './rows.js';
-import { twilioError } from './twilio-numbers.js';
 
 /** The organization's own numbers, then every platform number (the shared trial number included). */
 export async function usableNumbers(ctx: AppContext, organizationId: string): Promise<NumberRow[]> {
@@ -27,7 +25,10 @@ export async function usableNumbers(ctx: AppContext, organizationId: string): Pr
   return [...rows.filter((r) => r.organization_id === organizationId), ...rows.filter((r) => r.organization_id === null)];
 }
 
-type Found = { provider: 'twilio' | 'meta'; providerId: string; displayName: string | null; connectionId: string | null };
+type Found = { provider: ProviderName; providerId: string; displayName: string | null; connectionId: string | null };
+
+/** The providers whose accounts can be asked for a number by phone (Twilio, then Meta). */
+const searchable = () => Object.values(providers).filter((adapter) => adapter.numbers?.find);
 
 /**
  * The number behind a widget's sender (`what`: "the handover number", "pool number"), registering
@@ -59,52 +60,41 @@ export async function senderForOrganization(ctx: AppContext, organizationId: str
 const listed = (places: string[]) => (places.length < 2 ? places.join('') : `${places.slice(0, -1).join(', ')} and ${places.at(-1)}`);
 
 async function findInOwnAccounts(ctx: AppContext, organizationId: string, phone: string, lookedIn: string[]): Promise<Found | undefined> {
-  for (const connection of await organizationConnections(ctx, organizationId, 'twilio')) {
-    if (!lookedIn.includes("the organization's own Twilio account")) lookedIn.push("the organization's own Twilio account");
-    const found = await lookUpTwilio(ctx, connection.credentials as TwilioCredentials, phone, "the organization's credentials");
-    if (found) return { ...found, connectionId: connection.id };
-  }
-  for (const connection of await organizationConnections(ctx, organizationId, 'meta')) {
-    if (!lookedIn.includes("the organization's own Meta business account")) lookedIn.push("the organization's own Meta business account");
-    const found = await lookUpMeta(ctx, connection.credentials as MetaCredentials, phone, "the organization's access token");
-    if (found) return { ...found, connectionId: connection.id };
+  for (const adapter of searchable()) {
+    const place = `the organization's own ${adapter.numbers!.account}`;
+    for (const connection of await organizationConnections(ctx, organizationId, adapter.name)) {
+      if (!lookedIn.includes(place)) lookedIn.push(place);
+      const found = await lookUp(ctx, adapter, connection.credentials, phone, `the organization's ${adapter.numbers!.credentialsName}`);
+      if (found) return { ...found, connectionId: connection.id };
+    }
   }
   return undefined;
 }
 
 async function findInPlatformAccounts(ctx: AppContext, phone: string, lookedIn: string[]): Promise<Found | undefined> {
-  const twilio = platformCredentials(ctx, 'twilio') as TwilioCredentials | undefined;
-  if (twilio) {
-    lookedIn.push("the platform's Twilio account");
-    const found = await lookUpTwilio(ctx, twilio, phone);
-    if (found) return { ...found, connectionId: null };
-  }
-  const meta = platformCredentials(ctx, 'meta') as MetaCredentials | undefined;
-  if (meta?.accessToken && meta.businessAccountId) {
-    lookedIn.push("the platform's Meta business account");
-    const found = await lookUpMeta(ctx, meta, phone);
+  for (const adapter of searchable()) {
+    const credentials = platformCredentials(ctx, adapter.name);
+    if (!credentials || !(adapter.numbers!.reachAccount?.(credentials) ?? true)) continue;
+    lookedIn.push(`the platform's ${adapter.numbers!.account}`);
+    const found = await lookUp(ctx, adapter, credentials, phone);
     if (found) return { ...found, connectionId: null };
   }
   return undefined;
 }
 
-async function lookUpTwilio(ctx: AppContext, credentials: TwilioCredentials, phone: string, whose?: string): Promise<Omit<Found, 'connectionId'> | undefined> {
+async function lookUp(
+  ctx: AppContext,
+  // biome-ignore lint/suspicious/noExplicitAny: credentials come from the number's own provider (registry.ts)
+  adapter: ProviderAdapter<any>,
+  credentials: Credentials,
+  phone: string,
+  whose?: string,
+): Promise<Omit<Found, 'connectionId'> | undefined> {
   try {
-    const found = await findTwilioNumber(ctx.config, credentials, phone);
-    return found ? { provider: 'twilio', providerId: found.sid, displayName: found.friendlyName } : undefined;
+    const found = await adapter.numbers!.find!(ctx, credentials, phone);
+    return found ? { provider: adapter.name, providerId: found.providerId, displayName: found.displayName } : undefined;
   } catch (err) {
-    throw twilioError(err, `looking for ${phone}`, whose);
-  }
-}
-
-async function lookUpMeta(ctx: AppContext, credentials: MetaCredentials, phone: string, whose?: string): Promise<Omit<Found, 'connectionId'> | undefined> {
-  try {
-    const numbers = await listMetaBusinessNumbers(ctx.config, credentials.accessToken, credentials.businessAccountId!);
-    // display_phone_number is human-formatted (`+1 555-078-3881`): compared as E.164.
-    const found = numbers.find((n) => toE164(n.displayNumber) === phone);
-    return found ? { provider: 'meta', providerId: found.phoneNumberId, displayName: found.verifiedName ?? found.displayNumber } : undefined;
-  } catch (err) {
-    throw metaError(err, `looking for ${phone}`, whose);
+    throw providerError(adapter, err, `looking for ${phone}`, whose);
   }
 }
 
@@ -147,19 +137,18 @@ export async function addOrganizationNumber(
   if (input.phoneNumber !== undefined && !phone) {
     throw badRequest(`"${input.phoneNumber}" is not a phone number in international form (+ and country code).`, 'VALIDATION_ERROR');
   }
-  if (input.provider === 'simulator') return addSimulatedNumber(ctx, organizationId, phone);
+  const adapter = providerByName(input.provider)!;
+  if (adapter.numbers?.onDemand) return addSimulatedNumber(ctx, organizationId, phone);
   if (!phone) throw badRequest('phoneNumber is required: the number as its account lists it, e.g. +14155550123.', 'VALIDATION_ERROR');
-  const label = input.provider === 'twilio' ? 'Twilio' : 'Meta';
+  if (!adapter.numbers?.find) throw badRequest(`${adapter.label} numbers are not added by phone; see the organization's numbers routes.`, 'VALIDATION_ERROR');
+  const label = adapter.label;
   const connections = await organizationConnections(ctx, organizationId, input.provider);
   if (connections.length === 0) {
     throw badRequest(`This organization has no ${label} connection: add one first (POST /api/organizations/:orgId/connections).`, 'NO_CONNECTION');
   }
   await assertFree(ctx, organizationId, phone);
   for (const connection of connections) {
-    const found =
-      input.provider === 'twilio'
-        ? await lookUpTwilio(ctx, connection.credentials as TwilioCredentials, phone, "the organization's credentials")
-        : await lookUpMeta(ctx, connection.credentials as MetaCredentials, phone, "the organization's access token");
+    const found = await lookUp(ctx, adapter, connection.credentials, phone, `the organization's ${adapter.numbers!.credentialsName}`);
     if (found) {
       const row = await register(ctx, organizationId, phone, { ...found, connectionId: connection.id });
       if (row.organization_id !== organizationId)

@@ -4,13 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, badRequest, notFound } from '../../core/errors.js';
 import { ProviderRequestError } from '../../providers/provider.js';
-import { whapiChannelHealth } from '../../providers/whapi/channel.js';
+import { providers } from '../../providers/registry.js';
 import { toE164 } from '../../core/phone.js';
 import type { NumberRow } from '../../db/schema.js';
 import { saveConnection } from './connections.js';
 import type { AppContext } from '../context.js';
 import { assertNumberAvailable, getOrganization, organizationNumber } from '../tenancy/organizations.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 export interface WhapiChannelJson {
   channelId: string;
@@ -93,7 +93,7 @@ export async function removeWhapiChannel(ctx: AppContext, organizationId: string
 /** An own token is asked about at Whapi's /health before it is kept (a wrong one is a 400 with Whapi's answer). */
 async function checkWhapiToken(ctx: AppContext, token: string): Promise<void> {
   try {
-    await whapiChannelHealth(ctx.config, token);
+    await providers.whapi.health!(ctx, { token });
   } catch (err) {
     if (!(err instanceof ProviderRequestError)) throw err;
     if (err.kind === 'unreachable') throw new AppError(502, 'PROVIDER_UNREACHABLE', 'Whapi could not be reached to check the token; try again shortly.');

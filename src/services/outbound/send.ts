@@ -9,18 +9,17 @@ import { isUniqueViolation } from '../../db/database.js';
 import type { Message, NewMessage, NumberRow } from '../../db/schema.js';
 import { type Credentials, type OutboundMessage, type ProviderAdapter, ProviderSendError, type SendResult } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
-import { TWILIO_WEBHOOK_PATH } from '../../providers/twilio/index.js';
 import { credentialsForNumber } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
 import { DelayJob, enqueueJob, type JobAttempt, RetryableError } from '../../jobs/queue.js';
 import type { SendJobPayload } from '../../jobs/payloads.js';
 import { getMessage, getMessageByIdempotencyKey as messageByKey, publishMessage } from '../conversations/messages.js';
-import { countSend } from '../platform/metrics.js';
+import { countSend } from '../metrics.js';
 import { findNumberById } from '../numbers/lookup.js';
 import { assertCanSend } from '../tenancy/plans.js';
 import { priceMessage } from '../tenancy/usage.js';
 import { takeSendToken } from './send-rate.js';
-import { applyPendingStatus } from '../inbound/pending-statuses.js';
+import { applyPendingStatus } from './pending-statuses.js';
 
 export const SEND_JOB = 'outbound.send';
 
@@ -168,7 +167,7 @@ export async function sendQueuedMessage(ctx: AppContext, payload: SendJobPayload
   if (!credentials) {
     return recordFailure(ctx, message, `No ${number.provider} credentials are configured for ${number.phone_number ?? number.provider_id}.`, 'NO_CREDENTIALS');
   }
-  const outbound = outboundOf(ctx, message, number, payload);
+  const outbound = outboundOf(ctx, adapter, message, number, payload);
   const providerCtx = { config: ctx.config, bus: ctx.bus, clock: ctx.clock };
   let calling = false;
   try {
@@ -293,7 +292,7 @@ async function recordResult(ctx: AppContext, message: Message, number: NumberRow
   await publishMessage(ctx, sent, 'status');
 }
 
-function outboundOf(ctx: AppContext, message: Message, number: NumberRow, payload: SendJobPayload): OutboundMessage {
+function outboundOf(ctx: AppContext, adapter: ProviderAdapter, message: Message, number: NumberRow, payload: SendJobPayload): OutboundMessage {
   return {
     from: { phone: number.phone_number ?? undefined, providerNumberId: number.provider_id },
     to: message.to_address!,
@@ -301,7 +300,7 @@ function outboundOf(ctx: AppContext, message: Message, number: NumberRow, payloa
     media: payload.media,
     template: payload.template,
     replyToProviderMessageId: message.reply_to_provider_message_id ?? undefined,
-    statusCallbackUrl: number.provider === 'twilio' ? `${ctx.config.publicUrl}${TWILIO_WEBHOOK_PATH}` : undefined,
+    statusCallbackUrl: adapter.statusCallbackPath ? `${ctx.config.publicUrl}${adapter.statusCallbackPath}` : undefined,
     reference: `sb-${message.id}`,
   };
 }

@@ -8,7 +8,7 @@ import type { AppContext } from '../context.js';
 import { createOrganization } from '../tenancy/organizations.js';
 import { extendServiceWindow } from '../inbound/reaction.js';
 import { addSimulatorPhone } from './simulator.js';
-import { invalidateLookups } from '../numbers/lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 /** What the start-up banner and the demo page need. */
 export interface DemoInfo {

@@ -5,8 +5,10 @@ import { newJoinCode } from '../../core/join.js';
 import { conflict, notFound } from '../../core/errors.js';
 import { isUniqueViolation } from '../../db/database.js';
 import type { NumberRow, Organization } from '../../db/schema.js';
+import type { ProviderName } from '../../providers/provider.js';
+import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
-import { invalidateLookups } from '../numbers/lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 export interface OrganizationInput {
   name: string;
@@ -96,9 +98,11 @@ export async function updateOrganization(ctx: AppContext, id: string, patch: Par
 export async function deleteOrganization(ctx: AppContext, id: string): Promise<void> {
   await getOrganization(ctx, id);
   const numbers = await numbersOf(ctx, [id]);
-  if (numbers.some((n) => n.provider === 'twilio' && n.is_dedicated === 1)) {
+  // A number the platform bought is one its provider can release (Twilio's).
+  const rented = numbers.map((n) => ({ n, adapter: providerByName(n.provider) })).find(({ n, adapter }) => adapter?.numbers?.release && n.is_dedicated === 1);
+  if (rented) {
     throw conflict(
-      'This organization still has a Twilio number; release it first (DELETE /api/organizations/:orgId/provision-number).',
+      `This organization still has a ${rented.adapter!.label} number; release it first (DELETE /api/organizations/:orgId/provision-number).`,
       'NUMBER_STILL_PROVISIONED',
     );
   }
@@ -162,9 +166,10 @@ export async function assertNumberAvailable(
 /** The organization as the API shows it; `numbers` are its rows from `numbersOf`. */
 export function organizationJson(org: Organization, numbers: NumberRow[], sharedTrialNumber: string | null = null): OrganizationJson {
   const own = numbers.filter((n) => n.organization_id === org.id);
-  const twilio = own.find((n) => n.provider === 'twilio');
-  const meta = own.find((n) => n.provider === 'meta');
-  const whapi = own.find((n) => n.provider === 'whapi');
+  // The JSON names each provider's id in its own field (the API's shape), so it picks by provider
+  // rather than asking an adapter: nothing here behaves differently by provider.
+  const ownOf = (provider: ProviderName) => own.find((n) => n.provider === provider);
+  const [twilio, meta, whapi] = [ownOf('twilio'), ownOf('meta'), ownOf('whapi')];
   const primary = twilio ?? meta ?? whapi ?? own[0];
   return {
     id: org.id,

@@ -8,7 +8,7 @@ import { paymentRequired } from '../../core/errors.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from './organizations.js';
 import type { z } from 'zod';
-import { cachedLookup } from '../numbers/lookup-cache.js';
+import { cachedLookup } from '../lookup-cache.js';
 
 export const PLANS_SETTING = 'plans';
 

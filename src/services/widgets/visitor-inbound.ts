@@ -1,18 +1,13 @@
 // What comes in from a website visitor: the message is stored and its answer enqueued in one
-// transaction; the `widget.react` job answers it — the bot, or the agent's phone once a human has
-// it — so a crash between storing and answering loses nothing.
+// transaction; the `widget.react` job (inbound/visitor-reaction.ts) answers it — the bot, or the
+// agent's phone once a human has it — so a crash between storing and answering loses nothing.
 import { z } from 'zod';
-import { humanHasIt } from '../../core/status.js';
 import { enqueueJob } from '../../jobs/queue.js';
-import type { MessageJobPayload } from '../../jobs/payloads.js';
 import type { AppContext } from '../context.js';
-import { conversationHistory, getMessage, publishMessage } from '../conversations/messages.js';
-import { forwardCustomerMessage } from '../handover/request.js';
-import { NOT_SURE_ANSWER } from '../knowledge/answers.js';
-import { botAnswer } from '../knowledge/conversation-answers.js';
+import { publishMessage } from '../conversations/messages.js';
 import { type AuthenticatedSession, visitorConversation } from './sessions.js';
 import { storeUpload } from './uploads.js';
-import { HANDOVER_OFFER, insertMessage, postToVisitor, publishVisitorMessage, toVisitorMessage, visitorMessageRow } from './visitor-outbound.js';
+import { insertMessage, publishVisitorMessage, toVisitorMessage, visitorMessageRow } from './visitor-outbound.js';
 
 export const visitorMessageInput = z
   .object({
@@ -47,34 +42,3 @@ export async function receiveVisitorMessage(ctx: AppContext, found: Authenticate
 }
 
 export const WIDGET_REACT = 'widget.react';
-
-/** Bot answer, or forward to the agent's phone while a human has the conversation. */
-export async function reactToVisitorMessage(ctx: AppContext, payload: MessageJobPayload): Promise<void> {
-  const message = await getMessage(ctx, payload.messageId);
-  if (!message?.conversation_id) return;
-  const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirstOrThrow();
-  if (humanHasIt(conversation.status)) {
-    await forwardCustomerMessage(ctx, conversation, message);
-    return;
-  }
-  if (!message.body) return; // a file alone goes to agents only; the bot has nothing to say about it
-  const answer = await botAnswer(ctx, conversation, message.body, {
-    history: await conversationHistory(ctx, conversation.id, message.id),
-    greeting: await widgetGreeting(ctx, conversation.widget_id),
-  });
-  await postToVisitor(ctx, conversation, {
-    author: 'bot',
-    // The widget offers a person with its button, and the choices as quick replies, not "reply 1 or 2".
-    text: answer.kind === 'choices' ? WIDGET_CHOICES_QUESTION : answer.kind === 'not-sure' ? NOT_SURE_ANSWER : answer.answer,
-    media: answer.offerHuman ? { type: HANDOVER_OFFER, ...(answer.choices ? { choices: answer.choices } : {}) } : null,
-    idempotencyKey: `widget-answer:${message.id}`,
-  });
-}
-
-export const WIDGET_CHOICES_QUESTION = 'Did you mean one of these?';
-
-async function widgetGreeting(ctx: AppContext, widgetId: string | null): Promise<string | null> {
-  if (!widgetId) return null;
-  const widget = await ctx.db.selectFrom('widgets').select('greeting').where('id', '=', widgetId).executeTakeFirst();
-  return widget?.greeting ?? null;
-}

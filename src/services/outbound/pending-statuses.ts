@@ -1,6 +1,7 @@
 // Delivery statuses that beat their send: a provider can call back (Twilio's StatusCallback, Meta's
-// `statuses`) before the send's answer stored the provider id. store.ts keeps such a status in
-// `pending_statuses`; the send applies it in the transaction that stores the id.
+// `statuses`) before the send's answer stored the provider id. inbound/store.ts keeps such a status in
+// `pending_statuses`; the send applies it in the transaction that stores the id. In outbound/ with
+// the send it completes: inbound/ builds on outbound/ (replies), never the other way round.
 import { sql } from 'kysely';
 import type { Dialect, Tx } from '../../db/database.js';
 import type { Message } from '../../db/schema.js';

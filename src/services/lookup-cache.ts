@@ -7,7 +7,11 @@
 // data_version` moves when another connection (the CLI, another process) commits, and the cache is
 // dropped in the next event-loop turn that looks something up; in PostgreSQL mode entries also expire after ENTRY_TTL_MS, which
 // bounds how long a missed notification (the listener reconnecting) can keep an old answer.
-import type { AppContext, LookupCache } from '../context.js';
+//
+// Beside context.ts rather than in a domain folder: it is per-process state shared by numbers/
+// (numbers, connections) and tenancy/ (plans), which numbers/ builds on, and it imports nothing
+// but the context — so neither domain has to import the other to cache or to forget.
+import type { AppContext, LookupCache } from './context.js';
 
 export type LookupKind = 'number' | 'connection' | 'plan';
 

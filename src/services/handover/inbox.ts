@@ -1,15 +1,18 @@
 // The inbox's two actions on any conversation, whichever channel it is on: answering as the
 // organization and closing. A widget conversation is answered on the widget and may hold a
-// handover; a WhatsApp conversation is answered through the outbound queue.
-import { badRequest } from '../../core/errors.js';
+// handover; a WhatsApp conversation is answered through the outbound queue. In handover/, not
+// conversations/: the inbox is a seat in the handover (it closes one), and handover/ builds on
+// conversations/, which stays below the outbound queue.
+import { badRequest, notFound } from '../../core/errors.js';
 import { humanHasIt } from '../../core/status.js';
 import type { Conversation, Message } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
-import { closeHandover } from '../handover/close.js';
+import { closeConversation, getConversation } from '../conversations/conversations.js';
+import { getMessage, getMessageByIdempotencyKey } from '../conversations/messages.js';
 import { agentAnswered } from '../knowledge/suggestions.js';
+import { enqueueSend } from '../outbound/send.js';
 import { postToVisitor } from '../widgets/visitor-outbound.js';
-import { closeConversation, getConversation, sendFromConversation, type ConversationSend } from './conversations.js';
-import { getMessage, getMessageByIdempotencyKey } from './messages.js';
+import { closeHandover } from './close.js';
 
 /** Answers from the inbox; the same idempotency key answers with the message it stored first. */
 export async function replyToConversation(ctx: AppContext, conversation: Conversation, body: ConversationSend, idempotencyKey?: string): Promise<Message> {
@@ -35,4 +38,33 @@ export async function closeConversationFromInbox(ctx: AppContext, conversation: 
   if (conversation.channel !== 'widget' && !humanHasIt(conversation.status)) return closeConversation(ctx, conversation);
   await closeHandover(ctx, conversation.id, { by: 'inbox' });
   return getConversation(ctx, conversation.id);
+}
+
+export type ConversationSend =
+  | { text: string }
+  | { template: string; language?: string; variables: string[]; category?: 'utility' | 'marketing' | 'authentication' };
+
+/** Sends as the organization from the conversation's number (402 at the plan limit, 422 outside the window). */
+export async function sendFromConversation(
+  ctx: AppContext,
+  conversation: Conversation,
+  body: ConversationSend,
+  idempotencyKey?: string,
+): Promise<{ messageId: number; deduplicated: boolean }> {
+  if (!conversation.number_id) throw notFound('Number of this conversation');
+  const contact = await ctx.db.selectFrom('contacts').selectAll().where('id', '=', conversation.contact_id).executeTakeFirstOrThrow();
+  const to = contact.phone ?? contact.external_id;
+  if (!to) throw notFound('Contact address');
+  return enqueueSend(ctx, {
+    organizationId: conversation.organization_id,
+    conversationId: conversation.id,
+    numberId: conversation.number_id,
+    to,
+    author: 'agent',
+    enforcePlanLimit: true,
+    idempotencyKey,
+    ...('text' in body
+      ? { text: body.text }
+      : { template: { name: body.template, language: body.language, variables: body.variables }, category: body.category }),
+  });
 }

@@ -1,7 +1,9 @@
 // Prometheus metrics, one registry per context (tests run many contexts in one process).
 // Other parts report through the small functions below; queue figures are read on each scrape.
+// Beside context.ts rather than in a domain folder: inbound/ and outbound/ count into it, and
+// platform/ (the demo) builds on them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AppContext, Metrics } from '../context.js';
+import type { AppContext, Metrics } from './context.js';
 
 export type WebhookOutcome = 'stored' | 'duplicate' | 'unrouted' | 'rejected' | 'invalid';
 export type SendOutcome = 'sent' | 'retry' | 'failed';

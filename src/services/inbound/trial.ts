@@ -7,7 +7,7 @@ import { parseJoinCommand } from '../../core/join.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend } from '../outbound/send.js';
-import { invalidateLookups } from './lookup-cache.js';
+import { invalidateLookups } from '../lookup-cache.js';
 
 type TrialInbound = Pick<Message, 'id' | 'body' | 'from_address'>;
 

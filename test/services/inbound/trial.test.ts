@@ -5,7 +5,7 @@ import type { NumberRow, Organization } from '../../../src/db/schema.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
 import { drainJobs } from '../../../src/jobs/queue.js';
-import { routeTrialMessage, setSharedTrialNumber } from '../../../src/services/numbers/trial.js';
+import { routeTrialMessage, setSharedTrialNumber } from '../../../src/services/inbound/trial.js';
 import { startServer } from '../../../src/server.js';
 import { makeTestContext } from '../../support/context.js';
 
