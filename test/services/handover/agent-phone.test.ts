@@ -5,7 +5,7 @@ import { commandHelp, visitorText } from '../../../src/core/handover-text.js';
 import { requestHandover } from '../../../src/services/handover/request.js';
 import { listSuggestions } from '../../../src/services/knowledge/suggestions.js';
 import { addDocument, trainKnowledge } from '../../../src/services/knowledge/training.js';
-import { reactToVisitorMessage } from '../../../src/services/widgets/visitor-inbound.js';
+import { reactToVisitorMessage } from '../../../src/services/inbound/visitor-reaction.js';
 import { openServiceWindow } from '../../support/factories.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './setup.js';
 
