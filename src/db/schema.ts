@@ -206,6 +206,8 @@ export interface UnroutedEventTable {
   replayed_at: string | null;
   /** a stored customer message to a platform number, replayed from the message rather than the payload */
   message_id: number | null;
+  /** whose secret verified it: a connection id, or `platform` (null: kept before this was recorded, read as `platform`) */
+  verified_by: string | null;
 }
 
 /** A delivery status for a provider message id no sent message carries yet (its send has not stored it). */
