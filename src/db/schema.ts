@@ -226,10 +226,10 @@ export interface PendingStatusTable {
 
 /** Requests counted in one clock minute (PostgreSQL: the limit holds across instances; SQLite counts in-process). */
 export interface RateLimitTable {
-  /** what is limited: `address` (requests per client address) or `session` (messages per visitor session) */
+  /** what is limited: `address`, `session`, `accept` or `sign-in` (services/platform/rate-limits.ts) */
   scope: string;
   key: string;
-  /** minutes since the Unix epoch */
+  /** the window's first minute since the Unix epoch */
   minute: number;
   count: number;
 }
