@@ -18,9 +18,8 @@ export async function handleAgentCommand(ctx: AppContext, message: Message, numb
   return command.kind === 'accept' ? accept(ctx, message, number, phone, command.code) : stop(ctx, message, number, phone);
 }
 
-/** ACCEPT attempts a phone may make per window; past them it hears once that it must wait, then nothing. */
+/** ACCEPT attempts a phone may make per window (15 minutes, RATE_LIMIT_WINDOWS); past them it hears once that it must wait, then nothing. */
 const ACCEPTS_PER_WINDOW = 5;
-const ACCEPT_WINDOW_MINUTES = 15;
 
 /**
  * The answer to a code that activates nothing — a wrong code, another organization's, or a right one
@@ -34,7 +33,7 @@ async function accept(ctx: AppContext, message: Message, number: NumberRow, phon
   // Every ACCEPT is answered here, never by the bot: a try costs at most this one system message,
   // paid by the number's organization (the platform for its own numbers).
   const reply = (text: string, organizationId = number.organization_id) => tell(ctx, number, phone, organizationId, text, `agent-accept:${message.id}`);
-  const attempt = await countAttempt(ctx, 'accept', phone, ACCEPT_WINDOW_MINUTES);
+  const attempt = await countAttempt(ctx, 'accept', phone);
   if (attempt.count > ACCEPTS_PER_WINDOW) {
     const minutes = Math.ceil(attempt.resetsInSeconds / 60);
     if (attempt.count === ACCEPTS_PER_WINDOW + 1) {
