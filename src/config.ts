@@ -90,6 +90,7 @@ const envSchema = z.object({
   WIDGET_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   TRUSTED_PROXIES: addressList,
   MEDIA_FETCH_ALLOW_PRIVATE: onOff,
+  METRICS_TOKEN: optionalText,
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -164,6 +165,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     trustedProxies: env.TRUSTED_PROXIES,
     /** media may be fetched from private and loopback addresses (tests against local fakes only) */
     mediaFetchAllowPrivate: env.MEDIA_FETCH_ALLOW_PRIVATE ?? false,
+    /** when set, GET /metrics answers only `Authorization: Bearer <this>` (queue depth and traffic are not for anyone) */
+    metricsToken: env.METRICS_TOKEN,
   };
 }
 

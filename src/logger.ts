@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { redactUrl } from './core/secrets.js';
 
 /** Field names whose values are secrets, wherever they appear in a logged object (top level or one level down). */
-export const SECRET_FIELDS = new Set(['authToken', 'accessToken', 'appSecret', 'token', 'apiKey', 'password', 'credentials', 'webhookSecret']);
+export const SECRET_FIELDS = new Set(['authToken', 'accessToken', 'appSecret', 'token', 'apiKey', 'password', 'credentials', 'webhookSecret', 'metricsToken']);
 const CENSOR = '[redacted]';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -206,6 +206,8 @@ export interface UnroutedEventTable {
   replayed_at: string | null;
   /** a stored customer message to a platform number, replayed from the message rather than the payload */
   message_id: number | null;
+  /** whose secret verified it: a connection id, or `platform` (null: kept before this was recorded, read as `platform`) */
+  verified_by: string | null;
 }
 
 /** A delivery status for a provider message id no sent message carries yet (its send has not stored it). */
@@ -224,10 +226,10 @@ export interface PendingStatusTable {
 
 /** Requests counted in one clock minute (PostgreSQL: the limit holds across instances; SQLite counts in-process). */
 export interface RateLimitTable {
-  /** what is limited: `address` (requests per client address) or `session` (messages per visitor session) */
+  /** what is limited: `address`, `session`, `accept` or `sign-in` (services/platform/rate-limits.ts) */
   scope: string;
   key: string;
-  /** minutes since the Unix epoch */
+  /** the window's first minute since the Unix epoch */
   minute: number;
   count: number;
 }

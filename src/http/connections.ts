@@ -5,10 +5,11 @@ import { listConnections } from '../services/numbers/connections.js';
 import { createConnection, deleteConnection } from '../services/numbers/own-connections.js';
 import { getOrganization } from '../services/tenancy/organizations.js';
 import type { RouteModule } from './route.js';
+import { credentialField } from './credential-fields.js';
 import { organizationAccess, orgParams } from './auth.js';
 
 const tags = ['connections'];
-const secret = z.string().trim().min(8).max(500);
+const secret = credentialField();
 
 const connectionBody = z.discriminatedUnion('provider', [
   z.object({

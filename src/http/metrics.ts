@@ -1,6 +1,8 @@
 // GET /metrics for Prometheus, and the hook that times every request.
 import { metricsOf, observeRequest } from '../services/metrics.js';
 import type { RouteModule } from './route.js';
+import { unauthorized } from '../core/errors.js';
+import { safeEqual } from '../core/keys.js';
 
 export const metricsRoutes: RouteModule = (app, ctx) => {
   app.addHook('onResponse', (request, reply, done) => {
@@ -14,7 +16,17 @@ export const metricsRoutes: RouteModule = (app, ctx) => {
     done();
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    // Queue depth and traffic tell an outsider how busy each part is: with METRICS_TOKEN set, only
+    // the scraper that holds it reads them.
+    const expected = ctx.config.metricsToken;
+    if (expected) {
+      const offered = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (!offered || !safeEqual(offered, expected)) {
+        reply.header('www-authenticate', 'Bearer realm="metrics"');
+        throw unauthorized('Metrics need the metrics token (Authorization: Bearer <METRICS_TOKEN>).');
+      }
+    }
     const { registry } = metricsOf(ctx);
     try {
       const text = await registry.metrics();

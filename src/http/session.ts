@@ -5,9 +5,13 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { endDashboardSession, SESSION_TTL_MS, sessionPrincipal, startDashboardSession, type SessionPrincipal } from '../services/tenancy/sessions.js';
 import { cookieValue, principalOfKey, SESSION_COOKIE } from './auth.js';
+import { AppError } from '../core/errors.js';
+import { countAttempt, peekAttempts } from '../services/platform/rate-limits.js';
 import type { RouteModule } from './route.js';
 
 const tags = ['organizations'];
+/** Failed sign-ins an address may make per window of RATE_LIMIT_WINDOWS['sign-in'] (`request.ip` believes X-Forwarded-For only from TRUSTED_PROXIES). */
+const FAILED_SIGN_INS_PER_WINDOW = 10;
 
 const whoJson = (principal: SessionPrincipal) =>
   principal.kind === 'platform' ? { kind: 'platform' as const } : { kind: 'organization' as const, organizationId: principal.organizationId };
@@ -29,7 +33,18 @@ export const sessionRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const principal = await principalOfKey(ctx, request.body.key);
+      // Keys cannot be guessed one after another: past the failed tries an address may make, every
+      // sign-in from it is refused until the window ends, a right key too.
+      const failed = await peekAttempts(ctx, 'sign-in', request.ip);
+      if (failed.count >= FAILED_SIGN_INS_PER_WINDOW) {
+        const minutes = Math.ceil(failed.resetsInSeconds / 60);
+        reply.header('retry-after', String(failed.resetsInSeconds));
+        throw new AppError(429, 'RATE_LIMITED', `Too many failed sign-ins from this address; wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`);
+      }
+      const principal = await principalOfKey(ctx, request.body.key).catch(async (err: unknown) => {
+        await countAttempt(ctx, 'sign-in', request.ip);
+        throw err;
+      });
       const { token } = await startDashboardSession(ctx, request.body.key, principal);
       setCookie(reply, token, Math.floor(SESSION_TTL_MS / 1000));
       return { ok: true, ...whoJson(principal) };

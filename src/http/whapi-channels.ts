@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { assignWhapiChannel, getWhapiChannel, removeWhapiChannel } from '../services/numbers/whapi-channels.js';
 import type { RouteModule } from './route.js';
+import { credentialField } from './credential-fields.js';
 import { organizationAccess, orgParams, principalOf } from './auth.js';
 import { forbidden } from '../core/errors.js';
 
@@ -13,7 +14,7 @@ const channelBody = z.object({
     .trim()
     .regex(/^[A-Za-z0-9._-]{2,64}$/, 'channelId must be a Whapi channel id such as ACMEGEAR-7QK2X'),
   displayNumber: z.string().trim().min(3).max(40),
-  token: z.string().trim().min(8).max(500).optional(),
+  token: credentialField().optional(),
 });
 
 export const whapiChannelRoutes: RouteModule = (app, ctx) => {

@@ -209,6 +209,12 @@ export interface ProviderAdapter<C extends Credentials = Credentials> {
    * Twilio needs the public URL the provider called.
    */
   verify(req: WebhookRequest, credentials: C | undefined, publicUrl: string): boolean;
+  /**
+   * The credential that `verify` checks against (Meta's app secret, Whapi's webhook secret, Twilio's
+   * auth token); none where nothing is signed. Tells whose secret verified an event: an
+   * organization's own connection or the platform's.
+   */
+  webhookSecretField?: keyof C & string;
   /** Pre-verification routing hint: which business number the payload is for (to choose credentials). */
   routingHint(req: WebhookRequest): { phone?: string; providerNumberId?: string } | undefined;
   /** Parse every entry of the payload; throws PayloadError when it cannot. */

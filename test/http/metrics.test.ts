@@ -128,3 +128,30 @@ describe('GET /metrics', () => {
     expect(text).not.toContain('/no/such/thing');
   });
 });
+
+describe('METRICS_TOKEN', () => {
+  it('when set, answers 401 with a sentence without the bearer token, and the metrics with it', async () => {
+    const guarded = await startServer(await makeTestContext({ env: { METRICS_TOKEN: 'scrape-me-0123456789' } }), { listen: false });
+    try {
+      const get = (authorization?: string) =>
+        guarded.app.inject({ method: 'GET', url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
+      for (const authorization of [undefined, 'Bearer wrong-token', 'scrape-me-0123456789', 'Bearer scrape-me-012345678']) {
+        const refused = await get(authorization);
+        expect(refused.statusCode).toBe(401);
+        expect(refused.json()).toMatchObject({ ok: false, code: 'UNAUTHORIZED', error: expect.stringContaining('METRICS_TOKEN') });
+        expect(refused.body).not.toContain('switchboard_');
+      }
+      const allowed = await get('Bearer scrape-me-0123456789');
+      expect(allowed.statusCode).toBe(200);
+      expect(allowed.body).toContain('switchboard_');
+      // the API reference holds no data and stays public
+      expect((await guarded.app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it('is not needed when unset', async () => {
+    expect(await scrape()).toContain('switchboard_');
+  });
+});

@@ -41,7 +41,7 @@ const found: Record<string, string> = {};
 beforeAll(async () => {
   twilio = await startFakeTwilio();
   // The organization's own Whapi token is checked at the gate's /health before it is kept.
-  whapi = await startFakeWhapi({ token: SECRETS.ownWhapiToken });
+  whapi = await startFakeWhapi({ token: SECRETS.ownWhapiToken, channelId: 'HARBOUR-1' });
   llm = await startFakeLlm({ kind: 'answer', text: 'We open at nine.' });
   found.twilioAuthToken = twilio.authToken;
   let pending = '';

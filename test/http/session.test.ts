@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { hashSecret } from '../../src/core/keys.js';
 import { makeTestContext } from '../support/context.js';
 import { waitFor } from '../support/wait.js';
+import type { ManualClock } from '../../src/core/clock.js';
 
 const ADMIN_KEY = 'platform-key-for-session-tests';
 let server: RunningServer;
@@ -170,5 +171,24 @@ describe('dashboard sessions', () => {
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-switchboard-dashboard': '1' },
     });
     expect(dashboardUpload.statusCode, dashboardUpload.body).toBe(201);
+  });
+
+  it('refuses sign-ins from an address after ten failed ones, with a sentence, until the window ends', async () => {
+    const { org, key } = await start();
+    const from = (remoteAddress: string, tried: string) => server.app.inject({ method: 'POST', url: '/api/session', payload: { key: tried }, remoteAddress });
+    for (let i = 0; i < 10; i += 1) expect((await from('203.0.113.7', `sb_wrong_${i}`)).statusCode).toBe(401);
+    const throttled = await from('203.0.113.7', key);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json()).toMatchObject({
+      ok: false,
+      code: 'RATE_LIMITED',
+      error: expect.stringMatching(/^Too many failed sign-ins from this address; wait \d+ minutes? and try again\.$/),
+    });
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(throttled.headers['set-cookie']).toBeUndefined();
+    // another address is not held back, and right keys count no failure
+    for (let i = 0; i < 12; i += 1) expect((await from('198.51.100.9', key)).statusCode).toBe(200);
+    (server.ctx.clock as ManualClock).advance(15 * 60_000);
+    expect((await from('203.0.113.7', key)).json()).toEqual({ ok: true, kind: 'organization', organizationId: org.id });
   });
 });

@@ -28,7 +28,7 @@ const bodies: string[] = [];
 beforeAll(async () => {
   twilio = await startFakeTwilio();
   // The gate knows the victim's own token (own tokens are checked at /health before they are kept).
-  whapi = await startFakeWhapi({ token: SECRETS.ownWhapiToken });
+  whapi = await startFakeWhapi({ token: SECRETS.ownWhapiToken, channelId: 'VICTIM-CH' });
   api = await startAdminApi({
     env: {
       TWILIO_ACCOUNT_SID: twilio.accountSid,

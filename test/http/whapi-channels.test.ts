@@ -86,10 +86,45 @@ describe('Whapi channels', () => {
 
     // Re-assigning within the same organization replaces the channel (one row, its own token now).
     const replaced = await api.call('POST', `/api/organizations/${a.id}/whapi-channel`, {
-      body: { channelId: 'SHARED-2', displayNumber: '+14155550002', token: OWN_TOKEN },
+      body: { channelId: gate.channelId, displayNumber: '+14155550002', token: OWN_TOKEN },
     });
-    expect(replaced.body.channel).toMatchObject({ channelId: 'SHARED-2', ownToken: true });
+    expect(replaced.body.channel).toMatchObject({ channelId: gate.channelId, ownToken: true });
     expect(await api.ctx.db.selectFrom('numbers').selectAll().where('provider', '=', 'whapi').execute()).toHaveLength(1);
+  });
+
+  it('refuses a token with a line break before any call to Whapi: 400 naming the field', async () => {
+    const { id, key } = await api.organizationWithKey('Broken token');
+    const before = gate.requests.length;
+    for (const token of [`${OWN_TOKEN}\r\nX-Injected: 1`, `own-whapi\ntoken-5f2c`, 'own whapi token']) {
+      const res = await api.call('POST', `/api/organizations/${id}/whapi-channel`, {
+        key,
+        body: { channelId: gate.channelId, displayNumber: '+14155552671', token },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ ok: false, error: expect.stringContaining('body/token must be the value as the provider shows it') });
+    }
+    const twilio = await api.call('POST', `/api/organizations/${id}/connections`, {
+      key,
+      body: { provider: 'twilio', accountSid: `AC${'a'.repeat(32)}`, authToken: `${'f'.repeat(16)}\r\n${'f'.repeat(16)}` },
+    });
+    expect(twilio.status).toBe(400);
+    expect(twilio.body.error).toContain('body/authToken must be the value');
+    expect(gate.requests.length).toBe(before);
+    expect(await api.ctx.db.selectFrom('connections').selectAll().execute()).toEqual([]);
+  });
+
+  it("refuses a channel id that is not exactly the token's channel, case included", async () => {
+    const { id, key } = await api.organizationWithKey('Case shop');
+    const lower = gate.channelId.toLowerCase();
+    expect(lower).not.toBe(gate.channelId);
+    const res = await api.call('POST', `/api/organizations/${id}/whapi-channel`, {
+      key,
+      body: { channelId: lower, displayNumber: '+14155552671', token: OWN_TOKEN },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ ok: false, code: 'CHANNEL_MISMATCH', error: expect.stringContaining(`Whapi channel ${gate.channelId}, not of ${lower}`) });
+    expect(await api.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).execute()).toEqual([]);
+    expect(await api.ctx.db.selectFrom('connections').selectAll().execute()).toEqual([]);
   });
 
   it('asks for a token when the platform has none, and validates the channel id', async () => {

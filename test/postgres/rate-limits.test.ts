@@ -58,4 +58,18 @@ describe('visitor rate limits on PostgreSQL', () => {
     const minutes = await a.ctx.db.selectFrom('rate_limits').select('minute').distinct().execute();
     expect(minutes.map((m) => Number(m.minute)).sort()).toEqual([29540701, 29540702]);
   });
+
+  it('counts failed dashboard sign-ins of an address across instances for 15 minutes', async () => {
+    const a = await instance();
+    const b = await instance();
+    const signIn = (server: RunningServer, key: string) =>
+      server.app.inject({ method: 'POST', url: '/api/session', payload: { key }, remoteAddress: '203.0.113.44' });
+    for (let i = 0; i < 10; i += 1) expect((await signIn(i % 2 ? a : b, `sb_wrong_${i}`)).statusCode).toBe(401);
+    const refused = await signIn(a, 'sb_wrong_last');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error).toBe('Too many failed sign-ins from this address; wait 15 minutes and try again.');
+    expect((await signIn(b, 'sb_wrong_again')).statusCode).toBe(429);
+    for (const server of [a, b]) server.clock.advance(15 * 60_000);
+    expect((await signIn(b, 'sb_wrong_after')).statusCode).toBe(401);
+  });
 });

@@ -15,6 +15,7 @@ import * as m161 from './161_conversation_reads.js';
 import * as m171 from './171_whatsapp_handovers.js';
 import * as m201 from './201_unrouted_messages.js';
 import * as m241 from './241_agent_phone.js';
+import * as m261 from './261_unrouted_verified_by.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '171_whatsapp_handovers': m171,
   '201_unrouted_messages': m201,
   '241_agent_phone': m241,
+  '261_unrouted_verified_by': m261,
 };

@@ -24,6 +24,7 @@ export const meta = {
   platformCredentials: platformMetaCredentials,
   detect: detectMeta,
   verify: verifyMetaRequest,
+  webhookSecretField: 'appSecret',
   routingHint: metaRoutingHint,
   parse: parseMetaWebhook,
   send: sendMetaMessage,

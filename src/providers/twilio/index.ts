@@ -21,6 +21,7 @@ export const twilio = {
   platformCredentials: platformTwilioCredentials,
   detect: detectTwilio,
   verify: verifyTwilioRequest,
+  webhookSecretField: 'authToken',
   routingHint: twilioRoutingHint,
   parse: parseTwilioWebhook,
   send: sendTwilioMessage,

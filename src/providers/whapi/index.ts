@@ -18,6 +18,7 @@ export const whapi = {
   platformCredentials: platformWhapiCredentials,
   detect: detectWhapi,
   verify: verifyWhapiRequest,
+  webhookSecretField: 'webhookSecret',
   routingHint: whapiRoutingHint,
   parse: parseWhapiWebhook,
   send: sendWhapiMessage,

@@ -7,8 +7,9 @@ import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend } from '../outbound/send.js';
+import { countAttempt } from '../platform/rate-limits.js';
 
-/** True when the message was an agent command and has been answered; false leaves it an ordinary message. */
+/** True when the message was an agent command and has been answered (every ACCEPT is); false leaves it an ordinary message. */
 export async function handleAgentCommand(ctx: AppContext, message: Message, number: NumberRow): Promise<boolean> {
   const command = parseAgentCommand(message.body);
   const phone = message.from_address ? toE164(message.from_address) : undefined;
@@ -16,14 +17,37 @@ export async function handleAgentCommand(ctx: AppContext, message: Message, numb
   return command.kind === 'accept' ? accept(ctx, message, number, phone, command.code) : stop(ctx, message, number, phone);
 }
 
+/** ACCEPT attempts a phone may make per window (15 minutes, RATE_LIMIT_WINDOWS); past them it hears once that it must wait, then nothing. */
+const ACCEPTS_PER_WINDOW = 5;
+
+/**
+ * The answer to a code that activates nothing — a wrong code, another organization's, or a right one
+ * from a phone that organization did not list. It names no organization and does not say which it
+ * was, so a phone learns nothing by trying codes.
+ */
+export const ACCEPT_REFUSED =
+  'This code does not make this phone an agent. Check the code with the business, and ask them to add this number as an agent first.';
+
 async function accept(ctx: AppContext, message: Message, number: NumberRow, phone: string, code: string): Promise<boolean> {
+  // Every ACCEPT is answered here, never by the bot: a try costs at most this one system message,
+  // paid by the number's organization (the platform for its own numbers).
+  const reply = (text: string, organizationId = number.organization_id) => tell(ctx, number, phone, organizationId, text, `agent-accept:${message.id}`);
+  const attempt = await countAttempt(ctx, 'accept', phone);
+  if (attempt.count > ACCEPTS_PER_WINDOW) {
+    const minutes = Math.ceil(attempt.resetsInSeconds / 60);
+    if (attempt.count === ACCEPTS_PER_WINDOW + 1) {
+      await reply(`Too many ACCEPT attempts from this phone; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    }
+    return true;
+  }
   const org = await ctx.db.selectFrom('organizations').select(['id', 'name']).where('agent_code', '=', code).executeTakeFirst();
-  // A code of nobody, or written to another organization's number: an ordinary message there.
-  if (!org || (number.organization_id !== null && number.organization_id !== org.id)) return false;
-  const reply = (text: string) => tell(ctx, number, phone, org.id, text, `agent-accept:${message.id}`);
-  const agent = await ctx.db.selectFrom('agents').selectAll().where('organization_id', '=', org.id).where('number', '=', phone).executeTakeFirst();
-  if (!agent) {
-    await reply(`${org.name} has not added ${phone} as an agent. Ask them to add this number, then send ACCEPT ${code} again.`);
+  // Only on a sender the code's organization may use: its own numbers or the platform's.
+  const usable = org && (number.organization_id === null || number.organization_id === org.id);
+  const agent = usable
+    ? await ctx.db.selectFrom('agents').selectAll().where('organization_id', '=', org.id).where('number', '=', phone).executeTakeFirst()
+    : undefined;
+  if (!org || !agent) {
+    await reply(ACCEPT_REFUSED);
     return true;
   }
   if (agent.status !== 'active') {
@@ -34,6 +58,7 @@ async function accept(ctx: AppContext, message: Message, number: NumberRow, phon
     agent.status === 'active'
       ? `You are already an agent of ${org.name}.`
       : `✅ You are now an agent of ${org.name}. Visitors who ask for a human will reach you here on WhatsApp. Send STOP AGENT to stop.`,
+    org.id,
   );
   return true;
 }
@@ -83,6 +108,6 @@ async function stop(ctx: AppContext, message: Message, number: NumberRow, phone:
   return true;
 }
 
-async function tell(ctx: AppContext, number: NumberRow, phone: string, organizationId: string, text: string, idempotencyKey: string): Promise<void> {
+async function tell(ctx: AppContext, number: NumberRow, phone: string, organizationId: string | null, text: string, idempotencyKey: string): Promise<void> {
   await enqueueSend(ctx, { organizationId, numberId: number.id, to: phone, text, author: 'system', audience: 'agent', idempotencyKey });
 }

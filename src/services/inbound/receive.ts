@@ -7,7 +7,6 @@ import { redactUrl } from '../../core/secrets.js';
 import type { NumberRow, UnroutedEvent } from '../../db/schema.js';
 import { type InboundMessageEvent, type NormalizedEvent, PayloadError, type ProviderAdapter, type WebhookRequest } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
-import { credentialsForNumber, platformCredentials } from '../numbers/connections.js';
 import type { AppContext } from '../context.js';
 import { type InboundMessageRow, storeInbound } from './store.js';
 import { countWebhook, type WebhookOutcome } from '../metrics.js';
@@ -17,6 +16,7 @@ import { enqueueJob } from '../../jobs/queue.js';
 import { keptProfileName } from './unrouted-messages.js';
 import { REACT_JOB } from './reaction.js';
 import { showAgentTyping } from '../handover/presence.js';
+import { assertSameSecret, PLATFORM_SECRET, signatureChecker, verifierFor, withVerifiers } from './verification.js';
 import { priceMessage } from '../tenancy/usage.js';
 
 export interface WebhookAnswer {
@@ -33,22 +33,28 @@ export interface RouteSummary {
   unrouted: string[];
 }
 
-/** Verifies and stores one webhook; throws 403 when the signature (or Whapi secret) is missing or wrong. */
+/**
+ * Verifies and stores one webhook. Each event is verified against the credentials of the number it
+ * is routed to: one that does not match is refused alone (not stored, not kept), the rest are
+ * handled. Throws 403 when nothing in the request verifies.
+ */
 export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, req: WebhookRequest): Promise<WebhookAnswer> {
   const ack: WebhookAnswer = adapter.ack
     ? { status: 200, ...adapter.ack }
     : { status: 200, contentType: 'application/json; charset=utf-8', body: '{"ok":true}' };
   const hint = safely(() => adapter.routingHint(req));
-  const number = hint ? await findNumberByRoutingKey(ctx, adapter.name, hint) : undefined;
-  const credentials = number ? await credentialsForNumber(ctx, number) : platformCredentials(ctx, adapter.name);
-  if (!safely(() => adapter.verify(req, credentials as never, ctx.config.publicUrl))) {
+  const verified = signatureChecker(ctx, adapter, req);
+  const hintVerifier = async () => verifierFor(ctx, adapter, hint ? await findNumberByRoutingKey(ctx, adapter.name, hint) : undefined);
+  const refuse = () => {
     countWebhook(ctx, adapter.name, 'rejected');
-    throw new AppError(403, 'INVALID_SIGNATURE', `The webhook signature is missing or does not match; nothing was stored.`);
-  }
+    return new AppError(403, 'INVALID_SIGNATURE', `The webhook signature is missing or does not match; nothing was stored.`);
+  };
   let events: NormalizedEvent[];
   try {
     events = adapter.parse(req);
   } catch (err) {
+    const verifier = await hintVerifier();
+    if (!verified(verifier)) throw refuse();
     const reason = `The payload could not be understood: ${err instanceof PayloadError ? err.message : 'unexpected shape'}`;
     // The simulator signs nothing, so an unreadable post is a caller's mistake to report, not an
     // authentic provider event to keep (and answering 4xx to a real provider would make it retry forever).
@@ -56,13 +62,36 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
       countWebhook(ctx, adapter.name, 'invalid');
       throw badRequest(reason, 'INVALID_WEBHOOK');
     }
-    await keepUnrouted(ctx, adapter.name, req, [reason]);
+    await keepUnrouted(ctx, adapter.name, req, [reason], verifier.by);
     countWebhook(ctx, adapter.name, 'unrouted');
     return ack;
   }
-  const summary = await routeEvents(ctx, adapter.name, events, hint && number ? [[hint, number]] : []);
-  if (summary.unrouted.length > 0) await keepUnrouted(ctx, adapter.name, req, summary.unrouted);
-  countWebhook(ctx, adapter.name, outcomeOf(summary));
+  // Nothing to route (a notification of another kind): the request as a whole must still verify.
+  if (events.length === 0) {
+    if (!verified(await hintVerifier())) throw refuse();
+    countWebhook(ctx, adapter.name, 'stored');
+    return ack;
+  }
+  const checked = await withVerifiers(ctx, adapter, events, hint);
+  const accepted = checked.filter((c) => verified(c.verifier));
+  if (accepted.length === 0) throw refuse();
+  const refused = checked.length - accepted.length;
+  if (refused > 0) {
+    ctx.log.warn({ provider: adapter.name, refused, accepted: accepted.length }, "webhook events not signed with their number's secret refused");
+  }
+  const known = accepted.flatMap((c): Array<[RoutingKey, NumberRow]> => (c.key && c.number ? [[c.key, c.number]] : []));
+  const summary = await routeEvents(
+    ctx,
+    adapter.name,
+    accepted.map((c) => c.event),
+    known,
+  );
+  if (summary.unrouted.length > 0) {
+    // The raw payload holds the refused events too: it is kept only when nothing in it was refused.
+    if (refused === 0) await keepUnrouted(ctx, adapter.name, req, summary.unrouted, accepted[0]!.verifier.by);
+    else ctx.log.warn({ provider: adapter.name, reasons: summary.unrouted }, 'unrouted events of a partly refused webhook are not kept');
+  }
+  countWebhook(ctx, adapter.name, refused > 0 ? 'rejected' : outcomeOf(summary));
   return ack;
 }
 
@@ -200,13 +229,14 @@ function replayHeaders(req: WebhookRequest): string {
   return JSON.stringify({ contentType: req.headers['content-type'] ?? null, url: redactUrl(req.url) });
 }
 
-async function keepUnrouted(ctx: AppContext, provider: string, req: WebhookRequest, reasons: string[]): Promise<void> {
+async function keepUnrouted(ctx: AppContext, provider: string, req: WebhookRequest, reasons: string[], verifiedBy: string): Promise<void> {
   await storeInbound(ctx, {
     kind: 'unrouted',
     provider,
     reason: reasons.join(' '),
     payload: req.rawBody.toString('utf8'),
     headers: replayHeaders(req),
+    verifiedBy,
     at: ctx.clock.now().toISOString(),
   });
 }
@@ -218,13 +248,23 @@ export interface UnroutedEventJson {
   receivedAt: string;
   replayedAt: string | null;
   payload: string;
+  /** whose secret verified it: a connection id, or `platform`; a replay writes only into numbers verified by the same */
+  verifiedBy: string;
 }
 
 export async function listUnroutedEvents(ctx: AppContext, options: { includeReplayed?: boolean } = {}): Promise<UnroutedEventJson[]> {
   let query = ctx.db.selectFrom('unrouted_events').selectAll().orderBy('id', 'desc').limit(500);
   if (!options.includeReplayed) query = query.where('replayed_at', 'is', null);
   const rows = await query.execute();
-  return rows.map((r) => ({ id: r.id, provider: r.provider, reason: r.reason, receivedAt: r.received_at, replayedAt: r.replayed_at, payload: r.payload }));
+  return rows.map((r) => ({
+    id: r.id,
+    provider: r.provider,
+    reason: r.reason,
+    receivedAt: r.received_at,
+    replayedAt: r.replayed_at,
+    payload: r.payload,
+    verifiedBy: r.verified_by ?? PLATFORM_SECRET,
+  }));
 }
 
 /**
@@ -252,7 +292,21 @@ export async function replayUnroutedEvent(ctx: AppContext, id: number): Promise<
   } catch (err) {
     throw conflict(`This event still cannot be understood: ${(err as Error).message}`, 'UNPARSEABLE');
   }
-  const summary = await routeEvents(ctx, adapter.name, events);
+  const checked = await withVerifiers(
+    ctx,
+    adapter,
+    events,
+    safely(() => adapter.routingHint(req)),
+  );
+  assertSameSecret(
+    checked.map((c) => ({ kind: c.event.kind, number: c.number, verifier: c.verifier })),
+    row.verified_by,
+  );
+  const summary = await routeEvents(
+    ctx,
+    adapter.name,
+    checked.map((c) => c.event),
+  );
   if (summary.unrouted.length > 0) {
     throw conflict(`This event still cannot be routed: ${summary.unrouted.join(' ')} Assign the number first.`, 'STILL_UNROUTED');
   }
@@ -274,6 +328,8 @@ async function replayKeptMessage(ctx: AppContext, row: UnroutedEvent): Promise<R
       'STILL_UNROUTED',
     );
   }
+  const adapter = providerByName(number.provider);
+  if (adapter) assertSameSecret([{ kind: 'message', number, verifier: await verifierFor(ctx, adapter, number) }], row.verified_by);
   const claimed = await ctx.db
     .updateTable('messages')
     .set({ organization_id: number.organization_id })

@@ -236,7 +236,7 @@ class SqliteStatements {
     this.keepPending = sqlite.prepare(KEEP_PENDING);
     this.sweepPending = sqlite.prepare(SWEEP_PENDING);
     this.unrouted = sqlite.prepare(
-      'insert into unrouted_events (provider, reason, payload, headers, received_at) values (@provider, @reason, @payload, @headers, @at) returning id',
+      'insert into unrouted_events (provider, reason, payload, headers, verified_by, received_at) values (@provider, @reason, @payload, @headers, @verifiedBy, @at) returning id',
     );
   }
 
@@ -404,7 +404,14 @@ async function applyKysely(trx: Tx, write: Exclude<StoreWrite, MessageWrite>): P
     case 'unrouted': {
       const row = await trx
         .insertInto('unrouted_events')
-        .values({ provider: write.provider, reason: write.reason, payload: write.payload, headers: write.headers, received_at: write.at })
+        .values({
+          provider: write.provider,
+          reason: write.reason,
+          payload: write.payload,
+          headers: write.headers,
+          verified_by: write.verifiedBy,
+          received_at: write.at,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       return { kind: 'unrouted', id: row.id };

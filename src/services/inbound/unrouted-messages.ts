@@ -3,6 +3,8 @@
 // agent from a customer — and, when it is a customer's, kept as an unrouted event pointing at it.
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
+import { providerByName } from '../../providers/registry.js';
+import { PLATFORM_SECRET, verifierFor } from './verification.js';
 
 /** What the administrator reads in the list: the message as it arrived, without provider secrets. */
 interface KeptMessage {
@@ -24,6 +26,9 @@ export async function keepUnroutedMessage(ctx: AppContext, message: Message, num
     providerMessageId: message.provider_message_id,
     ...(profileName ? { profileName } : {}),
   };
+  // The platform number's secret verified it on arrival; a replay must find the same one on the number.
+  const adapter = providerByName(number.provider);
+  const verifiedBy = adapter ? (await verifierFor(ctx, adapter, number)).by : PLATFORM_SECRET;
   const inserted = await ctx.db
     .insertInto('unrouted_events')
     .values({
@@ -33,6 +38,7 @@ export async function keepUnroutedMessage(ctx: AppContext, message: Message, num
       headers: null,
       received_at: message.created_at,
       message_id: message.id,
+      verified_by: verifiedBy,
     })
     .onConflict((oc) => oc.column('message_id').doNothing())
     .returning('id')

@@ -18,7 +18,16 @@ export interface MessageReaction {
 export type StoreWrite =
   | { kind: 'message'; row: InboundMessageRow; reaction: MessageReaction }
   | { kind: 'status'; provider: string; providerMessageId: string; status: string; errorCode?: string; errorMessage?: string; reference?: string; at: string }
-  | { kind: 'unrouted'; provider: string; reason: string; payload: string; headers: string | null; at: string };
+  | {
+      kind: 'unrouted';
+      provider: string;
+      reason: string;
+      payload: string;
+      headers: string | null;
+      /** whose secret verified it (services/inbound/verification.ts) */
+      verifiedBy: string;
+      at: string;
+    };
 
 export type StoreResult = { kind: 'message'; inserted: boolean; id?: number } | { kind: 'status'; updated: Message[] } | { kind: 'unrouted'; id: number };
 

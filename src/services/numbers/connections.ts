@@ -20,11 +20,15 @@ export function platformCredentials(ctx: AppContext, provider: string): Credenti
 export async function credentialsForNumber(ctx: AppContext, number: NumberRow): Promise<Credentials | undefined> {
   const platform = platformCredentials(ctx, number.provider);
   if (!number.connection_id) return platform;
-  const connectionId = number.connection_id;
-  // Decrypted once per connection, not per webhook (lookup-cache.ts forgets it when connections change).
-  const own = await cachedLookup(ctx, 'connection', connectionId, () => loadConnection(ctx, connectionId));
+  const own = await ownCredentials(ctx, number.connection_id);
   if (!own) return platform;
   return { ...(platform ?? {}), ...own } as Credentials;
+}
+
+/** A connection's own credentials, without what it borrows from the platform. */
+export function ownCredentials(ctx: AppContext, connectionId: string): Promise<Credentials | undefined> {
+  // Decrypted once per connection, not per webhook (lookup-cache.ts forgets it when connections change).
+  return cachedLookup(ctx, 'connection', connectionId, () => loadConnection(ctx, connectionId));
 }
 
 export async function loadConnection(ctx: AppContext, connectionId: string): Promise<Credentials | undefined> {

@@ -3,7 +3,7 @@
 // WHAPI_TOKEN. The token is never read back out through here.
 import { randomUUID } from 'node:crypto';
 import { AppError, badRequest, notFound } from '../../core/errors.js';
-import { ProviderRequestError } from '../../providers/provider.js';
+import { type NumberHealth, ProviderRequestError } from '../../providers/provider.js';
 import { providers } from '../../providers/registry.js';
 import { toE164 } from '../../core/phone.js';
 import type { NumberRow } from '../../db/schema.js';
@@ -49,7 +49,7 @@ export async function assignWhapiChannel(
     throw badRequest("Send the channel's token: the platform has no WHAPI_TOKEN to send with.", 'WHAPI_TOKEN_REQUIRED');
   }
   await assertNumberAvailable(ctx, organizationId, 'whapi', input.channelId, `Whapi channel ${input.channelId}`, 'CHANNEL_ASSIGNED_ELSEWHERE');
-  if (input.token) await checkWhapiToken(ctx, input.token);
+  if (input.token) await checkWhapiToken(ctx, input.token, input.channelId);
   const previous = await organizationNumber(ctx, organizationId, 'whapi');
   const connectionId = input.token ? await saveConnection(ctx, { organizationId, provider: 'whapi', credentials: { token: input.token } }) : null;
   const values = {
@@ -90,14 +90,25 @@ export async function removeWhapiChannel(ctx: AppContext, organizationId: string
   return { message: `Whapi channel ${row.provider_id} is no longer assigned to this organization.` };
 }
 
-/** An own token is asked about at Whapi's /health before it is kept (a wrong one is a 400 with Whapi's answer). */
-async function checkWhapiToken(ctx: AppContext, token: string): Promise<void> {
+/**
+ * An own token is asked about at Whapi's /health before it is kept (a wrong one is a 400 with Whapi's
+ * answer), and must be the token of the channel assigned: the channel id /health names is compared
+ * exactly, case included, as Whapi routes by it — `acmegear-7qk2x` is not `ACMEGEAR-7QK2X`.
+ */
+async function checkWhapiToken(ctx: AppContext, token: string, channelId: string): Promise<void> {
+  let health: NumberHealth;
   try {
-    await providers.whapi.health!(ctx, { token });
+    health = await providers.whapi.health!(ctx, { token });
   } catch (err) {
     if (!(err instanceof ProviderRequestError)) throw err;
     if (err.kind === 'unreachable') throw new AppError(502, 'PROVIDER_UNREACHABLE', 'Whapi could not be reached to check the token; try again shortly.');
     throw badRequest(`Whapi refused this token: ${err.detail.replace(/\.$/, '')}.`, 'CONNECTION_REFUSED');
+  }
+  if (health.providerNumberId && health.providerNumberId !== channelId) {
+    throw badRequest(
+      `This token is the token of Whapi channel ${health.providerNumberId}, not of ${channelId} (channel ids are compared exactly, case included); send the channel id Whapi shows for this token.`,
+      'CHANNEL_MISMATCH',
+    );
   }
 }
 

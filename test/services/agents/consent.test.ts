@@ -4,7 +4,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Organization } from '../../../src/db/schema.js';
 import { addAgent, agentCode } from '../../../src/services/agents/agents.js';
-import { handleAgentCommand } from '../../../src/services/agents/consent.js';
+import { reactToInbound } from '../../../src/services/inbound/reaction.js';
+import { ACCEPT_REFUSED, handleAgentCommand } from '../../../src/services/agents/consent.js';
+import type { ManualClock } from '../../../src/core/clock.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { visitorText } from '../../../src/core/handover-text.js';
 import { requestHandover } from '../../../src/services/handover/request.js';
@@ -52,23 +54,56 @@ describe('ACCEPT <code>', () => {
     ]);
   });
 
-  it('is an ordinary message on another organization’s number, and for a code of nobody', async () => {
+  it('answers a code of nobody, or one written to another organization’s number, with one neutral sentence and activates nothing', async () => {
     const code = await agentCode(ctx, shop.id);
     const theirs = await makeNumber(ctx, { organization_id: other.id });
-    expect(await writes(MAYA, theirs, `ACCEPT ${code}`)).toBe(false);
-    expect(await writes(MAYA, theirs, 'ACCEPT ZZZZZZ')).toBe(false);
+    expect(await writes(MAYA, theirs, `ACCEPT ${code}`)).toBe(true);
+    expect(await writes(MAYA, theirs, 'ACCEPT ZZZZZZ')).toBe(true);
     expect(await statusOf(shop.id)).toBe('invited');
-    expect(await repliesTo(MAYA)).toEqual([]);
+    expect(await repliesTo(MAYA)).toEqual([ACCEPT_REFUSED, ACCEPT_REFUSED]);
   });
 
-  it('tells a phone the organization never listed how to be added, and activates nothing', async () => {
+  it('answers a right code from a phone the organization never listed with the same sentence: no name, nothing confirmed', async () => {
     const code = await agentCode(ctx, shop.id);
     const platform = await makeNumber(ctx, { organization_id: null });
     expect(await writes('+15550109999', platform, `ACCEPT ${code}`)).toBe(true);
-    expect(await repliesTo('+15550109999')).toEqual([
-      `Lantern Lane Bikes has not added +15550109999 as an agent. Ask them to add this number, then send ACCEPT ${code} again.`,
-    ]);
+    expect(await writes('+15550109999', platform, 'ACCEPT WRONG1')).toBe(true);
+    const [right, wrong] = await repliesTo('+15550109999');
+    expect(right).toBe(ACCEPT_REFUSED);
+    expect(wrong).toBe(right);
+    expect(right).not.toContain('Lantern');
+    expect(ACCEPT_REFUSED).not.toMatch(/Lantern|Other Shop/);
     expect(await ctx.db.selectFrom('agents').select('number').where('status', '=', 'active').execute()).toEqual([]);
+  });
+
+  it('leaves the bot silent: thirty wrong codes to a number cost five neutral answers and one "wait", nothing more', async () => {
+    const own = await makeNumber(ctx, { organization_id: shop.id });
+    for (let i = 0; i < 30; i += 1) {
+      const message = await makeInboundMessage(ctx, own, { from: '+15550107777', body: `ACCEPT TRY${String(i).padStart(3, '0')}` });
+      await reactToInbound(ctx, { messageId: message.id });
+    }
+    const out = await ctx.db.selectFrom('messages').select(['author', 'body']).where('direction', '=', 'out').orderBy('id').execute();
+    expect(out.map((m) => m.author)).toEqual(Array(6).fill('system'));
+    expect(out.map((m) => m.body)).toEqual([...Array(5).fill(ACCEPT_REFUSED), 'Too many ACCEPT attempts from this phone; try again in 15 minutes.']);
+    expect(await ctx.db.selectFrom('conversations').select('id').execute()).toEqual([]);
+  });
+
+  it('takes five tries per phone in 15 minutes, says once that it must wait, then answers nothing — a right code included', async () => {
+    const code = await agentCode(ctx, shop.id);
+    const own = await makeNumber(ctx, { organization_id: shop.id });
+    for (let i = 0; i < 5; i += 1) expect(await writes(MAYA, own, `ACCEPT WRONG${i}`)).toBe(true);
+    for (let i = 0; i < 5; i += 1) expect(await writes(MAYA, own, `ACCEPT ${code}`)).toBe(true);
+    const replies = await repliesTo(MAYA);
+    expect(replies).toEqual([...Array(5).fill(ACCEPT_REFUSED), 'Too many ACCEPT attempts from this phone; try again in 15 minutes.']);
+    expect(await statusOf(shop.id)).toBe('invited');
+    // another phone is not held back
+    await addAgent(ctx, shop.id, { name: 'Ravi', number: '+15550100202' });
+    expect(await writes('+15550100202', own, `ACCEPT ${code}`)).toBe(true);
+    expect((await repliesTo('+15550100202'))[0]).toContain('You are now an agent of Lantern Lane Bikes');
+    // the window ends: the right code works
+    (ctx.clock as ManualClock).advance(15 * 60_000);
+    expect(await writes(MAYA, own, `ACCEPT ${code}`)).toBe(true);
+    expect(await statusOf(shop.id)).toBe('active');
   });
 });
 

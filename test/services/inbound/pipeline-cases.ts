@@ -12,6 +12,7 @@ import type { ManualClock } from '../../../src/core/clock.js';
 import { startFakeTwilio, type FakeTwilio } from '../../fakes/twilio.js';
 import { fixtureBytes, signedMetaRequest, signedTwilioRequest, twilioFields, webhookRequest } from '../../fixtures/providers/index.js';
 import { makeTestContext } from '../../support/context.js';
+import { saveConnection } from '../../../src/services/numbers/connections.js';
 import { makeNumber, makeOrganization, openServiceWindow } from '../../support/factories.js';
 
 export interface DatabaseUnderTest {
@@ -140,6 +141,46 @@ export function describePipeline(label: string, database: () => Promise<Database
       const unrouted = await ctx.db.selectFrom('unrouted_events').selectAll().execute();
       expect(unrouted).toHaveLength(1);
       expect(unrouted[0]!.reason).toContain('106540352242923');
+    });
+
+    it("refuses a Meta change signed with one organization's own secret for another organization's number, and its replay", async () => {
+      const theirs = await metaNumber();
+      const signer = await makeOrganization(ctx, { name: 'Own App Shop' });
+      const ownSecret = 'own-app-secret-of-the-signer-0000';
+      const connection = await saveConnection(ctx, {
+        organizationId: signer.id,
+        provider: 'meta',
+        credentials: { accessToken: 'own-token', businessAccountId: '300000000000001', appSecret: ownSecret },
+      });
+      const own = await makeNumber(ctx, {
+        organization_id: signer.id,
+        provider: 'meta',
+        phone_number: '+15550001001',
+        provider_id: '100000000000001',
+        connection_id: connection,
+      });
+      const change = (phoneNumberId: string, id: string) => ({
+        field: 'messages',
+        value: {
+          metadata: { phone_number_id: phoneNumberId },
+          messages: [{ from: '16315550199', id, timestamp: '1784034321', type: 'text', text: { body: id } }],
+        },
+      });
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: '1', changes: [change(own.provider_id, 'wamid.own'), change(theirs.provider_id, 'wamid.forged')] }],
+      });
+      await receiveWebhook(ctx, providers.meta, signedMetaRequest(Buffer.from(body), ownSecret));
+      expect((await inbound()).map((m) => [m.provider_message_id, m.number_id])).toEqual([['wamid.own', own.id]]);
+      expect(await ctx.db.selectFrom('unrouted_events').selectAll().execute()).toEqual([]);
+
+      const kept = await ctx.db
+        .insertInto('unrouted_events')
+        .values({ provider: 'meta', reason: 'kept', payload: body, headers: null, received_at: ctx.clock.now().toISOString(), verified_by: connection })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await expect(replayUnroutedEvent(ctx, kept.id)).rejects.toMatchObject({ status: 409, code: 'SIGNED_FOR_ANOTHER_NUMBER' });
+      expect(await inbound()).toHaveLength(1);
     });
 
     it('stores a Meta image with its media id and caption', async () => {
