@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { endDashboardSession, SESSION_TTL_MS, sessionPrincipal, startDashboardSession, type SessionPrincipal } from '../services/tenancy/sessions.js';
 import { cookieValue, principalOfKey, SESSION_COOKIE } from './auth.js';
 import { AppError } from '../core/errors.js';
-import { countAttempt, peekAttempts } from '../services/platform/rate-limits.js';
+import { countAttempt, peekAttempts } from '../services/rate-limits.js';
 import type { RouteModule } from './route.js';
 
 const tags = ['organizations'];

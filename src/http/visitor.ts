@@ -10,7 +10,7 @@ import type { LiveEvent } from '../realtime/bus.js';
 import type { AppContext } from '../services/context.js';
 import { requestHandover } from '../services/handover/request.js';
 import { widgetConnectionClosed, widgetConnectionOpened } from '../services/metrics.js';
-import { takeRateLimit } from '../services/platform/rate-limits.js';
+import { takeRateLimit } from '../services/rate-limits.js';
 import { loadUpload, MAX_UPLOAD_BYTES } from '../services/widgets/uploads.js';
 import { receiveVisitorMessage, visitorMessageInput } from '../services/widgets/visitor-inbound.js';
 import { listVisitorMessages, sessionChannel, type VisitorMessage } from '../services/widgets/visitor-outbound.js';

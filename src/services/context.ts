@@ -101,7 +101,7 @@ export interface ContextState {
   lookups?: LookupCache;
   /** the operator's price table costing new messages, and when it was read (tenancy/usage.ts) */
   prices?: { table: Promise<PriceTable>; readAt: number };
-  /** SQLite mode: attempt counts by window start and key; PostgreSQL: the minute last swept (platform/rate-limits.ts) */
+  /** SQLite mode: attempt counts by window start and key; PostgreSQL: the minute last swept (rate-limits.ts) */
   rateLimits: { minute: number; counts: Map<string, number> };
   /** open dashboard and simulator event streams, closed when the app closes (http/sse.ts) */
   dashboardStreams: Set<{ close(): void }>;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/core/clock.js';
 import { type RunningServer, startServer } from '../../src/server.js';
-import { takeRateLimit } from '../../src/services/platform/rate-limits.js';
+import { takeRateLimit } from '../../src/services/rate-limits.js';
 import { createOrganization } from '../../src/services/tenancy/organizations.js';
 import { createWidget, widgetInput } from '../../src/services/widgets/settings.js';
 import { freshPostgresDatabase, makeTestContext } from '../support/context.js';

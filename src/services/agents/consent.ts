@@ -7,7 +7,7 @@ import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend } from '../outbound/send.js';
-import { countAttempt } from '../platform/rate-limits.js';
+import { countAttempt } from '../rate-limits.js';
 
 /** True when the message was an agent command and has been answered (every ACCEPT is); false leaves it an ordinary message. */
 export async function handleAgentCommand(ctx: AppContext, message: Message, number: NumberRow): Promise<boolean> {

@@ -3,7 +3,7 @@
 // load balancer share the limit; SQLite is one instance by definition and counts in the process
 // (ctx.state.rateLimits). A window of N minutes starts at a multiple of N minutes since the epoch.
 import { sql } from 'kysely';
-import type { AppContext } from '../context.js';
+import type { AppContext } from './context.js';
 
 /**
  * What is limited, and the length of its window in minutes: visitor requests per client address and
