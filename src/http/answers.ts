@@ -295,6 +295,13 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
       'Closed',
     ),
   },
+  'POST /api/conversations/:id/hand-back': {
+    200: answer(
+      { conversation: z.looseObject({ id: z.string(), ref: z.number(), status: z.string(), closedAt: z.string().nullable() }) },
+      { conversation: { id: 'c7d1…', ref: 282, status: 'bot', closedAt: null } },
+      'The bot answers again',
+    ),
+  },
   'GET /api/organizations/:orgId/usage': { 200: answer({ usage }, { usage: usageExample }, 'The month’s usage and cost') },
   'GET /api/organizations/:orgId/widgets': { 200: answer({ widgets: z.array(widget) }, { widgets: [widgetExample] }, 'The widgets') },
   'POST /api/organizations/:orgId/widgets': { 201: answer({ widget }, { widget: widgetExample }, 'Created') },

@@ -304,7 +304,8 @@ async function claim(ctx: AppContext, inbox: AgentInbox, handover: Handover): Pr
     .set({ agent_number: inbox.agent, status: 'agent' })
     .where('id', '=', conversation.id)
     .where('agent_number', 'is', null)
-    .where('status', '=', 'waiting_agent')
+    // `agent` with nobody named: the inbox answered it; an agent may still take it
+    .where('status', 'in', [...HUMAN_STATUSES])
     .executeTakeFirst();
   if (Number(taken.numUpdatedRows) === 0) {
     const now = await ctx.db.selectFrom('conversations').select(['agent_number', 'status']).where('id', '=', conversation.id).executeTakeFirstOrThrow();
