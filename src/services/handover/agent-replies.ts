@@ -16,6 +16,7 @@ import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers,
 import { closeHandover } from './close.js';
 import { tellCustomer } from './customer.js';
 import { agentAnswered } from '../knowledge/suggestions.js';
+import { answerWaitingVisitors } from './waiting.js';
 
 /**
  * Where an agent answers through one number: widgets that list them as active agent, and
@@ -51,6 +52,7 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
   // handover on it; any other message of theirs is a trial customer's (join routing).
   if (number.is_shared_trial && !open.some((h) => h.conversation.assigned_whatsapp_number === sender.phone_number && involves(h, agent))) return false;
   const inbox: AgentInbox = { agent, number: sender, message, scope, open };
+  if (await answerWaitingVisitors(ctx, inbox)) return true;
   const mine = open.filter((h) => involves(h, agent));
 
   const reply = parseAgentReply(message.body ?? mediaOf(message)?.caption);
