@@ -69,6 +69,8 @@ async function waitingFor(ctx: AppContext, writer: Writer): Promise<Handover[]> 
     .where('organization_id', 'in', organizationIds)
     .where('status', '=', 'waiting_agent')
     .where('agent_number', 'is', null)
+    // In line for a free agent (one chat each): connected in turn when a conversation closes, not offered
+    .where('assigned_whatsapp_number', 'is not', null)
     .orderBy('handed_over_at')
     .orderBy('ref')
     .execute();
