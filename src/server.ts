@@ -14,7 +14,7 @@ import { ensureAdminKey } from './services/tenancy/admin-key.js';
 import { registerPlatformNumbers } from './services/numbers/platform.js';
 import type { AppContext, ContextState, JobList } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/platform/demo.js';
-import { closeHandover } from './services/handover/close.js';
+import { handOffAfter } from './services/handover/removal.js';
 import { startInactivitySweeper } from './services/handover/inactivity.js';
 import { jobHandlers } from './jobs/kinds.js';
 import { startJobWorker } from './jobs/queue.js';
@@ -48,7 +48,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     sentencesFallback: config.embeddings && config.answerByMeaning ? sharedSentenceEncoder(config.encoderTimeoutMs) : undefined,
     jobs: { handlers: new Map(Object.entries(options.jobs ?? jobHandlers)), workers: new Set() },
     state: createContextState(),
-    hooks: { closeHandover },
+    hooks: { handOffAfter },
   };
   return ctx;
 }

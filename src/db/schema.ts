@@ -46,6 +46,8 @@ export interface ApiKeyTable {
   /** sha256 hex of the key; the key itself is shown once */
   key_hash: string;
   prefix: string;
+  /** the person the key stands for (`Sam`), who signs inbox replies made with it (migration 231) */
+  name: Generated<string | null>;
   created_at: string;
   revoked_at: string | null;
 }
@@ -164,6 +166,8 @@ export interface MessageTable {
   idempotency_key: string | null;
   /** when the last provider call began: set, a re-run first asks the provider whether it arrived */
   send_started_at: string | null;
+  /** who signed an inbox reply (`Sam`, `Operator`); agents' own replies are named by their number (migration 231) */
+  author_name: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }

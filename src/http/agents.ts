@@ -1,7 +1,9 @@
 // An organization's agents: who answers handed-over chats from their own WhatsApp, and whether they
-// accepted. The status changes only from the agent's phone (ACCEPT <code> / STOP AGENT), never here.
+// accepted. The status changes only from the agent's phone (ACCEPT <code> / STOP AGENT), never here;
+// removing one hands their open chats on (services/handover/removal.ts).
 import { z } from 'zod';
-import { addAgent, agentInvitation, agentJson, deleteAgent, listAgents, updateAgent } from '../services/agents/agents.js';
+import { addAgent, agentInvitation, agentJson, getAgent, listAgents } from '../services/agents/agents.js';
+import { changeAgent, previewRemoval, removeAgent } from '../services/handover/removal.js';
 import { defaultSenderPhone } from '../services/numbers/usable.js';
 import { getOrganization } from '../services/tenancy/organizations.js';
 import { phoneNumber } from '../services/widgets/settings.js';
@@ -39,20 +41,45 @@ export const agentRoutes: RouteModule = (app, ctx) => {
     '/api/organizations/:orgId/agents/:agentId',
     {
       ...guard,
-      schema: { tags, summary: 'Rename an agent, or change the number (invited again)', params: agentParams, body: agentBody.partial() },
+      schema: {
+        tags,
+        summary: "Rename an agent, or change the number (invited again; an active agent's open chats are handed on as on removal)",
+        params: agentParams,
+        body: agentBody.partial(),
+      },
     },
     async (request) => {
       const { orgId, agentId } = request.params;
-      return { ok: true, agent: agentJson(await updateAgent(ctx, orgId, agentId, request.body)) };
+      const { agent, effect } = await changeAgent(ctx, orgId, agentId, request.body);
+      return { ok: true, agent: agentJson(agent), ...effect };
+    },
+  );
+
+  app.get(
+    '/api/organizations/:orgId/agents/:agentId/removal',
+    {
+      ...guard,
+      schema: { tags, summary: "What removing this agent would do to their open chats (nothing changes): the dashboard's confirmation", params: agentParams },
+    },
+    async (request) => {
+      const { orgId, agentId } = request.params;
+      const agent = await getAgent(ctx, orgId, agentId);
+      return { ok: true, agent: agentJson(agent), ...(await previewRemoval(ctx, orgId, agent)) };
     },
   );
 
   app.delete(
     '/api/organizations/:orgId/agents/:agentId',
-    { ...guard, schema: { tags, summary: 'Remove an agent (from every widget too)', params: agentParams } },
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary: 'Remove an agent (from every widget too); their open chats go to the other active agents, or wait in the inbox',
+        params: agentParams,
+      },
+    },
     async (request) => {
-      await deleteAgent(ctx, request.params.orgId, request.params.agentId);
-      return { ok: true };
+      return { ok: true, ...(await removeAgent(ctx, request.params.orgId, request.params.agentId)) };
     },
   );
 };

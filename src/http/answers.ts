@@ -53,8 +53,15 @@ const organization = z.looseObject({
   updatedAt: isoTime,
 });
 
-const apiKeyExample = { id: 'b1f0…', organizationId: organizationExample.id, prefix: 'sb_org_Ab12', createdAt: at, revokedAt: null };
-const apiKey = z.looseObject({ id: z.string(), organizationId: z.string(), prefix: z.string(), createdAt: isoTime, revokedAt: z.string().nullable() });
+const apiKeyExample = { id: 'b1f0…', organizationId: organizationExample.id, prefix: 'sb_org_Ab12', name: 'Sam', createdAt: at, revokedAt: null };
+const apiKey = z.looseObject({
+  id: z.string(),
+  organizationId: z.string(),
+  prefix: z.string(),
+  name: z.string().nullable(),
+  createdAt: isoTime,
+  revokedAt: z.string().nullable(),
+});
 
 const failure = z.object({ reason: z.string(), action: z.string() });
 const messageExample = {
@@ -240,6 +247,16 @@ const agent = z.looseObject({
   acceptedAt: z.string().nullable(),
 });
 const agentExample = { id: 'a1…', name: 'Maya', number: '+15550100101', status: 'active', createdAt: at, acceptedAt: at };
+const removalEffect = z.object({
+  handedOff: z.array(z.object({ ref: z.number(), to: z.array(z.string()) })),
+  waiting: z.array(z.number()),
+  summary: z.string(),
+});
+const removalExample = {
+  handedOff: [{ ref: 282, to: ['Ben', 'Ana'] }],
+  waiting: [283],
+  summary: 'Rosa answers 2 open chats: 1 goes to Ben and Ana; 1 waits in the inbox for the next agent (nobody else can take it; the visitor is told).',
+};
 const connection = z.looseObject({ id: z.string(), provider: z.string(), createdAt: isoTime });
 const connectionExample = { id: 'c1…', provider: 'twilio', createdAt: at };
 
@@ -276,6 +293,13 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
       { conversation: z.looseObject({ id: z.string(), ref: z.number(), status: z.string(), closedAt: z.string().nullable() }) },
       { conversation: { id: 'c7d1…', ref: 282, status: 'closed', closedAt: at } },
       'Closed',
+    ),
+  },
+  'POST /api/conversations/:id/hand-back': {
+    200: answer(
+      { conversation: z.looseObject({ id: z.string(), ref: z.number(), status: z.string(), closedAt: z.string().nullable() }) },
+      { conversation: { id: 'c7d1…', ref: 282, status: 'bot', closedAt: null } },
+      'The bot answers again',
     ),
   },
   'GET /api/organizations/:orgId/usage': { 200: answer({ usage }, { usage: usageExample }, 'The month’s usage and cost') },
@@ -386,7 +410,15 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
     ),
   },
   'POST /api/organizations/:orgId/agents': { 201: answer({ agent }, { agent: { ...agentExample, status: 'invited', acceptedAt: null } }, 'Invited') },
-  'PATCH /api/organizations/:orgId/agents/:agentId': { 200: answer({ agent }, { agent: agentExample }, 'Changed') },
+  'PATCH /api/organizations/:orgId/agents/:agentId': {
+    200: answer({ agent, ...removalEffect.partial().shape }, { agent: agentExample }, 'Changed (a new number: the open chats handed on, as on removal)'),
+  },
+  'GET /api/organizations/:orgId/agents/:agentId/removal': {
+    200: answer({ agent, ...removalEffect.shape }, { agent: agentExample, ...removalExample }, 'What removing the agent would do; nothing changed'),
+  },
+  'DELETE /api/organizations/:orgId/agents/:agentId': {
+    200: answer(removalEffect.shape, removalExample, 'Removed; each open chat went to the other agents, or waits in the inbox'),
+  },
   'GET /api/organizations/:orgId/connections': {
     200: answer({ connections: z.array(connection) }, { connections: [connectionExample] }, 'Own provider accounts, never their credentials'),
   },

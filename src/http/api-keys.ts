@@ -10,9 +10,20 @@ export const apiKeyRoutes: RouteModule = (app, ctx) => {
   const guard = organizationAccess(ctx);
   app.post(
     '/api/organizations/:orgId/api-keys',
-    { ...guard, schema: { tags, summary: 'Issue a key (shown once)', params: orgParams } },
+    {
+      ...guard,
+      schema: {
+        tags,
+        summary: 'Issue a key (shown once); `name` is the person it stands for, who signs inbox replies made with it',
+        params: orgParams,
+        body: z
+          .object({ name: z.string().trim().max(80).optional() })
+          .strict()
+          .nullish(),
+      },
+    },
     async (request, reply) => {
-      const { key, apiKey } = await createApiKey(ctx, request.params.orgId);
+      const { key, apiKey } = await createApiKey(ctx, request.params.orgId, request.body ?? {});
       return reply.status(201).send({ ok: true, key, apiKey });
     },
   );

@@ -1,12 +1,13 @@
-// Conversations (SPEC §6): the inbox of an organization — list, read, answer as the organization,
-// close. Another organization's conversation answers 404.
+// Conversations (SPEC §6): the inbox of an organization — list, read, answer as the organization
+// (which takes the conversation, SPEC §8 "The inbox is a seat too"), hand back to the bot, close. Another organization's conversation answers 404.
 import { z } from 'zod';
 import { getConversation, listConversations, markConversationRead } from '../services/conversations/conversations.js';
-import { closeConversationFromInbox, replyToConversation } from '../services/handover/inbox.js';
+import { closeConversationFromInbox, handBackFromInbox, replyToConversation } from '../services/handover/inbox.js';
 import { listConversationMessages, messageJson } from '../services/conversations/messages.js';
+import { signatureOf } from '../services/tenancy/api-keys.js';
 import { getOrganization } from '../services/tenancy/organizations.js';
 import type { RouteModule } from './route.js';
-import { organizationAccess, orgParams, ownedAccess } from './auth.js';
+import { organizationAccess, orgParams, ownedAccess, principalOf } from './auth.js';
 
 const tags = ['conversations'];
 const idParams = z.object({ id: z.string().min(1).max(100) });
@@ -60,7 +61,8 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
       ...conversationAccess.guard,
       schema: {
         tags,
-        summary: 'Send as the organization: {text} inside the 24-hour window, or {template, variables}; an Idempotency-Key header makes retries safe',
+        summary:
+          "Send as the organization, signed with the key's name: {text} inside the 24-hour window, or {template, variables}; takes the conversation (the bot is silent until closed or handed back); an Idempotency-Key header makes retries safe",
         params: idParams,
         body: sendBody,
       },
@@ -69,7 +71,8 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
       const conversation = conversationAccess.of(request);
       const key = request.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' && key.trim() ? `api:${conversation.id}:${key.trim().slice(0, 200)}` : undefined;
-      const message = await replyToConversation(ctx, conversation, request.body, idempotencyKey);
+      const by = await signatureOf(ctx, await principalOf(ctx, request));
+      const message = await replyToConversation(ctx, conversation, request.body, by, idempotencyKey);
       return reply.status(201).send({ ok: true, message: messageJson(message) });
     },
   );
@@ -83,6 +86,19 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const readUpTo = await markConversationRead(ctx, conversationAccess.of(request));
       return { ok: true, readUpTo };
+    },
+  );
+
+  app.post(
+    '/api/conversations/:id/hand-back',
+    {
+      ...conversationAccess.guard,
+      schema: { tags, summary: 'Give the conversation back to the bot without closing it (agents and the customer are told)', params: idParams },
+    },
+    async (request) => {
+      const by = await signatureOf(ctx, await principalOf(ctx, request));
+      const back = await handBackFromInbox(ctx, conversationAccess.of(request), by);
+      return { ok: true, conversation: { id: back.id, ref: back.ref, status: back.status, closedAt: back.closed_at } };
     },
   );
 

@@ -39,14 +39,18 @@ export interface AppContext {
 
 /**
  * handover/ builds on agents/ (who the agents are, whether they accepted), yet an agent's STOP AGENT
- * (agents/consent.ts) ends that agent's handovers. It calls the close here, as the queue calls its
- * job list, so agents/ does not import the domain built on it (`npm run lint`: the folders of
- * services/ form no cycle). Moving consent.ts instead would split the agent's commands from the
+ * (agents/consent.ts) hands that agent's conversations on. It calls the hand-off here, as the queue
+ * calls its job list, so agents/ does not import the domain built on it (`npm run lint`: the folders
+ * of services/ form no cycle). Moving consent.ts instead would split the agent's commands from the
  * agent list they change.
  */
 export interface ContextHooks {
-  /** handover/close.ts closeHandover: frees the number, tells both sides, connects the next visitor */
-  closeHandover(ctx: AppContext, conversationId: string, reason: { by: 'agent'; agent: string }): Promise<boolean>;
+  /**
+   * handover/removal.ts handOffAfter: runs `leave` (the change that makes the agent no longer
+   * active), then hands their open conversations to the widget's other active agents, or leaves
+   * them waiting in the inbox with the visitor told.
+   */
+  handOffAfter<T>(ctx: AppContext, organizationId: string, agent: { name: string; number: string }, leave: () => Promise<T>): Promise<{ result: T }>;
 }
 
 export type JobHandler<T> = (ctx: AppContext, payload: T, attempt: JobAttempt) => Promise<void> | void;

@@ -34,9 +34,22 @@ describe('organization API keys', () => {
       id: issued.body.apiKey.id,
       organizationId: id,
       prefix: key.slice(0, 11),
+      name: null,
       createdAt: stored.created_at,
       revokedAt: null,
     });
+  });
+
+  it('may carry the name of the person it stands for (who signs inbox replies); a blank or long name is refused or dropped', async () => {
+    const { id } = await api.organizationWithKey('Named Keys');
+    const named = await api.call('POST', `/api/organizations/${id}/api-keys`, { body: { name: '  Sam  ' } });
+    expect(named).toMatchObject({ status: 201, body: { apiKey: { name: 'Sam' } } });
+    const blank = await api.call('POST', `/api/organizations/${id}/api-keys`, { body: { name: '   ' } });
+    expect(blank.body.apiKey.name).toBeNull();
+    expect((await api.call('POST', `/api/organizations/${id}/api-keys`, { body: { name: 'x'.repeat(81) } })).status).toBe(400);
+    expect((await api.call('POST', `/api/organizations/${id}/api-keys`, { body: { name: 'Sam', admin: true } })).status).toBe(400);
+    const list = await api.call('GET', `/api/organizations/${id}/api-keys`);
+    expect(list.body.apiKeys.map((k: { name: string | null }) => k.name)).toEqual([null, 'Sam', null]);
   });
 
   it('lets a key act for its organization until it is revoked', async () => {

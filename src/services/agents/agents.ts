@@ -45,7 +45,7 @@ export async function addAgent(ctx: AppContext, organizationId: string, input: {
   return agent;
 }
 
-async function loadAgent(ctx: AppContext, organizationId: string, agentId: string): Promise<Agent> {
+export async function getAgent(ctx: AppContext, organizationId: string, agentId: string): Promise<Agent> {
   const agent = await ctx.db.selectFrom('agents').selectAll().where('id', '=', agentId).where('organization_id', '=', organizationId).executeTakeFirst();
   if (!agent) throw notFound('Agent');
   return agent;
@@ -53,7 +53,7 @@ async function loadAgent(ctx: AppContext, organizationId: string, agentId: strin
 
 /** A new number is another person's phone: it is invited again, whatever the old one was. */
 export async function updateAgent(ctx: AppContext, organizationId: string, agentId: string, patch: { name?: string; number?: string }): Promise<Agent> {
-  const agent = await loadAgent(ctx, organizationId, agentId);
+  const agent = await getAgent(ctx, organizationId, agentId);
   const renumbered = patch.number !== undefined && patch.number !== agent.number;
   const values = {
     name: patch.name?.trim() || agent.name,
@@ -71,7 +71,7 @@ export async function updateAgent(ctx: AppContext, organizationId: string, agent
 
 /** The agent leaves the organization and every widget that listed them. */
 export async function deleteAgent(ctx: AppContext, organizationId: string, agentId: string): Promise<void> {
-  const agent = await loadAgent(ctx, organizationId, agentId);
+  const agent = await getAgent(ctx, organizationId, agentId);
   await ctx.db.deleteFrom('agents').where('id', '=', agent.id).execute();
   await renameInWidgets(ctx, organizationId, agent.number, null);
 }

@@ -3,7 +3,6 @@
 // organization's widgets that list them reach that phone, and their replies reach visitors.
 import { parseAgentCommand } from '../../core/agent-reply.js';
 import { toE164 } from '../../core/phone.js';
-import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend } from '../outbound/send.js';
@@ -67,35 +66,20 @@ async function stop(ctx: AppContext, message: Message, number: NumberRow, phone:
   let query = ctx.db
     .selectFrom('agents')
     .innerJoin('organizations', 'organizations.id', 'agents.organization_id')
-    .select(['agents.id', 'agents.organization_id', 'organizations.name'])
+    .select(['agents.id', 'agents.organization_id', 'agents.name as agent_name', 'organizations.name'])
     .where('agents.number', '=', phone)
     .where('agents.status', '=', 'active');
   // On an organization's own number the agent leaves that organization; on a platform number, every one.
   if (number.organization_id !== null) query = query.where('agents.organization_id', '=', number.organization_id);
   const memberships = await query.execute();
   if (memberships.length === 0) return false;
-  await ctx.db
-    .updateTable('agents')
-    .set({ status: 'stopped' })
-    .where(
-      'id',
-      'in',
-      memberships.map((m) => m.id),
-    )
-    .execute();
-  // Visitors this agent was answering are not left waiting on someone who left: their conversations close.
-  const claimed = await ctx.db
-    .selectFrom('conversations')
-    .select('id')
-    .where('agent_number', '=', phone)
-    .where('status', 'in', [...HUMAN_STATUSES])
-    .where(
-      'organization_id',
-      'in',
-      memberships.map((m) => m.organization_id),
-    )
-    .execute();
-  for (const c of claimed) await ctx.hooks.closeHandover(ctx, c.id, { by: 'agent', agent: phone });
+  // Visitors this agent was answering are not left waiting on someone who left: their conversations
+  // go to the other agents, or wait in the inbox (handover/removal.ts).
+  for (const m of memberships) {
+    await ctx.hooks.handOffAfter(ctx, m.organization_id, { name: m.agent_name, number: phone }, () =>
+      ctx.db.updateTable('agents').set({ status: 'stopped' }).where('id', '=', m.id).execute(),
+    );
+  }
   const names = memberships.map((m) => m.name).join(', ');
   await tell(
     ctx,

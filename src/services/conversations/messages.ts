@@ -38,7 +38,8 @@ export function messageJson(m: Message): MessageJson {
     author: m.author,
     audience: m.audience,
     agentNumber: agentNumberOf(m),
-    agentName: null,
+    // a reply from the inbox carries the name it was signed with; an agent's is filled from their number
+    agentName: m.author_name ?? null,
     body: m.body,
     media: m.media ? (JSON.parse(m.media) as MessageMedia) : null,
     status: m.status,

@@ -6,7 +6,7 @@
 import { parseAgentReply, type ReplyTarget, sameVisitorName } from '../../core/agent-reply.js';
 import { agentText, commandHelp, openConversationList, unresolvedReplyWarning, whichConversation } from '../../core/handover-text.js';
 import { toE164 } from '../../core/phone.js';
-import { humanHasIt } from '../../core/status.js';
+import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
@@ -19,6 +19,7 @@ import { agentAnswered } from '../knowledge/suggestions.js';
 import { markLastBotAnswerWrong } from '../knowledge/wrong-answers.js';
 import { handBackToBot } from './back-to-bot.js';
 import { HELD_MINUTES, holdMessage, takeHeldMessage } from './held-messages.js';
+import { answerWaitingVisitors } from './waiting.js';
 
 interface AgentInbox {
   agent: string;
@@ -45,6 +46,7 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
   // handover on it; any other message of theirs is a trial customer's (join routing).
   if (number.is_shared_trial && !open.some((h) => h.conversation.assigned_whatsapp_number === sender.phone_number && involves(h, agent))) return false;
   const inbox: AgentInbox = { agent, number: sender, message, scope, open };
+  if (await answerWaitingVisitors(ctx, inbox)) return true;
   const mine = open.filter((h) => involves(h, agent));
 
   const reply = parseAgentReply(message.body ?? mediaOf(message)?.caption);
@@ -274,7 +276,8 @@ async function claim(ctx: AppContext, inbox: AgentInbox, handover: Handover): Pr
     .set({ agent_number: inbox.agent, status: 'agent' })
     .where('id', '=', conversation.id)
     .where('agent_number', 'is', null)
-    .where('status', '=', 'waiting_agent')
+    // `agent` with nobody named: the inbox answered it; an agent may still take it
+    .where('status', 'in', [...HUMAN_STATUSES])
     .executeTakeFirst();
   if (Number(taken.numUpdatedRows) === 0) {
     const now = await ctx.db.selectFrom('conversations').select(['agent_number', 'status']).where('id', '=', conversation.id).executeTakeFirstOrThrow();

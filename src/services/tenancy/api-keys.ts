@@ -11,13 +11,15 @@ export interface ApiKeyJson {
   organizationId: string;
   /** the first characters of the key, to tell keys apart; never enough to use it */
   prefix: string;
+  /** the person the key stands for, who signs inbox replies; null: replies are signed with the organization's name */
+  name: string | null;
   createdAt: string;
   revokedAt: string | null;
 }
 
 const KEY_PREFIX = 'sb_org_';
 
-export async function createApiKey(ctx: AppContext, organizationId: string): Promise<{ key: string; apiKey: ApiKeyJson }> {
+export async function createApiKey(ctx: AppContext, organizationId: string, input: { name?: string } = {}): Promise<{ key: string; apiKey: ApiKeyJson }> {
   await getOrganization(ctx, organizationId);
   const key = newSecret(KEY_PREFIX);
   const row = {
@@ -25,6 +27,7 @@ export async function createApiKey(ctx: AppContext, organizationId: string): Pro
     organization_id: organizationId,
     key_hash: hashSecret(key),
     prefix: key.slice(0, KEY_PREFIX.length + 4),
+    name: input.name?.trim() || null,
     created_at: ctx.clock.now().toISOString(),
     revoked_at: null,
   };
@@ -36,7 +39,7 @@ export async function listApiKeys(ctx: AppContext, organizationId: string): Prom
   await getOrganization(ctx, organizationId);
   const rows = await ctx.db
     .selectFrom('api_keys')
-    .select(['id', 'organization_id', 'prefix', 'created_at', 'revoked_at'])
+    .select(['id', 'organization_id', 'prefix', 'name', 'created_at', 'revoked_at'])
     .where('organization_id', '=', organizationId)
     .orderBy('created_at')
     .execute();
@@ -47,7 +50,7 @@ export async function listApiKeys(ctx: AppContext, organizationId: string): Prom
 export async function revokeApiKey(ctx: AppContext, organizationId: string, keyId: string): Promise<ApiKeyJson> {
   const row = await ctx.db
     .selectFrom('api_keys')
-    .select(['id', 'organization_id', 'prefix', 'created_at', 'revoked_at'])
+    .select(['id', 'organization_id', 'prefix', 'name', 'created_at', 'revoked_at'])
     .where('id', '=', keyId)
     .where('organization_id', '=', organizationId)
     .executeTakeFirst();
@@ -59,6 +62,31 @@ export async function revokeApiKey(ctx: AppContext, organizationId: string, keyI
   return apiKeyJson({ ...row, revoked_at: revokedAt });
 }
 
-function apiKeyJson(row: { id: string; organization_id: string; prefix: string; created_at: string; revoked_at: string | null }): ApiKeyJson {
-  return { id: row.id, organizationId: row.organization_id, prefix: row.prefix, createdAt: row.created_at, revokedAt: row.revoked_at };
+function apiKeyJson(row: {
+  id: string;
+  organization_id: string;
+  prefix: string;
+  name: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}): ApiKeyJson {
+  return { id: row.id, organizationId: row.organization_id, prefix: row.prefix, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+/** What the platform key signs inbox replies with: it stands for the platform's operator, not a named person. */
+export const PLATFORM_SIGNATURE = 'Operator';
+
+/**
+ * The name an inbox reply is signed with, for the key that made it (directly or through a dashboard
+ * session): the key's name, else the organization's; the platform key signs as the operator.
+ */
+export async function signatureOf(ctx: AppContext, principal: { kind: 'platform' } | { kind: 'organization'; keyId: string }): Promise<string> {
+  if (principal.kind === 'platform') return PLATFORM_SIGNATURE;
+  const row = await ctx.db
+    .selectFrom('api_keys')
+    .innerJoin('organizations', 'organizations.id', 'api_keys.organization_id')
+    .select(['api_keys.name as key_name', 'organizations.name as organization_name'])
+    .where('api_keys.id', '=', principal.keyId)
+    .executeTakeFirst();
+  return row?.key_name ?? row?.organization_name ?? PLATFORM_SIGNATURE;
 }

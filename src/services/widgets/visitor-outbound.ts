@@ -45,7 +45,8 @@ export const HANDOVER_OFFER = 'handover_offer';
 export function toVisitorMessage(message: Message, agentNames?: ReadonlyMap<string, string>): VisitorMessage {
   const media = message.media ? (JSON.parse(message.media) as VisitorMedia) : null;
   const offer = media?.type === HANDOVER_OFFER;
-  const name = message.author === 'agent' && message.from_address ? agentNames?.get(message.from_address) : undefined;
+  // Signed from the inbox (`Sam`), else the agent's name by their number.
+  const name = message.author !== 'agent' ? undefined : (message.author_name ?? (message.from_address ? agentNames?.get(message.from_address) : undefined));
   return {
     id: message.id,
     author: (message.author === 'contact' ? 'visitor' : message.author) as VisitorAuthor,
@@ -137,6 +138,8 @@ export async function postToVisitor(
     idempotencyKey?: string;
     /** the agent's own number, when an agent wrote it from WhatsApp (shown to the visitor by name) */
     agent?: string;
+    /** who signed a reply from the inbox (`Sam`), shown to the visitor */
+    authorName?: string;
   },
 ): Promise<Message | undefined> {
   let stored: Message;
@@ -150,6 +153,7 @@ export async function postToVisitor(
         media: message.media ? JSON.stringify(message.media) : null,
         idempotency_key: message.idempotencyKey ?? null,
         from_address: message.agent ?? null,
+        author_name: message.authorName ?? null,
       }),
     );
   } catch (err) {

@@ -8,10 +8,10 @@ import { reactToInbound } from '../../../src/services/inbound/reaction.js';
 import { ACCEPT_REFUSED, handleAgentCommand } from '../../../src/services/agents/consent.js';
 import type { ManualClock } from '../../../src/core/clock.js';
 import type { AppContext } from '../../../src/services/context.js';
-import { visitorText } from '../../../src/core/handover-text.js';
+import { seatText } from '../../../src/core/seat-text.js';
 import { requestHandover } from '../../../src/services/handover/request.js';
 import { makeTestContext } from '../../support/context.js';
-import { agentWrites, conversationOf, MAYA as WORLD_MAYA, makeWorld, seenByVisitor, visitor } from '../handover/setup.js';
+import { agentWrites, conversationOf, MAYA as WORLD_MAYA, makeWorld, seenByVisitor, sentToAgents, TOM as WORLD_TOM, visitor } from '../handover/setup.js';
 import { makeInboundMessage, makeNumber, makeOrganization } from '../../support/factories.js';
 
 const MAYA = '+15550100101';
@@ -120,7 +120,7 @@ describe('STOP AGENT', () => {
     expect(await writes(MAYA, platform, 'STOP AGENT')).toBe(false);
   });
 
-  it('closes the conversations the agent was answering, telling the visitor', async () => {
+  it('hands the conversations the agent was answering to the other agent, telling the visitor', async () => {
     const world = await makeWorld({ pool: 1 });
     try {
       const v = await visitor(world, 'Ana');
@@ -130,8 +130,10 @@ describe('STOP AGENT', () => {
       expect((await conversationOf(world, 1)).status).toBe('agent');
       const stop = await makeInboundMessage(world.ctx, world.pool[0]!, { from: WORLD_MAYA, body: 'STOP AGENT' });
       expect(await handleAgentCommand(world.ctx, stop, world.pool[0]!)).toBe(true);
-      expect((await conversationOf(world, 1)).status).toBe('closed');
-      expect((await seenByVisitor(world, v.sessionId)).at(-1)?.body).toBe(visitorText.closedByAgent);
+      expect(await conversationOf(world, 1)).toMatchObject({ status: 'waiting_agent', agent_number: null });
+      expect((await seenByVisitor(world, v.sessionId)).at(-1)?.body).toBe(seatText.agentLeftHandedOff);
+      const toTom = await sentToAgents(world, WORLD_TOM);
+      expect(toTom.filter((m) => m.body?.startsWith('🔔 Agent Handover Request'))).toHaveLength(2);
     } finally {
       await world.ctx.database.close();
     }

@@ -22,6 +22,7 @@ export function Agents({ org }: SectionProps) {
   const data = useLoad(() => get<AgentsAnswer>(`/api/organizations/${org.id}/agents`), [org.id], 4000);
   const [name, setName] = useState('');
   const [number, setNumber] = useState('');
+  const [removed, setRemoved] = useState<string | null>(null);
   const action = useAction();
   const add = (event: React.FormEvent) => {
     event.preventDefault();
@@ -32,9 +33,13 @@ export function Agents({ org }: SectionProps) {
       await data.reload();
     });
   };
+  // Asked once, naming what happens to the agent's open chats; cancelling changes nothing.
   const remove = (agent: AgentJson) =>
     action.run(async () => {
-      await del(`/api/organizations/${org.id}/agents/${agent.id}`);
+      const effect = await get<{ summary: string }>(`/api/organizations/${org.id}/agents/${agent.id}/removal`);
+      if (!window.confirm(`Remove ${agent.name}? ${effect.summary}`)) return;
+      const done = await del<{ summary: string }>(`/api/organizations/${org.id}/agents/${agent.id}`);
+      setRemoved(`${agent.name} was removed. ${done.summary}`);
       await data.reload();
     });
   const invitation = data.data?.agentInvitation;
@@ -45,6 +50,11 @@ export function Agents({ org }: SectionProps) {
           Agents answer visitors from their own WhatsApp. Nothing is sent to an agent until they accept from that phone; a widget lists which agents it hands
           over to.
         </p>
+        {removed && (
+          <p className="notice" data-testid="agent-removed">
+            {removed}
+          </p>
+        )}
         {invitation && (
           <p className="notice" data-testid="agent-invitation">
             Each agent sends <code>{invitation.text}</code>{' '}

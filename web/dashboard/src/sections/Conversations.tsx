@@ -93,6 +93,13 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
       await post(`/api/conversations/${conversation.id}/close`);
       onChanged();
     });
+  // The inbox's reply took the conversation from the bot; this gives it back without closing it.
+  const handBack = () =>
+    action.run(async () => {
+      await post(`/api/conversations/${conversation.id}/hand-back`);
+      onChanged();
+      await messages.reload();
+    });
   const shown = (messages.data ?? []).filter((m) => showNotices || m.audience !== 'agent');
   return (
     <section className="thread" aria-label={`Conversation #${conversation.ref}`}>
@@ -101,6 +108,11 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
           #{conversation.ref} {conversation.contactName ?? conversation.contactNumber ?? conversation.sessionId}
         </h2>
         <span className={`badge ${conversation.status}`}>{conversation.status}</span>
+        {(conversation.status === 'agent' || conversation.status === 'waiting_agent') && (
+          <button type="button" className="small" onClick={() => void handBack()}>
+            Hand back to bot
+          </button>
+        )}
         {conversation.status !== 'closed' && (
           <button type="button" className="small" onClick={() => void close()}>
             Close
