@@ -358,6 +358,28 @@ export interface KnowledgeSuggestionTable {
   decided_at: string | null;
 }
 
+/** The managed handover template of one provider account (211): created, submitted and tracked by the platform. */
+export interface HandoverTemplateTable {
+  id: string;
+  provider: string;
+  /** `platform`, or the id of the organization's own connection: one template per account */
+  account_key: string;
+  connection_id: string | null;
+  /** the organization whose own connection it is; null for the platform's accounts */
+  organization_id: string | null;
+  /** the provider's name of the account (Twilio AC… sid, Meta WABA id): what a status webhook names */
+  account_ref: string | null;
+  /** Twilio HX… sid, Meta template id; null until the provider has it */
+  provider_template_id: string | null;
+  name: string;
+  language: string;
+  /** pending | approved | rejected | paused | disabled */
+  status: string;
+  rejection_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface TrialBindingTable {
   /** numbers.id of the shared trial number */
   number_id: string;
@@ -397,6 +419,7 @@ export interface Database {
   answer_choices: AnswerChoiceTable;
   knowledge_suggestions: KnowledgeSuggestionTable;
   trial_bindings: TrialBindingTable;
+  handover_templates: HandoverTemplateTable;
   settings: SettingTable;
 }
 
@@ -412,3 +435,4 @@ export type Job = Selectable<JobTable>;
 export type Widget = Selectable<WidgetTable>;
 export type PoolNumber = Selectable<PoolNumberTable>;
 export type WidgetSession = Selectable<WidgetSessionTable>;
+export type HandoverTemplate = Selectable<HandoverTemplateTable>;

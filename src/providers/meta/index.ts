@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import type { MetaCredentials, ProviderAdapter } from '../provider.js';
 import { answerMetaSubscription, detectMeta, metaRoutingHint, metaSubscriptionQuery, parseMetaWebhook, verifyMetaRequest } from './inbound.js';
 import { fetchMetaMedia, sendMetaMessage } from './outbound.js';
+import { metaTemplates } from './templates.js';
 
 /**
  * The platform's app (WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_BUSINESS_ACCOUNT_ID).
@@ -30,4 +31,5 @@ export const meta = {
   fetchMedia: fetchMetaMedia,
   hasServiceWindow: true,
   capabilities: { templates: true },
+  managedTemplates: metaTemplates,
 } satisfies ProviderAdapter<MetaCredentials>;

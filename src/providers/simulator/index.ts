@@ -21,4 +21,11 @@ export const simulator = {
   hasServiceWindow: true,
   // A template shows on the simulated phone as its name and variables.
   capabilities: { templates: true },
+  // Simulated phones have no reviewer: a template is approved the moment it is made.
+  managedTemplates: {
+    accountOf: () => 'simulator',
+    create: async (_ctx, _credentials, draft) => ({ providerTemplateId: `sim_${draft.name}`, status: 'approved', rejectionReason: null }),
+    read: async (_ctx, _credentials, template) => ({ providerTemplateId: template.providerTemplateId, status: 'approved', rejectionReason: null }),
+    statusPushed: false,
+  },
 } satisfies ProviderAdapter<Record<string, never>>;

@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import type { ProviderAdapter, TwilioCredentials } from '../provider.js';
 import { detectTwilio, parseTwilioWebhook, twilioRoutingHint, verifyTwilioRequest } from './inbound.js';
 import { fetchTwilioMedia, findSentTwilioMessages, sendTwilioMessage } from './outbound.js';
+import { twilioTemplates } from './templates.js';
 
 /** The platform's account (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, both needed). */
 function platformTwilioCredentials(config: Config): TwilioCredentials | undefined {
@@ -30,4 +31,5 @@ export const twilio = {
   hasServiceWindow: true,
   // Templates are Content SIDs (HX…), sent with ContentVariables.
   capabilities: { templates: true },
+  managedTemplates: twilioTemplates,
 } satisfies ProviderAdapter<TwilioCredentials>;
