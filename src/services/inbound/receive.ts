@@ -18,6 +18,7 @@ import { keptProfileName } from './unrouted-messages.js';
 import { REACT_JOB } from './reaction.js';
 import { showAgentTyping } from '../handover/presence.js';
 import { priceMessage } from '../tenancy/usage.js';
+import { applyTemplateStatuses, credentialsOfAccount } from '../numbers/template-review.js';
 
 export interface WebhookAnswer {
   status: number;
@@ -40,11 +41,18 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
     : { status: 200, contentType: 'application/json; charset=utf-8', body: '{"ok":true}' };
   const hint = safely(() => adapter.routingHint(req));
   const number = hint ? await findNumberByRoutingKey(ctx, adapter.name, hint) : undefined;
-  const credentials = number ? await credentialsForNumber(ctx, number) : platformCredentials(ctx, adapter.name);
+  // A webhook about an account's templates (no number in it) is checked with that account's secret.
+  const account = number ? undefined : safely(() => adapter.managedTemplates?.webhookAccount?.(req));
+  const credentials = number
+    ? await credentialsForNumber(ctx, number)
+    : account
+      ? await credentialsOfAccount(ctx, adapter.name, account)
+      : platformCredentials(ctx, adapter.name);
   if (!safely(() => adapter.verify(req, credentials as never, ctx.config.publicUrl))) {
     countWebhook(ctx, adapter.name, 'rejected');
     throw new AppError(403, 'INVALID_SIGNATURE', `The webhook signature is missing or does not match; nothing was stored.`);
   }
+  await applyTemplateReviews(ctx, adapter, req);
   let events: NormalizedEvent[];
   try {
     events = adapter.parse(req);
@@ -64,6 +72,23 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
   if (summary.unrouted.length > 0) await keepUnrouted(ctx, adapter.name, req, summary.unrouted);
   countWebhook(ctx, adapter.name, outcomeOf(summary));
   return ack;
+}
+
+/**
+ * Template review changes, each applied only when the body verifies with the secret of the account
+ * it names: one account's webhook never changes another account's template.
+ */
+async function applyTemplateReviews(ctx: AppContext, adapter: ProviderAdapter, req: WebhookRequest): Promise<void> {
+  const reviews = safely(() => adapter.managedTemplates?.parseStatusWebhook?.(req)) ?? [];
+  for (const account of new Set(reviews.map((r) => r.account))) {
+    const credentials = await credentialsOfAccount(ctx, adapter.name, account);
+    if (!safely(() => adapter.verify(req, credentials as never, ctx.config.publicUrl))) continue;
+    await applyTemplateStatuses(
+      ctx,
+      adapter.name,
+      reviews.filter((r) => r.account === account),
+    );
+  }
 }
 
 function outcomeOf(summary: RouteSummary): WebhookOutcome {
