@@ -19,5 +19,5 @@ const MAX_VALUE = 200;
 
 /** A value as a template variable: one line, never empty (an empty parameter is refused), clipped. */
 export function templateValue(text: string): string {
-  return clip(oneLine(text), MAX_VALUE) || '-';
+  return clip(oneLine(text.replace(/\t/g, ' ')), MAX_VALUE) || '-';
 }

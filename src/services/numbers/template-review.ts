@@ -43,7 +43,8 @@ async function store(ctx: AppContext, row: HandoverTemplate, template: ProviderT
     })
     .where('id', '=', row.id)
     .execute();
-  if (template.status !== row.status) ctx.log.info({ provider: row.provider, account: row.account_key, status: template.status }, 'handover template review changed');
+  if (template.status !== row.status)
+    ctx.log.info({ provider: row.provider, account: row.account_key, status: template.status }, 'handover template review changed');
 }
 
 /** A provider's refusal is kept on the row for the operator to read; no answer at all is retried. */
@@ -51,7 +52,11 @@ async function failed(ctx: AppContext, row: HandoverTemplate, err: unknown): Pro
   if (!(err instanceof ProviderRequestError)) throw err;
   if (err.kind === 'unreachable' || err.kind === 'busy' || err.kind === 'failed') throw new RetryableError(err.detail);
   const label = providerByName(row.provider)?.label ?? row.provider;
-  await store(ctx, row, { providerTemplateId: row.provider_template_id ?? '', status: 'rejected', rejectionReason: `${label} refused the template: ${err.detail}` });
+  await store(ctx, row, {
+    providerTemplateId: row.provider_template_id ?? '',
+    status: 'rejected',
+    rejectionReason: `${label} refused the template: ${err.detail}`,
+  });
   throw new PermanentJobError(err.detail);
 }
 
