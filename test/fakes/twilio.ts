@@ -160,8 +160,6 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
         const from = field(req, 'From');
         if (!to || !WHATSAPP_ADDRESS.test(to)) return twilioError(400, 21211, `The 'To' number ${to ?? ''} is not a valid phone number.`);
         if (!from && !field(req, 'MessagingServiceSid')) return twilioError(400, 21603, "The 'From' phone number is required.");
-        const contentSid = field(req, 'ContentSid');
-        if (contentSid && !content.content.contents.has(contentSid)) return twilioError(400, 21655, `The ContentSid ${contentSid} is invalid.`);
         const mediaUrls = req.body.MediaUrl === undefined ? [] : [req.body.MediaUrl].flat();
         const sid = plannedSids.shift() ?? `${mediaUrls.length ? 'MM' : 'SM'}${hex32()}`;
         const now = new Date().toUTCString();
