@@ -25,9 +25,7 @@ describe('message cost', () => {
     expect(messageCost({ ...msg('out', 'meta', 'utility', true), at: october })).toBe(0.0034);
     expect(messageCost({ ...msg('out', 'twilio', 'service', true), at: october })).toBe(0.005);
     // The rules are configuration: an operator whose bill shows the service charge says so.
-    const charged = mergePrices(
-      priceTableOverride.parse({ metaFee: { service: 0.0034 }, windowRules: [{ since: '2026-10-01', freeInsideWindow: [] }] }),
-    );
+    const charged = mergePrices(priceTableOverride.parse({ metaFee: { service: 0.0034 }, windowRules: [{ since: '2026-10-01', freeInsideWindow: [] }] }));
     expect(messageCost({ ...msg('out', 'meta', 'service', true), at: october }, charged)).toBe(0.0034);
     expect(priceTableOverride.safeParse({ windowRules: [{ since: 'October', freeInsideWindow: [] }] }).success).toBe(false);
   });
