@@ -53,6 +53,8 @@ const envSchema = z.object({
   TWILIO_AUTH_TOKEN: optionalText,
   TWILIO_PHONE_NUMBER: optionalText,
   TWILIO_API_BASE_URL: z.url().default('https://api.twilio.com'),
+  /** the Content API (templates); default: content.twilio.com, or TWILIO_API_BASE_URL when that points elsewhere (a fake, a proxy) */
+  TWILIO_CONTENT_BASE_URL: z.url().optional(),
   WHATSAPP_ACCESS_TOKEN: optionalText,
   WHATSAPP_BUSINESS_ACCOUNT_ID: optionalText,
   WHATSAPP_PHONE_NUMBER_ID: optionalText,
@@ -116,6 +118,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
       authToken: env.TWILIO_AUTH_TOKEN,
       phoneNumber: env.TWILIO_PHONE_NUMBER,
       apiBaseUrl: env.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
+      contentBaseUrl: (
+        env.TWILIO_CONTENT_BASE_URL ??
+        (env.TWILIO_API_BASE_URL.replace(/\/+$/, '') === 'https://api.twilio.com' ? 'https://content.twilio.com' : env.TWILIO_API_BASE_URL)
+      ).replace(/\/+$/, ''),
     },
     meta: {
       accessToken: env.WHATSAPP_ACCESS_TOKEN,

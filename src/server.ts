@@ -12,6 +12,8 @@ import { LocalBus, type RealtimeBus } from './realtime/bus.js';
 import { PostgresBus } from './realtime/postgres.js';
 import { ensureAdminKey } from './services/tenancy/admin-key.js';
 import { registerPlatformNumbers } from './services/numbers/platform.js';
+import { ensurePlatformTemplates } from './services/numbers/templates.js';
+import { resumeTemplateReviews } from './services/numbers/template-review.js';
 import type { AppContext, ContextState, JobList } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/platform/demo.js';
 import { handOffAfter } from './services/handover/removal.js';
@@ -97,6 +99,9 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   await app.ready();
   const { key: generatedAdminKey } = await ensureAdminKey(ctx);
   await registerPlatformNumbers(ctx);
+  // The handover template of each platform account that has numbers, and reviews left unfinished.
+  await ensurePlatformTemplates(ctx);
+  await resumeTemplateReviews(ctx);
   // The demo goes through the app's own API, so it is created once the routes are ready.
   const demo = ctx.config.demo ? await seedDemo(ctx, app) : undefined;
   if (ctx.config.worker) {

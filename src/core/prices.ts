@@ -5,6 +5,12 @@ import { z } from 'zod';
 
 export type MessageCategory = 'service' | 'utility' | 'marketing' | 'authentication';
 
+export interface WindowRule {
+  /** YYYY-MM-DD, UTC */
+  since: string;
+  freeInsideWindow: MessageCategory[];
+}
+
 export interface PriceTable {
   /** per message, each way, by provider (Twilio's $0.005; Meta direct and Whapi charge no per-message fee) */
   providerFee: Record<string, number>;
@@ -13,6 +19,11 @@ export interface PriceTable {
    * possible inside the 24-hour window and are free; utility templates are free inside it too.
    */
   metaFee: Record<MessageCategory, number>;
+  /**
+   * Which categories Meta does not charge inside the 24-hour window, from a day on
+   * (providers-templates.md A3.1): the latest rule not after the message applies.
+   */
+  windowRules: WindowRule[];
   /** providers that carry Meta's fee (the WhatsApp Business Platform; Whapi is not on it) */
   metaBilled: string[];
   /** dollars a month per dedicated number, by provider */
@@ -24,6 +35,13 @@ export interface PriceTable {
 export const DEFAULT_PRICES: PriceTable = {
   providerFee: { twilio: 0.005, simulator: 0.005, meta: 0, whapi: 0 },
   metaFee: { service: 0, utility: 0.0034, marketing: 0.025, authentication: 0.0135 },
+  // Service messages free since 2024-11-01, utility templates inside the window too until 2026-09-30.
+  // The charge for service messages reported from 2026-10-01 is not confirmed (A6.1): an operator
+  // who has it on their bill sets `metaFee.service` and a rule without `service`.
+  windowRules: [
+    { since: '2024-11-01', freeInsideWindow: ['service', 'utility'] },
+    { since: '2026-10-01', freeInsideWindow: ['service'] },
+  ],
   metaBilled: ['twilio', 'meta', 'simulator'],
   numberRental: { twilio: 1, simulator: 1, meta: 0, whapi: 0 },
 };
@@ -33,6 +51,12 @@ export const priceTableOverride = z
   .object({
     providerFee: z.record(z.string(), z.number().min(0)),
     metaFee: z.object({ service: z.number().min(0), utility: z.number().min(0), marketing: z.number().min(0), authentication: z.number().min(0) }).partial(),
+    windowRules: z.array(
+      z.object({
+        since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day like 2026-10-01'),
+        freeInsideWindow: z.array(z.enum(['service', 'utility', 'marketing', 'authentication'])),
+      }),
+    ),
     metaBilled: z.array(z.string()),
     numberRental: z.record(z.string(), z.number().min(0)),
   })
@@ -43,6 +67,7 @@ export function mergePrices(override: z.infer<typeof priceTableOverride>, base: 
   return {
     providerFee: { ...base.providerFee, ...override.providerFee },
     metaFee: { ...base.metaFee, ...override.metaFee },
+    windowRules: override.windowRules ?? base.windowRules,
     metaBilled: override.metaBilled ?? base.metaBilled,
     numberRental: { ...base.numberRental, ...override.numberRental },
   };
@@ -52,20 +77,28 @@ export interface PricedMessage {
   direction: 'in' | 'out' | string;
   provider: string | null;
   category: MessageCategory | string;
-  /** the contact wrote within the last 24 hours (only matters for utility templates) */
+  /** the contact wrote within the last 24 hours */
   insideWindow: boolean;
+  /** when it is sent (which window rule applies); absent: the latest rule */
+  at?: Date;
+}
+
+/** The latest window rule in force at `at` (the latest of all without it). */
+function windowRuleAt(prices: PriceTable, at: Date | undefined): WindowRule | undefined {
+  const day = at?.toISOString().slice(0, 10);
+  const rules = [...prices.windowRules].sort((a, b) => a.since.localeCompare(b.since));
+  return rules.filter((rule) => day === undefined || rule.since <= day).at(-1);
 }
 
 export function providerFee(provider: string | null, prices: PriceTable = DEFAULT_PRICES): number {
   return provider ? (prices.providerFee[provider] ?? 0) : 0;
 }
 
-/** Meta's part: outbound only, on the Business Platform, by category; free inside the window for utility. */
+/** Meta's part: outbound only, on the Business Platform, by category; free inside the window where the rule in force says. */
 export function metaFee(message: PricedMessage, prices: PriceTable = DEFAULT_PRICES): number {
   if (message.direction !== 'out' || !message.provider || !prices.metaBilled.includes(message.provider)) return 0;
   const category = (message.category in prices.metaFee ? message.category : 'service') as MessageCategory;
-  if (category === 'service') return 0;
-  if (category === 'utility' && message.insideWindow) return 0;
+  if (message.insideWindow && windowRuleAt(prices, message.at)?.freeInsideWindow.includes(category)) return 0;
   return prices.metaFee[category];
 }
 

@@ -388,6 +388,28 @@ export interface AgentPhoneTable {
   commands_shown_at: string | null;
 }
 
+/** The managed handover template of one provider account (211): created, submitted and tracked by the platform. */
+export interface HandoverTemplateTable {
+  id: string;
+  provider: string;
+  /** `platform`, or the id of the organization's own connection: one template per account */
+  account_key: string;
+  connection_id: string | null;
+  /** the organization whose own connection it is; null for the platform's accounts */
+  organization_id: string | null;
+  /** the provider's name of the account (Twilio AC… sid, Meta WABA id): what a status webhook names */
+  account_ref: string | null;
+  /** Twilio HX… sid, Meta template id; null until the provider has it */
+  provider_template_id: string | null;
+  name: string;
+  language: string;
+  /** pending | approved | rejected | paused | disabled */
+  status: string;
+  rejection_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface TrialBindingTable {
   /** numbers.id of the shared trial number */
   number_id: string;
@@ -429,6 +451,7 @@ export interface Database {
   held_agent_messages: HeldAgentMessageTable;
   agent_phones: AgentPhoneTable;
   trial_bindings: TrialBindingTable;
+  handover_templates: HandoverTemplateTable;
   settings: SettingTable;
 }
 
@@ -444,3 +467,4 @@ export type Job = Selectable<JobTable>;
 export type Widget = Selectable<WidgetTable>;
 export type PoolNumber = Selectable<PoolNumberTable>;
 export type WidgetSession = Selectable<WidgetSessionTable>;
+export type HandoverTemplate = Selectable<HandoverTemplateTable>;

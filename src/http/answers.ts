@@ -261,7 +261,30 @@ const connection = z.looseObject({ id: z.string(), provider: z.string(), created
 const connectionExample = { id: 'c1…', provider: 'twilio', createdAt: at };
 
 /** Response schemas by "METHOD /path" (the route's pattern). */
+const handoverTemplateExample = {
+  id: '6d2b0c1e-8f3a-4a57-9a0e-2b9f4c1d7e55',
+  provider: 'twilio',
+  account: "The platform's Twilio account",
+  name: 'switchboard_handover_request_v1',
+  language: 'en',
+  status: 'pending',
+  rejectionReason: null,
+  updatedAt: at,
+};
+const handoverTemplate = z.looseObject({
+  id: z.string(),
+  provider: z.string(),
+  account: z.string().meta({ description: 'whose provider account it is, in words' }),
+  name: z.string(),
+  language: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected', 'paused', 'disabled']),
+  rejectionReason: z.string().nullable(),
+  updatedAt: isoTime,
+});
+const templatesAnswer = answer({ templates: z.array(handoverTemplate) }, { templates: [handoverTemplateExample] }, 'Handover templates and their review');
 export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
+  'GET /api/admin/templates': { 200: templatesAnswer },
+  'GET /api/organizations/:orgId/templates': { 200: templatesAnswer },
   'GET /api/organizations': {
     200: answer({ organizations: z.array(organization) }, { organizations: [organizationExample] }, 'The organizations this key sees'),
   },

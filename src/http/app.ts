@@ -29,6 +29,7 @@ import { mediaRoutes } from './media.js';
 import { sessionRoutes } from './session.js';
 import { agentRoutes } from './agents.js';
 import { connectionRoutes } from './connections.js';
+import { templateRoutes } from './templates.js';
 import { type App, type RouteModule, withZod } from './route.js';
 import { redactUrl } from '../core/secrets.js';
 
@@ -44,6 +45,7 @@ const routeModules: RouteModule[] = [
   apiKeyRoutes,
   numberRoutes,
   connectionRoutes,
+  templateRoutes,
   agentRoutes,
   metaNumberRoutes,
   usageRoutes,

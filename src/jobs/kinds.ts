@@ -7,10 +7,13 @@ import { REACT_JOB, reactToInbound } from '../services/inbound/reaction.js';
 import { SEND_JOB, sendQueuedMessage } from '../services/outbound/send.js';
 import { reactToVisitorMessage } from '../services/inbound/visitor-reaction.js';
 import { WIDGET_REACT } from '../services/widgets/visitor-inbound.js';
+import { checkHandoverTemplateJob, createHandoverTemplateJob, TEMPLATE_CHECK_JOB, TEMPLATE_CREATE_JOB } from '../services/numbers/template-review.js';
 
 export const jobHandlers = {
   [REACT_JOB]: reactToInbound,
   [MEDIA_JOB]: copyInboundMedia,
   [SEND_JOB]: sendQueuedMessage,
   [WIDGET_REACT]: reactToVisitorMessage,
+  [TEMPLATE_CREATE_JOB]: createHandoverTemplateJob,
+  [TEMPLATE_CHECK_JOB]: checkHandoverTemplateJob,
 } satisfies JobHandlers;

@@ -11,12 +11,19 @@ export interface JobPayloads {
   'outbound.send': SendJobPayload;
   /** a website visitor's message to answer or forward (services/widgets/visitor-inbound.ts) */
   'widget.react': MessageJobPayload;
+  /** a handover template to create and submit, and its review to read again (services/numbers/template-review.ts) */
+  'template.create': TemplatePayload;
+  'template.check': TemplatePayload;
 }
 
 export type JobKind = keyof JobPayloads;
 
 export interface MessageJobPayload {
   messageId: number;
+}
+
+export interface TemplatePayload {
+  templateId: string;
 }
 
 export interface ReactPayload {
@@ -29,7 +36,7 @@ export interface ReactPayload {
 export interface SendJobPayload {
   messageId: number;
   text?: string;
-  template?: { name: string; language?: string; variables: string[] };
+  template?: { name: string; language?: string; variables: string[]; providerTemplateId?: string };
   media?: { url: string; mimeType?: string; filename?: string; type?: string };
 }
 

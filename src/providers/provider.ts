@@ -77,6 +77,21 @@ export interface TypingEvent {
   from: { phone?: string; externalId?: string };
 }
 
+/** A template's review state in our words (providers-templates.md A1): only `approved` may be sent. */
+export type TemplateStatus = 'pending' | 'approved' | 'rejected' | 'paused' | 'disabled';
+
+/** A template's review changed (Meta's `message_template_status_update`), for the account that owns it. */
+export interface TemplateStatusEvent {
+  kind: 'template_status';
+  provider: ProviderName;
+  /** the provider account the template belongs to (Meta: the WABA id of `entry[].id`) */
+  account: string;
+  /** as text, whatever the payload's type (Meta's webhook has an integer, its REST API a string) */
+  providerTemplateId: string;
+  status: TemplateStatus;
+  reason?: string;
+}
+
 export type NormalizedEvent = InboundMessageEvent | StatusEvent | TypingEvent;
 
 /** Credentials of one connection (the platform's, from the environment, or an organization's own). */
@@ -102,7 +117,8 @@ export interface OutboundMessage {
   to: string;
   text?: string;
   media?: { url: string; mimeType?: string; filename?: string; type?: string };
-  template?: { name: string; language?: string; variables: string[] };
+  /** `providerTemplateId`: the provider's own id when it sends by id (Twilio's ContentSid); else the name is sent */
+  template?: { name: string; language?: string; variables: string[]; providerTemplateId?: string };
   /** Reply to a specific message (Meta context, Whapi quoted). */
   replyToProviderMessageId?: string;
   /** Twilio StatusCallback. */
@@ -194,6 +210,42 @@ export interface ProviderContext {
   clock?: Clock;
 }
 
+/** What the platform asks a provider to review: a UTILITY template with positional variables {{1}}…{{n}}. */
+export interface TemplateDraft {
+  /** lowercase letters, digits and `_` */
+  name: string;
+  language: string;
+  body: string;
+  /** a realistic sample for each variable, in order: what the reviewer reads */
+  samples: string[];
+}
+
+/** A template as the provider holds it. */
+export interface ProviderTemplate {
+  providerTemplateId: string;
+  status: TemplateStatus;
+  rejectionReason: string | null;
+}
+
+/**
+ * Templates the platform creates and tracks itself (Twilio's Content API, Meta's message_templates).
+ * Failures are ProviderRequestErrors.
+ */
+export interface TemplateAbility<C extends Credentials> {
+  /** the provider account the credentials belong to (Twilio AC… sid, Meta WABA id); undefined when not known */
+  accountOf(credentials: C): string | undefined;
+  /** Creates the template and submits it for review; one of that name already there is adopted (a repeated call). */
+  create(ctx: ProviderContext, credentials: C, draft: TemplateDraft): Promise<ProviderTemplate>;
+  /** Its current review state. */
+  read(ctx: ProviderContext, credentials: C, template: { providerTemplateId: string; name: string; language: string }): Promise<ProviderTemplate>;
+  /** Review changes arrive as webhooks (Meta); otherwise they are read again until final (Twilio). */
+  statusPushed: boolean;
+  /** The account a webhook about templates names, before verification (to choose whose secret checks it). */
+  webhookAccount?(req: WebhookRequest): string | undefined;
+  /** The template review changes of a verified webhook (none for other payloads). */
+  parseStatusWebhook?(req: WebhookRequest): TemplateStatusEvent[];
+}
+
 export interface ProviderAdapter<C extends Credentials = Credentials> {
   name: ProviderName;
   /** How sentences name the provider ("Whapi numbers cannot…"). */
@@ -259,6 +311,8 @@ export interface ProviderAdapter<C extends Credentials = Credentials> {
   health?(ctx: ProviderContext, credentials: C): Promise<NumberHealth>;
   /** The platform's own sender named in the environment (TWILIO_PHONE_NUMBER, …), registered at start-up. */
   platformSender?(ctx: ProviderContext): PlatformSender | undefined;
+  /** The platform manages its own handover template in each account (absent: none, e.g. Whapi, which needs none). */
+  managedTemplates?: TemplateAbility<C>;
 }
 
 /** A number for sale (Twilio's AvailablePhoneNumbers). */

@@ -1,6 +1,7 @@
 // A fake Meta Graph API (providers.md §2.5–§2.6): sends, a WABA's phone numbers, one number, and
 // the two-step media download, all behind Bearer tokens.
 import { randomBytes } from 'node:crypto';
+import { type FakeMetaTemplates, messageTemplateRoutes } from './meta-templates.js';
 import { bearerToken, type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from './server.js';
 
 export interface FakePhoneNumber {
@@ -19,7 +20,7 @@ export interface FakeMetaOptions {
   phoneNumbers?: FakePhoneNumber[];
 }
 
-export interface FakeMeta extends FakeServer {
+export interface FakeMeta extends FakeServer, FakeMetaTemplates {
   accessToken: string;
   wabaId: string;
   phoneNumbers: FakePhoneNumber[];
@@ -89,7 +90,9 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
     );
 
+  const messageTemplates = messageTemplateRoutes(wabaId, authed, graphError);
   const server = await startFakeServer([
+    ...messageTemplates.routes,
     {
       method: 'POST',
       pattern: '/:version/:phoneNumberId/messages',
@@ -169,6 +172,11 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
 
   return {
     ...server,
+    ...messageTemplates.state,
+    reset() {
+      server.reset();
+      messageTemplates.state.clearTemplates();
+    },
     accessToken,
     wabaId,
     phoneNumbers,

@@ -1,6 +1,7 @@
 // A fake Twilio REST API (providers.md §1.4–§1.5): Messages (create, fetch, list), AvailablePhoneNumbers,
 // IncomingPhoneNumbers and message media (behind Basic auth, redirecting to a separate "CDN").
 import { basicAuth, type FakeResponse, type FakeServer, hex32, type RecordedRequest, startFakeServer } from './server.js';
+import { contentRoutes, type FakeContent } from './twilio-content.js';
 
 export interface FakeTwilioOptions {
   accountSid?: string;
@@ -23,7 +24,7 @@ export interface AvailableNumber {
   capabilities: Record<string, boolean>;
 }
 
-export interface FakeTwilio extends FakeServer {
+export interface FakeTwilio extends FakeServer, FakeContent {
   accountSid: string;
   authToken: string;
   /** Requests the media CDN received (it must never see credentials). */
@@ -117,6 +118,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const failingRecipients = new Map<string, { code: number; message: string }>();
   const plannedSids: string[] = [];
   const account = `/2010-04-01/Accounts/${accountSid}`;
+  // The Content API lives on content.twilio.com; here on the same fake (TWILIO_API_BASE_URL points both to it).
+  const content = contentRoutes({ accountSid, authToken });
 
   const cdn = await startFakeServer([
     {
@@ -148,6 +151,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     };
 
   const server = await startFakeServer([
+    ...content.routes,
     {
       method: 'POST',
       pattern: '/2010-04-01/Accounts/:accountSid/Messages.json',
@@ -166,6 +170,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
           from: from ?? null,
           to,
           body: field(req, 'Body') ?? '',
+          // A template send names its Content and values instead of a Body.
+          content_sid: field(req, 'ContentSid') ?? null,
+          content_variables: field(req, 'ContentVariables') ?? null,
           status: failure ? 'failed' : 'queued',
           num_segments: '1',
           num_media: String(mediaUrls.length),
@@ -341,6 +348,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
 
   return {
     ...server,
+    ...content.content,
     accountSid,
     authToken,
     cdnRequests: cdn.requests,
@@ -378,6 +386,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     reset() {
       server.reset();
       cdn.reset();
+      content.content.contents.clear();
+      content.content.submitAs('received');
       failingRecipients.clear();
       plannedSids.length = 0;
     },

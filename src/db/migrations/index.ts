@@ -14,6 +14,7 @@ import * as m141 from './141_answer_choices_and_suggestions.js';
 import * as m161 from './161_conversation_reads.js';
 import * as m171 from './171_whatsapp_handovers.js';
 import * as m201 from './201_unrouted_messages.js';
+import * as m211 from './211_handover_templates.js';
 import * as m231 from './231_reply_names.js';
 import * as m241 from './241_agent_phone.js';
 import * as m261 from './261_unrouted_verified_by.js';
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '161_conversation_reads': m161,
   '171_whatsapp_handovers': m171,
   '201_unrouted_messages': m201,
+  '211_handover_templates': m211,
   '231_reply_names': m231,
   '241_agent_phone': m241,
   '261_unrouted_verified_by': m261,

@@ -48,7 +48,7 @@ export function answerMetaSubscription(req: WebhookRequest, config: Config): { c
   return { contentType: 'text/plain; charset=utf-8', body: challenge };
 }
 
-function payloadOf(req: WebhookRequest): MetaWebhookPayload {
+export function payloadOf(req: WebhookRequest): MetaWebhookPayload {
   const body = readJsonBody(req);
   if (!isRecord(body) || !Array.isArray(body.entry)) throw new PayloadError('A Meta webhook needs an entry array.');
   return body as MetaWebhookPayload;

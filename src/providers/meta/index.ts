@@ -4,6 +4,7 @@ import type { MetaCredentials, ProviderAdapter } from '../provider.js';
 import { answerMetaSubscription, detectMeta, metaRoutingHint, metaSubscriptionQuery, parseMetaWebhook, verifyMetaRequest } from './inbound.js';
 import { checkMetaCredentials, metaNumbers, platformMetaSender } from './numbers.js';
 import { fetchMetaMedia, sendMetaMessage } from './outbound.js';
+import { metaTemplates } from './templates.js';
 
 /**
  * The platform's app (WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_BUSINESS_ACCOUNT_ID).
@@ -35,4 +36,5 @@ export const meta = {
   numbers: metaNumbers,
   checkCredentials: checkMetaCredentials,
   platformSender: platformMetaSender,
+  managedTemplates: metaTemplates,
 } satisfies ProviderAdapter<MetaCredentials>;

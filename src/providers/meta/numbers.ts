@@ -20,22 +20,22 @@ const FIELDS = 'id,display_phone_number,verified_name,code_verification_status,q
 /** Graph pages hold 25 by default; the account limit is at most 120 numbers. */
 const MAX_PAGES = 10;
 
-function graphUrl(config: Config, path: string): string {
+export function graphUrl(config: Config, path: string): string {
   return `${config.meta.graphBaseUrl}/${config.meta.apiVersion}/${path}`;
 }
 
-/** One Graph GET; Graph errors (`{error:{message, code}}`) are classified by status and code. */
-async function graphGet(url: string, accessToken: string): Promise<Record<string, unknown>> {
+/** One Graph call (a GET, or a POST with `body`); Graph errors (`{error:{message, code}}`) are classified by status and code. */
+export async function graphCall(url: string, accessToken: string, body?: unknown): Promise<Record<string, unknown>> {
   let response: Awaited<ReturnType<typeof requestJson>>;
   try {
-    response = await requestJson(url, { headers: { authorization: `Bearer ${accessToken}` } }, 'Meta');
+    response = await requestJson(url, { headers: { authorization: `Bearer ${accessToken}` }, body }, 'Meta');
   } catch (err) {
     if (err instanceof ProviderSendError) throw new ProviderRequestError('unreachable', err.message);
     throw err;
   }
-  const body = isRecord(response.body) ? response.body : {};
-  if (response.status >= 200 && response.status < 300) return body;
-  const error = isRecord(body.error) ? body.error : {};
+  const answer = isRecord(response.body) ? response.body : {};
+  if (response.status >= 200 && response.status < 300) return answer;
+  const error = isRecord(answer.error) ? answer.error : {};
   const detail = `${typeof error.message === 'string' ? error.message : `HTTP ${response.status}`}${error.code !== undefined ? ` (Graph error ${String(error.code)})` : ''}`;
   // 190: Graph's "Invalid OAuth access token", whatever the status says.
   if (response.status === 401 || error.code === 190) throw new ProviderRequestError('auth', detail);
@@ -60,7 +60,7 @@ export async function listMetaBusinessNumbers(config: Config, accessToken: strin
   const numbers: BusinessPhoneNumber[] = [];
   let url: string | undefined = `${graphUrl(config, `${encodeURIComponent(businessAccountId)}/phone_numbers`)}?fields=${FIELDS}`;
   for (let page = 0; url && page < MAX_PAGES; page++) {
-    const body = await graphGet(url, accessToken);
+    const body = await graphCall(url, accessToken);
     for (const entry of Array.isArray(body.data) ? body.data : []) if (isRecord(entry) && entry.id !== undefined) numbers.push(toBusinessNumber(entry));
     const paging = isRecord(body.paging) ? body.paging : {};
     // The token goes only to the Graph origin we were configured with.
@@ -72,7 +72,7 @@ export async function listMetaBusinessNumbers(config: Config, accessToken: strin
 
 /** GET /{phone-number-id}; `displayNumber` is '' when Meta has none. */
 export async function lookUpMetaNumber(config: Config, accessToken: string, phoneNumberId: string): Promise<BusinessPhoneNumber> {
-  const body = await graphGet(`${graphUrl(config, encodeURIComponent(phoneNumberId))}?fields=${FIELDS}`, accessToken);
+  const body = await graphCall(`${graphUrl(config, encodeURIComponent(phoneNumberId))}?fields=${FIELDS}`, accessToken);
   return toBusinessNumber({ id: phoneNumberId, ...body });
 }
 

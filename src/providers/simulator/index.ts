@@ -25,4 +25,11 @@ export const simulator = {
   unsignedWebhooks: true,
   // A simulated number exists the moment it is named (SIMULATOR on).
   numbers: { account: 'the simulator', credentialsName: 'credentials', onDemand: true },
+  // Simulated phones have no reviewer: a template is approved the moment it is made.
+  managedTemplates: {
+    accountOf: () => 'simulator',
+    create: async (_ctx, _credentials, draft) => ({ providerTemplateId: `sim_${draft.name}`, status: 'approved', rejectionReason: null }),
+    read: async (_ctx, _credentials, template) => ({ providerTemplateId: template.providerTemplateId, status: 'approved', rejectionReason: null }),
+    statusPushed: false,
+  },
 } satisfies ProviderAdapter<Record<string, never>>;

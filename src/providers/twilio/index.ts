@@ -4,6 +4,7 @@ import type { ProviderAdapter, TwilioCredentials } from '../provider.js';
 import { detectTwilio, parseTwilioWebhook, twilioRoutingHint, verifyTwilioRequest } from './inbound.js';
 import { checkTwilioCredentials, platformTwilioSender, twilioNumbers } from './numbers.js';
 import { fetchTwilioMedia, findSentTwilioMessages, sendTwilioMessage } from './outbound.js';
+import { twilioTemplates } from './templates.js';
 
 /** The platform's account (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, both needed). */
 function platformTwilioCredentials(config: Config): TwilioCredentials | undefined {
@@ -36,4 +37,5 @@ export const twilio = {
   numbers: twilioNumbers,
   checkCredentials: checkTwilioCredentials,
   platformSender: platformTwilioSender,
+  managedTemplates: twilioTemplates,
 } satisfies ProviderAdapter<TwilioCredentials>;

@@ -86,10 +86,11 @@ function messageParams(message: OutboundMessage): CreateParams {
   const params: CreateParams = { to, ...sender };
   if (message.template) {
     // Twilio names WhatsApp templates by Content SID; variables are positional {"1": …, "2": …}.
-    if (!isContentSid(message.template.name)) {
+    const contentSid = message.template.providerTemplateId ?? message.template.name;
+    if (!isContentSid(contentSid)) {
       throw new ProviderSendError('permanent', 'Twilio templates are sent by Content SID (HX followed by 32 hex characters).', 'BAD_TEMPLATE');
     }
-    params.contentSid = message.template.name;
+    params.contentSid = contentSid;
     params.contentVariables = JSON.stringify(Object.fromEntries(message.template.variables.map((v, i) => [String(i + 1), v])));
   } else {
     if (message.text) params.body = message.text;

@@ -2,13 +2,12 @@
 // forward each visitor message to the agent's phone. With one chat per agent, later visitors wait
 // in line and are connected when an earlier conversation closes.
 import { AppError, notFound, unavailable } from '../../core/errors.js';
-import { clip, forwardedVisitorMessage, handoverNotification, oneLine, visitorText } from '../../core/handover-text.js';
+import { forwardedVisitorMessage, handoverNotification, visitorText } from '../../core/handover-text.js';
 import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
 import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
 import type { Conversation, Message, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { openConversationFor } from '../conversations/conversations.js';
-import type { SendRequest } from '../outbound/send.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
 import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
 import { activeAgentNumbers } from '../agents/agents.js';
@@ -17,6 +16,7 @@ import { agentsOf, findSenderNumber, type Handover, involvedAgents, loadHandover
 import { tellCustomer } from './customer.js';
 import { claimSender, type SenderClaim } from './senders.js';
 import { commandsLineDue } from './commands-line.js';
+import { handoverTemplateFor } from './templates.js';
 
 export interface HandoverResult {
   conversationRef: number;
@@ -87,7 +87,12 @@ export type AgentSender = Pick<Extract<SenderClaim, { kind: 'assigned' }>, 'numb
 /** The notification to each agent; true when at least one could be sent to. */
 export async function notifyAgents(ctx: AppContext, handover: Handover, claim: AgentSender): Promise<boolean> {
   const lastMessage = await lastCustomerMessage(ctx, handover.conversation);
-  const template = handoverTemplate(handover, lastMessage);
+  const template = await handoverTemplateFor(ctx, claim.number, handover.widget ? handover.settings : null, {
+    visitorName: handover.visitorName,
+    ref: `#${handover.ref}`,
+    excerpt: lastMessage ?? '',
+    session: handover.sessionId ?? handover.customerAddress ?? '',
+  });
   const busy = await agentsBusyOn(ctx, claim.phone, handover.conversation.id);
   let reached = false;
   for (const agent of claim.agents.filter((a) => handover.agents.includes(a))) {
@@ -118,27 +123,6 @@ async function agentsBusyOn(ctx: AppContext, phone: string, exceptConversationId
     .where('c.id', '!=', exceptConversationId)
     .execute();
   return new Set((await involvedAgents(ctx.db, open)).flat());
-}
-
-/**
- * The widget's template with its variables filled: `{name}`, `{ref}`, `{session}` and `{message}`
- * stand for the visitor's name, the reference (#282), the session id and the last message.
- */
-function handoverTemplate(handover: Handover, lastMessage: string | null): SendRequest['template'] | undefined {
-  const template = handover.settings.handoverTemplate;
-  if (!template) return undefined;
-  // What the visitor typed stays one line here too (and WhatsApp refuses line breaks in template variables).
-  const values: Record<string, string> = {
-    name: oneLine(handover.visitorName),
-    ref: `#${handover.ref}`,
-    session: oneLine(handover.sessionId ?? handover.customerAddress ?? ''),
-    message: clip(oneLine(lastMessage ?? ''), 500),
-  };
-  return {
-    name: template.name,
-    language: template.language,
-    variables: template.variables.map((v) => v.replace(/\{(name|ref|session|message)\}/g, (_, key: string) => values[key]!)),
-  };
 }
 
 /**

@@ -18,6 +18,7 @@ import { REACT_JOB } from './reaction.js';
 import { showAgentTyping } from '../handover/presence.js';
 import { assertSameSecret, PLATFORM_SECRET, signatureChecker, verifierFor, withVerifiers } from './verification.js';
 import { priceMessage } from '../tenancy/usage.js';
+import { applyTemplateStatuses, credentialsOfAccount } from '../numbers/template-review.js';
 
 export interface WebhookAnswer {
   status: number;
@@ -49,6 +50,9 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
     countWebhook(ctx, adapter.name, 'rejected');
     return new AppError(403, 'INVALID_SIGNATURE', `The webhook signature is missing or does not match; nothing was stored.`);
   };
+  // A webhook about an account's templates names no number: each account's changes are applied only
+  // when the body verifies with that account's secret.
+  const reviewed = await applyTemplateReviews(ctx, adapter, req);
   let events: NormalizedEvent[];
   try {
     events = adapter.parse(req);
@@ -68,7 +72,7 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
   }
   // Nothing to route (a notification of another kind): the request as a whole must still verify.
   if (events.length === 0) {
-    if (!verified(await hintVerifier())) throw refuse();
+    if (reviewed === 0 && !verified(await hintVerifier())) throw refuse();
     countWebhook(ctx, adapter.name, 'stored');
     return ack;
   }
@@ -93,6 +97,26 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
   }
   countWebhook(ctx, adapter.name, refused > 0 ? 'rejected' : outcomeOf(summary));
   return ack;
+}
+
+/**
+ * Template review changes, each applied only when the body verifies with the secret of the account
+ * it names: one account's webhook never changes another account's template.
+ */
+async function applyTemplateReviews(ctx: AppContext, adapter: ProviderAdapter, req: WebhookRequest): Promise<number> {
+  const reviews = safely(() => adapter.managedTemplates?.parseStatusWebhook?.(req)) ?? [];
+  let applied = 0;
+  for (const account of new Set(reviews.map((r) => r.account))) {
+    const credentials = await credentialsOfAccount(ctx, adapter.name, account);
+    if (!safely(() => adapter.verify(req, credentials as never, ctx.config.publicUrl))) continue;
+    applied++;
+    await applyTemplateStatuses(
+      ctx,
+      adapter.name,
+      reviews.filter((r) => r.account === account),
+    );
+  }
+  return applied;
 }
 
 function outcomeOf(summary: RouteSummary): WebhookOutcome {

@@ -32,7 +32,8 @@ export interface SendRequest {
   to: string;
   text?: string;
   media?: { url: string; mimeType?: string; filename?: string; type?: string };
-  template?: { name: string; language?: string; variables: string[] };
+  /** `providerTemplateId`: the provider's id of the template, where it sends by id (Twilio's HX… ContentSid) */
+  template?: { name: string; language?: string; variables: string[]; providerTemplateId?: string };
   author: 'bot' | 'agent' | 'system';
   /** 'agent': notifications and forwards to an agent's own phone */
   audience?: 'contact' | 'agent';

@@ -43,7 +43,7 @@ function currentPrices(ctx: AppContext): Promise<PriceTable> {
 
 /** The cost to store on a message row, by the operator's price table. */
 export async function priceMessage(ctx: AppContext, message: PricedMessage): Promise<number> {
-  return messageCost(message, await currentPrices(ctx));
+  return messageCost({ at: ctx.clock.now(), ...message }, await currentPrices(ctx));
 }
 
 /** Writes the operator's `prices` setting (any part of the table; the rest stays default). */

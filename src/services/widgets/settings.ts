@@ -6,11 +6,12 @@ import { z } from 'zod';
 import { conflict, notFound } from '../../core/errors.js';
 import { newSecret } from '../../core/keys.js';
 import { toE164 } from '../../core/phone.js';
-import type { PoolNumber, Widget } from '../../db/schema.js';
+import type { NumberRow, PoolNumber, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { agentInvitation, agentsFor, ensureAgents } from '../agents/agents.js';
 import { defaultSenderPhone, senderForOrganization } from '../numbers/usable.js';
 import { providerByName } from '../../providers/registry.js';
+import { ensureHandoverTemplates } from '../numbers/templates.js';
 
 export const phoneNumber = z.string().transform((value, check) => {
   const e164 = toE164(value);
@@ -133,15 +134,17 @@ function pickSettings(input: WidgetPatch): Partial<WidgetSettings> {
  * Senders are checked when saved (SPEC §8): the handover number and every pool number must be a
  * number the organization can use — found at the provider now, not while a visitor waits.
  */
-async function checkSenders(ctx: AppContext, organizationId: string, input: WidgetPatch): Promise<void> {
-  if (input.handoverWhatsappNumber) await senderForOrganization(ctx, organizationId, input.handoverWhatsappNumber, 'The handover number');
-  for (const p of input.whatsappNumberPool ?? []) await senderForOrganization(ctx, organizationId, p.number, 'Pool number');
+async function checkSenders(ctx: AppContext, organizationId: string, input: WidgetPatch): Promise<NumberRow[]> {
+  const senders: NumberRow[] = [];
+  if (input.handoverWhatsappNumber) senders.push(await senderForOrganization(ctx, organizationId, input.handoverWhatsappNumber, 'The handover number'));
+  for (const p of input.whatsappNumberPool ?? []) senders.push(await senderForOrganization(ctx, organizationId, p.number, 'Pool number'));
+  return senders;
 }
 
 export async function createWidget(ctx: AppContext, organizationId: string, input: WidgetInput) {
   const organization = await ctx.db.selectFrom('organizations').select('id').where('id', '=', organizationId).executeTakeFirst();
   if (!organization) throw notFound('Organization');
-  await checkSenders(ctx, organizationId, input);
+  const senders = await checkSenders(ctx, organizationId, input);
   const now = ctx.clock.now().toISOString();
   const id = randomUUID();
   const settings = widgetSettingsSchema.parse(pickSettings(input));
@@ -165,6 +168,8 @@ export async function createWidget(ctx: AppContext, organizationId: string, inpu
     await insertPool(trx as unknown as AppContext['db'], id, pool, 0, now);
   });
   await applyDisplayNames(ctx, await loadWidget(ctx, id));
+  // Their accounts' handover templates go into review now, long before an agent's window closes.
+  await ensureHandoverTemplates(ctx, senders);
   return widgetView(ctx, await loadWidget(ctx, id));
 }
 
@@ -289,7 +294,7 @@ export async function listWidgets(ctx: AppContext, organizationId: string) {
 
 /** Applies the given fields; `whatsappNumberPool`, when given, replaces the whole pool. */
 export async function updateWidget(ctx: AppContext, widget: Widget, patch: WidgetPatch) {
-  await checkSenders(ctx, widget.organization_id, patch);
+  const senders = await checkSenders(ctx, widget.organization_id, patch);
   const now = ctx.clock.now().toISOString();
   const settings = widgetSettingsSchema.parse({ ...readWidgetSettings(widget), ...pickSettings(patch) });
   const pool = patch.whatsappNumberPool && (await poolWithNames(ctx, widget.organization_id, patch.whatsappNumberPool));
@@ -312,6 +317,7 @@ export async function updateWidget(ctx: AppContext, widget: Widget, patch: Widge
     }
   });
   await applyDisplayNames(ctx, await loadWidget(ctx, widget.id));
+  await ensureHandoverTemplates(ctx, senders);
   return widgetView(ctx, await loadWidget(ctx, widget.id));
 }
 
@@ -325,7 +331,7 @@ export async function addPoolNumber(ctx: AppContext, widget: Widget, input: z.in
   if (pool.some((p) => p.number === input.number)) {
     throw conflict(`${input.number} is already in this widget's pool.`, 'POOL_NUMBER_EXISTS');
   }
-  await senderForOrganization(ctx, widget.organization_id, input.number, 'Pool number');
+  const sender = await senderForOrganization(ctx, widget.organization_id, input.number, 'Pool number');
   const last = pool.at(-1)?.position ?? -1;
   const named = await poolWithNames(
     ctx,
@@ -335,6 +341,7 @@ export async function addPoolNumber(ctx: AppContext, widget: Widget, input: z.in
   );
   await insertPool(ctx.db, widget.id, named, last + 1, ctx.clock.now().toISOString());
   await applyDisplayNames(ctx, widget);
+  await ensureHandoverTemplates(ctx, [sender]);
   return poolNumberView(await loadPoolNumber(ctx, widget, input.number));
 }
 

@@ -6,6 +6,7 @@ import { del, get, post } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
 import { currentMonth, usageOf } from './Usage.js';
+import { HandoverTemplates } from './HandoverTemplates.js';
 import type { BusinessPhoneNumber as MetaNumber } from '../../../../src/services/numbers/meta-numbers.js';
 import type { AvailableNumber as Available } from '../../../../src/services/numbers/twilio-numbers.js';
 
@@ -368,6 +369,7 @@ export function Numbers(props: SectionProps) {
       <TwilioNumbers {...props} />
       <Health orgId={props.org.id} />
       <Connections {...props} />
+      <HandoverTemplates org={props.org} />
       {props.platform && <MetaNumbers {...props} />}
     </>
   );
