@@ -164,8 +164,20 @@ export interface MessageTable {
   idempotency_key: string | null;
   /** when the last provider call began: set, a re-run first asks the provider whether it arrived */
   send_started_at: string | null;
+  /** the month (YYYY-MM) this message counted toward the plan in; null: not counted (agents, widget, failed) */
+  plan_month: string | null;
+  /** why this customer message still waits for an answer (`limit_reached`); null: nothing pending */
+  unanswered: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface PlanUsageTable {
+  organization_id: string;
+  /** YYYY-MM, UTC */
+  month: string;
+  /** customer messages counted toward the plan this month (messages.plan_month) */
+  customer_messages: Generated<number>;
 }
 
 export interface ServiceWindowTable {
@@ -398,6 +410,7 @@ export interface Database {
   knowledge_suggestions: KnowledgeSuggestionTable;
   trial_bindings: TrialBindingTable;
   settings: SettingTable;
+  plan_usage: PlanUsageTable;
 }
 
 export type Organization = Selectable<OrganizationTable>;

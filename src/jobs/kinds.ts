@@ -4,6 +4,7 @@
 import type { JobHandlers } from '../services/context.js';
 import { copyInboundMedia, MEDIA_JOB } from '../services/inbound/media.js';
 import { REACT_JOB, reactToInbound } from '../services/inbound/reaction.js';
+import { ANSWER_UNANSWERED_JOB, answerUnanswered } from '../services/inbound/unanswered.js';
 import { SEND_JOB, sendQueuedMessage } from '../services/outbound/send.js';
 import { reactToVisitorMessage, WIDGET_REACT } from '../services/widgets/visitor-inbound.js';
 
@@ -12,4 +13,5 @@ export const jobHandlers = {
   [MEDIA_JOB]: copyInboundMedia,
   [SEND_JOB]: sendQueuedMessage,
   [WIDGET_REACT]: reactToVisitorMessage,
+  [ANSWER_UNANSWERED_JOB]: answerUnanswered,
 } satisfies JobHandlers;

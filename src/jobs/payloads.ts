@@ -11,12 +11,18 @@ export interface JobPayloads {
   'outbound.send': SendJobPayload;
   /** a website visitor's message to answer or forward (services/widgets/visitor-inbound.ts) */
   'widget.react': MessageJobPayload;
+  /** answer what the bot left unanswered at the plan's limit, once the limit is lifted (services/inbound/unanswered.ts) */
+  'inbound.answer-unanswered': AnswerUnansweredPayload;
 }
 
 export type JobKind = keyof JobPayloads;
 
 export interface MessageJobPayload {
   messageId: number;
+}
+
+export interface AnswerUnansweredPayload {
+  organizationId: string;
 }
 
 export interface ReactPayload {
