@@ -12,7 +12,16 @@ import { seedKnowledge } from '../../../src/services/knowledge/training.js';
 import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { signedTwilioRequest, twilioFields } from '../../fixtures/providers/index.js';
 import { makeTestContext } from '../../support/context.js';
-import { activateAgents, makeContact, makeConversation, makeNumber, makeOrganization, openServiceWindow, makeInboundMessage, useAllowance } from '../../support/factories.js';
+import {
+  activateAgents,
+  makeContact,
+  makeConversation,
+  makeNumber,
+  makeOrganization,
+  openServiceWindow,
+  makeInboundMessage,
+  useAllowance,
+} from '../../support/factories.js';
 
 const KNOWLEDGE = [
   { title: 'Rentals', content: 'Q: Do you rent bikes?\nA: Yes, city bikes cost $8 per hour and e-bikes $15 per hour.' },
