@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
-import { assertCanSend, canAutoReply, countTowardPlan, monthlyUsage, PLANS_SETTING, uncountFromPlan } from '../../../src/services/tenancy/plans.js';
+import { assertCanSend, canAutoReply, countTowardPlan, monthlyUsage, PLANS_SETTING } from '../../../src/services/tenancy/plans.js';
 import type { ManualClock } from '../../../src/core/clock.js';
 import { makeTestContext } from '../../support/context.js';
 
