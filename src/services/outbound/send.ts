@@ -117,6 +117,16 @@ export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ 
       if (req.conversationId) {
         await trx.updateTable('conversations').set({ last_message_at: at }).where('id', '=', req.conversationId).execute();
       }
+      // A person answered the customer: what the bot left unanswered at the plan's limit is handled.
+      if (req.author === 'agent' && req.conversationId && req.organizationId && row.audience === 'contact') {
+        await trx
+          .updateTable('messages')
+          .set({ unanswered: null })
+          .where('organization_id', '=', req.organizationId)
+          .where('conversation_id', '=', req.conversationId)
+          .where('unanswered', 'is not', null)
+          .execute();
+      }
       return inserted;
     });
   } catch (err) {

@@ -9,7 +9,7 @@ import { providers } from '../../../src/providers/registry.js';
 import { listConversations } from '../../../src/services/conversations/conversations.js';
 import { listConversationMessages } from '../../../src/services/conversations/messages.js';
 import { receiveWebhook } from '../../../src/services/inbound/receive.js';
-import { sendQueuedMessage } from '../../../src/services/outbound/send.js';
+import { enqueueSend, sendQueuedMessage } from '../../../src/services/outbound/send.js';
 import { describeOrganization, updateOrganization } from '../../../src/services/tenancy/organizations.js';
 import { canAutoReply, monthlyUsage } from '../../../src/services/tenancy/plans.js';
 import { usageReport } from '../../../src/services/tenancy/usage.js';
@@ -96,6 +96,18 @@ describe('the plan limit', () => {
     expect(message).toMatchObject({ direction: 'in', body: 'Do you deliver on Sundays?', unanswered: 'Not answered: monthly limit reached' });
     // the customer's message itself still counts: inbound is stored and counted at the limit
     expect((await monthlyUsage(ctx, org.id)).used).toBe(51);
+
+    // An agent answers the customer (as a WhatsApp agent reply is sent): the mark is handled.
+    await enqueueSend(ctx, {
+      organizationId: org.id,
+      conversationId: conversation!.id,
+      numberId: number.id,
+      to: customer(1),
+      text: 'Yes, we do!',
+      author: 'agent',
+    });
+    expect((await listConversations(ctx, org.id))[0]).toMatchObject({ unanswered: 0 });
+    expect((await listConversationMessages(ctx, conversation!.id))[0]).toMatchObject({ unanswered: null });
   });
 
   it('answers the marked messages once the plan is raised — once each, and not one older than 24 hours', async () => {
