@@ -8,7 +8,7 @@ export type PlanName = (typeof PLAN_NAMES)[number];
 export interface Plan {
   /** dollars a month */
   price: number;
-  /** messages a month, both directions, calendar month in UTC */
+  /** messages exchanged with customers on WhatsApp a month, both directions, calendar month in UTC */
   messageLimit: number;
   /** trial organizations share the platform's trial number instead of owning one */
   dedicatedNumber: boolean;
@@ -53,6 +53,28 @@ export function isPlanName(value: string): value is PlanName {
 export function planOf(name: string, table: PlanTable = DEFAULT_PLANS): { name: PlanName; plan: Plan } {
   const known: PlanName = isPlanName(name) ? name : 'trial';
   return { name: known, plan: table[known] };
+}
+
+/** Where an organization stands against its limit: the dashboard's banner says `near` and `reached`. */
+export type LimitState = 'ok' | 'near' | 'reached';
+
+/** From this share of the limit on, the operator is warned (SPEC §9: at 80%). */
+export const NEAR_LIMIT_SHARE = 0.8;
+
+export function limitStateOf(used: number, limit: number): LimitState {
+  if (used >= limit) return 'reached';
+  return used >= limit * NEAR_LIMIT_SHARE ? 'near' : 'ok';
+}
+
+/** Why a customer message waits in the inbox for a human, as the inbox shows it (messages.unanswered). */
+export const UNANSWERED_REASONS = {
+  limit_reached: 'Not answered: monthly limit reached',
+} as const;
+export type UnansweredReason = keyof typeof UNANSWERED_REASONS;
+
+export function unansweredSentence(reason: string | null): string | null {
+  if (reason === null) return null;
+  return reason in UNANSWERED_REASONS ? UNANSWERED_REASONS[reason as UnansweredReason] : 'Not answered';
 }
 
 /** `2026-01` → the first instant of that month and of the next, as ISO strings (UTC). */

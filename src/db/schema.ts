@@ -168,8 +168,20 @@ export interface MessageTable {
   send_started_at: string | null;
   /** who signed an inbox reply (`Sam`, `Operator`); agents' own replies are named by their number (migration 231) */
   author_name: Generated<string | null>;
+  /** the month (YYYY-MM) this message counted toward the plan in; null: not counted (agents, widget, failed) */
+  plan_month: string | null;
+  /** why this customer message still waits for an answer (`limit_reached`); null: nothing pending */
+  unanswered: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface PlanUsageTable {
+  organization_id: string;
+  /** YYYY-MM, UTC */
+  month: string;
+  /** customer messages counted toward the plan this month (messages.plan_month) */
+  customer_messages: Generated<number>;
 }
 
 export interface ServiceWindowTable {
@@ -230,7 +242,7 @@ export interface PendingStatusTable {
 
 /** Requests counted in one clock minute (PostgreSQL: the limit holds across instances; SQLite counts in-process). */
 export interface RateLimitTable {
-  /** what is limited: `address`, `session`, `accept` or `sign-in` (services/platform/rate-limits.ts) */
+  /** what is limited: `address`, `session`, `accept` or `sign-in` (services/rate-limits.ts) */
   scope: string;
   key: string;
   /** the window's first minute since the Unix epoch */
@@ -453,6 +465,7 @@ export interface Database {
   trial_bindings: TrialBindingTable;
   handover_templates: HandoverTemplateTable;
   settings: SettingTable;
+  plan_usage: PlanUsageTable;
 }
 
 export type Organization = Selectable<OrganizationTable>;

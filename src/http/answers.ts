@@ -20,6 +20,10 @@ function answer<T extends z.ZodRawShape>(shape: T, example: Record<string, unkno
 
 export const plainOk = answer({}, {}, 'Done');
 
+const limitState = z
+  .enum(['ok', 'near', 'reached'])
+  .meta({ description: "near: 80% of the plan's monthly limit used; reached: the bot no longer answers and marks customers' messages for a human" });
+
 const organizationExample = {
   id: '3f1c2a9e-0b1d-4c55-9a51-7c2f4e8a1b20',
   name: 'Lantern Lane Bikes',
@@ -35,6 +39,9 @@ const organizationExample = {
   whapiChannelId: null,
   senderStatus: null,
   sharedTrialNumber: '+14155238886',
+  messagesUsed: 42,
+  messageLimit: 50,
+  limitState: 'near',
   createdAt: at,
   updatedAt: at,
 };
@@ -48,6 +55,9 @@ const organization = z.looseObject({
   joinCode: z.string(),
   whatsappNumber: z.string().nullable(),
   senderStatus: z.string().nullable(),
+  messagesUsed: z.number().int().meta({ description: "customers' WhatsApp messages this month (messages with the organization's agents never count)" }),
+  messageLimit: z.number().int(),
+  limitState: limitState,
   sharedTrialNumber: z.string().nullable().meta({ description: 'trial plan: the shared number its customers write `join <joinCode>` to' }),
   createdAt: isoTime,
   updatedAt: isoTime,
@@ -82,6 +92,7 @@ const messageExample = {
     reason: "Outside WhatsApp's 24-hour window: +15550100101 has not written to this number in the last 24 hours, so only an approved template can be sent.",
     action: 'Ask the agent to send any message to this number from +15550100101, which opens the window for 24 hours, or give the widget a handover template.',
   },
+  unanswered: null,
   createdAt: at,
 };
 const message = z.looseObject({
@@ -98,6 +109,10 @@ const message = z.looseObject({
   sendError: z.string().nullable(),
   errorCode: z.string().nullable(),
   failure: failure.nullable().meta({ description: 'a failed send: why, and what to do about it' }),
+  unanswered: z
+    .string()
+    .nullable()
+    .meta({ description: 'a customer message the bot did not answer and a human should, e.g. "Not answered: monthly limit reached"' }),
   createdAt: isoTime,
 });
 
@@ -114,6 +129,7 @@ const conversationExample = {
   agentNumber: '+15550100101',
   agentName: 'Maya',
   unread: 2,
+  unanswered: 0,
   createdAt: at,
   lastMessageAt: at,
 };
@@ -130,11 +146,18 @@ const conversation = z.looseObject({
   agentNumber: z.string().nullable(),
   agentName: z.string().nullable(),
   unread: z.number().int(),
+  unanswered: z.number().int().meta({ description: "the contact's messages the bot left unanswered at the plan's limit, waiting for a human" }),
   createdAt: isoTime,
   lastMessageAt: isoTime,
 });
 
-const costParts = z.object({ provider: z.number(), meta: z.number(), rental: z.number(), total: z.number() });
+const costParts = z.object({
+  provider: z.number(),
+  meta: z.number(),
+  rental: z.number(),
+  agents: z.number().meta({ description: "every fee for messages with the organization's own agents (notifications, forwards, templates, their replies)" }),
+  total: z.number(),
+});
 const counts = z.looseObject({ total: z.number(), service: z.number(), utility: z.number(), marketing: z.number(), authentication: z.number() });
 const usage = z.looseObject({
   organizationId: z.string(),
@@ -142,9 +165,13 @@ const usage = z.looseObject({
   plan: z.string(),
   planPrice: z.number(),
   limit: z.number(),
-  used: z.number().meta({ description: 'WhatsApp messages that count toward the limit' }),
+  used: z.number().meta({ description: "customers' WhatsApp messages, the only ones that count toward the limit" }),
   remaining: z.number(),
+  limitState,
   messages: z.object({ in: counts, out: counts }),
+  agentMessages: z
+    .object({ in: z.number(), out: z.number(), failed: z.number(), templates: z.number() })
+    .meta({ description: "WhatsApp messages with the organization's agents: paid for (cost.agents), never counted toward the limit" }),
   websiteChat: z.object({ in: z.number(), out: z.number(), total: z.number() }).meta({ description: 'website-chat messages: not counted toward the limit' }),
   cost: costParts,
   margin: z.number().meta({ description: 'plan price minus cost; below zero when the month cost the platform more than the plan brings (a loss)' }),
@@ -160,13 +187,15 @@ const usageExample = {
   limit: 500,
   used: 11,
   remaining: 489,
+  limitState: 'ok',
   messages: {
     in: { total: 5, service: 5, utility: 0, marketing: 0, authentication: 0 },
     out: { total: 6, service: 6, utility: 0, marketing: 0, authentication: 0, failed: 1 },
   },
+  agentMessages: { in: 2, out: 4, failed: 0, templates: 1 },
   websiteChat: { in: 3, out: 3, total: 6 },
-  cost: { provider: 0.055, meta: 0, rental: 1, total: 1.055 },
-  margin: 13.945,
+  cost: { provider: 0.055, meta: 0, rental: 1, agents: 0.0334, total: 1.0884 },
+  margin: 13.9116,
   numbers: [
     {
       numberId: 'n1',
@@ -176,7 +205,7 @@ const usageExample = {
       messagesIn: 5,
       messagesOut: 6,
       failedOut: 1,
-      cost: { provider: 0.055, meta: 0, rental: 1, total: 1.055 },
+      cost: { provider: 0.055, meta: 0, rental: 1, agents: 0.0334, total: 1.0884 },
     },
   ],
 };

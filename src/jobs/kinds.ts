@@ -4,6 +4,7 @@
 import type { JobHandlers } from '../services/context.js';
 import { copyInboundMedia, MEDIA_JOB } from '../services/inbound/media.js';
 import { REACT_JOB, reactToInbound } from '../services/inbound/reaction.js';
+import { ANSWER_UNANSWERED_JOB, answerUnanswered } from '../services/inbound/unanswered.js';
 import { SEND_JOB, sendQueuedMessage } from '../services/outbound/send.js';
 import { reactToVisitorMessage } from '../services/inbound/visitor-reaction.js';
 import { WIDGET_REACT } from '../services/widgets/visitor-inbound.js';
@@ -16,4 +17,5 @@ export const jobHandlers = {
   [WIDGET_REACT]: reactToVisitorMessage,
   [TEMPLATE_CREATE_JOB]: createHandoverTemplateJob,
   [TEMPLATE_CHECK_JOB]: checkHandoverTemplateJob,
+  [ANSWER_UNANSWERED_JOB]: answerUnanswered,
 } satisfies JobHandlers;

@@ -14,6 +14,8 @@ export interface JobPayloads {
   /** a handover template to create and submit, and its review to read again (services/numbers/template-review.ts) */
   'template.create': TemplatePayload;
   'template.check': TemplatePayload;
+  /** answer what the bot left unanswered at the plan's limit, once the limit is lifted (services/inbound/unanswered.ts) */
+  'inbound.answer-unanswered': AnswerUnansweredPayload;
 }
 
 export type JobKind = keyof JobPayloads;
@@ -24,6 +26,10 @@ export interface MessageJobPayload {
 
 export interface TemplatePayload {
   templateId: string;
+}
+
+export interface AnswerUnansweredPayload {
+  organizationId: string;
 }
 
 export interface ReactPayload {

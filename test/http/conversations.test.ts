@@ -2,7 +2,7 @@
 // window, 402 at the plan limit), close — and another organization's key sees none of it (404).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Contact, Conversation, NumberRow } from '../../src/db/schema.js';
-import { makeContact, makeConversation, makeNumber, openServiceWindow } from '../support/factories.js';
+import { makeContact, makeConversation, makeNumber, openServiceWindow, useAllowance } from '../support/factories.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 let api: AdminApi;
@@ -86,21 +86,7 @@ describe('POST /api/conversations/:id/messages', () => {
   it('answers 402 naming the plan and limit once the month is used up', async () => {
     await api.call('PATCH', `/api/organizations/${orgA.id}`, { body: { plan: 'trial' } });
     await openServiceWindow(api.ctx, number.id, contact.phone!);
-    const at = api.ctx.clock.now().toISOString();
-    const rows = Array.from({ length: 50 }, (_, i) => ({
-      organization_id: orgA.id,
-      direction: 'in',
-      author: 'contact',
-      audience: 'contact',
-      body: `message ${i}`,
-      status: 'received',
-      provider: 'twilio',
-      category: 'service',
-      cost: 0,
-      created_at: at,
-      updated_at: at,
-    }));
-    await api.ctx.db.insertInto('messages').values(rows).execute();
+    await useAllowance(api.ctx, orgA.id, 50);
     const res = await api.call('POST', `/api/conversations/${conversation.id}/messages`, { key: orgA.key, body: { text: 'One more' } });
     expect(res.status).toBe(402);
     expect(res.body.error).toMatch(/trial/);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AdminApi, startAdminApi } from './admin-client.js';
+import { countTowardPlan } from '../../src/services/tenancy/plans.js';
 
 let api: AdminApi;
 beforeEach(async () => {
@@ -14,7 +15,7 @@ describe('GET /api/organizations/:orgId/usage', () => {
   it("answers this month's usage by default and a given month on request", async () => {
     const { id, key } = await api.organizationWithKey('Usage Co', { plan: 'business' });
     const at = api.ctx.clock.now().toISOString();
-    await api.ctx.db
+    const stored = await api.ctx.db
       .insertInto('messages')
       .values({
         organization_id: id,
@@ -28,7 +29,9 @@ describe('GET /api/organizations/:orgId/usage', () => {
         created_at: at,
         updated_at: at,
       })
-      .execute();
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await countTowardPlan(api.ctx.db, { id: stored.id, organization_id: id, created_at: at });
     const res = await api.call('GET', `/api/organizations/${id}/usage`, { key });
     expect(res.status).toBe(200);
     expect(res.body.usage).toMatchObject({
@@ -39,7 +42,8 @@ describe('GET /api/organizations/:orgId/usage', () => {
       used: 1,
       remaining: 1999,
       messages: { in: { total: 1, service: 1 }, out: { total: 0 } },
-      cost: { provider: 0.005, meta: 0, rental: 0, total: 0.005 },
+      cost: { provider: 0.005, meta: 0, rental: 0, agents: 0, total: 0.005 },
+      limitState: 'ok',
       margin: 49.995,
     });
     const april = await api.call('GET', `/api/organizations/${id}/usage?month=2026-04`, { key });

@@ -21,9 +21,10 @@ describe('the list of job kinds', () => {
       { kind: 'inbound.media', payload: { messageId: 999 } },
       { kind: 'outbound.send', payload: { messageId: 999 } },
       { kind: 'widget.react', payload: { messageId: 999 } },
+      { kind: 'inbound.answer-unanswered', payload: { organizationId: 'no-such-organization' } },
     ];
     for (const spec of specs) await enqueueJob(ctx, spec);
-    expect(await drainJobs(ctx)).toBe(4);
+    expect(await drainJobs(ctx)).toBe(specs.length);
     const jobs = await ctx.db.selectFrom('jobs').select(['kind', 'status', 'last_error']).orderBy('id').execute();
     expect(jobs).toEqual(specs.map((spec) => ({ kind: spec.kind, status: 'done', last_error: null })));
     expect([...ctx.jobs.handlers.keys()].sort()).toEqual(specs.map((spec) => spec.kind).sort());

@@ -149,3 +149,12 @@ export async function activateAgents(ctx: AppContext, organizationId: string, nu
       .execute();
   }
 }
+
+/** The organization has already exchanged `count` customer messages this month (the plan's counter). */
+export async function useAllowance(ctx: AppContext, organizationId: string, count: number, month = ctx.clock.now().toISOString().slice(0, 7)): Promise<void> {
+  await ctx.db
+    .insertInto('plan_usage')
+    .values({ organization_id: organizationId, month, customer_messages: count })
+    .onConflict((oc) => oc.columns(['organization_id', 'month']).doUpdateSet({ customer_messages: count }))
+    .execute();
+}

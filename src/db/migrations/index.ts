@@ -17,6 +17,7 @@ import * as m201 from './201_unrouted_messages.js';
 import * as m211 from './211_handover_templates.js';
 import * as m231 from './231_reply_names.js';
 import * as m241 from './241_agent_phone.js';
+import * as m251 from './251_plan_usage.js';
 import * as m261 from './261_unrouted_verified_by.js';
 
 export const migrations: Record<string, Migration> = {
@@ -37,5 +38,6 @@ export const migrations: Record<string, Migration> = {
   '211_handover_templates': m211,
   '231_reply_names': m231,
   '241_agent_phone': m241,
+  '251_plan_usage': m251,
   '261_unrouted_verified_by': m261,
 };

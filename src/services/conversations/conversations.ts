@@ -133,6 +133,8 @@ export interface ConversationJson {
   agentName: string | null;
   /** messages from the contact after what the inbox last showed */
   unread: number;
+  /** the contact's messages the bot did not answer and that wait for a human (the plan's limit was reached) */
+  unanswered: number;
   createdAt: string;
   lastMessageAt: string;
 }
@@ -171,6 +173,14 @@ export async function listConversations(
           .where('m.audience', '=', 'contact')
           .whereRef('m.id', '>', 'c.read_up_to')
           .as('unread'),
+      (eb) =>
+        eb
+          .selectFrom('messages as m')
+          .select((m) => m.fn.countAll<number>().as('n'))
+          .whereRef('m.organization_id', '=', 'c.organization_id')
+          .whereRef('m.conversation_id', '=', 'c.id')
+          .where('m.unanswered', 'is not', null)
+          .as('unanswered'),
     ])
     .where('c.organization_id', '=', organizationId);
   if (filters.status) query = query.where('c.status', '=', filters.status);
@@ -189,6 +199,7 @@ export async function listConversations(
     agentNumber: r.agent_number,
     agentName: r.agent_name,
     unread: Number(r.unread ?? 0),
+    unanswered: Number(r.unanswered ?? 0),
     createdAt: r.created_at,
     lastMessageAt: r.last_message_at,
   }));

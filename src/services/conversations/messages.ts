@@ -1,4 +1,5 @@
 // Messages as the API, the live events and the answerer see them.
+import { unansweredSentence } from '../../core/plans.js';
 import { explainFailedSend, type FailureExplained } from '../../core/send-failures.js';
 import type { Message } from '../../db/schema.js';
 import type { InboundMedia } from '../../providers/provider.js';
@@ -27,6 +28,8 @@ export interface MessageJson {
   errorCode: string | null;
   /** a failed send: why, and what to do about it */
   failure: FailureExplained | null;
+  /** a customer message the bot did not answer and a human should, and why (e.g. "Not answered: monthly limit reached") */
+  unanswered: string | null;
   createdAt: string;
 }
 
@@ -47,6 +50,7 @@ export function messageJson(m: Message): MessageJson {
     sendError: m.send_error,
     errorCode: m.error_code,
     failure: m.status === 'failed' ? explainFailedSend({ errorCode: m.error_code, sendError: m.send_error, audience: m.audience, to: m.to_address }) : null,
+    unanswered: unansweredSentence(m.unanswered),
     createdAt: m.created_at,
   };
 }

@@ -16,6 +16,7 @@ import { getMessage, publishMessage } from '../conversations/messages.js';
 import { findNumberById } from '../numbers/lookup.js';
 import { routeTrialMessage } from './trial.js';
 import { keepUnroutedMessage } from './unrouted-messages.js';
+import { countTowardPlan } from '../tenancy/plans.js';
 
 export const REACT_JOB = 'inbound.react';
 
@@ -31,8 +32,10 @@ export async function reactToInbound(ctx: AppContext, payload: ReactPayload): Pr
 
   // An agent's ACCEPT / STOP AGENT, then an active agent's reply to a handover — on the shared trial
   // number too, before join routing — then the customer's message.
-  if (await handleAgentCommand(ctx, message, number)) return;
-  if (await handleAgentMessage(ctx, message, number)) return;
+  if ((await handleAgentCommand(ctx, message, number)) || (await handleAgentMessage(ctx, message, number))) {
+    await markFromAgent(ctx, message);
+    return;
+  }
   let organizationId = message.organization_id;
   if (number.is_shared_trial) {
     organizationId = await routeTrialMessage(ctx, message, number);
@@ -73,15 +76,24 @@ export async function extendServiceWindow(ctx: AppContext, numberId: string, con
     .execute();
 }
 
+/** The customer's message joins its conversation and counts toward the plan (once, however often this runs). */
 async function attachToConversation(ctx: AppContext, message: Message, conversation: Conversation, organizationId: string): Promise<Message> {
-  await ctx.db.updateTable('messages').set({ conversation_id: conversation.id, organization_id: organizationId }).where('id', '=', message.id).execute();
-  await ctx.db
-    .updateTable('conversations')
-    .set({ last_message_at: message.created_at })
-    .where('id', '=', conversation.id)
-    .where('last_message_at', '<', message.created_at)
-    .execute();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('messages').set({ conversation_id: conversation.id, organization_id: organizationId }).where('id', '=', message.id).execute();
+    await countTowardPlan(trx, { id: message.id, organization_id: organizationId, created_at: message.created_at });
+    await trx
+      .updateTable('conversations')
+      .set({ last_message_at: message.created_at })
+      .where('id', '=', conversation.id)
+      .where('last_message_at', '<', message.created_at)
+      .execute();
+  });
   return { ...message, conversation_id: conversation.id, organization_id: organizationId };
+}
+
+/** An agent's message (a command or a reply) is the organization's cost, never its customers' allowance (usage.ts). */
+async function markFromAgent(ctx: AppContext, message: Message): Promise<void> {
+  await ctx.db.updateTable('messages').set({ audience: 'agent' }).where('id', '=', message.id).execute();
 }
 
 /**

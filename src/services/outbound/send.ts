@@ -16,7 +16,7 @@ import type { SendJobPayload } from '../../jobs/payloads.js';
 import { getMessage, getMessageByIdempotencyKey as messageByKey, publishMessage } from '../conversations/messages.js';
 import { countSend } from '../metrics.js';
 import { findNumberById } from '../numbers/lookup.js';
-import { assertCanSend } from '../tenancy/plans.js';
+import { assertCanSend, countTowardPlan, uncountFromPlan } from '../tenancy/plans.js';
 import { priceMessage } from '../tenancy/usage.js';
 import { takeSendToken } from './send-rate.js';
 import { applyPendingStatus } from './pending-statuses.js';
@@ -106,12 +106,26 @@ export async function enqueueSend(ctx: AppContext, req: SendRequest): Promise<{ 
   try {
     message = await ctx.db.transaction().execute(async (trx) => {
       const inserted = await trx.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
+      // Only what a customer receives counts toward the plan; an agent's phone never does (SPEC §9).
+      if (!windowClosed && req.organizationId && row.audience === 'contact') {
+        await countTowardPlan(trx, { id: inserted.id, organization_id: req.organizationId, created_at: at });
+      }
       if (!windowClosed) {
         const payload: SendJobPayload = { messageId: inserted.id, text: req.text, template: req.template, media: req.media };
         await enqueueJob(ctx, { kind: SEND_JOB, payload, idempotencyKey: `send:${inserted.id}` }, trx);
       }
       if (req.conversationId) {
         await trx.updateTable('conversations').set({ last_message_at: at }).where('id', '=', req.conversationId).execute();
+      }
+      // A person answered the customer: what the bot left unanswered at the plan's limit is handled.
+      if (req.author === 'agent' && req.conversationId && req.organizationId && row.audience === 'contact') {
+        await trx
+          .updateTable('messages')
+          .set({ unanswered: null })
+          .where('organization_id', '=', req.organizationId)
+          .where('conversation_id', '=', req.conversationId)
+          .where('unanswered', 'is not', null)
+          .execute();
       }
       return inserted;
     });
@@ -308,19 +322,23 @@ function outboundOf(ctx: AppContext, adapter: ProviderAdapter, message: Message,
 
 /** `providerMessageId`: the provider's id when it answered with a failed message (its later callbacks match it). */
 async function recordFailure(ctx: AppContext, message: Message, reason: string, code: string, providerMessageId?: string): Promise<void> {
-  const failed = await ctx.db
-    .updateTable('messages')
-    .set({
-      status: 'failed',
-      send_success: 0,
-      send_error: reason,
-      error_code: code,
-      updated_at: ctx.clock.now().toISOString(),
-      ...(providerMessageId ? { provider_message_id: providerMessageId } : {}),
-    })
-    .where('id', '=', message.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // A message that never reached the customer is given back to the plan.
+  const failed = await ctx.db.transaction().execute(async (trx) => {
+    await uncountFromPlan(trx, message.id);
+    return trx
+      .updateTable('messages')
+      .set({
+        status: 'failed',
+        send_success: 0,
+        send_error: reason,
+        error_code: code,
+        updated_at: ctx.clock.now().toISOString(),
+        ...(providerMessageId ? { provider_message_id: providerMessageId } : {}),
+      })
+      .where('id', '=', message.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
   // failed is final: a status kept for this id has nothing left to change.
   if (providerMessageId && failed.provider) {
     await ctx.db.deleteFrom('pending_statuses').where('provider', '=', failed.provider).where('provider_message_id', '=', providerMessageId).execute();

@@ -9,6 +9,9 @@ import type { ProviderName } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { invalidateLookups } from '../lookup-cache.js';
+import { enqueueJob } from '../../jobs/queue.js';
+import type { LimitState } from '../../core/plans.js';
+import { type PlanStanding, planStandings } from './plans.js';
 
 export interface OrganizationInput {
   name: string;
@@ -34,6 +37,10 @@ export interface OrganizationJson {
   senderStatus: string | null;
   /** trial plan: the shared number its customers write to, after sending `join <joinCode>` */
   sharedTrialNumber: string | null;
+  /** customers' WhatsApp messages this month, the plan's limit, and `near` (80%) or `reached` (the bot is silent) */
+  messagesUsed: number;
+  messageLimit: number;
+  limitState: LimitState;
   createdAt: string;
   updatedAt: string;
 }
@@ -86,7 +93,14 @@ export async function updateOrganization(ctx: AppContext, id: string, patch: Par
   if (patch.businessInfo !== undefined) values.business_info = patch.businessInfo;
   if (patch.plan !== undefined) values.plan = patch.plan;
   if (patch.instructions !== undefined) values.instructions = patch.instructions;
-  await ctx.db.updateTable('organizations').set(values).where('id', '=', id).execute();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('organizations').set(values).where('id', '=', id).execute();
+    // A new plan may lift the limit: what the bot left unanswered at it is answered (inbound/unanswered.ts).
+    if (patch.plan !== undefined) {
+      const payload = { organizationId: id };
+      await enqueueJob(ctx, { kind: 'inbound.answer-unanswered', payload, idempotencyKey: `answer-unanswered:${id}:${values.updated_at}` }, trx);
+    }
+  });
   if (patch.plan !== undefined) invalidateLookups(ctx);
   return getOrganization(ctx, id);
 }
@@ -164,7 +178,7 @@ export async function assertNumberAvailable(
 }
 
 /** The organization as the API shows it; `numbers` are its rows from `numbersOf`. */
-export function organizationJson(org: Organization, numbers: NumberRow[], sharedTrialNumber: string | null = null): OrganizationJson {
+export function organizationJson(org: Organization, numbers: NumberRow[], standing: PlanStanding, sharedTrialNumber: string | null = null): OrganizationJson {
   const own = numbers.filter((n) => n.organization_id === org.id);
   // The JSON names each provider's id in its own field (the API's shape), so it picks by provider
   // rather than asking an adapter: nothing here behaves differently by provider.
@@ -186,6 +200,7 @@ export function organizationJson(org: Organization, numbers: NumberRow[], shared
     whapiChannelId: whapi?.provider_id ?? null,
     senderStatus: primary?.sender_status ?? null,
     sharedTrialNumber: org.plan === 'trial' ? sharedTrialNumber : null,
+    ...standing,
     createdAt: org.created_at,
     updatedAt: org.updated_at,
   };
@@ -197,7 +212,8 @@ export async function organizationsJson(ctx: AppContext, orgs: Organization[]): 
     orgs.map((o) => o.id),
   );
   const shared = await ctx.db.selectFrom('numbers').select('phone_number').where('is_shared_trial', '=', 1).orderBy('created_at').executeTakeFirst();
-  return orgs.map((o) => organizationJson(o, numbers, shared?.phone_number ?? null));
+  const standings = await planStandings(ctx, orgs);
+  return orgs.map((o) => organizationJson(o, numbers, standings.get(o.id)!, shared?.phone_number ?? null));
 }
 
 export async function describeOrganization(ctx: AppContext, id: string): Promise<OrganizationJson> {

@@ -1,8 +1,10 @@
 // Usage and cost per organization and month (SPEC §9): messages by direction and category, cost by
-// part (provider fee, Meta fee, number rental), the plan, and the margin, per number as well.
+// part (provider fee, Meta fee, number rental, and messages with the organization's own agents as
+// their own line), the plan with where the organization stands against its limit, and the margin,
+// per number as well.
 import { sql } from 'kysely';
 import { badRequest } from '../../core/errors.js';
-import { monthRange, planOf } from '../../core/plans.js';
+import { type LimitState, limitStateOf, monthRange, planOf } from '../../core/plans.js';
 import {
   mergePrices,
   messageCost,
@@ -16,7 +18,7 @@ import {
 } from '../../core/prices.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from './organizations.js';
-import { loadPlans, readJsonSetting } from './plans.js';
+import { countMessages, loadPlans, readJsonSetting } from './plans.js';
 
 export const PRICES_SETTING = 'prices';
 
@@ -65,9 +67,13 @@ const CATEGORIES: MessageCategory[] = ['service', 'utility', 'marketing', 'authe
 
 type CategoryCounts = Record<MessageCategory, number> & { total: number };
 export interface CostParts {
+  /** the provider's fee for customers' messages */
   provider: number;
+  /** Meta's fee for customers' messages (templates, outside the window) */
   meta: number;
   rental: number;
+  /** every fee for messages to and from the organization's agents (notifications, forwards, templates, their replies) */
+  agents: number;
   total: number;
 }
 
@@ -88,11 +94,15 @@ export interface UsageReport {
   plan: string;
   planPrice: number;
   limit: number;
-  /** WhatsApp messages that count toward the plan's limit */
+  /** customers' WhatsApp messages counted toward the plan's limit */
   used: number;
   remaining: number;
-  /** WhatsApp messages (carried by a provider) */
+  /** `near` from 80% of the limit, `reached` at it: the bot stops answering */
+  limitState: LimitState;
+  /** customers' WhatsApp messages (carried by a provider) */
   messages: { in: CategoryCounts; out: CategoryCounts & { failed: number } };
+  /** WhatsApp messages with the organization's own agents: paid for (cost.agents), never counted toward the limit */
+  agentMessages: { in: number; out: number; failed: number; templates: number };
   /** website-chat messages (widget, no provider): free to carry, so not counted toward the limit */
   websiteChat: { in: number; out: number; total: number };
   cost: CostParts;
@@ -106,13 +116,14 @@ export interface UsageReport {
 }
 
 const emptyCounts = (): CategoryCounts => ({ total: 0, service: 0, utility: 0, marketing: 0, authentication: 0 });
-const zeroCost = (): CostParts => ({ provider: 0, meta: 0, rental: 0, total: 0 });
+const zeroCost = (): CostParts => ({ provider: 0, meta: 0, rental: 0, agents: 0, total: 0 });
 
 function addCost(into: CostParts, part: Omit<CostParts, 'total'>): void {
   into.provider = roundCost(into.provider + part.provider);
   into.meta = roundCost(into.meta + part.meta);
   into.rental = roundCost(into.rental + part.rental);
-  into.total = roundCost(into.provider + into.meta + into.rental);
+  into.agents = roundCost(into.agents + part.agents);
+  into.total = roundCost(into.provider + into.meta + into.rental + into.agents);
 }
 
 export async function usageReport(ctx: AppContext, organizationId: string, month: string): Promise<UsageReport> {
@@ -127,6 +138,7 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
       'number_id',
       'provider',
       'direction',
+      'audience',
       'category',
       sql<number>`case when status = 'failed' and direction = 'out' then 1 else 0 end`.as('failed'),
       (eb) => eb.fn.countAll<number>().as('n'),
@@ -135,7 +147,7 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
     .where('organization_id', '=', organizationId)
     .where('created_at', '>=', start)
     .where('created_at', '<', end)
-    .groupBy(['number_id', 'provider', 'direction', 'category', sql`case when status = 'failed' and direction = 'out' then 1 else 0 end`])
+    .groupBy(['number_id', 'provider', 'direction', 'audience', 'category', sql`case when status = 'failed' and direction = 'out' then 1 else 0 end`])
     .execute();
 
   // Rented numbers count for the whole month once they existed before its end.
@@ -166,6 +178,7 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
   for (const n of owned) if (n.is_shared_trial === 0) numberUsage(n.id);
 
   const messages = { in: emptyCounts(), out: { ...emptyCounts(), failed: 0 } };
+  const agentMessages = { in: 0, out: 0, failed: 0, templates: 0 };
   const websiteChat = { in: 0, out: 0, total: 0 };
   const cost = zeroCost();
   for (const g of groups) {
@@ -177,31 +190,42 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
       continue;
     }
     const entry = numberUsage(g.number_id);
+    const toAgents = g.audience === 'agent';
     if (Number(g.failed) === 1) {
-      messages.out.failed += count;
+      if (toAgents) agentMessages.failed += count;
+      else messages.out.failed += count;
       entry.failedOut += count;
       continue; // a failed send is not billed and does not count toward the plan
+    }
+    if (g.direction === 'in') entry.messagesIn += count;
+    else entry.messagesOut += count;
+    if (toAgents) {
+      agentMessages[g.direction === 'in' ? 'in' : 'out'] += count;
+      if (g.category !== 'service') agentMessages.templates += count;
+      const part = { provider: 0, meta: 0, rental: 0, agents: roundCost(Number(g.cost ?? 0)) };
+      addCost(cost, part);
+      addCost(entry.cost, part);
+      continue;
     }
     const side = g.direction === 'in' ? messages.in : messages.out;
     const category = (CATEGORIES.includes(g.category as MessageCategory) ? g.category : 'service') as MessageCategory;
     side[category] += count;
     side.total += count;
-    if (g.direction === 'in') entry.messagesIn += count;
-    else entry.messagesOut += count;
     // The provider's part follows from the table; whatever a row recorded beyond it is Meta's fee.
     const providerPart = roundCost(count * providerFee(g.provider, prices));
-    const part = { provider: providerPart, meta: Math.max(0, roundCost(Number(g.cost ?? 0) - providerPart)), rental: 0 };
+    const part = { provider: providerPart, meta: Math.max(0, roundCost(Number(g.cost ?? 0) - providerPart)), rental: 0, agents: 0 };
     addCost(cost, part);
     addCost(entry.cost, part);
   }
   for (const n of owned) {
     if (n.is_dedicated !== 1 || n.created_at >= end) continue;
-    const part = { provider: 0, meta: 0, rental: rentalFee(n.provider, prices) };
+    const part = { provider: 0, meta: 0, rental: rentalFee(n.provider, prices), agents: 0 };
     addCost(cost, part);
     addCost(numberUsage(n.id).cost, part);
   }
 
-  const used = messages.in.total + messages.out.total;
+  // The plan's own counter: what the bot's limit checks (plans.ts), so the page and the bot agree.
+  const used = await countMessages(ctx, organizationId, month);
   return {
     organizationId,
     month,
@@ -210,7 +234,9 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
     limit: plan.messageLimit,
     used,
     remaining: Math.max(0, plan.messageLimit - used),
+    limitState: limitStateOf(used, plan.messageLimit),
     messages,
+    agentMessages,
     websiteChat,
     cost,
     margin: roundCost(plan.price - cost.total),

@@ -12,7 +12,16 @@ import { seedKnowledge } from '../../../src/services/knowledge/training.js';
 import { startFakeTwilio, type FakeTwilio, twilioPlatformEnv } from '../../fakes/twilio.js';
 import { signedTwilioRequest, twilioFields } from '../../fixtures/providers/index.js';
 import { makeTestContext } from '../../support/context.js';
-import { activateAgents, makeContact, makeConversation, makeNumber, makeOrganization, openServiceWindow, makeInboundMessage } from '../../support/factories.js';
+import {
+  activateAgents,
+  makeContact,
+  makeConversation,
+  makeNumber,
+  makeOrganization,
+  openServiceWindow,
+  makeInboundMessage,
+  useAllowance,
+} from '../../support/factories.js';
 
 const KNOWLEDGE = [
   { title: 'Rentals', content: 'Q: Do you rent bikes?\nA: Yes, city bikes cost $8 per hour and e-bikes $15 per hour.' },
@@ -153,8 +162,13 @@ describe('replyToCustomer', () => {
       .insertInto('settings')
       .values({ key: 'plans', value: JSON.stringify({ starter: { messageLimit: 1 } }) })
       .execute();
-    await replyToCustomer(ctx, conversation, await inbound('how much to hire a bike?'));
+    await useAllowance(ctx, org.id, 1);
+    const unanswered = await inbound('how much to hire a bike?');
+    await replyToCustomer(ctx, conversation, unanswered);
     expect(await replies()).toHaveLength(0);
+    // Marked in the inbox for a human.
+    const marked = await ctx.db.selectFrom('messages').select('unanswered').where('id', '=', unanswered.id).executeTakeFirstOrThrow();
+    expect(marked.unanswered).toBe('limit_reached');
 
     // Asking for a person still reaches the agents; only the confirmation is not sent.
     await activateAgents(ctx, org.id, ['+15550100101']);

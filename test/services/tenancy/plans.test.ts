@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
-import { assertCanSend, canAutoReply, monthlyUsage, PLANS_SETTING } from '../../../src/services/tenancy/plans.js';
+import { assertCanSend, canAutoReply, countTowardPlan, monthlyUsage, PLANS_SETTING } from '../../../src/services/tenancy/plans.js';
 import type { ManualClock } from '../../../src/core/clock.js';
 import { makeTestContext } from '../../support/context.js';
 
@@ -30,7 +30,9 @@ async function addMessages(organizationId: string, count: number, direction: 'in
     created_at: at,
     updated_at: at,
   }));
-  await ctx.db.insertInto('messages').values(rows).execute();
+  const stored = await ctx.db.insertInto('messages').values(rows).returning(['id', 'status']).execute();
+  // as the pipeline does: a customer's message and each send not failed count (reaction.ts, send.ts)
+  for (const row of stored) if (row.status !== 'failed') await countTowardPlan(ctx.db, { id: row.id, organization_id: organizationId, created_at: at });
 }
 
 describe('monthly usage and limits', () => {
@@ -39,7 +41,7 @@ describe('monthly usage and limits', () => {
     await addMessages(org.id, 30, 'in');
     await addMessages(org.id, 19, 'out');
     await addMessages(org.id, 5, 'out', 'failed');
-    expect(await monthlyUsage(ctx, org.id)).toEqual({ plan: 'trial', month: '2026-01', limit: 50, used: 49, remaining: 1 });
+    expect(await monthlyUsage(ctx, org.id)).toEqual({ plan: 'trial', month: '2026-01', limit: 50, used: 49, remaining: 1, limitState: 'near' });
     expect(await canAutoReply(ctx, org.id)).toBe(true);
     await assertCanSend(ctx, org.id);
 

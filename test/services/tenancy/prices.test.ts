@@ -99,7 +99,9 @@ describe('operator prices', () => {
     const report = await usageReport(ctx, orgId, '2026-03');
     expect(report.messages.in.total).toBe(1);
     expect(report.messages.out).toMatchObject({ service: 1, marketing: 1 });
-    expect(report.cost).toEqual({ provider: 0.03, meta: 0.05, rental: 2, total: 2.08 });
+    expect(report.cost).toEqual({ provider: 0.03, meta: 0.05, rental: 2, agents: 0, total: 2.08 });
+    // all three are the customer's: the plan counts them
+    expect(report.used).toBe(3);
     expect(report.margin).toBe(12.92);
   });
 

@@ -5,6 +5,7 @@ import { messageCost } from '../../../src/core/prices.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { createOrganization } from '../../../src/services/tenancy/organizations.js';
 import { usageHistory, usageReport } from '../../../src/services/tenancy/usage.js';
+import { countTowardPlan } from '../../../src/services/tenancy/plans.js';
 import { makeTestContext } from '../../support/context.js';
 
 let ctx: AppContext & { clock: ManualClock };
@@ -45,7 +46,7 @@ async function add(
 ) {
   const at = options.at ?? ctx.clock.now().toISOString();
   const category = options.category ?? 'service';
-  await ctx.db
+  const stored = await ctx.db
     .insertInto('messages')
     .values({
       organization_id: orgId,
@@ -60,7 +61,10 @@ async function add(
       created_at: at,
       updated_at: at,
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // as the pipeline does: a customer's message and each send not failed count toward the plan
+  if (options.status !== 'failed') await countTowardPlan(ctx.db, { id: stored.id, organization_id: orgId, created_at: at });
 }
 
 describe('usage report', () => {
@@ -82,19 +86,19 @@ describe('usage report', () => {
     expect(r.messages.out).toEqual({ total: 6, service: 3, utility: 1, marketing: 1, authentication: 1, failed: 1 });
     // provider: 9 Twilio messages × $0.005; Meta: utility 0.0034 + marketing 0.025 + authentication 0.0135;
     // rental: the Twilio number ($1), the Meta number costs no rental.
-    expect(r.cost).toEqual({ provider: 0.045, meta: 0.0419, rental: 1, total: 1.0869 });
+    expect(r.cost).toEqual({ provider: 0.045, meta: 0.0419, rental: 1, agents: 0, total: 1.0869 });
     expect(r.margin).toBe(13.9131);
 
     const tw = r.numbers.find((n) => n.numberId === 'tw')!;
     expect(tw).toMatchObject({ phoneNumber: '+14155550100', provider: 'twilio', messagesIn: 4, messagesOut: 5, failedOut: 1 });
-    expect(tw.cost).toEqual({ provider: 0.045, meta: 0.0284, rental: 1, total: 1.0734 });
+    expect(tw.cost).toEqual({ provider: 0.045, meta: 0.0284, rental: 1, agents: 0, total: 1.0734 });
     const mt = r.numbers.find((n) => n.numberId === 'mt')!;
-    expect(mt).toMatchObject({ messagesIn: 1, messagesOut: 1, cost: { provider: 0, meta: 0.0135, rental: 0, total: 0.0135 } });
+    expect(mt).toMatchObject({ messagesIn: 1, messagesOut: 1, cost: { provider: 0, meta: 0.0135, rental: 0, agents: 0, total: 0.0135 } });
   });
 
   it('charges rental only from the month a number exists, and reports empty months', async () => {
     const feb = await usageReport(ctx, orgId, '2026-02');
-    expect(feb.cost).toEqual({ provider: 0, meta: 0, rental: 1, total: 1 });
+    expect(feb.cost).toEqual({ provider: 0, meta: 0, rental: 1, agents: 0, total: 1 });
     const jan = await usageReport(ctx, orgId, '2026-01');
     expect(jan.cost.total).toBe(0);
     expect(jan.used).toBe(0);

@@ -13,7 +13,7 @@ import { Organizations, type Organization } from './sections/Organizations.js';
 import { Unrouted } from './sections/Unrouted.js';
 import { Usage } from './sections/Usage.js';
 import { Widgets } from './sections/Widgets.js';
-import { ErrorBox, useLoad } from './ui.js';
+import { ErrorBox, LimitBanner, useLoad } from './ui.js';
 import './styles.css';
 
 export interface SectionProps {
@@ -80,7 +80,8 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
 function Dashboard({ onSignOut }: { onSignOut: () => void }) {
   const [section, setSection] = useState<SectionName>(sectionFromPath);
   const [orgId, setOrgId] = useState<string>(() => localStorage.getItem('switchboard.org') ?? '');
-  const orgs = useLoad(() => get<{ organizations: Organization[] }>('/api/organizations').then((b) => b.organizations), []);
+  // read again each minute: the plan-limit banner follows the month's count
+  const orgs = useLoad(() => get<{ organizations: Organization[] }>('/api/organizations').then((b) => b.organizations), [], 60_000);
   const platform = useLoad(() => get<{ kind: string }>('/api/whoami').then((b) => b.kind === 'platform'), []);
 
   useEffect(() => {
@@ -156,6 +157,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
       </nav>
       <main className="content">
         <ErrorBox error={orgs.error} />
+        {org && shown !== 'unrouted' && <LimitBanner org={org} onUsage={() => go('usage')} />}
         {shown === 'unrouted' ? (
           <Unrouted />
         ) : shown === 'organizations' || org ? (

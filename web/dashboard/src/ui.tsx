@@ -99,3 +99,36 @@ export function Bars({ rows, format }: { rows: { label: string; value: number }[
     </div>
   );
 }
+
+/**
+ * Where the operator looks on every page: the organization is near (80%) or at its plan's monthly
+ * limit of customer messages. At the limit the bot is silent and the inbox marks what it left.
+ */
+export function LimitBanner({
+  org,
+  onUsage,
+}: {
+  org: { plan: string; limitState: 'ok' | 'near' | 'reached'; messagesUsed: number; messageLimit: number };
+  onUsage: () => void;
+}) {
+  if (org.limitState === 'ok') return null;
+  const reached = org.limitState === 'reached';
+  return (
+    <div className={`limit-banner ${reached ? 'reached' : 'near'}`} role="alert" data-testid="limit-banner">
+      {reached ? (
+        <span>
+          <strong>Monthly limit reached:</strong> {org.messagesUsed} of {org.messageLimit} customer messages on the {org.plan} plan. The bot no longer answers;
+          customers' messages are marked “not answered” in the inbox. Raise the plan and those from the last 24 hours are answered.
+        </span>
+      ) : (
+        <span>
+          <strong>Near the monthly limit:</strong> {org.messagesUsed} of {org.messageLimit} customer messages on the {org.plan} plan. At {org.messageLimit} the
+          bot stops answering.
+        </span>
+      )}{' '}
+      <button type="button" className="link" onClick={onUsage}>
+        See usage
+      </button>
+    </div>
+  );
+}

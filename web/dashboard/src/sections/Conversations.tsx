@@ -48,6 +48,11 @@ function MessageMeta({ m }: { m: Message }) {
           <strong>Not delivered:</strong> {m.failure.reason} <em>{m.failure.action}</em>
         </p>
       )}
+      {m.unanswered && (
+        <p className="unanswered" role="note" data-testid="message-unanswered">
+          {m.unanswered} — answer it here.
+        </p>
+      )}
     </>
   );
 }
@@ -241,6 +246,11 @@ export function Conversations({ org }: SectionProps) {
                   )}
                 </span>
                 <span className={`badge ${c.status}`}>{c.status}</span>
+                {c.unanswered > 0 && (
+                  <span className="badge unanswered" title="The bot did not answer: the monthly limit was reached" data-testid="conversation-unanswered">
+                    {c.unanswered} not answered
+                  </span>
+                )}
                 <span className="muted">
                   {c.channel} · {when(c.lastMessageAt)}
                   {c.agentNumber && ` · ${c.agentName ?? c.agentNumber}`}

@@ -59,9 +59,15 @@ export function Usage({ org, platform }: SectionProps) {
               <strong>{chosen.plan}</strong>
             </div>
             <div>
-              <span>WhatsApp messages (plan)</span>
-              <strong data-testid="usage-used">
+              <span>Customer messages (plan)</span>
+              <strong data-testid="usage-used" className={chosen.limitState === 'ok' ? '' : 'bad'}>
                 {chosen.used} / {chosen.limit}
+              </strong>
+            </div>
+            <div>
+              <span>Limit</span>
+              <strong data-testid="usage-limit-state" className={chosen.limitState === 'ok' ? '' : 'bad'}>
+                {chosen.limitState === 'reached' ? 'reached: the bot is silent' : chosen.limitState === 'near' ? 'near (80%)' : 'ok'}
               </strong>
             </div>
             <div>
@@ -69,10 +75,14 @@ export function Usage({ org, platform }: SectionProps) {
               <strong>{chosen.remaining}</strong>
             </div>
             <div>
-              <span>WhatsApp in / out</span>
+              <span>Customers' WhatsApp in / out</span>
               <strong>
                 {chosen.messages.in.total} / {chosen.messages.out.total}
               </strong>
+            </div>
+            <div>
+              <span>With your agents (not counted)</span>
+              <strong data-testid="usage-agent-messages">{chosen.agentMessages.in + chosen.agentMessages.out}</strong>
             </div>
             <div>
               <span>Website chat (not counted)</span>
@@ -94,6 +104,7 @@ export function Usage({ org, platform }: SectionProps) {
               { label: 'Provider fees', value: chosen.cost.provider },
               { label: 'Meta fees', value: chosen.cost.meta },
               { label: 'Number rental', value: chosen.cost.rental },
+              { label: 'Messages with agents', value: chosen.cost.agents },
             ]}
             format={money}
           />
