@@ -44,14 +44,16 @@ export function customerLabel(name: string | null, address: string | null): stri
  * The notification each agent gets (SPEC §8, line for line). `replyHere`: the sender carries no
  * other open conversation with this agent, so a reply without a prefix can only mean this one.
  */
-export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; replyHere: boolean }): string {
+export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; replyHere: boolean; carriedBy?: string }): string {
   return [
     '🔔 Agent Handover Request',
     `👤 USER: ${oneLine(h.visitorName)}`,
     `🆔 ID: #${h.ref}`,
     h.sessionId !== null ? `📱 Session: ${h.sessionId}` : `📱 WhatsApp: ${oneLine(h.customerAddress ?? '')}`,
     `💬 ${h.lastMessage === null ? '(no message yet)' : clip(oneLine(h.lastMessage), MAX_QUOTE)}`,
-    h.replyHere ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
+    // Sent from another number whose window with the agent is open (SPEC §8 "The path of one notification").
+    ...(h.carriedBy ? [`↪️ This conversation is on ${h.carriedBy}; a reply here with its number reaches the visitor too.`] : []),
+    h.replyHere && !h.carriedBy ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
   ].join('\n');
 }
 
@@ -98,6 +100,11 @@ export const visitorText = {
   closedByAgent: 'The agent has closed this conversation. Write again any time and our assistant will help you.',
   closedForInactivity: (minutes: number) =>
     `This conversation was closed after ${minutes} minutes without messages. Write again any time and our assistant will help you.`,
-  noAgentReachable: 'Sorry, no agent could be reached right now. Our assistant is here to help in the meantime.',
+  /** the organization has no active agent at all: the bot keeps the conversation */
+  noAgents: 'Sorry, no agent could be reached right now. Our assistant is here to help in the meantime.',
+  /** agents exist but none can be written to now: the request stays open, waiting */
+  noAgentReachable:
+    'Sorry, no agent could be reached right now. Your request stays open and an agent will answer here as soon as one is available; you may leave your email address or phone number.',
+  teamAlerted: 'Our whole team has been alerted and someone will answer here soon. You may also leave your email address or phone number for a reply.',
   outsideHours: (back: string) => `Our agents are away right now and will be back ${back}. Leave your email address and we will get back to you.`,
 };

@@ -105,6 +105,7 @@ export async function openConversationFor(ctx: AppContext, target: ConversationT
       created_at: now,
       closed_at: null,
       read_up_to: 0,
+      escalated_at: null,
     };
     await trx.insertInto('conversations').values(conversation).execute();
     return conversation;

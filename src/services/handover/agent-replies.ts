@@ -66,6 +66,11 @@ export async function handleAgentMessage(ctx: AppContext, message: Message, numb
   }
   const handover = placed.handover;
   const { conversation } = handover;
+  // A widget in scope through one notification (a detour, an escalation) lends none of its other conversations.
+  if (!handover.agents.includes(agent) && conversation.agent_number !== agent) {
+    await tellAgent(ctx, inbox, unresolvedReplyWarning(`#${handover.ref} is not one of your conversations.`, mine.map(withOrganization(mine))), 'warning');
+    return true;
+  }
   if (conversation.status === 'closed') {
     await tellAgent(ctx, inbox, agentText.alreadyClosed(handover), 'closed');
     return true;
@@ -139,7 +144,24 @@ async function scopeOn(ctx: AppContext, agent: string, number: NumberRow & { pho
             .where('assigned_whatsapp_number', '=', number.phone_number)
             .execute()
         ).map((c) => c.organization_id);
-  return { widgets: await widgetsServedBy(ctx, agent, number, organizationIds), organizationIds: whatsapp };
+  // A notification sent from this number about a conversation carried by another (the agent's window
+  // is open here, not there; or an escalation): a `#282:` reply from here reaches it too.
+  const detours = await ctx.db
+    .selectFrom('handover_notifications as n')
+    .innerJoin('conversations as c', 'c.id', 'n.conversation_id')
+    .select(['c.widget_id', 'c.organization_id'])
+    .distinct()
+    .where('n.agent_number', '=', agent)
+    .where('n.number_id', '=', number.id)
+    .where('n.path', '!=', 'skipped')
+    .where('c.organization_id', 'in', organizationIds)
+    .where('c.status', 'in', [...HUMAN_STATUSES])
+    .execute();
+  const widgets = await widgetsServedBy(ctx, agent, number, organizationIds);
+  const detourWidgetIds = [...new Set(detours.flatMap((d) => (d.widget_id && !widgets.some((w) => w.id === d.widget_id) ? [d.widget_id] : [])))];
+  if (detourWidgetIds.length > 0) widgets.push(...(await ctx.db.selectFrom('widgets').selectAll().where('id', 'in', detourWidgetIds).execute()));
+  const detourOrganizations = detours.flatMap((d) => (d.widget_id ? [] : [d.organization_id]));
+  return { widgets, organizationIds: [...new Set([...whatsapp, ...detourOrganizations])] };
 }
 
 /** Widgets that list this agent and reach their agents through this number. */

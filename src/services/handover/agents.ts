@@ -55,6 +55,16 @@ export async function loadHandovers(ctx: AppContext, conversationIds: string[]):
     ctx.db,
     rows.map((r) => r.organization_id),
   );
+  // Agents told of a conversation beyond its widget's (escalation) answer it too, while active.
+  const notified = await ctx.db
+    .selectFrom('handover_notifications')
+    .select(['conversation_id', 'agent_number'])
+    .distinct()
+    .where('conversation_id', 'in', conversationIds)
+    .where('path', '!=', 'skipped')
+    .execute();
+  const alsoTold = (conversationId: string, organizationAgents: string[]) =>
+    notified.filter((n) => n.conversation_id === conversationId && organizationAgents.includes(n.agent_number)).map((n) => n.agent_number);
   const order = new Map(conversationIds.map((id, i) => [id, i]));
   return rows
     .flatMap(({ contact_name, visitor_number, external_id, contact_phone, organization_name, ...conversation }): Handover[] => {
@@ -83,7 +93,12 @@ export async function loadHandovers(ctx: AppContext, conversationIds: string[]):
           ...common,
           widget,
           settings,
-          agents: settings.agentWhatsappNumbers.filter((n) => organizationAgents.includes(n)),
+          agents: [
+            ...new Set([
+              ...settings.agentWhatsappNumbers.filter((n) => organizationAgents.includes(n)),
+              ...alsoTold(conversation.id, organizationAgents),
+            ]),
+          ],
           visitorName: visitorLabel(contact_name, visitor_number),
           sessionId: external_id ?? '',
           customerAddress: null,

@@ -37,7 +37,8 @@ export async function replyToCustomer(ctx: AppContext, conversation: Conversatio
     const handover = await handOverWhatsappCustomer(ctx, conversation, inbound);
     if (!(await canAutoReply(ctx, conversation.organization_id))) return;
     // Never "a member of our team will reply" when nobody was told.
-    await reply(handover === 'connected' ? HANDOVER_CONFIRMATION : visitorText.noAgentReachable);
+    const answer = { connected: HANDOVER_CONFIRMATION, unreachable: visitorText.noAgentReachable, no_agents: visitorText.noAgents };
+    await reply(answer[handover]);
     return;
   }
   if (!(await canAutoReply(ctx, conversation.organization_id))) return;
