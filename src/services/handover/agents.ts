@@ -94,10 +94,7 @@ export async function loadHandovers(ctx: AppContext, conversationIds: string[]):
           widget,
           settings,
           agents: [
-            ...new Set([
-              ...settings.agentWhatsappNumbers.filter((n) => organizationAgents.includes(n)),
-              ...alsoTold(conversation.id, organizationAgents),
-            ]),
+            ...new Set([...settings.agentWhatsappNumbers.filter((n) => organizationAgents.includes(n)), ...alsoTold(conversation.id, organizationAgents)]),
           ],
           visitorName: visitorLabel(contact_name, visitor_number),
           sessionId: external_id ?? '',

@@ -271,18 +271,18 @@ async function nextPath(ctx: AppContext, failed: HandoverNotification): Promise<
   const round = await roundOf(ctx, handover, { ...number, phone_number: assignment.number }, failed.assignment_id);
   await notifyAgent(ctx, round, failed.agent_number, tried);
   if (!(await anyAgentReachable(ctx, conversation.id))) {
-    await tellCustomer(ctx, conversation, { author: 'system', text: visitorText.noAgentReachable, idempotencyKey: `handover-unreachable:${failed.assignment_id}` });
+    await tellCustomer(ctx, conversation, {
+      author: 'system',
+      text: visitorText.noAgentReachable,
+      idempotencyKey: `handover-unreachable:${failed.assignment_id}`,
+    });
   }
   return true;
 }
 
 /** Some agent was sent a notification that has not failed (or nobody was tried yet). */
 export async function anyAgentReachable(ctx: AppContext, conversationId: string): Promise<boolean> {
-  const rows = await ctx.db
-    .selectFrom('handover_notifications')
-    .select(['path', 'failed_at'])
-    .where('conversation_id', '=', conversationId)
-    .execute();
+  const rows = await ctx.db.selectFrom('handover_notifications').select(['path', 'failed_at']).where('conversation_id', '=', conversationId).execute();
   return rows.length === 0 || rows.some((r) => r.path !== 'skipped' && !r.failed_at);
 }
 

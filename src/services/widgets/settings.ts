@@ -74,7 +74,11 @@ const settingsFields = {
     .min(1)
     .max(7 * 24 * 60),
   /** nobody claimed the handover by then: the organization's other active agents are alerted too */
-  agentResponseMinutes: z.number().int().min(1).max(24 * 60),
+  agentResponseMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   /** sent to an agent outside the sender's 24-hour window */
   handoverTemplate: z.object({ name: z.string().min(1), language: z.string().min(2).default('en'), variables: z.array(z.string()).default([]) }).nullable(),
   workingHours: workingHours.nullable(),

@@ -75,7 +75,12 @@ describe('the sweep also', () => {
     await sweepHandovers(world.ctx);
     // No template and no other number: each agent is skipped, nothing more was sent.
     expect(await sentToAgents(world)).toHaveLength(2);
-    const outcomes = await world.ctx.db.selectFrom('handover_notifications').select(['agent_number', 'path', 'failed_at']).orderBy('agent_number').orderBy('path').execute();
+    const outcomes = await world.ctx.db
+      .selectFrom('handover_notifications')
+      .select(['agent_number', 'path', 'failed_at'])
+      .orderBy('agent_number')
+      .orderBy('path')
+      .execute();
     expect(outcomes.map((o) => [o.agent_number, o.path, o.failed_at !== null])).toEqual([
       [MAYA, 'free_form', true],
       [MAYA, 'skipped', false],
