@@ -16,9 +16,9 @@ export interface Handover {
   /** the widget's settings; a WhatsApp customer's handover has the defaults (30 minutes' inactivity, no template) */
   settings: WidgetSettings;
   /**
-   * who answers it, all of whom accepted (SPEC §8 Agents): the widget's active agents, or every
-   * active agent of the organization for a WhatsApp customer. The only ones notified, the only
-   * ones who reach the customer.
+   * who answers it, all of whom accepted (SPEC §8 Agents): the widget's active agents (and the
+   * organization's agents it was escalated to), or every active agent of the organization for a
+   * WhatsApp customer. The only ones notified, the only ones who reach the customer.
    */
   agents: string[];
   /** the visitor's name, or `Visitor 3` (numbered within the organization); a WhatsApp customer's profile name, or number */

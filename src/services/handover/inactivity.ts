@@ -9,7 +9,7 @@ import type { AppContext } from '../context.js';
 import { widgetSettingsSchema } from '../widgets/settings.js';
 import { closeHandover, releaseClosedConversations } from './close.js';
 import { escalateUnclaimedHandovers } from './escalation.js';
-import { followFailedNotifications } from './notify.js';
+import { anyAgentReachable, followFailedNotifications } from './notify.js';
 
 const SWEEP_EVERY_MS = 30_000;
 const MINUTE_MS = 60_000;
@@ -22,6 +22,7 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
     .leftJoin('widgets as w', 'w.id', 'c.widget_id')
     .select([
       'c.id',
+      'c.status',
       'c.last_message_at',
       'c.handed_over_at',
       'w.settings',
@@ -41,6 +42,8 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
       .sort()
       .at(-1)!;
     if (now - Date.parse(lastActivity) < timeoutMs) continue;
+    // Nobody could be told of it yet: it stays waiting, visible in the inbox, for the first agent who can be reached.
+    if (row.status === 'waiting_agent' && !(await anyAgentReachable(ctx, row.id))) continue;
     if (await closeHandover(ctx, row.id, { by: 'inactivity' })) closed++;
   }
   return closed;

@@ -127,3 +127,15 @@ describe('the background sweeper', () => {
     }
   });
 });
+
+describe('a handover no agent could be told of', () => {
+  it('is not closed for inactivity: it stays waiting in the inbox', async () => {
+    world = await makeWorld({ pool: 1, agentsWrote: false, settings: { inactivityTimeoutMinutes: 10 } });
+    const ana = await visitor(world, 'Ana');
+    await ana.say('hello?');
+    await requestHandover(world.ctx, ana.sessionId);
+    world.ctx.clock.advance(60 * MINUTE);
+    expect(await closeInactiveConversations(world.ctx)).toBe(0);
+    expect((await conversationOf(world, 1)).status).toBe('waiting_agent');
+  });
+});
