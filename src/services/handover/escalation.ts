@@ -54,7 +54,9 @@ export async function escalateUnclaimedHandovers(ctx: AppContext): Promise<numbe
       (a) => !already.has(a),
     );
     if (others.length > 0) await notifyAgents(ctx, handover, { number, phone: assignment.number, agents: others, assignmentId: assignment.id }, others);
-    if (await anyAgentReachable(ctx, conversation.id)) {
+    // A WhatsApp customer's handover already went to every agent: with nobody new, nothing new to say.
+    const alerted = others.length > 0 || conversation.channel === 'widget';
+    if (alerted && (await anyAgentReachable(ctx, conversation.id))) {
       await tellCustomer(ctx, conversation, { author: 'system', text: visitorText.teamAlerted, idempotencyKey: `handover-escalated:${conversation.id}` });
     }
     escalated++;
