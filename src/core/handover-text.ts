@@ -63,14 +63,18 @@ export function commandHelp(ref?: number): string {
  * other open conversation with this agent, so a reply without a prefix can only mean this one.
  * `withCommands`: the agent has not been shown the commands today; the caller decides (and remembers).
  */
-export function handoverNotification(h: HandoverSummary & { lastMessage: string | null; replyHere: boolean; withCommands?: boolean }): string {
+export function handoverNotification(
+  h: HandoverSummary & { lastMessage: string | null; replyHere: boolean; withCommands?: boolean; carriedBy?: string },
+): string {
   return [
     '🔔 Agent Handover Request',
     `👤 USER: ${oneLine(h.visitorName)}`,
     `🆔 ID: #${h.ref}`,
     h.sessionId !== null ? `📱 Session: ${h.sessionId}` : `📱 WhatsApp: ${oneLine(h.customerAddress ?? '')}`,
     `💬 ${h.lastMessage === null ? '(no message yet)' : clip(oneLine(h.lastMessage), MAX_QUOTE)}`,
-    h.replyHere ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
+    // Sent from another number whose window with the agent is open (SPEC §8 "The path of one notification").
+    ...(h.carriedBy ? [`↪️ This conversation is on ${h.carriedBy}; a reply here with its number reaches the visitor too.`] : []),
+    h.replyHere && !h.carriedBy ? 'Reply in this chat: your message' : `Reply with: #${h.ref}: your message`,
     ...(h.withCommands ? [commandsLine(h.ref)] : []),
   ].join('\n');
 }
@@ -149,6 +153,11 @@ export const visitorText = {
   closedForInactivity: (minutes: number) =>
     `This conversation was closed after ${minutes} minutes without messages. Write again any time and our assistant will help you.`,
   backToAssistant: 'Our agent handed you back to our assistant. Ask anything, or ask for a person again any time.',
-  noAgentReachable: 'Sorry, no agent could be reached right now. Our assistant is here to help in the meantime.',
+  /** the organization has no active agent at all: the bot keeps the conversation */
+  noAgents: 'Sorry, no agent could be reached right now. Our assistant is here to help in the meantime.',
+  /** agents exist but none can be written to now: the request stays open, waiting */
+  noAgentReachable:
+    'Sorry, no agent could be reached right now. Your request stays open and an agent will answer here as soon as one is available; you may leave your email address or phone number.',
+  teamAlerted: 'Our whole team has been alerted and someone will answer here soon. You may also leave your email address or phone number for a reply.',
   outsideHours: (back: string) => `Our agents are away right now and will be back ${back}. Leave your email address and we will get back to you.`,
 };

@@ -22,6 +22,11 @@ const UNREACHABLE_CODES = new Set(['BAD_RECIPIENT', '63003', '131026', '21211', 
 const CREDENTIAL_CODES = new Set(['NO_CREDENTIALS', '190', '20003', '401']);
 const RATE_CODES = new Set(['TRANSIENT', 'NETWORK', '429', '20429', '130429', '131056', '80007']);
 
+/** The provider refused a free-form message because the 24-hour window was closed: a template or another sender may still reach them. */
+export function isWindowFailure(code: string | null): boolean {
+  return WINDOW_CODES.has(code ?? '');
+}
+
 export function explainFailedSend(send: FailedSend): FailureExplained {
   const code = send.errorCode ?? '';
   const who = send.to ?? (send.audience === 'agent' ? 'the agent' : 'the contact');

@@ -132,6 +132,8 @@ export interface ConversationTable {
   closed_at: string | null;
   /** the newest message id seen in the inbox; the contact's later messages are unread */
   read_up_to: Generated<number>;
+  /** when the organization's other agents were alerted because nobody claimed it in time */
+  escalated_at: Generated<string | null>;
 }
 
 export interface MessageTable {
@@ -312,6 +314,28 @@ export interface MessageMediaTable {
   created_at: string;
 }
 
+/** One path tried to tell one agent of a handover (SPEC §8 "The path of one notification"). */
+export interface HandoverNotificationTable {
+  id: string;
+  conversation_id: string;
+  assignment_id: string;
+  /** E.164 of the agent */
+  agent_number: string;
+  /** free_form | template | other_sender | skipped */
+  path: string;
+  /** the number it was sent from; null when skipped */
+  number_id: string | null;
+  /** that number's E.164 */
+  sender: string | null;
+  /** the outbound message; null when skipped */
+  message_id: number | null;
+  /** why the agent was skipped, or why this path failed */
+  reason: string | null;
+  /** when the provider's failure of this path was taken up (the next path was tried) */
+  failed_at: string | null;
+  created_at: string;
+}
+
 export interface HandoverAssignmentTable {
   id: string;
   conversation_id: string;
@@ -456,6 +480,7 @@ export interface Database {
   widget_uploads: WidgetUploadTable;
   message_media: MessageMediaTable;
   handover_assignments: HandoverAssignmentTable;
+  handover_notifications: HandoverNotificationTable;
   knowledge_documents: KnowledgeDocumentTable;
   knowledge_indexes: KnowledgeIndexTable;
   answer_choices: AnswerChoiceTable;
@@ -469,6 +494,7 @@ export interface Database {
 }
 
 export type Organization = Selectable<OrganizationTable>;
+export type HandoverNotification = Selectable<HandoverNotificationTable>;
 export type Agent = Selectable<AgentTable>;
 export type NumberRow = Selectable<NumberTable>;
 export type Contact = Selectable<ContactTable>;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { getConversation, listConversations, markConversationRead } from '../services/conversations/conversations.js';
 import { closeConversationFromInbox, handBackFromInbox, replyToConversation } from '../services/handover/inbox.js';
+import { waitingOutcomes } from '../services/handover/outcomes.js';
 import { listConversationMessages, messageJson } from '../services/conversations/messages.js';
 import { signatureOf } from '../services/tenancy/api-keys.js';
 import { getOrganization } from '../services/tenancy/organizations.js';
@@ -43,7 +44,16 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
     },
     async (request) => {
       await getOrganization(ctx, request.params.orgId);
-      return { ok: true, conversations: await listConversations(ctx, request.params.orgId, request.query) };
+      const conversations = await listConversations(ctx, request.params.orgId, request.query);
+      // Waiting ones say whether an agent was reached, and why not (the handover's notification outcomes).
+      const waiting = await waitingOutcomes(
+        ctx,
+        conversations.filter((c) => c.status === 'waiting_agent').map((c) => c.id),
+      );
+      for (const c of conversations) {
+        if (c.status === 'waiting_agent') c.waiting = waiting.get(c.id) ?? { agentReached: false, agents: [] };
+      }
+      return { ok: true, conversations };
     },
   );
 

@@ -8,6 +8,7 @@ const candidate = (number: string, position: number, load: Partial<PoolCandidate
   freeAgents: 2,
   openConversations: 0,
   assignments24h: 0,
+  openWindows: 0,
   ...load,
 });
 
@@ -27,6 +28,12 @@ describe('chooseSender', () => {
     ).toBe('+1b');
     expect(chooseSender([candidate('+1a', 0, { assignments24h: 5 }), candidate('+1b', 1, { assignments24h: 2 })])?.number).toBe('+1b');
     expect(chooseSender([candidate('+1b', 1), candidate('+1a', 0)])?.number).toBe('+1a');
+  });
+
+  it('when otherwise equal, prefers the number whose windows are open with more of the agents, before pool order', () => {
+    expect(chooseSender([candidate('+1a', 0, { openWindows: 1 }), candidate('+1b', 1, { openWindows: 2 })])?.number).toBe('+1b');
+    // Load still comes first: an open window does not make a busier number the choice.
+    expect(chooseSender([candidate('+1a', 0, { openConversations: 1, openWindows: 2 }), candidate('+1b', 1)])?.number).toBe('+1b');
   });
 
   it('chooses nothing from an empty pool', () => {

@@ -96,3 +96,39 @@ describe('a failed send on the message', () => {
     expect(again.body.messages[1]).toMatchObject({ audience: 'contact', agentNumber: null, failure: null });
   });
 });
+
+describe('a visitor waiting for an agent', () => {
+  it('is answered 200 and listed as "no agent reached yet" with each agent’s reason when no agent can be written to now', async () => {
+    await addAgent(org.id, 'Maya', '+15550100101');
+    await addAgent(org.id, 'Tom', '+15550100102');
+    const created = await api.call('POST', `/api/organizations/${org.id}/widgets`, {
+      key: org.key,
+      body: { name: 'Chat', allowedOrigins: ['*'], agentWhatsappNumbers: ['+15550100101', '+15550100102'], whatsappNumberPool: [{ number: '+15550100001' }] },
+    });
+    expect(created.status).toBe(201);
+    const opened = await api.server.app.inject({
+      method: 'POST',
+      url: `/api/widget/${created.body.widget.publicKey}/sessions`,
+      payload: { visitorName: 'Gus' },
+    });
+    const { sessionId, token } = opened.json() as { sessionId: string; token: string };
+    const headers = { authorization: `Bearer ${token}` };
+    await api.server.app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/messages`, headers, payload: { text: 'a person please' } });
+    const handover = await api.server.app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/handover`, headers });
+    // Neither agent has written to the pool number: no 503, the visitor waits.
+    expect(handover.statusCode).toBe(200);
+    expect(handover.json()).toMatchObject({ ok: true, assignedWhatsappNumber: '+15550100001' });
+
+    const res = await api.call('GET', `/api/organizations/${org.id}/conversations?status=waiting_agent`, { key: org.key });
+    expect(res.body.conversations).toHaveLength(1);
+    const { waiting } = res.body.conversations[0];
+    expect(waiting.agentReached).toBe(false);
+    expect(waiting.agents.map((a: { name: string; path: string; reached: boolean }) => [a.name, a.path, a.reached])).toEqual([
+      ['Maya', 'skipped', false],
+      ['Tom', 'skipped', false],
+    ]);
+    expect(waiting.agents[0].reason).toContain('has not written to +15550100001 in the last 24 hours');
+    // Only waiting conversations carry it.
+    expect((await api.call('GET', `/api/organizations/${org.id}/conversations?status=bot`, { key: org.key })).body.conversations[0].waiting).toBeUndefined();
+  });
+});

@@ -133,7 +133,7 @@ describe("a WhatsApp customer's human", () => {
   it('with no active agent, the customer is told honestly that no one can be reached and nothing is sent to anyone else', async () => {
     await shop('Quiet Shop', [{ name: 'Tom', number: TOM }]); // invited only
     await say(ANA, SHOP, 'human');
-    expect(sandbox.edge.sent().map((m) => [m.to, m.body])).toEqual([[`whatsapp:${ANA}`, visitorText.noAgentReachable]]);
+    expect(sandbox.edge.sent().map((m) => [m.to, m.body])).toEqual([[`whatsapp:${ANA}`, visitorText.noAgents]]);
     // Still the bot's: the next question gets an answer, not silence.
     await say(ANA, SHOP, 'are you there?');
     expect(sentTo(ANA)).toHaveLength(2);

@@ -1,12 +1,13 @@
 // The handover on PostgreSQL, where several instances may choose senders at once: the widget row
 // lock must keep simultaneous visitors on different numbers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeInactiveConversations } from '../../src/services/handover/inactivity.js';
+import { visitorText } from '../../src/core/handover-text.js';
+import { closeInactiveConversations, sweepHandovers } from '../../src/services/handover/inactivity.js';
 import { requestHandover } from '../../src/services/handover/request.js';
 import { numberStats } from '../../src/services/handover/stats.js';
 import { reactToInbound } from '../../src/services/inbound/reaction.js';
 import { freshPostgresDatabase } from '../support/context.js';
-import { makeInboundMessage } from '../support/factories.js';
+import { makeInboundMessage, makeNumber, openServiceWindow } from '../support/factories.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from '../services/handover/setup.js';
 
 let world: World | undefined;
@@ -79,5 +80,23 @@ describe('handover on PostgreSQL', () => {
     const toCustomer = await w.ctx.db.selectFrom('messages').select(['body', 'author']).where('to_address', '=', customer).orderBy('id').execute();
     expect(toCustomer.at(-1)).toEqual({ body: 'Hi Ana, Maya here', author: 'agent' });
     expect((await conversationOf(w, 1)).status).toBe('agent');
+  });
+
+  it('records each agent’s path, and two sweeps at once escalate an unclaimed handover once', async () => {
+    const w = await postgresWorld({ pool: 1, agentsWrote: false });
+    const own = await makeNumber(w.ctx, { organization_id: w.org.id, phone_number: '+15550100099' });
+    await openServiceWindow(w.ctx, own.id, MAYA);
+    const ana = await visitor(w, 'Ana');
+    await ana.say('help');
+    await requestHandover(w.ctx, ana.sessionId);
+    const paths = await w.ctx.db.selectFrom('handover_notifications').select(['agent_number', 'path', 'sender']).orderBy('agent_number').execute();
+    expect(paths).toEqual([
+      { agent_number: MAYA, path: 'other_sender', sender: '+15550100099' },
+      { agent_number: TOM, path: 'skipped', sender: null },
+    ]);
+    w.ctx.clock.advance(4 * 60_000);
+    await Promise.all([sweepHandovers(w.ctx), sweepHandovers(w.ctx)]);
+    expect((await seenByVisitor(w, ana.sessionId)).filter((m) => m.body === visitorText.teamAlerted)).toHaveLength(1);
+    expect((await conversationOf(w, 1)).escalated_at).toBe(w.ctx.clock.now().toISOString());
   });
 });

@@ -86,6 +86,7 @@ export async function makeConversation(
     created_at: now,
     closed_at: null,
     read_up_to: 0,
+    escalated_at: null,
     ...overrides,
   };
   await ctx.db.insertInto('conversations').values(conversation).execute();

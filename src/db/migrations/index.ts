@@ -15,6 +15,7 @@ import * as m161 from './161_conversation_reads.js';
 import * as m171 from './171_whatsapp_handovers.js';
 import * as m201 from './201_unrouted_messages.js';
 import * as m211 from './211_handover_templates.js';
+import * as m221 from './221_handover_notifications.js';
 import * as m231 from './231_reply_names.js';
 import * as m241 from './241_agent_phone.js';
 import * as m251 from './251_plan_usage.js';
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '171_whatsapp_handovers': m171,
   '201_unrouted_messages': m201,
   '211_handover_templates': m211,
+  '221_handover_notifications': m221,
   '231_reply_names': m231,
   '241_agent_phone': m241,
   '251_plan_usage': m251,

@@ -104,6 +104,7 @@ export async function openConversationFor(ctx: AppContext, target: ConversationT
       created_at: now,
       closed_at: null,
       read_up_to: 0,
+      escalated_at: null,
     };
     await trx.insertInto('conversations').values(conversation).execute();
     return conversation;
@@ -137,6 +138,25 @@ export interface ConversationJson {
   unanswered: number;
   createdAt: string;
   lastMessageAt: string;
+  /** while it waits for an agent: whether one was reached, and each agent's outcome (handover/outcomes.ts) */
+  waiting?: WaitingJson;
+}
+
+/** How a waiting conversation's agents were (or were not) reached (SPEC §8 "no agent reached yet"). */
+export interface WaitingJson {
+  /** some agent was sent a notification that has not failed */
+  agentReached: boolean;
+  agents: Array<{
+    number: string;
+    name: string | null;
+    /** free_form | template | other_sender | skipped */
+    path: string;
+    /** the number the notification went from */
+    sender: string | null;
+    reached: boolean;
+    /** why not, in words */
+    reason: string | null;
+  }>;
 }
 
 export async function listConversations(

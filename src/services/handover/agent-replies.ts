@@ -93,6 +93,12 @@ async function act(ctx: AppContext, inbox: AgentInbox, handover: Handover, kind:
   const claimedByOther = conversation.agent_number && conversation.agent_number !== agent;
   const refuse = async () =>
     tellAgent(ctx, inbox, agentText.refusedClaimed(handover, await agentName(ctx.db, conversation.organization_id, conversation.agent_number!)), 'refused');
+  // A widget in scope through one notification (a detour, an escalation) lends none of its other conversations.
+  if (!handover.agents.includes(agent) && conversation.agent_number !== agent) {
+    const mine = inbox.open.filter((h) => involves(h, agent));
+    await tellAgent(ctx, inbox, unresolvedReplyWarning(`#${handover.ref} is not one of your conversations.`, mine.map(withOrganization(mine))), 'warning');
+    return true;
+  }
   // The bot's answer stays wrong after the conversation moved on: marking it needs no open handover.
   if (kind === 'wrong') {
     if (claimedByOther) return refuse().then(() => true);

@@ -40,7 +40,24 @@ export async function scopeOn(ctx: AppContext, agent: string, number: NumberRow 
             .where('assigned_whatsapp_number', '=', number.phone_number)
             .execute()
         ).map((c) => c.organization_id);
-  return { widgets: await widgetsServedBy(ctx, agent, number, organizationIds), organizationIds: whatsapp };
+  // A notification sent from this number about a conversation carried by another (the agent's window
+  // is open here, not there; or an escalation): a `#282:` reply from here reaches it too.
+  const detours = await ctx.db
+    .selectFrom('handover_notifications as n')
+    .innerJoin('conversations as c', 'c.id', 'n.conversation_id')
+    .select(['c.widget_id', 'c.organization_id'])
+    .distinct()
+    .where('n.agent_number', '=', agent)
+    .where('n.number_id', '=', number.id)
+    .where('n.path', '!=', 'skipped')
+    .where('c.organization_id', 'in', organizationIds)
+    .where('c.status', 'in', [...HUMAN_STATUSES])
+    .execute();
+  const widgets = await widgetsServedBy(ctx, agent, number, organizationIds);
+  const detourWidgetIds = [...new Set(detours.flatMap((d) => (d.widget_id && !widgets.some((w) => w.id === d.widget_id) ? [d.widget_id] : [])))];
+  if (detourWidgetIds.length > 0) widgets.push(...(await ctx.db.selectFrom('widgets').selectAll().where('id', 'in', detourWidgetIds).execute()));
+  const detourOrganizations = detours.flatMap((d) => (d.widget_id ? [] : [d.organization_id]));
+  return { widgets, organizationIds: [...new Set([...whatsapp, ...detourOrganizations])] };
 }
 
 /** Widgets that list this agent and reach their agents through this number. */

@@ -16,9 +16,9 @@ export interface Handover {
   /** the widget's settings; a WhatsApp customer's handover has the defaults (30 minutes' inactivity, no template) */
   settings: WidgetSettings;
   /**
-   * who answers it, all of whom accepted (SPEC §8 Agents): the widget's active agents, or every
-   * active agent of the organization for a WhatsApp customer. The only ones notified, the only
-   * ones who reach the customer.
+   * who answers it, all of whom accepted (SPEC §8 Agents): the widget's active agents (and the
+   * organization's agents it was escalated to), or every active agent of the organization for a
+   * WhatsApp customer. The only ones notified, the only ones who reach the customer.
    */
   agents: string[];
   /** the visitor's name, or `Visitor 3` (numbered within the organization); a WhatsApp customer's profile name, or number */
@@ -55,6 +55,16 @@ export async function loadHandovers(ctx: AppContext, conversationIds: string[]):
     ctx.db,
     rows.map((r) => r.organization_id),
   );
+  // Agents told of a conversation beyond its widget's (escalation) answer it too, while active.
+  const notified = await ctx.db
+    .selectFrom('handover_notifications')
+    .select(['conversation_id', 'agent_number'])
+    .distinct()
+    .where('conversation_id', 'in', conversationIds)
+    .where('path', '!=', 'skipped')
+    .execute();
+  const alsoTold = (conversationId: string, organizationAgents: string[]) =>
+    notified.filter((n) => n.conversation_id === conversationId && organizationAgents.includes(n.agent_number)).map((n) => n.agent_number);
   const order = new Map(conversationIds.map((id, i) => [id, i]));
   return rows
     .flatMap(({ contact_name, visitor_number, external_id, contact_phone, organization_name, ...conversation }): Handover[] => {
@@ -83,7 +93,9 @@ export async function loadHandovers(ctx: AppContext, conversationIds: string[]):
           ...common,
           widget,
           settings,
-          agents: settings.agentWhatsappNumbers.filter((n) => organizationAgents.includes(n)),
+          agents: [
+            ...new Set([...settings.agentWhatsappNumbers.filter((n) => organizationAgents.includes(n)), ...alsoTold(conversation.id, organizationAgents)]),
+          ],
           visitorName: visitorLabel(contact_name, visitor_number),
           sessionId: external_id ?? '',
           customerAddress: null,

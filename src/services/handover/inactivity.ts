@@ -1,13 +1,15 @@
 // The handover sweep, every 30 seconds: inactivity (no message either way for the widget's
 // `inactivityTimeoutMinutes` closes the conversation, both sides told, the pool number freed),
-// notifications that failed later, and numbers still held by conversations closed elsewhere.
+// notifications that failed later (the agent's next path), escalation of handovers nobody claimed,
+// and numbers still held by conversations closed elsewhere.
 // Each step is atomic per conversation, so sweeps on several instances do each thing once.
 import { sql } from 'kysely';
 import { HUMAN_STATUSES } from '../../core/status.js';
 import type { AppContext } from '../context.js';
 import { widgetSettingsSchema } from '../widgets/settings.js';
 import { closeHandover, releaseClosedConversations } from './close.js';
-import { releaseUnreachableHandovers } from './request.js';
+import { escalateUnclaimedHandovers } from './escalation.js';
+import { anyAgentReachable, followFailedNotifications } from './notify.js';
 
 const SWEEP_EVERY_MS = 30_000;
 const MINUTE_MS = 60_000;
@@ -20,6 +22,7 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
     .leftJoin('widgets as w', 'w.id', 'c.widget_id')
     .select([
       'c.id',
+      'c.status',
       'c.last_message_at',
       'c.handed_over_at',
       'w.settings',
@@ -39,6 +42,8 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
       .sort()
       .at(-1)!;
     if (now - Date.parse(lastActivity) < timeoutMs) continue;
+    // Nobody could be told of it yet: it stays waiting, visible in the inbox, for the first agent who can be reached.
+    if (row.status === 'waiting_agent' && !(await anyAgentReachable(ctx, row.id))) continue;
     if (await closeHandover(ctx, row.id, { by: 'inactivity' })) closed++;
   }
   return closed;
@@ -46,7 +51,8 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
 
 export async function sweepHandovers(ctx: AppContext): Promise<void> {
   await closeInactiveConversations(ctx);
-  await releaseUnreachableHandovers(ctx);
+  await followFailedNotifications(ctx);
+  await escalateUnclaimedHandovers(ctx);
   await releaseClosedConversations(ctx);
 }
 

@@ -11,7 +11,7 @@ import { deleteAgent, getAgent, updateAgent } from '../agents/agents.js';
 import type { AppContext } from '../context.js';
 import { findSenderNumber, type Handover, loadHandover, loadHandovers } from './agents.js';
 import { tellCustomer } from './customer.js';
-import { notifyAgents } from './request.js';
+import { notifyAgents } from './notify.js';
 
 export interface RemovalEffect {
   /** conversations other agents were asked to take: `to` names them */

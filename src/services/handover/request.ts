@@ -1,9 +1,10 @@
-// A visitor asks for a human: choose the sender, notify every agent from it, and from then on
-// forward each visitor message to the agent's phone. With one chat per agent, later visitors wait
+// A visitor asks for a human: choose the sender, notify every agent (notify.ts: by the path WhatsApp
+// allows for each), and from then on forward each visitor message to the agent's phone. A visitor
+// no agent can be written to now keeps waiting, visibly, rather than going back to the bot. With one chat per agent, later visitors wait
 // in line and are connected when an earlier conversation closes.
 import { AppError, notFound, unavailable } from '../../core/errors.js';
-import { forwardedVisitorMessage, handoverNotification, visitorText } from '../../core/handover-text.js';
-import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
+import { forwardedVisitorMessage, visitorText } from '../../core/handover-text.js';
+import { humanHasIt } from '../../core/status.js';
 import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
 import type { Conversation, Message, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
@@ -11,9 +12,8 @@ import { openConversationFor } from '../conversations/conversations.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
 import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
 import { activeAgentNumbers } from '../agents/agents.js';
-import { asksForHuman } from '../../core/intent.js';
-import { agentsOf, findSenderNumber, type Handover, involvedAgents, loadHandover, sendToAgent } from './agents.js';
-import { tellCustomer } from './customer.js';
+import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './agents.js';
+import { describeMedia, notifyAgents, senderForAgent } from './notify.js';
 import { claimSender, type SenderClaim } from './senders.js';
 import { commandsLineDue } from './commands-line.js';
 import { handoverTemplateFor } from './templates.js';
@@ -50,8 +50,8 @@ export async function requestHandover(ctx: AppContext, sessionId: string): Promi
       'NO_AGENTS',
     );
   }
+  // Agents exist: whether or not one can be written to now, the visitor waits, visibly (never a 503).
   const claim = await connect(ctx, widget, settings, conversation.id);
-  if (claim.kind === 'assigned' && !claim.reached) throw unavailable(visitorText.noAgentReachable, 'NO_AGENT_REACHABLE');
   return result(claim.conversation);
 }
 
@@ -72,83 +72,16 @@ async function connect(ctx: AppContext, widget: Widget, settings: WidgetSettings
   }
   const handover = (await loadHandover(ctx, claim.conversation.id))!;
   const reached = await notifyAgents(ctx, handover, claim);
-  if (!reached) {
-    await giveBackToBot(ctx, claim.conversation);
-    return { ...claim, reached };
-  }
-  await postToVisitor(ctx, claim.conversation, { author: 'system', text: visitorText.connecting, idempotencyKey: `handover-connecting:${claim.assignmentId}` });
+  // No path to any agent now: the visitor is told, and keeps waiting in the inbox for the first agent who writes in.
+  const note = reached
+    ? { text: visitorText.connecting, idempotencyKey: `handover-connecting:${claim.assignmentId}` }
+    : { text: visitorText.noAgentReachable, idempotencyKey: `handover-unreachable:${claim.assignmentId}` };
+  await postToVisitor(ctx, claim.conversation, { author: 'system', ...note });
   await publishStatus(ctx, claim.conversation);
   return { ...claim, reached };
 }
 
-/** What a notification needs of the claimed sender. */
-export type AgentSender = Pick<Extract<SenderClaim, { kind: 'assigned' }>, 'number' | 'phone' | 'agents' | 'assignmentId'>;
-
-/** The notification to each agent; true when at least one could be sent to. */
-export async function notifyAgents(ctx: AppContext, handover: Handover, claim: AgentSender): Promise<boolean> {
-  const lastMessage = await lastCustomerMessage(ctx, handover.conversation);
-  const template = await handoverTemplateFor(ctx, claim.number, handover.widget ? handover.settings : null, {
-    visitorName: handover.visitorName,
-    ref: `#${handover.ref}`,
-    excerpt: lastMessage ?? '',
-    session: handover.sessionId ?? handover.customerAddress ?? '',
-  });
-  const busy = await agentsBusyOn(ctx, claim.phone, handover.conversation.id);
-  let reached = false;
-  for (const agent of claim.agents.filter((a) => handover.agents.includes(a))) {
-    // "Reply in this chat" only where a reply without a prefix can mean this conversation alone.
-    const text = handoverNotification({ ...handover, lastMessage, replyHere: !busy.has(agent), withCommands: await commandsLineDue(ctx, agent) });
-    const sent = await sendToAgent(ctx, {
-      sender: claim.number,
-      agent,
-      organizationId: handover.conversation.organization_id,
-      conversationId: handover.conversation.id,
-      text,
-      template,
-      idempotencyKey: `handover:${claim.assignmentId}:${agent}`,
-    });
-    reached ||= sent;
-  }
-  return reached;
-}
-
-/** Agents who have another open conversation on this sender (involvedAgents says who that is). */
-async function agentsBusyOn(ctx: AppContext, phone: string, exceptConversationId: string): Promise<Set<string>> {
-  const open = await ctx.db
-    .selectFrom('conversations as c')
-    .leftJoin('widgets as w', 'w.id', 'c.widget_id')
-    .select(['c.organization_id', 'c.agent_number', 'w.settings'])
-    .where('c.assigned_whatsapp_number', '=', phone)
-    .where('c.status', 'in', [...HUMAN_STATUSES])
-    .where('c.id', '!=', exceptConversationId)
-    .execute();
-  return new Set((await involvedAgents(ctx.db, open)).flat());
-}
-
-/**
- * What the notification quotes: the customer's latest message. A WhatsApp customer asks for a
- * person by writing it ("human"), which tells the agent nothing: then the message before it.
- */
-async function lastCustomerMessage(ctx: AppContext, conversation: Conversation): Promise<string | null> {
-  const last = await ctx.db
-    .selectFrom('messages')
-    .select(['body', 'media'])
-    .where('conversation_id', '=', conversation.id)
-    .where('direction', '=', 'in')
-    .where('author', 'in', ['visitor', 'contact'])
-    .orderBy('id', 'desc')
-    .limit(2)
-    .execute();
-  const text = (m: (typeof last)[number]) => m.body ?? describeMedia(m.media ? (JSON.parse(m.media) as VisitorMedia) : null);
-  const [latest, before] = last;
-  if (!latest) return null;
-  if (conversation.channel === 'whatsapp' && before && latest.body && asksForHuman(latest.body)) return text(before);
-  return text(latest);
-}
-
-const describeMedia = (media: VisitorMedia | null) => (media ? `📎 ${media.filename ?? media.type}` : null);
-
-/** No agent could be reached: the bot answers again and the number is free for someone else. */
+/** Back to the bot (handed back from the inbox): the bot answers again and the number is free for someone else. */
 export async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promise<void> {
   const now = ctx.clock.now().toISOString();
   await ctx.db
@@ -163,30 +96,6 @@ export async function giveBackToBot(ctx: AppContext, conversation: Conversation)
     .where('released_at', 'is', null)
     .execute();
   await publishStatus(ctx, { ...conversation, status: 'bot' });
-}
-
-/**
- * Notifications that failed after being accepted (Twilio reports 63016, Meta 131047, in a status
- * callback): once every agent's has failed, the visitor is told and the bot has them again.
- */
-export async function releaseUnreachableHandovers(ctx: AppContext): Promise<number> {
-  const waiting = await ctx.db
-    .selectFrom('handover_assignments as a')
-    .innerJoin('conversations as c', 'c.id', 'a.conversation_id')
-    .selectAll('c')
-    .select('a.id as assignment_id')
-    .where('a.released_at', 'is', null)
-    .where('c.status', '=', 'waiting_agent')
-    .execute();
-  let released = 0;
-  for (const { assignment_id, ...conversation } of waiting) {
-    const notifications = await ctx.db.selectFrom('messages').select('status').where('idempotency_key', 'like', `handover:${assignment_id}:%`).execute();
-    if (notifications.length === 0 || notifications.some((n) => n.status !== 'failed')) continue;
-    await giveBackToBot(ctx, conversation);
-    await tellCustomer(ctx, conversation, { author: 'system', text: visitorText.noAgentReachable, idempotencyKey: `handover-unreachable:${assignment_id}` });
-    released++;
-  }
-  return released;
 }
 
 async function placeInLine(ctx: AppContext, conversation: Conversation): Promise<number> {
@@ -216,9 +125,6 @@ export async function connectWaitingVisitors(ctx: AppContext, widgetId: string):
     if (!next) return;
     const claim = await connect(ctx, widget, settings, next.id);
     if (claim.kind === 'queued') return;
-    if (claim.kind === 'assigned' && !claim.reached) {
-      await postToVisitor(ctx, claim.conversation, { author: 'system', text: visitorText.noAgentReachable });
-    }
   }
 }
 
@@ -248,7 +154,8 @@ export async function forwardCustomerMessage(ctx: AppContext, conversation: Conv
   const text = forwardedVisitorMessage(handover, message.body ?? describeMedia(media) ?? '');
   for (const agent of agentsOf(conversation, handover)) {
     await sendToAgent(ctx, {
-      sender,
+      // An agent told from another number (their window with this one is closed) hears it there.
+      sender: await senderForAgent(ctx, conversation.id, agent, sender),
       agent,
       organizationId: conversation.organization_id,
       conversationId: conversation.id,

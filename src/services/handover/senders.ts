@@ -13,6 +13,7 @@ import type { WidgetSettings } from '../widgets/settings.js';
 import { findSenderNumber, involvedAgents } from './agents.js';
 import { activeAgentNumbers } from '../agents/agents.js';
 import { platformDefaultSender } from '../numbers/usable.js';
+import { openWindows } from './windows.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -149,6 +150,12 @@ async function loadCandidates(
     .groupBy('number')
     .execute();
   const involved = await involvedAgents(trx, open);
+  const windows = await openWindows(
+    trx,
+    ctx.clock.now(),
+    senders.map((s) => s.number),
+    agents,
+  );
   return senders.map((s) => {
     const carried = open.flatMap((c, i) => (c.number === s.phone ? [involved[i]!] : []));
     const withAgents = carried.filter((people) => people.some((a) => agents.includes(a)));
@@ -163,6 +170,7 @@ async function loadCandidates(
       freeAgents: free.length,
       openConversations: carried.length,
       assignments24h: Number(recent.find((r) => r.number === s.phone)?.count ?? 0),
+      openWindows: windows.get(s.number.id)!.size,
     };
   });
 }

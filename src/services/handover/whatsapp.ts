@@ -2,19 +2,19 @@
 // agents are notified on WhatsApp exactly as for a website visitor (the same notification, the same
 // reply rules, claimed by the first to answer), and from then on the customer's messages are
 // forwarded to them and the bot stays silent until the conversation closes.
+import { chooseSender } from '../../core/pool.js';
 import { humanHasIt } from '../../core/status.js';
 import type { Conversation, Message, NumberRow } from '../../db/schema.js';
-import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { findNumberById } from '../numbers/lookup.js';
-import { platformDefaultSender } from '../numbers/usable.js';
-import { serviceWindowOpen } from '../outbound/send.js';
 import { activeAgentsByOrganization, findSenderNumber, loadHandover } from './agents.js';
-import { type AgentSender, giveBackToBot, notifyAgents } from './request.js';
+import { type AgentSender, notifyAgents } from './notify.js';
+import { openWindows, organizationSenders, type Sender } from './windows.js';
 
 /**
  * `connected`: agents were notified (or were already, by an earlier message); `no_agents`: the
- * organization has no active agent, nothing was sent; `unreachable`: no notification could go out.
+ * organization has no active agent (or no number to write from), nothing was sent and the bot keeps
+ * the conversation; `unreachable`: no agent can be written to now, the customer waits for one.
  */
 export type CustomerHandover = 'connected' | 'no_agents' | 'unreachable';
 
@@ -22,26 +22,24 @@ export type CustomerHandover = 'connected' | 'no_agents' | 'unreachable';
 export async function handOverWhatsappCustomer(ctx: AppContext, conversation: Conversation, inbound: Message): Promise<CustomerHandover> {
   const agents = (await activeAgentsByOrganization(ctx.db, [conversation.organization_id])).get(conversation.organization_id) ?? [];
   if (agents.length === 0) return 'no_agents';
-  const sender = await chooseSender(ctx, conversation, agents);
+  const sender = await chooseCustomerSender(ctx, conversation, agents);
   if (!sender) {
     ctx.log.warn({ conversationId: conversation.id }, 'no number with a phone number can write to the agents; the customer is told no one can be reached');
-    return 'unreachable';
+    return 'no_agents';
   }
   // Keyed by the message that asked: a retried job finds its own claim and finishes it.
   const claim = await claimForCustomer(ctx, conversation, sender, agents, assignmentIdOf(inbound.id));
   if (claim === 'earlier') return 'connected';
-  if (claim === 'released') return 'unreachable';
+  if (claim === 'released') return 'no_agents';
   const handover = (await loadHandover(ctx, conversation.id))!;
-  if (!(await notifyAgents(ctx, handover, claim))) {
-    await giveBackToBot(ctx, handover.conversation);
-    return 'unreachable';
-  }
+  const reached = await notifyAgents(ctx, handover, claim);
+  // Reached or not, the customer waits for a person, listed in the inbox (never handed back to the bot).
   await ctx.bus.publish({
     channel: `org:${conversation.organization_id}`,
     type: 'conversation',
     data: { id: conversation.id, ref: conversation.ref, status: 'waiting_agent' },
   });
-  return 'connected';
+  return reached ? 'connected' : 'unreachable';
 }
 
 const assignmentIdOf = (messageId: number) => `whatsapp:${messageId}`;
@@ -53,33 +51,34 @@ export async function askedForHandover(ctx: AppContext, message: Message): Promi
 }
 
 /**
- * The number that writes to the agents: the one the customer wrote to, so the agents see the
- * business they know; when WhatsApp would refuse it (no agent wrote to it in the last 24 hours,
- * or its own phone number is unknown, as for a Whapi channel), the organization's other numbers,
- * then the platform's default sender — the first that some agent can be written to from. When none
- * can, the customer's number: the notification is recorded as failed and the customer is told.
+ * The number that writes to the agents (SPEC §8 "Choosing the sender", with core/pool.ts's one
+ * chooser): the one the customer wrote to, so the agents see the business they know, else the
+ * organization's other numbers, then the platform's default sender — the one whose windows are
+ * open with more agents first (each agent's path is then chosen in notify.ts). Load is not
+ * weighed: any of them carries a customer's handover as well as another.
  */
-async function chooseSender(ctx: AppContext, conversation: Conversation, agents: string[]): Promise<(NumberRow & { phone_number: string }) | undefined> {
+async function chooseCustomerSender(ctx: AppContext, conversation: Conversation, agents: string[]): Promise<Sender | undefined> {
   const customers = conversation.number_id ? await findNumberById(ctx, conversation.number_id) : undefined;
-  const own = await ctx.db
-    .selectFrom('numbers')
-    .selectAll()
-    .where('organization_id', '=', conversation.organization_id)
-    .where('is_shared_trial', '=', 0)
-    .orderBy('created_at')
-    .execute();
-  const platform = await platformDefaultSender(ctx.db, ctx.config);
   const seen = new Set<string>();
-  const candidates = [customers, ...own, platform].filter((n): n is NumberRow & { phone_number: string } => {
+  const candidates = [customers, ...(await organizationSenders(ctx, conversation.organization_id))].filter((n): n is Sender => {
     if (!n?.phone_number || seen.has(n.id)) return false;
     seen.add(n.id);
     return true;
   });
-  for (const number of candidates) {
-    if (!providerByName(number.provider)?.hasServiceWindow) return number;
-    for (const agent of agents) if (await serviceWindowOpen(ctx, number.id, agent)) return number;
-  }
-  return candidates[0];
+  const windows = await openWindows(ctx.db, ctx.clock.now(), candidates, agents);
+  const chosen = chooseSender(
+    candidates.map((row, position) => ({
+      row,
+      number: row.phone_number,
+      position,
+      openWithAgents: 0,
+      freeAgents: agents.length,
+      openConversations: 0,
+      assignments24h: 0,
+      openWindows: windows.get(row.id)!.size,
+    })),
+  );
+  return chosen?.row;
 }
 
 /**

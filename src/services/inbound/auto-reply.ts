@@ -45,7 +45,8 @@ export async function replyToCustomer(ctx: AppContext, conversation: Conversatio
       return;
     }
     // Never "a member of our team will reply" when nobody was told.
-    await reply(handover === 'connected' ? HANDOVER_CONFIRMATION : visitorText.noAgentReachable);
+    const answer = { connected: HANDOVER_CONFIRMATION, unreachable: visitorText.noAgentReachable, no_agents: visitorText.noAgents };
+    await reply(answer[handover]);
     await clearUnanswered(ctx, inbound);
     return;
   }

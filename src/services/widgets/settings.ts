@@ -75,6 +75,12 @@ const settingsFields = {
     .int()
     .min(1)
     .max(7 * 24 * 60),
+  /** nobody claimed the handover by then: the organization's other active agents are alerted too */
+  agentResponseMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   /** sent to an agent outside the sender's 24-hour window */
   handoverTemplate: z.object({ name: z.string().min(1), language: z.string().min(2).default('en'), variables: z.array(z.string()).default([]) }).nullable(),
   workingHours: workingHours.nullable(),
@@ -89,6 +95,7 @@ export const widgetSettingsSchema = z.object({
   handoverWhatsappNumber: settingsFields.handoverWhatsappNumber.default(null),
   enableMultipleWhatsappChats: settingsFields.enableMultipleWhatsappChats.default(true),
   inactivityTimeoutMinutes: settingsFields.inactivityTimeoutMinutes.default(30),
+  agentResponseMinutes: settingsFields.agentResponseMinutes.default(3),
   handoverTemplate: settingsFields.handoverTemplate.default(null),
   workingHours: settingsFields.workingHours.default(null),
   offlineMessage: settingsFields.offlineMessage.default(null),

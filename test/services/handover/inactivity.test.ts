@@ -3,6 +3,7 @@ import { closeConversation } from '../../../src/services/conversations/conversat
 import { closeInactiveConversations, startInactivitySweeper, sweepHandovers } from '../../../src/services/handover/inactivity.js';
 import { requestHandover } from '../../../src/services/handover/request.js';
 import { numberStats } from '../../../src/services/handover/stats.js';
+import { visitorText } from '../../../src/core/handover-text.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './setup.js';
 
 let world: World;
@@ -58,7 +59,7 @@ describe('inactivity', () => {
 });
 
 describe('the sweep also', () => {
-  it('gives the visitor back to the bot when every notification failed later (a status callback with the window error)', async () => {
+  it('takes the next path when a notification fails later; with none left for any agent the visitor is told once and keeps waiting', async () => {
     world = await makeWorld({ pool: 1 });
     const ana = await visitor(world, 'Ana');
     await ana.say('hello?');
@@ -67,14 +68,28 @@ describe('the sweep also', () => {
     await world.ctx.db.updateTable('messages').set({ status: 'failed', send_success: 0, error_code: '63016' }).where('id', '=', toMaya!.id).execute();
     await sweepHandovers(world.ctx);
     expect((await conversationOf(world, 1)).status).toBe('waiting_agent'); // Tom may still answer
+    expect(await seenByVisitor(world, ana.sessionId).then((ms) => ms.filter((m) => m.body === visitorText.noAgentReachable))).toHaveLength(0);
 
     await world.ctx.db.updateTable('messages').set({ status: 'failed', send_success: 0, error_code: '63016' }).where('id', '=', toTom!.id).execute();
     await sweepHandovers(world.ctx);
     await sweepHandovers(world.ctx);
-    expect(await conversationOf(world, 1)).toMatchObject({ status: 'bot', assigned_whatsapp_number: null });
-    const told = (await seenByVisitor(world, ana.sessionId)).filter((m) => m.body?.includes('no agent could be reached'));
+    // No template and no other number: each agent is skipped, nothing more was sent.
+    expect(await sentToAgents(world)).toHaveLength(2);
+    const outcomes = await world.ctx.db
+      .selectFrom('handover_notifications')
+      .select(['agent_number', 'path', 'failed_at'])
+      .orderBy('agent_number')
+      .orderBy('path')
+      .execute();
+    expect(outcomes.map((o) => [o.agent_number, o.path, o.failed_at !== null])).toEqual([
+      [MAYA, 'free_form', true],
+      [MAYA, 'skipped', false],
+      [TOM, 'free_form', true],
+      [TOM, 'skipped', false],
+    ]);
+    expect(await conversationOf(world, 1)).toMatchObject({ status: 'waiting_agent', assigned_whatsapp_number: '+15550100011' });
+    const told = (await seenByVisitor(world, ana.sessionId)).filter((m) => m.body === visitorText.noAgentReachable);
     expect(told).toHaveLength(1);
-    expect((await world.ctx.db.selectFrom('handover_assignments').select('released_at').executeTakeFirstOrThrow()).released_at).not.toBeNull();
   });
 
   it('frees the number of a conversation closed from the inbox and connects the visitor waiting for it', async () => {
@@ -110,5 +125,17 @@ describe('the background sweeper', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('a handover no agent could be told of', () => {
+  it('is not closed for inactivity: it stays waiting in the inbox', async () => {
+    world = await makeWorld({ pool: 1, agentsWrote: false, settings: { inactivityTimeoutMinutes: 10 } });
+    const ana = await visitor(world, 'Ana');
+    await ana.say('hello?');
+    await requestHandover(world.ctx, ana.sessionId);
+    world.ctx.clock.advance(60 * MINUTE);
+    expect(await closeInactiveConversations(world.ctx)).toBe(0);
+    expect((await conversationOf(world, 1)).status).toBe('waiting_agent');
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { forwardCustomerMessage, requestHandover } from '../../../src/services/handover/request.js';
 import { numberStats } from '../../../src/services/handover/stats.js';
+import { visitorText } from '../../../src/core/handover-text.js';
 import { makeNumber, openServiceWindow } from '../../support/factories.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './setup.js';
 
@@ -193,22 +194,24 @@ describe('agents outside the 24-hour window of the sender', () => {
     }
   });
 
-  it('without a template: the sends fail with the window error, recorded, and the visitor is told no agent could be reached', async () => {
+  it('without a template or another open number: each agent is skipped with a reason, nothing is sent, and the visitor waits, told so', async () => {
     world = await makeWorld({ provider: 'twilio', handoverNumber: true, agentsWrote: false });
     const v = await visitor(world, 'Ana');
     await v.say('hi');
-    await expect(requestHandover(world.ctx, v.sessionId)).rejects.toMatchObject({
-      status: 503,
-      code: 'NO_AGENT_REACHABLE',
-      message: expect.stringContaining('no agent could be reached'),
-    });
-    const sent = await sentToAgents(world);
-    expect(sent).toHaveLength(2);
-    for (const m of sent) expect(m).toMatchObject({ status: 'failed', send_success: 0, error_code: 'WINDOW_CLOSED' });
-    // The bot has the visitor again and the number is free.
-    expect(await conversationOf(world, 1)).toMatchObject({ status: 'bot', assigned_whatsapp_number: null });
-    const stats = await numberStats(world.ctx, world.widget.id);
-    expect(stats[0]).toMatchObject({ number: '+15550100001', openConversations: 0, assignmentsTotal: 1, lastSendError: expect.stringContaining('24-hour') });
+    // Agents exist, so the visitor waits (200), rather than a 503 and the bot.
+    expect(await requestHandover(world.ctx, v.sessionId)).toEqual({ conversationRef: 1, assignedWhatsappNumber: '+15550100001' });
+    // The path was chosen before sending: nothing doomed to fail was sent.
+    expect(await sentToAgents(world)).toHaveLength(0);
+    const attempts = await world.ctx.db.selectFrom('handover_notifications').selectAll().orderBy('agent_number').execute();
+    expect(attempts.map((a) => [a.agent_number, a.path, a.message_id])).toEqual([
+      [MAYA, 'skipped', null],
+      [TOM, 'skipped', null],
+    ]);
+    expect(attempts[0]!.reason).toContain('has not written to +15550100001 in the last 24 hours');
+    expect(attempts[0]!.reason).toContain('no approved handover template');
+    expect(await conversationOf(world, 1)).toMatchObject({ status: 'waiting_agent', assigned_whatsapp_number: '+15550100001' });
+    const told = (await seenByVisitor(world, v.sessionId)).filter((m) => m.body === visitorText.noAgentReachable);
+    expect(told).toHaveLength(1);
   });
 });
 

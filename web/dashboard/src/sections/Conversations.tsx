@@ -135,6 +135,20 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
               ? 'waiting for an agent'
               : 'nobody'}
         </dd>
+        {conversation.waiting && conversation.waiting.agents.length > 0 && (
+          <>
+            <dt>Agents</dt>
+            <dd>
+              <ul className="agent-outcomes" data-testid="agent-outcomes">
+                {conversation.waiting.agents.map((a) => (
+                  <li key={a.number}>
+                    {a.name ?? a.number}: {a.reached ? `notified (${a.path.replace('_', '-')}${a.sender ? ` from ${a.sender}` : ''})` : a.reason}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         {conversation.assignedWhatsappNumber && (
           <>
             <dt>Carried on</dt>
@@ -256,6 +270,11 @@ export function Conversations({ org }: SectionProps) {
                   {c.agentNumber && ` · ${c.agentName ?? c.agentNumber}`}
                   {c.contactEmail && ` · ${c.contactEmail}`}
                 </span>
+                {c.waiting && !c.waiting.agentReached && (
+                  <span className="muted waiting-note" data-testid="no-agent-reached">
+                    {c.assignedWhatsappNumber ? 'no agent reached yet' : 'in line for a free agent'}
+                  </span>
+                )}
               </button>
             </li>
           ))}

@@ -167,6 +167,9 @@ export function Settings({ widget, numbers, onSaved }: { widget: Widget; numbers
           <Field label="Inactivity timeout (minutes)">
             <input type="number" min={1} max={10080} value={form.timeout} onChange={set('timeout')} />
           </Field>
+          <Field label="Alert the whole team when nobody answers within (minutes)">
+            <input type="number" min={1} max={1440} value={form.responseMinutes} onChange={set('responseMinutes')} />
+          </Field>
           <label className="check">
             <input type="checkbox" checked={form.multiple} onChange={set('multiple')} /> An agent may carry several chats at once
           </label>
@@ -214,6 +217,7 @@ function toForm(w: Widget) {
     agents: w.agentWhatsappNumbers.join('\n'),
     handover: w.handoverWhatsappNumber ?? '',
     timeout: String(w.inactivityTimeoutMinutes),
+    responseMinutes: String(w.agentResponseMinutes),
     multiple: w.enableMultipleWhatsappChats,
     templateOn: w.handoverTemplate !== null,
     templateName: w.handoverTemplate?.name ?? '',
@@ -235,6 +239,7 @@ function fromForm(form: ReturnType<typeof toForm>) {
     handoverWhatsappNumber: form.handover.trim() || null,
     enableMultipleWhatsappChats: form.multiple,
     inactivityTimeoutMinutes: Number(form.timeout),
+    agentResponseMinutes: Number(form.responseMinutes),
     handoverTemplate: form.templateOn
       ? {
           name: form.templateName.trim(),
