@@ -65,7 +65,7 @@ describe('the path of one notification', () => {
     expect(toMaya).toMatchObject({ to_address: MAYA, from_address: '+15550100099', status: 'queued' });
     expect(toMaya!.body).toContain('🆔 ID: #1');
     expect(toMaya!.body).toContain('This conversation is on +15550100011');
-    expect(toMaya!.body).toMatch(/\nReply with: #1: your message$/);
+    expect(toMaya!.body).toMatch(/\nReply with: #1: your message(\n|$)/);
     const [maya, tom] = await outcomes(world);
     expect(maya).toMatchObject({ path: 'other_sender', sender: '+15550100099' });
     expect(tom).toMatchObject({ path: 'skipped', sender: null, reason: expect.stringContaining('no other number of the organization has an open window') });
