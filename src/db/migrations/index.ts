@@ -14,6 +14,7 @@ import * as m141 from './141_answer_choices_and_suggestions.js';
 import * as m161 from './161_conversation_reads.js';
 import * as m171 from './171_whatsapp_handovers.js';
 import * as m201 from './201_unrouted_messages.js';
+import * as m281 from './281_job_leases.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '161_conversation_reads': m161,
   '171_whatsapp_handovers': m171,
   '201_unrouted_messages': m201,
+  '281_job_leases': m281,
 };
