@@ -77,7 +77,15 @@ async function holdInstanceName(ctx: AppContext): Promise<InstanceName | undefin
       INSTANCE_NAME_LOCK,
       ctx.config.instanceId,
     ]);
-    if (rows[0]?.held) return { release: async () => client.release(true) };
+    if (rows[0]?.held) {
+      let released = false;
+      return {
+        release: async () => {
+          if (!released) client.release(true);
+          released = true;
+        },
+      };
+    }
   } catch (err) {
     client.release(true);
     throw err;
