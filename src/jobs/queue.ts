@@ -89,8 +89,9 @@ export function wakeWorkers(ctx: AppContext): void {
  * Makes the jobs a killed run left `running` due now, rather than after their lease. SQLite: it is
  * one instance by definition, so once no worker of this process runs, every `running` row was left
  * by a process that is gone. PostgreSQL instances share the queue: a worker takes back only the
- * jobs of its own INSTANCE_ID (leases.ts), the others wait for their short lease. Either way a send that may have reached its provider is checked before it is
- * repeated (services/outbound/send.ts). Returns how many jobs were taken back.
+ * jobs of its own INSTANCE_ID (leases.ts), the others wait for their short lease. Either way a send
+ * that may have reached its provider is checked before it is repeated (services/outbound/send.ts).
+ * Returns how many jobs were taken back.
  */
 export async function reclaimAbandonedJobs(ctx: AppContext): Promise<number> {
   if (ctx.database.dialect !== 'sqlite' || ctx.jobs.workers.size > 0) return 0;
