@@ -88,6 +88,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER: onOff,
   INSTANCE_ID: optionalText,
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
   WIDGET_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   WIDGET_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   TRUSTED_PROXIES: addressList,
@@ -165,6 +166,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     worker: env.WORKER ?? true,
     instanceId: env.INSTANCE_ID ?? `${process.pid}`,
+    /** INSTANCE_ID was given: jobs leased under it on PostgreSQL belong to this instance's earlier life */
+    instanceIdChosen: env.INSTANCE_ID !== undefined,
+    /** a running job's lease, renewed while it runs; a dead instance's jobs return after it */
+    jobLeaseMs: env.JOB_LEASE_SECONDS * 1000,
     /** visitor API limits: messages per session, requests per address (per minute) */
     widgetLimits: { messagesPerMinute: env.WIDGET_MESSAGES_PER_MINUTE, requestsPerMinute: env.WIDGET_REQUESTS_PER_MINUTE },
     /** proxies whose X-Forwarded-For names the client (addresses or CIDR ranges); none by default */

@@ -2,12 +2,14 @@
 // crash. Workers claim due rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so several instances share the
 // queue; SQLite: one claiming UPDATE), run them with bounded concurrency and retry failures with
 // backoff. A job left `running` by a killed process is due again when the next worker starts
-// (SQLite: one instance), or is claimed again once its lease runs out (PostgreSQL).
+// (SQLite: one instance; PostgreSQL: an instance restarted under its INSTANCE_ID), or is claimed
+// again once its short lease, renewed while the job runs, runs out (leases.ts).
 import { sql } from 'kysely';
 import { DEFAULT_BACKOFF, type BackoffPolicy, pastGiveUp, retryDelayMs } from '../core/backoff.js';
 import type { Tx } from '../db/database.js';
 import type { Job } from '../db/schema.js';
 import type { AppContext } from '../services/context.js';
+import { type Claim, type InstanceName, renewalIntervalMs, renewLeases, skipLocked, takeBackOwnJobs } from './leases.js';
 import type { JobPayloads, JobSpec, JobWorker } from './payloads.js';
 
 /** Throw from a handler to retry later; `retryAfterMs` (a 429's Retry-After) wins over the backoff when longer. */
@@ -73,7 +75,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** how often to look for due jobs when nobody wakes the worker */
   pollMs?: number;
-  /** a `running` job older than this is considered abandoned by a dead process */
+  /** a `running` job not renewed for this long is taken back (default: JOB_LEASE_SECONDS) */
   leaseMs?: number;
   backoff?: BackoffPolicy;
 }
@@ -84,12 +86,12 @@ export function wakeWorkers(ctx: AppContext): void {
 }
 
 /**
- * Makes the jobs a killed run left `running` due now, rather than after their lease. Only SQLite:
- * it is one instance by definition, so once no worker of this process runs, every `running` row was
- * left by a process that is gone. PostgreSQL instances share the queue and INSTANCE_ID defaults to
- * the pid (1 in every container), so a `running` row may belong to a live instance: those wait
- * for their lease. Either way a send that may have reached its provider is checked before it is
- * repeated (services/outbound/send.ts). Returns how many jobs were taken back.
+ * Makes the jobs a killed run left `running` due now, rather than after their lease. SQLite: it is
+ * one instance by definition, so once no worker of this process runs, every `running` row was left
+ * by a process that is gone. PostgreSQL instances share the queue: a worker takes back only the
+ * jobs of its own INSTANCE_ID (leases.ts), the others wait for their short lease. Either way a send
+ * that may have reached its provider is checked before it is repeated (services/outbound/send.ts).
+ * Returns how many jobs were taken back.
  */
 export async function reclaimAbandonedJobs(ctx: AppContext): Promise<number> {
   if (ctx.database.dialect !== 'sqlite' || ctx.jobs.workers.size > 0) return 0;
@@ -106,12 +108,25 @@ export async function reclaimAbandonedJobs(ctx: AppContext): Promise<number> {
 
 export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): JobWorker {
   // Before this worker counts among the context's: taken back only when no other worker runs jobs.
-  let reclaiming: Promise<unknown> | undefined = reclaimAbandonedJobs(ctx).catch((err) =>
-    ctx.log.error({ err }, 'job worker could not take back jobs left running'),
-  );
+  let instanceName: InstanceName | undefined;
+  const takingBack = ctx.database.dialect === 'postgres' ? takeBackOwnJobs(ctx).then((r) => (instanceName = r.name)) : reclaimAbandonedJobs(ctx);
+  let reclaiming: Promise<unknown> | undefined = takingBack.catch((err) => ctx.log.error({ err }, 'job worker could not take back jobs left running'));
   const concurrency = options.concurrency ?? 8;
   const pollMs = options.pollMs ?? 250;
+  const leaseMs = options.leaseMs ?? ctx.config.jobLeaseMs;
   const running = new Set<Promise<void>>();
+  const claims = new Map<number, Claim>();
+  const heartbeat = setInterval(() => void renew(), renewalIntervalMs(leaseMs)).unref();
+  const renew = async () => {
+    try {
+      for (const lost of await renewLeases(ctx, [...claims.values()])) {
+        claims.delete(lost.id);
+        ctx.log.warn({ job: lost.id }, 'job lease was lost and the job taken back; this run will not record its outcome');
+      }
+    } catch (err) {
+      ctx.log.warn({ err }, 'job leases could not be renewed; retried at the next beat');
+    }
+  };
   let stopped = false;
   let looping = false;
   let again = false;
@@ -141,15 +156,17 @@ export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): Jo
         again = false;
         const free = concurrency - running.size;
         if (free <= 0) break;
-        const claim = claimJobs(ctx, free, options.leaseMs);
+        const claim = claimJobs(ctx, free, leaseMs);
         claiming = claim.catch(() => {});
         const jobs = await claim;
         for (const job of jobs) {
           // A job whose outcome cannot be written (the database restarting) stays `running` under
           // this instance's lease and is taken back when the lease ends; the process carries on.
+          claims.set(job.id, { id: job.id, attempts: job.attempts });
           const run = runJob(ctx, job, options.backoff)
             .catch((err) => ctx.log.error({ err, job: job.id, kind: job.kind }, 'job outcome could not be stored; it runs again after its lease'))
             .finally(() => {
+              claims.delete(job.id);
               running.delete(run);
               if (!stopped) void loop();
             });
@@ -176,6 +193,9 @@ export function startJobWorker(ctx: AppContext, options: WorkerOptions = {}): Jo
       // A claim in flight still hands its jobs over to run: wait for it, then for every job.
       await claiming;
       while (running.size > 0) await Promise.allSettled([...running]);
+      clearInterval(heartbeat);
+      await reclaiming;
+      await instanceName?.release();
     },
   };
   ctx.jobs.workers.add(worker);
@@ -199,26 +219,29 @@ export async function drainJobs(ctx: AppContext, options: { backoff?: BackoffPol
   return ran;
 }
 
-const DEFAULT_LEASE_MS = 5 * 60 * 1000;
-
-/** Claims up to `limit` due jobs (and abandoned running ones) for this instance. */
-export async function claimJobs(ctx: AppContext, limit: number, leaseMs = DEFAULT_LEASE_MS): Promise<Job[]> {
+/**
+ * Claims up to `limit` jobs for this instance: first running ones whose lease ran out (their
+ * instance died), then due ones. Each is read from its own index in its order (migration 281), so
+ * a claim never sorts the queue.
+ */
+export async function claimJobs(ctx: AppContext, limit: number, leaseMs = ctx.config.jobLeaseMs): Promise<Job[]> {
   const now = ctx.clock.now();
   const nowText = now.toISOString();
   const leaseCutoff = new Date(now.getTime() - leaseMs).toISOString();
-  const lockForUpdate = ctx.database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const result = await sql<Job>`
-    update jobs set status = 'running', attempts = attempts + 1, locked_by = ${ctx.config.instanceId},
-      locked_at = ${nowText}, updated_at = ${nowText}
-    where id in (
-      select id from jobs
-      where (status = 'pending' and run_at <= ${nowText}) or (status = 'running' and locked_at < ${leaseCutoff})
-      order by run_at, id
-      limit ${limit}
-      ${lockForUpdate}
-    )
-    returning *`.execute(ctx.db);
-  return result.rows.sort((a, b) => a.id - b.id);
+  const claim = async (which: ReturnType<typeof sql>, n: number) =>
+    (
+      await sql<Job>`
+        update jobs set status = 'running', attempts = attempts + 1, locked_by = ${ctx.config.instanceId},
+          locked_at = ${nowText}, updated_at = ${nowText}
+        where id in (${which} limit ${n} ${skipLocked(ctx)})
+        returning *`.execute(ctx.db)
+    ).rows;
+  const expired = await claim(sql`select id from jobs where status = 'running' and locked_at < ${leaseCutoff} order by locked_at`, limit);
+  const due =
+    expired.length < limit
+      ? await claim(sql`select id from jobs where status = 'pending' and run_at <= ${nowText} order by run_at, id`, limit - expired.length)
+      : [];
+  return [...expired, ...due].sort((a, b) => a.id - b.id);
 }
 
 async function runJob(ctx: AppContext, job: Job, backoff: BackoffPolicy = DEFAULT_BACKOFF): Promise<void> {
@@ -238,7 +261,7 @@ async function runJob(ctx: AppContext, job: Job, backoff: BackoffPolicy = DEFAUL
   try {
     // The payload was checked against its kind when enqueued; the row holds it as JSON text.
     await handler(ctx, JSON.parse(job.payload) as never, { id: job.id, attempt: job.attempts, isLastAttempt });
-    await finishJob(ctx, job, { status: 'done', last_error: null });
+    if (!(await finishJob(ctx, job, { status: 'done', last_error: null }))) return;
     ctx.log.info({ job: job.id, kind: job.kind, attempt: job.attempts, ms: Date.now() - started }, 'job done');
   } catch (err) {
     const message = (err as Error)?.message ?? String(err);
@@ -265,17 +288,24 @@ async function finishJob(
   ctx: AppContext,
   job: Job,
   changes: { status: string; run_at?: string; attempts?: number; last_error?: string | null },
-): Promise<void> {
+): Promise<boolean> {
   const giveUpAt = Date.now() + FINISH_RETRY_MS;
   for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
     try {
-      await ctx.db
+      // Written only while this run's claim holds: a job whose lease ran out belongs to its new run.
+      const written = await ctx.db
         .updateTable('jobs')
         .set({ ...changes, locked_by: null, locked_at: null, updated_at: ctx.clock.now().toISOString() })
         .where('id', '=', job.id)
+        .where('status', '=', 'running')
         .where('locked_by', '=', ctx.config.instanceId)
-        .execute();
-      return;
+        .where('attempts', '=', job.attempts)
+        .executeTakeFirst();
+      if (Number(written.numUpdatedRows) === 0) {
+        ctx.log.warn({ job: job.id, kind: job.kind }, 'job lease was lost before its outcome; the run that took it back records it');
+        return false;
+      }
+      return true;
     } catch (err) {
       // Otherwise the job would wait out its whole lease before running again.
       if (Date.now() + delay > giveUpAt) throw err;

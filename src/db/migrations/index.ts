@@ -20,6 +20,7 @@ import * as m231 from './231_reply_names.js';
 import * as m241 from './241_agent_phone.js';
 import * as m251 from './251_plan_usage.js';
 import * as m261 from './261_unrouted_verified_by.js';
+import * as m281 from './281_job_leases.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '241_agent_phone': m241,
   '251_plan_usage': m251,
   '261_unrouted_verified_by': m261,
+  '281_job_leases': m281,
 };
