@@ -3,7 +3,8 @@
 // pool of 3 numbers nobody has written to, the managed handover template, bursts of 10 visitors, one
 // agent who never answers, one removed mid-conversation, escalation and inactivity. After each day:
 // every visitor who asked for a person is claimed or waits visibly with a reason, nobody was told "no
-// agent could be reached" while a path existed, and no message reached a wrong person.
+// agent could be reached" while a path existed, and no message reached a wrong person (a neighbour
+// shop on the same platform, with its own agent and number, hears nothing of ours nor we of theirs).
 // The simulator approves a template the moment it is made, so only the Twilio week has a pending one.
 import { afterEach, describe, expect, it } from 'vitest';
 import { visitorText } from '../../src/core/handover-text.js';
@@ -21,12 +22,16 @@ const AGENTS = [
   { name: 'Ben', number: BEN },
   { name: 'Ana', number: ANA },
 ];
+// The neighbour shop on the same platform: its agent and ours must never hear of each other's visitors.
+const ZOE = { name: 'Zoe', number: '+15550100104' };
 const MINUTE = 60_000;
 
 /** One provider under the week: how agents write in and what reached the phones. */
 interface Phones {
   api: AdminApi;
   pool: string[];
+  /** the neighbour shop's one number */
+  neighbourNumber: string;
   /** the template is still in review on Monday (Twilio); the simulator approves at once */
   templateReviewed: boolean;
   /** an agent's WhatsApp message to a business number, as the provider posts it; jobs then drained */
@@ -34,7 +39,7 @@ interface Phones {
   /** every message the provider delivered to a phone, oldest first (a template: its variables) */
   delivered(): Array<{ from: string; to: string; text: string }>;
   /** the pool numbers become the organization's (Twilio: found in the platform account when the widget is saved) */
-  addNumbers(org: { id: string; key: string }): Promise<void>;
+  addNumbers(org: { id: string; key: string }, numbers: string[]): Promise<void>;
   /** the reviewer approves every submitted template */
   approveTemplates(): void;
   close(): Promise<void>;
@@ -53,10 +58,12 @@ async function twilioPhones(): Promise<Phones> {
   twilio.submitAs('pending');
   const pool = ['+15558986361', '+15558986362', '+15558986363'];
   for (const [i, n] of pool.entries()) twilio.addIncomingNumber(n, `Desk ${i + 1}`);
+  twilio.addIncomingNumber('+15558986369', 'Harbour Tea');
   const edge = await startEdge(twilio);
   return {
     api: edge,
     pool,
+    neighbourNumber: '+15558986369',
     templateReviewed: true,
     async write(from, to, text) {
       expect(await edge.twilioInbound(from, to, text)).toBe(200);
@@ -92,6 +99,7 @@ async function simulatorPhones(): Promise<Phones> {
   return {
     api,
     pool,
+    neighbourNumber: '+15550100019',
     templateReviewed: false,
     async write(from, to, text) {
       const posted = await api.server.app.inject({ method: 'POST', url: '/api/webhooks/sim', payload: { id: `sim_in_${++inbound}`, from, to, text } });
@@ -99,8 +107,8 @@ async function simulatorPhones(): Promise<Phones> {
       await drainJobs(api.ctx);
     },
     delivered: () => [...delivered],
-    async addNumbers(org) {
-      for (const phoneNumber of pool) {
+    async addNumbers(org, numbers) {
+      for (const phoneNumber of numbers) {
         const added = await api.call('POST', `/api/organizations/${org.id}/numbers`, { key: org.key, body: { provider: 'simulator', phoneNumber } });
         expect(added.status, added.text).toBe(201);
       }
@@ -121,7 +129,7 @@ async function businessWeek(p: Phones) {
   const org = await api.organizationWithKey('Crumb & Co Bakery', { plan: 'business' });
   const ids: Record<string, string> = {};
   for (const agent of AGENTS) ids[agent.number] = (await api.call('POST', `/api/organizations/${org.id}/agents`, { key: org.key, body: agent })).body.agent.id;
-  await p.addNumbers(org);
+  await p.addNumbers(org, p.pool);
   const created = await api.call('POST', `/api/organizations/${org.id}/widgets`, {
     key: org.key,
     body: {
@@ -139,6 +147,30 @@ async function businessWeek(p: Phones) {
   // Each agent accepts from their phone on Saturday: by Monday every window is long closed.
   const invitation = (await api.call('GET', `/api/organizations/${org.id}/agents`, { key: org.key })).body.agentInvitation.text as string;
   for (const agent of AGENTS) await p.write(agent.number, p.pool[0]!, invitation);
+
+  // The neighbour: Harbour Tea, Zoe its one agent on its one number; a guest a day, whom she answers.
+  const tea = await api.organizationWithKey('Harbour Tea', { plan: 'business' });
+  await api.call('POST', `/api/organizations/${tea.id}/agents`, { key: tea.key, body: ZOE });
+  await p.addNumbers(tea, [p.neighbourNumber]);
+  const teaWidget = await api.call('POST', `/api/organizations/${tea.id}/widgets`, {
+    key: tea.key,
+    body: { name: 'Tea chat', allowedOrigins: ['*'], agentWhatsappNumbers: [ZOE.number], whatsappNumberPool: [{ number: p.neighbourNumber }] },
+  });
+  expect(teaWidget.status, teaWidget.text).toBe(201);
+  await drain();
+  const teaInvitation = (await api.call('GET', `/api/organizations/${tea.id}/agents`, { key: tea.key })).body.agentInvitation.text as string;
+  await p.write(ZOE.number, p.neighbourNumber, teaInvitation);
+  const teaGuests: Asked[] = [];
+  async function teaGuest(day: string) {
+    const guest = await openVisitor(api, teaWidget.body.widget.publicKey, `Tea guest ${day}`);
+    await guest.say('Do you have oolong?');
+    const handed = await guest.handover();
+    expect(handed.status).toBe(200);
+    const a = { visitor: guest, ref: handed.body.conversationRef as number, assigned: handed.body.assignedWhatsappNumber as string };
+    teaGuests.push(a);
+    await p.write(ZOE.number, a.assigned, `#${a.ref}: Zoe to #${a.ref}`);
+    expect(guest.agentTexts()).toEqual([`Zoe to #${a.ref}`]);
+  }
 
   const asked: Asked[] = [];
   const claimedBy = new Map<number, string>();
@@ -211,14 +243,23 @@ async function businessWeek(p: Phones) {
           label,
         ).toBe(true);
       // Each agent's words reached only their own visitor.
-      for (const text of a.visitor.agentTexts()) expect(text, label).toMatch(new RegExp(` to #${a.ref}$`));
+      for (const text of a.visitor.agentTexts()) expect(text, label).toMatch(new RegExp(`^(Rosa|Ben|Ana) to #${a.ref}$`));
     }
+    for (const a of teaGuests) for (const text of a.visitor.agentTexts()) expect(text, `${when}: tea #${a.ref}`).toBe(`Zoe to #${a.ref}`);
     // What reached a phone went from the pool to an agent of the widget, about one of its conversations;
     // nothing to Ben once he was removed.
     const refs = new Set(asked.map((a) => a.ref));
+    const teaRefs = new Set(teaGuests.map((a) => a.ref));
     for (const [i, d] of p.delivered().entries()) {
+      if (d.to === ZOE.number) {
+        expect(d.from, `${when}: delivery ${i} to Zoe from`).toBe(p.neighbourNumber);
+        expect(d.text, `${when}: delivery ${i} to Zoe`).not.toMatch(/(Mon|Tue|Wed|Fri) visitor/);
+        for (const [, ref] of d.text.matchAll(/#(\d+)\b/g)) expect(teaRefs.has(Number(ref)), `${when}: delivery ${i} to Zoe names #${ref}`).toBe(true);
+        continue;
+      }
       expect(p.pool, `${when}: delivery ${i} from`).toContain(d.from);
       expect([ROSA, BEN, ANA], `${when}: delivery ${i} to`).toContain(d.to);
+      expect(d.text, `${when}: delivery ${i} to ${d.to}`).not.toContain('Tea guest');
       if (d.to === BEN) expect(i, `${when}: delivery ${i} to Ben after removal: ${d.text}`).toBeLessThan(benRemovedAt);
       for (const [, ref] of d.text.matchAll(/#(\d+)\b/g)) expect(refs.has(Number(ref)), `${when}: delivery ${i} names #${ref}`).toBe(true);
     }
@@ -228,6 +269,7 @@ async function businessWeek(p: Phones) {
   clock.set('2026-12-07T09:00:00Z');
   expect(await templateStatus()).toEqual([p.templateReviewed ? 'pending' : 'approved']);
   const monday = await burst('Mon');
+  await teaGuest('Mon');
   for (const a of monday) {
     const told = await notifications(a.ref);
     expect(told.map((n) => n.agent_number).sort()).toEqual([ROSA, BEN, ANA].sort());
@@ -253,11 +295,25 @@ async function businessWeek(p: Phones) {
   for (const a of monday.slice(0, 4)) await answer(AGENTS[0]!, a);
   for (const a of monday.slice(4, 6)) await answer(AGENTS[1]!, a);
   await everyoneAccountedFor('Monday 09:02');
-  // Unclaimed past agentResponseMinutes: escalated, still waiting.
-  clock.advance(3 * MINUTE);
+  // Unclaimed past agentResponseMinutes (3): escalated once, still waiting; not before, and never a claimed one.
+  const escalated = async () =>
+    (
+      await api.ctx.db
+        .selectFrom('conversations')
+        .select('ref')
+        .where('organization_id', '=', org.id)
+        .where('escalated_at', 'is not', null)
+        .orderBy('ref')
+        .execute()
+    ).map((c) => c.ref);
   await sweepHandovers(api.ctx);
   await drain();
-  await everyoneAccountedFor('Monday 09:05');
+  expect(await escalated()).toEqual([]);
+  clock.advance(MINUTE);
+  await sweepHandovers(api.ctx);
+  await drain();
+  expect(await escalated()).toEqual(monday.slice(6).map((a) => a.ref));
+  await everyoneAccountedFor('Monday 09:03');
   clock.set('2026-12-07T17:00:00Z');
   await sweepHandovers(api.ctx);
   await drain();
@@ -270,6 +326,7 @@ async function businessWeek(p: Phones) {
   expect(await templateStatus()).toEqual(['approved']);
   clock.set('2026-12-08T09:00:00Z');
   const tuesday = await burst('Tue');
+  await teaGuest('Tue');
   for (const a of tuesday) {
     const told = await notifications(a.ref);
     for (const n of told) expect(n.path, `#${a.ref} to ${n.agent_number}`).not.toBe('skipped');
@@ -302,6 +359,7 @@ async function businessWeek(p: Phones) {
   // Wednesday: Rosa answers all ten, one after another; Ana still never does.
   clock.set('2026-12-09T09:00:00Z');
   const wednesday = await burst('Wed');
+  await teaGuest('Wed');
   for (const a of wednesday) {
     clock.advance(MINUTE);
     await answer(AGENTS[0]!, a);
@@ -315,6 +373,7 @@ async function businessWeek(p: Phones) {
   // Friday: every window closed since Wednesday; the template reaches Rosa and Ana; escalation, then Rosa.
   clock.set('2026-12-11T09:00:00Z');
   const friday = await burst('Fri');
+  await teaGuest('Fri');
   for (const a of friday) {
     const told = await notifications(a.ref);
     expect(told.map((n) => [n.agent_number, n.path]).sort()).toEqual(
