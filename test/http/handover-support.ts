@@ -3,6 +3,7 @@
 import { drainJobs } from '../../src/jobs/queue.js';
 import { setSendRate } from '../../src/services/outbound/send-rate.js';
 import type { LiveEvent } from '../../src/realtime/bus.js';
+import { setSendRate } from '../../src/services/outbound/send-rate.js';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio.js';
 import { formBody, signTwilio } from '../fixtures/providers/index.js';
@@ -50,6 +51,7 @@ export async function startEdge(twilio: FakeTwilio, env: Record<string, string> 
     },
   });
   const { app } = api.server;
+  unpacedSends(api);
   return {
     ...api,
     async twilioInbound(from, to, body, { authToken = twilio.authToken, extra = {} } = {}) {
@@ -80,32 +82,44 @@ export async function startEdge(twilio: FakeTwilio, env: Record<string, string> 
       return response.statusCode;
     },
     drain: () => drainJobs(api.ctx).then(() => undefined),
-    async visitor(publicKey, name) {
-      const opened = await app.inject({ method: 'POST', url: `/api/widget/${publicKey}/sessions`, payload: name ? { visitorName: name } : {} });
-      if (opened.statusCode !== 201) throw new Error(`session not opened: ${opened.body}`);
-      const { sessionId, token } = opened.json() as { sessionId: string; token: string };
-      const headers = { authorization: `Bearer ${token}` };
-      const live: LiveEvent[] = [];
-      api.ctx.bus.subscribe(`session:${sessionId}`, (e) => live.push(e));
-      return {
-        sessionId,
-        auth: headers,
-        live,
-        async say(text) {
-          const sent = await app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/messages`, headers, payload: { text } });
-          if (sent.statusCode !== 201) throw new Error(`visitor message refused: ${sent.body}`);
-          await drainJobs(api.ctx);
-        },
-        async handover() {
-          const answer = await app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/handover`, headers });
-          await drainJobs(api.ctx);
-          return { status: answer.statusCode, body: answer.json() };
-        },
-        agentTexts: () =>
-          live.filter((e) => e.type === 'message' && (e.data as { author: string }).author === 'agent').map((e) => (e.data as { text: string }).text),
-      };
-    },
+    visitor: (publicKey, name) => openVisitor(api, publicKey, name),
     sent: () => [...twilio.messages.values()] as Array<{ sid: string; from: string; to: string; body: string }>,
+  };
+}
+
+/**
+ * The per-number send pacing counts real milliseconds, and these tests stop the clock and drain:
+ * a burst past the bucket would wait for a clock step that never comes. Pacing has its own tests.
+ */
+export function unpacedSends(api: AdminApi): void {
+  setSendRate(api.ctx, 1_000_000);
+}
+
+/** A visitor of the widget over the HTTP edge of any started app (jobs drained after each step). */
+export async function openVisitor(api: AdminApi, publicKey: string, name?: string): Promise<Visitor> {
+  const { app } = api.server;
+  const opened = await app.inject({ method: 'POST', url: `/api/widget/${publicKey}/sessions`, payload: name ? { visitorName: name } : {} });
+  if (opened.statusCode !== 201) throw new Error(`session not opened: ${opened.body}`);
+  const { sessionId, token } = opened.json() as { sessionId: string; token: string };
+  const headers = { authorization: `Bearer ${token}` };
+  const live: LiveEvent[] = [];
+  api.ctx.bus.subscribe(`session:${sessionId}`, (e) => live.push(e));
+  return {
+    sessionId,
+    auth: headers,
+    live,
+    async say(text) {
+      const sent = await app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/messages`, headers, payload: { text } });
+      if (sent.statusCode !== 201) throw new Error(`visitor message refused: ${sent.body}`);
+      await drainJobs(api.ctx);
+    },
+    async handover() {
+      const answer = await app.inject({ method: 'POST', url: `/api/widget/sessions/${sessionId}/handover`, headers });
+      await drainJobs(api.ctx);
+      return { status: answer.statusCode, body: answer.json() };
+    },
+    agentTexts: () =>
+      live.filter((e) => e.type === 'message' && (e.data as { author: string }).author === 'agent').map((e) => (e.data as { text: string }).text),
   };
 }
 
