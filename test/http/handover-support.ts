@@ -1,7 +1,6 @@
 // The admin API, the visitor API and Twilio's webhook over the HTTP edge, against a fake Twilio: what
 // the handover tests of real numbers share. Jobs run when a test drains them (no worker).
 import { drainJobs } from '../../src/jobs/queue.js';
-import { setSendRate } from '../../src/services/outbound/send-rate.js';
 import type { LiveEvent } from '../../src/realtime/bus.js';
 import { setSendRate } from '../../src/services/outbound/send-rate.js';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
@@ -140,10 +139,6 @@ export function sandboxEdgePerTest(): { twilio: FakeTwilio; edge: Edge } {
     current.twilio.messages.clear();
     current.twilio.incomingNumbers.clear();
     current.edge = await startEdge(current.twilio, { TWILIO_PHONE_NUMBER: `whatsapp:${SANDBOX}` });
-    // These tests drain a day's sends from one number at machine speed; the per-number pacing
-    // (20 a second by default, in real time) has its own tests and would otherwise defer a burst
-    // past the frozen test clock.
-    setSendRate(current.edge.ctx, 10_000);
   });
   afterEach(async () => {
     await current.edge.server.stop();
