@@ -11,7 +11,7 @@ import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
 import { agentName } from '../agents/agents.js';
-import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, sendToAgent } from './agents.js';
+import { agentsOf, findSenderNumber, type Handover, loadHandover, loadHandovers, sendToAgent } from './handovers.js';
 import { closeHandover } from './close.js';
 import { type AgentScope, handoverInScope, inScope, openHandovers, scopeOn } from './agent-scope.js';
 import { tellCustomer } from './customer.js';

@@ -6,7 +6,7 @@ import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Database, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { readWidgetSettings } from '../widgets/settings.js';
-import { type Handover, loadHandovers } from './agents.js';
+import { type Handover, loadHandovers } from './handovers.js';
 
 /**
  * Where an agent answers through one number: widgets that list them as active agent, and

@@ -6,7 +6,7 @@ import { HUMAN_STATUSES } from '../../core/status.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
 import { agentName } from '../agents/agents.js';
-import { findSenderNumber, type Handover, sendToAgent } from './agents.js';
+import { findSenderNumber, type Handover, sendToAgent } from './handovers.js';
 import { tellCustomer } from './customer.js';
 import { connectWaitingVisitors } from './request.js';
 

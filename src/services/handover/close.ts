@@ -5,7 +5,7 @@
 import { agentText, visitorText } from '../../core/handover-text.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
-import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './agents.js';
+import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './handovers.js';
 import { tellCustomer } from './customer.js';
 import { connectWaitingVisitors } from './request.js';
 

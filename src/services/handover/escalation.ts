@@ -5,7 +5,7 @@
 // conversation, whichever instance's sweep gets there first.
 import { visitorText } from '../../core/handover-text.js';
 import type { AppContext } from '../context.js';
-import { activeAgentsByOrganization, findSenderNumber, loadHandover } from './agents.js';
+import { activeAgentsByOrganization, findSenderNumber, loadHandover } from './handovers.js';
 import { tellCustomer } from './customer.js';
 import { anyAgentReachable, notifyAgents } from './notify.js';
 

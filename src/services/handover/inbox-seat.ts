@@ -7,7 +7,7 @@ import { humanHasIt } from '../../core/status.js';
 import type { Conversation } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
-import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './agents.js';
+import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './handovers.js';
 import { tellCustomer } from './customer.js';
 import { connectWaitingVisitors, giveBackToBot } from './request.js';
 

@@ -14,7 +14,7 @@ import type { Conversation, HandoverNotification, NumberRow } from '../../db/sch
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { enqueueSend } from '../outbound/send.js';
-import { findSenderNumber, type Handover, involvedAgents, loadHandover } from './agents.js';
+import { findSenderNumber, type Handover, involvedAgents, loadHandover } from './handovers.js';
 import { tellCustomer } from './customer.js';
 import { handoverTemplateFor } from './templates.js';
 import { commandsLineDue } from './commands-line.js';

@@ -5,7 +5,7 @@ import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
-import { agentsOf, loadHandovers } from './agents.js';
+import { agentsOf, loadHandovers } from './handovers.js';
 
 /**
  * An agent is typing to a sender: the visitor sees it when the sender carries exactly one open

@@ -9,7 +9,7 @@ import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Agent } from '../../db/schema.js';
 import { deleteAgent, getAgent, updateAgent } from '../agents/agents.js';
 import type { AppContext } from '../context.js';
-import { findSenderNumber, type Handover, loadHandover, loadHandovers } from './agents.js';
+import { findSenderNumber, type Handover, loadHandover, loadHandovers } from './handovers.js';
 import { tellCustomer } from './customer.js';
 import { notifyAgents } from './notify.js';
 

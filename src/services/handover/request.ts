@@ -12,7 +12,7 @@ import { openConversationFor } from '../conversations/conversations.js';
 import { postToVisitor, publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
 import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets/settings.js';
 import { activeAgentNumbers } from '../agents/agents.js';
-import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './agents.js';
+import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './handovers.js';
 import { describeMedia, notifyAgents, senderForAgent } from './notify.js';
 import { claimSender, type SenderClaim } from './senders.js';
 import { commandsLineDue } from './commands-line.js';

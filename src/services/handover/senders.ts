@@ -10,7 +10,7 @@ import type { Tx } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import type { WidgetSettings } from '../widgets/settings.js';
-import { findSenderNumber, involvedAgents } from './agents.js';
+import { findSenderNumber, involvedAgents } from './handovers.js';
 import { activeAgentNumbers } from '../agents/agents.js';
 import { platformDefaultSender } from '../numbers/usable.js';
 import { openWindows } from './windows.js';

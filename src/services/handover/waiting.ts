@@ -11,7 +11,7 @@ import { agentName } from '../agents/agents.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
 import { readWidgetSettings } from '../widgets/settings.js';
-import { findSenderNumber, type Handover, loadHandovers, sendToAgent } from './agents.js';
+import { findSenderNumber, type Handover, loadHandovers, sendToAgent } from './handovers.js';
 import { tellCustomer } from './customer.js';
 
 /** The same list is not repeated to an agent within this time: one offer per burst of messages. */

@@ -7,7 +7,7 @@ import { humanHasIt } from '../../core/status.js';
 import type { Conversation, Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { findNumberById } from '../numbers/lookup.js';
-import { activeAgentsByOrganization, findSenderNumber, loadHandover } from './agents.js';
+import { activeAgentsByOrganization, findSenderNumber, loadHandover } from './handovers.js';
 import { type AgentSender, notifyAgents } from './notify.js';
 import { openWindows, organizationSenders, type Sender } from './windows.js';
 

@@ -9,7 +9,7 @@ import { providerByName } from '../../providers/registry.js';
 import { platformDefaultSender } from '../numbers/usable.js';
 import type { AppContext } from '../context.js';
 import { readWidgetSettings } from '../widgets/settings.js';
-import { findSenderNumber } from './agents.js';
+import { findSenderNumber } from './handovers.js';
 
 export type Sender = NumberRow & { phone_number: string };
 

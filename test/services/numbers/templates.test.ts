@@ -5,7 +5,7 @@ import { drainJobs } from '../../../src/jobs/queue.js';
 import type { AppContext } from '../../../src/services/context.js';
 import type { NumberRow } from '../../../src/db/schema.js';
 import { handoverTemplateFor } from '../../../src/services/handover/templates.js';
-import { sendToAgent } from '../../../src/services/handover/agents.js';
+import { enqueueSend, type SendRequest } from '../../../src/services/outbound/send.js';
 import { ensureHandoverTemplate, ensureHandoverTemplates } from '../../../src/services/numbers/templates.js';
 import { saveConnection } from '../../../src/services/numbers/connections.js';
 import { receiveWebhook } from '../../../src/services/inbound/receive.js';
@@ -18,6 +18,21 @@ import { makeTestContext } from '../../support/context.js';
 import { makeNumber, makeOrganization } from '../../support/factories.js';
 
 const AGENT = '+15550109999';
+
+/** A handover notification by template, as notify.ts sends it when the agent's window is closed. */
+async function sendTemplateToAgent(sender: NumberRow, organizationId: string, template: NonNullable<SendRequest['template']>, idempotencyKey: string) {
+  await enqueueSend(ctx, {
+    organizationId,
+    conversationId: null,
+    numberId: sender.id,
+    to: AGENT,
+    template,
+    category: 'utility',
+    author: 'system',
+    audience: 'agent',
+    idempotencyKey,
+  });
+}
 const VALUES = { visitorName: 'Ana\nLima', ref: '#282', excerpt: 'Is the\tblue bike in stock?' };
 let ctx: AppContext & { clock: import('../../../src/core/clock.js').ManualClock };
 
@@ -91,16 +106,7 @@ describe('on Twilio (Content API)', () => {
       providerTemplateId: sid,
     });
     const org = await makeOrganization(ctx);
-    const reached = await sendToAgent(ctx, {
-      sender,
-      agent: AGENT,
-      organizationId: org.id,
-      conversationId: null,
-      text: 'free-form',
-      template,
-      idempotencyKey: 'n1',
-    });
-    expect(reached).toBe(true);
+    await sendTemplateToAgent(sender, org.id, template!, 'n1');
     await drainJobs(ctx);
     const send = twilio.requests.find((r) => r.path.endsWith('/Messages.json'))!;
     expect(send.body).toMatchObject({ To: `whatsapp:${AGENT}`, From: 'whatsapp:+14155550142', ContentSid: sid });
@@ -262,7 +268,7 @@ describe('on Meta (message_templates and the status webhook)', () => {
 
     const template = await handoverTemplateFor(ctx, sender, null, VALUES);
     const org = await makeOrganization(ctx);
-    await sendToAgent(ctx, { sender, agent: AGENT, organizationId: org.id, conversationId: null, text: 'free-form', template, idempotencyKey: 'm1' });
+    await sendTemplateToAgent(sender, org.id, template!, 'm1');
     await drainJobs(ctx);
     const send = meta.requests.find((r) => r.path.endsWith('/messages'))!;
     expect(send.path).toBe('/v23.0/106540352242922/messages');

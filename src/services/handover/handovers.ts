@@ -1,6 +1,7 @@
-// What every part of the handover needs: a conversation seen as a handover (widget, settings,
-// visitor — or a WhatsApp customer, who has no widget), the business numbers it may send from, and sending to an agent's own WhatsApp with the
-// 24-hour window respected (the widget's template outside it, a recorded failure without one).
+// The handover model: a conversation seen as a handover (widget, settings, visitor — or a WhatsApp
+// customer, who has no widget), who its agents are, the business numbers it may send from, and
+// sending a free-form message to an agent's own WhatsApp (a notification's path, template or
+// another number, is chosen in notify.ts).
 import type { Db } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import { customerLabel, visitorLabel } from '../../core/handover-text.js';
@@ -173,27 +174,22 @@ export interface AgentMessage {
   conversationId: string | null;
   text: string;
   media?: SendRequest['media'];
-  /** sent instead of the text when the agent is outside the sender's 24-hour window */
-  template?: SendRequest['template'];
   /** the same key twice sends once (job retries, a repeated request) */
   idempotencyKey: string;
 }
 
 /**
- * Sends to an agent's phone. Outside the sender's 24-hour window the widget's template goes
- * instead; without one, outbound records the message as failed with the window error and this
- * returns false.
+ * Sends free-form to an agent's phone. Outside the sender's 24-hour window outbound records the
+ * message as failed with the window error, and this returns false.
  */
 export async function sendToAgent(ctx: AppContext, message: AgentMessage): Promise<boolean> {
-  const windowClosed = providerByName(message.sender.provider)?.hasServiceWindow && !(await serviceWindowOpen(ctx, message.sender.id, message.agent));
-  const content =
-    windowClosed && message.template ? { template: message.template, category: 'utility' as const } : { text: message.text, media: message.media };
   const { messageId } = await enqueueSend(ctx, {
     organizationId: message.organizationId,
     conversationId: message.conversationId,
     numberId: message.sender.id,
     to: message.agent,
-    ...content,
+    text: message.text,
+    media: message.media,
     author: 'system',
     audience: 'agent',
     idempotencyKey: message.idempotencyKey,
