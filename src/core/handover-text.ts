@@ -158,6 +158,8 @@ export const visitorText = {
   /** agents exist but none can be written to now: the request stays open, waiting */
   noAgentReachable:
     'Sorry, no agent could be reached right now. Your request stays open and an agent will answer here as soon as one is available; you may leave your email address or phone number.',
+  /** after noAgentReachable: an agent could be told after all (a template approved, a window opened) */
+  agentReachedLater: 'An agent has now been told about your request and will answer here.',
   teamAlerted: 'Our whole team has been alerted and someone will answer here soon. You may also leave your email address or phone number for a reply.',
   outsideHours: (back: string) => `Our agents are away right now and will be back ${back}. Leave your email address and we will get back to you.`,
 };

@@ -1,6 +1,7 @@
 // The handover sweep, every 30 seconds: inactivity (no message either way for the widget's
 // `inactivityTimeoutMinutes` closes the conversation, both sides told, the pool number freed),
-// notifications that failed later (the agent's next path), escalation of handovers nobody claimed,
+// notifications that failed later (the agent's next path), agents skipped for want of a path tried
+// again (a template approved, a window opened since), escalation of handovers nobody claimed,
 // and numbers still held by conversations closed elsewhere.
 // Each step is atomic per conversation, so sweeps on several instances do each thing once.
 import { sql } from 'kysely';
@@ -9,7 +10,7 @@ import type { AppContext } from '../context.js';
 import { widgetSettingsSchema } from '../widgets/settings.js';
 import { closeHandover, releaseClosedConversations } from './close.js';
 import { escalateUnclaimedHandovers } from './escalation.js';
-import { anyAgentReachable, followFailedNotifications } from './notify.js';
+import { anyAgentReachable, followFailedNotifications, retrySkippedNotifications } from './notify.js';
 
 const SWEEP_EVERY_MS = 30_000;
 const MINUTE_MS = 60_000;
@@ -52,6 +53,7 @@ export async function closeInactiveConversations(ctx: AppContext): Promise<numbe
 export async function sweepHandovers(ctx: AppContext): Promise<void> {
   await closeInactiveConversations(ctx);
   await followFailedNotifications(ctx);
+  await retrySkippedNotifications(ctx);
   await escalateUnclaimedHandovers(ctx);
   await releaseClosedConversations(ctx);
 }

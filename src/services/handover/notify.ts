@@ -293,6 +293,53 @@ async function nextPath(ctx: AppContext, failed: HandoverNotification): Promise<
   return true;
 }
 
+/**
+ * Agents skipped for want of a path (no open window, the handover template still in review) are
+ * tried again on each sweep while their visitor waits unclaimed: a template approved since, or a
+ * window an agent opened on another number, gives them one, so a visitor told that no agent could
+ * be reached does not wait for an agent to write in by chance. Sends stay once per path (the
+ * idempotency key and the unique attempt row), whichever instance's sweep gets there.
+ */
+export async function retrySkippedNotifications(ctx: AppContext): Promise<number> {
+  const skipped = await ctx.db
+    .selectFrom('handover_notifications as n')
+    .innerJoin('conversations as c', 'c.id', 'n.conversation_id')
+    .innerJoin('handover_assignments as a', 'a.id', 'n.assignment_id')
+    .select(['n.conversation_id', 'n.assignment_id', 'n.agent_number', 'a.number'])
+    .where('n.path', '=', 'skipped')
+    .where('c.status', '=', 'waiting_agent')
+    .where('c.agent_number', 'is', null)
+    .where('a.released_at', 'is', null)
+    .limit(RETRIES_PER_SWEEP)
+    .execute();
+  let reached = 0;
+  for (const s of skipped) {
+    const attempts = await attemptsOf(ctx, s.assignment_id, s.agent_number);
+    if (attempts.some((a) => a.path !== 'skipped' && !a.failed_at)) continue; // reached since
+    const handover = await loadHandover(ctx, s.conversation_id);
+    if (!handover?.agents.includes(s.agent_number)) continue; // no longer one of its agents
+    const number = await findSenderNumber(ctx.db, handover.conversation.organization_id, s.number);
+    if (!number) continue;
+    const round = await roundOf(ctx, handover, { ...number, phone_number: s.number }, s.assignment_id);
+    const tried = new Set(attempts.filter((a) => a.path !== 'skipped').map((a) => a.path as NotificationPath));
+    const wasUnreachable = !(await anyAgentReachable(ctx, s.conversation_id));
+    if ((await notifyAgent(ctx, round, s.agent_number, tried)) !== 'sent') continue;
+    reached++;
+    // Told that no agent could be reached: told, once, that one now has been.
+    if (wasUnreachable) {
+      await tellCustomer(ctx, handover.conversation, {
+        author: 'system',
+        text: visitorText.agentReachedLater,
+        idempotencyKey: `handover-reached-later:${s.assignment_id}`,
+      });
+    }
+  }
+  return reached;
+}
+
+/** Bounds one sweep's work; the rest are tried on the next sweep. */
+const RETRIES_PER_SWEEP = 200;
+
 /** Some agent was sent a notification that has not failed (or nobody was tried yet). */
 export async function anyAgentReachable(ctx: AppContext, conversationId: string): Promise<boolean> {
   const rows = await ctx.db.selectFrom('handover_notifications').select(['path', 'failed_at']).where('conversation_id', '=', conversationId).execute();

@@ -14,6 +14,7 @@ import { loadWidget, readWidgetSettings, type WidgetSettings } from '../widgets/
 import { activeAgentNumbers } from '../agents/agents.js';
 import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './handovers.js';
 import { describeMedia, notifyAgents, senderForAgent } from './notify.js';
+import { windowOpen } from './windows.js';
 import { claimSender, type SenderClaim } from './senders.js';
 import { commandsLineDue } from './commands-line.js';
 import { handoverTemplateFor } from './templates.js';
@@ -153,9 +154,14 @@ export async function forwardCustomerMessage(ctx: AppContext, conversation: Conv
   const media = message.media ? (JSON.parse(message.media) as VisitorMedia) : null;
   const text = forwardedVisitorMessage(handover, message.body ?? describeMedia(media) ?? '');
   for (const agent of agentsOf(conversation, handover)) {
+    // An agent told from another number (their window with this one is closed) hears it there.
+    const from = await senderForAgent(ctx, conversation.id, agent, sender);
+    // WhatsApp would refuse it (an agent reached by template, or not at all, who has not written
+    // since): nothing is sent to fail; the message waits in the inbox, and the agent's first message
+    // opens the window for what follows.
+    if (!(await windowOpen(ctx, from, agent))) continue;
     await sendToAgent(ctx, {
-      // An agent told from another number (their window with this one is closed) hears it there.
-      sender: await senderForAgent(ctx, conversation.id, agent, sender),
+      sender: from,
       agent,
       organizationId: conversation.organization_id,
       conversationId: conversation.id,

@@ -8,6 +8,7 @@ import { providers } from '../../../src/providers/registry.js';
 import { sweepHandovers } from '../../../src/services/handover/inactivity.js';
 import { forwardCustomerMessage, requestHandover } from '../../../src/services/handover/request.js';
 import { receiveWebhook } from '../../../src/services/inbound/receive.js';
+import { drainJobs } from '../../../src/jobs/queue.js';
 import { signedMetaRequest, signedTwilioRequest } from '../../fixtures/providers/index.js';
 import { activateAgents, makeNumber, openServiceWindow } from '../../support/factories.js';
 import { agentWrites, conversationOf, MAYA, makeWorld, seenByVisitor, sentToAgents, TOM, visitor, type World } from './setup.js';
@@ -100,6 +101,39 @@ describe('the path of one notification', () => {
     await ana.say('hi');
     await requestHandover(world.ctx, ana.sessionId);
     expect((await outcomes(world)).map((o) => o.path)).toEqual(['free_form', 'free_form']);
+  });
+});
+
+describe('an agent skipped for want of a path', () => {
+  it('is notified by the template once it is approved, once; nothing is forwarded to fail meanwhile', async () => {
+    world = await makeWorld({ pool: 1, agentsWrote: false });
+    const ana = await visitor(world, 'Ana');
+    await ana.say('Is my cake ready?');
+    await requestHandover(world.ctx, ana.sessionId);
+    // The pool number's handover template was only asked for now: nobody has a path yet.
+    expect((await outcomes(world)).map((o) => [o.agent_number, o.path])).toEqual([
+      [MAYA, 'skipped'],
+      [TOM, 'skipped'],
+    ]);
+    expect(await toldNoAgent(world, ana.sessionId)).toHaveLength(1);
+    await sweepHandovers(world.ctx); // still no path: the template is not made yet
+    await drainJobs(world.ctx);
+    // Nothing was sent to fail: the visitor's message waits in the inbox for an agent who can be written to.
+    expect((await sentToAgents(world)).filter((m) => m.category !== 'utility')).toHaveLength(0);
+    // The simulator approved the template it was asked to make (drained above): the next sweep uses
+    // it, and a second sweep sends nothing more.
+    await sweepHandovers(world.ctx);
+    await sweepHandovers(world.ctx);
+    const sent = await sentToAgents(world);
+    expect(sent.map((m) => [m.to_address, m.category])).toEqual([
+      [MAYA, 'utility'],
+      [TOM, 'utility'],
+    ]);
+    expect(sent.every((m) => m.body?.includes('#1'))).toBe(true);
+    expect((await outcomes(world)).filter((o) => o.path === 'template').map((o) => o.agent_number)).toEqual([MAYA, TOM]);
+    expect(await conversationOf(world, 1)).toMatchObject({ status: 'waiting_agent' });
+    // Told no agent could be reached, then — once — that one has been now.
+    expect((await seenByVisitor(world, ana.sessionId)).filter((m) => m.body === visitorText.agentReachedLater)).toHaveLength(1);
   });
 });
 
