@@ -8,6 +8,7 @@ import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
 import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './handovers.js';
 import { tellCustomer } from './customer.js';
 import { connectWaitingVisitors } from './request.js';
+import { releaseAssignment } from './senders.js';
 
 export type CloseReason = { by: 'agent'; agent: string } | { by: 'inactivity' } | { by: 'inbox' };
 
@@ -22,12 +23,7 @@ export async function closeHandover(ctx: AppContext, conversationId: string, rea
     .where('status', '!=', 'closed')
     .executeTakeFirst();
   if (Number(closed.numUpdatedRows) === 0 || !before) return false;
-  await ctx.db
-    .updateTable('handover_assignments')
-    .set({ released_at: now })
-    .where('conversation_id', '=', conversationId)
-    .where('released_at', 'is', null)
-    .execute();
+  await releaseAssignment(ctx, conversationId);
 
   const { conversation, settings } = before;
   const minutes = settings.inactivityTimeoutMinutes;

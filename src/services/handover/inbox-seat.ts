@@ -38,11 +38,6 @@ export async function handBackToBot(ctx: AppContext, conversation: Conversation,
   await tellAgents(ctx, conversation, (h) => seatText.handedBackToBot(h, by), key);
   await giveBackToBot(ctx, conversation);
   await tellCustomer(ctx, { ...conversation, status: 'bot' }, { author: 'system', text: seatText.backToAssistant, idempotencyKey: key });
-  await ctx.bus.publish({
-    channel: `org:${conversation.organization_id}`,
-    type: 'conversation',
-    data: { id: conversation.id, ref: conversation.ref, status: 'bot' },
-  });
   if (conversation.widget_id && conversation.assigned_whatsapp_number) await connectWaitingVisitors(ctx, conversation.widget_id);
   return true;
 }

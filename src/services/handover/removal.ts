@@ -3,12 +3,12 @@
 // or waiting on them alone) goes to the widget's other active agents as a new handover, or, with
 // none, stays waiting in the inbox with nobody assigned and its visitor is told. The agent coming
 // back later takes nothing back: the conversations no longer name them.
-import { randomUUID } from 'node:crypto';
 import { removalSummary, seatText } from '../../core/seat-text.js';
 import { HUMAN_STATUSES } from '../../core/status.js';
 import type { Agent } from '../../db/schema.js';
 import { deleteAgent, getAgent, updateAgent } from '../agents/agents.js';
 import type { AppContext } from '../context.js';
+import { reassign } from './senders.js';
 import { findSenderNumber, type Handover, loadHandover, loadHandovers } from './handovers.js';
 import { tellCustomer } from './customer.js';
 import { notifyAgents } from './notify.js';
@@ -126,18 +126,7 @@ async function handOff(ctx: AppContext, { handover, others }: Dependent, leaving
     // Still in line for a free sender: the others get it when one frees up, as any visitor in line.
     reached = others;
   } else if (others.length > 0 && phone && sender) {
-    const now = ctx.clock.now().toISOString();
-    const assignmentId = randomUUID();
-    await ctx.db
-      .updateTable('handover_assignments')
-      .set({ released_at: now })
-      .where('conversation_id', '=', conversation.id)
-      .where('released_at', 'is', null)
-      .execute();
-    await ctx.db
-      .insertInto('handover_assignments')
-      .values({ id: assignmentId, conversation_id: conversation.id, widget_id: conversation.widget_id, number: phone, assigned_at: now, released_at: null })
-      .execute();
+    const assignmentId = await reassign(ctx, conversation, phone);
     const fresh = (await loadHandover(ctx, conversation.id))!;
     if (await notifyAgents(ctx, fresh, { number: sender, phone, agents: others, assignmentId })) reached = others;
   }

@@ -4,7 +4,7 @@
 // in line and are connected when an earlier conversation closes.
 import { AppError, notFound, unavailable } from '../../core/errors.js';
 import { forwardedVisitorMessage, visitorText } from '../../core/handover-text.js';
-import { humanHasIt } from '../../core/status.js';
+import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
 import { isWithinWorkingHours, nextOpening } from '../../core/working-hours.js';
 import type { Conversation, Message, Widget } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
@@ -15,9 +15,7 @@ import { activeAgentNumbers } from '../agents/agents.js';
 import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './handovers.js';
 import { describeMedia, notifyAgents, senderForAgent } from './notify.js';
 import { windowOpen } from './windows.js';
-import { claimSender, type SenderClaim } from './senders.js';
-import { commandsLineDue } from './commands-line.js';
-import { handoverTemplateFor } from './templates.js';
+import { claimSender, releaseAssignment, type SenderClaim } from './senders.js';
 
 export interface HandoverResult {
   conversationRef: number;
@@ -82,21 +80,27 @@ async function connect(ctx: AppContext, widget: Widget, settings: WidgetSettings
   return { ...claim, reached };
 }
 
-/** Back to the bot (handed back from the inbox): the bot answers again and the number is free for someone else. */
-export async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promise<void> {
-  const now = ctx.clock.now().toISOString();
-  await ctx.db
+/**
+ * Back to the bot (an agent's `#282 /ai`, or handed back from the inbox): the bot answers again and
+ * the number is free for someone else. False when a person no longer had it (closed or given back
+ * meanwhile): then nothing changes.
+ */
+export async function giveBackToBot(ctx: AppContext, conversation: Conversation): Promise<boolean> {
+  const updated = await ctx.db
     .updateTable('conversations')
     .set({ status: 'bot', assigned_whatsapp_number: null, agent_number: null })
     .where('id', '=', conversation.id)
-    .execute();
-  await ctx.db
-    .updateTable('handover_assignments')
-    .set({ released_at: now })
-    .where('conversation_id', '=', conversation.id)
-    .where('released_at', 'is', null)
-    .execute();
+    .where('status', 'in', [...HUMAN_STATUSES])
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  await releaseAssignment(ctx, conversation.id);
   await publishStatus(ctx, { ...conversation, status: 'bot' });
+  await ctx.bus.publish({
+    channel: `org:${conversation.organization_id}`,
+    type: 'conversation',
+    data: { id: conversation.id, ref: conversation.ref, status: 'bot' },
+  });
+  return true;
 }
 
 async function placeInLine(ctx: AppContext, conversation: Conversation): Promise<number> {

@@ -174,3 +174,34 @@ async function loadCandidates(
     };
   });
 }
+
+/** Ends the conversation's open assignment: its number no longer counts it (pool choice, number stats). */
+export async function releaseAssignment(ctx: AppContext, conversationId: string): Promise<void> {
+  await ctx.db
+    .updateTable('handover_assignments')
+    .set({ released_at: ctx.clock.now().toISOString() })
+    .where('conversation_id', '=', conversationId)
+    .where('released_at', 'is', null)
+    .execute();
+}
+
+/**
+ * The conversation goes on from `phone` under a new assignment (a new round of notifications, or
+ * an agent who took it from another sender); returns the new assignment's id.
+ */
+export async function reassign(ctx: AppContext, conversation: Pick<Conversation, 'id' | 'widget_id'>, phone: string): Promise<string> {
+  await releaseAssignment(ctx, conversation.id);
+  const id = randomUUID();
+  await ctx.db
+    .insertInto('handover_assignments')
+    .values({
+      id,
+      conversation_id: conversation.id,
+      widget_id: conversation.widget_id,
+      number: phone,
+      assigned_at: ctx.clock.now().toISOString(),
+      released_at: null,
+    })
+    .execute();
+  return id;
+}

@@ -2,13 +2,13 @@
 // orphaned"): whatever an active agent writes to a sender of their organization, they are told —
 // once per burst — which visitors wait with nobody reached, and `#ref: text` takes one of them from
 // whichever sender they wrote to (the conversation moves there: that is where their window is open).
-import { randomUUID } from 'node:crypto';
 import { parseAgentReply } from '../../core/agent-reply.js';
 import { agentText } from '../../core/handover-text.js';
 import { seatText } from '../../core/seat-text.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import { agentName } from '../agents/agents.js';
 import type { AppContext } from '../context.js';
+import { reassign } from './senders.js';
 import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
 import { readWidgetSettings } from '../widgets/settings.js';
 import { findSenderNumber, type Handover, loadHandovers, sendToAgent } from './handovers.js';
@@ -140,19 +140,7 @@ async function take(ctx: AppContext, writer: Writer, handover: Handover, text: s
     .executeTakeFirst();
   if (Number(taken.numUpdatedRows) === 0) return false;
   const before = conversation.assigned_whatsapp_number;
-  if (before !== phone) {
-    const now = ctx.clock.now().toISOString();
-    await ctx.db
-      .updateTable('handover_assignments')
-      .set({ released_at: now })
-      .where('conversation_id', '=', conversation.id)
-      .where('released_at', 'is', null)
-      .execute();
-    await ctx.db
-      .insertInto('handover_assignments')
-      .values({ id: randomUUID(), conversation_id: conversation.id, widget_id: conversation.widget_id, number: phone, assigned_at: now, released_at: null })
-      .execute();
-  }
+  if (before !== phone) await reassign(ctx, conversation, phone);
   if (handover.sessionId) await publishVisitorStatus(ctx, handover.sessionId, { conversationRef: conversation.ref, conversationStatus: 'agent' });
   if (text) {
     await tellCustomer(

@@ -46,8 +46,17 @@ function suggestionJson(row: KnowledgeSuggestionTable): SuggestionJson {
 
 type ConversationRef = { id: string; organization_id: string };
 
-/** The bot was not sure of this question (or offered choices): an agent's answer to it is worth keeping. */
-export async function questionAwaitsAgent(ctx: AppContext, conversation: ConversationRef, question: string): Promise<void> {
+/**
+ * The bot was not sure of this question (or offered choices, or an agent marked its answer wrong):
+ * an agent's answer to it is worth keeping. With `answer`, the agent's answer is already known.
+ */
+export async function questionAwaitsAgent(
+  ctx: AppContext,
+  conversation: ConversationRef,
+  question: string,
+  known: { answer?: string; wrongAnswer?: string } = {},
+): Promise<void> {
+  const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     // Only the latest unsure question of a conversation waits: an agent answers what is in front of them.
     await trx.deleteFrom('knowledge_suggestions').where('conversation_id', '=', conversation.id).where('status', '=', 'awaiting').execute();
@@ -58,13 +67,13 @@ export async function questionAwaitsAgent(ctx: AppContext, conversation: Convers
         organization_id: conversation.organization_id,
         conversation_id: conversation.id,
         question: question.trim().slice(0, MAX_QUESTION),
-        answer: null,
-        status: 'awaiting',
+        answer: known.answer?.slice(0, MAX_ANSWER) || null,
+        status: known.answer ? 'pending' : 'awaiting',
         document_id: null,
-        created_at: ctx.clock.now().toISOString(),
-        answered_at: null,
+        created_at: now,
+        answered_at: known.answer ? now : null,
         decided_at: null,
-        wrong_answer: null,
+        wrong_answer: known.wrongAnswer ?? null,
       })
       .execute();
   });
