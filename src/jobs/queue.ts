@@ -219,6 +219,20 @@ export async function drainJobs(ctx: AppContext, options: { backoff?: BackoffPol
   return ran;
 }
 
+/** Running jobs whose lease ran out before `cutoff`, oldest lease first: jobs_lease_idx (status, locked_at). */
+export const expiredLeases = (cutoff: string) => sql`select id from jobs where status = 'running' and locked_at < ${cutoff} order by locked_at`;
+/** Pending jobs due at `now`, in their order: jobs_due_idx (status, run_at, id), so a backlog is never sorted. */
+export const dueJobs = (now: string) => sql`select id from jobs where status = 'pending' and run_at <= ${now} order by run_at, id`;
+
+/** Takes the first `n` of `which` (expiredLeases or dueJobs) for this instance. */
+export function claimStatement(ctx: AppContext, which: ReturnType<typeof sql>, n: number, nowText: string) {
+  return sql<Job>`
+    update jobs set status = 'running', attempts = attempts + 1, locked_by = ${ctx.config.instanceId},
+      locked_at = ${nowText}, updated_at = ${nowText}
+    where id in (${which} limit ${n} ${skipLocked(ctx)})
+    returning *`;
+}
+
 /**
  * Claims up to `limit` jobs for this instance: first running ones whose lease ran out (their
  * instance died), then due ones. Each is read from its own index in its order (migration 281), so
@@ -228,19 +242,9 @@ export async function claimJobs(ctx: AppContext, limit: number, leaseMs = ctx.co
   const now = ctx.clock.now();
   const nowText = now.toISOString();
   const leaseCutoff = new Date(now.getTime() - leaseMs).toISOString();
-  const claim = async (which: ReturnType<typeof sql>, n: number) =>
-    (
-      await sql<Job>`
-        update jobs set status = 'running', attempts = attempts + 1, locked_by = ${ctx.config.instanceId},
-          locked_at = ${nowText}, updated_at = ${nowText}
-        where id in (${which} limit ${n} ${skipLocked(ctx)})
-        returning *`.execute(ctx.db)
-    ).rows;
-  const expired = await claim(sql`select id from jobs where status = 'running' and locked_at < ${leaseCutoff} order by locked_at`, limit);
-  const due =
-    expired.length < limit
-      ? await claim(sql`select id from jobs where status = 'pending' and run_at <= ${nowText} order by run_at, id`, limit - expired.length)
-      : [];
+  const claim = async (which: ReturnType<typeof sql>, n: number) => (await claimStatement(ctx, which, n, nowText).execute(ctx.db)).rows;
+  const expired = await claim(expiredLeases(leaseCutoff), limit);
+  const due = expired.length < limit ? await claim(dueJobs(nowText), limit - expired.length) : [];
   return [...expired, ...due].sort((a, b) => a.id - b.id);
 }
 

@@ -159,12 +159,12 @@ export interface WaitingJson {
   }>;
 }
 
-export async function listConversations(
-  ctx: AppContext,
-  organizationId: string,
-  filters: { status?: string; channel?: string } = {},
-): Promise<ConversationJson[]> {
-  let query = ctx.db
+/**
+ * The inbox's newest 500 conversations. Read in the order of conversations_inbox_idx
+ * (organization_id, last_message_at, ref) (migration 311): a year of conversations is never sorted.
+ */
+export function conversationListQuery(db: Db, organizationId: string, filters: { status?: string; channel?: string } = {}) {
+  let query = db
     .selectFrom('conversations as c')
     .innerJoin('contacts as p', 'p.id', 'c.contact_id')
     .leftJoin('agents as a', (join) => join.onRef('a.organization_id', '=', 'c.organization_id').onRef('a.number', '=', 'c.agent_number'))
@@ -205,7 +205,15 @@ export async function listConversations(
     .where('c.organization_id', '=', organizationId);
   if (filters.status) query = query.where('c.status', '=', filters.status);
   if (filters.channel) query = query.where('c.channel', '=', filters.channel);
-  const rows = await query.orderBy('c.last_message_at', 'desc').orderBy('c.ref', 'desc').limit(500).execute();
+  return query.orderBy('c.last_message_at', 'desc').orderBy('c.ref', 'desc').limit(500);
+}
+
+export async function listConversations(
+  ctx: AppContext,
+  organizationId: string,
+  filters: { status?: string; channel?: string } = {},
+): Promise<ConversationJson[]> {
+  const rows = await conversationListQuery(ctx.db, organizationId, filters).execute();
   return rows.map((r) => ({
     id: r.id,
     ref: r.ref,

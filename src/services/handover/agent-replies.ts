@@ -7,6 +7,7 @@ import { parseAgentReply, type ReplyTarget, sameVisitorName } from '../../core/a
 import { agentText, commandHelp, openConversationList, unresolvedReplyWarning, whichConversation } from '../../core/handover-text.js';
 import { toE164 } from '../../core/phone.js';
 import { HUMAN_STATUSES, humanHasIt } from '../../core/status.js';
+import type { Db } from '../../db/database.js';
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { publishVisitorStatus, type VisitorMedia } from '../widgets/visitor-outbound.js';
@@ -224,19 +225,28 @@ function names(h: Handover, target: ReplyTarget): boolean {
 const onlyOne = (matches: Handover[], warning: string): Placed =>
   matches.length === 1 ? { handover: matches[0]! } : { warning, hold: true, ...(matches.length > 1 ? { listed: matches } : {}) };
 
+/**
+ * The message an agent swiped to reply to. It went out from the number the reply came in on, so
+ * through that number's provider: with the provider the lookup is the unique index
+ * (provider, provider_message_id), never a scan of messages.
+ */
+export function swipedMessageQuery(db: Db, reply: { provider: string; providerMessageId: string; agent: string }) {
+  return db
+    .selectFrom('messages')
+    .select('conversation_id')
+    .where('provider', '=', reply.provider)
+    .where('provider_message_id', '=', reply.providerMessageId)
+    .where('direction', '=', 'out')
+    .where('audience', '=', 'agent')
+    .where('to_address', '=', reply.agent)
+    .where('conversation_id', 'is not', null);
+}
+
 /** A swipe-reply to a notification or a forwarded visitor message goes to that message's conversation. */
 async function swipedConversation(ctx: AppContext, inbox: AgentInbox): Promise<Handover | undefined> {
   const repliedTo = inbox.message.reply_to_provider_message_id;
   if (!repliedTo) return undefined;
-  const original = await ctx.db
-    .selectFrom('messages')
-    .select('conversation_id')
-    .where('provider_message_id', '=', repliedTo)
-    .where('direction', '=', 'out')
-    .where('audience', '=', 'agent')
-    .where('to_address', '=', inbox.agent)
-    .where('conversation_id', 'is not', null)
-    .executeTakeFirst();
+  const original = await swipedMessageQuery(ctx.db, { provider: inbox.number.provider, providerMessageId: repliedTo, agent: inbox.agent }).executeTakeFirst();
   const handover = original ? await loadHandover(ctx, original.conversation_id!) : undefined;
   return handover && handoverInScope(inbox.scope, handover) ? handover : undefined;
 }

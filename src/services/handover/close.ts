@@ -4,6 +4,7 @@
 // visitor waiting in line gets the free agent.
 import { agentText, visitorText } from '../../core/handover-text.js';
 import type { AppContext } from '../context.js';
+import type { Db } from '../../db/database.js';
 import { publishVisitorStatus } from '../widgets/visitor-outbound.js';
 import { agentsOf, findSenderNumber, loadHandover, sendToAgent } from './handovers.js';
 import { tellCustomer } from './customer.js';
@@ -58,17 +59,26 @@ export async function closeHandover(ctx: AppContext, conversationId: string, rea
 }
 
 /**
+ * Assignments still held by closed conversations. Read from the unreleased assignments
+ * (handover_assignments_open_idx, migration 311, holds only those), each conversation looked up by
+ * its key: a join would let the planner start from the year of closed conversations instead.
+ */
+export function staleAssignmentsQuery(db: Db) {
+  return db
+    .selectFrom('handover_assignments as a')
+    .select(['a.id', 'a.widget_id'])
+    .where('a.released_at', 'is', null)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('conversations as c').select('c.id').whereRef('c.id', '=', 'a.conversation_id').where('c.status', '=', 'closed')),
+    );
+}
+
+/**
  * A conversation closed elsewhere (the inbox's close button) still holds its number: free it and
  * connect whoever waits for that widget's agents.
  */
 export async function releaseClosedConversations(ctx: AppContext): Promise<number> {
-  const stale = await ctx.db
-    .selectFrom('handover_assignments as a')
-    .innerJoin('conversations as c', 'c.id', 'a.conversation_id')
-    .select(['a.id', 'a.widget_id'])
-    .where('a.released_at', 'is', null)
-    .where('c.status', '=', 'closed')
-    .execute();
+  const stale = await staleAssignmentsQuery(ctx.db).execute();
   if (stale.length === 0) return 0;
   const now = ctx.clock.now().toISOString();
   await ctx.db

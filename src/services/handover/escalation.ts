@@ -4,6 +4,7 @@
 // team was alerted and may leave a way to be reached. Run by the handover sweep; once per
 // conversation, whichever instance's sweep gets there first.
 import { visitorText } from '../../core/handover-text.js';
+import type { Db } from '../../db/database.js';
 import type { AppContext } from '../context.js';
 import { activeAgentsByOrganization, findSenderNumber, loadHandover } from './handovers.js';
 import { tellCustomer } from './customer.js';
@@ -13,19 +14,24 @@ const MINUTE_MS = 60_000;
 /** The smallest `agentResponseMinutes`: nothing younger than this is even looked at. */
 const SHORTEST_MS = MINUTE_MS;
 
+/** Handovers waiting since `before` and never escalated; conversations_waiting_idx: (status, escalated_at, handed_over_at). */
+export function unclaimedHandoversQuery(db: Db, before: string) {
+  return (
+    db
+      .selectFrom('conversations')
+      .select(['id', 'handed_over_at'])
+      .where('status', '=', 'waiting_agent')
+      .where('escalated_at', 'is', null)
+      .where('handed_over_at', '<=', before)
+      .where('agent_number', 'is', null)
+      // In line for a free sender (one chat per agent): nobody was asked yet.
+      .where('assigned_whatsapp_number', 'is not', null)
+  );
+}
+
 export async function escalateUnclaimedHandovers(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  // conversations_waiting_idx: (status, escalated_at, handed_over_at)
-  const waiting = await ctx.db
-    .selectFrom('conversations')
-    .select(['id', 'handed_over_at'])
-    .where('status', '=', 'waiting_agent')
-    .where('escalated_at', 'is', null)
-    .where('handed_over_at', '<=', new Date(now.getTime() - SHORTEST_MS).toISOString())
-    .where('agent_number', 'is', null)
-    // In line for a free sender (one chat per agent): nobody was asked yet.
-    .where('assigned_whatsapp_number', 'is not', null)
-    .execute();
+  const waiting = await unclaimedHandoversQuery(ctx.db, new Date(now.getTime() - SHORTEST_MS).toISOString()).execute();
   let escalated = 0;
   for (const row of waiting) {
     const handover = await loadHandover(ctx, row.id);

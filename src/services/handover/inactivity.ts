@@ -6,6 +6,7 @@
 // Each step is atomic per conversation, so sweeps on several instances do each thing once.
 import { sql } from 'kysely';
 import { HUMAN_STATUSES } from '../../core/status.js';
+import type { Db } from '../../db/database.js';
 import type { AppContext } from '../context.js';
 import { widgetSettingsSchema } from '../widgets/settings.js';
 import { closeHandover, releaseClosedConversations } from './close.js';
@@ -15,25 +16,34 @@ import { anyAgentReachable, followFailedNotifications, retrySkippedNotifications
 const SWEEP_EVERY_MS = 30_000;
 const MINUTE_MS = 60_000;
 
+/**
+ * The conversations a human has (waiting or claimed) on a sender, with their last activity: read
+ * from conversations_human_idx (migration 311), which holds only those, never all conversations.
+ */
+export function handedOverQuery(db: Db) {
+  return (
+    db
+      .selectFrom('conversations as c')
+      // A WhatsApp customer's handover has no widget: the default timeout.
+      .leftJoin('widgets as w', 'w.id', 'c.widget_id')
+      .select([
+        'c.id',
+        'c.status',
+        'c.last_message_at',
+        'c.handed_over_at',
+        'w.settings',
+        // Whoever stored a message may not have touched last_message_at; the messages themselves decide.
+        sql<string | null>`(select max(m.created_at) from messages m where m.conversation_id = c.id)`.as('last_message'),
+      ])
+      .where('c.status', 'in', [...HUMAN_STATUSES])
+      // A visitor waiting in line for a free agent is not idle: we are the ones keeping them waiting.
+      .where('c.assigned_whatsapp_number', 'is not', null)
+  );
+}
+
 /** Closes every handover idle past its widget's timeout; returns how many it closed. */
 export async function closeInactiveConversations(ctx: AppContext): Promise<number> {
-  const rows = await ctx.db
-    .selectFrom('conversations as c')
-    // A WhatsApp customer's handover has no widget: the default timeout.
-    .leftJoin('widgets as w', 'w.id', 'c.widget_id')
-    .select([
-      'c.id',
-      'c.status',
-      'c.last_message_at',
-      'c.handed_over_at',
-      'w.settings',
-      // Whoever stored a message may not have touched last_message_at; the messages themselves decide.
-      sql<string | null>`(select max(m.created_at) from messages m where m.conversation_id = c.id)`.as('last_message'),
-    ])
-    .where('c.status', 'in', [...HUMAN_STATUSES])
-    // A visitor waiting in line for a free agent is not idle: we are the ones keeping them waiting.
-    .where('c.assigned_whatsapp_number', 'is not', null)
-    .execute();
+  const rows = await handedOverQuery(ctx.db).execute();
   const now = ctx.clock.now().getTime();
   let closed = 0;
   for (const row of rows) {

@@ -51,13 +51,12 @@ export interface MonthlyUsage {
 }
 
 /** Customer messages counted toward the plan in the month: one row read. */
+/** One row of the plan's counter, by its primary key (organization_id, month). */
+export const planUsageQuery = (db: Db, organizationId: string, month: string) =>
+  db.selectFrom('plan_usage').select('customer_messages').where('organization_id', '=', organizationId).where('month', '=', month);
+
 export async function countMessages(ctx: AppContext, organizationId: string, month: string): Promise<number> {
-  const row = await ctx.db
-    .selectFrom('plan_usage')
-    .select('customer_messages')
-    .where('organization_id', '=', organizationId)
-    .where('month', '=', month)
-    .executeTakeFirst();
+  const row = await planUsageQuery(ctx.db, organizationId, month).executeTakeFirst();
   return Number(row?.customer_messages ?? 0);
 }
 

@@ -1,0 +1,433 @@
+// "A year of data" (issue 21), written straight into the product's own tables (src/db/schema.ts)
+// after its migrations ran: organizations, their numbers and contacts, conversations over twelve
+// months with their messages, finished jobs, unrouted events, handovers with their assignments and
+// the agent notifications a swipe-reply points at. Scale 1 is the issue's 100%: 2,000
+// organizations, 500,000 contacts, 1,000,000 conversations, 10,000,000 messages, 2,000,000
+// finished jobs, 50,000 unrouted events, with one large organization holding 5% of it.
+// Bulk-written: prepared statements in large transactions (SQLite), multi-row INSERTs (PostgreSQL).
+import type { Insertable } from 'kysely';
+import type { Database } from '../src/db/database.js';
+import type { Database as Tables } from '../src/db/schema.js';
+import { BENCH_NUMBERS } from './payloads.js';
+
+export const FULL_YEAR = {
+  organizations: 2_000,
+  contacts: 500_000,
+  conversations: 1_000_000,
+  messages: 10_000_000,
+  finishedJobs: 2_000_000,
+  unroutedEvents: 50_000,
+  /** the claim's backlog in the issue's table: due jobs nobody has run yet */
+  dueJobs: 226_000,
+};
+
+/** The organization holding 5% of everything; it owns the bench's numbers, so webhooks land on it. */
+export const BIG_ORGANIZATION = 'org_big';
+/** Its agents' phones (E.164): one of them swipe-replies in the bench. */
+export const BIG_AGENTS = ['+447700900101', '+447700900102', '+447700900103'];
+/** Open handovers of the large organization (a live inbox, not a year's worth: they do not grow with the data). */
+const OPEN_HANDOVERS = 12;
+const BIG_SHARE = 0.05;
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365 * DAY_MS;
+
+export interface LoadedYear {
+  scale: number;
+  counts: Record<string, number>;
+  /** a notification the large organization sent to BIG_AGENTS[0], with its provider id (the swipe-reply's target) */
+  notification: { providerMessageId: string; conversationId: string; agent: string; provider: string };
+  /** the months with data, oldest first (YYYY-MM) */
+  months: string[];
+  seconds: number;
+}
+
+type Row<T extends keyof Tables> = Insertable<Tables[T]>;
+
+/** Writes rows of one table in bulk; `flush` ends the table's last batch. */
+interface Writer {
+  add<T extends keyof Tables>(table: T, row: Row<T>): Promise<void>;
+  flush(): Promise<void>;
+}
+
+function sqliteWriter(database: Database): Writer {
+  const sqlite = database.sqlite!;
+  const statements = new Map<string, { run(values: unknown[]): unknown }>();
+  let pending = 0;
+  sqlite.exec('begin');
+  return {
+    async add(table, row) {
+      const columns = Object.keys(row);
+      const key = `${table}:${columns.join(',')}`;
+      let statement = statements.get(key);
+      if (!statement) {
+        statement = sqlite.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+        statements.set(key, statement);
+      }
+      statement.run(Object.values(row));
+      // Commit now and then: one transaction of ten million rows would hold a WAL as big as the data.
+      if (++pending >= 200_000) {
+        sqlite.exec('commit');
+        sqlite.exec('begin');
+        pending = 0;
+      }
+    },
+    async flush() {
+      sqlite.exec('commit');
+      sqlite.exec('begin');
+      pending = 0;
+    },
+  };
+}
+
+function postgresWriter(database: Database): Writer {
+  const pool = database.pool!;
+  const batches = new Map<string, { table: string; columns: string[]; rows: unknown[][] }>();
+  const send = async (batch: { table: string; columns: string[]; rows: unknown[][] }) => {
+    if (batch.rows.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = batch.rows.map((row) => `(${row.map((v) => `$${values.push(v)}`).join(', ')})`);
+    await pool.query(`insert into ${batch.table} (${batch.columns.join(', ')}) values ${tuples.join(', ')}`, values);
+    batch.rows = [];
+  };
+  return {
+    async add(table, row) {
+      const columns = Object.keys(row);
+      const key = `${table}:${columns.join(',')}`;
+      let batch = batches.get(key);
+      if (!batch) {
+        batch = { table, columns, rows: [] };
+        batches.set(key, batch);
+      }
+      batch.rows.push(Object.values(row));
+      // PostgreSQL takes at most 65,535 parameters in one statement. Every table's rows go then, in
+      // the order the tables were first written (parents first), so each row's references exist.
+      if (batch.rows.length * columns.length >= 60_000) for (const each of batches.values()) await send(each);
+    },
+    async flush() {
+      for (const batch of batches.values()) await send(batch);
+    },
+  };
+}
+
+/** A small deterministic random source, so two runs load the same year. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Loads a year ending at `now` at `scale` (1 = the issue's 100%) into a migrated, empty database.
+ * Rows are written in creation order per table, as the product writes them.
+ */
+export async function loadYear(database: Database, scale: number, now = new Date()): Promise<LoadedYear> {
+  const started = performance.now();
+  const random = seeded(21);
+  const count = (n: number) => Math.max(1, Math.round(n * scale));
+  const organizations = Math.max(2, count(FULL_YEAR.organizations));
+  const yearStart = now.getTime() - YEAR_MS;
+  const iso = (ms: number) => new Date(Math.min(ms, now.getTime() - 1000)).toISOString();
+  const counts: Record<string, number> = {};
+  const tally = (table: string) => {
+    counts[table] = (counts[table] ?? 0) + 1;
+  };
+  if (database.sqlite) database.sqlite.pragma('synchronous = OFF');
+  const writer = database.dialect === 'sqlite' ? sqliteWriter(database) : postgresWriter(database);
+  const add = async <T extends keyof Tables>(table: T, row: Row<T>) => {
+    tally(table);
+    await writer.add(table, row);
+  };
+
+  let messageId = 0;
+  let notification: LoadedYear['notification'] | undefined;
+  const planUsage = new Map<string, number>();
+
+  // Each organization's share: the large one 5%, the others the rest in equal parts.
+  const shareOf = (index: number) => (index === 0 ? BIG_SHARE : (1 - BIG_SHARE) / (organizations - 1));
+  for (let o = 0; o < organizations; o++) {
+    const organizationId = o === 0 ? BIG_ORGANIZATION : `org_${String(o).padStart(5, '0')}`;
+    const share = shareOf(o);
+    const contacts = Math.max(1, Math.round(FULL_YEAR.contacts * scale * share));
+    const conversations = Math.max(1, Math.round(FULL_YEAR.conversations * scale * share));
+    const messagesPerConversation = FULL_YEAR.messages / FULL_YEAR.conversations;
+    const created = iso(yearStart - DAY_MS);
+    await add('organizations', {
+      id: organizationId,
+      name: o === 0 ? 'Big Shop' : `Shop ${o}`,
+      description: null,
+      business_info: null,
+      plan: 'business',
+      join_code: `join${o}`,
+      instructions: null,
+      last_conversation_ref: conversations,
+      dedupe_window_seconds: 0,
+      created_at: created,
+      updated_at: created,
+    });
+    const numberId = o === 0 ? 'num_big_twilio' : `num_${o}`;
+    const phone = o === 0 ? BENCH_NUMBERS.twilioPhone : `+1555${String(o).padStart(7, '0')}`;
+    await add('numbers', {
+      id: numberId,
+      organization_id: organizationId,
+      provider: 'twilio',
+      phone_number: phone,
+      provider_id: o === 0 ? BENCH_NUMBERS.twilioSid : `PN${String(o).padStart(32, '0')}`,
+      display_name: null,
+      connection_id: null,
+      sender_status: 'online',
+      is_shared_trial: 0,
+      is_dedicated: 1,
+      created_at: created,
+    });
+    if (o === 0) {
+      await add('numbers', {
+        id: 'num_big_meta',
+        organization_id: organizationId,
+        provider: 'meta',
+        phone_number: BENCH_NUMBERS.metaPhone,
+        provider_id: BENCH_NUMBERS.metaPhoneNumberId,
+        display_name: null,
+        connection_id: null,
+        sender_status: 'online',
+        is_shared_trial: 0,
+        is_dedicated: 1,
+        created_at: created,
+      });
+      for (const [i, number] of BIG_AGENTS.entries()) {
+        await add('agents', {
+          id: `agent_big_${i}`,
+          organization_id: organizationId,
+          name: `Agent ${i + 1}`,
+          number,
+          status: 'active',
+          created_at: created,
+          accepted_at: created,
+        });
+      }
+    }
+    const contactPhone = (c: number) => `+4479${String(o).padStart(5, '0')}${String(c).padStart(6, '0')}`;
+    for (let c = 0; c < contacts; c++) {
+      await add('contacts', {
+        id: `ct_${o}_${c}`,
+        organization_id: organizationId,
+        kind: 'whatsapp',
+        phone: contactPhone(c),
+        external_id: null,
+        name: `Customer ${c}`,
+        email: null,
+        created_at: iso(yearStart + (c / contacts) * YEAR_MS),
+      });
+    }
+    for (let k = 0; k < conversations; k++) {
+      const ref = k + 1;
+      const conversationId = `cv_${o}_${ref}`;
+      const contact = Math.floor(random() * contacts);
+      const customer = contactPhone(contact);
+      const startedAt = yearStart + (k / conversations) * YEAR_MS + random() * 3_600_000;
+      // The large organization's last few are live handovers; a few in a hundred of all were handed over once.
+      const open = o === 0 && k >= conversations - OPEN_HANDOVERS;
+      const handedOver = open || random() < 0.03;
+      const n = Math.max(2, Math.round(messagesPerConversation * (0.5 + random())));
+      let at = startedAt;
+      const agent = BIG_AGENTS[k % BIG_AGENTS.length]!;
+      let notified: { id: number; providerMessageId: string } | undefined;
+      const messageRows: Row<'messages'>[] = [];
+      for (let m = 0; m < n; m++) {
+        at += 20_000 + random() * 120_000;
+        const inbound = m % 2 === 0;
+        const id = ++messageId;
+        const createdAt = iso(open ? now.getTime() - (n - m) * 60_000 : at);
+        const month = createdAt.slice(0, 7);
+        planUsage.set(`${organizationId}|${month}`, (planUsage.get(`${organizationId}|${month}`) ?? 0) + 1);
+        messageRows.push({
+          id,
+          organization_id: organizationId,
+          conversation_id: conversationId,
+          direction: inbound ? 'in' : 'out',
+          author: inbound ? 'contact' : handedOver && m > 2 ? 'agent' : 'bot',
+          audience: 'contact',
+          body: inbound ? `Hello, is order ${k}-${m} on its way?` : `Your order ${k}-${m} ships tomorrow.`,
+          media: null,
+          provider: 'twilio',
+          provider_message_id: `${inbound ? 'SM' : 'MM'}${id.toString(16).padStart(32, '0')}`,
+          reply_to_provider_message_id: null,
+          number_id: numberId,
+          from_address: inbound ? customer : phone,
+          to_address: inbound ? phone : customer,
+          status: inbound ? 'received' : 'read',
+          send_success: inbound ? null : 1,
+          send_error: null,
+          error_code: null,
+          category: 'service',
+          cost: 0.005,
+          idempotency_key: null,
+          send_started_at: null,
+          author_name: null,
+          plan_month: month,
+          unanswered: null,
+          created_at: createdAt,
+          updated_at: createdAt,
+        });
+        // The handover's notification to the agent, after the customer's second message.
+        if (handedOver && m === 2) {
+          const nid = ++messageId;
+          notified = { id: nid, providerMessageId: `MM${nid.toString(16).padStart(32, '0')}` };
+          messageRows.push({
+            id: nid,
+            organization_id: organizationId,
+            conversation_id: conversationId,
+            direction: 'out',
+            author: 'system',
+            audience: 'agent',
+            body: `#${ref} Customer ${contact} asks for a person.`,
+            media: null,
+            provider: 'twilio',
+            provider_message_id: notified.providerMessageId,
+            reply_to_provider_message_id: null,
+            number_id: numberId,
+            from_address: phone,
+            to_address: o === 0 ? agent : `+4470000${String(o).padStart(5, '0')}`,
+            status: 'read',
+            send_success: 1,
+            send_error: null,
+            error_code: null,
+            category: 'service',
+            cost: 0.005,
+            idempotency_key: null,
+            send_started_at: null,
+            author_name: null,
+            plan_month: null,
+            unanswered: null,
+            created_at: createdAt,
+            updated_at: createdAt,
+          });
+        }
+      }
+      const first = messageRows[0]!.created_at;
+      const last = messageRows.at(-1)!.created_at;
+      const handedAt = handedOver ? messageRows[Math.min(2, messageRows.length - 1)]!.created_at : null;
+      await add('conversations', {
+        id: conversationId,
+        organization_id: organizationId,
+        ref,
+        contact_id: `ct_${o}_${contact}`,
+        channel: 'whatsapp',
+        status: open ? (k % 2 === 0 ? 'agent' : 'waiting_agent') : k >= conversations - 3 ? 'bot' : 'closed',
+        number_id: numberId,
+        widget_id: null,
+        assigned_whatsapp_number: handedOver ? phone : null,
+        agent_number: open && k % 2 === 0 ? agent : null,
+        handed_over_at: handedAt,
+        last_message_at: last,
+        created_at: first,
+        closed_at: open || k >= conversations - 3 ? null : last,
+        // A waiting one was already escalated: the sweep finds nothing to do but look.
+        escalated_at: open && k % 2 === 1 ? handedAt : null,
+        read_up_to: messageRows.at(-1)!.id as number,
+      });
+      for (const row of messageRows) await add('messages', row);
+      if (handedOver) {
+        const assignmentId = `as_${o}_${ref}`;
+        await add('handover_assignments', {
+          id: assignmentId,
+          conversation_id: conversationId,
+          widget_id: null,
+          number: phone,
+          assigned_at: handedAt!,
+          released_at: open ? null : last,
+        });
+        await add('handover_notifications', {
+          id: `hn_${o}_${ref}`,
+          conversation_id: conversationId,
+          assignment_id: assignmentId,
+          agent_number: o === 0 ? agent : `+4470000${String(o).padStart(5, '0')}`,
+          path: 'free_form',
+          number_id: numberId,
+          sender: phone,
+          message_id: notified?.id ?? null,
+          reason: null,
+          failed_at: null,
+          created_at: handedAt!,
+        });
+        if (o === 0 && open && notified && agent === BIG_AGENTS[0]) {
+          notification = { providerMessageId: notified.providerMessageId, conversationId, agent, provider: 'twilio' };
+        }
+      }
+    }
+  }
+  for (const [key, customerMessages] of planUsage) {
+    const [organizationId, month] = key.split('|') as [string, string];
+    await add('plan_usage', { organization_id: organizationId, month, customer_messages: customerMessages });
+  }
+  // Finished jobs: one per stored message's reaction, spread over the year.
+  const finished = count(FULL_YEAR.finishedJobs);
+  for (let j = 0; j < finished; j++) {
+    const at = iso(yearStart + (j / finished) * YEAR_MS);
+    await add('jobs', {
+      kind: 'process_inbound',
+      payload: JSON.stringify({ messageId: j + 1 }),
+      status: 'done',
+      run_at: at,
+      attempts: 1,
+      max_attempts: 8,
+      last_error: null,
+      locked_by: null,
+      locked_at: null,
+      idempotency_key: null,
+      created_at: at,
+      updated_at: at,
+    });
+  }
+  // The backlog a claim takes from: due in the last hour, not yet run.
+  const due = count(FULL_YEAR.dueJobs);
+  for (let j = 0; j < due; j++) {
+    const at = iso(now.getTime() - 3_600_000 + (j / due) * 3_000_000);
+    await add('jobs', {
+      kind: 'process_inbound',
+      payload: JSON.stringify({ messageId: j + 1 }),
+      status: 'pending',
+      run_at: at,
+      attempts: 0,
+      max_attempts: 8,
+      last_error: null,
+      locked_by: null,
+      locked_at: null,
+      idempotency_key: null,
+      created_at: at,
+      updated_at: at,
+    });
+  }
+  const unrouted = count(FULL_YEAR.unroutedEvents);
+  for (let u = 0; u < unrouted; u++) {
+    const at = iso(yearStart + (u / unrouted) * YEAR_MS);
+    await add('unrouted_events', {
+      provider: 'twilio',
+      reason: 'unknown_number',
+      payload: `SmsMessageSid=SM${u}&From=whatsapp%3A%2B4479${u}&To=whatsapp%3A%2B15550000000&Body=hello`,
+      headers: JSON.stringify({ 'content-type': 'application/x-www-form-urlencoded' }),
+      received_at: at,
+      replayed_at: null,
+      message_id: null,
+      verified_by: 'platform',
+    });
+  }
+  await writer.flush();
+  if (database.sqlite) {
+    database.sqlite.exec('commit');
+    database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    database.sqlite.pragma('synchronous = FULL');
+  } else {
+    // The ids were given: the identity goes on after them, as it would have.
+    await database.pool!.query(`select setval(pg_get_serial_sequence('messages', 'id'), (select max(id) from messages))`);
+    // What autovacuum would have done over the year: the planner knows the tables' sizes.
+    await database.pool!.query('analyze');
+  }
+  if (!notification) throw new Error('the loaded year has no open handover notified to the first agent');
+  const months = [...new Set([...planUsage.keys()].map((k) => k.split('|')[1]!))].sort();
+  return { scale, counts, notification, months, seconds: (performance.now() - started) / 1000 };
+}

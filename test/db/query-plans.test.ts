@@ -1,0 +1,45 @@
+// Issue 21: after a year of data, every query a user waits on is served by an index, with no full
+// scan of messages, conversations or jobs and no sort of unbounded rows. A few hundred thousand
+// rows are loaded through the product's schema, then each hot query, compiled by the service that
+// runs it, is explained (EXPLAIN QUERY PLAN). Its PostgreSQL twin: test/postgres/query-plans.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoadedYear, loadYear } from '../../bench/growth-loader.js';
+import type { AppContext } from '../../src/services/context.js';
+import { makeTestContext } from '../support/context.js';
+import { hotQueries, sqliteProblems } from '../support/query-plans.js';
+
+// 3% of the issue's year: 300,000 messages, 30,000 conversations, 67,000 jobs.
+const SCALE = 0.03;
+
+let ctx: AppContext;
+let year: LoadedYear;
+
+beforeAll(async () => {
+  ctx = await makeTestContext();
+  year = await loadYear(ctx.database, SCALE, ctx.clock.now());
+}, 120_000);
+
+afterAll(async () => {
+  await ctx?.database.close();
+});
+
+describe('query plans after a year of data (SQLite)', () => {
+  it('has loaded a few hundred thousand rows', () => {
+    expect(year.counts.messages).toBeGreaterThan(250_000);
+    expect(year.counts.conversations).toBeGreaterThan(25_000);
+    expect(year.counts.jobs).toBeGreaterThan(60_000);
+  });
+
+  it('serves every hot query from an index, without a full scan or a sort for ORDER BY', () => {
+    const report = hotQueries(ctx, year).map(({ name, query }) => ({ name, ...sqliteProblems(ctx, query) }));
+    for (const r of report) console.log(`${r.name}\n  ${r.plan.join('\n  ')}`);
+    expect(report.filter((r) => r.problems.length > 0).map((r) => ({ name: r.name, problems: r.problems }))).toEqual([]);
+  });
+
+  it('the checker itself flags a scan of messages and a sort of conversations', () => {
+    const scan = sqliteProblems(ctx, { sql: 'select count(*) from messages where body like ?', parameters: ['%order%'] } as never);
+    const sort = sqliteProblems(ctx, { sql: 'select id from conversations order by closed_at limit 5', parameters: [] } as never);
+    expect(scan.problems).not.toEqual([]);
+    expect(sort.problems.some((p) => p.includes('TEMP B-TREE'))).toBe(true);
+  });
+});

@@ -1,0 +1,88 @@
+// The hot queries of issue 21 as the product builds them (the services' own query builders), and
+// what their plans may not contain: a full scan of a big table or a sort of unbounded rows.
+import type { CompiledQuery } from 'kysely';
+import { monthRange, monthOf } from '../../src/core/plans.js';
+import { claimStatement, dueJobs, expiredLeases } from '../../src/jobs/queue.js';
+import type { AppContext } from '../../src/services/context.js';
+import { conversationListQuery } from '../../src/services/conversations/conversations.js';
+import { swipedMessageQuery } from '../../src/services/handover/agent-replies.js';
+import { staleAssignmentsQuery } from '../../src/services/handover/close.js';
+import { unclaimedHandoversQuery } from '../../src/services/handover/escalation.js';
+import { handedOverQuery } from '../../src/services/handover/inactivity.js';
+import { planUsageQuery } from '../../src/services/tenancy/plans.js';
+import { usageGroupsQuery } from '../../src/services/tenancy/usage.js';
+import { BIG_ORGANIZATION, type LoadedYear } from '../../bench/growth-loader.js';
+
+/** Tables that grow with use: never read whole. */
+export const BIG_TABLES = ['messages', 'conversations', 'jobs', 'contacts', 'handover_assignments', 'handover_notifications'];
+
+export function hotQueries(ctx: AppContext, year: LoadedYear): Array<{ name: string; query: CompiledQuery }> {
+  const { db } = ctx;
+  const now = ctx.clock.now();
+  const nowText = now.toISOString();
+  const month = year.months.at(-2)!;
+  const { start, end } = monthRange(month);
+  const compile = (query: { compile(): CompiledQuery }) => query.compile();
+  return [
+    { name: 'swipe-reply: the conversation of the swiped message', query: compile(swipedMessageQuery(db, year.notification)) },
+    { name: 'inbox conversation list', query: compile(conversationListQuery(db, BIG_ORGANIZATION)) },
+    { name: 'usage: a month of messages counted', query: compile(usageGroupsQuery(db, BIG_ORGANIZATION, start, end)) },
+    { name: 'plan limit on a bot reply', query: compile(planUsageQuery(db, BIG_ORGANIZATION, monthOf(now))) },
+    { name: 'handover sweep: inactivity', query: compile(handedOverQuery(db)) },
+    { name: 'handover sweep: escalation', query: compile(unclaimedHandoversQuery(db, nowText)) },
+    { name: 'handover sweep: numbers of closed conversations', query: compile(staleAssignmentsQuery(db)) },
+    { name: 'job claim: due jobs', query: claimStatement(ctx, dueJobs(nowText), 10, nowText).compile(db) },
+    { name: 'job claim: expired leases', query: claimStatement(ctx, expiredLeases(new Date(now.getTime() - 60_000).toISOString()), 10, nowText).compile(db) },
+  ];
+}
+
+/** SQLite: EXPLAIN QUERY PLAN lines that read a big table whole or sort for ORDER BY. */
+export function sqliteProblems(ctx: AppContext, query: CompiledQuery): { plan: string[]; problems: string[] } {
+  const rows = ctx.database.sqlite!.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as Array<{ detail: string }>;
+  const plan = rows.map((r) => r.detail);
+  const problems = plan.filter((detail) => {
+    if (/USE TEMP B-TREE FOR (ORDER BY|.*ORDER BY)/.test(detail)) return true;
+    // `SCAN t` (the table) or `SCAN t USING [COVERING] INDEX i` (the whole index): both read every row.
+    // A partial index holds only the rows its condition keeps (e.g. unreleased assignments): reading it whole is bounded.
+    const scan = /^SCAN (\w+)(?: AS \w+)?(?: USING (?:COVERING )?INDEX (\w+))?/.exec(detail);
+    if (!scan || (scan[2] && partialIndexes(ctx).has(scan[2]))) return false;
+    return BIG_TABLES.includes(scan[1]!) || BIG_TABLES.includes(tableOfAlias(query.sql, scan[1]!));
+  });
+  return { plan, problems };
+}
+
+function partialIndexes(ctx: AppContext): Set<string> {
+  const rows = ctx.database.sqlite!.prepare(`select name from sqlite_master where type = 'index' and sql like '% where %'`).all() as Array<{ name: string }>;
+  return new Set(rows.map((r) => r.name));
+}
+
+/** `from conversations as c` → `c` is conversations. */
+function tableOfAlias(sqlText: string, alias: string): string {
+  const found = new RegExp(`"?(\\w+)"?\\s+as\\s+"?${alias}"?\\b`, 'i').exec(sqlText);
+  return found?.[1] ?? alias;
+}
+
+interface PgNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Plan Rows'?: number;
+  Plans?: PgNode[];
+}
+
+/** PostgreSQL: EXPLAIN (FORMAT JSON) nodes that read a big table sequentially or sort outside a grouping. */
+export async function postgresProblems(ctx: AppContext, query: CompiledQuery): Promise<{ plan: string[]; problems: string[] }> {
+  const result = await ctx.database.pool!.query(`explain (format json) ${query.sql}`, query.parameters as unknown[]);
+  const root = (result.rows[0]['QUERY PLAN'] as Array<{ Plan: PgNode }>)[0]!.Plan;
+  const plan: string[] = [];
+  const problems: string[] = [];
+  const walk = (node: PgNode, parent: PgNode | undefined, depth: number) => {
+    const line = `${'  '.repeat(depth)}${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''} (rows ${node['Plan Rows']})`;
+    plan.push(line);
+    if (node['Node Type'] === 'Seq Scan' && BIG_TABLES.includes(node['Relation Name'] ?? '')) problems.push(line);
+    // A sort feeding a GROUP BY sorts the month it groups; any other sorts whatever the query matched.
+    if (node['Node Type'] === 'Sort' && parent?.['Node Type'] !== 'Aggregate') problems.push(line);
+    for (const child of node.Plans ?? []) walk(child, node, depth + 1);
+  };
+  walk(root, undefined, 0);
+  return { plan, problems };
+}
