@@ -140,7 +140,11 @@ async function measureOn(target: GrowthTarget, year: LoadedYear): Promise<Figure
   await during(TIMED[4]!, 'planLimit', () => target.op('planLimit'));
   await during(TIMED[5]!, 'claim', () => target.op('claim'));
   figures['longest event-loop block, reads'] = Math.max(...Object.values(blocks));
-  console.log(`  longest block per operation: ${Object.entries(blocks).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}`);
+  console.log(
+    `  longest block per operation: ${Object.entries(blocks)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
+      .join(', ')}`,
+  );
   const webhook = (n: number) => twilioInbound(PUBLIC_URL, n, { from: `+4478${String(n).padStart(9, '0')}` });
   const path = webhook(0).path;
   await runLoad({ target, path, request: webhook, seconds: 1, firstNumber: 1 });
@@ -171,7 +175,9 @@ async function measureSize(engine: string, scale: number, dir: string): Promise<
     process.stdout.write(`${engine} ${pct(scale)}: loading… `);
     const year = await loadYear(database, scale);
     await database.close();
-    console.log(`${year.counts.messages?.toLocaleString('en')} messages, ${year.counts.conversations?.toLocaleString('en')} conversations, ${year.counts.jobs?.toLocaleString('en')} jobs in ${year.seconds.toFixed(0)} s`);
+    console.log(
+      `${year.counts.messages?.toLocaleString('en')} messages, ${year.counts.conversations?.toLocaleString('en')} conversations, ${year.counts.jobs?.toLocaleString('en')} jobs in ${year.seconds.toFixed(0)} s`,
+    );
     const target = await startGrowthTarget(productEnv(url, { LOG_LEVEL: 'warn' }), year);
     try {
       return { year, figures: await measureOn(target, year) };
@@ -200,7 +206,9 @@ async function main(): Promise<void> {
       const small = await measureSize(engine, SMALL, dir);
       const full = await measureSize(engine, FULL, dir);
       const operations: Record<string, { unit: string; small: number; full: number; ratio: number; target: string; met: boolean }> = {};
-      console.log(`\n${engine}: operation (largest organization)`.padEnd(50) + `${pct(SMALL)}`.padStart(14) + `${pct(FULL)}`.padStart(14) + 'ratio'.padStart(9));
+      console.log(
+        `\n${engine}: operation (largest organization)`.padEnd(50) + `${pct(SMALL)}`.padStart(14) + `${pct(FULL)}`.padStart(14) + 'ratio'.padStart(9),
+      );
       for (const { name, unit } of OPERATIONS) {
         const a = small.figures[name]!;
         const b = full.figures[name]!;
@@ -208,9 +216,14 @@ async function main(): Promise<void> {
         const lag = name.startsWith('longest');
         const met = unit === '/s' ? ratio >= 0.8 : lag ? b <= 50 : ratio <= 2;
         operations[name] = { unit, small: a, full: b, ratio: Number(ratio.toFixed(2)), target: unit === '/s' ? '≥ 0.8×' : lag ? '≤ 50 ms' : '≤ 2×', met };
-        console.log(`${name.padEnd(50)}${shown(a, unit).padStart(14)}${shown(b, unit).padStart(14)}${`${ratio.toFixed(2)}×`.padStart(9)}  ${met ? 'ok' : 'MISSED'}`);
+        console.log(
+          `${name.padEnd(50)}${shown(a, unit).padStart(14)}${shown(b, unit).padStart(14)}${`${ratio.toFixed(2)}×`.padStart(9)}  ${met ? 'ok' : 'MISSED'}`,
+        );
       }
-      (result.engines as Record<string, unknown>)[engine] = { loads: { small: small.year.counts, full: full.year.counts, loadSeconds: [small.year.seconds, full.year.seconds] }, operations };
+      (result.engines as Record<string, unknown>)[engine] = {
+        loads: { small: small.year.counts, full: full.year.counts, loadSeconds: [small.year.seconds, full.year.seconds] },
+        operations,
+      };
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

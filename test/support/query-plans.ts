@@ -9,6 +9,7 @@ import { swipedMessageQuery } from '../../src/services/handover/agent-replies.js
 import { staleAssignmentsQuery } from '../../src/services/handover/close.js';
 import { unclaimedHandoversQuery } from '../../src/services/handover/escalation.js';
 import { handedOverQuery } from '../../src/services/handover/inactivity.js';
+import { followedFailuresQuery, skippedNotificationsQuery } from '../../src/services/handover/notify.js';
 import { planUsageQuery } from '../../src/services/tenancy/plans.js';
 import { usageGroupsQuery } from '../../src/services/tenancy/usage.js';
 import { BIG_ORGANIZATION, type LoadedYear } from '../../bench/growth-loader.js';
@@ -31,6 +32,8 @@ export function hotQueries(ctx: AppContext, year: LoadedYear): Array<{ name: str
     { name: 'handover sweep: inactivity', query: compile(handedOverQuery(db)) },
     { name: 'handover sweep: escalation', query: compile(unclaimedHandoversQuery(db, nowText)) },
     { name: 'handover sweep: numbers of closed conversations', query: compile(staleAssignmentsQuery(db)) },
+    { name: 'handover sweep: notifications failed since', query: compile(followedFailuresQuery(db, new Date(now.getTime() - 86_400_000).toISOString())) },
+    { name: 'handover sweep: agents skipped, tried again', query: compile(skippedNotificationsQuery(db, 200)) },
     { name: 'job claim: due jobs', query: claimStatement(ctx, dueJobs(nowText), 10, nowText).compile(db) },
     { name: 'job claim: expired leases', query: claimStatement(ctx, expiredLeases(new Date(now.getTime() - 60_000).toISOString()), 10, nowText).compile(db) },
   ];

@@ -10,6 +10,7 @@ import { handoverNotification, visitorText } from '../../core/handover-text.js';
 import { asksForHuman } from '../../core/intent.js';
 import { isWindowFailure } from '../../core/send-failures.js';
 import { HUMAN_STATUSES } from '../../core/status.js';
+import type { Db } from '../../db/database.js';
 import type { Conversation, HandoverNotification, NumberRow } from '../../db/schema.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
@@ -236,6 +237,18 @@ async function record(
 /** How long after a notification a failure of it still takes the next path. */
 const FAILURES_WATCHED_MS = 24 * 60 * 60 * 1000;
 
+/** Notifications sent since `since`, not yet taken up, whose message failed: handover_notifications_open_idx (failed_at, created_at). */
+export function followedFailuresQuery(db: Db, since: string) {
+  return db
+    .selectFrom('handover_notifications as n')
+    .innerJoin('messages as m', 'm.id', 'n.message_id')
+    .selectAll('n')
+    .select(['m.error_code', 'm.send_error'])
+    .where('n.failed_at', 'is', null)
+    .where('n.created_at', '>=', since)
+    .where('m.status', '=', 'failed');
+}
+
 /**
  * Notifications the provider failed after accepting them (a status callback with Twilio 63016,
  * Meta 131047 and their kin): that agent's next path, once; when no agent has a path left, the
@@ -243,15 +256,7 @@ const FAILURES_WATCHED_MS = 24 * 60 * 60 * 1000;
  */
 export async function followFailedNotifications(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  const failed = await ctx.db
-    .selectFrom('handover_notifications as n')
-    .innerJoin('messages as m', 'm.id', 'n.message_id')
-    .selectAll('n')
-    .select(['m.error_code', 'm.send_error'])
-    .where('n.failed_at', 'is', null)
-    .where('n.created_at', '>=', new Date(now.getTime() - FAILURES_WATCHED_MS).toISOString())
-    .where('m.status', '=', 'failed')
-    .execute();
+  const failed = await followedFailuresQuery(ctx.db, new Date(now.getTime() - FAILURES_WATCHED_MS).toISOString()).execute();
   let followed = 0;
   for (const { error_code, send_error, ...notification } of failed) {
     // Taken once, whichever sweep gets there first.
@@ -300,8 +305,9 @@ async function nextPath(ctx: AppContext, failed: HandoverNotification): Promise<
  * be reached does not wait for an agent to write in by chance. Sends stay once per path (the
  * idempotency key and the unique attempt row), whichever instance's sweep gets there.
  */
-export async function retrySkippedNotifications(ctx: AppContext): Promise<number> {
-  const skipped = await ctx.db
+/** Agents skipped on handovers still waiting unclaimed, up to `limit`. */
+export function skippedNotificationsQuery(db: Db, limit: number) {
+  return db
     .selectFrom('handover_notifications as n')
     .innerJoin('conversations as c', 'c.id', 'n.conversation_id')
     .innerJoin('handover_assignments as a', 'a.id', 'n.assignment_id')
@@ -310,8 +316,11 @@ export async function retrySkippedNotifications(ctx: AppContext): Promise<number
     .where('c.status', '=', 'waiting_agent')
     .where('c.agent_number', 'is', null)
     .where('a.released_at', 'is', null)
-    .limit(RETRIES_PER_SWEEP)
-    .execute();
+    .limit(limit);
+}
+
+export async function retrySkippedNotifications(ctx: AppContext): Promise<number> {
+  const skipped = await skippedNotificationsQuery(ctx.db, RETRIES_PER_SWEEP).execute();
   let reached = 0;
   for (const s of skipped) {
     const attempts = await attemptsOf(ctx, s.assignment_id, s.agent_number);
