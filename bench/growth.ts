@@ -4,7 +4,7 @@
 // on PostgreSQL. Prints each operation's time at both sizes and their ratio; writes
 // bench/growth.json with a `ratio` per operation.
 //   BENCH_GROWTH_SCALE=0.1 (or --scale=0.1): "full" is 10% of the issue's year, when time is short.
-//   BENCH_GROWTH_ENGINES=sqlite (or --engines=sqlite,postgres): which databases.
+//   BENCH_GROWTH_ENGINES=sqlite (or --engines=sqlite,postgres): which databases. --out=file: elsewhere than bench/growth.json.
 // Over real HTTP: the inbox list, the 6-month usage history, webhooks/s. In the server process
 // (what no request starts, timed there over IPC): the handover sweep, a job claim from the
 // backlog, the plan-limit check of a bot reply, the swipe-reply's finding of its conversation.
@@ -228,8 +228,9 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  writeFileSync(new URL('./growth.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
-  console.log('\nwritten: bench/growth.json');
+  const out = argument('out') ?? fileURLToPath(new URL('./growth.json', import.meta.url));
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwritten: ${out}`);
 }
 
 await main();
