@@ -10,7 +10,7 @@ import { createContext, startServer } from '../src/server.js';
 import { swipedMessageQuery } from '../src/services/handover/agent-replies.js';
 import { loadHandover } from '../src/services/handover/handovers.js';
 import { sweepHandovers } from '../src/services/handover/inactivity.js';
-import { assertCanSend } from '../src/services/tenancy/plans.js';
+import { monthlyUsage } from '../src/services/tenancy/plans.js';
 import { BIG_ORGANIZATION } from './growth-loader.js';
 
 export type GrowthOp = 'sweep' | 'claim' | 'planLimit' | 'swipe';
@@ -40,7 +40,8 @@ const ops: Record<GrowthOp, () => Promise<unknown>> = {
     const claimed = await claimJobs(ctx, 10);
     if (claimed.length !== 10) throw new Error(`a claim took ${claimed.length} jobs of the backlog, not 10`);
   },
-  planLimit: () => assertCanSend(ctx, BIG_ORGANIZATION),
+  // What assertCanSend reads before a bot reply (it throws once the limit is reached; the read is the cost).
+  planLimit: () => monthlyUsage(ctx, BIG_ORGANIZATION),
   swipe: async () => {
     const original = await swipedMessageQuery(ctx.db, swiped).executeTakeFirst();
     const handover = original ? await loadHandover(ctx, original.conversation_id!) : undefined;
