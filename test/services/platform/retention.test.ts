@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { switchToIncrementalVacuum } from '../../../src/db/sqlite-upkeep.js';
-import { runRetention } from '../../../src/services/platform/retention.js';
+import { runRetention, startRetention } from '../../../src/services/platform/retention.js';
 import { makeTestContext } from '../../support/context.js';
 import { retentionCases } from '../../support/retention.js';
+import { waitFor } from '../../support/wait.js';
 
 retentionCases(
   (options) => makeTestContext(options),
@@ -21,6 +22,35 @@ beforeAll(() => {
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the retention schedule', () => {
+  it('runs by itself in the background and stops when told', async () => {
+    const ctx = await makeTestContext();
+    try {
+      const longAgo = new Date(ctx.clock.now().getTime() - 30 * 24 * 60 * 60 * 1000).toISOString();
+      const finishedJob = {
+        kind: 'test.kind',
+        payload: '{}',
+        status: 'done',
+        run_at: longAgo,
+        attempts: 1,
+        max_attempts: 40,
+        created_at: longAgo,
+        updated_at: longAgo,
+      };
+      await ctx.db.insertInto('jobs').values(finishedJob).execute();
+      const stop = startRetention(ctx, 10);
+      await waitFor(async () => (await ctx.db.selectFrom('jobs').select('id').execute()).length === 0, { what: 'the finished job to be removed' });
+      await stop();
+      // Stopped: a finished job added now stays.
+      await ctx.db.insertInto('jobs').values(finishedJob).execute();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await ctx.db.selectFrom('jobs').select('status').execute()).toEqual([{ status: 'done' }]);
+    } finally {
+      await ctx.database.close();
+    }
+  });
 });
 
 const pragma = (sqlite: Sqlite.Database, name: string) => Number(sqlite.pragma(name, { simple: true }));
