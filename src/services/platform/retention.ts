@@ -6,10 +6,11 @@
 // (migration 321), with the event loop given back between batches: on SQLite a statement holds the
 // whole process, so no batch may keep a request waiting. Then SQLite's free pages are given back
 // (db/sqlite-upkeep.ts). Several instances may run it at once: a row removed twice is removed once.
-import { type DeleteResult, sql } from 'kysely';
+import type { DeleteResult } from 'kysely';
 import { HUMAN_STATUSES } from '../../core/status.js';
 import { freePages, reclaimFreePages } from '../../db/sqlite-upkeep.js';
 import type { AppContext } from '../context.js';
+import { MAX_UPLOAD_BYTES } from '../widgets/uploads.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** rows per batch at most; fewer when batches take longer than the budget */
@@ -17,8 +18,8 @@ const MAX_BATCH = 1_000;
 const MIN_BATCH = 10;
 /** one batch's time target, well below the 50 ms a request may be kept waiting */
 const BATCH_BUDGET_MS = 20;
-/** files removed in one statement add up to at most this (a stored file is freed page by page) */
-const FILE_BATCH_BYTES = 4 * 1024 * 1024;
+/** files removed in one statement add up to at most this (a stored file is freed page by page), or one file when larger */
+const FILE_BATCH_BYTES = 5 * 1024 * 1024;
 /** SQLite pages given back per step at first (1 MB of 4 KB pages), adjusted like a batch */
 const RECLAIM_PAGES = 256;
 /** the first run, this long after start (then every RETENTION_INTERVAL_MINUTES) */
@@ -230,9 +231,15 @@ async function removeOldMessages(run: Run, createdBefore: string): Promise<void>
       from = batch.at(-1)!.created_at;
       const ids = batch.map((m) => m.id);
       // The files first: a message whose file is gone is removed on the next run should this one stop.
-      run.counts.messageFiles += await removeFiles(run, 'message_media', await storedFiles(run, 'message_media', 'message_id', ids));
-      const uploadIds = batch.map((m) => uploadIdOf(m.media)).filter((id): id is string => id !== undefined);
-      if (uploadIds.length > 0) run.counts.widgetUploads += await removeFiles(run, 'widget_uploads', await storedFiles(run, 'widget_uploads', 'id', uploadIds));
+      const copies = await db.selectFrom('message_media').select(['id', 'size']).where('message_id', 'in', ids).execute();
+      run.counts.messageFiles += await removeFiles(run, 'message_media', copies);
+      // A visitor's upload is at most MAX_UPLOAD_BYTES; its size is not kept apart from its bytes.
+      const uploads = batch.map((m) => uploadIdOf(m.media)).filter((id): id is string => id !== undefined);
+      run.counts.widgetUploads += await removeFiles(
+        run,
+        'widget_uploads',
+        uploads.map((id) => ({ id, size: MAX_UPLOAD_BYTES })),
+      );
       const removed = Number((await db.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
       run.counts.messages += removed;
       return batch.length;
@@ -248,16 +255,6 @@ function uploadIdOf(media: string | null): string | undefined {
 }
 
 type FileTable = 'message_media' | 'widget_uploads';
-
-async function storedFiles(run: Run, table: FileTable, by: 'message_id' | 'id', values: Array<string | number>): Promise<Array<{ id: string; size: number }>> {
-  // The size from the stored bytes' length, which both engines know without reading the file.
-  const rows = await sql<{
-    id: string;
-    size: number | string;
-  }>`select id, ${sql.raw(run.ctx.database.dialect === 'postgres' ? 'octet_length' : 'length')}(bytes) as size
-    from ${sql.table(table)} where ${sql.ref(by)} in (${sql.join(values)})`.execute(run.ctx.db);
-  return rows.rows.map((r) => ({ id: r.id, size: Number(r.size) }));
-}
 
 /** Removes the files in groups of at most FILE_BATCH_BYTES, giving the event loop back between groups. */
 async function removeFiles(run: Run, table: FileTable, files: Array<{ id: string; size: number }>): Promise<number> {
