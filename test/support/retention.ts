@@ -31,6 +31,7 @@ export function retentionCases(make: (options: TestContextOptions) => Promise<Ct
           dashboardSessions: 1,
           rateLimits: 1,
           knowledgeSuggestions: 2,
+          expiredPicks: 2,
           messages: 0,
           widgetSessions: 0,
         });
@@ -44,6 +45,8 @@ export function retentionCases(make: (options: TestContextOptions) => Promise<Ct
         expect((await ctx.db.selectFrom('dashboard_sessions').select('token_hash').execute()).map((s) => s.token_hash)).toEqual(['valid']);
         expect((await ctx.db.selectFrom('rate_limits').select('key').execute()).map((r) => r.key)).toEqual(['current']);
         expect(await ids(ctx, 'knowledge_suggestions')).toEqual(kept.suggestions.sort());
+        expect(await ctx.db.selectFrom('answer_choices').select('conversation_id').execute()).toEqual([{ conversation_id: kept.offeredChoices }]);
+        expect(await ctx.db.selectFrom('held_agent_messages').select('agent_number').execute()).toEqual([{ agent_number: '+14155550112' }]);
         // MESSAGE_RETENTION_DAYS unset: a year-old message of a closed conversation stays, with its file.
         expect(await ids(ctx, 'messages')).toEqual([kept.oldMessage].sort());
         expect(await ctx.db.selectFrom('message_media').select('message_id').execute()).toEqual([{ message_id: kept.oldMessage }]);
@@ -247,6 +250,30 @@ async function seedEverything(ctx: Ctx) {
   const suggestions = [await suggestion('pending', 100), await suggestion('awaiting', 100), await suggestion('dismissed', 10)];
 
   const number = await makeNumber(ctx, { organization_id: org.id });
+  // Offered choices and a held agent message: one of each expired a minute ago, one still open.
+  const offer = async (conversationId: string, expiresInMinutes: number) => {
+    const expires_at = new Date(ctx.clock.now().getTime() + expiresInMinutes * 60_000).toISOString();
+    await ctx.db.insertInto('answer_choices').values({ conversation_id: conversationId, organization_id: org.id, choices: '[]', expires_at }).execute();
+  };
+  await offer(conversation.id, -1);
+  const offeredChoices = (await whatsappConversation(ctx, org.id, 'bot')).id;
+  await offer(offeredChoices, 10);
+  for (const [agent, expiresInMinutes] of [
+    ['+14155550111', -1],
+    ['+14155550112', 10],
+  ] as const) {
+    await ctx.db
+      .insertInto('held_agent_messages')
+      .values({
+        agent_number: agent,
+        number_id: number.id,
+        message_id: 1,
+        text: 'on my way',
+        choices: '[]',
+        expires_at: new Date(ctx.clock.now().getTime() + expiresInMinutes * 60_000).toISOString(),
+      })
+      .execute();
+  }
   const oldMessage = await daysAgo(ctx, 365, async () => {
     const closed = await whatsappConversation(ctx, org.id, 'closed');
     const message = await makeInboundMessage(ctx, number, { from: '+15550009', body: null, conversationId: closed.id, media: { type: 'image' } });
@@ -254,7 +281,7 @@ async function seedEverything(ctx: Ctx) {
     return message.id;
   });
 
-  return { jobs, unrouted: unroutedKept, assignments, notifiedAssignments: assignments.flatMap((a) => [a, a]), suggestions, oldMessage };
+  return { jobs, unrouted: unroutedKept, assignments, notifiedAssignments: assignments.flatMap((a) => [a, a]), suggestions, offeredChoices, oldMessage };
 }
 
 async function whatsappConversation(ctx: Ctx, organizationId: string, status: string) {

@@ -10,12 +10,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('handover_assignments_released_idx').on('handover_assignments').column('released_at').execute();
   await db.schema.createIndex('knowledge_suggestions_decided_idx').on('knowledge_suggestions').columns(['status', 'decided_at']).execute();
   await db.schema.createIndex('widget_sessions_seen_idx').on('widget_sessions').column('last_seen_at').execute();
+  // a conversation's offered choices past their expiry (one row per conversation that was ever offered some)
+  await db.schema.createIndex('answer_choices_expires_idx').on('answer_choices').column('expires_at').execute();
   // a removed session's uploads go with it (041's cascade): found by session, not by a scan of every upload
   await db.schema.createIndex('widget_uploads_session_idx').on('widget_uploads').column('session_id').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('widget_uploads_session_idx').execute();
+  await db.schema.dropIndex('answer_choices_expires_idx').execute();
   await db.schema.dropIndex('widget_sessions_seen_idx').execute();
   await db.schema.dropIndex('knowledge_suggestions_decided_idx').execute();
   await db.schema.dropIndex('handover_assignments_released_idx').execute();

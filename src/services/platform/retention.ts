@@ -1,11 +1,12 @@
 // Retention: what the product no longer needs is removed on a schedule (README "Retention"):
 // finished jobs, replayed or old unrouted events, released handover assignments with their
-// notifications, expired dashboard sessions, old rate-limit windows and decided knowledge
-// suggestions. Messages (with their files) and visitor sessions are kept forever unless
-// MESSAGE_RETENTION_DAYS says otherwise. Rows go in small batches found through an index
-// (migration 321), with the event loop given back between batches: on SQLite a statement holds the
-// whole process, so no batch may keep a request waiting. Then SQLite's free pages are given back
-// (db/sqlite-upkeep.ts). Several instances may run it at once: a row removed twice is removed once.
+// notifications, expired dashboard sessions, old rate-limit windows, decided knowledge suggestions,
+// expired answer choices and held agent messages. Messages (with their files) and visitor sessions
+// are kept forever unless MESSAGE_RETENTION_DAYS says otherwise. Rows go in small batches found
+// through an index (migration 321), with the event loop given back between batches: on SQLite a
+// statement holds the whole process, so no batch may keep a request waiting. Then SQLite's free
+// pages are given back (db/sqlite-upkeep.ts). Several instances may run it at once: a row removed
+// twice is removed once.
 import type { DeleteResult } from 'kysely';
 import { HUMAN_STATUSES } from '../../core/status.js';
 import { freePages, reclaimFreePages } from '../../db/sqlite-upkeep.js';
@@ -34,6 +35,8 @@ export interface RetentionCounts {
   widgetSessions: number;
   rateLimits: number;
   knowledgeSuggestions: number;
+  /** expired answer choices and held agent messages */
+  expiredPicks: number;
   messages: number;
   messageFiles: number;
   widgetUploads: number;
@@ -84,6 +87,7 @@ export async function runRetention(ctx: AppContext, options: { stopped?: () => b
       .executeTakeFirst(),
   );
   await removeDecidedSuggestions(run, before(days.suggestionsDays));
+  await removeExpiredPicks(run, new Date(now).toISOString());
   if (days.messagesDays !== undefined) {
     await removeOldMessages(run, before(days.messagesDays));
     await removeIdleVisitorSessions(run, before(days.messagesDays));
@@ -202,6 +206,20 @@ async function removeDecidedSuggestions(run: Run, decidedBefore: string): Promis
         .executeTakeFirst(),
     );
   }
+}
+
+/** Choices an answer offered and agents' messages held for a pick, once expired: they are never read again. */
+async function removeExpiredPicks(run: Run, now: string): Promise<void> {
+  const { db } = run.ctx;
+  run.counts.expiredPicks += await inBatches(run, (limit) =>
+    db
+      .deleteFrom('answer_choices')
+      .where('conversation_id', 'in', db.selectFrom('answer_choices').select('conversation_id').where('expires_at', '<=', now).limit(limit))
+      .executeTakeFirst(),
+  );
+  // One row per agent and sender at most: a small table, removed in one statement.
+  const held = await db.deleteFrom('held_agent_messages').where('expires_at', '<=', now).executeTakeFirst();
+  run.counts.expiredPicks += Number(held.numDeletedRows);
 }
 
 /**
@@ -358,6 +376,7 @@ function emptyCounts(): RetentionCounts {
     widgetSessions: 0,
     rateLimits: 0,
     knowledgeSuggestions: 0,
+    expiredPicks: 0,
     messages: 0,
     messageFiles: 0,
     widgetUploads: 0,
