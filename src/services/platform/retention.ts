@@ -81,7 +81,7 @@ export async function runRetention(ctx: AppContext, options: { stopped?: () => b
         eb(
           refTuple('scope', 'key', 'minute'),
           'in',
-          selectFrom('rate_limits').select(['scope', 'key', 'minute']).where('minute', '<', firstMinuteKept).limit(limit) as never,
+          selectFrom('rate_limits').select(['scope', 'key', 'minute']).where('minute', '<', firstMinuteKept).limit(limit).$asTuple('scope', 'key', 'minute'),
         ),
       )
       .executeTakeFirst(),
