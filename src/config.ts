@@ -94,6 +94,14 @@ const envSchema = z.object({
   TRUSTED_PROXIES: addressList,
   MEDIA_FETCH_ALLOW_PRIVATE: onOff,
   METRICS_TOKEN: optionalText,
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+  UNROUTED_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  HANDOVER_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  SUGGESTION_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  RATE_LIMIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(1),
+  /** unset or empty: messages are kept forever */
+  MESSAGE_RETENTION_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).optional()),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -178,6 +186,16 @@ function toConfig(env: z.infer<typeof envSchema>) {
     mediaFetchAllowPrivate: env.MEDIA_FETCH_ALLOW_PRIVATE ?? false,
     /** when set, GET /metrics answers only `Authorization: Bearer <this>` (queue depth and traffic are not for anyone) */
     metricsToken: env.METRICS_TOKEN,
+    /** what is removed after how many days (services/platform/retention.ts); messages: undefined = kept forever */
+    retention: {
+      everyMs: env.RETENTION_INTERVAL_MINUTES * 60_000,
+      jobsDays: env.JOB_RETENTION_DAYS,
+      unroutedDays: env.UNROUTED_RETENTION_DAYS,
+      handoversDays: env.HANDOVER_RETENTION_DAYS,
+      suggestionsDays: env.SUGGESTION_RETENTION_DAYS,
+      rateLimitDays: env.RATE_LIMIT_RETENTION_DAYS,
+      messagesDays: env.MESSAGE_RETENTION_DAYS,
+    },
   };
 }
 

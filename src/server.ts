@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { type Database, migrateToLatest, openDatabase } from './db/database.js';
+import { fileBytes, switchToIncrementalVacuum } from './db/sqlite-upkeep.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
 import { LocalBus, type RealtimeBus } from './realtime/bus.js';
@@ -18,6 +19,7 @@ import type { AppContext, ContextState, JobList } from './services/context.js';
 import { type DemoInfo, seedDemo } from './services/platform/demo.js';
 import { handOffAfter } from './services/handover/removal.js';
 import { startInactivitySweeper } from './services/handover/inactivity.js';
+import { startRetention } from './services/platform/retention.js';
 import { jobHandlers } from './jobs/kinds.js';
 import { startJobWorker } from './jobs/queue.js';
 import { DEFAULT_SENDS_PER_SECOND } from './services/outbound/send-rate.js';
@@ -36,6 +38,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   await migrateToLatest(database);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
+  if (database.sqlite) keepSqliteShrinkable(database.sqlite, log);
   const ctx: AppContext = {
     config,
     database,
@@ -68,6 +71,18 @@ function createContextState(): ContextState {
     rateLimits: { minute: -1, counts: new Map() },
     dashboardStreams: new Set(),
   };
+}
+
+/** A SQLite file made before incremental vacuum is switched now when small; a large one is named once in the log. */
+function keepSqliteShrinkable(sqlite: NonNullable<Database['sqlite']>, log: Logger): void {
+  const mode = switchToIncrementalVacuum(sqlite);
+  if (mode === 'switched') log.info('the SQLite file now gives back the space of removed rows (auto_vacuum = incremental)');
+  if (mode === 'too-large') {
+    log.warn(
+      { bytes: fileBytes(sqlite) },
+      'the SQLite file keeps the space of removed rows until it is switched to incremental vacuum: stop the server and run `npm run migrate` once',
+    );
+  }
 }
 
 /** PostgreSQL carries live events between instances; SQLite mode is one instance. */
@@ -111,6 +126,8 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   }
   // Handovers idle past their widget's timeout are closed (SPEC §8), by whichever instance runs workers.
   if (ctx.config.worker) background.push(startInactivitySweeper(ctx));
+  // Old rows are removed on a schedule (README "Retention"), by whichever instance runs workers.
+  if (ctx.config.worker) background.push(startRetention(ctx));
   if (listen) {
     url = await app.listen({ port: ctx.config.port, host: ctx.config.host });
   }

@@ -12,6 +12,8 @@ import type { Database as Tables } from './schema.js';
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export type Dialect = 'sqlite' | 'postgres';
+
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 export type Db = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
 
@@ -32,7 +34,12 @@ export function openDatabase(url: string): Database {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new SqliteDriver(path);
+    // Set before the first table exists, a new file frees pages back to the system on
+    // `incremental_vacuum` (sqlite-upkeep.ts); an older file is switched by one VACUUM.
+    sqlite.pragma('auto_vacuum = INCREMENTAL');
     sqlite.pragma('journal_mode = WAL');
+    // A checkpointed WAL is cut back to this size rather than keeping its largest size forever.
+    sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     // A webhook answered 200 must survive a power cut: fsync on every commit.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');

@@ -1,5 +1,6 @@
 // `npm run migrate` as a deploy runs it: its own process, on a new SQLite file.
 import { execFile } from 'node:child_process';
+import Sqlite from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,22 @@ describe('npm run migrate', () => {
     const second = await migrate(url);
     expect(second.code).toBe(0);
     expect(second.stdout.trim()).toBe('The sqlite database is already at the latest schema.');
+  });
+
+  it('switches a file made before incremental vacuum, whatever its size, and says so', async () => {
+    const path = join(dir, 'older.db');
+    const older = new Sqlite(path);
+    older.exec('create table notes (body text)');
+    older.close();
+    const result = await migrate(`sqlite:${path}`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('The SQLite file now gives back the space of removed rows (auto_vacuum = incremental).');
+    const database = openDatabase(`sqlite:${path}`);
+    try {
+      expect(database.sqlite!.pragma('auto_vacuum', { simple: true })).toBe(2);
+    } finally {
+      await database.close();
+    }
   });
 
   it('answers a bad DATABASE_URL with exit code 2 and a sentence', async () => {

@@ -22,6 +22,7 @@ import * as m251 from './251_plan_usage.js';
 import * as m261 from './261_unrouted_verified_by.js';
 import * as m281 from './281_job_leases.js';
 import * as m311 from './311_hot_query_indexes.js';
+import * as m321 from './321_retention_indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '261_unrouted_verified_by': m261,
   '281_job_leases': m281,
   '311_hot_query_indexes': m311,
+  '321_retention_indexes': m321,
 };
