@@ -99,7 +99,7 @@ const envSchema = z.object({
   MEDIA_STORE: optionalText.refine((v) => v === undefined || !v.startsWith('s3:') || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v), {
     message: 'must be a directory or s3://bucket/prefix (a valid bucket name)',
   }),
-  MEDIA_S3_ENDPOINT: z.url().optional(),
+  MEDIA_S3_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   MEDIA_S3_REGION: optionalText,
   AWS_REGION: optionalText,
   AWS_ACCESS_KEY_ID: optionalText,
