@@ -4,8 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { dirname, resolve } from 'node:path';
-import type { Kysely } from 'kysely';
-import { Migrator } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/database.js';
 import { migrations } from '../../../src/db/migrations/index.js';
@@ -18,6 +16,8 @@ import { createOrganization, deleteOrganization } from '../../../src/services/te
 import { createWidget, deleteWidget, loadWidget, widgetInput } from '../../../src/services/widgets/settings.js';
 import { startFakeS3, type FakeS3 } from '../../fakes/s3.js';
 import { makeTestContext } from '../../support/context.js';
+import { insertOldOrganization, migrateUpTo } from '../../support/migrations.js';
+import { waitFor } from '../../support/wait.js';
 import { makeInboundMessage, makeNumber } from '../../support/factories.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
@@ -55,23 +55,9 @@ const BEFORE_331 = Object.keys(migrations)
 async function legacyDatabase(url: string): Promise<{ uploadId: string }> {
   const database = openDatabase(url);
   try {
-    const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
-    expect((await migrator.migrateTo(BEFORE_331)).error).toBeUndefined();
-    const db = database.db as unknown as Kysely<any>;
+    const db = await migrateUpTo(database, BEFORE_331);
     const at = '2026-01-01T00:00:00.000Z';
-    await db
-      .insertInto('organizations')
-      .values({
-        id: 'org-legacy',
-        name: 'Legacy',
-        plan: 'starter',
-        join_code: 'legacy-code',
-        last_conversation_ref: 0,
-        dedupe_window_seconds: 0,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
+    await insertOldOrganization(db, 'org-legacy', 'Legacy', at);
     await db
       .insertInto('widgets')
       .values({
@@ -187,12 +173,12 @@ export function describeMediaStorage(
       const ctx = await context(fresh.url, { PORT: '0' });
       const server = await startServer(ctx);
       closing.push(() => server.stop());
-      for (let i = 0; i < 1000; i++) {
-        const left = await ctx.db.selectFrom('message_media').select('id').where('storage_key', 'is', null).execute();
-        const uploadsLeft = await ctx.db.selectFrom('widget_uploads').select('id').where('storage_key', 'is', null).execute();
-        if (left.length + uploadsLeft.length === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      const rowsLeft = async () => {
+        const copies = await ctx.db.selectFrom('message_media').select('id').where('storage_key', 'is', null).execute();
+        const uploads = await ctx.db.selectFrom('widget_uploads').select('id').where('storage_key', 'is', null).execute();
+        return copies.length + uploads.length;
+      };
+      await waitFor(async () => (await rowsLeft()) === 0, { what: 'the files to leave their rows' });
       const copies = await ctx.db.selectFrom('message_media').select(['id', 'bytes', 'storage_key', 'size']).orderBy('id').execute();
       const uploads = await ctx.db.selectFrom('widget_uploads').select(['id', 'bytes', 'storage_key', 'size']).execute();
       expect(copies.map((c) => [c.id, Buffer.from(c.bytes).length, c.size])).toEqual([
