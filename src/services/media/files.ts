@@ -1,6 +1,7 @@
 // The files rows point at: opened for serving (from the store, or from a row written before
 // migration 331 whose bytes are not moved yet), deleted with their rows, and moved out of the rows.
 import { Readable } from 'node:stream';
+import { unavailable } from '../../core/errors.js';
 import type { Db } from '../../db/database.js';
 import type { AppContext } from '../context.js';
 import { newMediaKey, type MediaKind } from './store.js';
@@ -28,7 +29,7 @@ export async function openStoredFile(ctx: AppContext, row: FileRow): Promise<Ope
     const bytes = Buffer.from(row.bytes);
     return { head: bytes.subarray(0, HEAD_BYTES), body: Readable.from([bytes]), size: bytes.length };
   }
-  const object = await ctx.media.get(row.storage_key);
+  const object = await ctx.media.get(row.storage_key).catch((err: Error) => storeUnavailable(ctx, err));
   if (!object) return undefined;
   return { ...(await withHead(object.body)), size: object.size };
 }
@@ -63,8 +64,14 @@ async function withHead(source: Readable): Promise<{ head: Buffer; body: Readabl
 /** Keeps a new file in the store and answers its key; the caller writes the row. */
 export async function keepFile(ctx: AppContext, kind: MediaKind, bytes: Buffer, contentType: string): Promise<string> {
   const key = newMediaKey(kind);
-  await ctx.media.put(key, bytes, contentType);
+  await ctx.media.put(key, bytes, contentType).catch((err: Error) => storeUnavailable(ctx, err));
   return key;
+}
+
+/** A store that fails (a bucket unreachable, a full disk) is the operator's to see in the logs; the caller gets a 503 (a job, a retry). */
+function storeUnavailable(ctx: AppContext, err: Error): never {
+  ctx.log.error({ err: err.message, store: ctx.media.location }, 'the media store failed');
+  throw unavailable('Files cannot be read or kept right now; try again shortly.', 'MEDIA_STORE_UNAVAILABLE');
 }
 
 /** Removes a kept file whose row was never written (its transaction failed); a failure here only leaves an orphan. */
@@ -101,7 +108,7 @@ export async function deleteMedia(ctx: AppContext, scope: MediaScope): Promise<n
   for (const [table, ids] of passes) {
     for (;;) {
       const rows = await rowsInScope(ctx.db, table, scope, ids);
-      for (const row of rows) if (row.storage_key) await ctx.media.delete(row.storage_key);
+      for (const row of rows) if (row.storage_key) await ctx.media.delete(row.storage_key).catch((err: Error) => storeUnavailable(ctx, err));
       if (rows.length > 0) {
         const rowIds = rows.map((r) => r.id);
         await ctx.db.deleteFrom(table).where('id', 'in', rowIds).execute();
