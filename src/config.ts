@@ -1,5 +1,6 @@
 // The environment, parsed once. Nothing else in src/ reads process.env.
 import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const optionalText = z
@@ -102,6 +103,16 @@ const envSchema = z.object({
   RATE_LIMIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(1),
   /** unset or empty: messages are kept forever */
   MESSAGE_RETENTION_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).optional()),
+  /** where media files and visitor uploads are kept: a directory, or `s3://bucket/prefix` */
+  MEDIA_STORE: optionalText.refine((v) => v === undefined || !v.startsWith('s3:') || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v), {
+    message: 'must be a directory or s3://bucket/prefix (a valid bucket name)',
+  }),
+  MEDIA_S3_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  MEDIA_S3_REGION: optionalText,
+  AWS_REGION: optionalText,
+  AWS_ACCESS_KEY_ID: optionalText,
+  AWS_SECRET_ACCESS_KEY: optionalText,
+  AWS_SESSION_TOKEN: optionalText,
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -110,6 +121,46 @@ export function decodeKey(value: string): Buffer | null {
   if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
   const b = Buffer.from(value, 'base64');
   return b.length === 32 ? b : null;
+}
+
+/** Where media files are kept (services/media/store.ts). */
+export type MediaStoreConfig =
+  /** `directory` undefined: a database in memory keeps its files in a temporary directory */
+  | { kind: 'disk'; directory: string | undefined }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** prepended to every key, without a trailing slash ('' for none) */
+      prefix: string;
+      /** an S3-compatible server (MinIO, R2…), addressed path-style; undefined: AWS */
+      endpoint: string | undefined;
+      region: string;
+      /** undefined: the SDK's own chain (shared config files, instance or task roles) */
+      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+    };
+
+/** Default: a `media/` directory beside the SQLite file, or under ./data with PostgreSQL. */
+function mediaStoreConfig(env: z.infer<typeof envSchema>): MediaStoreConfig {
+  const store = env.MEDIA_STORE;
+  if (store?.startsWith('s3://')) {
+    const [bucket = '', ...prefix] = store.slice('s3://'.length).split('/');
+    const credentials =
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
+        : undefined;
+    return {
+      kind: 's3',
+      bucket,
+      prefix: prefix.filter(Boolean).join('/'),
+      endpoint: env.MEDIA_S3_ENDPOINT?.replace(/\/+$/, ''),
+      region: env.MEDIA_S3_REGION ?? env.AWS_REGION ?? 'us-east-1',
+      credentials,
+    };
+  }
+  if (store) return { kind: 'disk', directory: store.replace(/^file:\/\//, '') };
+  if (env.DATABASE_URL === 'sqlite::memory:') return { kind: 'disk', directory: undefined };
+  const dataDirectory = env.DATABASE_URL.startsWith('sqlite:') ? dirname(env.DATABASE_URL.slice('sqlite:'.length)) : './data';
+  return { kind: 'disk', directory: join(dataDirectory, 'media') };
 }
 
 function toConfig(env: z.infer<typeof envSchema>) {
@@ -196,6 +247,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       rateLimitDays: env.RATE_LIMIT_RETENTION_DAYS,
       messagesDays: env.MESSAGE_RETENTION_DAYS,
     },
+    /** inbound media copies and visitor uploads: on disk by default, or an S3-compatible bucket */
+    mediaStore: mediaStoreConfig(env),
   };
 }
 

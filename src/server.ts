@@ -25,6 +25,8 @@ import { startJobWorker } from './jobs/queue.js';
 import { DEFAULT_SENDS_PER_SECOND } from './services/outbound/send-rate.js';
 import { remoteEncoder } from './services/knowledge/meaning/remote-encoder.js';
 import { sharedSentenceEncoder } from './services/knowledge/meaning/encoder.js';
+import { moveMediaOutOfRows } from './services/media/files.js';
+import { openMediaStore } from './services/media/open-store.js';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -36,6 +38,15 @@ export interface ContextOptions {
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
+  const media = openMediaStore(config.mediaStore);
+  if (media.discard) {
+    // An in-memory database's files are temporary too: they go when it closes.
+    const closeDatabase = database.close;
+    database.close = async () => {
+      await closeDatabase();
+      await media.discard!();
+    };
+  }
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
   if (database.sqlite) keepSqliteShrinkable(database.sqlite, log);
@@ -47,6 +58,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     log,
     bus: await createBus(database, clock, log),
     random: Math.random,
+    media: media.store,
     encryptionKey: config.encryptionKey ?? sqliteEncryptionKey(config.databaseUrl),
     // An embeddings endpoint, when configured, gives the vectors; the built-in encoder stands in when it fails.
     sentences: config.embeddings ? remoteEncoder(config.embeddings) : config.answerByMeaning ? sharedSentenceEncoder(config.encoderTimeoutMs) : undefined,
@@ -128,6 +140,8 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   if (ctx.config.worker) background.push(startInactivitySweeper(ctx));
   // Old rows are removed on a schedule (README "Retention"), by whichever instance runs workers.
   if (ctx.config.worker) background.push(startRetention(ctx));
+  // Files kept in rows before migration 331 go to the media store, in the background.
+  if (ctx.config.worker) background.push(startMovingMedia(ctx));
   if (listen) {
     url = await app.listen({ port: ctx.config.port, host: ctx.config.host });
   }
@@ -171,6 +185,22 @@ async function stopServer(ctx: AppContext, app: App, background: Array<() => Pro
     closing,
   );
   return finished && closed;
+}
+
+/** Runs moveMediaOutOfRows once; a failure is logged (the files are served from their rows meanwhile) and retried on the next start. */
+function startMovingMedia(ctx: AppContext): () => Promise<void> {
+  let stopped = false;
+  const moving = moveMediaOutOfRows(ctx, () => stopped).then(
+    (moved) => {
+      if (moved > 0) ctx.log.info({ moved, store: ctx.media.location }, 'media files moved out of the database');
+    },
+    (err: Error) =>
+      ctx.log.warn({ err: err.message, store: ctx.media.location }, 'moving media files out of the database stopped; it resumes on the next start'),
+  );
+  return async () => {
+    stopped = true;
+    await moving;
+  };
 }
 
 /** Whether `work` settled within `ms` (always waits without `ms`); a failure counts as settled. */

@@ -48,6 +48,9 @@ describe('configuration', () => {
     [{ MESSAGE_RETENTION_DAYS: '0' }, 'MESSAGE_RETENTION_DAYS'],
     [{ MESSAGE_RETENTION_DAYS: 'a year' }, 'MESSAGE_RETENTION_DAYS'],
     [{ JOB_RETENTION_DAYS: '-1' }, 'JOB_RETENTION_DAYS'],
+    [{ MEDIA_STORE: 's3://Media_Bucket/x' }, 'MEDIA_STORE'],
+    [{ MEDIA_STORE: 's3://' }, 'MEDIA_STORE'],
+    [{ MEDIA_S3_ENDPOINT: 'minio:9000' }, 'MEDIA_S3_ENDPOINT'],
   ])('a bad value stops start-up with one line naming the variable (%o)', (env, variable) => {
     let error: unknown;
     try {
@@ -58,5 +61,45 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(variable);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('keeps media files beside the SQLite file by default, under ./data/media with PostgreSQL, or where MEDIA_STORE says', () => {
+    expect(loadConfig({}).mediaStore).toEqual({ kind: 'disk', directory: 'data/media' });
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/switchboard/main.db' }).mediaStore).toEqual({ kind: 'disk', directory: '/var/lib/switchboard/media' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/switchboard', ENCRYPTION_KEY: '11'.repeat(32) }).mediaStore).toEqual({
+      kind: 'disk',
+      directory: 'data/media',
+    });
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).mediaStore).toEqual({ kind: 'disk', directory: undefined });
+    expect(loadConfig({ MEDIA_STORE: '/srv/switchboard-media' }).mediaStore).toEqual({ kind: 'disk', directory: '/srv/switchboard-media' });
+  });
+
+  it('reads MEDIA_STORE=s3://bucket/prefix with its endpoint, region and the standard AWS credentials', () => {
+    expect(
+      loadConfig({
+        MEDIA_STORE: 's3://acme-media/switchboard/prod/',
+        MEDIA_S3_ENDPOINT: 'http://minio.internal:9000/',
+        MEDIA_S3_REGION: 'eu-central-1',
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+      }).mediaStore,
+    ).toEqual({
+      kind: 's3',
+      bucket: 'acme-media',
+      prefix: 'switchboard/prod',
+      endpoint: 'http://minio.internal:9000',
+      region: 'eu-central-1',
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret', sessionToken: undefined },
+    });
+    // No keys given: the SDK's own chain (instance role, shared files); AWS_REGION, else us-east-1.
+    expect(loadConfig({ MEDIA_STORE: 's3://acme-media', AWS_REGION: 'ap-south-1' }).mediaStore).toEqual({
+      kind: 's3',
+      bucket: 'acme-media',
+      prefix: '',
+      endpoint: undefined,
+      region: 'ap-south-1',
+      credentials: undefined,
+    });
+    expect(loadConfig({ MEDIA_STORE: 's3://acme-media' }).mediaStore).toMatchObject({ region: 'us-east-1' });
   });
 });

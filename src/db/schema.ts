@@ -297,7 +297,12 @@ export interface WidgetUploadTable {
   session_id: string;
   filename: string;
   mime_type: string;
+  /** empty once the file is in the media store (331); rows from before keep it until moved */
   bytes: Buffer;
+  /** the file's key in the media store (services/media/store.ts); null: still in `bytes` */
+  storage_key: string | null;
+  /** null only on a row written before 331 (set by 331) */
+  size: number | null;
   created_at: string;
 }
 
@@ -310,7 +315,10 @@ export interface MessageMediaTable {
   mime_type: string;
   filename: string | null;
   size: number;
+  /** empty once the file is in the media store (331); rows from before keep it until moved */
   bytes: Buffer;
+  /** the file's key in the media store (services/media/store.ts); null: still in `bytes` */
+  storage_key: string | null;
   created_at: string;
 }
 

@@ -18,10 +18,9 @@ export const mediaRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const file = await readMediaFile(ctx, request.params.id);
-      return reply
-        .headers(safeMediaAnswer(file.mimeType, file.bytes, file.filename))
-        .header('cache-control', 'private, max-age=86400')
-        .send(file.bytes);
+      reply.headers(safeMediaAnswer(file.mimeType, file.head, file.filename)).header('cache-control', 'private, max-age=86400');
+      if (file.size !== undefined) reply.header('content-length', file.size);
+      return reply.send(file.body);
     },
   );
 };

@@ -3,7 +3,7 @@
 // rate limited per address and messages per session.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppError, notFound } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import { safeMediaAnswer } from '../core/media.js';
 import type { Widget } from '../db/schema.js';
 import type { LiveEvent } from '../realtime/bus.js';
@@ -11,7 +11,7 @@ import type { AppContext } from '../services/context.js';
 import { requestHandover } from '../services/handover/request.js';
 import { widgetConnectionClosed, widgetConnectionOpened } from '../services/metrics.js';
 import { takeRateLimit } from '../services/rate-limits.js';
-import { loadUpload, MAX_UPLOAD_BYTES } from '../services/widgets/uploads.js';
+import { MAX_UPLOAD_BYTES, openUpload } from '../services/widgets/uploads.js';
 import { receiveVisitorMessage, visitorMessageInput } from '../services/widgets/visitor-inbound.js';
 import { listVisitorMessages, sessionChannel, type VisitorMessage } from '../services/widgets/visitor-outbound.js';
 import {
@@ -205,14 +205,11 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
 
   // A file a visitor attached; public by its unguessable id so the agent's provider can fetch it.
   app.get('/api/widget/uploads/:id', { schema: { ...hidden, params: z.object({ id: z.string().max(100) }) } }, async (request, reply) => {
-    const upload = await loadUpload(ctx, request.params.id);
-    if (!upload) throw notFound('File');
-    // Never render visitor-supplied HTML or SVG on our origin (core/media.ts checks the bytes too).
-    const bytes = Buffer.from(upload.bytes);
-    return reply
-      .headers(safeMediaAnswer(upload.mime_type, bytes, upload.filename))
-      .header('cache-control', 'private, max-age=86400')
-      .send(bytes);
+    const upload = await openUpload(ctx, request.params.id);
+    // Never render visitor-supplied HTML or SVG on our origin (core/media.ts checks the first bytes too).
+    reply.headers(safeMediaAnswer(upload.mimeType, upload.head, upload.filename)).header('cache-control', 'private, max-age=86400');
+    if (upload.size !== undefined) reply.header('content-length', upload.size);
+    return reply.send(upload.body);
   });
 
   app.get(

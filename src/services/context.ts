@@ -12,6 +12,7 @@ import type { JobAttempt, JobPayloads, JobWorker } from '../jobs/payloads.js';
 import type { RealtimeBus } from '../realtime/bus.js';
 import type { InboundWriter } from './inbound/writes.js';
 import type { OrganizationTrainings } from './knowledge/indexer.js';
+import type { MediaStore } from './media/store.js';
 import type { SentenceEncoder } from './knowledge/meaning/encoder.js';
 
 export interface AppContext {
@@ -23,6 +24,8 @@ export interface AppContext {
   bus: RealtimeBus;
   /** Random values (ids, keys, jitter) come from here so tests can pin them where needed. */
   random: () => number;
+  /** where media copies and visitor uploads are kept (services/media/) */
+  media: MediaStore;
   /** AES-256-GCM key for stored credentials (core/crypto.ts). */
   encryptionKey: Buffer;
   /** sentence vectors for answering by meaning: the embeddings endpoint, else the built-in encoder; undefined when neither is on */

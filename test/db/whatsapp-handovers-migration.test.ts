@@ -1,32 +1,17 @@
 // Migration 171 on a database with handovers: widgets' assignments are kept, a WhatsApp customer's
 // handover may have no widget, and WhatsApp conversations left waiting by the old "human" (no agent
 // was ever told) go back to the bot.
-import { type Kysely, Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase } from '../../src/db/database.js';
-import { migrations } from '../../src/db/migrations/index.js';
+import { insertOldOrganization, migrateUpTo } from '../support/migrations.js';
 
 describe('migration 171 (WhatsApp handovers)', () => {
   it('keeps assignments, allows one without a widget, and gives silent waiting WhatsApp conversations back to the bot', async () => {
     const database = openDatabase('sqlite::memory:');
     try {
-      const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
-      expect((await migrator.migrateTo('141_answer_choices_and_suggestions')).error).toBeUndefined();
-      const db = database.db as unknown as Kysely<any>;
+      const db = await migrateUpTo(database, '141_answer_choices_and_suggestions');
       const at = '2026-01-01T00:00:00.000Z';
-      await db
-        .insertInto('organizations')
-        .values({
-          id: 'org',
-          name: 'Shop',
-          plan: 'starter',
-          join_code: 'shop',
-          last_conversation_ref: 0,
-          dedupe_window_seconds: 0,
-          created_at: at,
-          updated_at: at,
-        })
-        .execute();
+      await insertOldOrganization(db, 'org', 'Shop', at);
       await db.insertInto('contacts').values({ id: 'ana', organization_id: 'org', kind: 'whatsapp', phone: '+15550100200', created_at: at }).execute();
       const conversation = (id: string, ref: number, channel: string, status: string, assigned: string | null) => ({
         id,

@@ -29,7 +29,7 @@ export type RouteHandler = (req: RecordedRequest, params: Record<string, string>
 
 export interface Route {
   method: string;
-  /** `/2010-04-01/Accounts/:accountSid/Messages.json`; `:name` matches one segment */
+  /** `/2010-04-01/Accounts/:accountSid/Messages.json`; `:name` matches one segment, a last `*name` the rest of the path */
   pattern: string;
   handler: RouteHandler;
 }
@@ -58,7 +58,11 @@ function compile(pattern: string): { regex: RegExp; names: string[] } {
   const source = pattern
     .split('/')
     .map((segment) =>
-      segment.replace(/:([A-Za-z]+)|[^:]+/g, (part, name?: string) => {
+      segment.replace(/^\*([A-Za-z]+)$|:([A-Za-z]+)|[^:]+/g, (part, rest?: string, name?: string) => {
+        if (rest) {
+          names.push(rest);
+          return '(.+)';
+        }
         if (name) {
           names.push(name);
           return '([^/]+?)';

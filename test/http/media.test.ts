@@ -12,6 +12,7 @@ import { createWidget, widgetInput } from '../../src/services/widgets/settings.j
 import { startFakeMeta, type FakeMeta } from '../fakes/meta.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { fixtureBytes, signedMetaRequest, signedTwilioRequest, twilioFields } from '../fixtures/providers/index.js';
+import { EMPTY, keepFile } from '../../src/services/media/files.js';
 import { makeTestContext } from '../support/context.js';
 import { makeNumber, makeOrganization } from '../support/factories.js';
 
@@ -100,7 +101,8 @@ async function keptMedia(id: string, mimeType: string, filename: string, bytes: 
       mime_type: mimeType,
       filename,
       size: bytes.length,
-      bytes,
+      bytes: EMPTY,
+      storage_key: await keepFile(ctx, 'inbound', bytes, mimeType),
       created_at: ctx.clock.now().toISOString(),
     })
     .execute();

@@ -23,6 +23,7 @@ import * as m261 from './261_unrouted_verified_by.js';
 import * as m281 from './281_job_leases.js';
 import * as m311 from './311_hot_query_indexes.js';
 import * as m321 from './321_retention_indexes.js';
+import * as m331 from './331_media_store.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '281_job_leases': m281,
   '311_hot_query_indexes': m311,
   '321_retention_indexes': m321,
+  '331_media_store': m331,
 };

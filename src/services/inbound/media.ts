@@ -1,5 +1,6 @@
 // Inbound media: provider URLs need credentials and expire, so the `inbound.media` job fetches a
-// copy with the number's connection and keeps it; the message's media then points at our URL.
+// copy with the number's connection and keeps it in the media store; the message's media then
+// points at our URL, whose row (message_media) holds the type, the name and the store's key.
 import { randomBytes } from 'node:crypto';
 import { notFound } from '../../core/errors.js';
 import type { Message } from '../../db/schema.js';
@@ -11,9 +12,10 @@ import { enqueueJob, PermanentJobError, RetryableError } from '../../jobs/queue.
 import type { MessageJobPayload } from '../../jobs/payloads.js';
 import { getMessage, type MessageMedia } from '../conversations/messages.js';
 import { findNumberById } from '../numbers/lookup.js';
+import { EMPTY, forgetFile, keepFile, type OpenedFile, openStoredFile } from '../media/files.js';
 
 export const MEDIA_JOB = 'inbound.media';
-/** Larger files are not copied (WhatsApp documents can reach 100 MB; the database is not a file store). */
+/** Larger files are not copied (WhatsApp documents can reach 100 MB; the download is held in memory). */
 export const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
 
 /** Kinds that are data in the payload, not a file to fetch. */
@@ -47,6 +49,18 @@ export async function copyInboundMedia(ctx: AppContext, payload: MessageJobPaylo
   // The type the message declared, else the download's; neither is trusted: core/media.ts checks
   // the bytes before anything is shown inline.
   const mimeType = media.mimeType || file.contentType || 'application/octet-stream';
+  const key = await keepFile(ctx, 'inbound', file.bytes, mimeType);
+  try {
+    await recordCopy(ctx, { id, key, mimeType, size: file.bytes.length }, message, media);
+  } catch (err) {
+    // A copy kept by an earlier run of this job (message_id is unique), or the database failing.
+    await forgetFile(ctx, key);
+    throw err;
+  }
+}
+
+async function recordCopy(ctx: AppContext, file: { id: string; key: string; mimeType: string; size: number }, message: Message, media: MessageMedia) {
+  const { id, mimeType } = file;
   await ctx.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('message_media')
@@ -56,12 +70,13 @@ export async function copyInboundMedia(ctx: AppContext, payload: MessageJobPaylo
         organization_id: message.organization_id,
         mime_type: mimeType,
         filename: media.filename ?? null,
-        size: file.bytes.length,
-        bytes: file.bytes,
+        size: file.size,
+        bytes: EMPTY,
+        storage_key: file.key,
         created_at: ctx.clock.now().toISOString(),
       })
       .execute();
-    const copied = { ...media, mimeType, fileUrl: `${ctx.config.publicUrl}/api/media/${id}`, size: file.bytes.length };
+    const copied = { ...media, mimeType, fileUrl: `${ctx.config.publicUrl}/api/media/${id}`, size: file.size };
     await trx
       .updateTable('messages')
       .set({ media: JSON.stringify(copied) })
@@ -70,8 +85,10 @@ export async function copyInboundMedia(ctx: AppContext, payload: MessageJobPaylo
   });
 }
 
-export async function readMediaFile(ctx: AppContext, id: string): Promise<{ bytes: Buffer; mimeType: string; filename: string | null }> {
-  const row = await ctx.db.selectFrom('message_media').select(['bytes', 'mime_type', 'filename']).where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound('Media file');
-  return { bytes: Buffer.from(row.bytes), mimeType: row.mime_type, filename: row.filename };
+/** A kept copy by its id, opened for serving; 404 when there is none (or its file is gone). */
+export async function readMediaFile(ctx: AppContext, id: string): Promise<OpenedFile & { mimeType: string; filename: string | null }> {
+  const row = await ctx.db.selectFrom('message_media').select(['bytes', 'storage_key', 'mime_type', 'filename']).where('id', '=', id).executeTakeFirst();
+  const file = row && (await openStoredFile(ctx, row));
+  if (!row || !file) throw notFound('Media file');
+  return { ...file, mimeType: row.mime_type, filename: row.filename };
 }

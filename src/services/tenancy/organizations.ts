@@ -9,6 +9,7 @@ import type { ProviderName } from '../../providers/provider.js';
 import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
 import { invalidateLookups } from '../lookup-cache.js';
+import { deleteMedia } from '../media/files.js';
 import { enqueueJob } from '../../jobs/queue.js';
 import type { LimitState } from '../../core/plans.js';
 import { type PlanStanding, planStandings } from './plans.js';
@@ -120,6 +121,8 @@ export async function deleteOrganization(ctx: AppContext, id: string): Promise<v
       'NUMBER_STILL_PROVISIONED',
     );
   }
+  // Media copies and visitor uploads, files first: their rows would not say where the files are once deleted.
+  await deleteMedia(ctx, { organizationId: id });
   await ctx.db.transaction().execute(async (trx) => {
     // Numbers would otherwise fall back to being platform numbers (organization_id set null).
     await trx.deleteFrom('numbers').where('organization_id', '=', id).execute();

@@ -12,6 +12,7 @@ import { agentInvitation, agentsFor, ensureAgents } from '../agents/agents.js';
 import { defaultSenderPhone, senderForOrganization } from '../numbers/usable.js';
 import { providerByName } from '../../providers/registry.js';
 import { ensureHandoverTemplates } from '../numbers/templates.js';
+import { deleteMedia } from '../media/files.js';
 
 export const phoneNumber = z.string().transform((value, check) => {
   const e164 = toE164(value);
@@ -328,8 +329,10 @@ export async function updateWidget(ctx: AppContext, widget: Widget, patch: Widge
   return widgetView(ctx, await loadWidget(ctx, widget.id));
 }
 
-/** Sessions and pool go with the widget (foreign keys); its conversations stay in the inbox. */
+/** Sessions, their uploads and pool go with the widget (foreign keys); its conversations stay in the inbox. */
 export async function deleteWidget(ctx: AppContext, widget: Widget): Promise<void> {
+  // The uploads' files first: once the rows cascade away, nothing would point at them.
+  await deleteMedia(ctx, { widgetId: widget.id });
   await ctx.db.deleteFrom('widgets').where('id', '=', widget.id).execute();
 }
 

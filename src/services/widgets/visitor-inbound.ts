@@ -6,7 +6,8 @@ import { enqueueJob } from '../../jobs/queue.js';
 import type { AppContext } from '../context.js';
 import { publishMessage } from '../conversations/messages.js';
 import { type AuthenticatedSession, visitorConversation } from './sessions.js';
-import { storeUpload } from './uploads.js';
+import { keepUpload, recordUpload } from './uploads.js';
+import { forgetFile } from '../media/files.js';
 import { insertMessage, publishVisitorMessage, toVisitorMessage, visitorMessageRow } from './visitor-outbound.js';
 
 export const visitorMessageInput = z
@@ -20,8 +21,11 @@ export const visitorMessageInput = z
 /** Stores the visitor's message and enqueues its answer in one transaction, then echoes it live. */
 export async function receiveVisitorMessage(ctx: AppContext, found: AuthenticatedSession, input: z.infer<typeof visitorMessageInput>) {
   const conversation = await visitorConversation(ctx, found);
-  const stored = await ctx.db.transaction().execute(async (trx) => {
-    const media = input.media ? await storeUpload(ctx, trx, found.session.id, input.media) : null;
+  // The file goes to the store first, outside the transaction (a write of up to 5 MB must not hold it).
+  const upload = input.media ? await keepUpload(ctx, input.media) : null;
+  const storing = ctx.db.transaction().execute(async (trx) => {
+    const media = upload?.media ?? null;
+    if (upload) await recordUpload(ctx, trx, found.session.id, upload);
     const message = await insertMessage(
       trx,
       visitorMessageRow(ctx, conversation, {
@@ -34,6 +38,10 @@ export async function receiveVisitorMessage(ctx: AppContext, found: Authenticate
     await trx.updateTable('conversations').set({ last_message_at: message.created_at }).where('id', '=', conversation.id).execute();
     await enqueueJob(ctx, { kind: WIDGET_REACT, payload: { messageId: message.id }, idempotencyKey: `widget.react:${message.id}` }, trx);
     return message;
+  });
+  const stored = await storing.catch(async (err) => {
+    if (upload) await forgetFile(ctx, upload.key);
+    throw err;
   });
   // The visitor's other tabs show it too, and the organization's inbox.
   await publishVisitorMessage(ctx, found.session.id, stored);
