@@ -33,7 +33,8 @@ export function widgetRemovalText(widget: { name: string; origins: string[]; ope
 export function documentRemovalText(document: { title: string; passages: number; trained: boolean }): string {
   if (!document.trained) return `'${document.title}' is deleted. The knowledge base was never trained, so nothing the bot answers changes.`;
   if (document.passages === 0) return `'${document.title}' is deleted. It was added after the last training, so nothing the bot answers changes.`;
-  return `'${document.title}' is deleted and ${count(document.passages, 'entry', 'entries')} leave the knowledge base: the bot no longer answers from ${document.passages === 1 ? 'it' : 'them'}. It is trained again at once without them.`;
+  const one = document.passages === 1;
+  return `'${document.title}' is deleted and ${count(document.passages, 'entry', 'entries')} ${one ? 'leaves' : 'leave'} the knowledge base: the bot no longer answers from ${one ? 'it' : 'them'}. It is trained again at once without ${one ? 'it' : 'them'}.`;
 }
 
 /** One widget that uses the number, and what it does without it. */
