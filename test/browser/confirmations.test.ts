@@ -1,21 +1,27 @@
 // Nothing breaks by a careless click, at desktop and phone width: revoking a key, removing an agent,
 // deleting a knowledge document, removing a number in use and deleting a widget each ask once in
 // the one confirmation, naming what will happen; Cancel changes nothing; confirming does it. The
-// Numbers page logs no console error as the platform key or an organization key.
+// Numbers page logs no console error as the platform key or an organization key; a Whapi channel is
+// assigned with its form (against a fake Whapi) and removed again.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeWhapi, startFakeWhapi } from '../fakes/whapi.js';
 import { ADMIN_KEY, type FreshServer, horizontalOverflow, PHONE, screenshot, startFreshServer, watchedPage } from './story.js';
 import { type LaunchedBrowser, launchChromium } from './support.js';
 
 const APPEARS = { timeout: 60_000 };
 const STEP = 240_000;
 
+const WHAPI_TOKEN = 'own-whapi-token-5f2c9a1e';
 let fresh: FreshServer;
+let whapi: FakeWhapi;
 beforeAll(async () => {
-  fresh = await startFreshServer();
+  whapi = await startFakeWhapi({ token: WHAPI_TOKEN });
+  fresh = await startFreshServer({ WHAPI_BASE_URL: whapi.url });
 }, 180_000);
 afterAll(async () => {
   await fresh?.stop();
+  await whapi?.close();
 });
 
 async function admin(method: string, path: string, body?: unknown, key = ADMIN_KEY) {
@@ -216,7 +222,7 @@ for (const [label, viewport] of [
     );
 
     it(
-      'visits Numbers as an organization key without a console error',
+      'visits Numbers as an organization key without a console error, and assigns and removes a Whapi channel there',
       async () => {
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.getByLabel('API key').fill(setup.orgKey);
@@ -228,6 +234,32 @@ for (const [label, viewport] of [
         await page.locator('tbody tr[data-number]').first().waitFor(APPEARS);
         expect(await horizontalOverflow(page), 'Numbers overflows').toBeLessThanOrEqual(0);
         await screenshot(page, `numbers-organization-key-${label}`);
+
+        // the Whapi channel form: the token is checked at Whapi, the channel is listed, and it can be removed again
+        const form = page.getByRole('form', { name: 'Assign a Whapi channel' });
+        await form.getByLabel('Channel id').fill('ACMEGEAR-7QK2X');
+        await form.getByLabel('Its WhatsApp number').fill('+1 415 555 0188');
+        await form.getByLabel('Channel token').fill(WHAPI_TOKEN);
+        await form.getByRole('button', { name: 'Assign channel' }).click();
+        await page.getByTestId('whapi-assigned').filter({ hasText: 'Whapi channel ACMEGEAR-7QK2X' }).waitFor(APPEARS);
+        const row = page.locator('tr[data-number="+14155550188"]');
+        await row.waitFor(APPEARS);
+        const stored = await db()
+          .selectFrom('numbers')
+          .selectAll()
+          .where('organization_id', '=', setup.org.id)
+          .where('provider', '=', 'whapi')
+          .executeTakeFirstOrThrow();
+        expect(stored).toMatchObject({ provider_id: 'ACMEGEAR-7QK2X', phone_number: '+14155550188' });
+        expect(JSON.stringify(stored)).not.toContain(WHAPI_TOKEN);
+        await askCancelConfirm(
+          () => row.getByRole('button', { name: 'Remove' }).click(),
+          /^Whapi channel ACMEGEAR-7QK2X \(\+14155550188\) is no longer assigned to this organization; its token is deleted here\./,
+          async () => row.waitFor(),
+          'whapi',
+          'Remove number',
+        );
+        await row.waitFor({ state: 'detached' });
         expect(errors).toEqual([]);
       },
       STEP,
