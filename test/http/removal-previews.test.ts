@@ -3,7 +3,7 @@
 // deleting a knowledge document. Numbers: number-removal.test.ts; agents: agent-removal.test.ts.
 // And a number's last send error is shown only while it is current.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeContact, makeConversation, makeNumber } from '../support/factories.js';
+import { makeContact, makeConversation, makeNumber, makeOutboundMessage } from '../support/factories.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 let api: AdminApi;
@@ -114,36 +114,8 @@ describe("a number's last send error", () => {
   it('is shown while current: not after a later send worked, nor once a day old', async () => {
     const { id, key } = await api.organizationWithKey('Health Check');
     const number = await makeNumber(api.ctx, { organization_id: id, provider: 'simulator', phone_number: '+15550118888', provider_id: '+15550118888' });
-    const send = async (success: boolean) => {
-      const now = api.ctx.clock.now().toISOString();
-      await api.ctx.db
-        .insertInto('messages')
-        .values({
-          organization_id: id,
-          conversation_id: null,
-          direction: 'out',
-          author: 'bot',
-          audience: 'contact',
-          body: 'hi',
-          media: null,
-          provider: 'simulator',
-          provider_message_id: null,
-          reply_to_provider_message_id: null,
-          number_id: number.id,
-          from_address: number.phone_number,
-          to_address: '+15550177002',
-          status: success ? 'sent' : 'failed',
-          send_success: success ? 1 : 0,
-          send_error: success ? null : 'Outside the 24-hour window.',
-          error_code: success ? null : '63016',
-          category: 'service',
-          cost: 0,
-          idempotency_key: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-    };
+    const send = (success: boolean) =>
+      makeOutboundMessage(api.ctx, number, { to: '+15550177002', ...(success ? {} : { sendError: 'Outside the 24-hour window.' }) });
     const lastError = async () => {
       const numbers = (await api.call('GET', `/api/organizations/${id}/numbers`, { key })).body.numbers as Array<{ id: string; lastSendError: string | null }>;
       return numbers.find((n) => n.id === number.id)!.lastSendError;
