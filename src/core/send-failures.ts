@@ -59,3 +59,15 @@ export function explainFailedSend(send: FailedSend): FailureExplained {
     action: "See the number's health under Numbers; send again once it is fixed.",
   };
 }
+
+/** How long a send error stays "current" at most, even when the number sends nothing since. */
+export const CURRENT_SEND_ERROR_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A number's last send error is its current state only while no later send from it has worked
+ * and it is less than CURRENT_SEND_ERROR_MS old; otherwise it is history, not shown as current.
+ */
+export function isCurrentSendError(error: { id: number; at: string }, lastSuccessId: number | null, now: Date): boolean {
+  if (lastSuccessId !== null && lastSuccessId > error.id) return false;
+  return now.getTime() - Date.parse(error.at) < CURRENT_SEND_ERROR_MS;
+}

@@ -289,6 +289,61 @@ const removalExample = {
 const connection = z.looseObject({ id: z.string(), provider: z.string(), createdAt: isoTime });
 const connectionExample = { id: 'c1…', provider: 'twilio', createdAt: at };
 
+/** What a destructive action does, in the sentences the dashboard's confirmation shows (preview) and the DELETE repeats. */
+const summary = z.string().meta({ description: 'What it does, in sentences' });
+const keyRevocation = { apiKey, sessions: z.number(), yours: z.boolean(), summary };
+const keyRevocationExample = {
+  apiKey: { ...apiKeyExample, name: 'ci' },
+  sessions: 1,
+  yours: false,
+  summary:
+    "Dashboards and scripts using key 'ci' stop working at once; it cannot be turned back on (issue a new key instead). 1 dashboard sign-in made with it ends.",
+};
+const widgetRemoval = {
+  widget: z.looseObject({ id: z.string(), name: z.string(), allowedOrigins: z.array(z.string()) }),
+  openChats: z.array(z.number()),
+  visitorSessions: z.number(),
+  poolNumbers: z.number(),
+  summary,
+};
+const widgetRemovalExample = {
+  widget: { id: 'w1…', name: 'Website chat', allowedOrigins: ['https://x.example'] },
+  openChats: [282, 283, 290],
+  visitorSessions: 41,
+  poolNumbers: 2,
+  summary:
+    "The chat of widget 'Website chat' disappears from https://x.example. 3 open chats (#282, #283 and #290) are closed: the visitor and any agent are told, and the conversation stays in the inbox. 41 visitors lose their chat history. Its pool of 2 numbers is emptied (the numbers stay the organization's).",
+};
+const documentRemoval = { document: z.looseObject({ id: z.string(), title: z.string() }), passages: z.number(), trained: z.boolean(), summary };
+const documentRemovalExample = {
+  document: { id: 'd1…', title: 'Prices' },
+  passages: 48,
+  trained: true,
+  summary: "'Prices' is deleted and 48 entries leave the knowledge base: the bot no longer answers from them. It is trained again at once without them.",
+};
+const numberRemoval = {
+  number: z.looseObject({
+    id: z.string(),
+    provider: z.string(),
+    phoneNumber: z.string().nullable(),
+    kind: z.enum(['simulated', 'bought', 'own account', 'assigned', 'whapi channel']),
+  }),
+  widgets: z.array(z.object({ id: z.string(), name: z.string(), as: z.enum(['handover number', 'pool number']), handsOverFrom: z.string().nullable() })),
+  closed: z.array(z.number()),
+  moved: z.array(z.number()),
+  inUse: z.boolean(),
+  summary,
+};
+const numberRemovalExample = {
+  number: { id: 'n1…', provider: 'twilio', phoneNumber: '+14155550142', providerId: 'PN…', kind: 'bought' },
+  widgets: [{ id: 'w1…', name: 'Website chat', as: 'pool number', handsOverFrom: 'its pool (+14155550199)' }],
+  closed: [],
+  moved: [282],
+  inUse: true,
+  summary:
+    "+14155550142 is released at Twilio: the platform stops renting it, and it may not be available to buy again. Widget 'Website chat' uses it as its pool number: it leaves the pool, and it hands over from its pool (+14155550199) instead. 1 open chat it carries to the agents (#282) moves to the widget's next number: the agents are asked again from there, or, with none free, it waits in the inbox.",
+};
+
 /** Response schemas by "METHOD /path" (the route's pattern). */
 const handoverTemplateExample = {
   id: '6d2b0c1e-8f3a-4a57-9a0e-2b9f4c1d7e55',
@@ -406,7 +461,31 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
   'GET /api/organizations/:orgId/train': {
     200: answer({ training: training.nullable() }, { training: { phase: 'done', trainedAt: at, documents: 6, chunks: 31 } }, 'The latest training'),
   },
-  'DELETE /api/organizations/:orgId/knowledge/:documentId': { 200: answer({ message: z.string() }, { message: 'Document deleted.' }, 'Deleted') },
+  'GET /api/organizations/:orgId/knowledge/:documentId/removal': {
+    200: answer(documentRemoval, documentRemovalExample, 'What deleting the document would do; nothing changed'),
+  },
+  'DELETE /api/organizations/:orgId/knowledge/:documentId': {
+    200: answer({ message: z.string(), ...documentRemoval }, { message: 'Document deleted.', ...documentRemovalExample }, 'Deleted'),
+  },
+  'GET /api/organizations/:orgId/api-keys/:keyId/revocation': {
+    200: answer(keyRevocation, keyRevocationExample, 'What revoking the key would do; nothing changed'),
+  },
+  'DELETE /api/organizations/:orgId/api-keys/:keyId': { 200: answer(keyRevocation, keyRevocationExample, 'Revoked (twice: nothing changes)') },
+  'GET /api/widgets/:id/removal': { 200: answer(widgetRemoval, widgetRemovalExample, 'What deleting the widget would do; nothing changed') },
+  'DELETE /api/widgets/:id': { 200: answer(widgetRemoval, widgetRemovalExample, 'Deleted; its open chats were closed first') },
+  'GET /api/organizations/:orgId/numbers/:numberId/removal': {
+    200: answer(numberRemoval, numberRemovalExample, 'What removing the number would do; nothing changed'),
+  },
+  'DELETE /api/organizations/:orgId/numbers/:numberId': {
+    200: answer({ removed: z.literal(true), ...numberRemoval }, { removed: true, ...numberRemovalExample }, 'Removed as previewed'),
+  },
+  'GET /api/organizations/:orgId/number-options': {
+    200: answer(
+      { options: z.object({ simulated: z.boolean(), buyTwilio: z.boolean(), assignMeta: z.boolean(), whapiWithoutToken: z.boolean() }) },
+      { options: { simulated: false, buyTwilio: true, assignMeta: false, whapiWithoutToken: false } },
+      'What applies on this platform for this caller',
+    ),
+  },
   'GET /api/admin/unrouted-events': {
     200: answer(
       { events: z.array(unroutedEvent) },

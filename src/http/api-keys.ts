@@ -1,8 +1,9 @@
 // Organization API keys: the key is in the creation answer only; lists never carry key material.
 import { z } from 'zod';
-import { createApiKey, listApiKeys, revokeApiKey } from '../services/tenancy/api-keys.js';
+import type { FastifyRequest } from 'fastify';
+import { createApiKey, listApiKeys, previewRevocation, revokeApiKey } from '../services/tenancy/api-keys.js';
 import type { RouteModule } from './route.js';
-import { organizationAccess, orgParams } from './auth.js';
+import { organizationAccess, orgParams, principalOf } from './auth.js';
 
 const tags = ['api keys'];
 
@@ -32,11 +33,26 @@ export const apiKeyRoutes: RouteModule = (app, ctx) => {
     return { ok: true, apiKeys: await listApiKeys(ctx, request.params.orgId) };
   });
 
+  const keyParams = orgParams.extend({ keyId: z.string().min(1).max(100) });
+  /** The key the caller is signed in with, if an organization key: revoking it signs them out. */
+  const callerKeyId = async (request: FastifyRequest) => {
+    const principal = await principalOf(ctx, request);
+    return principal.kind === 'organization' ? principal.keyId : undefined;
+  };
+
+  app.get(
+    '/api/organizations/:orgId/api-keys/:keyId/revocation',
+    { ...guard, schema: { tags, summary: "What revoking this key would do (nothing changes): the dashboard's confirmation", params: keyParams } },
+    async (request) => {
+      return { ok: true, ...(await previewRevocation(ctx, request.params.orgId, request.params.keyId, await callerKeyId(request))) };
+    },
+  );
+
   app.delete(
     '/api/organizations/:orgId/api-keys/:keyId',
-    { ...guard, schema: { tags, summary: 'Revoke a key', params: orgParams.extend({ keyId: z.string().min(1).max(100) }) } },
+    { ...guard, schema: { tags, summary: 'Revoke a key (its dashboard sign-ins end); the answer says what it did', params: keyParams } },
     async (request) => {
-      return { ok: true, apiKey: await revokeApiKey(ctx, request.params.orgId, request.params.keyId) };
+      return { ok: true, ...(await revokeApiKey(ctx, request.params.orgId, request.params.keyId, await callerKeyId(request))) };
     },
   );
 };

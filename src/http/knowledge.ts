@@ -15,6 +15,7 @@ import {
   lastTrainedAt,
   listDocuments,
   MAX_DOCUMENT_CHARACTERS,
+  previewDocumentRemoval,
   startTraining,
   trainingStatus,
 } from '../services/knowledge/training.js';
@@ -104,19 +105,31 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
     },
   );
 
-  app.delete(
-    '/api/organizations/:orgId/knowledge/:documentId',
+  const documentParams = orgParams.extend({ documentId: z.string().min(1).max(100) });
+  app.get(
+    '/api/organizations/:orgId/knowledge/:documentId/removal',
     {
       ...guard,
       schema: {
         tags,
-        summary: 'Delete a document (a trained knowledge base is retrained at once)',
-        params: orgParams.extend({ documentId: z.string().min(1).max(100) }),
+        summary: "What deleting this document would do to the bot's answers (nothing changes): the dashboard's confirmation",
+        params: documentParams,
       },
     },
     async (request) => {
-      await deleteDocument(ctx, request.params.orgId, request.params.documentId);
-      return { ok: true, message: 'Document deleted.' };
+      return { ok: true, ...(await previewDocumentRemoval(ctx, request.params.orgId, request.params.documentId)) };
+    },
+  );
+
+  app.delete(
+    '/api/organizations/:orgId/knowledge/:documentId',
+    {
+      ...guard,
+      schema: { tags, summary: 'Delete a document (a trained knowledge base is retrained at once); the answer says what it did', params: documentParams },
+    },
+    async (request) => {
+      const removal = await deleteDocument(ctx, request.params.orgId, request.params.documentId);
+      return { ok: true, message: 'Document deleted.', ...removal };
     },
   );
 

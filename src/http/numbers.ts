@@ -10,6 +10,8 @@ import { keyRequired, organizationAccess, orgParams, platformOnly, principalOf }
 import { forbidden } from '../core/errors.js';
 import { getOrganization } from '../services/tenancy/organizations.js';
 import { addOrganizationNumber } from '../services/numbers/usable.js';
+import { numberOptions } from '../services/numbers/options.js';
+import { previewNumberRemoval, removeNumber } from '../services/handover/number-removal.js';
 
 const tags = ['numbers'];
 
@@ -107,6 +109,56 @@ export const numberRoutes: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const row = await addOrganizationNumber(ctx, request.params.orgId, request.body);
       return reply.status(201).send({ ok: true, number: { ...numberJson(row), owner: 'organization', connection: row.connection_id ? 'own' : 'platform' } });
+    },
+  );
+
+  app.get(
+    '/api/organizations/:orgId/number-options',
+    {
+      ...ownOrganization,
+      schema: {
+        tags,
+        summary: 'Which ways of getting a number apply on this platform for this caller (not configured is false, never an error)',
+        params: orgParams,
+      },
+    },
+    async (request) => {
+      const platformCaller = (await principalOf(ctx, request)).kind === 'platform';
+      return { ok: true, options: await numberOptions(ctx, request.params.orgId, platformCaller) };
+    },
+  );
+
+  const numberParams = orgParams.extend({ numberId: z.string().min(1).max(100) });
+  app.get(
+    '/api/organizations/:orgId/numbers/:numberId/removal',
+    {
+      ...ownOrganization,
+      schema: {
+        tags,
+        summary: "What removing this number would do at its provider, to widgets and to open conversations (nothing changes): the dashboard's confirmation",
+        params: numberParams,
+      },
+    },
+    async (request) => {
+      return { ok: true, ...(await previewNumberRemoval(ctx, request.params.orgId, request.params.numberId)) };
+    },
+  );
+
+  app.delete(
+    '/api/organizations/:orgId/numbers/:numberId',
+    {
+      ...ownOrganization,
+      schema: {
+        tags,
+        summary:
+          'Remove a number of the organization (simulated, own account, assigned Meta, Whapi channel; bought at Twilio: released there). In use by a widget or an open conversation: only with confirm=true, else 409 saying what it would do',
+        params: numberParams,
+        querystring: z.object({ confirm: z.enum(['true', 'false']).default('false') }),
+      },
+    },
+    async (request) => {
+      const { orgId, numberId } = request.params;
+      return { ok: true, removed: true, ...(await removeNumber(ctx, orgId, numberId, request.query.confirm === 'true')) };
     },
   );
 

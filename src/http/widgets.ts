@@ -2,10 +2,10 @@
 // Another organization's widget answers 404, as if it did not exist.
 import { z } from 'zod';
 import { numberStats } from '../services/handover/stats.js';
+import { previewWidgetRemoval, removeWidget } from '../services/handover/widget-removal.js';
 import {
   addPoolNumber,
   createWidget,
-  deleteWidget,
   listWidgets,
   loadWidget,
   poolNumberInput,
@@ -58,11 +58,27 @@ export const widgetRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.delete('/api/widgets/:id', { ...widgetAccess.guard, schema: { tags, summary: 'Delete a widget', params: widgetParams } }, async (request) => {
-    const widget = widgetAccess.of(request);
-    await deleteWidget(ctx, widget);
-    return { ok: true };
-  });
+  app.get(
+    '/api/widgets/:id/removal',
+    {
+      ...widgetAccess.guard,
+      schema: { tags, summary: "What deleting this widget would do (nothing changes): the dashboard's confirmation", params: widgetParams },
+    },
+    async (request) => {
+      return { ok: true, ...(await previewWidgetRemoval(ctx, widgetAccess.of(request))) };
+    },
+  );
+
+  app.delete(
+    '/api/widgets/:id',
+    {
+      ...widgetAccess.guard,
+      schema: { tags, summary: 'Delete a widget: its open chats are closed first; its conversations stay in the inbox', params: widgetParams },
+    },
+    async (request) => {
+      return { ok: true, ...(await removeWidget(ctx, widgetAccess.of(request))) };
+    },
+  );
 
   app.post(
     '/api/widgets/:id/pool',

@@ -37,7 +37,8 @@ function buildWeb(): void {
   built = true;
 }
 
-export async function startFreshServer(): Promise<FreshServer> {
+/** `env`: more settings, e.g. a provider fake's address. */
+export async function startFreshServer(env: Record<string, string> = {}): Promise<FreshServer> {
   buildWeb();
   const folder = mkdtempSync(join(tmpdir(), 'sb-browser-'));
   const port = await freePort();
@@ -50,6 +51,7 @@ export async function startFreshServer(): Promise<FreshServer> {
     DEMO: '1',
     SIMULATOR: '1',
     LOG_LEVEL: 'warn',
+    ...env,
   });
   const server = await startServer(await createContext(config));
   return {

@@ -51,7 +51,11 @@ describe('widgets API', () => {
     expect(patched.json().widget).toMatchObject({ greeting: 'Hello again', enableMultipleWhatsappChats: false, agentWhatsappNumbers: ['+15550109001'] });
     expect((await inject('GET', `/api/widgets/${widget.id}`)).json().widget.greeting).toBe('Hello again');
 
-    expect((await inject('DELETE', `/api/widgets/${widget.id}`)).json()).toEqual({ ok: true });
+    expect((await inject('DELETE', `/api/widgets/${widget.id}`)).json()).toMatchObject({
+      ok: true,
+      openChats: [],
+      summary: expect.stringMatching(/disappears from/),
+    });
     const gone = await inject('GET', `/api/widgets/${widget.id}`);
     expect(gone.statusCode).toBe(404);
     expect(gone.json()).toEqual({ ok: false, error: 'Widget not found.', code: 'NOT_FOUND' });

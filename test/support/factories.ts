@@ -139,6 +139,23 @@ export async function makeInboundMessage(
     .executeTakeFirstOrThrow();
 }
 
+/** A message `from` sent to `to`: sent, or failed with `sendError`. */
+export async function makeOutboundMessage(ctx: AppContext, from: NumberRow, fields: { to: string; sendError?: string }): Promise<Message> {
+  const message = await makeInboundMessage(ctx, from, { from: fields.to, body: 'Hello from the shop' });
+  const failed = fields.sendError !== undefined;
+  const sent = {
+    direction: 'out',
+    author: 'bot',
+    from_address: from.phone_number,
+    to_address: fields.to,
+    status: failed ? 'failed' : 'sent',
+    send_success: failed ? (0 as const) : (1 as const),
+    send_error: fields.sendError ?? null,
+  };
+  await ctx.db.updateTable('messages').set(sent).where('id', '=', message.id).execute();
+  return { ...message, ...sent };
+}
+
 /** These phones accepted as agents of the organization (as if each had sent ACCEPT <code>); names default to the number. */
 export async function activateAgents(ctx: AppContext, organizationId: string, numbers: string[], names: Record<string, string> = {}): Promise<void> {
   const now = ctx.clock.now().toISOString();

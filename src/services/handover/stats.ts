@@ -3,6 +3,7 @@
 import { HUMAN_STATUSES } from '../../core/status.js';
 import type { AppContext } from '../context.js';
 import { listPool, loadWidget, readWidgetSettings } from '../widgets/settings.js';
+import { currentSendError } from '../numbers/status.js';
 
 export interface NumberStats {
   number: string;
@@ -69,14 +70,8 @@ async function statsOf(
     .where('organization_id', '=', organizationId)
     .where('number_id', 'in', numberIds)
     .executeTakeFirstOrThrow();
-  const failed = await ctx.db
-    .selectFrom('messages')
-    .select('send_error')
-    .where('organization_id', '=', organizationId)
-    .where('number_id', 'in', numberIds)
-    .where('send_success', '=', 0)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+  const ids = (await numberIds.execute()).map((n) => n.id);
+  const failed = await currentSendError(ctx, ids, organizationId);
   const lastUsed =
     [assignments.last, traffic.last]
       .filter((t): t is string => Boolean(t))
@@ -90,6 +85,6 @@ async function statsOf(
     messagesIn: Number(traffic.in ?? 0),
     messagesOut: Number(traffic.out ?? 0),
     lastUsedAt: lastUsed,
-    lastSendError: failed?.send_error ?? null,
+    lastSendError: failed?.text ?? null,
   };
 }

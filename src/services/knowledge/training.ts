@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DocumentText, SourceType } from '../../core/documents.js';
 import { badRequest, notFound, unprocessable } from '../../core/errors.js';
 import { meaningText, packVectors, unpackVectors } from '../../core/meaning.js';
+import { documentRemovalText } from '../../core/removal-text.js';
 import { loadIndexAsync, type KnowledgeIndex } from '../../core/retrieval.js';
 import { BUILT_IN_ENCODER } from './meaning/encoder.js';
 import { indexInWorker, type TrainingResult, type TrainingRun, type TrainingStatus } from './indexer.js';
@@ -87,11 +88,37 @@ export async function lastTrainedAt(ctx: AppContext, organizationId: string): Pr
  * Removes a document. When the organization has been trained, it is retrained at once, so the
  * removed text stops answering customers now rather than at the next training.
  */
-export async function deleteDocument(ctx: AppContext, organizationId: string, documentId: string): Promise<void> {
+export interface DocumentRemoval {
+  document: { id: string; title: string };
+  /** entries (passages) of the trained knowledge base that came from it */
+  passages: number;
+  trained: boolean;
+  summary: string;
+}
+
+/** What deleting the document would do to what the bot answers; nothing changes. */
+export async function previewDocumentRemoval(ctx: AppContext, organizationId: string, documentId: string): Promise<DocumentRemoval> {
+  const document = await ctx.db
+    .selectFrom('knowledge_documents')
+    .select(['id', 'title'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', documentId)
+    .executeTakeFirst();
+  if (!document) throw notFound('Document');
+  const index = await ctx.db.selectFrom('knowledge_indexes').select('chunks_json').where('organization_id', '=', organizationId).executeTakeFirst();
+  const chunks = index ? (JSON.parse(index.chunks_json) as Array<{ documentId: string }>) : [];
+  const passages = chunks.filter((c) => c.documentId === documentId).length;
+  const trained = index !== undefined;
+  return { document, passages, trained, summary: documentRemovalText({ title: document.title, passages, trained }) };
+}
+
+/** Deletes the document; a trained knowledge base is trained again at once. Answers what it did. */
+export async function deleteDocument(ctx: AppContext, organizationId: string, documentId: string): Promise<DocumentRemoval> {
+  const removal = await previewDocumentRemoval(ctx, organizationId, documentId);
   const removed = await ctx.db.deleteFrom('knowledge_documents').where('organization_id', '=', organizationId).where('id', '=', documentId).executeTakeFirst();
   if (Number(removed.numDeletedRows) === 0) throw notFound('Document');
-  const trained = await ctx.db.selectFrom('knowledge_indexes').select('organization_id').where('organization_id', '=', organizationId).executeTakeFirst();
-  if (trained) await trainKnowledge(ctx, organizationId);
+  if (removal.trained) await trainKnowledge(ctx, organizationId);
+  return removal;
 }
 
 /**

@@ -30,6 +30,12 @@ function platformMeta(ctx: AppContext): { token: string; businessAccountId: stri
   return { token: credentials.accessToken, businessAccountId: credentials.businessAccountId };
 }
 
+/** Whether the platform's business account can be listed (a token and a business account id): the dashboard offers it only then. */
+export function businessAccountConfigured(ctx: AppContext): boolean {
+  const credentials = meta.platformCredentials(ctx.config);
+  return Boolean(credentials?.accessToken && credentials.businessAccountId);
+}
+
 export async function listBusinessNumbers(ctx: AppContext): Promise<BusinessPhoneNumber[]> {
   const { token, businessAccountId } = platformMeta(ctx);
   if (!businessAccountId) throw unavailable('WHATSAPP_BUSINESS_ACCOUNT_ID is not set, so the business account cannot be listed.', 'META_NOT_CONFIGURED');

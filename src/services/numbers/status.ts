@@ -1,6 +1,7 @@
 // How an organization's numbers are doing: send health from the message log (for the dashboard),
 // and the WhatsApp sender status the operator records after registering at the provider (SPEC §12).
 import { notFound } from '../../core/errors.js';
+import { isCurrentSendError } from '../../core/send-failures.js';
 import type { NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { numbersOf } from '../tenancy/organizations.js';
@@ -25,21 +26,42 @@ export async function numberHealth(ctx: AppContext, numberId: string, organizati
     .select(['direction', (eb) => eb.fn.countAll<number>().as('n')])
     .select((eb) => eb.fn.sum<number>(eb.case().when('send_success', '=', 0).then(1).else(0).end()).as('failed'))
     .where('number_id', '=', numberId);
-  let lastErrorQuery = ctx.db.selectFrom('messages').select(['send_error', 'updated_at']).where('number_id', '=', numberId).where('send_error', 'is not', null);
-  if (organizationId) {
-    counting = counting.where('organization_id', '=', organizationId);
-    lastErrorQuery = lastErrorQuery.where('organization_id', '=', organizationId);
-  }
+  if (organizationId) counting = counting.where('organization_id', '=', organizationId);
   const counts = await counting.groupBy('direction').execute();
-  const lastError = await lastErrorQuery.orderBy('id', 'desc').executeTakeFirst();
+  const lastError = await currentSendError(ctx, [numberId], organizationId);
   const of = (direction: string) => counts.find((c) => c.direction === direction);
   return {
     messagesIn: Number(of('in')?.n ?? 0),
     messagesOut: Number(of('out')?.n ?? 0),
     failedSends: Number(of('out')?.failed ?? 0),
-    lastSendError: lastError?.send_error ?? null,
-    lastSendErrorAt: lastError?.updated_at ?? null,
+    lastSendError: lastError?.text ?? null,
+    lastSendErrorAt: lastError?.at ?? null,
   };
+}
+
+/**
+ * The last send error of these numbers while it is current (core/send-failures.ts): none when a
+ * later send worked or it is older than a day. `organizationId`: that organization's messages only.
+ */
+export async function currentSendError(ctx: AppContext, numberIds: string[], organizationId?: string): Promise<{ text: string; at: string } | undefined> {
+  if (numberIds.length === 0) return undefined;
+  let errors = ctx.db.selectFrom('messages').select(['id', 'send_error', 'updated_at']).where('number_id', 'in', numberIds).where('send_error', 'is not', null);
+  let successes = ctx.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.max<number>('id').as('id'))
+    .where('number_id', 'in', numberIds)
+    .where('direction', '=', 'out')
+    .where('send_success', '=', 1);
+  if (organizationId) {
+    errors = errors.where('organization_id', '=', organizationId);
+    successes = successes.where('organization_id', '=', organizationId);
+  }
+  const error = await errors.orderBy('id', 'desc').executeTakeFirst();
+  if (!error?.send_error) return undefined;
+  const success = await successes.executeTakeFirst();
+  const lastSuccessId = success?.id == null ? null : Number(success.id);
+  if (!isCurrentSendError({ id: Number(error.id), at: error.updated_at }, lastSuccessId, ctx.clock.now())) return undefined;
+  return { text: error.send_error, at: error.updated_at };
 }
 
 /** The numbers the organization can use, each with its send health (on a platform number: the organization's own messages). */

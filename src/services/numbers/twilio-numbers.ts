@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, notFound, unavailable } from '../../core/errors.js';
 import { toE164 } from '../../core/phone.js';
+import type { NumberRow } from '../../db/schema.js';
 import type { AccountNumber, AvailableNumber, TwilioCredentials } from '../../providers/provider.js';
 import { providers } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
@@ -26,6 +27,9 @@ function platformTwilio(ctx: AppContext): TwilioCredentials {
   }
   return credentials;
 }
+
+/** Whether the platform's Twilio account is configured: numbers can be searched and bought only then. */
+export const twilioConfigured = (ctx: AppContext) => twilio.platformCredentials(ctx.config) !== undefined;
 
 /** Twilio's refusals as sentences with a fitting status; anything else is passed on as it is. */
 export function twilioError(err: unknown, doing: string, credentials?: string): unknown {
@@ -104,17 +108,25 @@ export async function provisionNumber(
   };
 }
 
+/** A number the platform bought at Twilio for an organization (not one of the organization's own account). */
+export const isBoughtNumber = (number: NumberRow) =>
+  number.provider === twilio.name && number.connection_id === null && number.is_dedicated === 1 && number.organization_id !== null;
+
+/** Gives a bought number back at Twilio (the IncomingPhoneNumber is deleted); `alreadyGone`: Twilio no longer had it. */
+export async function releaseBought(ctx: AppContext, number: NumberRow): Promise<{ alreadyGone: boolean }> {
+  const credentials = platformTwilio(ctx);
+  try {
+    return await sale.release(ctx, credentials, number.provider_id);
+  } catch (err) {
+    throw twilioError(err, `releasing ${number.phone_number ?? number.provider_id}`);
+  }
+}
+
 export async function releaseNumber(ctx: AppContext, organizationId: string): Promise<{ message: string }> {
   await getOrganization(ctx, organizationId);
   const number = await organizationNumber(ctx, organizationId, 'twilio');
   if (!number) throw notFound('Provisioned Twilio number of this organization');
-  const credentials = platformTwilio(ctx);
-  let alreadyGone: boolean;
-  try {
-    ({ alreadyGone } = await sale.release(ctx, credentials, number.provider_id));
-  } catch (err) {
-    throw twilioError(err, `releasing ${number.phone_number ?? number.provider_id}`);
-  }
+  const { alreadyGone } = await releaseBought(ctx, number);
   await ctx.db.deleteFrom('numbers').where('id', '=', number.id).execute();
   invalidateLookups(ctx);
   return {

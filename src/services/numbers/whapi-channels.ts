@@ -113,7 +113,7 @@ async function checkWhapiToken(ctx: AppContext, token: string, channelId: string
 }
 
 /** A replaced or removed channel's own token is deleted, not left behind encrypted. */
-async function forgetConnection(ctx: AppContext, connectionId: string): Promise<void> {
+export async function forgetConnection(ctx: AppContext, connectionId: string): Promise<void> {
   const stillUsed = await ctx.db.selectFrom('numbers').select('id').where('connection_id', '=', connectionId).executeTakeFirst();
   if (!stillUsed) await ctx.db.deleteFrom('connections').where('id', '=', connectionId).execute();
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { notFound } from '../../core/errors.js';
 import { hashSecret, newSecret } from '../../core/keys.js';
+import { keyLabel, keyRevocationText } from '../../core/removal-text.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from './organizations.js';
 import { endSessionsOfApiKey } from './sessions.js';
@@ -46,20 +47,61 @@ export async function listApiKeys(ctx: AppContext, organizationId: string): Prom
   return rows.map(apiKeyJson);
 }
 
-/** Revoking twice is harmless; the first revocation time is kept. */
-export async function revokeApiKey(ctx: AppContext, organizationId: string, keyId: string): Promise<ApiKeyJson> {
+export interface KeyRevocation {
+  apiKey: ApiKeyJson;
+  /** dashboard sign-ins made with the key, which end with it */
+  sessions: number;
+  /** the caller is signed in with this very key */
+  yours: boolean;
+  summary: string;
+}
+
+async function keyRow(ctx: AppContext, organizationId: string, keyId: string) {
   const row = await ctx.db
     .selectFrom('api_keys')
-    .select(['id', 'organization_id', 'prefix', 'name', 'created_at', 'revoked_at'])
+    .select(['id', 'organization_id', 'prefix', 'name', 'created_at', 'revoked_at', 'key_hash'])
     .where('id', '=', keyId)
     .where('organization_id', '=', organizationId)
     .executeTakeFirst();
   if (!row) throw notFound('API key');
-  if (row.revoked_at) return apiKeyJson(row);
+  return row;
+}
+
+function revocationOf(row: Awaited<ReturnType<typeof keyRow>>, sessions: number, callerKeyId: string | undefined): KeyRevocation {
+  const yours = callerKeyId === row.id && !row.revoked_at;
+  return {
+    apiKey: apiKeyJson(row),
+    sessions,
+    yours,
+    summary: keyRevocationText({ label: keyLabel(row), revokedAt: row.revoked_at, sessions, yours }),
+  };
+}
+
+async function liveSessions(ctx: AppContext, keyHash: string): Promise<number> {
+  const row = await ctx.db
+    .selectFrom('dashboard_sessions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('key_hash', '=', keyHash)
+    .where('expires_at', '>', ctx.clock.now().toISOString())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** What revoking the key would do (`callerKeyId`: the key the caller is signed in with); nothing changes. */
+export async function previewRevocation(ctx: AppContext, organizationId: string, keyId: string, callerKeyId?: string): Promise<KeyRevocation> {
+  const row = await keyRow(ctx, organizationId, keyId);
+  return revocationOf(row, row.revoked_at ? 0 : await liveSessions(ctx, row.key_hash), callerKeyId);
+}
+
+/** Revoking twice is harmless; the first revocation time is kept. The answer says what it did. */
+export async function revokeApiKey(ctx: AppContext, organizationId: string, keyId: string, callerKeyId?: string): Promise<KeyRevocation> {
+  const row = await keyRow(ctx, organizationId, keyId);
+  if (row.revoked_at) return revocationOf(row, 0, callerKeyId);
+  const revocation = revocationOf(row, await liveSessions(ctx, row.key_hash), callerKeyId);
   const revokedAt = ctx.clock.now().toISOString();
-  await ctx.db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', keyId).execute();
+  await ctx.db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', keyId).where('revoked_at', 'is', null).execute();
   await endSessionsOfApiKey(ctx, keyId);
-  return apiKeyJson({ ...row, revoked_at: revokedAt });
+  return { ...revocation, apiKey: { ...revocation.apiKey, revokedAt } };
 }
 
 function apiKeyJson(row: {

@@ -117,7 +117,7 @@ export async function deleteOrganization(ctx: AppContext, id: string): Promise<v
   const rented = numbers.map((n) => ({ n, adapter: providerByName(n.provider) })).find(({ n, adapter }) => adapter?.numbers?.release && n.is_dedicated === 1);
   if (rented) {
     throw conflict(
-      `This organization still has a ${rented.adapter!.label} number; release it first (DELETE /api/organizations/:orgId/provision-number).`,
+      `This organization still has a ${rented.adapter!.label} number; remove it first, which releases it there (DELETE /api/organizations/:orgId/numbers/:numberId, or Remove on the Numbers page).`,
       'NUMBER_STILL_PROVISIONED',
     );
   }

@@ -1,5 +1,7 @@
-// Small shared pieces: loading data with its error, an error box, a form field.
+// Small shared pieces: loading data with its error, an error box, a form field, the confirmation
+// every destructive action asks.
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { get } from './api.js';
 
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number) {
   const [data, setData] = useState<T | undefined>();
@@ -129,6 +131,63 @@ export function LimitBanner({
       <button type="button" className="link" onClick={onUsage}>
         See usage
       </button>
+    </div>
+  );
+}
+
+interface Question {
+  title: string;
+  /** what will happen, as the server's preview says it */
+  effects: string;
+  /** the button that does it: "Revoke", "Remove", "Delete" */
+  confirm: string;
+  answer: (yes: boolean) => void;
+}
+
+/**
+ * The one confirmation of every destructive action: `ask` reads the server's preview (what will
+ * happen, nothing changed yet), shows it once, and answers the preview when confirmed, or
+ * undefined on Cancel (or Escape) — then nothing happens. Render `dialog` in the section.
+ */
+export function useConfirm() {
+  const [question, setQuestion] = useState<Question>();
+  const ask = async <T extends { summary: string }>(input: { title: string; preview: string; confirm: string }): Promise<T | undefined> => {
+    const preview = await get<T>(input.preview);
+    const yes = await new Promise<boolean>((resolve) => setQuestion({ title: input.title, effects: preview.summary, confirm: input.confirm, answer: resolve }));
+    return yes ? preview : undefined;
+  };
+  const close = (yes: boolean) => {
+    question?.answer(yes);
+    setQuestion(undefined);
+  };
+  const dialog = question ? <ConfirmDialog question={question} onAnswer={close} /> : null;
+  return { ask, dialog };
+}
+
+function ConfirmDialog({ question, onAnswer }: { question: Question; onAnswer: (yes: boolean) => void }) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    cancel.current?.focus();
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onAnswer(false);
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [question]);
+  return (
+    <div className="confirm-backdrop">
+      <div className="confirm" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-effects">
+        <h2 id="confirm-title">{question.title}</h2>
+        <p id="confirm-effects" data-testid="confirm-effects">
+          {question.effects}
+        </p>
+        <div className="confirm-actions">
+          <button type="button" ref={cancel} className="chip" onClick={() => onAnswer(false)}>
+            Cancel
+          </button>
+          <button type="button" className="danger" onClick={() => onAnswer(true)}>
+            {question.confirm}
+          </button>
+        </div>
+      </div>
     </div>
   );
 }

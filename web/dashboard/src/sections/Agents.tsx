@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { del, get, post } from '../api.js';
 import type { SectionProps } from '../main.js';
-import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
+import { Card, ErrorBox, Field, useAction, useConfirm, useLoad } from '../ui.js';
 import type { AgentJson } from '../../../../src/services/agents/agents.js';
 
 interface AgentsAnswer {
@@ -24,6 +24,7 @@ export function Agents({ org }: SectionProps) {
   const [number, setNumber] = useState('');
   const [removed, setRemoved] = useState<string | null>(null);
   const action = useAction();
+  const confirm = useConfirm();
   const add = (event: React.FormEvent) => {
     event.preventDefault();
     void action.run(async () => {
@@ -36,8 +37,12 @@ export function Agents({ org }: SectionProps) {
   // Asked once, naming what happens to the agent's open chats; cancelling changes nothing.
   const remove = (agent: AgentJson) =>
     action.run(async () => {
-      const effect = await get<{ summary: string }>(`/api/organizations/${org.id}/agents/${agent.id}/removal`);
-      if (!window.confirm(`Remove ${agent.name}? ${effect.summary}`)) return;
+      const asked = await confirm.ask({
+        title: `Remove ${agent.name}?`,
+        preview: `/api/organizations/${org.id}/agents/${agent.id}/removal`,
+        confirm: 'Remove',
+      });
+      if (!asked) return;
       const done = await del<{ summary: string }>(`/api/organizations/${org.id}/agents/${agent.id}`);
       setRemoved(`${agent.name} was removed. ${done.summary}`);
       await data.reload();
@@ -45,6 +50,7 @@ export function Agents({ org }: SectionProps) {
   const invitation = data.data?.agentInvitation;
   return (
     <>
+      {confirm.dialog}
       <Card title="Agents">
         <p className="muted">
           Agents answer visitors from their own WhatsApp. Nothing is sent to an agent until they accept from that phone; a widget lists which agents it hands

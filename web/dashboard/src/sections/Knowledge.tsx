@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, del, get, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
-import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
+import { Card, ErrorBox, Field, useAction, useConfirm, useLoad } from '../ui.js';
 import type { Answer } from '../../../../src/services/knowledge/answers.js';
 import type { SuggestionJson as Suggestion } from '../../../../src/services/knowledge/suggestions.js';
 import type { KnowledgeDocumentJson as KnowledgeDocument, TrainingStatus } from '../../../../src/services/knowledge/training.js';
@@ -251,9 +251,14 @@ export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: s
       if (latest && !finished(latest)) await follow(orgId, latest);
     });
   }, [orgId]);
-  const remove = (id: string) =>
+  const confirm = useConfirm();
+  // Asked once, naming the entries that leave the knowledge base; cancelling changes nothing.
+  const remove = (doc: KnowledgeDocument) =>
     action.run(async () => {
-      await del(`/api/organizations/${orgId}/knowledge/${id}`);
+      const path = `/api/organizations/${orgId}/knowledge/${doc.id}`;
+      if (!(await confirm.ask({ title: `Delete '${doc.title}'?`, preview: `${path}/removal`, confirm: 'Delete' }))) return;
+      const done = await del<{ summary: string }>(path);
+      setNote(done.summary);
       await reload();
     });
   return (
@@ -266,6 +271,7 @@ export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: s
           </button>
         }
       >
+        {confirm.dialog}
         {docs.data && <p className="muted">Last trained: {docs.data.trainedAt ? when(docs.data.trainedAt) : 'never'}</p>}
         {!training && docs.data?.training && <TrainingTrouble training={docs.data.training} />}
         {training && <TrainingProgress training={training} />}
@@ -278,7 +284,7 @@ export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: s
               <span className="muted">
                 {d.sourceType ?? ''} · {when(d.createdAt)}
               </span>{' '}
-              <button type="button" className="danger small" onClick={() => void remove(d.id)}>
+              <button type="button" className="danger small" onClick={() => void remove(d)}>
                 Delete
               </button>
             </li>

@@ -1,13 +1,16 @@
-// Numbers: the numbers the organization can use (its own and the platform's), a simulated number in
-// one click, its own provider connections, Twilio search / provision / release, health, and Meta
-// numbers of the shared business account (platform key).
+// Numbers: the numbers the organization can use (its own and the platform's), each of its own
+// removable after a confirmation naming what happens to widgets and open conversations; a simulated
+// number in one click, its own provider connections, a Whapi channel, Twilio search / provision,
+// health, and Meta numbers of the shared business account — each only where this platform's
+// configuration and the signed-in key allow it (GET …/number-options).
 import { useState } from 'react';
 import { del, get, post } from '../api.js';
 import type { SectionProps } from '../main.js';
-import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
+import { Card, ErrorBox, Field, useAction, useConfirm, useLoad } from '../ui.js';
 import { currentMonth, usageOf } from './Usage.js';
 import { HandoverTemplates } from './HandoverTemplates.js';
 import type { BusinessPhoneNumber as MetaNumber } from '../../../../src/services/numbers/meta-numbers.js';
+import type { NumberOptions } from '../../../../src/services/numbers/options.js';
 import type { AvailableNumber as Available } from '../../../../src/services/numbers/twilio-numbers.js';
 
 /** A number as GET /api/organizations/:orgId/numbers answers it. */
@@ -23,6 +26,9 @@ export interface UsableNumber {
   lastSendError: string | null;
 }
 
+/** What applies on this platform for the signed-in key; a way that is not configured is simply not offered. */
+export const numberOptionsOf = (orgId: string) => get<{ options: NumberOptions }>(`/api/organizations/${orgId}/number-options`).then((b) => b.options);
+
 export const usableNumbersOf = (orgId: string) => get<{ numbers: UsableNumber[] }>(`/api/organizations/${orgId}/numbers`).then((b) => b.numbers);
 
 /** How a picker names a number: `+15550110001 — Desk 1 (simulator, platform)`. */
@@ -32,7 +38,9 @@ export const numberLabel = (n: UsableNumber) =>
 /** The numbers the organization can use, with the one-click simulated number (also the first-run guide's). */
 export function UsableNumbers({ org, onChanged }: { org: SectionProps['org']; onChanged?: () => void }) {
   const numbers = useLoad(() => usableNumbersOf(org.id), [org.id]);
+  const options = useLoad(() => numberOptionsOf(org.id), [org.id]);
   const action = useAction();
+  const confirm = useConfirm();
   const [note, setNote] = useState<string>();
   const addSimulated = () =>
     action.run(async () => {
@@ -41,18 +49,35 @@ export function UsableNumbers({ org, onChanged }: { org: SectionProps['org']; on
       await numbers.reload();
       onChanged?.();
     });
+  // Asked once, naming what happens at the provider, to widgets and to open conversations; cancelling changes nothing.
+  const remove = (n: UsableNumber) =>
+    action.run(async () => {
+      const path = `/api/organizations/${org.id}/numbers/${n.id}`;
+      if (!(await confirm.ask({ title: `Remove ${n.phoneNumber ?? n.providerId}?`, preview: `${path}/removal`, confirm: 'Remove number' }))) return;
+      const done = await del<{ summary: string }>(`${path}?confirm=true`);
+      setNote(`Removed. ${done.summary}`);
+      await numbers.reload();
+      onChanged?.();
+    });
   return (
     <Card
       title="Numbers you can use"
       actions={
-        <button type="button" className="small" onClick={() => void addSimulated()} disabled={action.busy}>
-          Add a simulated number
-        </button>
+        options.data?.simulated && (
+          <button type="button" className="small" onClick={() => void addSimulated()} disabled={action.busy}>
+            Add a simulated number
+          </button>
+        )
       }
     >
+      {confirm.dialog}
       <p className="muted">Your own numbers and the platform's. Widgets hand over from these; pick them in the widget's settings.</p>
-      {note && <p className="notice">{note}</p>}
-      <ErrorBox error={numbers.error ?? action.error} />
+      {note && (
+        <p className="notice" data-testid="numbers-note">
+          {note}
+        </p>
+      )}
+      <ErrorBox error={numbers.error ?? options.error ?? action.error} />
       <div className="table-wrap">
         <table>
           <thead>
@@ -62,6 +87,7 @@ export function UsableNumbers({ org, onChanged }: { org: SectionProps['org']; on
               <th>Owner</th>
               <th>Sender</th>
               <th>Last send error</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -79,12 +105,20 @@ export function UsableNumbers({ org, onChanged }: { org: SectionProps['org']; on
                   <span className="badge">{n.senderStatus}</span>
                 </td>
                 <td className={n.lastSendError ? 'bad' : ''}>{n.lastSendError ?? '—'}</td>
+                <td>
+                  {n.owner === 'organization' && (
+                    <button type="button" className="danger small" onClick={() => void remove(n)} disabled={action.busy}>
+                      Remove
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
             {numbers.data?.length === 0 && (
               <tr>
-                <td colSpan={5} className="muted">
-                  No numbers yet: add a simulated one to try everything here, connect your own account, or buy one below.
+                <td colSpan={6} className="muted">
+                  No numbers yet: {options.data?.simulated ? 'add a simulated one to try everything here, ' : ''}connect your own account
+                  {options.data?.buyTwilio ? ', or buy one below' : ''}.
                 </td>
               </tr>
             )}
@@ -101,7 +135,7 @@ interface Connection {
   createdAt: string;
 }
 
-function Connections({ org }: SectionProps) {
+function Connections({ org, onAdded }: SectionProps & { onAdded: () => void }) {
   const connections = useLoad(() => get<{ connections: Connection[] }>(`/api/organizations/${org.id}/connections`).then((b) => b.connections), [org.id]);
   const [provider, setProvider] = useState<'twilio' | 'meta' | 'whapi'>('twilio');
   const [fields, setFields] = useState({ accountSid: '', authToken: '', accessToken: '', businessAccountId: '', token: '' });
@@ -130,6 +164,7 @@ function Connections({ org }: SectionProps) {
       const body = await post<{ number: UsableNumber }>(`/api/organizations/${org.id}/numbers`, own);
       setNote(`${body.number.phoneNumber} was found in your account and added.`);
       setOwn({ ...own, phoneNumber: '' });
+      onAdded();
     });
   };
   const remove = (id: string) =>
@@ -250,6 +285,7 @@ function Health({ orgId }: { orgId: string }) {
   );
 }
 
+/** Shown only when the platform's Twilio account is configured (and the plan or key may buy). */
 function TwilioNumbers({ org, reloadOrganizations }: SectionProps) {
   const [country, setCountry] = useState('US');
   const [areaCode, setAreaCode] = useState('');
@@ -270,26 +306,9 @@ function TwilioNumbers({ org, reloadOrganizations }: SectionProps) {
       setFound(undefined);
       reloadOrganizations();
     });
-  const release = () =>
-    action.run(async () => {
-      const body = await del<{ message: string }>(`/api/organizations/${org.id}/provision-number`);
-      setNote(body.message);
-      reloadOrganizations();
-    });
   return (
-    <Card title="WhatsApp number">
-      <p>
-        {org.whatsappNumber ? (
-          <>
-            <strong>{org.whatsappNumber}</strong> — sender status <span className="badge">{org.senderStatus ?? 'unknown'}</span>{' '}
-            <button type="button" className="danger small" onClick={() => void release()}>
-              Release
-            </button>
-          </>
-        ) : (
-          'No number yet.'
-        )}
-      </p>
+    <Card title="Buy a Twilio number">
+      <p className="muted">Bought on the platform's Twilio account for {org.name}; remove it above to release it at Twilio.</p>
       {note && <p className="notice">{note}</p>}
       <form className="row" onSubmit={search}>
         <Field label="Country">
@@ -324,6 +343,54 @@ function TwilioNumbers({ org, reloadOrganizations }: SectionProps) {
   );
 }
 
+/** Assigns a Whapi channel to the organization: its id, the number it shows, and its token (kept encrypted, never shown again). */
+function WhapiChannel({ org, tokenOptional, onAssigned }: { org: SectionProps['org']; tokenOptional: boolean; onAssigned: () => void }) {
+  const [form, setForm] = useState({ channelId: '', displayNumber: '', token: '' });
+  const [note, setNote] = useState<string>();
+  const action = useAction();
+  const set = (name: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [name]: e.target.value });
+  const assign = (event: React.FormEvent) => {
+    event.preventDefault();
+    void action.run(async () => {
+      const body = { channelId: form.channelId.trim(), displayNumber: form.displayNumber.trim(), ...(form.token ? { token: form.token } : {}) };
+      const answer = await post<{ channel: { channelId: string; ownToken: boolean } }>(`/api/organizations/${org.id}/whapi-channel`, body);
+      setNote(
+        `Whapi channel ${answer.channel.channelId} is now ${org.name}'s (${answer.channel.ownToken ? 'its own token, stored encrypted' : "sending with the platform's WHAPI_TOKEN"}); it is listed above.`,
+      );
+      setForm({ channelId: '', displayNumber: '', token: '' });
+      onAssigned();
+    });
+  };
+  return (
+    <Card title="Whapi channel">
+      <p className="muted">
+        A WhatsApp number connected through Whapi. The token is checked at Whapi before it is kept; assigning another channel replaces this organization's.
+      </p>
+      {note && (
+        <p className="notice" data-testid="whapi-assigned">
+          {note}
+        </p>
+      )}
+      <ErrorBox error={action.error} />
+      <form className="row" onSubmit={assign} aria-label="Assign a Whapi channel">
+        <Field label="Channel id">
+          <input value={form.channelId} onChange={set('channelId')} placeholder="ACMEGEAR-7QK2X" required />
+        </Field>
+        <Field label="Its WhatsApp number">
+          <input value={form.displayNumber} onChange={set('displayNumber')} placeholder="+14155550123" required minLength={3} maxLength={40} />
+        </Field>
+        <Field label={tokenOptional ? "Channel token (empty: the platform's WHAPI_TOKEN)" : 'Channel token'}>
+          <input type="password" value={form.token} onChange={set('token')} required={!tokenOptional} autoComplete="off" />
+        </Field>
+        <button type="submit" disabled={action.busy}>
+          Assign channel
+        </button>
+      </form>
+    </Card>
+  );
+}
+
+/** The platform's Meta business account (platform key, shown only when it is configured). */
 function MetaNumbers({ org, reloadOrganizations }: SectionProps) {
   const available = useLoad(() => get<{ phoneNumbers: MetaNumber[] }>('/api/admin/phone-numbers').then((b) => b.phoneNumbers), []);
   const action = useAction();
@@ -332,20 +399,9 @@ function MetaNumbers({ org, reloadOrganizations }: SectionProps) {
       await post(`/api/admin/stores/${org.id}/phone-number`, { phoneNumberId });
       reloadOrganizations();
     });
-  const unassign = () =>
-    action.run(async () => {
-      await del(`/api/admin/stores/${org.id}/phone-number`);
-      reloadOrganizations();
-    });
   return (
-    <Card
-      title="Meta business account numbers"
-      actions={
-        <button type="button" className="small" onClick={() => void unassign()}>
-          Remove assignment
-        </button>
-      }
-    >
+    <Card title="Meta business account numbers">
+      <p className="muted">Assigning one gives it to {org.name}; remove it above to give it back.</p>
       <ErrorBox error={available.error ?? action.error} />
       <ul className="list">
         {(available.data ?? []).map((n) => (
@@ -363,14 +419,19 @@ function MetaNumbers({ org, reloadOrganizations }: SectionProps) {
 }
 
 export function Numbers(props: SectionProps) {
+  const options = useLoad(() => numberOptionsOf(props.org.id), [props.org.id]);
+  // A number added below (a Whapi channel, one of an own account) shows in the table above.
+  const [added, setAdded] = useState(0);
+  const onAdded = () => setAdded((n) => n + 1);
   return (
     <>
-      <UsableNumbers {...props} />
-      <TwilioNumbers {...props} />
+      <UsableNumbers key={added} {...props} />
+      {options.data?.buyTwilio && <TwilioNumbers {...props} />}
       <Health orgId={props.org.id} />
-      <Connections {...props} />
+      <Connections {...props} onAdded={onAdded} />
+      {options.data && <WhapiChannel org={props.org} tokenOptional={options.data.whapiWithoutToken} onAssigned={onAdded} />}
       <HandoverTemplates org={props.org} />
-      {props.platform && <MetaNumbers {...props} />}
+      {options.data?.assignMeta && <MetaNumbers {...props} />}
     </>
   );
 }

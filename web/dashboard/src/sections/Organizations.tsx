@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { del, get, patch, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
-import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
+import { Card, ErrorBox, Field, useAction, useConfirm, useLoad } from '../ui.js';
 import type { ApiKeyJson as ApiKey } from '../../../../src/services/tenancy/api-keys.js';
 import type { OrganizationJson as Organization } from '../../../../src/services/tenancy/organizations.js';
 
@@ -49,27 +49,52 @@ function CreateOrganization({ onCreated }: { onCreated: (id: string) => void }) 
 function ApiKeys({ org }: { org: Organization }) {
   const keys = useLoad(() => get<{ apiKeys: ApiKey[] }>(`/api/organizations/${org.id}/api-keys`).then((b) => b.apiKeys), [org.id]);
   const [shown, setShown] = useState<string>();
+  const [keyName, setKeyName] = useState('');
   const action = useAction();
   const create = () =>
     action.run(async () => {
-      const body = await post<{ key: string }>(`/api/organizations/${org.id}/api-keys`);
+      const body = await post<{ key: string }>(`/api/organizations/${org.id}/api-keys`, keyName.trim() ? { name: keyName.trim() } : {});
       setShown(body.key);
+      setKeyName('');
       await keys.reload();
     });
-  const revoke = (id: string) =>
+  const confirm = useConfirm();
+  const [revoked, setRevoked] = useState<string>();
+  // Asked once, naming what stops working; cancelling changes nothing.
+  const revoke = (key: ApiKey) =>
     action.run(async () => {
-      await del(`/api/organizations/${org.id}/api-keys/${id}`);
+      const path = `/api/organizations/${org.id}/api-keys/${key.id}`;
+      if (!(await confirm.ask({ title: `Revoke ${key.name ? `key '${key.name}'` : `key ${key.prefix}…`}?`, preview: `${path}/revocation`, confirm: 'Revoke' })))
+        return;
+      const done = await del<{ summary: string }>(path);
+      setRevoked(`Revoked. ${done.summary}`);
       await keys.reload();
     });
   return (
     <Card
       title="API keys"
       actions={
-        <button type="button" onClick={() => void create()}>
-          New key
-        </button>
+        <>
+          <input
+            aria-label="Key name"
+            value={keyName}
+            onChange={(e) => setKeyName(e.target.value)}
+            placeholder="who uses it (optional)"
+            size={18}
+            maxLength={80}
+          />
+          <button type="button" onClick={() => void create()}>
+            New key
+          </button>
+        </>
       }
     >
+      {confirm.dialog}
+      {revoked && (
+        <p className="notice" data-testid="key-revoked">
+          {revoked}
+        </p>
+      )}
       {shown && (
         <p className="notice">
           New key — copy it now, it is not shown again: <code className="secret">{shown}</code>
@@ -79,11 +104,11 @@ function ApiKeys({ org }: { org: Organization }) {
       <ul className="list">
         {(keys.data ?? []).map((k) => (
           <li key={k.id}>
-            <code>{k.prefix}…</code> <span className="muted">created {when(k.createdAt)}</span>{' '}
+            {k.name && <strong>{k.name}</strong>} <code>{k.prefix}…</code> <span className="muted">created {when(k.createdAt)}</span>{' '}
             {k.revokedAt ? (
               <span className="badge">revoked</span>
             ) : (
-              <button type="button" className="danger small" onClick={() => void revoke(k.id)}>
+              <button type="button" className="danger small" onClick={() => void revoke(k)}>
                 Revoke
               </button>
             )}

@@ -2,9 +2,9 @@
 // template), the number pool with notes and live per-number stats, the embed snippet and a
 // preview page of the widget itself.
 import { useEffect, useState } from 'react';
-import { get, patch, post } from '../api.js';
+import { del, get, patch, post } from '../api.js';
 import type { SectionProps } from '../main.js';
-import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
+import { Card, ErrorBox, Field, useAction, useConfirm, useLoad } from '../ui.js';
 import type { NumberStats } from '../../../../src/services/handover/stats.js';
 import type { PoolNumberJson as PoolNumber, WidgetJson as Widget } from '../../../../src/services/widgets/settings.js';
 import { numberLabel, type UsableNumber, usableNumbersOf } from './Numbers.js';
@@ -387,9 +387,26 @@ export function Widgets({ org }: SectionProps) {
       await widgets.reload();
     });
   };
+  const confirm = useConfirm();
+  const [note, setNote] = useState<string>();
+  // Asked once, naming the sites it leaves and the open chats it closes; cancelling changes nothing.
+  const remove = (chosen: Widget) =>
+    action.run(async () => {
+      if (!(await confirm.ask({ title: `Delete widget '${chosen.name}'?`, preview: `/api/widgets/${chosen.id}/removal`, confirm: 'Delete widget' }))) return;
+      const done = await del<{ summary: string }>(`/api/widgets/${chosen.id}`);
+      setNote(`Deleted. ${done.summary}`);
+      setChosenId(undefined);
+      await widgets.reload();
+    });
   return (
     <>
+      {confirm.dialog}
       <Card title="Widgets">
+        {note && (
+          <p className="notice" data-testid="widget-deleted">
+            {note}
+          </p>
+        )}
         <ErrorBox error={widgets.error ?? action.error} />
         <div className="row">
           {(widgets.data ?? []).map((w) => (
@@ -406,7 +423,10 @@ export function Widgets({ org }: SectionProps) {
         </form>
         {widget && (
           <p className="muted">
-            Public key <code>{widget.publicKey}</code>
+            Public key <code>{widget.publicKey}</code>{' '}
+            <button type="button" className="danger small" onClick={() => void remove(widget)}>
+              Delete widget
+            </button>
           </p>
         )}
       </Card>
