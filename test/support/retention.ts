@@ -7,6 +7,7 @@ import type { NumberRow } from '../../src/db/schema.js';
 import type { AppContext } from '../../src/services/context.js';
 import { releaseAssignment, reassign } from '../../src/services/handover/senders.js';
 import { runRetention } from '../../src/services/platform/retention.js';
+import { keepFile } from '../../src/services/media/files.js';
 import type { ManualClock } from '../../src/core/clock.js';
 import type { TestContextOptions } from './context.js';
 import { makeContact, makeConversation, makeInboundMessage, makeNumber, makeOrganization } from './factories.js';
@@ -78,11 +79,11 @@ export function retentionCases(make: (options: TestContextOptions) => Promise<Ct
           const visitor = await visitorWithConversation(ctx, org.id, widgetId, 'closed');
           const waiting = await visitorWithConversation(ctx, org.id, widgetId, 'waiting_agent');
           const withFile = await makeInboundMessage(ctx, number, { from: '+15550001', body: null, conversationId: closed.id, media: { type: 'image' } });
-          await storeMediaCopy(ctx, withFile.id, org.id);
+          const copyKey = await storeMediaCopy(ctx, withFile.id, org.id);
           const plain = await makeInboundMessage(ctx, number, { from: '+15550001', body: 'old question', conversationId: closed.id });
           const ofOpen = await makeInboundMessage(ctx, number, { from: '+15550002', body: 'still talking', conversationId: open.id });
           const uploaded = await visitorMessageWithUpload(ctx, number, visitor);
-          return { visitor, waiting, withFile, plain, ofOpen, uploaded };
+          return { visitor, waiting, withFile, plain, ofOpen, uploaded, copyKey };
         });
         const recentOfClosed = await daysAgo(ctx, 5, async () => {
           const closed = await whatsappConversation(ctx, org.id, 'closed');
@@ -94,6 +95,9 @@ export function retentionCases(make: (options: TestContextOptions) => Promise<Ct
         expect(await ids(ctx, 'messages')).toEqual([old.ofOpen.id, recentOfClosed.id].sort());
         expect(await ctx.db.selectFrom('message_media').select('id').execute()).toEqual([]);
         expect(await ctx.db.selectFrom('widget_uploads').select('id').execute()).toEqual([]);
+        // The stored files go with their rows: none is left in the media store.
+        expect(await ctx.media.get(old.copyKey)).toBeUndefined();
+        expect(await ctx.media.get(old.uploaded.key)).toBeUndefined();
         // The visitor still waiting for an agent keeps their session, however long ago they were seen.
         expect(await ids(ctx, 'widget_sessions')).toEqual([old.waiting.sessionId]);
         // Conversations and contacts stay: the inbox keeps the conversation, without its old messages.
@@ -342,7 +346,9 @@ async function visitorWithConversation(ctx: Ctx, organizationId: string, widgetI
   return { sessionId, conversationId: conversation.id };
 }
 
-async function storeMediaCopy(ctx: Ctx, messageId: number, organizationId: string): Promise<void> {
+/** A media copy kept in the store (not in its row), as services/inbound/media.ts keeps one: answers its key. */
+async function storeMediaCopy(ctx: Ctx, messageId: number, organizationId: string): Promise<string> {
+  const key = await keepFile(ctx, 'inbound', Buffer.from([1, 2, 3]), 'image/png');
   await ctx.db
     .insertInto('message_media')
     .values({
@@ -352,15 +358,18 @@ async function storeMediaCopy(ctx: Ctx, messageId: number, organizationId: strin
       mime_type: 'image/png',
       filename: null,
       size: 3,
-      bytes: Buffer.from([1, 2, 3]),
+      bytes: Buffer.alloc(0),
+      storage_key: key,
       created_at: ctx.clock.now().toISOString(),
     })
     .execute();
+  return key;
 }
 
 /** A message carrying a file the visitor attached, named in its media as widgets/uploads.ts names it. */
 async function visitorMessageWithUpload(ctx: Ctx, number: NumberRow, visitor: { sessionId: string; conversationId: string }) {
   const uploadId = randomUUID();
+  const key = await keepFile(ctx, 'uploads', Buffer.from('%PDF'), 'application/pdf');
   await ctx.db
     .insertInto('widget_uploads')
     .values({
@@ -368,10 +377,12 @@ async function visitorMessageWithUpload(ctx: Ctx, number: NumberRow, visitor: { 
       session_id: visitor.sessionId,
       filename: 'receipt.pdf',
       mime_type: 'application/pdf',
-      bytes: Buffer.from('%PDF'),
+      bytes: Buffer.alloc(0),
+      storage_key: key,
+      size: 4,
       created_at: ctx.clock.now().toISOString(),
     })
     .execute();
   const media = { type: 'document', url: `${ctx.config.publicUrl}/api/widget/uploads/${uploadId}`, mimeType: 'application/pdf', filename: 'receipt.pdf' };
-  return makeInboundMessage(ctx, number, { from: visitor.sessionId, body: null, conversationId: visitor.conversationId, media });
+  return { key, message: await makeInboundMessage(ctx, number, { from: visitor.sessionId, body: null, conversationId: visitor.conversationId, media }) };
 }

@@ -80,10 +80,15 @@ export async function forgetFile(ctx: AppContext, key: string): Promise<void> {
 }
 
 /**
- * Whose media to delete: the media copies of some messages, the uploads of some widget sessions,
+ * Whose media to delete: the media copies of some messages, some visitor uploads or those of some widget sessions,
  * or everything of one widget or one organization.
  */
-export type MediaScope = { messageIds: readonly number[] } | { sessionIds: readonly string[] } | { widgetId: string } | { organizationId: string };
+export type MediaScope =
+  | { messageIds: readonly number[] }
+  | { sessionIds: readonly string[] }
+  | { uploadIds: readonly string[] }
+  | { widgetId: string }
+  | { organizationId: string };
 
 /** Rows are read and deleted this many at a time, their objects first. */
 const DELETE_BATCH = 200;
@@ -98,8 +103,8 @@ export async function deleteMedia(ctx: AppContext, scope: MediaScope): Promise<n
   const passes: Pass[] =
     'messageIds' in scope
       ? chunks(scope.messageIds).map((ids): Pass => ['message_media', ids])
-      : 'sessionIds' in scope
-        ? chunks(scope.sessionIds).map((ids): Pass => ['widget_uploads', ids])
+      : 'sessionIds' in scope || 'uploadIds' in scope
+        ? chunks('sessionIds' in scope ? scope.sessionIds : scope.uploadIds).map((ids): Pass => ['widget_uploads', ids])
         : [
             ['message_media', undefined],
             ['widget_uploads', undefined],
@@ -136,7 +141,7 @@ async function rowsInScope(db: Db, table: 'message_media' | 'widget_uploads', sc
     return query.execute();
   }
   let query = db.selectFrom('widget_uploads').select(['id', 'storage_key']).limit(DELETE_BATCH);
-  if (ids) query = query.where('session_id', 'in', ids as string[]);
+  if (ids) query = query.where('uploadIds' in scope ? 'id' : 'session_id', 'in', ids as string[]);
   else if ('widgetId' in scope) query = query.where('session_id', 'in', db.selectFrom('widget_sessions').select('id').where('widget_id', '=', scope.widgetId));
   else if ('organizationId' in scope)
     query = query.where('session_id', 'in', db.selectFrom('widget_sessions').select('id').where('organization_id', '=', scope.organizationId));

@@ -11,7 +11,7 @@ import type { DeleteResult } from 'kysely';
 import { HUMAN_STATUSES } from '../../core/status.js';
 import { freePages, reclaimFreePages } from '../../db/sqlite-upkeep.js';
 import type { AppContext } from '../context.js';
-import { MAX_UPLOAD_BYTES } from '../widgets/uploads.js';
+import { deleteMedia } from '../media/files.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** rows per batch at most; fewer when batches take longer than the budget */
@@ -19,8 +19,6 @@ const MAX_BATCH = 1_000;
 const MIN_BATCH = 10;
 /** one batch's time target, well below the 50 ms a request may be kept waiting */
 const BATCH_BUDGET_MS = 20;
-/** files removed in one statement add up to at most this (a stored file is freed page by page), or one file when larger */
-const FILE_BATCH_BYTES = 5 * 1024 * 1024;
 /** SQLite pages given back per step at first (1 MB of 4 KB pages), adjusted like a batch */
 const RECLAIM_PAGES = 256;
 /** the first run, this long after start (then every RETENTION_INTERVAL_MINUTES) */
@@ -248,16 +246,11 @@ async function removeOldMessages(run: Run, createdBefore: string): Promise<void>
       if (batch.length === 0) return 0;
       from = batch.at(-1)!.created_at;
       const ids = batch.map((m) => m.id);
-      // The files first: a message whose file is gone is removed on the next run should this one stop.
-      const copies = await db.selectFrom('message_media').select(['id', 'size']).where('message_id', 'in', ids).execute();
-      run.counts.messageFiles += await removeFiles(run, 'message_media', copies);
-      // A visitor's upload is at most MAX_UPLOAD_BYTES; its size is not kept apart from its bytes.
+      // The files first (objects, then rows): a message whose file is gone is removed on the next run should this one stop.
+      run.counts.messageFiles += await deleteMedia(run.ctx, { messageIds: ids });
       const uploads = batch.map((m) => uploadIdOf(m.media)).filter((id): id is string => id !== undefined);
-      run.counts.widgetUploads += await removeFiles(
-        run,
-        'widget_uploads',
-        uploads.map((id) => ({ id, size: MAX_UPLOAD_BYTES })),
-      );
+      run.counts.widgetUploads += await deleteMedia(run.ctx, { uploadIds: uploads });
+      await giveWayToRequests();
       const removed = Number((await db.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
       run.counts.messages += removed;
       return batch.length;
@@ -272,53 +265,28 @@ function uploadIdOf(media: string | null): string | undefined {
   return typeof url === 'string' ? /\/api\/widget\/uploads\/([0-9a-f-]{36})$/.exec(url)?.[1] : undefined;
 }
 
-type FileTable = 'message_media' | 'widget_uploads';
-
-/** Removes the files in groups of at most FILE_BATCH_BYTES, giving the event loop back between groups. */
-async function removeFiles(run: Run, table: FileTable, files: Array<{ id: string; size: number }>): Promise<number> {
-  let removed = 0;
-  let group: string[] = [];
-  let bytes = 0;
-  const flush = async () => {
-    if (group.length === 0) return;
-    const result = await run.ctx.db.deleteFrom(table).where('id', 'in', group).executeTakeFirst();
-    removed += Number(result.numDeletedRows);
-    group = [];
-    bytes = 0;
-    await giveWayToRequests();
-  };
-  for (const file of files) {
-    if (group.length > 0 && bytes + file.size > FILE_BATCH_BYTES) await flush();
-    group.push(file.id);
-    bytes += file.size;
-  }
-  await flush();
-  return removed;
-}
-
 /**
  * Visitor sessions unseen for MESSAGE_RETENTION_DAYS whose visitor has no open conversation: their
  * messages are gone, so the widget starts a new session. Their remaining uploads go with them (041).
  */
 async function removeIdleVisitorSessions(run: Run, lastSeenBefore: string): Promise<void> {
   const { db } = run.ctx;
-  run.counts.widgetSessions += await inBatches(run, (limit) =>
-    db
-      .deleteFrom('widget_sessions')
-      .where(
-        'id',
-        'in',
-        db
-          .selectFrom('widget_sessions as s')
-          .select('s.id')
-          .where('s.last_seen_at', '<', lastSeenBefore)
-          .where(({ not, exists, selectFrom }) =>
-            not(exists(selectFrom('conversations as c').select('c.id').whereRef('c.contact_id', '=', 's.contact_id').where('c.status', '<>', 'closed'))),
-          )
-          .limit(limit),
+  run.counts.widgetSessions += await inBatches(run, async (limit) => {
+    const idle = await db
+      .selectFrom('widget_sessions as s')
+      .select('s.id')
+      .where('s.last_seen_at', '<', lastSeenBefore)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('conversations as c').select('c.id').whereRef('c.contact_id', '=', 's.contact_id').where('c.status', '<>', 'closed'))),
       )
-      .executeTakeFirst(),
-  );
+      .limit(limit)
+      .execute();
+    if (idle.length === 0) return 0;
+    const ids = idle.map((session) => session.id);
+    // Their uploads' stored files first: deleting the sessions alone would leave the objects behind.
+    run.counts.widgetUploads += await deleteMedia(run.ctx, { sessionIds: ids });
+    return Number((await db.deleteFrom('widget_sessions').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+  });
 }
 
 /** Gives the pages the removed rows left free back to the system, a budget's worth at a time. */
