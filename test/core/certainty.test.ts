@@ -1,21 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { type Candidate, decide, MAX_CHOICES, plausibility } from '../../src/core/certainty.js';
+import type { KnowledgeEntry } from '../../src/core/entries.js';
 import type { Passage } from '../../src/core/retrieval.js';
 
-const passage = (id: string, question = `Question ${id}?`): Passage => ({
+const entry = (id: string): KnowledgeEntry => ({
   id,
   documentId: 'doc',
+  documentTitle: 'FAQ',
+  question: `Question ${id}?`,
+  phrasings: [],
+  answer: `Answer ${id}.`,
+});
+
+const passage = (id: string): Passage => ({
+  id: `${id}/0`,
+  entryId: id,
+  documentId: 'doc',
   title: 'FAQ',
-  heading: '',
-  question,
+  question: `Question ${id}?`,
   text: `Answer ${id}.`,
   facts: { price: false, time: false, duration: false },
   terms: new Set(),
 });
 
 const candidate = (id: string, fields: Partial<Candidate>): Candidate => ({
+  entry: entry(id),
   passage: passage(id),
   score: 0.3,
+  wordScore: 0,
   coverage: 0,
   similarity: 0.3,
   wordRank: -1,
@@ -29,7 +41,7 @@ describe('how sure the answerer is', () => {
       [candidate('a', { score: 0.4, coverage: 0.9, similarity: 0.75 }), candidate('b', { score: 0.2, coverage: 0.2, similarity: 0.4 })],
       0.9,
     );
-    expect(verdict).toMatchObject({ kind: 'answer', passage: { id: 'a' } });
+    expect(verdict).toMatchObject({ kind: 'answer', candidate: { entry: { id: 'a' } } });
   });
 
   it('answers when both rankings put the best first, even without a lead', () => {
@@ -52,7 +64,7 @@ describe('how sure the answerer is', () => {
     ];
     const verdict = decide(close, 0.4);
     expect(verdict.kind).toBe('choices');
-    if (verdict.kind === 'choices') expect(verdict.passages.map((p) => p.id)).toEqual(['a', 'b', 'c'].slice(0, MAX_CHOICES));
+    if (verdict.kind === 'choices') expect(verdict.candidates.map((c) => c.entry.id)).toEqual(['a', 'b', 'c'].slice(0, MAX_CHOICES));
   });
 
   it('leaves out of the choices a third passage far less plausible than the best', () => {
@@ -64,21 +76,13 @@ describe('how sure the answerer is', () => {
       ],
       0.4,
     );
-    expect(verdict.kind === 'choices' && verdict.passages.map((p) => p.id)).toEqual(['a', 'b']);
+    expect(verdict.kind === 'choices' && verdict.candidates.map((c) => c.entry.id)).toEqual(['a', 'b']);
   });
 
   it('is not sure when nothing is near the question', () => {
     const verdict = decide([candidate('a', { coverage: 0.1, similarity: 0.35 }), candidate('b', { coverage: 0, similarity: 0.33 })], 0.1);
     expect(verdict.kind).toBe('not-sure');
     expect(decide([], 0)).toEqual({ kind: 'not-sure', confidence: 0 });
-  });
-
-  it('never offers two pieces of one long answer as two choices', () => {
-    const first = { ...candidate('a', { score: 0.3, coverage: 0.5, similarity: 0.6 }), passage: passage('a', 'Same?') };
-    const second = { ...candidate('b', { score: 0.29, coverage: 0.5, similarity: 0.6 }), passage: passage('b', 'Same?') };
-    const other = candidate('c', { score: 0.28, coverage: 0.45, similarity: 0.58 });
-    const verdict = decide([first, second, other], 0.4);
-    expect(verdict.kind === 'choices' && verdict.passages.map((p) => p.id)).toEqual(['a', 'c']);
   });
 
   it('weighs words and meaning into one plausibility, and words alone without meaning', () => {
