@@ -1,16 +1,24 @@
-// How sure the answerer is of its best passages, and what it does about it: one answer when the
-// best passage is plainly the one, a short list of choices when two or three are close, "not sure"
-// when none is near the question. A wrong answer given confidently costs more than an honest
-// "not sure": customers act on it.
+// How sure the answerer is of its best entries, and what it does about it (SPEC §7 "Answer first
+// when it knows"): one answer when the best entry clearly leads the next *different* entry, by
+// words and by meaning, and both put it first; a short list of choices when two or three
+// different entries are close; "not sure" when none is near the question. How confident the best
+// looks on its own separates right from wrong poorly (measured on real customers' messages); its
+// lead over the next entry and the two rankings agreeing separate them well.
+import type { KnowledgeEntry } from './entries.js';
 import type { Passage } from './retrieval.js';
 
+/** One entry the question may be asking about. */
 export interface Candidate {
+  entry: KnowledgeEntry;
+  /** the entry's passage that matched best (a long answer's piece, or a phrasing) */
   passage: Passage;
   /** the fused rank score (higher is better) */
   score: number;
-  /** share of the question's words the passage covers, in [0, 1] */
+  /** the words' own score of the entry (BM25, its best passage); 0 when the words did not find it */
+  wordScore: number;
+  /** share of the question's words the entry covers, in [0, 1] */
   coverage: number;
-  /** cosine of the question's and the passage's sentence vectors; undefined without meaning */
+  /** cosine of the question's and the entry's nearest passage's sentence vectors; undefined without meaning */
   similarity?: number;
   /** rank in the word ranking and in the meaning ranking (0 = first); -1 when absent */
   wordRank: number;
@@ -18,86 +26,95 @@ export interface Candidate {
 }
 
 export type Verdict =
-  | { kind: 'answer'; passage: Passage; confidence: number }
-  | { kind: 'choices'; passages: Passage[]; confidence: number }
+  | { kind: 'answer'; candidate: Candidate; confidence: number }
+  | { kind: 'choices'; candidates: Candidate[]; confidence: number }
   | { kind: 'not-sure'; confidence: number };
 
-// Measured on the bike shop, dental, yoga and garage sets with off-topic questions added
-// (test/services/knowledge/quality.test.ts): absolute similarity tells an off-topic question
-// from a paraphrase far better than how far the best passage stands out, because the best of
-// forty passages always stands out somewhat.
-/** similarity from which a passage starts to look like the answer, and where it fully does */
+/** similarity from which an entry starts to look like the answer, and where it fully does */
 const SIMILAR_FROM = 0.3;
 const SIMILAR_AT = 0.8;
-/** the words' share in a passage's plausibility; the rest is its meaning */
+/** the words' share in an entry's plausibility; the rest is its meaning */
 const WORDS_SHARE = 0.45;
-/** plausibility from which the best passage is given as the answer… */
-const SURE = 0.6;
-/** …provided the fused ranking puts it this far ahead of the next, or both rankings put it first */
-const CLEAR_LEAD = 0.2;
 /**
- * The words' own confidence (coverage, intent, runner-up) from which their first passage is the
- * answer: the question uses the knowledge base's words, and meaning is not asked (an encoder call
- * saved). Measured on the quality sets, no answer given this way was wrong.
+ * The words' own confidence (coverage, intent, runner-up) from which their first entry is the
+ * answer without asking meaning (an encoder call saved): the question uses the knowledge base's
+ * own words and no other entry comes near.
  */
 export const SURE_BY_WORDS = 0.9;
-/** …and the runner-up is at least this much less plausible: "how much for a bike?" is a city bike's price or an e-bike's */
-const PLAIN_GAP = 0.05;
-/** plausibility from which the best passages are offered as choices (lower when both rankings put the best first)… */
-const WORTH_OFFERING = 0.25;
-const WORTH_OFFERING_BOTH_FIRST = 0.2;
-/** …or the words' confidence, when their first passage is among the best */
-const WORTH_OFFERING_BY_WORDS = 0.5;
-/** a runner-up is offered beside the best when it is at least this share as plausible */
+// Measured on the quality sets (test/services/knowledge/quality.test.ts), off-topic questions
+// included: of the questions whose first entry was right, most had both rankings agree on it with a
+// clear lead; of those whose first entry was wrong, few did.
+/** The best entry is the answer when both rankings put it first, it is this plausible… */
+const SURE = 0.55;
+/** …and it leads the next different entry's word score by this share of its own… */
+const WORD_LEAD = 0.2;
+/** …and the next different entry's similarity by this much… */
+const MEANING_LEAD = 0.08;
+/** …or, more plausible still, it leads by words alone this far (meaning agreeing, by any margin). */
+const SURER = 0.65;
+const WIDE_WORD_LEAD = 0.5;
+/** plausibility below which nothing is near the question: "not sure" (lower when both rankings put the best first)… */
+const NEAR = 0.25;
+const NEAR_BOTH_FIRST = 0.2;
+/** …unless the words alone are this confident in an entry among the best: it is offered */
+const OFFER_BY_WORDS = 0.5;
+/** another entry is offered beside the best two when it is at least this share as plausible */
 const CLOSE_SHARE = 0.3;
 /** at most this many choices: a longer list is read by nobody */
 export const MAX_CHOICES = 3;
 
-/** Without sentence vectors (encoder off or failed), the words alone: a looser, older measure. */
+/** Without sentence vectors (encoder off or failed), the words alone: their confidence, and the runner-up's score. */
 const SURE_BY_WORDS_ALONE = 0.35;
+const CLOSE_BY_WORDS_ALONE = 0.7;
 
 const between = (value: number, low: number, high: number) => Math.min(1, Math.max(0, (value - low) / (high - low)));
+const round = (n: number) => Math.round(n * 1000) / 1000;
 
-/** How plausible it is that this passage answers the question, in [0, 1]. */
+/** How plausible it is that this entry answers the question, in [0, 1]. */
 export function plausibility(candidate: Candidate): number {
   if (candidate.similarity === undefined) return candidate.coverage;
   return WORDS_SHARE * candidate.coverage + (1 - WORDS_SHARE) * between(candidate.similarity, SIMILAR_FROM, SIMILAR_AT);
 }
 
-/** Two pieces of one question/answer pair, cut because the answer was long. */
-export function samePair(a: Passage, b: Passage): boolean {
-  return a.question !== '' && a.question === b.question && a.documentId === b.documentId;
+/** How far the best entry stands above the best of the others, by words and by meaning. */
+export function leadOf(best: Candidate, others: Candidate[]): { words: number; meaning: number } {
+  const nextWords = Math.max(0, ...others.map((c) => c.wordScore));
+  const nextMeaning = Math.max(0, ...others.map((c) => c.similarity ?? 0));
+  return {
+    words: best.wordScore > 0 ? 1 - nextWords / best.wordScore : 0,
+    meaning: (best.similarity ?? 0) - nextMeaning,
+  };
 }
 
 /**
- * The verdict on candidates ranked best first. `wordsConfidence` is the words' own confidence in
- * their best passage, used when there is no meaning to go by.
+ * The verdict on candidates (one per entry) ranked best first. `wordsConfidence` is the words'
+ * own confidence in their best entry.
  */
 export function decide(candidates: Candidate[], wordsConfidence: number): Verdict {
-  // One passage per question/answer pair: its later pieces mean the same.
-  const distinct = candidates.filter((c, i) => !candidates.slice(0, i).some((earlier) => samePair(earlier.passage, c.passage)));
-  const [best, next] = distinct;
+  const [best, next] = candidates;
   if (!best) return { kind: 'not-sure', confidence: 0 };
-  const round = (n: number) => Math.round(n * 1000) / 1000;
   if (best.similarity === undefined) {
-    // Words alone: the old rule — sure enough answers, close runners-up are offered.
-    if (wordsConfidence >= SURE_BY_WORDS_ALONE) return { kind: 'answer', passage: best.passage, confidence: round(wordsConfidence) };
-    if (next && best.coverage >= WORTH_OFFERING && next.score >= best.score * 0.7) {
-      return { kind: 'choices', passages: distinct.slice(0, 2).map((c) => c.passage), confidence: round(wordsConfidence) };
+    // Words alone: sure enough answers, a close runner-up is offered beside.
+    if (wordsConfidence >= SURE_BY_WORDS_ALONE) return { kind: 'answer', candidate: best, confidence: round(wordsConfidence) };
+    if (next && best.coverage >= NEAR && next.score >= best.score * CLOSE_BY_WORDS_ALONE) {
+      return { kind: 'choices', candidates: [best, next], confidence: round(wordsConfidence) };
     }
     return { kind: 'not-sure', confidence: round(wordsConfidence) };
   }
-  const top = distinct.slice(0, MAX_CHOICES);
+  const top = candidates.slice(0, MAX_CHOICES);
   const plausible = top.map(plausibility);
   const confidence = round(plausible[0]!);
-  const lead = next ? (best.score - next.score) / best.score : 1;
   const bothFirst = best.wordRank === 0 && best.meaningRank === 0;
-  const plain = (plausible[1] ?? 0) <= plausible[0]! - PLAIN_GAP;
-  if (plausible[0]! >= SURE && plain && (lead >= CLEAR_LEAD || bothFirst)) return { kind: 'answer', passage: best.passage, confidence };
-  const wordsOffer = wordsConfidence >= WORTH_OFFERING_BY_WORDS && top.some((c) => c.wordRank === 0);
-  if (plausible[0]! < (bothFirst ? WORTH_OFFERING_BOTH_FIRST : WORTH_OFFERING) && !wordsOffer) return { kind: 'not-sure', confidence };
-  if (!next) return { kind: 'answer', passage: best.passage, confidence };
-  // The best is not sure enough alone: offer it with those close to it (at least two).
-  const offered = top.filter((_, i) => i < 2 || plausible[i]! >= plausible[0]! * CLOSE_SHARE);
-  return { kind: 'choices', passages: offered.map((c) => c.passage), confidence };
+  const lead = leadOf(best, candidates.slice(1));
+  const leads =
+    (plausible[0]! >= SURE && lead.words >= WORD_LEAD && lead.meaning >= MEANING_LEAD) ||
+    (plausible[0]! >= SURER && lead.words >= WIDE_WORD_LEAD && lead.meaning >= 0);
+  if (bothFirst && leads) return { kind: 'answer', candidate: best, confidence };
+  const offeredByWords = wordsConfidence >= OFFER_BY_WORDS && top.some((c) => c.wordRank === 0);
+  if (plausible[0]! < (bothFirst ? NEAR_BOTH_FIRST : NEAR) && !offeredByWords) return { kind: 'not-sure', confidence };
+  // Only one entry is anywhere near: a menu of one is a question, not a choice.
+  if (!next) return { kind: 'answer', candidate: best, confidence };
+  // Torn: the best with the different entries close to it (at least two).
+  const close = top.filter((_, i) => i < 2 || plausible[i]! >= plausible[0]! * CLOSE_SHARE);
+  return { kind: 'choices', candidates: close, confidence };
 }

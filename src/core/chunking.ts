@@ -1,27 +1,8 @@
-// Documents cut into passages that can each answer a question on their own: one per
-// question/answer pair, otherwise paragraphs under their heading, merged while short.
-export interface Chunk {
-  /** `<documentId>#<n>` */
-  id: string;
-  documentId: string;
-  /** the document's title */
-  title: string;
-  /** the Markdown headings above the passage, outermost first, joined with " › " */
-  heading: string;
-  /** the question of a Q/A pair (or of an FAQ heading ending in "?"); '' for prose */
-  question: string;
-  /** what the customer is told: the answer of a pair, or the paragraph(s) */
-  text: string;
-}
-
-export interface ChunkSource {
-  id: string;
-  title: string;
-  content: string;
-}
-
+// The pieces of a document's text: its sections under Markdown headings, the question/answer
+// pairs and paragraphs in them, and long answers cut into passages that can be searched on their
+// own. What an entry is, and which pieces belong to one, is core/entries.ts's.
 /** Prose paragraphs under one heading are merged up to this many characters. */
-const MERGE_UP_TO = 600;
+export const MERGE_UP_TO = 600;
 /** A paragraph longer than this is cut into groups of whole sentences. */
 const SPLIT_ABOVE = 900;
 /**
@@ -88,13 +69,13 @@ export function parsePair(block: string): { question: string; answer: string } |
   return undefined;
 }
 
-interface Section {
+export interface Section {
   headings: string[];
   blocks: string[];
 }
 
 /** Splits into sections at Markdown headings, and each section into blocks at blank lines and `Q:` lines. */
-function sections(content: string): Section[] {
+export function sections(content: string): Section[] {
   const out: Section[] = [];
   let headings: string[] = [];
   let current: Section = { headings, blocks: [] };
@@ -123,7 +104,8 @@ function sections(content: string): Section[] {
   return out;
 }
 
-function splitLong(text: string): string[] {
+/** A long text cut into groups of whole sentences, none longer than MAX_PASSAGE_CHARACTERS. */
+export function splitLong(text: string): string[] {
   if (text.length <= SPLIT_ABOVE) return [text];
   const groups: string[] = [];
   let group = '';
@@ -156,48 +138,6 @@ function cutToLength(text: string): string[] {
 }
 
 /** A question or heading cut to MAX_QUESTION_CHARACTERS. */
-function shortened(text: string): string {
+export function shortened(text: string): string {
   return text.length <= MAX_QUESTION_CHARACTERS ? text : `${text.slice(0, MAX_QUESTION_CHARACTERS - 1).trimEnd()}…`;
-}
-
-export function chunkDocument(doc: ChunkSource): Chunk[] {
-  const chunks: Chunk[] = [];
-  const add = (headings: string[], question: string, text: string) => {
-    for (const piece of splitLong(text)) {
-      chunks.push({
-        id: `${doc.id}#${chunks.length}`,
-        documentId: doc.id,
-        title: doc.title,
-        heading: headings.map(shortened).join(' › '),
-        question: shortened(question),
-        text: piece,
-      });
-    }
-  };
-  for (const section of sections(doc.content)) {
-    const last = section.headings[section.headings.length - 1] ?? '';
-    // An FAQ written as "## Do you rent bikes?" + answer: the heading is the question and its
-    // prose, however long, the one answer.
-    const faq = last.endsWith('?');
-    const headings = faq ? section.headings.slice(0, -1) : section.headings;
-    let prose = '';
-    const flushProse = () => {
-      if (prose) add(headings, faq ? last : '', prose);
-      prose = '';
-    };
-    for (const block of section.blocks) {
-      const pair = parsePair(block);
-      if (pair) {
-        flushProse();
-        add(headings, pair.question.replace(/\s+/g, ' ').trim(), pair.answer);
-      } else if (prose && (faq || prose.length + block.length + 2 <= MERGE_UP_TO)) {
-        prose = `${prose}\n\n${block}`;
-      } else {
-        flushProse();
-        prose = block;
-      }
-    }
-    flushProse();
-  }
-  return chunks;
 }

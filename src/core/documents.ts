@@ -1,5 +1,5 @@
 // Uploaded files turned into knowledge-base text: .txt and .md as they are, .html as readable
-// text, .csv as "Q:/A:" pairs (so chunking keeps each pair one passage).
+// text, .csv as "Q:/A:" pairs (so each row is one entry, its extra question columns more phrasings).
 import { parse } from 'csv-parse/sync';
 import { badRequest } from './errors.js';
 import { htmlToText } from './text.js';
@@ -17,7 +17,13 @@ const EXTENSIONS: Record<string, SourceType> = { txt: 'txt', text: 'txt', md: 'm
 const QUESTION_HEADER = /^(questions?|q|query|faq|prompt)$|question/i;
 const ANSWER_HEADER = /^(answers?|a|response|reply)$|answer/i;
 
-/** "Q: …\nA: …" pairs from a CSV whose header row names a question and an answer column. */
+/** A header naming more ways of asking the row's question ("Question 2", "Other phrasings", "Variations"). */
+const PHRASING_HEADER = /question|phrasing|variant|variation|alternat|synonym|also asked/i;
+
+/**
+ * "Q: …\nA: …" pairs from a CSV whose header row names a question and an answer column. Further
+ * question columns hold more phrasings of the row's question: they join it as "Q: a | b | c".
+ */
 export function csvToPairs(csv: string): string {
   let rows: string[][];
   try {
@@ -31,10 +37,14 @@ export function csvToPairs(csv: string): string {
   if (q < 0 || a < 0) {
     throw badRequest('The CSV file needs a header row with a "question" column and an "answer" column.', 'INVALID_FILE');
   }
+  const more = header.flatMap((h, i) => (i !== q && i !== a && PHRASING_HEADER.test(h) && !ANSWER_HEADER.test(h) ? [i] : []));
   return rows
     .slice(1)
     .filter((row) => row[q] && row[a])
-    .map((row) => `Q: ${row[q]!.replace(/\s+/g, ' ')}\nA: ${row[a]}`)
+    .map((row) => {
+      const question = [row[q]!, ...more.map((i) => row[i] ?? '')].map((cell) => cell.replace(/\s+/g, ' ').trim()).filter(Boolean);
+      return `Q: ${question.join(' | ')}\nA: ${row[a]}`;
+    })
     .join('\n\n');
 }
 

@@ -2,14 +2,15 @@
 // words ("can my mate tag along" for "Can I bring a friend?"); a sentence encoder places both
 // near each other. The word ranking and the meaning ranking are fused by their ranks (reciprocal
 // rank fusion), so neither's scale needs calibrating against the other's, and a passage both
-// rank high wins; how sure that makes the answerer is core/certainty.ts's.
-import { type Candidate, samePair } from './certainty.js';
+// rank high wins; how sure that makes the answerer is core/certainty.ts's. Both rank entries: an
+// entry is as near as the nearest of its passages (its answer's pieces, its phrasings).
+import type { Candidate } from './certainty.js';
 import type { Hit, KnowledgeIndex, Passage } from './retrieval.js';
 
 /** Stored vectors are unit length, one signed byte a dimension: a component of 1 is 127. */
 const SCALE = 127;
 
-/** The text of a passage the encoder reads: its question (when it has one) and its answer. */
+/** The text of a passage the encoder reads: its question (when it has one) and its piece of the answer. */
 export function meaningText(passage: Pick<Passage, 'question' | 'text'>): string {
   return `${passage.question} ${passage.text}`.trim();
 }
@@ -44,32 +45,31 @@ const FUSION_K = 5;
 
 /**
  * The word ranking (every hit, best first) and the meaning ranking of the index's passage vectors
- * fused into candidates, best first, each with what both rankings say of it (core/certainty.ts
- * weighs them). Pieces of one long answer mean the same: the words' first piece leads.
+ * fused into one candidate per entry, best first, each with what both rankings say of it
+ * (core/certainty.ts weighs them).
  */
 export function fuseWithMeaning(wordHits: Hit[], index: KnowledgeIndex, questionVector: Float32Array): Candidate[] {
   const vectors = index.vectors ?? [];
-  const byId = new Map<string, Candidate>();
-  const meaning = [...index.passages.values()].map((passage, i) => {
-    const candidate: Candidate = {
-      passage,
-      score: 0,
-      coverage: 0,
-      similarity: vectors[i] ? similarity(questionVector, vectors[i]) : 0,
-      wordRank: -1,
-      meaningRank: -1,
-    };
-    byId.set(passage.id, candidate);
-    return candidate;
+  const byEntry = new Map<string, Candidate>();
+  [...index.passages.values()].forEach((passage, i) => {
+    const near = vectors[i] ? similarity(questionVector, vectors[i]) : 0;
+    const known = byEntry.get(passage.entryId);
+    if (known) {
+      if (near > known.similarity!) [known.similarity, known.passage] = [near, passage];
+      return;
+    }
+    const entry = index.entries.get(passage.entryId);
+    if (entry) byEntry.set(entry.id, { entry, passage, score: 0, wordScore: 0, coverage: 0, similarity: near, wordRank: -1, meaningRank: -1 });
   });
   wordHits.forEach((hit, rank) => {
-    const candidate = byId.get(hit.passage.id);
+    const candidate = byEntry.get(hit.entry.id);
     if (!candidate) return;
     candidate.score += 1 / (FUSION_K + rank);
-    candidate.coverage = hit.coverage;
-    candidate.wordRank = rank;
+    // The words' best passage is the one told from a long answer: it holds the customer's words.
+    [candidate.passage, candidate.wordScore, candidate.coverage, candidate.wordRank] = [hit.passage, hit.score, hit.coverage, rank];
   });
-  meaning
+  const all = [...byEntry.values()];
+  all
     .sort((a, b) => b.similarity! - a.similarity!)
     .forEach((candidate, rank) => {
       candidate.score += 1 / (FUSION_K + rank);
@@ -77,13 +77,18 @@ export function fuseWithMeaning(wordHits: Hit[], index: KnowledgeIndex, question
     });
   // A tie (first in one ranking, second in the other) goes to the words: they know the question's intent.
   const wordOrder = (c: Candidate) => (c.wordRank < 0 ? Number.MAX_SAFE_INTEGER : c.wordRank);
-  const all = meaning.sort((a, b) => b.score - a.score || wordOrder(a) - wordOrder(b) || b.similarity! - a.similarity!);
-  const first = wordHits[0] && byId.get(wordHits[0].passage.id);
-  if (first && all[0] && all[0] !== first && samePair(all[0].passage, first.passage)) all.unshift(...all.splice(all.indexOf(first), 1));
-  return all;
+  return all.sort((a, b) => b.score - a.score || wordOrder(a) - wordOrder(b) || b.similarity! - a.similarity!);
 }
 
 /** The word ranking alone as candidates, when there is no meaning to fuse with. */
 export function wordCandidates(wordHits: Hit[]): Candidate[] {
-  return wordHits.map((hit, rank) => ({ passage: hit.passage, score: hit.score, coverage: hit.coverage, wordRank: rank, meaningRank: -1 }));
+  return wordHits.map((hit, rank) => ({
+    entry: hit.entry,
+    passage: hit.passage,
+    score: hit.score,
+    wordScore: hit.score,
+    coverage: hit.coverage,
+    wordRank: rank,
+    meaningRank: -1,
+  }));
 }

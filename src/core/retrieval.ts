@@ -2,9 +2,9 @@
 // their WordNet synonyms at a lower weight, and a boost for passages holding the kind of fact the
 // question asks for. Confidence is how much of the question the best passage covers.
 import MiniSearch from 'minisearch';
-import type { Chunk } from './chunking.js';
+import { type Chunk, chunksOfEntries, type KnowledgeEntry } from './entries.js';
 import { intentBoost, passageFacts, questionIntents, withoutIntentPhrases, type PassageFacts } from './intent.js';
-import { contentWords, isStopWord, stem, tokenize } from './text.js';
+import { contentWords, isStopWord, stem, tokenize, withShorthandWrittenOut } from './text.js';
 
 /**
  * What retrieval knows about English words, handed in by its caller (the knowledge service reads
@@ -67,6 +67,8 @@ export interface Passage extends Chunk {
 export interface KnowledgeIndex {
   search: MiniSearch<IndexedChunk>;
   passages: Map<string, Passage>;
+  /** what the passages are pieces of, by entry id */
+  entries: Map<string, KnowledgeEntry>;
   /** stem → number of passages containing it */
   documentFrequency: Map<string, number>;
   maxIdf: number;
@@ -78,33 +80,74 @@ export interface KnowledgeIndex {
   encoder?: string;
 }
 
+/** One entry found by the words: the best of its passages (its answer's pieces, its phrasings) speaks for it. */
 export interface Hit {
+  entry: KnowledgeEntry;
+  /** the entry's passage that scored best */
   passage: Passage;
   score: number;
-  /** share of the question this passage answers, in [0, 1] */
+  /** share of the question the entry answers (its best passage's), in [0, 1] */
   coverage: number;
-  /** sentence-vector similarity to the question, when answered by meaning too */
-  meaning?: number;
 }
 
 function toIndexed(chunk: Chunk): IndexedChunk {
-  return { id: chunk.id, question: chunk.question, heading: [chunk.title, chunk.heading].filter(Boolean).join(' › '), text: chunk.text };
+  return { id: chunk.id, question: chunk.question, heading: chunk.title, text: chunk.text };
 }
 
-/** The serialized index and passages, as stored in `knowledge_indexes`; `onProgress` hears each passage added. */
-export function buildIndex(chunks: Chunk[], onProgress?: (done: number) => void): { indexJson: string; chunksJson: string } {
+/** What `chunks_json` holds: the entries and the chunks the index finds them by. */
+interface StoredEntries {
+  entries: KnowledgeEntry[];
+  chunks: Chunk[];
+}
+
+/** Before entries, `chunks_json` was the passages alone (with a heading each): each stands for an entry of its own. */
+interface PassageBeforeEntries {
+  id: string;
+  documentId: string;
+  title: string;
+  heading?: string;
+  question: string;
+  text: string;
+}
+
+function storedEntries(chunksJson: string): StoredEntries {
+  const stored = JSON.parse(chunksJson) as StoredEntries | PassageBeforeEntries[];
+  if (!Array.isArray(stored)) return stored;
+  return {
+    entries: stored.map((p) => ({
+      id: p.id,
+      documentId: p.documentId,
+      documentTitle: p.title,
+      question: p.question || (p.heading?.split(' › ').at(-1) ?? ''),
+      phrasings: [],
+      answer: p.text,
+    })),
+    chunks: stored.map((p) => ({ id: p.id, entryId: p.id, documentId: p.documentId, title: p.title, question: p.question, text: p.text })),
+  };
+}
+
+/**
+ * The entries cut into passages (core/entries.ts) and indexed: the serialized index, and the
+ * entries and passages as stored in `knowledge_indexes`. `onProgress` hears each passage added.
+ */
+export function buildIndex(
+  entries: KnowledgeEntry[],
+  onProgress?: (done: number, total: number) => void,
+): { indexJson: string; chunksJson: string; chunks: Chunk[] } {
+  const chunks = chunksOfEntries(entries);
   const search = new MiniSearch<IndexedChunk>(indexOptions);
   // One at a time, as addAll would, to report how far it is.
   chunks.forEach((chunk, i) => {
     search.add(toIndexed(chunk));
-    onProgress?.(i + 1);
+    onProgress?.(i + 1, chunks.length);
   });
-  return { indexJson: JSON.stringify(search), chunksJson: JSON.stringify(chunks) };
+  return { indexJson: JSON.stringify(search), chunksJson: JSON.stringify({ entries, chunks } satisfies StoredEntries), chunks };
 }
 
 export function loadIndex(indexJson: string, chunksJson: string, lexicon: Lexicon, vectors?: Int8Array[]): KnowledgeIndex {
-  const index = emptyIndex(MiniSearch.loadJSON<IndexedChunk>(indexJson, indexOptions), lexicon);
-  for (const chunk of JSON.parse(chunksJson) as Chunk[]) addPassage(index, chunk);
+  const { entries, chunks } = storedEntries(chunksJson);
+  const index = emptyIndex(MiniSearch.loadJSON<IndexedChunk>(indexJson, indexOptions), lexicon, entries);
+  for (const chunk of chunks) addPassage(index, chunk);
   return finished(index, vectors);
 }
 
@@ -116,8 +159,8 @@ const LOAD_SLICE = 250;
  * passages takes half a second or more to load, which would otherwise hold up every webhook.
  */
 export async function loadIndexAsync(indexJson: string, chunksJson: string, lexicon: Lexicon, vectors?: Int8Array[]): Promise<KnowledgeIndex> {
-  const index = emptyIndex(await MiniSearch.loadJSONAsync<IndexedChunk>(indexJson, indexOptions), lexicon);
-  const chunks = JSON.parse(chunksJson) as Chunk[];
+  const { entries, chunks } = storedEntries(chunksJson);
+  const index = emptyIndex(await MiniSearch.loadJSONAsync<IndexedChunk>(indexJson, indexOptions), lexicon, entries);
   for (let i = 0; i < chunks.length; i++) {
     if (i > 0 && i % LOAD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     addPassage(index, chunks[i]!);
@@ -125,14 +168,16 @@ export async function loadIndexAsync(indexJson: string, chunksJson: string, lexi
   return finished(index, vectors);
 }
 
-function emptyIndex(search: MiniSearch<IndexedChunk>, lexicon: Lexicon): KnowledgeIndex {
-  return { search, passages: new Map(), documentFrequency: new Map(), maxIdf: 0, lexicon };
+function emptyIndex(search: MiniSearch<IndexedChunk>, lexicon: Lexicon, entries: KnowledgeEntry[]): KnowledgeIndex {
+  return { search, passages: new Map(), entries: new Map(entries.map((e) => [e.id, e])), documentFrequency: new Map(), maxIdf: 0, lexicon };
 }
 
 function addPassage(index: KnowledgeIndex, chunk: Chunk): void {
   const indexed = toIndexed(chunk);
   const seen = new Set<string>();
-  index.passages.set(chunk.id, { ...chunk, facts: passageFacts(`${chunk.question}\n${chunk.text}`), terms: seen });
+  // A passage that is only another phrasing holds the facts of its entry's answer.
+  const text = chunk.text || index.entries.get(chunk.entryId)?.answer || '';
+  index.passages.set(chunk.id, { ...chunk, facts: passageFacts(`${chunk.question}\n${text}`), terms: seen });
   for (const field of indexOptions.fields) {
     for (const word of tokenize(indexed[field as keyof IndexedChunk])) {
       const term = indexOptions.processTerm(word);
@@ -195,7 +240,8 @@ function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms
  */
 function readQuestion(index: KnowledgeIndex, question: string): QueryWord[] {
   const words: QueryWord[] = [];
-  const content = contentWords(withoutIntentPhrases(question));
+  const written = withShorthandWrittenOut(question, (word) => index.documentFrequency.has(stem(word)));
+  const content = contentWords(withoutIntentPhrases(written));
   const unknown = (word: string) => !index.documentFrequency.has(stem(word));
   const standsIn = new Set<number>();
   for (let i = 0; i + 1 < content.length; i++) {
@@ -225,7 +271,7 @@ function coverageOf(index: KnowledgeIndex, words: QueryWord[], matched: Set<stri
   return total === 0 ? 0 : covered / total;
 }
 
-/** The best passages for a question, best first, at most `limit`. */
+/** The entries that best answer a question by its words, best first, at most `limit`. */
 export function searchIndex(index: KnowledgeIndex, question: string, limit = 3): Hit[] {
   const words = readQuestion(index, question);
   if (words.length === 0 || index.passages.size === 0) return [];
@@ -257,7 +303,8 @@ export function searchIndex(index: KnowledgeIndex, question: string, limit = 3):
     fuzzy: (term) => (weights.get(term) === 1 && term.length >= 5 && !index.documentFrequency.has(term) ? 1 : false),
     maxFuzzy: 1,
   });
-  const ranked: { passage: Passage; score: number; matched: string[] }[] = [];
+  // One hit per entry: its passages' best score, and the most of the question any of them covers.
+  const byEntry = new Map<string, { passage: Passage; score: number; found: { passage: Passage; matched: string[] }[] }>();
   for (const result of results) {
     const passage = index.passages.get(result.id as string);
     if (!passage) continue;
@@ -266,13 +313,25 @@ export function searchIndex(index: KnowledgeIndex, question: string, limit = 3):
     const matched = result.queryTerms;
     const wordsMatched = searched.filter((w) => matched.includes(w.term) || w.synonyms.some((s) => matched.includes(s))).length;
     const score = (result.score / Math.max(1, matched.length)) * wordsMatched * intentBoost(intents, passage.facts);
-    ranked.push({ passage, score, matched });
+    const known = byEntry.get(passage.entryId);
+    if (!known) byEntry.set(passage.entryId, { passage, score, found: [{ passage, matched }] });
+    else {
+      known.found.push({ passage, matched });
+      if (score > known.score) [known.passage, known.score] = [passage, score];
+    }
   }
-  ranked.sort((a, b) => b.score - a.score);
-  return ranked.slice(0, limit).map(({ passage, score, matched }) => {
-    const found = new Set(matched);
-    for (const word of words) if (passage.terms.has(word.term)) found.add(word.term);
-    return { passage, score, coverage: coverageOf(index, words, found) };
+  const ranked = [...byEntry.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+  return ranked.flatMap(({ passage, score, found }) => {
+    const entry = index.entries.get(passage.entryId);
+    if (!entry) return [];
+    const coverage = Math.max(
+      ...found.map(({ passage: part, matched }) => {
+        const terms = new Set(matched);
+        for (const word of words) if (part.terms.has(word.term)) terms.add(word.term);
+        return coverageOf(index, words, terms);
+      }),
+    );
+    return [{ entry, passage, score, coverage }];
   });
 }
 

@@ -1,21 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { type Candidate, decide, MAX_CHOICES, plausibility } from '../../src/core/certainty.js';
+import { type Candidate, decide, leadOf, MAX_CHOICES, plausibility } from '../../src/core/certainty.js';
+import type { KnowledgeEntry } from '../../src/core/entries.js';
 import type { Passage } from '../../src/core/retrieval.js';
 
-const passage = (id: string, question = `Question ${id}?`): Passage => ({
+const entry = (id: string): KnowledgeEntry => ({
   id,
   documentId: 'doc',
+  documentTitle: 'FAQ',
+  question: `Question ${id}?`,
+  phrasings: [],
+  answer: `Answer ${id}.`,
+});
+
+const passage = (id: string): Passage => ({
+  id: `${id}/0`,
+  entryId: id,
+  documentId: 'doc',
   title: 'FAQ',
-  heading: '',
-  question,
+  question: `Question ${id}?`,
   text: `Answer ${id}.`,
   facts: { price: false, time: false, duration: false },
   terms: new Set(),
 });
 
 const candidate = (id: string, fields: Partial<Candidate>): Candidate => ({
+  entry: entry(id),
   passage: passage(id),
   score: 0.3,
+  wordScore: 0,
   coverage: 0,
   similarity: 0.3,
   wordRank: -1,
@@ -24,26 +36,40 @@ const candidate = (id: string, fields: Partial<Candidate>): Candidate => ({
 });
 
 describe('how sure the answerer is', () => {
-  it('answers when the best passage is plausible and plainly ahead', () => {
-    const verdict = decide(
-      [candidate('a', { score: 0.4, coverage: 0.9, similarity: 0.75 }), candidate('b', { score: 0.2, coverage: 0.2, similarity: 0.4 })],
-      0.9,
-    );
-    expect(verdict).toMatchObject({ kind: 'answer', passage: { id: 'a' } });
+  it('answers when both rankings put the best entry first and it leads the next different entry by words and by meaning', () => {
+    const leading = candidate('a', { score: 0.4, wordScore: 10, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 });
+    const verdict = decide([leading, candidate('b', { score: 0.3, wordScore: 6, coverage: 0.4, similarity: 0.55, wordRank: 1, meaningRank: 1 })], 0.6);
+    expect(verdict).toMatchObject({ kind: 'answer', candidate: { entry: { id: 'a' } } });
+    expect(leadOf(leading, [candidate('b', { wordScore: 6, similarity: 0.55 })])).toEqual({ words: 0.4, meaning: expect.closeTo(0.15) });
   });
 
-  it('answers when both rankings put the best first, even without a lead', () => {
+  it('offers a menu instead when the rankings disagree, however confident the best looks', () => {
+    // Words first, meaning second: the two rankings do not agree on it.
     const verdict = decide(
       [
-        candidate('a', { score: 0.4, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 }),
-        candidate('b', { score: 0.39, coverage: 0.7, similarity: 0.68 }),
+        candidate('a', { score: 0.4, wordScore: 10, coverage: 1, similarity: 0.75, wordRank: 0, meaningRank: 1 }),
+        candidate('b', { score: 0.39, wordScore: 2, coverage: 0.3, similarity: 0.8, wordRank: 1, meaningRank: 0 }),
       ],
-      0.6,
+      0.8,
     );
-    expect(verdict.kind).toBe('answer');
+    expect(verdict.kind === 'choices' && verdict.candidates.map((c) => c.entry.id)).toEqual(['a', 'b']);
   });
 
-  it('offers two or three close passages instead of guessing', () => {
+  it('offers a menu when the next different entry is close by words or by meaning', () => {
+    const best = { score: 0.4, wordScore: 10, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 };
+    // Close by words (9 of 10)…
+    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 9, coverage: 0.7, similarity: 0.5, wordRank: 1 })], 0.5).kind).toBe('choices');
+    // …or close by meaning (0.69 against 0.7) with the words not far ahead (7 of 10)…
+    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 7, coverage: 0.2, similarity: 0.69, meaningRank: 1 })], 0.5).kind).toBe(
+      'choices',
+    );
+    // …but a wide lead by words (2 of 10) answers while meaning agrees, however narrowly.
+    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 2, coverage: 0.2, similarity: 0.69, meaningRank: 1 })], 0.5).kind).toBe(
+      'answer',
+    );
+  });
+
+  it('offers two or three close entries instead of guessing', () => {
     const close = [
       candidate('a', { score: 0.3, coverage: 0.5, similarity: 0.6 }),
       candidate('b', { score: 0.29, coverage: 0.5, similarity: 0.58 }),
@@ -52,10 +78,10 @@ describe('how sure the answerer is', () => {
     ];
     const verdict = decide(close, 0.4);
     expect(verdict.kind).toBe('choices');
-    if (verdict.kind === 'choices') expect(verdict.passages.map((p) => p.id)).toEqual(['a', 'b', 'c'].slice(0, MAX_CHOICES));
+    if (verdict.kind === 'choices') expect(verdict.candidates.map((c) => c.entry.id)).toEqual(['a', 'b', 'c'].slice(0, MAX_CHOICES));
   });
 
-  it('leaves out of the choices a third passage far less plausible than the best', () => {
+  it('leaves out of the choices a third entry far less plausible than the best', () => {
     const verdict = decide(
       [
         candidate('a', { score: 0.3, coverage: 0.6, similarity: 0.6 }),
@@ -64,21 +90,13 @@ describe('how sure the answerer is', () => {
       ],
       0.4,
     );
-    expect(verdict.kind === 'choices' && verdict.passages.map((p) => p.id)).toEqual(['a', 'b']);
+    expect(verdict.kind === 'choices' && verdict.candidates.map((c) => c.entry.id)).toEqual(['a', 'b']);
   });
 
   it('is not sure when nothing is near the question', () => {
     const verdict = decide([candidate('a', { coverage: 0.1, similarity: 0.35 }), candidate('b', { coverage: 0, similarity: 0.33 })], 0.1);
     expect(verdict.kind).toBe('not-sure');
     expect(decide([], 0)).toEqual({ kind: 'not-sure', confidence: 0 });
-  });
-
-  it('never offers two pieces of one long answer as two choices', () => {
-    const first = { ...candidate('a', { score: 0.3, coverage: 0.5, similarity: 0.6 }), passage: passage('a', 'Same?') };
-    const second = { ...candidate('b', { score: 0.29, coverage: 0.5, similarity: 0.6 }), passage: passage('b', 'Same?') };
-    const other = candidate('c', { score: 0.28, coverage: 0.45, similarity: 0.58 });
-    const verdict = decide([first, second, other], 0.4);
-    expect(verdict.kind === 'choices' && verdict.passages.map((p) => p.id)).toEqual(['a', 'c']);
   });
 
   it('weighs words and meaning into one plausibility, and words alone without meaning', () => {

@@ -3,7 +3,8 @@
 // the same as the patterns they replace read ordinary text — so trained indexes do not change.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkDocument, parseHeading, parsePair } from '../../src/core/chunking.js';
+import { parseHeading, parsePair } from '../../src/core/chunking.js';
+import { chunksOfEntries, entriesOfDocument } from '../../src/core/entries.js';
 import { csvToPairs, documentFromFile } from '../../src/core/documents.js';
 import { passageFacts } from '../../src/core/intent.js';
 import { buildIndex, loadIndex, type Lexicon } from '../../src/core/retrieval.js';
@@ -30,6 +31,7 @@ function expectSameText(actual: string, expected: string) {
   ).toBe(true);
 }
 const doc = (content: string) => ({ id: 'd', title: 'Page', content });
+const chunkDocument = (d: { id: string; title: string; content: string }) => chunksOfEntries(entriesOfDocument(d));
 const noLexicon: Lexicon = { synonymsOf: () => [], broaderWordsOf: () => [], generalFrequency: () => 0, isKnownPhrase: () => false };
 
 describe('inputs that took minutes are read in linear time', () => {
@@ -37,10 +39,10 @@ describe('inputs that took minutes are read in linear time', () => {
     const spaces = ' '.repeat(10_000);
     const content = `# a${spaces}x\n\nWe open at 9am.\n\n## Closing ${'#'.repeat(5000)}${spaces}\n\nWe close at 6pm.`;
     const chunks = withinBound(kb(content), () => chunkDocument(doc(content)));
-    // A heading is cut at 300 characters (core/chunking.ts): here its spaces.
-    expect(chunks.map((c) => [c.heading, c.text])).toEqual([
-      ['a…', 'We open at 9am.'],
-      ['a… › Closing', 'We close at 6pm.'],
+    // A heading names its section's entry, its run of spaces one space.
+    expect(chunks.map((c) => [c.question, c.text])).toEqual([
+      ['a x', 'We open at 9am.'],
+      ['Closing', 'We close at 6pm.'],
     ]);
   });
 
@@ -109,7 +111,7 @@ describe('inputs that took minutes are read in linear time', () => {
   });
 
   it('a passage of a 100,000-digit number (the duration pattern was quadratic: 10 s)', () => {
-    const { indexJson, chunksJson } = buildIndex(chunkDocument(doc(`${'1'.repeat(100_000)}\n\nDelivery takes 2-3 days.`)));
+    const { indexJson, chunksJson } = buildIndex(entriesOfDocument(doc(`${'1'.repeat(100_000)}\n\nDelivery takes 2-3 days.`)));
     const index = withinBound(100, () => loadIndex(indexJson, chunksJson, noLexicon));
     // The number is cut into passages of at most 1,200 digits; none is a duration, the delivery time is.
     const durations = [...index.passages.values()].map((p) => p.facts.duration);
@@ -207,9 +209,11 @@ describe('the linear parsers read text as the patterns they replace', () => {
     const content = textOf(['#', '##', ' ', '\n', '\n\n', '\r\n', 'a', 'Hi.', 'Q:', 'A:', 'x?', 'Question -', 'answer)', '\u2028']);
     fc.assert(
       fc.property(content, (text) => {
-        const chunks = chunkDocument(doc(text));
+        const entries = entriesOfDocument(doc(text));
+        const chunks = chunksOfEntries(entries);
         for (const chunk of chunks) expect(chunk.text).not.toBe('');
-        expect(chunks.map((c) => c.id)).toEqual(chunks.map((_, i) => `d#${i}`));
+        expect(entries.map((e) => e.id)).toEqual(entries.map((_, i) => `d#${i}`));
+        for (const chunk of chunks) expect(chunk.id.startsWith(`${chunk.entryId}/`)).toBe(true);
       }),
       { numRuns: 5_000 },
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkDocument } from '../../src/core/chunking.js';
+import { entriesOfDocument } from '../../src/core/entries.js';
 import { decide } from '../../src/core/certainty.js';
 import { fuseWithMeaning, meaningText, packVectors, unpackVectors } from '../../src/core/meaning.js';
 import { buildIndex, confidenceOf, loadIndex, searchIndex } from '../../src/core/retrieval.js';
@@ -22,7 +22,7 @@ const pairs: [string, string][] = [
   ['Do you run retreats?', 'Twice a year we run a week-long retreat in Portugal.'],
 ];
 const content = pairs.map(([q, a]) => `Q: ${q}\nA: ${a}`).join('\n\n');
-const { indexJson, chunksJson } = buildIndex(chunkDocument({ id: 'doc', title: 'FAQ', content }));
+const { indexJson, chunksJson } = buildIndex(entriesOfDocument({ id: 'doc', title: 'FAQ', content }));
 // Passage i points along axis i: the "meaning" of each passage is its own direction.
 const vectors = unpackVectors(packVectors(pairs.map((_, i) => towards(i))).vectors, 8);
 const index = loadIndex(indexJson, chunksJson, wordnetLexicon, vectors);
@@ -61,7 +61,9 @@ describe('answering by meaning and by words together', () => {
     expect(fused[0]?.similarity).toBeGreaterThan(0.9);
     expect(fused[0]?.meaningRank).toBe(0);
     // Very close in meaning, though no word is shared: offered, not asserted.
-    expect(verdict.kind === 'answer' ? verdict.passage.text : verdict.kind === 'choices' ? verdict.passages[0]?.text : '').toContain('bring a guest');
+    expect(verdict.kind === 'answer' ? verdict.candidate.entry.answer : verdict.kind === 'choices' ? verdict.candidates[0]?.entry.answer : '').toContain(
+      'bring a guest',
+    );
   });
 
   it('answers when both rankings put the same passage first', () => {

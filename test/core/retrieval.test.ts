@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chunkDocument } from '../../src/core/chunking.js';
+import { entriesOfDocument } from '../../src/core/entries.js';
 import { buildIndex, confidenceOf, type Lexicon, loadIndex, searchIndex } from '../../src/core/retrieval.js';
 import { wordnetLexicon } from '../../src/services/knowledge/synonyms.js';
 import { stem, terms } from '../../src/core/text.js';
 
 function indexOf(pairs: [string, string][]) {
   const content = pairs.map(([q, a]) => `Q: ${q}\nA: ${a}`).join('\n\n');
-  const { indexJson, chunksJson } = buildIndex(chunkDocument({ id: 'doc', title: 'FAQ', content }));
+  const { indexJson, chunksJson } = buildIndex(entriesOfDocument({ id: 'doc', title: 'FAQ', content }));
   return loadIndex(indexJson, chunksJson, wordnetLexicon);
 }
 
@@ -55,7 +55,7 @@ describe('synonyms standing in for a word the knowledge base never uses', () => 
 
 describe('the lexicon retrieval is handed', () => {
   const { indexJson, chunksJson } = buildIndex(
-    chunkDocument({
+    entriesOfDocument({
       id: 'doc',
       title: 'FAQ',
       content: 'Q: Can I rent a kayak?\nA: Kayaks are $20 an hour.\n\nQ: Is there parking?\nA: Free parking by the lake.',

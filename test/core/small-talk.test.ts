@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smallTalkOf, smallTalkReply, withoutGreeting } from '../../src/core/small-talk.js';
+import { smallTalkOf, smallTalkReply, withoutSmallTalk } from '../../src/core/small-talk.js';
 
 describe('small talk', () => {
   it('knows greetings, thanks and goodbyes, however they are written', () => {
@@ -10,6 +10,21 @@ describe('small talk', () => {
       expect(smallTalkOf(text), text).toBe('goodbye');
   });
 
+  it('knows small talk in the spellings customers use, addressed to anyone, and emoji alone', () => {
+    for (const text of ['Good morning sir', 'gud mrng', 'Hello sir good evening', 'hii']) expect(smallTalkOf(text), text).toBe('greeting');
+    for (const text of ['Thankyou', 'thx', 'Thank u mam', 'tysm 🙏', 'ok', 'okk', '👍', 'Thank you so much!!', 'yes please']) {
+      expect(smallTalkOf(text), text).toBe('thanks');
+    }
+    for (const text of ['ok bye', 'byee', 'ok thanks bye']) expect(smallTalkOf(text), text).toBe('goodbye');
+    for (const text of ['hmm', 'Cod option required', 'thanks 100', 'good price for a tune up?']) expect(smallTalkOf(text), text).toBeUndefined();
+  });
+
+  it('leaves the question after any small talk in front of it', () => {
+    expect(withoutSmallTalk('Thanks sir. And do you open on sunday?')).toBe('do you open on sunday?');
+    expect(withoutSmallTalk('ok thank you, how much is delivery')).toBe('how much is delivery');
+    expect(withoutSmallTalk('Thankyou')).toBe('Thankyou');
+  });
+
   it('is not small talk when a question comes with it', () => {
     for (const text of ['hi, do you rent tandem bikes?', 'thanks, and how much is a service?', 'hello can I book for sunday', 'do you have parking']) {
       expect(smallTalkOf(text), text).toBeUndefined();
@@ -17,9 +32,9 @@ describe('small talk', () => {
   });
 
   it('drops a greeting in front of a question', () => {
-    expect(withoutGreeting('Hi, do you rent tandem bikes?')).toBe('do you rent tandem bikes?');
-    expect(withoutGreeting('good morning! when are you open')).toBe('when are you open');
-    expect(withoutGreeting('history of the shop')).toBe('history of the shop');
+    expect(withoutSmallTalk('Hi, do you rent tandem bikes?')).toBe('do you rent tandem bikes?');
+    expect(withoutSmallTalk('good morning! when are you open')).toBe('when are you open');
+    expect(withoutSmallTalk('history of the shop')).toBe('history of the shop');
   });
 
   it('answers in the organization’s name, greeting with the widget’s own greeting when it has one', () => {

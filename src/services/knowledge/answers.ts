@@ -1,12 +1,13 @@
-// The one answerer for WhatsApp and the widget: retrieval over the organization's own passages,
-// and, for plans with LLM answers when an LLM is configured, a model writing from those passages.
-// It answers when it is sure, offers two or three close passages as choices when it is torn, says
+// The one answerer for WhatsApp and the widget: retrieval over the organization's own entries,
+// and, for plans with LLM answers when an LLM is configured, a model writing from those entries.
+// It answers when it knows, offers two or three close entries as choices when it is torn, says
 // it is not sure (and offers a person) when nothing is near, and answers small talk in kind.
 import { decide, MAX_CHOICES, SURE_BY_WORDS, type Candidate, type Verdict } from '../../core/certainty.js';
+import type { KnowledgeEntry } from '../../core/entries.js';
 import { fuseWithMeaning, wordCandidates } from '../../core/meaning.js';
 import { planOf } from '../../core/plans.js';
 import { confidenceOf, searchIndex, type KnowledgeIndex, type Passage } from '../../core/retrieval.js';
-import { smallTalkOf, smallTalkReply, withoutGreeting } from '../../core/small-talk.js';
+import { smallTalkOf, smallTalkReply, withoutSmallTalk } from '../../core/small-talk.js';
 import { trimToSentences } from '../../core/text.js';
 import type { AppContext } from '../context.js';
 import { knowledgeIndex, questionVector } from './training.js';
@@ -14,8 +15,8 @@ import { askLlm, type ChatTurn } from './llm.js';
 import { getOrganization } from '../tenancy/organizations.js';
 import { loadPlans } from '../tenancy/plans.js';
 
-/** How many passages the LLM gets to write from. */
-const LLM_PASSAGES = 3;
+/** How many entries the LLM gets to write from. */
+const LLM_ENTRIES = 3;
 /** One WhatsApp message, comfortably readable. */
 export const MAX_ANSWER_CHARACTERS = 1000;
 /** A choice's title in a numbered list or on a button. */
@@ -25,13 +26,17 @@ export const NOT_SURE_ANSWER = "I'm not sure I have the right answer to that.";
 export const OFFER_HUMAN = 'Reply *human* to talk to a person.';
 export const CHOICES_QUESTION = 'Did you mean:';
 
+/** An entry an answer came from. */
 export interface AnswerSource {
   documentId: string;
+  entryId: string;
+  /** the entry's title (its question) */
   title: string;
+  /** the entry's passage that matched */
   chunkId: string;
 }
 
-/** A passage offered as a choice: its id (answered from when picked) and what the customer reads. */
+/** An entry offered as a choice: its id (answered from when picked) and what the customer reads. */
 export interface AnswerChoice {
   id: string;
   title: string;
@@ -58,15 +63,26 @@ export interface AnswerOptions {
   greeting?: string | null;
 }
 
-function sourceOf(passage: Passage): AnswerSource {
-  return { documentId: passage.documentId, title: passage.title, chunkId: passage.id };
+function sourceOf(entry: KnowledgeEntry, passage: Passage): AnswerSource {
+  return { documentId: entry.documentId, entryId: entry.id, title: entryTitle(entry), chunkId: passage.id };
 }
 
-/** How a passage is named in a list of choices: its question, else its heading, else its document's title. */
-export function choiceTitle(passage: Passage): string {
-  const heading = passage.heading.split(' › ').at(-1) ?? '';
-  const title = (passage.question || heading || passage.title).replace(/\s+/g, ' ').trim();
+/**
+ * How an entry is named in a list of choices and as a source: its question, else (prose under no
+ * heading) its first sentence — never its document's title, which names every entry of it alike.
+ */
+export function entryTitle(entry: KnowledgeEntry): string {
+  const title = (entry.question || (entry.answer.split(/(?<=[.!?])\s|\n/)[0] ?? '')).replace(/\s+/g, ' ').trim();
   return title.length <= MAX_CHOICE_TITLE ? title : `${title.slice(0, MAX_CHOICE_TITLE - 1).trimEnd()}…`;
+}
+
+/**
+ * What the customer is told from an entry: its answer, trimmed at a sentence for WhatsApp. An
+ * answer too long for one message (a long section) is told from its piece that matched instead.
+ */
+export function entryAnswer(entry: KnowledgeEntry, passage?: Passage): string {
+  const text = entry.answer.length > MAX_ANSWER_CHARACTERS && passage?.text ? passage.text : entry.answer;
+  return trimToSentences(text, MAX_ANSWER_CHARACTERS);
 }
 
 /** "Did you mean: 1. … 2. … Reply 1 or 2, or *human* to talk to a person." */
@@ -80,7 +96,7 @@ export function choicesText(choices: AnswerChoice[]): string {
 const FUSED_WORD_HITS = 50;
 
 /**
- * The candidate passages for a question, best first, and the words' own confidence. The meaning
+ * The candidate entries for a question, best first, and the words' own confidence. The meaning
  * of the question joins the words when the index has sentence vectors, unless the words leave no
  * doubt; if the encoder fails, the words' ranking stands.
  */
@@ -102,12 +118,13 @@ function fromVerdict(verdict: Verdict): Answer {
   const { confidence } = verdict;
   switch (verdict.kind) {
     case 'answer':
-      return answerFrom(verdict.passage, confidence);
+      return answerFrom(verdict.candidate.entry, verdict.candidate.passage, confidence);
     case 'choices': {
-      const choices = verdict.passages.slice(0, MAX_CHOICES).map((passage) => ({ id: passage.id, title: choiceTitle(passage) }));
+      const offered = verdict.candidates.slice(0, MAX_CHOICES);
+      const choices = offered.map(({ entry }) => ({ id: entry.id, title: entryTitle(entry) }));
       return {
         answer: choicesText(choices),
-        sources: verdict.passages.map(sourceOf),
+        sources: offered.map((c) => sourceOf(c.entry, c.passage)),
         confidence,
         confident: false,
         kind: 'choices',
@@ -120,10 +137,10 @@ function fromVerdict(verdict: Verdict): Answer {
   }
 }
 
-function answerFrom(passage: Passage, confidence: number): Answer {
+function answerFrom(entry: KnowledgeEntry, passage: Passage | undefined, confidence: number): Answer {
   return {
-    answer: trimToSentences(passage.text, MAX_ANSWER_CHARACTERS),
-    sources: [sourceOf(passage)],
+    answer: entryAnswer(entry, passage),
+    sources: passage ? [sourceOf(entry, passage)] : [],
     confidence,
     confident: true,
     kind: 'answer',
@@ -142,7 +159,7 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
     const answer = smallTalkReply(smallTalk, organization.name, options.greeting);
     return { answer, sources: [], confidence: 1, confident: true, kind: 'small-talk', offerHuman: false };
   }
-  const question = withoutGreeting(text);
+  const question = withoutSmallTalk(text);
   const index = await knowledgeIndex(ctx, organizationId);
   const { candidates, wordsConfidence } = index ? await candidatesFor(ctx, index, question) : { candidates: [], wordsConfidence: 0 };
   const verdict = decide(candidates, wordsConfidence);
@@ -152,12 +169,12 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
   if (!llm || verdict.kind === 'not-sure') return retrieval;
   const organization = await getOrganization(ctx, organizationId);
   if (!planOf(organization.plan, await loadPlans(ctx)).plan.llmAnswers) return retrieval;
-  const passages = candidates.slice(0, LLM_PASSAGES).map((c) => c.passage);
+  const writtenFrom = candidates.slice(0, LLM_ENTRIES);
   try {
     const written = await askLlm(llm, {
       organizationName: organization.name,
       instructions: organization.instructions,
-      passages,
+      entries: writtenFrom.map((c) => c.entry),
       history: options.history ?? [],
       question,
     });
@@ -166,7 +183,7 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
     const answer = trimToSentences(written, MAX_ANSWER_CHARACTERS);
     return {
       answer: confident ? answer : `${answer} ${OFFER_HUMAN}`,
-      sources: passages.map(sourceOf),
+      sources: writtenFrom.map((c) => sourceOf(c.entry, c.passage)),
       confidence: verdict.confidence,
       confident,
       kind: 'answer',
@@ -179,8 +196,11 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
   }
 }
 
-/** The answer from one passage the customer picked among the choices; "not sure" when it is gone (retrained since). */
-export async function answerFromChoice(ctx: AppContext, organizationId: string, chunkId: string): Promise<Answer> {
-  const passage = (await knowledgeIndex(ctx, organizationId))?.passages.get(chunkId);
-  return passage ? answerFrom(passage, 1) : notSure(0);
+/** The answer from the entry the customer picked among the choices; "not sure" when it is gone (retrained since). */
+export async function answerFromChoice(ctx: AppContext, organizationId: string, entryId: string): Promise<Answer> {
+  const index = await knowledgeIndex(ctx, organizationId);
+  const entry = index?.entries.get(entryId);
+  if (!index || !entry) return notSure(0);
+  const first = [...index.passages.values()].find((p) => p.entryId === entry.id);
+  return answerFrom(entry, first, 1);
 }

@@ -1,9 +1,9 @@
-// The CPU part of training — chunking every document and building the word index — in a worker
-// thread of its own: a large knowledge base takes seconds of it, which on the main thread would
-// hold up every webhook and /healthz. One worker per process serves every context, started on
-// first use; it takes one organization's documents at a time and does not keep the process alive.
+// The CPU part of training — cutting every entry into passages and building the word index — in a
+// worker thread of its own: a large knowledge base takes seconds of it, which on the main thread
+// would hold up every webhook and /healthz. One worker per process serves every context, started
+// on first use; it takes one organization's entries at a time and does not keep the process alive.
 import { Worker } from 'node:worker_threads';
-import { chunkDocument, type Chunk } from '../../core/chunking.js';
+import type { KnowledgeEntry } from '../../core/entries.js';
 import { meaningText } from '../../core/meaning.js';
 import { buildIndex } from '../../core/retrieval.js';
 
@@ -13,7 +13,7 @@ export type TrainingPhase = 'queued' | 'chunking' | 'indexing' | 'meaning' | 'st
 export interface TrainingStatus {
   id: string;
   phase: TrainingPhase;
-  /** documents chunked so far, of `documents` */
+  /** documents read into entries so far, of `documents` */
   documentsDone: number;
   documents: number;
   /** passages indexed (then given their sentence vectors) so far, of `chunks`; 0 of 0 before chunking ends */
@@ -62,26 +62,18 @@ export interface IndexedDocuments {
 }
 
 export interface IndexingProgress {
-  phase: 'chunking' | 'indexing';
+  phase: 'indexing';
   done: number;
   total: number;
 }
 
-/** How many documents or passages pass between two progress reports. */
+/** How many passages pass between two progress reports. */
 const REPORT_EVERY = 50;
 
-/** Chunks and indexes the documents, in order; what the worker runs (and tests, in-process). */
-export function prepareIndex(
-  documents: { id: string; title: string; content: string }[],
-  onProgress: (progress: IndexingProgress) => void = () => {},
-): IndexedDocuments {
-  const chunks: Chunk[] = [];
-  documents.forEach((doc, i) => {
-    for (const chunk of chunkDocument(doc)) chunks.push(chunk);
-    if ((i + 1) % REPORT_EVERY === 0 || i + 1 === documents.length) onProgress({ phase: 'chunking', done: i + 1, total: documents.length });
-  });
-  const { indexJson, chunksJson } = buildIndex(chunks, (done) => {
-    if (done % REPORT_EVERY === 0 || done === chunks.length) onProgress({ phase: 'indexing', done, total: chunks.length });
+/** Cuts the entries into passages and indexes them, in order; what the worker runs (and tests, in-process). */
+export function prepareIndex(entries: KnowledgeEntry[], onProgress: (progress: IndexingProgress) => void = () => {}): IndexedDocuments {
+  const { indexJson, chunksJson, chunks } = buildIndex(entries, (done, total) => {
+    if (done % REPORT_EVERY === 0 || done === total) onProgress({ phase: 'indexing', done, total });
   });
   return { indexJson, chunksJson, chunkCount: chunks.length, meaningTexts: chunks.map(meaningText) };
 }
@@ -99,14 +91,14 @@ class WorkerIndexer {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  index(documents: { id: string; title: string; content: string }[], onProgress: (progress: IndexingProgress) => void): Promise<IndexedDocuments> {
+  index(entries: KnowledgeEntry[], onProgress: (progress: IndexingProgress) => void): Promise<IndexedDocuments> {
     const worker = this.started();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
       // Keep the process alive only while a result is awaited.
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ id, documents });
+      worker.postMessage({ id, entries });
     });
   }
 
@@ -143,10 +135,7 @@ class WorkerIndexer {
 
 let shared: WorkerIndexer | undefined;
 
-/** Chunks and indexes the documents in the process's indexing thread. */
-export function indexInWorker(
-  documents: { id: string; title: string; content: string }[],
-  onProgress: (progress: IndexingProgress) => void = () => {},
-): Promise<IndexedDocuments> {
-  return (shared ??= new WorkerIndexer()).index(documents, onProgress);
+/** Cuts the entries into passages and indexes them in the process's indexing thread. */
+export function indexInWorker(entries: KnowledgeEntry[], onProgress: (progress: IndexingProgress) => void = () => {}): Promise<IndexedDocuments> {
+  return (shared ??= new WorkerIndexer()).index(entries, onProgress);
 }

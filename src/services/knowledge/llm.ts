@@ -2,7 +2,8 @@
 // Ollama, vLLM…). LLM_BASE_URL is the API root including its version path, as the OpenAI SDK
 // takes it (https://api.openai.com/v1, http://localhost:11434/v1); we POST {base}/chat/completions.
 import type { Config } from '../../config.js';
-import type { Passage } from '../../core/retrieval.js';
+import type { KnowledgeEntry } from '../../core/entries.js';
+import { trimToSentences } from '../../core/text.js';
 
 export interface ChatTurn {
   role: 'user' | 'assistant';
@@ -13,7 +14,8 @@ export interface LlmQuestion {
   organizationName: string;
   /** the organization's own instructions (tone, what to avoid) */
   instructions: string | null;
-  passages: Passage[];
+  /** the entries it answers from, best first */
+  entries: KnowledgeEntry[];
   /** earlier turns of the conversation, oldest first */
   history: ChatTurn[];
   question: string;
@@ -24,9 +26,12 @@ export class LlmError extends Error {}
 /** At most this many earlier turns go with the question; older ones rarely change the answer. */
 export const HISTORY_TURNS = 8;
 
+/** An entry's answer is given to the model up to this long: a whole long section would crowd out the rest. */
+const ENTRY_CHARACTERS = 2000;
+
 export function chatMessages(q: LlmQuestion): { role: 'system' | 'user' | 'assistant'; content: string }[] {
-  const passages = q.passages
-    .map((p, i) => `[${i + 1}] ${[p.title, p.heading].filter(Boolean).join(' › ')}\n${p.question ? `Q: ${p.question}\nA: ` : ''}${p.text}`)
+  const passages = q.entries
+    .map((e, i) => `[${i + 1}] ${e.documentTitle}\n${e.question ? `Q: ${e.question}\nA: ` : ''}${trimToSentences(e.answer, ENTRY_CHARACTERS)}`)
     .join('\n\n');
   const system = [
     `You answer customers of ${q.organizationName} on WhatsApp.`,

@@ -7,6 +7,7 @@ import { meaningText, packVectors, unpackVectors } from '../../core/meaning.js';
 import { documentRemovalText } from '../../core/removal-text.js';
 import { loadIndexAsync, type KnowledgeIndex } from '../../core/retrieval.js';
 import { BUILT_IN_ENCODER } from './meaning/encoder.js';
+import { loadEntries } from './entries.js';
 import { indexInWorker, type TrainingResult, type TrainingRun, type TrainingStatus } from './indexer.js';
 import { wordnetLexicon } from './synonyms.js';
 import type { AppContext } from '../context.js';
@@ -182,24 +183,19 @@ export async function trainingStatus(ctx: AppContext, organizationId: string, tr
 
 async function train(ctx: AppContext, organizationId: string, status: TrainingStatus): Promise<TrainingResult> {
   status.phase = 'chunking';
-  const documents = await ctx.db
-    .selectFrom('knowledge_documents')
-    .select(['id', 'title', 'content'])
-    .where('organization_id', '=', organizationId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  status.documents = documents.length;
-  const indexed = await indexInWorker(documents, (progress) => {
-    status.phase = progress.phase;
-    if (progress.phase === 'chunking') status.documentsDone = progress.done;
-    else [status.chunksDone, status.chunks] = [progress.done, progress.total];
+  const { documents, entries } = await loadEntries(ctx, organizationId, (done, total) => {
+    [status.documentsDone, status.documents] = [done, total];
   });
-  [status.documentsDone, status.chunks, status.chunksDone] = [documents.length, indexed.chunkCount, 0];
-  const entries = ctx.config.knowledgeLimits.entries;
-  if (indexed.chunkCount > entries) {
+  status.documents = documents;
+  const indexed = await indexInWorker(entries, (progress) => {
+    status.phase = progress.phase;
+    [status.chunksDone, status.chunks] = [progress.done, progress.total];
+  });
+  [status.documentsDone, status.chunks, status.chunksDone] = [documents, indexed.chunkCount, 0];
+  const limit = ctx.config.knowledgeLimits.entries;
+  if (indexed.chunkCount > limit) {
     throw unprocessable(
-      `The knowledge base makes ${indexed.chunkCount} entries, more than the ${entries} an organization may have. Remove or shorten documents, then train again.`,
+      `The knowledge base makes ${indexed.chunkCount} entries, more than the ${limit} an organization may have. Remove or shorten documents, then train again.`,
       'TOO_MANY_ENTRIES',
     );
   }
@@ -222,7 +218,7 @@ async function train(ctx: AppContext, organizationId: string, status: TrainingSt
     index_json: indexed.indexJson,
     chunks_json: indexed.chunksJson,
     chunk_count: indexed.chunkCount,
-    document_count: documents.length,
+    document_count: documents,
     trained_at: ctx.clock.now().toISOString(),
     meaning_vectors: meaning?.vectors ?? null,
     meaning_dimensions: meaning?.dimensions ?? null,
@@ -234,7 +230,7 @@ async function train(ctx: AppContext, organizationId: string, status: TrainingSt
     .onConflict((oc) => oc.column('organization_id').doUpdateSet({ ...row, organization_id: undefined }))
     .execute();
   ctx.state.knowledgeIndexes.delete(organizationId);
-  status.result = { trainedAt: row.trained_at, documents: documents.length, chunks: indexed.chunkCount, byMeaning: row.meaning_vectors !== null };
+  status.result = { trainedAt: row.trained_at, documents, chunks: indexed.chunkCount, byMeaning: row.meaning_vectors !== null };
   status.phase = 'done';
   return status.result;
 }

@@ -51,7 +51,7 @@ describe('LLM answers', () => {
       ],
     });
     expect(answer).toMatchObject({ answer: 'Sure! City bikes are $8 an hour.', confident: true });
-    expect(answer.sources[0]).toMatchObject({ title: 'Rentals' });
+    expect(answer.sources[0]).toMatchObject({ title: 'Do you rent bikes?' });
 
     expect(llm.requests).toHaveLength(1);
     const request = llm.requests[0]!;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkDocument } from '../../../src/core/chunking.js';
+import { chunksOfEntries, entriesOfDocument } from '../../../src/core/entries.js';
 import { htmlToText, trimToSentences } from '../../../src/core/text.js';
 import { answerQuestion } from '../../../src/services/knowledge/answers.js';
 import { seedKnowledge } from '../../../src/services/knowledge/training.js';
@@ -143,7 +143,9 @@ describe('training and asking', () => {
 
     const asked = await call('POST', '/ask', { question: 'how much to hire a bicycle?' });
     expect(asked.body).toMatchObject({ ok: true, answer: 'Yes, city bikes cost $8 per hour.', confident: true });
-    expect(asked.body.sources).toEqual([{ documentId: rentals.body.document.id, title: 'Rentals', chunkId: `${rentals.body.document.id}#0` }]);
+    // The source names the entry by its question, not the document it is in.
+    const entryId = `${rentals.body.document.id}#0`;
+    expect(asked.body.sources).toEqual([{ documentId: rentals.body.document.id, entryId, title: 'Do you rent bikes?', chunkId: `${entryId}/0` }]);
     expect(asked.body.confidence).toBeGreaterThan(0.35);
     expect(asked.body.confidence).toBeLessThanOrEqual(1);
 
@@ -217,31 +219,33 @@ describe('training in the background', () => {
 });
 
 describe('chunks and text', () => {
-  it('keeps Q/A pairs and FAQ headings whole, and groups prose under its heading', () => {
-    const chunks = chunkDocument({
-      id: 'd',
-      title: 'Guide',
-      content: [
-        '# Shop',
-        'Founded in 1998.',
-        'Family run.',
-        '## Do you deliver?',
-        'Yes, within 15 km.',
-        '',
-        'Further away it costs $25.',
-        'Q: Can I pay by card?',
-        'A: Yes, all cards.',
-        'Q: Cheques?',
-        'Answer: No.',
-      ].join('\n'),
-    });
-    expect(chunks.map((c) => ({ heading: c.heading, question: c.question, text: c.text }))).toEqual([
-      { heading: 'Shop', question: '', text: 'Founded in 1998.\nFamily run.' },
-      { heading: 'Shop', question: 'Do you deliver?', text: 'Yes, within 15 km.\n\nFurther away it costs $25.' },
-      { heading: 'Shop', question: 'Can I pay by card?', text: 'Yes, all cards.' },
-      { heading: 'Shop', question: 'Cheques?', text: 'No.' },
+  it('keeps Q/A pairs and FAQ headings whole, and makes the prose under a heading one entry named by it', () => {
+    const chunks = chunksOfEntries(
+      entriesOfDocument({
+        id: 'd',
+        title: 'Guide',
+        content: [
+          '# Shop',
+          'Founded in 1998.',
+          'Family run.',
+          '## Do you deliver?',
+          'Yes, within 15 km.',
+          '',
+          'Further away it costs $25.',
+          'Q: Can I pay by card?',
+          'A: Yes, all cards.',
+          'Q: Cheques?',
+          'Answer: No.',
+        ].join('\n'),
+      }),
+    );
+    expect(chunks.map((c) => ({ question: c.question, text: c.text }))).toEqual([
+      { question: 'Shop', text: 'Founded in 1998.\nFamily run.' },
+      { question: 'Do you deliver?', text: 'Yes, within 15 km.\n\nFurther away it costs $25.' },
+      { question: 'Can I pay by card?', text: 'Yes, all cards.' },
+      { question: 'Cheques?', text: 'No.' },
     ]);
-    expect(chunks.map((c) => c.id)).toEqual(['d#0', 'd#1', 'd#2', 'd#3']);
+    expect(chunks.map((c) => c.id)).toEqual(['d#0/0', 'd#1/0', 'd#2/0', 'd#3/0']);
   });
 
   it('trims long passages to whole sentences for WhatsApp', () => {
