@@ -18,27 +18,27 @@ const CSV = [
 ].join('\n');
 const EDITED = 'Free delivery within 20 km, every day.';
 
-let fresh: FreshServer;
-let browser: LaunchedBrowser;
-let page: Page;
 const errors: string[] = [];
+/** The server, the browser and its page, started once for the file. */
+const world = {} as { fresh: FreshServer; browser: LaunchedBrowser; page: Page };
 
 beforeAll(async () => {
-  fresh = await startFreshServer();
-  browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
-  page = await watchedPage(browser.context, errors);
+  world.fresh = await startFreshServer();
+  world.browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
+  world.page = await watchedPage(world.browser.context, errors);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await fresh?.stop();
+  await world.browser?.close();
+  await world.fresh?.stop();
 });
 
-const entriesCard = () => page.locator('section.card').filter({ has: page.getByRole('heading', { name: 'Entries', exact: true }) });
+const entriesCard = () => world.page.locator('section.card').filter({ has: world.page.getByRole('heading', { name: 'Entries', exact: true }) });
 const csvDocument = () => entriesCard().getByRole('region', { name: 'bike faq' });
 const entry = (question: string) => csvDocument().locator(`[data-testid=entry][data-question="${question}"]`);
 
 async function openKnowledge() {
+  const { page } = world;
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Knowledge base', exact: true }).click();
   await page.getByRole('main').waitFor();
 }
@@ -47,6 +47,7 @@ describe('knowledge entries in the dashboard', () => {
   it(
     'lists an uploaded CSV’s entries, edits an answer that the try-it box then gives, and forgets a learned phrasing (1280×800)',
     async () => {
+      const { fresh, page } = world;
       await page.goto(`${fresh.base}/`);
       await page.getByLabel('API key').fill(ADMIN_KEY);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -102,6 +103,7 @@ describe('knowledge entries in the dashboard', () => {
   it(
     'fits a phone (390×844), and restores the edited entry to the document’s text',
     async () => {
+      const { page } = world;
       await page.setViewportSize(PHONE);
       await entry('Do you deliver bikes?').locator('.badge.edited').waitFor(APPEARS);
       expect(await horizontalOverflow(page), 'the knowledge page overflows 390 px').toBeLessThanOrEqual(0);

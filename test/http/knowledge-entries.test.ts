@@ -18,16 +18,12 @@ let hoursDoc: string;
 let faqDoc: string;
 beforeEach(async () => {
   api = await startAdminApi();
-  shop = await api.organizationWithKey('Lantern Lane Bikes');
-  const add = async (title: string, content: string) => {
-    const added = await api.call('POST', `/api/organizations/${shop.id}/knowledge`, { key: shop.key, body: { title, content } });
-    expect(added.status).toBe(201);
-    return added.body.document.id as string;
-  };
-  hoursDoc = await add('Hours', HOURS);
-  api.ctx.clock.advance(1000); // documents are listed in the order they were added
-  faqDoc = await add('Rentals FAQ', FAQ);
-  expect((await api.call('POST', `/api/organizations/${shop.id}/train`, { key: shop.key })).status).toBe(200);
+  const trained = await api.organizationWithKnowledge('Lantern Lane Bikes', [
+    { title: 'Hours', content: HOURS },
+    { title: 'Rentals FAQ', content: FAQ },
+  ]);
+  shop = trained;
+  [hoursDoc, faqDoc] = trained.documentIds as [string, string];
 });
 afterEach(() => api.server.stop());
 

@@ -25,9 +25,7 @@ let api: AdminApi;
 let shop: { id: string; key: string };
 beforeEach(async () => {
   api = await startAdminApi();
-  shop = await api.organizationWithKey('Lantern Lane Bikes');
-  for (const doc of KNOWLEDGE) expect((await api.call('POST', `/api/organizations/${shop.id}/knowledge`, { key: shop.key, body: doc })).status).toBe(201);
-  expect((await api.call('POST', `/api/organizations/${shop.id}/train`, { key: shop.key })).status).toBe(200);
+  shop = await api.organizationWithKnowledge('Lantern Lane Bikes', KNOWLEDGE);
 });
 afterEach(() => api.server.stop());
 

@@ -12,21 +12,18 @@ import { deleteOrganization } from '../../src/services/tenancy/organizations.js'
 import { freshPostgresDatabase, makeTestContext } from '../support/context.js';
 import { makeContact, makeConversation, makeOrganization } from '../support/factories.js';
 
-let ctx: Awaited<ReturnType<typeof makeTestContext>> | undefined;
-let drop: (() => Promise<void>) | undefined;
-
+/** What each test opened, closed after it: its context, then its database. */
+const opened: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await ctx?.database.close();
-  await drop?.();
-  ctx = undefined;
-  drop = undefined;
+  for (const close of opened.splice(0).reverse()) await close();
 });
 
 describe('entry edits and learned phrasings on PostgreSQL', () => {
   it('stores, replaces, learns once, and removes them with their document and organization', async () => {
     const database = await freshPostgresDatabase();
-    drop = database.drop;
-    const c = (ctx = await makeTestContext({ databaseUrl: database.url }));
+    opened.push(database.drop);
+    const c = await makeTestContext({ databaseUrl: database.url });
+    opened.push(() => c.database.close());
     const org = await makeOrganization(c);
     await seedKnowledge(c, org.id, [{ title: 'Hours', content: 'Q: What are your opening hours?\nA: Monday to Saturday, 9am to 6pm.' }]);
     const documentId = (await c.db.selectFrom('knowledge_documents').select('id').executeTakeFirstOrThrow()).id;
