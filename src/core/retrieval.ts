@@ -5,7 +5,7 @@ import MiniSearch from 'minisearch';
 import { type Chunk, chunksOfEntries, type KnowledgeEntry } from './entries.js';
 import type { AskedAs } from './entry-edits.js';
 import { intentBoost, passageFacts, questionIntents, withoutIntentPhrases, type PassageFacts } from './intent.js';
-import { contentWords, isStopWord, stem, tokenize } from './text.js';
+import { contentWords, isStopWord, stem, tokenize, withShorthandWrittenOut } from './text.js';
 
 /**
  * What retrieval knows about English words, handed in by its caller (the knowledge service reads
@@ -243,7 +243,8 @@ function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms
  */
 function readQuestion(index: KnowledgeIndex, question: string): QueryWord[] {
   const words: QueryWord[] = [];
-  const content = contentWords(withoutIntentPhrases(question));
+  const written = withShorthandWrittenOut(question, (word) => index.documentFrequency.has(stem(word)));
+  const content = contentWords(withoutIntentPhrases(written));
   const unknown = (word: string) => !index.documentFrequency.has(stem(word));
   const standsIn = new Set<number>();
   for (let i = 0; i + 1 < content.length; i++) {

@@ -19,8 +19,56 @@ const STOP_WORDS = new Set(
   u ur ya im ive id youre youve youd theyre weve hes shes thats theres heres lets its
   dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt arent wasnt werent havent hasnt whats hows wheres whens whos
   tell know wonder wondering want wanna gonna gotta need like also maybe possible possibly really actually quick
-  question ask asking help anyone somebody someone something anything stuff thing things get got guys folks`.split(/\s+/),
+  question ask asking help anyone somebody someone something anything stuff thing things get got guys folks
+  kindly require required requirement option options available facility`.split(/\s+/),
 );
+
+/**
+ * Shorthand customers type for what a knowledge base writes out ("COD option required" for cash on
+ * delivery). A question's shorthand is read as its words only where the knowledge base does not
+ * use the shorthand itself.
+ */
+const SHORTHAND: Record<string, string> = {
+  cod: 'cash on delivery',
+  emi: 'monthly instalments installments',
+  eta: 'arrival time',
+  asap: 'soon',
+  appt: 'appointment',
+  appts: 'appointments',
+  info: 'information',
+  pic: 'photo',
+  pics: 'photos',
+  qty: 'quantity',
+  amt: 'amount',
+  avail: 'available',
+  addr: 'address',
+  dlvry: 'delivery',
+  pmt: 'payment',
+  pymt: 'payment',
+  wknd: 'weekend',
+  tmrw: 'tomorrow',
+  tmr: 'tomorrow',
+  tdy: 'today',
+  hrs: 'hours',
+  mins: 'minutes',
+  xmas: 'christmas',
+  bday: 'birthday',
+  msg: 'message',
+  num: 'number',
+  govt: 'government',
+  refnd: 'refund',
+  exch: 'exchange',
+  wifi: 'wifi internet',
+};
+
+/** The question with each shorthand the knowledge base does not use (`known` says which it does) written out. */
+export function withShorthandWrittenOut(question: string, known: (word: string) => boolean): string {
+  return question.replace(/[A-Za-z]+/g, (word) => {
+    const lower = word.toLowerCase();
+    const written = SHORTHAND[lower];
+    return written && written !== lower && !known(lower) ? written : word;
+  });
+}
 
 /**
  * Splits text into lower-case word tokens (letters, digits, contractions' endings and inner apostrophes dropped). A

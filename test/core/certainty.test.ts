@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Candidate, decide, MAX_CHOICES, plausibility } from '../../src/core/certainty.js';
+import { type Candidate, decide, leadOf, MAX_CHOICES, plausibility } from '../../src/core/certainty.js';
 import type { KnowledgeEntry } from '../../src/core/entries.js';
 import type { Passage } from '../../src/core/retrieval.js';
 
@@ -36,26 +36,40 @@ const candidate = (id: string, fields: Partial<Candidate>): Candidate => ({
 });
 
 describe('how sure the answerer is', () => {
-  it('answers when the best passage is plausible and plainly ahead', () => {
-    const verdict = decide(
-      [candidate('a', { score: 0.4, coverage: 0.9, similarity: 0.75 }), candidate('b', { score: 0.2, coverage: 0.2, similarity: 0.4 })],
-      0.9,
-    );
+  it('answers when both rankings put the best entry first and it leads the next different entry by words and by meaning', () => {
+    const leading = candidate('a', { score: 0.4, wordScore: 10, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 });
+    const verdict = decide([leading, candidate('b', { score: 0.3, wordScore: 6, coverage: 0.4, similarity: 0.55, wordRank: 1, meaningRank: 1 })], 0.6);
     expect(verdict).toMatchObject({ kind: 'answer', candidate: { entry: { id: 'a' } } });
+    expect(leadOf(leading, [candidate('b', { wordScore: 6, similarity: 0.55 })])).toEqual({ words: 0.4, meaning: expect.closeTo(0.15) });
   });
 
-  it('answers when both rankings put the best first, even without a lead', () => {
+  it('offers a menu instead when the rankings disagree, however confident the best looks', () => {
+    // Words first, meaning second: the two rankings do not agree on it.
     const verdict = decide(
       [
-        candidate('a', { score: 0.4, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 }),
-        candidate('b', { score: 0.39, coverage: 0.7, similarity: 0.68 }),
+        candidate('a', { score: 0.4, wordScore: 10, coverage: 1, similarity: 0.75, wordRank: 0, meaningRank: 1 }),
+        candidate('b', { score: 0.39, wordScore: 2, coverage: 0.3, similarity: 0.8, wordRank: 1, meaningRank: 0 }),
       ],
-      0.6,
+      0.8,
     );
-    expect(verdict.kind).toBe('answer');
+    expect(verdict.kind === 'choices' && verdict.candidates.map((c) => c.entry.id)).toEqual(['a', 'b']);
   });
 
-  it('offers two or three close passages instead of guessing', () => {
+  it('offers a menu when the next different entry is close by words or by meaning', () => {
+    const best = { score: 0.4, wordScore: 10, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 };
+    // Close by words (9 of 10)…
+    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 9, coverage: 0.7, similarity: 0.5, wordRank: 1 })], 0.5).kind).toBe('choices');
+    // …or close by meaning (0.69 against 0.7) with the words not far ahead (7 of 10)…
+    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 7, coverage: 0.2, similarity: 0.69, meaningRank: 1 })], 0.5).kind).toBe(
+      'choices',
+    );
+    // …but a wide lead by words (2 of 10) answers while meaning agrees, however narrowly.
+    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 2, coverage: 0.2, similarity: 0.69, meaningRank: 1 })], 0.5).kind).toBe(
+      'answer',
+    );
+  });
+
+  it('offers two or three close entries instead of guessing', () => {
     const close = [
       candidate('a', { score: 0.3, coverage: 0.5, similarity: 0.6 }),
       candidate('b', { score: 0.29, coverage: 0.5, similarity: 0.58 }),
@@ -67,7 +81,7 @@ describe('how sure the answerer is', () => {
     if (verdict.kind === 'choices') expect(verdict.candidates.map((c) => c.entry.id)).toEqual(['a', 'b', 'c'].slice(0, MAX_CHOICES));
   });
 
-  it('leaves out of the choices a third passage far less plausible than the best', () => {
+  it('leaves out of the choices a third entry far less plausible than the best', () => {
     const verdict = decide(
       [
         candidate('a', { score: 0.3, coverage: 0.6, similarity: 0.6 }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smallTalkOf, smallTalkReply, withoutGreeting } from '../../src/core/small-talk.js';
+import { smallTalkOf, smallTalkReply, withoutSmallTalk } from '../../src/core/small-talk.js';
 
 describe('small talk', () => {
   it('knows greetings, thanks and goodbyes, however they are written', () => {
@@ -17,9 +17,9 @@ describe('small talk', () => {
   });
 
   it('drops a greeting in front of a question', () => {
-    expect(withoutGreeting('Hi, do you rent tandem bikes?')).toBe('do you rent tandem bikes?');
-    expect(withoutGreeting('good morning! when are you open')).toBe('when are you open');
-    expect(withoutGreeting('history of the shop')).toBe('history of the shop');
+    expect(withoutSmallTalk('Hi, do you rent tandem bikes?')).toBe('do you rent tandem bikes?');
+    expect(withoutSmallTalk('good morning! when are you open')).toBe('when are you open');
+    expect(withoutSmallTalk('history of the shop')).toBe('history of the shop');
   });
 
   it('answers in the organization’s name, greeting with the widget’s own greeting when it has one', () => {

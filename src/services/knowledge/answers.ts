@@ -8,7 +8,7 @@ import { askedAsOf, entryAskedExactly } from '../../core/entry-edits.js';
 import { fuseWithMeaning, wordCandidates } from '../../core/meaning.js';
 import { planOf } from '../../core/plans.js';
 import { confidenceOf, searchIndex, type KnowledgeIndex, type Passage } from '../../core/retrieval.js';
-import { smallTalkOf, smallTalkReply, withoutGreeting } from '../../core/small-talk.js';
+import { smallTalkOf, smallTalkReply, withoutSmallTalk } from '../../core/small-talk.js';
 import { trimToSentences } from '../../core/text.js';
 import type { AppContext } from '../context.js';
 import { knowledgeIndex, questionVector } from './training.js';
@@ -168,7 +168,7 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
     const answer = smallTalkReply(smallTalk, organization.name, options.greeting);
     return { answer, sources: [], confidence: 1, confident: true, kind: 'small-talk', offerHuman: false };
   }
-  const question = withoutGreeting(text);
+  const question = withoutSmallTalk(text);
   const index = await knowledgeIndex(ctx, organizationId);
   const { candidates, wordsConfidence } = index ? await candidatesFor(ctx, index, question) : { candidates: [], wordsConfidence: 0 };
   const verdict = (index && askedExactly(index, question, candidates)) || decide(candidates, wordsConfidence);

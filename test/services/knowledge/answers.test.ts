@@ -88,8 +88,12 @@ describe('retrieval', () => {
     const first = async (question: string) => offeredFirst(ctx, orgId, await answerQuestion(ctx, orgId, question));
     expect(await first('can you mend it?')).toBe('We mend punctures while you wait.');
     expect(await first('can you repair it?')).toBe('Frame repair is done by our partner welder.');
-    // "puncture" appears only as "punctures", and "fix" only through WordNet ("fix" → "mend").
-    expect(await first('do you fix punctured tyres?')).toBe('We mend punctures while you wait.');
+    // "puncture" appears only as "punctures", and "fix" only through WordNet ("fix" → "mend"): the
+    // words find the mending entry; meaning puts "Repairs" near too, so both may be offered.
+    const fix = await answerQuestion(ctx, orgId, 'do you fix punctured tyres?');
+    expect(fix.kind === 'answer' ? [fix.answer] : (fix.choices ?? []).map((c) => c.title)).toContain(
+      fix.kind === 'answer' ? 'We mend punctures while you wait.' : 'Mending',
+    );
   });
 
   it('ignores filler words: a greeting with nothing asked is not a question it can answer', async () => {

@@ -1,10 +1,14 @@
-// How often a customer's own words reach the right passage. Each question set paraphrases a
-// knowledge base (synonyms, other word forms, casual phrasing); each question names a phrase of
-// the passage that answers it, or `expect: null` for a question the knowledge base does not
-// answer. questions.json was used while tuning the answerer; the held-out bike shop set and the
-// dental clinic were written before the tuning was measured on them; the yoga studio and the
-// garage were written blind and then tuned on; the pet salon and the cinema were written blind
-// (by someone given only the FAQ format) and were never tuned on — only their totals were read.
+// How often a customer's own words reach the right entry, and whether the answerer commits to it
+// (SPEC §7 "Answer first when it knows"). Each question set paraphrases a knowledge base
+// (synonyms, other word forms, casual phrasing); each question names a phrase of the entry that
+// answers it, `expect: null` for a question the knowledge base does not answer, or "<small-talk>"
+// for a greeting, thanks or goodbye. questions.json was used while tuning the answerer; the
+// held-out bike shop set and the dental clinic were written before the tuning was measured on
+// them; the yoga studio and the garage were written blind and then tuned on; the pet salon and the
+// cinema were written blind (by someone given only the FAQ format) and were never tuned on — only
+// their totals were read. The bakery, mattress shop and plumber (fixtures/knowledge/blind/, with
+// several phrasings per entry and small talk) were written blind for issue 19 and were never
+// tuned on: their floors are where they landed, and they are reported against the issue's targets.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentFromFile } from '../../../src/core/documents.js';
@@ -16,9 +20,11 @@ import { makeTestContext } from '../../support/context.js';
 
 interface LabelledQuestion {
   question: string;
-  /** a phrase of the passage that answers it; null when nothing in the knowledge base does */
+  /** a phrase of the entry that answers it; null when nothing in the knowledge base does; SMALL_TALK for small talk */
   expect: string | null;
 }
+
+const SMALL_TALK = '<small-talk>';
 
 const fixture = (name: string) => new URL(`../../fixtures/knowledge/${name}`, import.meta.url);
 const read = (name: string) => readFileSync(fixture(name), 'utf8');
@@ -26,21 +32,33 @@ const questionsOf = (name: string) => JSON.parse(read(name)) as LabelledQuestion
 
 /**
  * Each set, its knowledge base, and the floors it holds at the level reached. Right = answered
- * from the right passage, or the right passage among the choices offered (before choices, only
- * the first counted: the floors of the first five sets were 72, 64, 36, 40 and 30% of that, with
- * at most 6, 3, 2, 10 and 8 confidently wrong), or
- * — for a question the knowledge base does not answer — "not sure". Confidently wrong = one answer
- * given, from a wrong passage (or to a question nothing answers): it misleads, while "not sure"
- * and choices offer a person.
+ * from the right entry, or the right entry among the choices offered (before choices, only the
+ * first counted: the floors of the first five sets were 72, 64, 36, 40 and 30% of that, with at
+ * most 6, 3, 2, 10 and 8 confidently wrong), or — for a question the knowledge base does not
+ * answer — "not sure", or small talk answered as small talk. Right first = one answer, from the
+ * right entry (floors set when the answerer learnt to commit, a little below the level reached).
+ * Confidently wrong = one answer given, from a wrong entry (or to a question nothing answers, or
+ * to small talk): it misleads, while "not sure" and choices offer a person.
  */
 const SETS = [
-  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.88, maxConfidentlyWrong: 1 },
-  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.86, maxConfidentlyWrong: 1 },
-  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.4, maxConfidentlyWrong: 1 },
-  { name: 'yoga studio', business: 'yoga', questions: 'yoga-questions.json', requiredShare: 0.59, maxConfidentlyWrong: 2 },
-  { name: 'garage', business: 'garage', questions: 'garage-questions.json', requiredShare: 0.52, maxConfidentlyWrong: 2 },
-  { name: 'pet salon, blind', business: 'pets', questions: 'pet-salon-questions.json', requiredShare: 0.8, maxConfidentlyWrong: 1 },
-  { name: 'cinema, blind', business: 'cinema', questions: 'cinema-questions.json', requiredShare: 0.75, maxConfidentlyWrong: 2 },
+  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.88, minRightFirst: 19, maxConfidentlyWrong: 1 },
+  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.86, minRightFirst: 17, maxConfidentlyWrong: 1 },
+  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.4, minRightFirst: 1, maxConfidentlyWrong: 1 },
+  { name: 'yoga studio', business: 'yoga', questions: 'yoga-questions.json', requiredShare: 0.59, minRightFirst: 1, maxConfidentlyWrong: 2 },
+  { name: 'garage', business: 'garage', questions: 'garage-questions.json', requiredShare: 0.52, minRightFirst: 2, maxConfidentlyWrong: 2 },
+  { name: 'pet salon, blind', business: 'pets', questions: 'pet-salon-questions.json', requiredShare: 0.8, minRightFirst: 19, maxConfidentlyWrong: 1 },
+  { name: 'cinema, blind', business: 'cinema', questions: 'cinema-questions.json', requiredShare: 0.75, minRightFirst: 19, maxConfidentlyWrong: 2 },
+  // Where the first measurement landed (right 89, 86 and 75%; right first 20, 22 and 20; confidently wrong 0, 1 and 2), a little below.
+  { name: 'bakery, blind', business: 'bakery', questions: 'blind/bakery-questions.json', requiredShare: 0.87, minRightFirst: 18, maxConfidentlyWrong: 1 },
+  {
+    name: 'mattress shop, blind',
+    business: 'mattress',
+    questions: 'blind/mattress-questions.json',
+    requiredShare: 0.84,
+    minRightFirst: 20,
+    maxConfidentlyWrong: 2,
+  },
+  { name: 'plumber, blind', business: 'plumbing', questions: 'blind/plumbing-questions.json', requiredShare: 0.72, minRightFirst: 18, maxConfidentlyWrong: 3 },
 ] as const;
 
 const KNOWLEDGE = {
@@ -50,7 +68,13 @@ const KNOWLEDGE = {
   garage: { organization: 'Northgate Motors', files: ['garage-faq.csv'] },
   pets: { organization: 'Pet Salon', files: ['pet-salon-faq.csv'] },
   cinema: { organization: 'The Lantern Picturehouse', files: ['cinema-faq.csv'] },
+  bakery: { organization: 'Crumb & Co Bakery', files: ['blind/bakery-faq.csv'] },
+  mattress: { organization: 'Sleepwell Home', files: ['blind/mattress-faq.csv'] },
+  plumbing: { organization: 'Leeds Plumbing & Electrical', files: ['blind/plumbing-faq.csv'] },
 } as const;
+
+/** Issue 19's targets for blind sets, each a share of its own kind of message (see `measure`). */
+const TARGETS = { rightFirst: 0.5, rightFirstOrWithin: 0.85, menuRate: 0.3, confidentlyWrong: 0.05, smallTalk: 0.9, offTopicNotSure: 0.8 };
 
 let ctx: AppContext;
 const organizations = new Map<string, string>();
@@ -66,16 +90,18 @@ beforeAll(async () => {
     );
     organizations.set(business, id);
   }
-});
+  // Nine knowledge bases, each passage given its sentence vector: minutes on a busy machine.
+}, 300_000);
 afterAll(() => ctx.database.close());
 
-type Outcome = 'right first' | 'right within choices' | 'confidently wrong' | 'not sure' | 'choices, none right';
+type Outcome = 'right first' | 'right within choices' | 'confidently wrong' | 'not sure' | 'choices, none right' | 'small talk';
 
 /** What the customer got, against what the question expects. */
 async function outcomeOf(organizationId: string, q: LabelledQuestion, answer: Answer): Promise<Outcome> {
-  if (answer.kind === 'answer') return q.expect !== null && answer.answer.includes(q.expect) ? 'right first' : 'confidently wrong';
+  if (answer.kind === 'small-talk') return 'small talk';
+  if (answer.kind === 'answer') return q.expect !== null && q.expect !== SMALL_TALK && answer.answer.includes(q.expect) ? 'right first' : 'confidently wrong';
   if (answer.kind === 'choices') {
-    if (q.expect === null) return 'choices, none right';
+    if (q.expect === null || q.expect === SMALL_TALK) return 'choices, none right';
     for (const choice of answer.choices ?? []) {
       // What picking it answers: the same path as a customer's "1" or "2".
       if ((await answerFromChoice(ctx, organizationId, choice.id)).answer.includes(q.expect)) return 'right within choices';
@@ -85,47 +111,95 @@ async function outcomeOf(organizationId: string, q: LabelledQuestion, answer: An
   return 'not sure';
 }
 
+const share = (n: number, of: number) => (of === 0 ? 1 : n / of);
+const percent = (n: number, of: number) => `${(share(n, of) * 100).toFixed(0)}%`;
+
+/**
+ * Every figure of a set. Right first, right within choices and not sure are shares of the
+ * answerable questions; small talk of the small-talk lines; off-topic "not sure" of the questions
+ * nothing answers; menu rate and confidently wrong of all messages.
+ */
 async function measure(business: string, questions: LabelledQuestion[]) {
   const organizationId = organizations.get(business)!;
-  const counts: Record<Outcome, number> = { 'right first': 0, 'right within choices': 0, 'confidently wrong': 0, 'not sure': 0, 'choices, none right': 0 };
+  const counts: Record<Outcome, number> = {
+    'right first': 0,
+    'right within choices': 0,
+    'confidently wrong': 0,
+    'not sure': 0,
+    'choices, none right': 0,
+    'small talk': 0,
+  };
+  const kinds = { answerable: 0, smallTalk: 0, offTopic: 0 };
   let offTopicNotSure = 0;
-  let offTopicChoices = 0;
+  let smallTalkAnswered = 0;
+  let answerableNotSure = 0;
+  let menus = 0;
   const misses: string[] = [];
   for (const q of questions) {
     const answer = await answerQuestion(ctx, organizationId, q.question);
     const outcome = await outcomeOf(organizationId, q, answer);
     counts[outcome]++;
-    if (q.expect === null && outcome === 'not sure') offTopicNotSure++;
-    if (q.expect === null && outcome === 'choices, none right') offTopicChoices++;
-    else if (q.expect === null || !outcome.startsWith('right')) misses.push(`${q.question} → ${outcome} (${answer.confidence})`);
+    if (answer.kind === 'choices') menus++;
+    if (q.expect === SMALL_TALK) {
+      kinds.smallTalk++;
+      if (outcome === 'small talk') smallTalkAnswered++;
+      else misses.push(`${q.question} → ${outcome} (small talk)`);
+    } else if (q.expect === null) {
+      kinds.offTopic++;
+      if (outcome === 'not sure') offTopicNotSure++;
+      else misses.push(`${q.question} → ${outcome} (off topic)`);
+    } else {
+      kinds.answerable++;
+      if (outcome === 'not sure') answerableNotSure++;
+      if (!outcome.startsWith('right')) misses.push(`${q.question} → ${outcome} (${answer.confidence})`);
+    }
   }
-  const right = counts['right first'] + counts['right within choices'] + offTopicNotSure;
-  return { counts, right, offTopicNotSure, offTopicChoices, offTopic: questions.filter((q) => q.expect === null).length, misses };
+  const rightFirst = counts['right first'];
+  const right = rightFirst + counts['right within choices'] + offTopicNotSure + smallTalkAnswered;
+  return { counts, kinds, right, rightFirst, offTopicNotSure, smallTalkAnswered, answerableNotSure, menus, misses };
+}
+
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+/** One line per set with every figure; for a blind set, each beside its target. */
+function report(name: string, questions: LabelledQuestion[], m: Measured, blind: boolean): string {
+  const n = questions.length;
+  const target = (value: number, goal: number, atMost = false) =>
+    blind ? ` [target ${atMost ? '≤' : '≥'}${goal * 100}%: ${(atMost ? value <= goal : value >= goal) ? 'met' : 'MISSED'}]` : '';
+  const { answerable, smallTalk, offTopic } = m.kinds;
+  const firstOrWithin = m.rightFirst + m.counts['right within choices'];
+  return (
+    `answer quality (${name}, ${n} messages: ${answerable} answerable, ${smallTalk} small talk, ${offTopic} off topic): ` +
+    `right ${m.right} = ${percent(m.right, n)}; ` +
+    `right first ${m.rightFirst} = ${percent(m.rightFirst, answerable)}${target(share(m.rightFirst, answerable), TARGETS.rightFirst)}; ` +
+    `right within choices ${m.counts['right within choices']}, first or within ${percent(firstOrWithin, answerable)}${target(share(firstOrWithin, answerable), TARGETS.rightFirstOrWithin)}; ` +
+    `menu rate ${m.menus} = ${percent(m.menus, n)}${target(share(m.menus, n), TARGETS.menuRate, true)}; ` +
+    `confidently wrong ${m.counts['confidently wrong']} = ${percent(m.counts['confidently wrong'], n)}${target(share(m.counts['confidently wrong'], n), TARGETS.confidentlyWrong, true)}; ` +
+    `not sure ${m.answerableNotSure} of the answerable; ` +
+    (smallTalk ? `small talk as small talk ${m.smallTalkAnswered}/${smallTalk}${target(share(m.smallTalkAnswered, smallTalk), TARGETS.smallTalk)}; ` : '') +
+    (offTopic ? `off topic not sure ${m.offTopicNotSure}/${offTopic}${target(share(m.offTopicNotSure, offTopic), TARGETS.offTopicNotSure)}` : '')
+  );
 }
 
 describe.each(SETS)('answer quality: $name', (set) => {
   const questions = questionsOf(set.questions);
+  const blind = set.questions.startsWith('blind/');
 
-  it('has at least 20 paraphrased questions, each labelled with a passage that exists', () => {
-    expect(questions.filter((q) => q.expect !== null).length).toBeGreaterThanOrEqual(20);
+  it('has at least 20 paraphrased questions, each labelled with an entry that exists', () => {
+    const labelled = questions.filter((q) => q.expect !== null && q.expect !== SMALL_TALK);
+    expect(labelled.length).toBeGreaterThanOrEqual(20);
     const kb = KNOWLEDGE[set.business].files.map(read).join('\n');
-    for (const q of questions) if (q.expect !== null) expect(kb, q.question).toContain(q.expect);
+    for (const q of labelled) expect(kb, q.question).toContain(q.expect);
   });
 
-  it(`is right on at least ${Math.round(set.requiredShare * 100)}%, confidently wrong on at most ${set.maxConfidentlyWrong}`, async () => {
-    const { counts, right, offTopicNotSure, offTopicChoices, offTopic, misses } = await measure(set.business, questions);
-    const share = right / questions.length;
-    const percent = (n: number) => `${((n / questions.length) * 100).toFixed(1)}%`;
-    console.info(
-      `answer quality (${set.name}, ${questions.length} questions, ${offTopic} off topic): right ${right} = ${percent(right)} ` +
-        `(first ${counts['right first']}, within choices ${counts['right within choices']}, off-topic not sure ${offTopicNotSure}); ` +
-        `confidently wrong ${counts['confidently wrong']} = ${percent(counts['confidently wrong'])}; ` +
-        `not sure ${counts['not sure'] - offTopicNotSure}; choices, none right ${counts['choices, none right'] - offTopicChoices}; ` +
-        `off topic given choices ${offTopicChoices}` +
-        (set.business === 'pets' || set.business === 'cinema' ? '' : `\n  missed: ${misses.join('\n  missed: ')}`),
-    );
-    expect(share).toBeGreaterThanOrEqual(set.requiredShare);
-    expect(counts['confidently wrong']).toBeLessThanOrEqual(set.maxConfidentlyWrong);
+  it(`is right on at least ${Math.round(set.requiredShare * 100)}%, right first on at least ${set.minRightFirst}, confidently wrong on at most ${set.maxConfidentlyWrong}`, async () => {
+    const measured = await measure(set.business, questions);
+    // The misses of the sets tuned on are shown; of the blind ones, only the totals are read.
+    const tunedOn = ['bike', 'dental', 'yoga', 'garage'].includes(set.business);
+    console.info(report(set.name, questions, measured, blind) + (tunedOn ? `\n  missed: ${measured.misses.join('\n  missed: ')}` : ''));
+    expect(measured.right / questions.length).toBeGreaterThanOrEqual(set.requiredShare);
+    expect(measured.rightFirst).toBeGreaterThanOrEqual(set.minRightFirst);
+    expect(measured.counts['confidently wrong']).toBeLessThanOrEqual(set.maxConfidentlyWrong);
   });
 });
 
@@ -134,7 +208,7 @@ describe('questions the knowledge base does not cover', () => {
   it.each(['bike', 'dental', 'yoga', 'garage'])('leave the %s business not sure, or offering choices and a person, never answered', async (business) => {
     const { counts, offTopicNotSure } = await measure(business, offTopic);
     console.info(
-      `off topic (${business}): ${offTopicNotSure}/${offTopic.length} not sure, ${counts['choices, none right']} choices, ${counts['confidently wrong']} answered`,
+      `off topic (${business}): ${offTopicNotSure}/${offTopic.length} not sure, ${counts['choices, none right']} choices, ${counts['confidently wrong']} answered, ${counts['small talk']} taken for small talk`,
     );
     expect(counts['confidently wrong']).toBe(0);
     expect(offTopicNotSure).toBeGreaterThanOrEqual(offTopic.length * 0.6);
