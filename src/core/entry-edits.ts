@@ -3,7 +3,7 @@
 // edit), and the questions customers asked before picking an entry among choices are kept as
 // learned phrasings, searched like the entry's own.
 import type { KnowledgeEntry } from './entries.js';
-import { smallTalkOf, withoutGreeting } from './small-talk.js';
+import { smallTalkOf, withoutSmallTalk } from './small-talk.js';
 import { contentWords, tokenize } from './text.js';
 
 /** What an organization changed in one entry; null keeps the document's own text for that part. */
@@ -62,10 +62,10 @@ export function keptEntry(entry: KnowledgeEntry, edit?: EntryEdit, learned: Lear
 
 /**
  * The question a customer asked, as a phrasing worth learning, or undefined: small talk, a bare
- * word, a number or a long message teach nothing. A greeting in front of it is left out.
+ * word, a number or a long message teach nothing. Small talk in front of it is left out.
  */
 export function learnablePhrasing(question: string): string | undefined {
-  const text = withoutGreeting(question).replace(/\s+/g, ' ').trim();
+  const text = withoutSmallTalk(question).replace(/\s+/g, ' ').trim();
   if (text.length < MIN_LEARNED_CHARACTERS || text.length > MAX_LEARNED_CHARACTERS) return undefined;
   if (smallTalkOf(text)) return undefined;
   // Numbers (an order's, a date) are this customer's own, not a way of asking.
