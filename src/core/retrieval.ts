@@ -3,6 +3,7 @@
 // question asks for. Confidence is how much of the question the best passage covers.
 import MiniSearch from 'minisearch';
 import { type Chunk, chunksOfEntries, type KnowledgeEntry } from './entries.js';
+import type { AskedAs } from './entry-edits.js';
 import { intentBoost, passageFacts, questionIntents, withoutIntentPhrases, type PassageFacts } from './intent.js';
 import { contentWords, isStopWord, stem, tokenize, withShorthandWrittenOut } from './text.js';
 
@@ -78,6 +79,8 @@ export interface KnowledgeIndex {
   vectors?: Int8Array[];
   /** the name of the encoder that made the vectors: a question is read by the same one */
   encoder?: string;
+  /** the entries by each exact way of asking them, made on first use (core/entry-edits.ts) */
+  askedAs?: AskedAs;
 }
 
 /** One entry found by the words: the best of its passages (its answer's pieces, its phrasings) speaks for it. */

@@ -388,6 +388,31 @@ export interface AnswerChoiceTable {
   /** JSON `[{id, title}]`: passage ids and the titles the customer read */
   choices: string;
   expires_at: string;
+  /** what the customer asked that these choices answer: a pick teaches it to the picked entry; null before 361 */
+  question: string | null;
+}
+
+/** An entry of a document as the organization edited it; a null part keeps the document's own text. */
+export interface KnowledgeEntryEditTable {
+  organization_id: string;
+  document_id: string;
+  /** `${documentId}#${n}` (core/entries.ts) */
+  entry_id: string;
+  question: string | null;
+  /** JSON string[]: the other phrasings, replacing the document's */
+  phrasings_json: string | null;
+  answer: string | null;
+  updated_at: string;
+}
+
+/** A question a customer asked and then answered by picking this entry among choices: searched as one of its phrasings. */
+export interface KnowledgeLearnedPhrasingTable {
+  id: string;
+  organization_id: string;
+  document_id: string;
+  entry_id: string;
+  phrasing: string;
+  created_at: string;
 }
 
 /**
@@ -492,6 +517,8 @@ export interface Database {
   knowledge_documents: KnowledgeDocumentTable;
   knowledge_indexes: KnowledgeIndexTable;
   answer_choices: AnswerChoiceTable;
+  knowledge_entry_edits: KnowledgeEntryEditTable;
+  knowledge_learned_phrasings: KnowledgeLearnedPhrasingTable;
   knowledge_suggestions: KnowledgeSuggestionTable;
   held_agent_messages: HeldAgentMessageTable;
   agent_phones: AgentPhoneTable;

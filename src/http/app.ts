@@ -10,6 +10,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
 import { knowledgeRoutes } from './knowledge.js';
+import { knowledgeEntryRoutes } from './knowledge-entries.js';
 import { metricsRoutes } from './metrics.js';
 import { simulatorRoutes } from './simulator.js';
 import { visitorRoutes } from './visitor.js';
@@ -50,6 +51,7 @@ const routeModules: RouteModule[] = [
   metaNumberRoutes,
   usageRoutes,
   knowledgeRoutes,
+  knowledgeEntryRoutes,
   whapiChannelRoutes,
   webhookRoutes,
   unroutedRoutes,

@@ -8,6 +8,7 @@ import { ANSWER_UNANSWERED_JOB, answerUnanswered } from '../services/inbound/una
 import { SEND_JOB, sendQueuedMessage } from '../services/outbound/send.js';
 import { reactToVisitorMessage } from '../services/inbound/visitor-reaction.js';
 import { WIDGET_REACT } from '../services/widgets/visitor-inbound.js';
+import { TRAIN_LEARNED_JOB, trainLearned } from '../services/knowledge/learning.js';
 import { checkHandoverTemplateJob, createHandoverTemplateJob, TEMPLATE_CHECK_JOB, TEMPLATE_CREATE_JOB } from '../services/numbers/template-review.js';
 
 export const jobHandlers = {
@@ -18,4 +19,5 @@ export const jobHandlers = {
   [TEMPLATE_CREATE_JOB]: createHandoverTemplateJob,
   [TEMPLATE_CHECK_JOB]: checkHandoverTemplateJob,
   [ANSWER_UNANSWERED_JOB]: answerUnanswered,
+  [TRAIN_LEARNED_JOB]: trainLearned,
 } satisfies JobHandlers;

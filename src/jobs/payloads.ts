@@ -16,6 +16,8 @@ export interface JobPayloads {
   'template.check': TemplatePayload;
   /** answer what the bot left unanswered at the plan's limit, once the limit is lifted (services/inbound/unanswered.ts) */
   'inbound.answer-unanswered': AnswerUnansweredPayload;
+  /** retrain with the phrasings customers' picks taught, at most once a minute (services/knowledge/learning.ts) */
+  'knowledge.train-learned': OrganizationJobPayload;
 }
 
 export type JobKind = keyof JobPayloads;
@@ -29,6 +31,10 @@ export interface TemplatePayload {
 }
 
 export interface AnswerUnansweredPayload {
+  organizationId: string;
+}
+
+export interface OrganizationJobPayload {
   organizationId: string;
 }
 

@@ -14,6 +14,8 @@ export interface AdminApi {
   ): Promise<{ status: number; body: any; text: string }>;
   /** A new organization (platform key) and a key of its own. */
   organizationWithKey(name: string, extra?: Record<string, unknown>): Promise<{ id: string; key: string; organization: any }>;
+  /** A new organization with a key, its documents added in order (their ids returned) and trained. */
+  organizationWithKnowledge(name: string, documents: { title: string; content: string }[]): Promise<{ id: string; key: string; documentIds: string[] }>;
 }
 
 export async function startAdminApi(options: TestContextOptions = {}): Promise<AdminApi> {
@@ -34,7 +36,7 @@ export async function startAdminApi(options: TestContextOptions = {}): Promise<A
     }
     return { status: response.statusCode, body: parsed, text: response.body };
   };
-  return {
+  const api: AdminApi = {
     server,
     ctx,
     call,
@@ -45,5 +47,19 @@ export async function startAdminApi(options: TestContextOptions = {}): Promise<A
       const issued = await call('POST', `/api/organizations/${id}/api-keys`);
       return { id, key: issued.body.key as string, organization: created.body.organization };
     },
+    async organizationWithKnowledge(name, documents) {
+      const { id, key } = await api.organizationWithKey(name);
+      const documentIds: string[] = [];
+      for (const body of documents) {
+        const added = await call('POST', `/api/organizations/${id}/knowledge`, { key, body });
+        if (added.status !== 201) throw new Error(`document not added: ${added.text}`);
+        documentIds.push(added.body.document.id);
+        ctx.clock.advance(1000); // listed in the order they were added
+      }
+      const trained = await call('POST', `/api/organizations/${id}/train`, { key });
+      if (trained.status !== 200) throw new Error(`not trained: ${trained.text}`);
+      return { id, key, documentIds };
+    },
   };
+  return api;
 }

@@ -22,6 +22,7 @@ describe('the list of job kinds', () => {
       { kind: 'outbound.send', payload: { messageId: 999 } },
       { kind: 'widget.react', payload: { messageId: 999 } },
       { kind: 'inbound.answer-unanswered', payload: { organizationId: 'no-such-organization' } },
+      { kind: 'knowledge.train-learned', payload: { organizationId: 'no-such-organization' } },
       { kind: 'template.create', payload: { templateId: 'no-such-template' } },
       { kind: 'template.check', payload: { templateId: 'no-such-template' } },
     ];

@@ -4,6 +4,7 @@
 // it is not sure (and offers a person) when nothing is near, and answers small talk in kind.
 import { decide, MAX_CHOICES, SURE_BY_WORDS, type Candidate, type Verdict } from '../../core/certainty.js';
 import type { KnowledgeEntry } from '../../core/entries.js';
+import { askedAsOf, entryAskedExactly } from '../../core/entry-edits.js';
 import { fuseWithMeaning, wordCandidates } from '../../core/meaning.js';
 import { planOf } from '../../core/plans.js';
 import { confidenceOf, searchIndex, type KnowledgeIndex, type Passage } from '../../core/retrieval.js';
@@ -114,6 +115,14 @@ async function candidatesFor(ctx: AppContext, index: KnowledgeIndex, question: s
   }
 }
 
+/** Asked exactly as one entry's question or phrasing (one a pick taught included): that entry is the answer. */
+function askedExactly(index: KnowledgeIndex, question: string, candidates: Candidate[]): Verdict | undefined {
+  index.askedAs ??= askedAsOf(index.entries.values());
+  const entryId = entryAskedExactly(index.askedAs, question);
+  const candidate = entryId ? candidates.find((c) => c.entry.id === entryId) : undefined;
+  return candidate && { kind: 'answer', candidate, confidence: 1 };
+}
+
 function fromVerdict(verdict: Verdict): Answer {
   const { confidence } = verdict;
   switch (verdict.kind) {
@@ -162,7 +171,7 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
   const question = withoutSmallTalk(text);
   const index = await knowledgeIndex(ctx, organizationId);
   const { candidates, wordsConfidence } = index ? await candidatesFor(ctx, index, question) : { candidates: [], wordsConfidence: 0 };
-  const verdict = decide(candidates, wordsConfidence);
+  const verdict = (index && askedExactly(index, question, candidates)) || decide(candidates, wordsConfidence);
   const retrieval = fromVerdict(verdict);
 
   const llm = ctx.config.llm;

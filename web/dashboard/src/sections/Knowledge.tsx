@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, del, get, post, when } from '../api.js';
 import type { SectionProps } from '../main.js';
 import { Card, ErrorBox, Field, useAction, useConfirm, useLoad } from '../ui.js';
+import { KnowledgeEntries } from './KnowledgeEntries.js';
 import type { Answer } from '../../../../src/services/knowledge/answers.js';
 import type { SuggestionJson as Suggestion } from '../../../../src/services/knowledge/suggestions.js';
 import type { KnowledgeDocumentJson as KnowledgeDocument, TrainingStatus } from '../../../../src/services/knowledge/training.js';
@@ -314,10 +315,19 @@ export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: s
 
 export function Knowledge({ org }: SectionProps) {
   const [version, setVersion] = useState(0);
+  // The entries are read again when a document or a training changed, or a suggestion became one.
+  const [entriesVersion, setEntriesVersion] = useState(0);
   return (
     <>
-      <KnowledgeDocuments orgId={org.id} version={version} />
-      <Suggestions orgId={org.id} onAccepted={async () => setVersion((v) => v + 1)} />
+      <KnowledgeDocuments orgId={org.id} version={version} onChanged={() => setEntriesVersion((v) => v + 1)} />
+      <Suggestions
+        orgId={org.id}
+        onAccepted={async () => {
+          setVersion((v) => v + 1);
+          setEntriesVersion((v) => v + 1);
+        }}
+      />
+      <KnowledgeEntries orgId={org.id} version={entriesVersion} />
       <Ask orgId={org.id} />
     </>
   );
