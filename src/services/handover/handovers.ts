@@ -5,9 +5,8 @@
 import type { Db } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import { customerLabel, visitorLabel } from '../../core/handover-text.js';
-import { providerByName } from '../../providers/registry.js';
 import type { AppContext } from '../context.js';
-import { enqueueSend, type SendRequest, serviceWindowOpen } from '../outbound/send.js';
+import { enqueueSend, type SendRequest, } from '../outbound/send.js';
 import { readWidgetSettings, readWidgetSettingsText, type WidgetSettings, widgetSettingsSchema } from '../widgets/settings.js';
 
 export interface Handover {

@@ -1,5 +1,5 @@
 // Media out of the rows on SQLite: files beside the database file (the default), and in an S3 bucket.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMediaStorage } from './media-cases.js';
