@@ -2,6 +2,7 @@
 // Another organization's widget answers 404, as if it did not exist.
 import { z } from 'zod';
 import { numberStats } from '../services/handover/stats.js';
+import { listRefusedOrigins } from '../services/widgets/refused-origins.js';
 import {
   addPoolNumber,
   createWidget,
@@ -89,6 +90,21 @@ export const widgetRoutes: RouteModule = (app, ctx) => {
       const widget = widgetAccess.of(request);
       await removePoolNumber(ctx, widget, request.params.number);
       return { ok: true };
+    },
+  );
+
+  app.get(
+    '/api/widgets/:id/refused-origins',
+    {
+      ...widgetAccess.guard,
+      schema: {
+        tags,
+        summary: 'Websites the widget refused lately (not in its allowed origins); allow one by adding it to allowedOrigins',
+        params: widgetParams,
+      },
+    },
+    async (request) => {
+      return { ok: true, origins: await listRefusedOrigins(ctx, widgetAccess.of(request)) };
     },
   );
 

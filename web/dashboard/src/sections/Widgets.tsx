@@ -8,6 +8,7 @@ import { Card, ErrorBox, Field, useAction, useLoad } from '../ui.js';
 import type { NumberStats } from '../../../../src/services/handover/stats.js';
 import type { PoolNumberJson as PoolNumber, WidgetJson as Widget } from '../../../../src/services/widgets/settings.js';
 import { numberLabel, type UsableNumber, usableNumbersOf } from './Numbers.js';
+import { RefusedOrigins } from './RefusedOrigins.js';
 
 const lines = (text: string) =>
   text
@@ -58,6 +59,9 @@ function NumberPicker({
 export function Settings({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNumber[]; onSaved: () => void }) {
   const [form, setForm] = useState(() => toForm(widget));
   useEffect(() => setForm(toForm(widget)), [widget.id]);
+  // an origin allowed elsewhere (Refused websites) shows here at once, and a save keeps it
+  const origins = widget.allowedOrigins.join('\n');
+  useEffect(() => setForm((f) => ({ ...f, allowedOrigins: origins })), [origins]);
   const action = useAction();
   const [saved, setSaved] = useState(false);
   const save = (event: React.FormEvent) => {
@@ -414,6 +418,7 @@ export function Widgets({ org }: SectionProps) {
         <>
           <Settings widget={widget} numbers={numbers.data ?? []} onSaved={() => void widgets.reload()} />
           <Pool widget={widget} numbers={numbers.data ?? []} onSaved={() => void widgets.reload()} />
+          <RefusedOrigins widget={widget} onSaved={() => void widgets.reload()} />
           <Embed widget={widget} />
         </>
       )}
