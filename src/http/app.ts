@@ -1,12 +1,11 @@
 // The HTTP server: plugins, error mapping, and the one list of route files.
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../services/context.js';
 import { answersOf } from './answers.js';
 import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { dashboardRoutes } from './dashboard.js';
+import { registerDocs } from './docs.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
 import { knowledgeRoutes } from './knowledge.js';
@@ -109,15 +108,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     }
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Switchboard API', version: '1.0.0', description: 'Multi-tenant WhatsApp business messaging.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerDocs(app, ctx);
 
   for (const register of routeModules) await register(app, ctx);
   return app;
