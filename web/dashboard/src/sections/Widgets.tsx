@@ -287,7 +287,7 @@ export function Pool({ widget, numbers, onSaved }: { widget: Widget; numbers: Us
     >
       <ErrorBox error={action.error ?? stats.error} />
       <div className="table-wrap">
-        <table>
+        <table className="pool">
           <thead>
             <tr>
               <th>Number</th>
@@ -307,23 +307,25 @@ export function Pool({ widget, numbers, onSaved }: { widget: Widget; numbers: Us
               return (
                 // biome-ignore lint/suspicious/noArrayIndexKey: the number itself is being edited in this row; its place is its identity
                 <tr key={i}>
-                  <td>
+                  <td data-label="Number">
                     <NumberPicker label="Pool number" value={p.number} numbers={numbers} onChange={(number) => update(i, { number })} />
                   </td>
-                  <td>
+                  <td data-label="Name">
                     <input aria-label="Display name" value={p.displayName ?? ''} onChange={(e) => update(i, { displayName: e.target.value })} size={12} />
                   </td>
-                  <td>
+                  <td data-label="Active">
                     <input type="checkbox" aria-label="Active" checked={p.isActive} onChange={(e) => update(i, { isActive: e.target.checked })} />
                   </td>
-                  <td>
+                  <td data-label="Notes">
                     <input aria-label="Notes" value={p.notes ?? ''} onChange={(e) => update(i, { notes: e.target.value })} size={14} maxLength={500} />
                   </td>
-                  <td>{s?.openConversations ?? 0}</td>
-                  <td>{s?.assignments24h ?? 0}</td>
-                  <td>{s ? `${s.messagesIn} / ${s.messagesOut}` : '—'}</td>
-                  <td className={s?.lastSendError ? 'bad' : ''}>{s?.lastSendError ?? '—'}</td>
-                  <td>
+                  <td data-label="Open">{s?.openConversations ?? 0}</td>
+                  <td data-label="24 h">{s?.assignments24h ?? 0}</td>
+                  <td data-label="In / out">{s ? `${s.messagesIn} / ${s.messagesOut}` : '—'}</td>
+                  <td data-label="Last error" className={s?.lastSendError ? 'bad' : ''}>
+                    {s?.lastSendError ?? '—'}
+                  </td>
+                  <td className="pool-remove">
                     <button type="button" className="danger small" onClick={() => setPool(pool.filter((_, j) => j !== i))}>
                       Remove
                     </button>
