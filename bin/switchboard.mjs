@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// `npx switchboard …`: the TypeScript CLI through tsx's loader, in this process (exit codes kept).
-import { register } from 'tsx/esm/api';
+// `npx switchboard …`: the CLI compiled with the server (`npm run build` → dist/cli.js), run as
+// plain JavaScript. Only a source checkout that was never built runs the TypeScript through tsx's
+// loader. Either way in this process, exit codes kept.
+import { existsSync } from 'node:fs';
 
-register();
-const { runCli } = await import(new URL('../src/cli.ts', import.meta.url).href);
-process.exitCode = await runCli(process.argv.slice(2));
+const compiled = new URL('../dist/cli.js', import.meta.url);
+let cli;
+if (existsSync(compiled)) {
+  cli = await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(new URL('../src/cli.ts', import.meta.url).href);
+}
+process.exitCode = await cli.runCli(process.argv.slice(2));

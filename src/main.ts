@@ -1,6 +1,8 @@
 // `npm start`: the whole product on one process.
 import { ConfigError, loadConfig } from './config.js';
-import { createContext, type RunningServer, startServer } from './server.js';
+import { startupBanner } from './banner.js';
+import { createContext, startServer } from './server.js';
+import { listOrganizations } from './services/tenancy/organizations.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -16,7 +18,17 @@ async function main(): Promise<void> {
   const ctx = await createContext(config);
   const server = await startServer(ctx);
   ctx.log.info({ url: server.url }, 'Switchboard is listening');
-  console.log(startupBanner(server));
+  const organizations = await listOrganizations(ctx);
+  console.log(
+    startupBanner({
+      publicUrl: config.publicUrl,
+      simulator: config.simulator,
+      demo: server.demo,
+      generatedAdminKey: server.generatedAdminKey,
+      adminKeyConfigured: Boolean(config.adminApiKey),
+      ownOrganizations: organizations.filter((o) => o.id !== server.demo?.organizationId).length,
+    }),
+  );
 
   // SIGTERM: stop within SHUTDOWN_TIMEOUT_MS whatever runs (unfinished jobs are taken back by the
   // next start, or after their lease); a second signal ends the process at once.
@@ -41,27 +53,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-/** What a person starting Switchboard needs: where to go, and a key when one was made for them. */
-function startupBanner(server: RunningServer): string {
-  const base = server.ctx.config.publicUrl;
-  const lines = ['', `Switchboard is running at ${base}`, `  Dashboard:     ${base}/`];
-  if (server.demo?.widgetPublicKey) lines.push(`  Demo website:  ${base}/demo`);
-  if (server.ctx.config.simulator) lines.push(`  Simulator:     ${base}/simulator`);
-  if (server.generatedAdminKey) {
-    lines.push(`  Admin API key: ${server.generatedAdminKey}  (shown once; set ADMIN_API_KEY to choose your own)`);
-  }
-  if (server.demo?.apiKey) {
-    lines.push(`  Demo organization "${server.demo.organizationName}" key: ${server.demo.apiKey}  (shown once)`);
-  }
-  if (server.demo) {
-    lines.push(
-      `  Try it: on the simulator, write to ${server.demo.businessNumber} from ${server.demo.customerNumber};`,
-      `  on the demo website, ask for a human and answer from an agent's phone (${server.demo.agentNumbers.join(', ')}).`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 main().catch((err) => {

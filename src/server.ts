@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { type Database, migrateToLatest, openDatabase } from './db/database.js';
 import { fileBytes, switchToIncrementalVacuum } from './db/sqlite-upkeep.js';
+import { openApiJson } from './http/docs.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
 import { LocalBus, type RealtimeBus } from './realtime/bus.js';
@@ -144,6 +145,14 @@ export async function startServer(ctx: AppContext, { listen = true } = {}): Prom
   if (ctx.config.worker) background.push(startMovingMedia(ctx));
   if (listen) {
     url = await app.listen({ port: ctx.config.port, host: ctx.config.host });
+    // /docs opens at once: its document is generated now rather than on the first visit.
+    setImmediate(() => {
+      try {
+        openApiJson(app, ctx);
+      } catch (err) {
+        ctx.log.warn({ err }, 'the API document could not be prepared; /docs generates it on its first visit');
+      }
+    });
   }
   let stopping: Promise<boolean> | undefined;
   return {

@@ -1,7 +1,7 @@
 // The CLI as an operator runs it: a separate process on a temporary SQLite database, talking to
 // the fake Twilio and Meta servers for numbers.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,9 @@ import { type Database, openDatabase } from '../src/db/database.js';
 import { type FakeMeta, startFakeMeta } from './fakes/meta.js';
 import { type FakeTwilio, startFakeTwilio } from './fakes/twilio.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'switchboard.mjs');
+const ROOT = join(import.meta.dirname, '..');
+/** The CLI's sources through tsx: what these tests check is this checkout's code, never a stale dist/. */
+const SOURCE = ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli.ts')];
 let dir: string;
 let twilio: FakeTwilio;
 let meta: FakeMeta;
@@ -38,8 +40,12 @@ afterAll(async () => {
 });
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
+  return run(SOURCE, args);
+}
+
+function run(entry: string[], args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, cwd: dir, timeout: 300_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...entry, ...args], { env, cwd: dir, timeout: 300_000 }, (error, stdout, stderr) => {
       let json: unknown;
       try {
         json = JSON.parse(stdout);
@@ -170,5 +176,31 @@ describe('switchboard CLI', { timeout: 600_000 }, () => {
     const res = await cli('key', 'create', '--org', 'no-such-org');
     expect(res.code).toBe(1);
     expect(res.stderr.trim()).toBe('Organization not found.');
+  });
+});
+
+// `npm run build` compiles the CLI with the server; bin/switchboard.mjs then runs dist/cli.js as
+// plain JavaScript. Built here apart (inside the checkout, so node_modules resolves) next to a copy
+// of the bin and no sources: the bin can only have run the compiled CLI.
+describe('the built CLI', { timeout: 600_000 }, () => {
+  const built = join(ROOT, `.build-cli-test-${process.pid}`);
+  afterAll(() => rmSync(built, { recursive: true, force: true }));
+
+  it('runs from dist as plain JavaScript, through the bin', async () => {
+    execFileSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'scripts', 'build-server.ts'), '--out', join(built, 'dist')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+    mkdirSync(join(built, 'bin'));
+    copyFileSync(join(ROOT, 'bin', 'switchboard.mjs'), join(built, 'bin', 'switchboard.mjs'));
+    expect(existsSync(join(built, 'src'))).toBe(false);
+
+    const help = await run([join(built, 'dist', 'cli.js')], ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: switchboard <command>');
+    const created = await run([join(built, 'bin', 'switchboard.mjs')], ['org', 'create', '--name', 'Built Books']);
+    expect(created.code).toBe(0);
+    const listed = await run([join(built, 'bin', 'switchboard.mjs')], ['org', 'list']);
+    expect(listed.json.organizations.map((o: { id: string }) => o.id)).toContain(created.json.organization.id);
   });
 });

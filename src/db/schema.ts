@@ -266,6 +266,17 @@ export interface WidgetTable {
   updated_at: string;
 }
 
+/** A website a widget refused lately: not in its allowed origins (351; 20 per widget at most). */
+export interface RefusedOriginTable {
+  widget_id: string;
+  /** scheme://host[:port], as the browser sent it */
+  origin: string;
+  /** refused requests counted (writes are throttled, so a flood is counted late, not lost) */
+  count: number;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
 export interface PoolNumberTable {
   id: string;
   widget_id: string;
@@ -508,6 +519,7 @@ export interface Database {
   pending_statuses: PendingStatusTable;
   rate_limits: RateLimitTable;
   widgets: WidgetTable;
+  refused_origins: RefusedOriginTable;
   pool_numbers: PoolNumberTable;
   widget_sessions: WidgetSessionTable;
   widget_uploads: WidgetUploadTable;

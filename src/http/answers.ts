@@ -498,6 +498,13 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
   },
   'POST /api/widgets/:id/pool': { 201: answer({ poolNumber }, { poolNumber: widgetExample.whatsappNumberPool[0] }, 'Added to the pool') },
   'PATCH /api/widgets/:id/pool/:number': { 200: answer({ poolNumber }, { poolNumber: widgetExample.whatsappNumberPool[0] }, 'Changed') },
+  'GET /api/widgets/:id/refused-origins': {
+    200: answer(
+      { origins: z.array(z.object({ origin: z.string(), count: z.number(), firstSeenAt: z.string(), lastSeenAt: z.string() })) },
+      { origins: [{ origin: 'https://blog.shop.example', count: 4, firstSeenAt: at, lastSeenAt: at }] },
+      'Websites refused lately (not in allowedOrigins), most recent first; at most 20',
+    ),
+  },
   'GET /api/widgets/:id/number-stats': {
     200: answer(
       {

@@ -1,12 +1,11 @@
 // The HTTP server: plugins, error mapping, and the one list of route files.
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../services/context.js';
 import { answersOf } from './answers.js';
 import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { dashboardRoutes } from './dashboard.js';
+import { registerDocs } from './docs.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
 import { knowledgeRoutes } from './knowledge.js';
@@ -63,14 +62,25 @@ const routeModules: RouteModule[] = [
   previewRoutes,
 ];
 
-/** Probes a load balancer or Prometheus calls every few seconds: logged at debug only. */
+/** Probes a load balancer or Prometheus calls every few seconds: logged at debug only, whatever they answer. */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** One line per answered request: method, URL with its secrets redacted, status, time; probes at debug. */
+/**
+ * `info` for what changes something (POST, PATCH, DELETE…) and for any answer that failed (4xx,
+ * 5xx); `debug` for reads that succeeded: the lists the dashboard polls, event streams, pages and
+ * static assets repeat all day and would bury the lines that matter.
+ */
+export function requestLogLevel(method: string, route: string | undefined, status: number): 'info' | 'debug' {
+  if (PROBES.has(route ?? '')) return 'debug';
+  return status >= 400 || !READS.has(method) ? 'info' : 'debug';
+}
+
+/** One line per answered request: method, URL with its secrets redacted, status, time (level: requestLogLevel). */
 function logRequests(app: App, ctx: AppContext): void {
   const log = ctx.log;
   app.addHook('onResponse', (request, reply, done) => {
-    const level = PROBES.has(request.routeOptions.url ?? '') ? 'debug' : 'info';
+    const level = requestLogLevel(request.method, request.routeOptions.url, reply.statusCode);
     if (log.isLevelEnabled(level)) {
       log[level](
         { reqId: request.id, method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
@@ -111,15 +121,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     }
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Switchboard API', version: '1.0.0', description: 'Multi-tenant WhatsApp business messaging.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerDocs(app, ctx);
 
   for (const register of routeModules) await register(app, ctx);
   return app;

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { safeMediaAnswer } from '../core/media.js';
+import { originAllowed } from '../core/origins.js';
 import type { Widget } from '../db/schema.js';
 import type { LiveEvent } from '../realtime/bus.js';
 import type { AppContext } from '../services/context.js';
@@ -24,6 +25,7 @@ import {
   sessionView,
   touchSession,
 } from '../services/widgets/sessions.js';
+import { recordRefusedOrigin } from '../services/widgets/refused-origins.js';
 import { findWidgetByPublicKey, readAllowedOrigins } from '../services/widgets/settings.js';
 import { bearerToken } from './auth.js';
 import type { RouteModule } from './route.js';
@@ -34,10 +36,6 @@ const tags = ['visitor'];
 function tooMany(reply: FastifyReply, retryAfter: number, sentence: string): AppError {
   reply.header('retry-after', String(retryAfter));
   return new AppError(429, 'RATE_LIMITED', sentence);
-}
-
-export function originAllowed(allowed: string[], origin: string): boolean {
-  return allowed.includes('*') || allowed.includes(origin.replace(/\/+$/, ''));
 }
 
 /** The widget a visitor URL belongs to: by public key, or by the session in the path. */
@@ -74,17 +72,23 @@ export const visitorRoutes: RouteModule = (app, ctx) => {
     if (wait) throw tooMany(reply, wait, 'Too many requests from this address; wait a minute and try again.');
   }
 
+  /**
+   * A website not in the widget's allowed origins is refused with 403 ORIGIN_NOT_ALLOWED, noted for
+   * the dashboard. The answer still carries the CORS headers (and its preflight passes), so the
+   * widget can read the code and tell the visitor chat is not enabled here rather than blame the
+   * network: reading a refusal gives a website nothing.
+   */
   async function allowOrigin(request: FastifyRequest, reply: FastifyReply) {
     const origin = request.headers.origin;
     if (!origin) return; // not a browser's cross-origin call; the token still guards the session
     const widget = await widgetOfRequest(ctx, request.params as Record<string, string>);
     if (!widget) return; // the route answers 404
-    // this server's own pages (the widget preview) may use any widget; they are ours, not a website's
-    if (origin !== ownOrigin && !originAllowed(readAllowedOrigins(widget), origin)) {
-      throw new AppError(403, 'ORIGIN_NOT_ALLOWED', `This website (${origin}) is not allowed to use this widget; add it to the widget's allowed origins.`);
-    }
     reply.header('access-control-allow-origin', origin);
     reply.header('vary', 'Origin');
+    // this server's own pages (the widget preview) may use any widget; they are ours, not a website's
+    if (origin === ownOrigin || originAllowed(readAllowedOrigins(widget), origin) || request.method === 'OPTIONS') return;
+    await recordRefusedOrigin(ctx, widget, origin);
+    throw new AppError(403, 'ORIGIN_NOT_ALLOWED', `This website (${origin}) is not allowed to use this widget; add it to the widget's allowed origins.`);
   }
 
   const preflight = async (_request: FastifyRequest, reply: FastifyReply) => {

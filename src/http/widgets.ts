@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { numberStats } from '../services/handover/stats.js';
 import { previewWidgetRemoval, removeWidget } from '../services/handover/widget-removal.js';
+import { listRefusedOrigins } from '../services/widgets/refused-origins.js';
 import {
   addPoolNumber,
   createWidget,
@@ -105,6 +106,21 @@ export const widgetRoutes: RouteModule = (app, ctx) => {
       const widget = widgetAccess.of(request);
       await removePoolNumber(ctx, widget, request.params.number);
       return { ok: true };
+    },
+  );
+
+  app.get(
+    '/api/widgets/:id/refused-origins',
+    {
+      ...widgetAccess.guard,
+      schema: {
+        tags,
+        summary: 'Websites the widget refused lately (not in its allowed origins); allow one by adding it to allowedOrigins',
+        params: widgetParams,
+      },
+    },
+    async (request) => {
+      return { ok: true, origins: await listRefusedOrigins(ctx, widgetAccess.of(request)) };
     },
   );
 

@@ -112,4 +112,13 @@ export interface ContextState {
   rateLimits: { minute: number; counts: Map<string, number> };
   /** open dashboard and simulator event streams, closed when the app closes (http/sse.ts) */
   dashboardStreams: Set<{ close(): void }>;
+  /** refusals of websites not allowed, per widget and origin, until written (widgets/refused-origins.ts) */
+  /** the OpenAPI document as JSON text, generated once (http/docs.ts) */
+  openApi?: { json?: string; generations: number };
+  refusedOrigins?: {
+    /** `widgetId origin` → refusals not written yet, and when the last write was */
+    tallies: Map<string, { pending: number; writtenAt: number }>;
+    /** writes per widget in the current minute */
+    writes: Map<string, { minute: number; count: number }>;
+  };
 }

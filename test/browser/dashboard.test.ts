@@ -53,7 +53,9 @@ describe('dashboard', () => {
       await fitsPhone('sign-in');
       await page.getByLabel('API key').fill(ADMIN_KEY);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
+      // the platform key with one organization (the demo's) lands on its guide, not an inbox
+      await page.getByRole('heading', { name: 'Set up Lantern Lane Bikes' }).waitFor(APPEARS);
+      expect(new URL(page.url()).pathname).toBe('/dashboard/guide');
       // What a script on our origin could read holds no key, and the session cookie is not readable.
       const readable = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
       expect(readable).not.toContain(ADMIN_KEY);
@@ -62,6 +64,8 @@ describe('dashboard', () => {
       expect(cookies.filter((c) => c.name === 'switchboard_session')).toEqual([expect.objectContaining({ httpOnly: true, sameSite: 'Strict', path: '/' })]);
       expect(cookies.map((c) => c.value).join(' ')).not.toContain(ADMIN_KEY);
       await page.reload();
+      await page.getByRole('heading', { name: 'Set up Lantern Lane Bikes' }).waitFor(APPEARS);
+      await section('Conversations');
       await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
       await fitsPhone('conversations-empty');
     },

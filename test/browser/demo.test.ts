@@ -119,6 +119,7 @@ describe('the demo story on a fresh start', () => {
       const page = await open('/');
       await page.getByLabel('API key').fill(ADMIN_KEY);
       await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Conversations', exact: true }).click();
       const widgetConversation = page.locator('button.conversation', { hasText: 'widget' }).first();
       await widgetConversation.waitFor(APPEARS);
       await screenshot(page, 'dashboard-conversations');

@@ -42,7 +42,7 @@ async function walkThrough(options: { label: string; viewport?: { width: number;
     await page.goto(`${fresh.base}/`);
     await page.getByLabel('API key').fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
+    await page.getByRole('navigation', { name: 'Sections' }).waitFor(APPEARS);
 
     // The organization: created, selected, and landed on its guide with nothing done.
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Organization', exact: true }).click();

@@ -36,7 +36,7 @@ describe('a new organization, from nothing to a working handover', () => {
     await dashboard.goto(`${fresh.base}/`);
     await dashboard.getByLabel('API key').fill(ADMIN_KEY);
     await dashboard.getByRole('button', { name: 'Sign in' }).click();
-    await dashboard.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
+    await dashboard.getByRole('navigation', { name: 'Sections' }).waitFor(APPEARS);
 
     // 1. The organization.
     await section('Organization');

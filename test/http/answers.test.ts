@@ -22,6 +22,18 @@ function conforms(operation: string, res: { status: number; body: unknown }) {
 }
 
 describe('/docs', () => {
+  it('generates the document once and answers every later request from what it kept', async () => {
+    const first = await api.server.app.inject({ method: 'GET', url: '/docs/json' });
+    const kept = api.server.ctx.state.openApi;
+    expect(kept?.generations).toBe(1);
+    const second = await api.server.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(second.headers['content-type']).toContain('application/json');
+    expect(second.body).toBe(first.body);
+    expect(api.server.ctx.state.openApi).toBe(kept);
+    expect(kept?.generations).toBe(1);
+    expect(second.json().info.title).toBe('Switchboard API');
+  });
+
   it('documents an answer and the error answer for every operation, none as "Default Response"', async () => {
     const res = await api.server.app.inject({ method: 'GET', url: '/docs/json' });
     const doc = res.json() as { paths: Record<string, Record<string, { responses?: Record<string, { description: string; content?: unknown }> }>> };

@@ -47,7 +47,8 @@ describe('CORS', () => {
       payload: {},
     });
     expect(denied.statusCode).toBe(403);
-    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+    // readable by the widget on that site, so it can say chat is not enabled there
+    expect(denied.headers['access-control-allow-origin']).toBe('https://evil.example');
     expect(denied.json()).toEqual({
       ok: false,
       code: 'ORIGIN_NOT_ALLOWED',
@@ -68,7 +69,8 @@ describe('CORS', () => {
       url: `/api/widget/sessions/${sessionId}/messages`,
       headers: { origin: 'https://evil.example' },
     });
-    expect(badPreflight.statusCode).toBe(403);
+    // the preflight passes so the refusal itself (403 ORIGIN_NOT_ALLOWED) can be read
+    expect(badPreflight.statusCode).toBe(204);
 
     const star = await server.app.inject({
       method: 'POST',
@@ -252,7 +254,7 @@ describe('rate limits', () => {
     expect(limited.headers['access-control-allow-origin']).toBe(SHOP);
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
     expect(limited.json()).toEqual({ ok: false, code: 'RATE_LIMITED', error: 'Too many requests from this address; wait a minute and try again.' });
-    // A site that is not allowed still gets its 403 and no CORS header.
+    // A site that is not allowed still gets its 403, readable there (the widget says chat is not enabled).
     const foreign = await server.app.inject({
       method: 'POST',
       url: `/api/widget/${widget.publicKey}/sessions`,
@@ -261,7 +263,8 @@ describe('rate limits', () => {
       payload: {},
     });
     expect(foreign.statusCode).toBe(403);
-    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    expect(foreign.json().code).toBe('ORIGIN_NOT_ALLOWED');
+    expect(foreign.headers['access-control-allow-origin']).toBe('https://evil.example');
   });
 });
 

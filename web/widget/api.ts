@@ -20,10 +20,14 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: string,
   ) {
     super(message);
   }
 }
+
+/** The server's answer to a website not in the widget's allowed origins. */
+export const ORIGIN_NOT_ALLOWED = 'ORIGIN_NOT_ALLOWED';
 
 export class VisitorApi {
   private session: Stored | null = null;
@@ -56,7 +60,8 @@ export class VisitorApi {
       throw new ApiError(0, 'The chat server cannot be reached; check your connection.');
     }
     const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw new ApiError(response.status, json.error || `The chat server answered ${response.status}.`);
+    if (json.code === ORIGIN_NOT_ALLOWED) throw new ApiError(response.status, 'Chat is not enabled on this website.', ORIGIN_NOT_ALLOWED);
+    if (!response.ok) throw new ApiError(response.status, json.error || `The chat server answered ${response.status}.`, json.code);
     return json as T;
   }
 

@@ -2,7 +2,7 @@
 // It draws itself in a shadow root, keeps the visitor's session per public key, and receives
 // messages over EventSource; after a drop it catches up from the last message id it has.
 import { humanHasIt } from '../../src/core/status.js';
-import { ApiError, type Appearance, type ChatMessage, type Status, VisitorApi } from './api.js';
+import { ApiError, type Appearance, type ChatMessage, ORIGIN_NOT_ALLOWED, type Status, VisitorApi } from './api.js';
 import { buildView, el, renderMessage, type View } from './view.js';
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -98,7 +98,11 @@ class Widget {
 
   private ensureStarted(): Promise<void> {
     this.started ??= this.start().catch((err) => {
-      this.started = null;
+      // On a website the widget does not allow, trying again changes nothing: say so once, offer nothing.
+      if (err instanceof ApiError && err.code === ORIGIN_NOT_ALLOWED) {
+        this.view.form.hidden = true;
+        this.view.human.hidden = true;
+      } else this.started = null;
       this.notice(err instanceof Error ? err.message : 'The chat could not start.');
     });
     return this.started;

@@ -18,7 +18,7 @@ header{background:var(--sb-primary);color:var(--sb-on-primary);padding:12px 14px
 header .t{flex:1;min-width:0}
 h2{font-size:16px;margin:0;font-weight:600}
 .status{font-size:12px;opacity:.9;margin:2px 0 0}
-header button{background:rgba(255,255,255,.18);color:inherit;border:0;border-radius:8px;padding:6px 9px;font-size:13px}
+header button{flex:none;white-space:nowrap;background:rgba(255,255,255,.18);color:inherit;border:0;border-radius:8px;padding:6px 9px;font-size:13px}
 .log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f6f7}
 .m{max-width:85%;padding:8px 11px;border-radius:12px;background:#fff;border:1px solid #e2e4e7;white-space:pre-wrap;overflow-wrap:anywhere}
 .m.visitor{align-self:flex-end;background:var(--sb-primary);color:var(--sb-on-primary);border-color:transparent}
@@ -29,7 +29,7 @@ header button{background:rgba(255,255,255,.18);color:inherit;border:0;border-rad
 .m img{display:block;max-width:100%;border-radius:8px;margin-top:4px}
 .m a{color:inherit}
 .seen{display:block;font-size:11px;opacity:.8;text-align:right}
-.choices{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}.choice{background:transparent;color:inherit;border:1px solid var(--sb-primary);border-radius:14px;padding:5px 10px;text-align:left}.offer{margin-top:6px;background:var(--sb-primary);color:var(--sb-on-primary);border:0;border-radius:8px;padding:6px 10px}
+.choices{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}.choice{background:transparent;color:inherit;border:1px solid var(--sb-primary);border-radius:14px;padding:5px 10px;text-align:left}.offer{display:block;margin-top:6px;background:var(--sb-primary);color:var(--sb-on-primary);border:0;border-radius:8px;padding:6px 10px}
 .typing{font-size:12px;color:#555;padding:0 12px 4px;min-height:18px;background:#f5f6f7}
 form{display:flex;gap:6px;padding:10px;border-top:1px solid #e2e4e7;align-items:flex-end;background:#fff}
 textarea,input[type=email]{flex:1;border:1px solid #c5c9ce;border-radius:10px;padding:8px 10px;resize:none;max-height:120px;min-height:40px}

@@ -24,6 +24,7 @@ import * as m281 from './281_job_leases.js';
 import * as m311 from './311_hot_query_indexes.js';
 import * as m321 from './321_retention_indexes.js';
 import * as m331 from './331_media_store.js';
+import * as m351 from './351_refused_origins.js';
 import * as m361 from './361_entry_edits_and_learned_phrasings.js';
 
 export const migrations: Record<string, Migration> = {
@@ -51,5 +52,6 @@ export const migrations: Record<string, Migration> = {
   '311_hot_query_indexes': m311,
   '321_retention_indexes': m321,
   '331_media_store': m331,
+  '351_refused_origins': m351,
   '361_entry_edits_and_learned_phrasings': m361,
 };

@@ -164,7 +164,7 @@ async function freePort(): Promise<number> {
 }
 
 describe('first start of the real process', () => {
-  it('prints the generated admin key, the demo key and the URLs of the dashboard, the demo page and the simulator', async () => {
+  it('prints the generated admin key, the demo key, the URLs of the dashboard, the demo page and the simulator, and the first step', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'sb-start-'));
     folders.push(folder);
     const port = await freePort();
@@ -181,13 +181,17 @@ describe('first start of the real process', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise((resolve) => child.on('exit', resolve));
     try {
-      await waitFor(() => output.includes('Simulator:') || child.exitCode !== null, { timeoutMs: 60_000, what: 'the start-up banner' });
+      await waitFor(() => output.includes('First step:') || child.exitCode !== null, { timeoutMs: 60_000, what: 'the start-up banner' });
       const base = `http://localhost:${port}`;
       expect(output).toContain(`Dashboard:     ${base}/`);
       expect(output).toContain(`Demo website:  ${base}/demo`);
       expect(output).toContain(`Simulator:     ${base}/simulator`);
       expect(output).toMatch(/Admin API key: sb_admin_\S+/);
       expect(output).toMatch(/Demo organization "Lantern Lane Bikes" key: sb_org_\S+/);
+      // the banner ends with the first step: the demo's organization is not the operator's own
+      expect(output.trimEnd().split('\n').at(-1)).toBe(
+        `First step: open ${base}/ and sign in with the admin API key above, then create your organization (the dashboard opens on Organizations).`,
+      );
       // the printed admin key really is the platform key
       const adminKey = /Admin API key: (\S+)/.exec(output)![1]!;
       const res = await fetch(`${base}/api/admin/unrouted-events`, { headers: { authorization: `Bearer ${adminKey}` } });

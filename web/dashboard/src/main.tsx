@@ -118,6 +118,20 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
       () => {},
     );
   }, [orgToCheck]);
+  // Signed in with the platform key and no section in the address: Organizations, where the first
+  // step is (or the guide when there is exactly one organization), not an organization's inbox.
+  const adminLanding = landing.current && platform.data === true && orgs.data !== undefined;
+  useEffect(() => {
+    if (!adminLanding) return;
+    landing.current = false;
+    if (namedSection() !== undefined) return;
+    const first: SectionName = orgs.data!.length === 1 ? 'guide' : 'organizations';
+    history.replaceState(null, '', `/dashboard/${first}`);
+    setSection(first);
+  }, [adminLanding]);
+  // the landing is not decided yet for the platform key: no inbox flashes by meanwhile
+  const deciding =
+    landing.current && namedSection() === undefined && (platform.data === undefined || (platform.data && orgs.data === undefined && !orgs.error));
   const names = (Object.keys(SECTIONS) as SectionName[]).filter((n) => n !== 'unrouted' || platform.data);
   // unrouted events are the platform's alone; an organization key landing there sees its inbox
   const shown: SectionName = section === 'unrouted' && !platform.data ? 'conversations' : section;
@@ -158,7 +172,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
       <main className="content">
         <ErrorBox error={orgs.error} />
         {org && shown !== 'unrouted' && <LimitBanner org={org} onUsage={() => go('usage')} />}
-        {shown === 'unrouted' ? (
+        {deciding ? null : shown === 'unrouted' ? (
           <Unrouted />
         ) : shown === 'organizations' || org ? (
           <View

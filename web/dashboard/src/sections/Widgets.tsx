@@ -8,6 +8,7 @@ import { Card, ErrorBox, Field, useAction, useConfirm, useLoad } from '../ui.js'
 import type { NumberStats } from '../../../../src/services/handover/stats.js';
 import type { PoolNumberJson as PoolNumber, WidgetJson as Widget } from '../../../../src/services/widgets/settings.js';
 import { numberLabel, type UsableNumber, usableNumbersOf } from './Numbers.js';
+import { RefusedOrigins } from './RefusedOrigins.js';
 
 const lines = (text: string) =>
   text
@@ -58,6 +59,9 @@ function NumberPicker({
 export function Settings({ widget, numbers, onSaved }: { widget: Widget; numbers: UsableNumber[]; onSaved: () => void }) {
   const [form, setForm] = useState(() => toForm(widget));
   useEffect(() => setForm(toForm(widget)), [widget.id]);
+  // an origin allowed elsewhere (Refused websites) shows here at once, and a save keeps it
+  const origins = widget.allowedOrigins.join('\n');
+  useEffect(() => setForm((f) => ({ ...f, allowedOrigins: origins })), [origins]);
   const action = useAction();
   const [saved, setSaved] = useState(false);
   const save = (event: React.FormEvent) => {
@@ -283,7 +287,7 @@ export function Pool({ widget, numbers, onSaved }: { widget: Widget; numbers: Us
     >
       <ErrorBox error={action.error ?? stats.error} />
       <div className="table-wrap">
-        <table>
+        <table className="pool">
           <thead>
             <tr>
               <th>Number</th>
@@ -303,23 +307,25 @@ export function Pool({ widget, numbers, onSaved }: { widget: Widget; numbers: Us
               return (
                 // biome-ignore lint/suspicious/noArrayIndexKey: the number itself is being edited in this row; its place is its identity
                 <tr key={i}>
-                  <td>
+                  <td data-label="Number">
                     <NumberPicker label="Pool number" value={p.number} numbers={numbers} onChange={(number) => update(i, { number })} />
                   </td>
-                  <td>
+                  <td data-label="Name">
                     <input aria-label="Display name" value={p.displayName ?? ''} onChange={(e) => update(i, { displayName: e.target.value })} size={12} />
                   </td>
-                  <td>
+                  <td data-label="Active">
                     <input type="checkbox" aria-label="Active" checked={p.isActive} onChange={(e) => update(i, { isActive: e.target.checked })} />
                   </td>
-                  <td>
+                  <td data-label="Notes">
                     <input aria-label="Notes" value={p.notes ?? ''} onChange={(e) => update(i, { notes: e.target.value })} size={14} maxLength={500} />
                   </td>
-                  <td>{s?.openConversations ?? 0}</td>
-                  <td>{s?.assignments24h ?? 0}</td>
-                  <td>{s ? `${s.messagesIn} / ${s.messagesOut}` : '—'}</td>
-                  <td className={s?.lastSendError ? 'bad' : ''}>{s?.lastSendError ?? '—'}</td>
-                  <td>
+                  <td data-label="Open">{s?.openConversations ?? 0}</td>
+                  <td data-label="24 h">{s?.assignments24h ?? 0}</td>
+                  <td data-label="In / out">{s ? `${s.messagesIn} / ${s.messagesOut}` : '—'}</td>
+                  <td data-label="Last error" className={s?.lastSendError ? 'bad' : ''}>
+                    {s?.lastSendError ?? '—'}
+                  </td>
+                  <td className="pool-remove">
                     <button type="button" className="danger small" onClick={() => setPool(pool.filter((_, j) => j !== i))}>
                       Remove
                     </button>
@@ -434,6 +440,7 @@ export function Widgets({ org }: SectionProps) {
         <>
           <Settings widget={widget} numbers={numbers.data ?? []} onSaved={() => void widgets.reload()} />
           <Pool widget={widget} numbers={numbers.data ?? []} onSaved={() => void widgets.reload()} />
+          <RefusedOrigins widget={widget} onSaved={() => void widgets.reload()} />
           <Embed widget={widget} />
         </>
       )}
