@@ -4,9 +4,10 @@ import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { documentFromFile } from '../core/documents.js';
+import { ACCEPTED_FILES } from '../core/documents.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
 import { answerFromChoice, answerQuestion } from '../services/knowledge/answers.js';
+import { documentFromUpload } from '../services/knowledge/document-files.js';
 import { acceptSuggestion, dismissSuggestion, listSuggestions } from '../services/knowledge/suggestions.js';
 import type { AppContext } from '../services/context.js';
 import {
@@ -22,7 +23,8 @@ import type { RouteModule } from './route.js';
 import { organizationAccess, orgParams } from './auth.js';
 
 const tags = ['knowledge'];
-const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+/** A PDF with pictures is often several MB; the text kept is bounded by MAX_DOCUMENT_CHARACTERS. */
+const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 const documentBody = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(200),
@@ -59,7 +61,7 @@ async function readUpload(request: FastifyRequest) {
   }
   const titleField = file.fields.title;
   const title = titleField && !Array.isArray(titleField) && titleField.type === 'field' ? String(titleField.value) : undefined;
-  return documentFromFile(file.filename ?? '', data, title);
+  return documentFromUpload(file.filename ?? '', data, title);
 }
 
 export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
@@ -73,8 +75,7 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
         ...guard,
         schema: {
           tags,
-          summary:
-            'Add a document: JSON {title, content}, or a multipart upload (field "file": .txt, .md, .html, .csv with question/answer columns; optional field "title" first)',
+          summary: `Add a document: JSON {title, content}, or a multipart upload (field "file": ${ACCEPTED_FILES}, a .csv with question/answer columns, at most 25 MB; optional field "title" first)`,
           params: orgParams,
         },
       },

@@ -66,7 +66,7 @@ function knowledgeStep(s: State, asked: { question: string; answer: Answer } | u
   const facts: string[] = [];
   const missing: string[] = [];
   if (documents.length > 0) facts.push(`${documents.length} document${documents.length === 1 ? '' : 's'}: ${list(documents.map((d) => d.title))}`);
-  else missing.push('No documents yet: type one or upload a file (.txt, .md, .html, .csv).');
+  else missing.push('No documents yet: type one or upload a file (.txt, .md, .html, .csv, .pdf, .docx).');
   if (trainedAt) facts.push(`Trained ${when(trainedAt)}`);
   if (documents.length > 0 && !trainedAt) missing.push('Not trained yet: press Train so answers use it.');
   else if (trainedAt && newer.length > 0) missing.push(`${newer.length} added since the last training (${list(newer.map((d) => d.title))}): train again.`);

@@ -298,8 +298,8 @@ export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: s
             Add text
           </button>
         </form>
-        <Field label="Or upload a file (.txt, .md, .html, .csv with question/answer columns)">
-          <input type="file" accept=".txt,.md,.html,.htm,.csv" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
+        <Field label="Or upload a file (.txt, .md, .html, .pdf, .docx, or .csv with question/answer columns)">
+          <input type="file" accept=".txt,.md,.html,.htm,.csv,.pdf,.docx" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
         </Field>
       </Card>
     </>
