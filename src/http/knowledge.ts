@@ -13,7 +13,7 @@ import type { AppContext } from '../services/context.js';
 import {
   addDocument,
   deleteDocument,
-  lastTrainedAt,
+  knowledgeFreshness,
   listDocuments,
   MAX_DOCUMENT_CHARACTERS,
   startTraining,
@@ -94,14 +94,14 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
       schema: {
         tags,
         summary:
-          'List the documents of the knowledge base, with when it was last trained (null: never) and its latest training in this process (why it failed, when it did)',
+          'List the documents of the knowledge base, with when it was last trained (null: never), whether it changed since (documents added or removed, entries edited: train again) and its latest training in this process (why it failed, when it did)',
         params: orgParams,
       },
     },
     async (request) => {
       const { orgId } = request.params;
       const documents = await listDocuments(ctx, orgId);
-      return { ok: true, documents, trainedAt: await lastTrainedAt(ctx, orgId), training: (await trainingStatus(ctx, orgId)) ?? null };
+      return { ok: true, documents, ...(await knowledgeFreshness(ctx, orgId)), training: (await trainingStatus(ctx, orgId)) ?? null };
     },
   );
 
@@ -150,10 +150,16 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
     '/api/organizations/:orgId/train',
     {
       ...guard,
-      schema: { tags, summary: "The knowledge base's latest training in this process (queued, running or finished); null when none", params: orgParams },
+      schema: {
+        tags,
+        summary:
+          "The knowledge base's latest training in this process (queued, running or finished; null when none), when it was last trained and whether it changed since",
+        params: orgParams,
+      },
     },
     async (request) => {
-      return { ok: true, training: (await trainingStatus(ctx, request.params.orgId)) ?? null };
+      const { orgId } = request.params;
+      return { ok: true, training: (await trainingStatus(ctx, orgId)) ?? null, ...(await knowledgeFreshness(ctx, orgId)) };
     },
   );
 
@@ -189,7 +195,9 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
     async (request) => {
       const { question, choice } = request.body;
       const answer = choice ? await answerFromChoice(ctx, request.params.orgId, choice) : await answerQuestion(ctx, request.params.orgId, question!);
-      return { ok: true, ...answer };
+      // Said plainly to whoever tries it out; a customer gets the answer's own text.
+      const notice = answer.untrained ? 'The knowledge base has not been trained yet: add documents and train it, then ask again.' : undefined;
+      return { ok: true, ...answer, ...(notice ? { notice } : {}) };
     },
   );
 

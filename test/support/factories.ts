@@ -22,6 +22,7 @@ export async function makeOrganization(ctx: AppContext, overrides: Partial<Organ
     dedupe_window_seconds: 0,
     agent_code: null,
     last_visitor_number: 0,
+    knowledge_changed_at: null,
     created_at: now,
     updated_at: now,
     ...overrides,

@@ -21,6 +21,7 @@ import * as m241 from './241_agent_phone.js';
 import * as m251 from './251_plan_usage.js';
 import * as m261 from './261_unrouted_verified_by.js';
 import * as m281 from './281_job_leases.js';
+import * as m301 from './301_knowledge_changed.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '251_plan_usage': m251,
   '261_unrouted_verified_by': m261,
   '281_job_leases': m281,
+  '301_knowledge_changed': m301,
 };
