@@ -422,6 +422,13 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
       'The latest training',
     ),
   },
+  'POST /api/conversations/:id/messages/:messageId/wrong': {
+    200: answer(
+      { suggestion: z.enum(['answered', 'awaiting']), message: z.string() },
+      { suggestion: 'answered', message: "Marked wrong: the question and the agent's answer are suggested in the knowledge base." },
+      'Marked wrong',
+    ),
+  },
   'DELETE /api/organizations/:orgId/knowledge/:documentId': { 200: answer({ message: z.string() }, { message: 'Document deleted.' }, 'Deleted') },
   'GET /api/admin/unrouted-events': {
     200: answer(
