@@ -101,3 +101,16 @@ describe('marking a bot answer wrong from the inbox', () => {
     expect(await suggestions()).toEqual([]);
   });
 });
+
+describe('marking wrong an answer the bot was unsure of', () => {
+  it('keeps one suggestion for the question, naming the wrong answer', async () => {
+    const { conversation, bot } = await customerAsks('can I hire a tandem?');
+    const kind = bot.body?.startsWith('Did you mean') || bot.body?.includes('not sure');
+    expect(kind, bot.body ?? '').toBe(true);
+    await api.call('POST', `/api/conversations/${conversation.id}/messages`, { key: shop.key, body: { text: 'Tandems are $20 an hour.' } });
+    expect((await markWrong(conversation.id, bot.id)).body).toMatchObject({ suggestion: 'answered' });
+    expect(await suggestions()).toEqual([
+      expect.objectContaining({ question: 'can I hire a tandem?', answer: 'Tandems are $20 an hour.', wrongAnswer: bot.body }),
+    ]);
+  });
+});

@@ -42,6 +42,20 @@ export async function markBotAnswerWrong(ctx: AppContext, conversation: { id: st
     .where('wrong_answer', '=', bot.body)
     .executeTakeFirst();
   if (already) return already.status === 'awaiting' ? 'awaiting' : 'answered';
+  // The bot was unsure of that question (choices, "not sure"): it already waits for, or has, the
+  // agent's answer as a suggestion; that one says now which answer was wrong, and stays the only one.
+  const unsure = await ctx.db
+    .selectFrom('knowledge_suggestions')
+    .select(['id', 'status'])
+    .where('conversation_id', '=', conversation.id)
+    .where('question', '=', asked.body.trim())
+    .where('status', 'in', ['awaiting', 'pending'])
+    .where('wrong_answer', 'is', null)
+    .executeTakeFirst();
+  if (unsure) {
+    await ctx.db.updateTable('knowledge_suggestions').set({ wrong_answer: bot.body }).where('id', '=', unsure.id).execute();
+    return unsure.status === 'awaiting' ? 'awaiting' : 'answered';
+  }
   await questionAwaitsAgent(ctx, conversation, asked.body, { answer, wrongAnswer: bot.body });
   return answer ? 'answered' : 'awaiting';
 }
