@@ -3,9 +3,8 @@
 // it, answers come from the last training until the next, while the knowledge list and the
 // training status say the base changed since (a document added or removed).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { replyToCustomer } from '../../src/services/inbound/auto-reply.js';
 import { knowledgeFreshness, markKnowledgeChanged } from '../../src/services/knowledge/training.js';
-import { makeContact, makeConversation, makeInboundMessage, makeNumber, openServiceWindow } from '../support/factories.js';
+import { whatsappCustomerAsks } from '../support/factories.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 const CUSTOMER = '+5511987654321';
@@ -45,22 +44,8 @@ describe('a knowledge base before and after training', () => {
 
   it('tells a WhatsApp customer it cannot answer yet and offers a person', async () => {
     await add('Rentals', 'Q: Do you rent bikes?\nA: Yes, city bikes cost $8 per hour.');
-    const number = await makeNumber(api.ctx, { organization_id: shop.id });
-    const contact = await makeContact(api.ctx, { organization_id: shop.id, phone: CUSTOMER });
-    const conversation = await makeConversation(api.ctx, { organization_id: shop.id, contact_id: contact.id, number_id: number.id });
-    await openServiceWindow(api.ctx, number.id, CUSTOMER);
-    await replyToCustomer(
-      api.ctx,
-      conversation,
-      await makeInboundMessage(api.ctx, number, { from: CUSTOMER, body: 'do you rent bikes?', conversationId: conversation.id }),
-    );
-    const reply = await api.ctx.db
-      .selectFrom('messages')
-      .select('body')
-      .where('conversation_id', '=', conversation.id)
-      .where('author', '=', 'bot')
-      .executeTakeFirstOrThrow();
-    expect(reply.body).toBe("I can't answer questions here yet. Reply *human* to talk to a person.");
+    const { bot } = await whatsappCustomerAsks(api.ctx, shop.id, 'do you rent bikes?', { customer: CUSTOMER });
+    expect(bot.body).toBe("I can't answer questions here yet. Reply *human* to talk to a person.");
   });
 
   it('answers from the last training while it changed since, and says so until trained again', async () => {

@@ -2,8 +2,7 @@
 // the API becomes a suggested answer, exactly as an agent's `#282 /wrong` does — with the agent's
 // reply given after it, or the next one. Tenant-scoped, and marking it again changes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { replyToCustomer } from '../../src/services/inbound/auto-reply.js';
-import { makeContact, makeConversation, makeInboundMessage, makeNumber, openServiceWindow } from '../support/factories.js';
+import { whatsappCustomerAsks } from '../support/factories.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 const CUSTOMER = '+5511987654321';
@@ -21,22 +20,7 @@ beforeEach(async () => {
 });
 afterEach(() => api.server.stop());
 
-/** A WhatsApp customer asks; the bot answers. Returns the conversation and the bot's answer. */
-async function customerAsks(text: string) {
-  const ctx = api.ctx;
-  const number = await makeNumber(ctx, { organization_id: shop.id });
-  const contact = await makeContact(ctx, { organization_id: shop.id, phone: CUSTOMER });
-  const conversation = await makeConversation(ctx, { organization_id: shop.id, contact_id: contact.id, number_id: number.id });
-  await openServiceWindow(ctx, number.id, CUSTOMER);
-  await replyToCustomer(ctx, conversation, await makeInboundMessage(ctx, number, { from: CUSTOMER, body: text, conversationId: conversation.id }));
-  const bot = await ctx.db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversation_id', '=', conversation.id)
-    .where('author', '=', 'bot')
-    .executeTakeFirstOrThrow();
-  return { conversation, bot };
-}
+const customerAsks = (text: string) => whatsappCustomerAsks(api.ctx, shop.id, text, { customer: CUSTOMER });
 
 const suggestions = async () => (await api.call('GET', `/api/organizations/${shop.id}/knowledge/suggestions`, { key: shop.key })).body.suggestions;
 const markWrong = (conversationId: string, messageId: number, key = shop.key) =>
