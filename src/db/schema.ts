@@ -23,6 +23,8 @@ export interface OrganizationTable {
   agent_code: Generated<string | null>;
   /** last visitor number handed out (`Visitor 3`) */
   last_visitor_number: Generated<number>;
+  /** when a document was last added or removed, or an entry edited (301); null: not since the migration */
+  knowledge_changed_at: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -390,6 +392,8 @@ export interface KnowledgeIndexTable {
   meaning_dimensions: number | null;
   /** which encoder made the vectors (`built-in`, `embeddings:<model>`); null before encoders had names */
   meaning_encoder: string | null;
+  /** the organization's knowledge_changed_at this training saw (301): a later mark is a change it missed */
+  knowledge_as_of: Generated<string | null>;
 }
 
 /** The choices a conversation's latest answer offered; a reply `1`, `2` or a title picks one until `expires_at`. */

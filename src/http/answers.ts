@@ -261,6 +261,8 @@ const visitorMessageExample = { id: 7, author: 'bot', text: 'We open at 9am.', c
 const numberJson = z.looseObject({ id: z.string(), provider: z.string(), phoneNumber: z.string().nullable(), displayName: z.string().nullable() });
 const numberExample = { id: 'n1…', provider: 'twilio', phoneNumber: '+14155550100', displayName: 'Lantern Lane Bikes', senderStatus: 'ONLINE' };
 const training = z.looseObject({ trainedAt: isoTime.optional(), documents: z.number().optional(), chunks: z.number().optional() });
+/** When the knowledge base was trained (null: never) and whether documents or entries changed since. */
+const freshness = { trainedAt: isoTime.nullable(), changedSinceTraining: z.boolean(), knowledgeChangedAt: isoTime.nullable() };
 const stream = (what: string) =>
   z.string().meta({ description: `text/event-stream: ${what}`, example: 'event: message\ndata: {"id":7,"author":"bot","text":"We open at 9am."}\n\n' });
 /** Providers' webhooks: answered with what each provider expects (TwiML, an empty 200, the challenge). */
@@ -415,12 +417,22 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
   'GET /api/widgets/:id': { 200: answer({ widget }, { widget: widgetExample }, 'The widget') },
   'PATCH /api/widgets/:id': { 200: answer({ widget }, { widget: widgetExample }, 'Changed') },
   'GET /api/organizations/:orgId/knowledge': {
-    200: answer({ documents: z.array(documentJson), trainedAt: isoTime.nullable() }, { documents: [documentExample], trainedAt: at }, 'The documents'),
+    200: answer(
+      { documents: z.array(documentJson), ...freshness },
+      { documents: [documentExample], trainedAt: at, changedSinceTraining: false, knowledgeChangedAt: at, training: null },
+      'The documents',
+    ),
   },
   'POST /api/organizations/:orgId/knowledge': { 201: answer({ document: documentJson }, { document: documentExample }, 'Added') },
   'POST /api/organizations/:orgId/ask': {
     200: answer(
-      { answer: z.string(), sources: z.array(z.looseObject({ documentId: z.string(), title: z.string() })), confidence: z.number(), confident: z.boolean() },
+      {
+        answer: z.string(),
+        sources: z.array(z.looseObject({ documentId: z.string(), title: z.string() })),
+        confidence: z.number(),
+        confident: z.boolean(),
+        notice: z.string().optional().meta({ description: 'Said plainly when the knowledge base has never been trained' }),
+      },
       { answer: 'We open at 9am.', sources: [{ documentId: 'd1…', title: 'Opening hours', chunkId: 'd1…:0' }], confidence: 0.82, confident: true },
       'The answer and its sources',
     ),
@@ -459,7 +471,18 @@ export const ANSWERS: Record<string, Record<number, z.ZodType>> = {
   },
   'POST /api/organizations/:orgId/train': { 200: answer({}, { trainedAt: at, documents: 6, chunks: 31, byMeaning: true }, 'Trained') },
   'GET /api/organizations/:orgId/train': {
-    200: answer({ training: training.nullable() }, { training: { phase: 'done', trainedAt: at, documents: 6, chunks: 31 } }, 'The latest training'),
+    200: answer(
+      { training: training.nullable(), ...freshness },
+      { training: { phase: 'done', trainedAt: at, documents: 6, chunks: 31 }, trainedAt: at, changedSinceTraining: true, knowledgeChangedAt: at },
+      'The latest training',
+    ),
+  },
+  'POST /api/conversations/:id/messages/:messageId/wrong': {
+    200: answer(
+      { suggestion: z.enum(['answered', 'awaiting']), message: z.string() },
+      { suggestion: 'answered', message: "Marked wrong: the question and the agent's answer are suggested in the knowledge base." },
+      'Marked wrong',
+    ),
   },
   'GET /api/organizations/:orgId/knowledge/:documentId/removal': {
     200: answer(documentRemoval, documentRemovalExample, 'What deleting the document would do; nothing changed'),

@@ -5,8 +5,10 @@ import { getConversation, listConversations, markConversationRead } from '../ser
 import { closeConversationFromInbox, handBackFromInbox, replyToConversation } from '../services/handover/inbox.js';
 import { waitingOutcomes } from '../services/handover/outcomes.js';
 import { listConversationMessages, messageJson } from '../services/conversations/messages.js';
+import { markBotAnswerWrong } from '../services/knowledge/wrong-answers.js';
 import { signatureOf } from '../services/tenancy/api-keys.js';
 import { getOrganization } from '../services/tenancy/organizations.js';
+import { notFound } from '../core/errors.js';
 import type { RouteModule } from './route.js';
 import { organizationAccess, orgParams, ownedAccess, principalOf } from './auth.js';
 
@@ -118,6 +120,32 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const closed = await closeConversationFromInbox(ctx, conversationAccess.of(request));
       return { ok: true, conversation: { id: closed.id, ref: closed.ref, status: closed.status, closedAt: closed.closed_at } };
+    },
+  );
+
+  app.post(
+    '/api/conversations/:id/messages/:messageId/wrong',
+    {
+      ...conversationAccess.guard,
+      schema: {
+        tags,
+        summary:
+          "Mark one of the bot's answers wrong: the question it answered becomes a suggested answer with the agents' reply (given after it, or their next one). Marking it again changes nothing.",
+        params: idParams.extend({ messageId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+      },
+    },
+    async (request) => {
+      const conversation = conversationAccess.of(request);
+      const marked = await markBotAnswerWrong(ctx, conversation, request.params.messageId);
+      if (marked === 'no-answer') throw notFound('Bot answer');
+      return {
+        ok: true,
+        suggestion: marked,
+        message:
+          marked === 'answered'
+            ? "Marked wrong: the question and the agent's answer are suggested in the knowledge base."
+            : 'Marked wrong: the question is suggested in the knowledge base once an agent answers it.',
+      };
     },
   );
 };

@@ -4,15 +4,16 @@ import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { documentFromFile } from '../core/documents.js';
+import { ACCEPTED_FILES } from '../core/documents.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
 import { answerFromChoice, answerQuestion } from '../services/knowledge/answers.js';
+import { documentFromUpload } from '../services/knowledge/document-files.js';
 import { acceptSuggestion, dismissSuggestion, listSuggestions } from '../services/knowledge/suggestions.js';
 import type { AppContext } from '../services/context.js';
 import {
   addDocument,
   deleteDocument,
-  lastTrainedAt,
+  knowledgeFreshness,
   listDocuments,
   MAX_DOCUMENT_CHARACTERS,
   previewDocumentRemoval,
@@ -23,7 +24,8 @@ import type { RouteModule } from './route.js';
 import { organizationAccess, orgParams } from './auth.js';
 
 const tags = ['knowledge'];
-const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+/** A PDF with pictures is often several MB; the text kept is bounded by MAX_DOCUMENT_CHARACTERS. */
+const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 const documentBody = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(200),
@@ -60,7 +62,7 @@ async function readUpload(request: FastifyRequest) {
   }
   const titleField = file.fields.title;
   const title = titleField && !Array.isArray(titleField) && titleField.type === 'field' ? String(titleField.value) : undefined;
-  return documentFromFile(file.filename ?? '', data, title);
+  return documentFromUpload(file.filename ?? '', data, title);
 }
 
 export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
@@ -74,8 +76,7 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
         ...guard,
         schema: {
           tags,
-          summary:
-            'Add a document: JSON {title, content}, or a multipart upload (field "file": .txt, .md, .html, .csv with question/answer columns; optional field "title" first)',
+          summary: `Add a document: JSON {title, content}, or a multipart upload (field "file": ${ACCEPTED_FILES}, a .csv with question/answer columns, at most 25 MB; optional field "title" first)`,
           params: orgParams,
         },
       },
@@ -94,14 +95,14 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
       schema: {
         tags,
         summary:
-          'List the documents of the knowledge base, with when it was last trained (null: never) and its latest training in this process (why it failed, when it did)',
+          'List the documents of the knowledge base, with when it was last trained (null: never), whether it changed since (documents added or removed, entries edited: train again) and its latest training in this process (why it failed, when it did)',
         params: orgParams,
       },
     },
     async (request) => {
       const { orgId } = request.params;
       const documents = await listDocuments(ctx, orgId);
-      return { ok: true, documents, trainedAt: await lastTrainedAt(ctx, orgId), training: (await trainingStatus(ctx, orgId)) ?? null };
+      return { ok: true, documents, ...(await knowledgeFreshness(ctx, orgId)), training: (await trainingStatus(ctx, orgId)) ?? null };
     },
   );
 
@@ -162,10 +163,16 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
     '/api/organizations/:orgId/train',
     {
       ...guard,
-      schema: { tags, summary: "The knowledge base's latest training in this process (queued, running or finished); null when none", params: orgParams },
+      schema: {
+        tags,
+        summary:
+          "The knowledge base's latest training in this process (queued, running or finished; null when none), when it was last trained and whether it changed since",
+        params: orgParams,
+      },
     },
     async (request) => {
-      return { ok: true, training: (await trainingStatus(ctx, request.params.orgId)) ?? null };
+      const { orgId } = request.params;
+      return { ok: true, training: (await trainingStatus(ctx, orgId)) ?? null, ...(await knowledgeFreshness(ctx, orgId)) };
     },
   );
 
@@ -201,7 +208,9 @@ export const knowledgeRoutes: RouteModule = async (app, ctx: AppContext) => {
     async (request) => {
       const { question, choice } = request.body;
       const answer = choice ? await answerFromChoice(ctx, request.params.orgId, choice) : await answerQuestion(ctx, request.params.orgId, question!);
-      return { ok: true, ...answer };
+      // Said plainly to whoever tries it out; a customer gets the answer's own text.
+      const notice = answer.untrained ? 'The knowledge base has not been trained yet: add documents and train it, then ask again.' : undefined;
+      return { ok: true, ...answer, ...(notice ? { notice } : {}) };
     },
   );
 

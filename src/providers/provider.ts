@@ -313,6 +313,22 @@ export interface ProviderAdapter<C extends Credentials = Credentials> {
   platformSender?(ctx: ProviderContext): PlatformSender | undefined;
   /** The platform manages its own handover template in each account (absent: none, e.g. Whapi, which needs none). */
   managedTemplates?: TemplateAbility<C>;
+  /**
+   * Shows the customer that a reply is being written, in answer to their message, where the
+   * provider can (providers-templates.md A2: Meta's typing_indicator, which also marks the message
+   * read; Twilio's typing indicator; Whapi's presence). It lasts until the reply or about 25 s.
+   * Throws ProviderSendError when refused; callers treat it as best effort.
+   */
+  typing?(ctx: ProviderContext, credentials: C, reply: TypingReply): Promise<void>;
+}
+
+/** What a typing indicator answers: the customer's message, from the business number it reached. */
+export interface TypingReply {
+  from: OutboundMessage['from'];
+  /** the customer: E.164 or their external id */
+  to: string;
+  /** the provider's id of the customer's message (Meta's wamid, Twilio's SM… SID) */
+  inboundProviderMessageId: string;
 }
 
 /** A number for sale (Twilio's AvailablePhoneNumbers). */

@@ -100,7 +100,13 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
         if (!phoneNumbers.some((n) => n.id === phoneNumberId)) return unknownObject(phoneNumberId!);
         const body = req.body;
         if (typeof body !== 'object' || body === null) return graphError(400, 100, 'Invalid parameter', 'The request body must be JSON.');
-        if (body.status === 'read' && typeof body.message_id === 'string') return { status: 200, body: { success: true } };
+        // A read receipt, with "typing…" when typing_indicator is {type: "text"} (providers-templates.md A2).
+        if (body.status === 'read' && typeof body.message_id === 'string') {
+          if (body.messaging_product !== 'whatsapp') return graphError(400, 100, 'Invalid parameter', 'messaging_product must be whatsapp.');
+          if (body.typing_indicator !== undefined && body.typing_indicator?.type !== 'text')
+            return graphError(400, 100, 'Invalid parameter', 'typing_indicator.type must be text.');
+          return { status: 200, body: { success: true } };
+        }
         if (body.messaging_product !== 'whatsapp') return graphError(400, 100, 'Invalid parameter', 'messaging_product must be whatsapp.');
         const recipient = body.to ?? body.recipient;
         if (typeof recipient !== 'string' || recipient === '') return graphError(400, 100, 'Invalid parameter', 'The parameter to is required.');

@@ -137,7 +137,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     (handler: (req: RecordedRequest, params: Record<string, string>) => FakeResponse) =>
     (req: RecordedRequest, params: Record<string, string>): FakeResponse => {
       const auth = basicAuth(req);
-      if (!auth || auth.username !== accountSid || auth.password !== authToken || params.accountSid !== accountSid) {
+      if (!auth || auth.username !== accountSid || auth.password !== authToken || (params.accountSid ?? accountSid) !== accountSid) {
         return twilioError(401, 20003, 'Authenticate');
       }
       return handler(req, params);
@@ -152,6 +152,17 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
 
   const server = await startFakeServer([
     ...content.routes,
+    {
+      // The typing indicator (messaging.twilio.com, public beta; providers-templates.md A2): form-encoded, Basic auth.
+      method: 'POST',
+      pattern: '/v2/Indicators/Typing.json',
+      handler: authed((req) => {
+        const messageId = field(req, 'messageId');
+        if (field(req, 'channel') !== 'whatsapp') return twilioError(400, 20001, 'Invalid channel: only whatsapp is supported.');
+        if (!messageId || !/^(SM|MM)[0-9a-f]{32}$/.test(messageId)) return twilioError(400, 20001, `Invalid messageId ${messageId ?? ''}.`);
+        return { status: 200, body: { success: true } };
+      }),
+    },
     {
       method: 'POST',
       pattern: '/2010-04-01/Accounts/:accountSid/Messages.json',

@@ -39,6 +39,18 @@ export async function startFakeWhapi(options: FakeWhapiOptions = {}): Promise<Fa
 
   const server = await startFakeServer([
     {
+      // Presence in a chat: "typing…", "recording…" or paused (providers-templates.md A2).
+      method: 'PUT',
+      pattern: '/presences/:chatId',
+      handler: authed((req, { chatId }) => {
+        if (!/^\d{6,15}@s\.whatsapp\.net$/.test(chatId!)) return whapiError(400, 'Bad request', 'The chat id is not a personal chat.');
+        const body = req.body;
+        if (!['typing', 'recording', 'pause'].includes(body?.presence)) return whapiError(400, 'Bad request', 'presence must be typing, recording or pause.');
+        if (body.delay !== undefined && !(Number.isInteger(body.delay) && body.delay >= 0)) return whapiError(400, 'Bad request', 'delay must be seconds.');
+        return { status: 200, body: { success: true } };
+      }),
+    },
+    {
       method: 'POST',
       pattern: '/messages/:type',
       handler: authed((req, { type }) => {

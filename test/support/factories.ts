@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Contact, Conversation, Message, NumberRow, Organization } from '../../src/db/schema.js';
 import type { AppContext } from '../../src/services/context.js';
 import { nextConversationRef } from '../../src/services/conversations/conversations.js';
+import { replyToCustomer } from '../../src/services/inbound/auto-reply.js';
 
 let counter = 0;
 const next = () => ++counter;
@@ -22,6 +23,7 @@ export async function makeOrganization(ctx: AppContext, overrides: Partial<Organ
     dedupe_window_seconds: 0,
     agent_code: null,
     last_visitor_number: 0,
+    knowledge_changed_at: null,
     created_at: now,
     updated_at: now,
     ...overrides,
@@ -175,4 +177,23 @@ export async function useAllowance(ctx: AppContext, organizationId: string, coun
     .values({ organization_id: organizationId, month, customer_messages: count })
     .onConflict((oc) => oc.columns(['organization_id', 'month']).doUpdateSet({ customer_messages: count }))
     .execute();
+}
+
+/**
+ * A WhatsApp customer asks the organization on one of its numbers (a simulator one, made when
+ * `number` is not given) and the bot replies as the inbound job does; returns the conversation and the bot's reply.
+ */
+export async function whatsappCustomerAsks(ctx: AppContext, organizationId: string, text: string, options: { customer: string; number?: NumberRow }) {
+  const number = options.number ?? (await makeNumber(ctx, { organization_id: organizationId }));
+  const contact = await makeContact(ctx, { organization_id: organizationId, phone: options.customer });
+  const conversation = await makeConversation(ctx, { organization_id: organizationId, contact_id: contact.id, number_id: number.id });
+  await openServiceWindow(ctx, number.id, options.customer);
+  await replyToCustomer(ctx, conversation, await makeInboundMessage(ctx, number, { from: options.customer, body: text, conversationId: conversation.id }));
+  const bot = await ctx.db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', conversation.id)
+    .where('author', '=', 'bot')
+    .executeTakeFirstOrThrow();
+  return { conversation, bot };
 }

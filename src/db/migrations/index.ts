@@ -21,6 +21,7 @@ import * as m241 from './241_agent_phone.js';
 import * as m251 from './251_plan_usage.js';
 import * as m261 from './261_unrouted_verified_by.js';
 import * as m281 from './281_job_leases.js';
+import * as m301 from './301_knowledge_changed.js';
 import * as m311 from './311_hot_query_indexes.js';
 import * as m321 from './321_retention_indexes.js';
 import * as m331 from './331_media_store.js';
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '251_plan_usage': m251,
   '261_unrouted_verified_by': m261,
   '281_job_leases': m281,
+  '301_knowledge_changed': m301,
   '311_hot_query_indexes': m311,
   '321_retention_indexes': m321,
   '331_media_store': m331,

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { MetaCredentials, ProviderAdapter } from '../provider.js';
 import { answerMetaSubscription, detectMeta, metaRoutingHint, metaSubscriptionQuery, parseMetaWebhook, verifyMetaRequest } from './inbound.js';
 import { checkMetaCredentials, metaNumbers, platformMetaSender } from './numbers.js';
-import { fetchMetaMedia, sendMetaMessage } from './outbound.js';
+import { fetchMetaMedia, sendMetaMessage, showMetaTyping } from './outbound.js';
 import { metaTemplates } from './templates.js';
 
 /**
@@ -37,4 +37,5 @@ export const meta = {
   checkCredentials: checkMetaCredentials,
   platformSender: platformMetaSender,
   managedTemplates: metaTemplates,
+  typing: showMetaTyping,
 } satisfies ProviderAdapter<MetaCredentials>;

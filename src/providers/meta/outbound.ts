@@ -1,7 +1,15 @@
 // Meta sends: POST {graph}/{version}/{phone_number_id}/messages with the connection's token.
 import { mediaKindOf } from '../../core/media.js';
 import { downloadMedia, isRecord, type MediaHosts, parseRetryAfter, requestJson } from '../transport.js';
-import { type InboundMedia, type MetaCredentials, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult } from '../provider.js';
+import {
+  type InboundMedia,
+  type MetaCredentials,
+  type OutboundMessage,
+  ProviderSendError,
+  type ProviderContext,
+  type SendResult,
+  type TypingReply,
+} from '../provider.js';
 import { isGraphId, metaRecipient } from './ids.js';
 import type { GraphErrorBody, MetaMediaInfo, MetaSendResponse } from './payloads.js';
 
@@ -15,6 +23,18 @@ export async function sendMetaMessage(ctx: ProviderContext, credentials: MetaCre
   if (!id) throw new ProviderSendError('transient', 'Meta accepted the message but returned no message id.');
   // 200 means accepted, not sent: the status webhooks say sent/delivered/read.
   return { providerMessageId: id, status: 'queued' };
+}
+
+/** "Typing…" in the customer's chat, which also marks their message read (providers-templates.md A2). */
+export async function showMetaTyping(ctx: ProviderContext, credentials: MetaCredentials, reply: TypingReply): Promise<void> {
+  const phoneNumberId = reply.from.providerNumberId ?? ctx.config.meta.phoneNumberId;
+  if (!phoneNumberId || !isGraphId(phoneNumberId)) throw new ProviderSendError('permanent', 'A Meta sender needs its phone_number_id (digits).', 'BAD_SENDER');
+  await graphRequest(ctx, credentials, `${phoneNumberId}/messages`, {
+    messaging_product: 'whatsapp',
+    status: 'read',
+    message_id: reply.inboundProviderMessageId,
+    typing_indicator: { type: 'text' },
+  });
 }
 
 const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker']);

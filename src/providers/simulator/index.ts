@@ -2,7 +2,7 @@
 // the 24-hour window like Meta so the window rules can be tried with no account.
 import type { ProviderAdapter, WebhookRequest } from '../provider.js';
 import { parseSimWebhook, simRoutingHint } from './inbound.js';
-import { fetchSimMedia, sendSimMessage } from './outbound.js';
+import { fetchSimMedia, sendSimMessage, showSimTyping } from './outbound.js';
 
 export const simulator = {
   name: 'simulator',
@@ -18,6 +18,7 @@ export const simulator = {
   parse: parseSimWebhook,
   send: sendSimMessage,
   fetchMedia: fetchSimMedia,
+  typing: showSimTyping,
   hasServiceWindow: true,
   // A template shows on the simulated phone as its name and variables; a number's name is the one
   // the phones show.

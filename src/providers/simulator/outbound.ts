@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { addressText, parseWhatsappAddress } from '../../core/phone.js';
 import { downloadMedia } from '../transport.js';
-import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult } from '../provider.js';
+import { type InboundMedia, type OutboundMessage, ProviderSendError, type ProviderContext, type SendResult, type TypingReply } from '../provider.js';
 import type { SimDeliveredMessage } from './payloads.js';
 
 export async function sendSimMessage(ctx: ProviderContext, _credentials: unknown, message: OutboundMessage): Promise<SendResult> {
@@ -23,6 +23,14 @@ export async function sendSimMessage(ctx: ProviderContext, _credentials: unknown
   };
   await ctx.bus.publish({ channel: 'sim', type: 'message', data: delivered });
   return { providerMessageId: delivered.id, status: 'sent' };
+}
+
+/** "Typing…" on the simulated phone, until the reply arrives (or 25 s, as on WhatsApp). */
+export async function showSimTyping(ctx: ProviderContext, _credentials: unknown, reply: TypingReply): Promise<void> {
+  const to = parseWhatsappAddress(reply.to);
+  const from = reply.from.phone ?? reply.from.providerNumberId;
+  if (!ctx.bus || !to || !from) return;
+  await ctx.bus.publish({ channel: 'sim', type: 'typing', data: { from, to: addressText(to) } });
 }
 
 /** Simulated media are links (often `data:` URLs from the page); no credentials exist. */

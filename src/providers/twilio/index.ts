@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { ProviderAdapter, TwilioCredentials } from '../provider.js';
 import { detectTwilio, parseTwilioWebhook, twilioRoutingHint, verifyTwilioRequest } from './inbound.js';
 import { checkTwilioCredentials, platformTwilioSender, twilioNumbers } from './numbers.js';
-import { fetchTwilioMedia, findSentTwilioMessages, sendTwilioMessage } from './outbound.js';
+import { fetchTwilioMedia, findSentTwilioMessages, sendTwilioMessage, showTwilioTyping } from './outbound.js';
 import { twilioTemplates } from './templates.js';
 
 /** The platform's account (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, both needed). */
@@ -38,4 +38,5 @@ export const twilio = {
   checkCredentials: checkTwilioCredentials,
   platformSender: platformTwilioSender,
   managedTemplates: twilioTemplates,
+  typing: showTwilioTyping,
 } satisfies ProviderAdapter<TwilioCredentials>;

@@ -9,6 +9,7 @@ import {
   type SendResult,
   type SentLookup,
   type TwilioCredentials,
+  type TypingReply,
 } from '../provider.js';
 import { twilioClient } from './client.js';
 import { isContentSid, isMessagingServiceSid, toTwilioAddress } from './ids.js';
@@ -27,6 +28,22 @@ export async function sendTwilioMessage(ctx: ProviderContext, credentials: Twili
       return { providerMessageId: created.sid, status: 'failed', errorCode, errorMessage: created.errorMessage ?? undefined };
     }
     return { providerMessageId: created.sid, status: created.status === 'sent' ? 'sent' : 'queued' };
+  } catch (error) {
+    throw classifyTwilioError(error, http.lastHeader('retry-after'));
+  }
+}
+
+/**
+ * "Typing…" in the customer's chat (Twilio's typing indicator, public beta, providers-templates.md
+ * A2): POST messaging.twilio.com/v2/Indicators/Typing.json, `messageId` the customer's SM…/MM… SID.
+ */
+export async function showTwilioTyping(ctx: ProviderContext, credentials: TwilioCredentials, reply: TypingReply): Promise<void> {
+  if (!/^(SM|MM)[0-9a-f]{32}$/.test(reply.inboundProviderMessageId)) {
+    throw new ProviderSendError('permanent', 'A Twilio typing indicator needs the SID of a WhatsApp message (SM… or MM…).', 'BAD_MESSAGE_ID');
+  }
+  const { client, http } = twilioClient(ctx.config, credentials);
+  try {
+    await client.messaging.v2.typingIndicator.create({ channel: 'whatsapp', messageId: reply.inboundProviderMessageId });
   } catch (error) {
     throw classifyTwilioError(error, http.lastHeader('retry-after'));
   }

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { ProviderAdapter, WhapiCredentials } from '../provider.js';
 import { checkWhapiCredentials, platformWhapiSender, whapiHealth } from './channel.js';
 import { detectWhapi, parseWhapiWebhook, verifyWhapiRequest, whapiRoutingHint } from './inbound.js';
-import { fetchWhapiMedia, findSentWhapiMessages, sendWhapiMessage } from './outbound.js';
+import { fetchWhapiMedia, findSentWhapiMessages, sendWhapiMessage, showWhapiTyping } from './outbound.js';
 
 /** The platform's token (WHAPI_TOKEN) and webhook secret (WHAPI_WEBHOOK_SECRET); either is enough. */
 function platformWhapiCredentials(config: Config): WhapiCredentials | undefined {
@@ -30,4 +30,5 @@ export const whapi = {
   checkCredentials: checkWhapiCredentials,
   health: whapiHealth,
   platformSender: platformWhapiSender,
+  typing: showWhapiTyping,
 } satisfies ProviderAdapter<WhapiCredentials>;

@@ -11,6 +11,7 @@ import {
   type ProviderContext,
   type SendResult,
   type SentLookup,
+  type TypingReply,
   type WhapiCredentials,
 } from '../provider.js';
 import type { WhapiErrorBody, WhapiMessage, WhapiMessagesList, WhapiSendResponse } from './payloads.js';
@@ -27,6 +28,20 @@ export async function sendWhapiMessage(ctx: ProviderContext, credentials: WhapiC
   if (!id) throw new ProviderSendError('transient', 'Whapi accepted the message but returned no message id.');
   const status = (response.body as WhapiSendResponse).message?.status;
   return { providerMessageId: id, status: status === 'sent' ? 'sent' : 'queued' };
+}
+
+/** "Typing…" in the customer's chat: PUT /presences/{ChatID} (providers-templates.md A2). */
+export async function showWhapiTyping(ctx: ProviderContext, credentials: WhapiCredentials, reply: TypingReply): Promise<void> {
+  const address = parseWhatsappAddress(reply.to);
+  if (!address || !('phone' in address))
+    throw new ProviderSendError('permanent', `Cannot show typing to ${JSON.stringify(reply.to)}: not a WhatsApp number.`, 'BAD_RECIPIENT');
+  const chatId = `${e164Digits(address.phone)}@s.whatsapp.net`;
+  const response = await requestJson(
+    `${ctx.config.whapi.baseUrl}/presences/${encodeURIComponent(chatId)}`,
+    { method: 'PUT', headers: { authorization: `Bearer ${credentials.token}` }, body: { presence: 'typing' } },
+    'Whapi',
+  );
+  if (response.status < 200 || response.status >= 300) throw classifyWhapiError(response.status, response.body, response.headers.get('retry-after'));
 }
 
 /** How many of the chat's newest messages from us are looked through. */

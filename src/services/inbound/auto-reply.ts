@@ -14,6 +14,7 @@ import { botAnswer } from '../knowledge/conversation-answers.js';
 import type { AppContext } from '../context.js';
 import { conversationHistory } from '../conversations/messages.js';
 import { enqueueSend } from '../outbound/send.js';
+import { showTyping } from '../outbound/typing.js';
 import { canAutoReply } from '../tenancy/plans.js';
 import { publishMessage } from '../conversations/messages.js';
 import type { UnansweredReason } from '../../core/plans.js';
@@ -54,6 +55,8 @@ export async function replyToCustomer(ctx: AppContext, conversation: Conversatio
     await markUnanswered(ctx, inbound, 'limit_reached');
     return;
   }
+  // The customer sees the bot typing while it looks the answer up (not waited for: best effort).
+  void showTyping(ctx, inbound);
   // The answer's text carries its own offer of a person (not sure, or choices: "reply 1 or 2, or *human*").
   const answer = await botAnswer(ctx, conversation, text, { history: await conversationHistory(ctx, conversation.id, inbound.id) });
   await reply(answer.answer);

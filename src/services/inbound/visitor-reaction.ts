@@ -7,7 +7,7 @@ import type { MessageJobPayload } from '../../jobs/payloads.js';
 import type { AppContext } from '../context.js';
 import { conversationHistory, getMessage } from '../conversations/messages.js';
 import { forwardCustomerMessage } from '../handover/request.js';
-import { NOT_SURE_ANSWER } from '../knowledge/answers.js';
+import { NOT_SURE_ANSWER, NOT_TRAINED_ANSWER } from '../knowledge/answers.js';
 import { botAnswer } from '../knowledge/conversation-answers.js';
 import { HANDOVER_OFFER, postToVisitor } from '../widgets/visitor-outbound.js';
 
@@ -28,7 +28,14 @@ export async function reactToVisitorMessage(ctx: AppContext, payload: MessageJob
   await postToVisitor(ctx, conversation, {
     author: 'bot',
     // The widget offers a person with its button, and the choices as quick replies, not "reply 1 or 2".
-    text: answer.kind === 'choices' ? WIDGET_CHOICES_QUESTION : answer.kind === 'not-sure' ? NOT_SURE_ANSWER : answer.answer,
+    text:
+      answer.kind === 'choices'
+        ? WIDGET_CHOICES_QUESTION
+        : answer.untrained
+          ? NOT_TRAINED_ANSWER
+          : answer.kind === 'not-sure'
+            ? NOT_SURE_ANSWER
+            : answer.answer,
     media: answer.offerHuman ? { type: HANDOVER_OFFER, ...(answer.choices ? { choices: answer.choices } : {}) } : null,
     idempotencyKey: `widget-answer:${message.id}`,
   });

@@ -26,6 +26,8 @@ const MAX_CHOICE_TITLE = 80;
 export const NOT_SURE_ANSWER = "I'm not sure I have the right answer to that.";
 export const OFFER_HUMAN = 'Reply *human* to talk to a person.';
 export const CHOICES_QUESTION = 'Did you mean:';
+/** Before the knowledge base's first training: not "not sure" (nothing was looked up), and a person is offered. */
+export const NOT_TRAINED_ANSWER = "I can't answer questions here yet.";
 
 /** An entry an answer came from. */
 export interface AnswerSource {
@@ -56,6 +58,8 @@ export interface Answer {
   choices?: AnswerChoice[];
   /** the customer is offered a person (reply *human*, or the widget's button) */
   offerHuman: boolean;
+  /** the knowledge base has never been trained: nothing could be looked up (kind `not-sure`) */
+  untrained?: true;
 }
 
 export interface AnswerOptions {
@@ -170,8 +174,9 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
   }
   const question = withoutSmallTalk(text);
   const index = await knowledgeIndex(ctx, organizationId);
-  const { candidates, wordsConfidence } = index ? await candidatesFor(ctx, index, question) : { candidates: [], wordsConfidence: 0 };
-  const verdict = (index && askedExactly(index, question, candidates)) || decide(candidates, wordsConfidence);
+  if (!index) return { ...notSure(0), answer: `${NOT_TRAINED_ANSWER} ${OFFER_HUMAN}`, untrained: true };
+  const { candidates, wordsConfidence } = await candidatesFor(ctx, index, question);
+  const verdict = askedExactly(index, question, candidates) || decide(candidates, wordsConfidence);
   const retrieval = fromVerdict(verdict);
 
   const llm = ctx.config.llm;

@@ -7,7 +7,7 @@ import { notFound } from '../../core/errors.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from '../tenancy/organizations.js';
 import { documentEntries, documentOfEntry, loadEntries } from './entries.js';
-import { lastTrainedAt, trainKnowledge, type TrainingResult } from './training.js';
+import { knowledgeFreshness, markKnowledgeChanged, trainKnowledge, type TrainingResult } from './training.js';
 
 /** An entry as the API shows it. */
 export interface EntryJson {
@@ -140,8 +140,12 @@ export async function removeLearnedPhrasing(
   return { training: await retrain(ctx, organizationId), entry: entryJson(await getEntry(ctx, organizationId, entryId)) };
 }
 
-/** A knowledge base that answers customers is retrained now; one never trained waits for its first training. */
+/**
+ * The change is marked (the Knowledge page's "changed since last trained"); a knowledge base that
+ * answers customers is retrained now, one never trained waits for its first training.
+ */
 async function retrain(ctx: AppContext, organizationId: string): Promise<TrainingResult | null> {
-  if (!(await lastTrainedAt(ctx, organizationId))) return null;
+  await markKnowledgeChanged(ctx, organizationId);
+  if (!(await knowledgeFreshness(ctx, organizationId)).trainedAt) return null;
   return trainKnowledge(ctx, organizationId);
 }

@@ -9,7 +9,7 @@ import type { OrganizationJobPayload } from '../../jobs/payloads.js';
 import { enqueueJob, PermanentJobError } from '../../jobs/queue.js';
 import type { AppContext } from '../context.js';
 import { documentOfEntry, loadEntries } from './entries.js';
-import { lastTrainedAt, trainKnowledge } from './training.js';
+import { knowledgeFreshness, markKnowledgeChanged, trainKnowledge } from './training.js';
 
 export const TRAIN_LEARNED_JOB = 'knowledge.train-learned';
 
@@ -45,6 +45,7 @@ export async function learnFromPick(ctx: AppContext, organizationId: string, ent
     .returning('id')
     .executeTakeFirst();
   if (!inserted) return false;
+  await markKnowledgeChanged(ctx, organizationId);
   await scheduleLearnedTraining(ctx, organizationId);
   return true;
 }
@@ -66,7 +67,7 @@ export async function scheduleLearnedTraining(ctx: AppContext, organizationId: s
 
 /** The job: retrains the organization's knowledge base (still trained, still there) with what it learned. */
 export async function trainLearned(ctx: AppContext, payload: OrganizationJobPayload): Promise<void> {
-  if (!(await lastTrainedAt(ctx, payload.organizationId))) return;
+  if (!(await knowledgeFreshness(ctx, payload.organizationId)).trainedAt) return;
   try {
     await trainKnowledge(ctx, payload.organizationId);
   } catch (err) {

@@ -60,6 +60,7 @@ export async function addDocument(
     created_at: ctx.clock.now().toISOString(),
   };
   await ctx.db.insertInto('knowledge_documents').values(row).execute();
+  await markKnowledgeChanged(ctx, organizationId);
   return documentJson(row);
 }
 
@@ -79,10 +80,41 @@ export async function listDocuments(ctx: AppContext, organizationId: string): Pr
   return rows.map(documentJson);
 }
 
-/** When the knowledge base was last trained (the stored index, so it outlives a restart); null before its first training. */
-export async function lastTrainedAt(ctx: AppContext, organizationId: string): Promise<string | null> {
-  const row = await ctx.db.selectFrom('knowledge_indexes').select('trained_at').where('organization_id', '=', organizationId).executeTakeFirst();
-  return row?.trained_at ?? null;
+/**
+ * The organization's knowledge changed (a document added or removed, an entry edited): answers
+ * keep coming from the last training until the next one, and the knowledge base says it changed
+ * since. Each mark is later than the one before, even within one millisecond, so a training that
+ * read an earlier mark (trainedKnowledgeAsOf) never passes for one that saw this change.
+ */
+export async function markKnowledgeChanged(ctx: AppContext, organizationId: string): Promise<void> {
+  const row = await ctx.db.selectFrom('organizations').select('knowledge_changed_at').where('id', '=', organizationId).executeTakeFirst();
+  const now = ctx.clock.now().getTime();
+  const previous = row?.knowledge_changed_at ? Date.parse(row.knowledge_changed_at) : Number.NEGATIVE_INFINITY;
+  const at = new Date(Math.max(now, previous + 1)).toISOString();
+  await ctx.db.updateTable('organizations').set({ knowledge_changed_at: at }).where('id', '=', organizationId).execute();
+}
+
+/** Whether the knowledge base was trained, and whether it changed since (documents added or removed, entries edited). */
+export interface KnowledgeFreshness {
+  trainedAt: string | null;
+  /** a change was made that the last training did not see (false before the first training: there is nothing to be newer than) */
+  changedSinceTraining: boolean;
+  knowledgeChangedAt: string | null;
+}
+
+export async function knowledgeFreshness(ctx: AppContext, organizationId: string): Promise<KnowledgeFreshness> {
+  const organization = await ctx.db.selectFrom('organizations').select('knowledge_changed_at').where('id', '=', organizationId).executeTakeFirst();
+  const index = await ctx.db
+    .selectFrom('knowledge_indexes')
+    .select(['trained_at', 'knowledge_as_of'])
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+  const changedAt = organization?.knowledge_changed_at ?? null;
+  return {
+    trainedAt: index?.trained_at ?? null,
+    changedSinceTraining: Boolean(index) && changedAt !== null && changedAt !== index?.knowledge_as_of,
+    knowledgeChangedAt: changedAt,
+  };
 }
 
 /**
@@ -107,8 +139,9 @@ export async function previewDocumentRemoval(ctx: AppContext, organizationId: st
     .executeTakeFirst();
   if (!document) throw notFound('Document');
   const index = await ctx.db.selectFrom('knowledge_indexes').select('chunks_json').where('organization_id', '=', organizationId).executeTakeFirst();
-  const chunks = index ? (JSON.parse(index.chunks_json) as Array<{ documentId: string }>) : [];
-  const passages = chunks.filter((c) => c.documentId === documentId).length;
+  // Chunks are pieces and phrasings of entries: the operator is told of entries (an index stored before entries: its passages).
+  const chunks = index ? (JSON.parse(index.chunks_json) as Array<{ id: string; documentId: string; entryId?: string }>) : [];
+  const passages = new Set(chunks.filter((c) => c.documentId === documentId).map((c) => c.entryId ?? c.id)).size;
   const trained = index !== undefined;
   return { document, passages, trained, summary: documentRemovalText({ title: document.title, passages, trained }) };
 }
@@ -118,6 +151,7 @@ export async function deleteDocument(ctx: AppContext, organizationId: string, do
   const removal = await previewDocumentRemoval(ctx, organizationId, documentId);
   const removed = await ctx.db.deleteFrom('knowledge_documents').where('organization_id', '=', organizationId).where('id', '=', documentId).executeTakeFirst();
   if (Number(removed.numDeletedRows) === 0) throw notFound('Document');
+  await markKnowledgeChanged(ctx, organizationId);
   if (removal.trained) await trainKnowledge(ctx, organizationId);
   return removal;
 }
@@ -183,6 +217,8 @@ export async function trainingStatus(ctx: AppContext, organizationId: string, tr
 
 async function train(ctx: AppContext, organizationId: string, status: TrainingStatus): Promise<TrainingResult> {
   status.phase = 'chunking';
+  // Read before the documents: a change made while they are read counts as one this training missed.
+  const changes = await ctx.db.selectFrom('organizations').select('knowledge_changed_at').where('id', '=', organizationId).executeTakeFirst();
   const { documents, entries } = await loadEntries(ctx, organizationId, (done, total) => {
     [status.documentsDone, status.documents] = [done, total];
   });
@@ -223,6 +259,7 @@ async function train(ctx: AppContext, organizationId: string, status: TrainingSt
     meaning_vectors: meaning?.vectors ?? null,
     meaning_dimensions: meaning?.dimensions ?? null,
     meaning_encoder: meaning?.encoder ?? null,
+    knowledge_as_of: changes?.knowledge_changed_at ?? null,
   };
   await ctx.db
     .insertInto('knowledge_indexes')

@@ -61,6 +61,7 @@ export async function createOrganization(ctx: AppContext, input: OrganizationInp
       dedupe_window_seconds: 0,
       agent_code: null,
       last_visitor_number: 0,
+      knowledge_changed_at: null,
       created_at: now,
       updated_at: now,
     };

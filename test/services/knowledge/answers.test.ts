@@ -2,7 +2,7 @@
 // synonyms, filler ignored, intent (price, time, duration) used, answers trimmed for WhatsApp.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asksForHuman, questionIntents } from '../../../src/core/intent.js';
-import { answerQuestion, MAX_ANSWER_CHARACTERS, NOT_SURE_ANSWER, OFFER_HUMAN } from '../../../src/services/knowledge/answers.js';
+import { answerQuestion, MAX_ANSWER_CHARACTERS, NOT_SURE_ANSWER, NOT_TRAINED_ANSWER, OFFER_HUMAN } from '../../../src/services/knowledge/answers.js';
 import { offeredFirst } from '../../support/answers.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { seedKnowledge } from '../../../src/services/knowledge/training.js';
@@ -42,7 +42,15 @@ describe('isolation between organizations', () => {
       for (const source of forA.sources) expect(aDocumentIds.has(source.documentId)).toBe(true);
       for (const source of forB.sources) expect(aDocumentIds.has(source.documentId)).toBe(false);
       const forNew = await answerQuestion(ctx, untrained.id, question);
-      expect(forNew).toEqual({ answer: `${NOT_SURE_ANSWER} ${OFFER_HUMAN}`, sources: [], confidence: 0, confident: false, kind: 'not-sure', offerHuman: true });
+      expect(forNew).toEqual({
+        answer: `${NOT_TRAINED_ANSWER} ${OFFER_HUMAN}`,
+        sources: [],
+        confidence: 0,
+        confident: false,
+        kind: 'not-sure',
+        offerHuman: true,
+        untrained: true,
+      });
     }
     expect((await answerQuestion(ctx, a.id, 'how much does a tune up cost')).answer).toBe('A tune-up at North Cycles costs $49.');
     expect((await answerQuestion(ctx, b.id, 'how much does a tune up cost')).answer).toBe('A tune-up at South Cycles costs $99.');

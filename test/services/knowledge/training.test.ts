@@ -89,8 +89,8 @@ describe('knowledge documents', () => {
   });
 
   it('refuses other file types, binary files and CSVs without question/answer columns', async () => {
-    const pdf = await upload(org.id, 'menu.pdf', '%PDF-1.4');
-    expect(pdf).toMatchObject({ status: 400, body: { ok: false, code: 'UNSUPPORTED_FILE_TYPE', error: expect.stringContaining('.pdf') } });
+    const sheet = await upload(org.id, 'menu.xlsx', 'PK');
+    expect(sheet).toMatchObject({ status: 400, body: { ok: false, code: 'UNSUPPORTED_FILE_TYPE', error: expect.stringContaining('.pdf or .docx') } });
     const binary = await upload(org.id, 'notes.txt', Buffer.from([0x68, 0x00, 0x69]));
     expect(binary).toMatchObject({ status: 400, body: { code: 'UNSUPPORTED_FILE_TYPE' } });
     const columns = await upload(org.id, 'faq.csv', 'name,price\nTune-up,$65\n');
@@ -183,7 +183,7 @@ describe('training in the background', () => {
   it('answers 202 with the training at once when asked not to wait, and its status shows progress until done', async () => {
     const shop = await api.organizationWithKey('Background Shop');
     const call = (method: string, path: string, body?: unknown) => api.call(method, `/api/organizations/${shop.id}${path}`, { key: shop.key, body });
-    expect((await call('GET', '/train')).body).toEqual({ ok: true, training: null });
+    expect((await call('GET', '/train')).body).toEqual({ ok: true, training: null, trainedAt: null, changedSinceTraining: false, knowledgeChangedAt: null });
     await call('POST', '/knowledge', { title: 'Rentals', content: 'Q: Do you rent tandems?\nA: Yes, tandems cost $30 a day.' });
 
     const started = await api.server.app.inject({

@@ -105,6 +105,13 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
       onChanged();
       await messages.reload();
     });
+  // Bot answers marked wrong here: what the mark did (a suggestion now, or once an agent answers).
+  const [markedWrong, setMarkedWrong] = useState<Record<number, string>>({});
+  const markWrong = (messageId: number) =>
+    action.run(async () => {
+      const marked = await post<{ message: string }>(`/api/conversations/${conversation.id}/messages/${messageId}/wrong`);
+      setMarkedWrong((now) => ({ ...now, [messageId]: marked.message }));
+    });
   const shown = (messages.data ?? []).filter((m) => showNotices || m.audience !== 'agent');
   return (
     <section className="thread" aria-label={`Conversation #${conversation.ref}`}>
@@ -189,6 +196,21 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
               {m.body && <p>{m.body}</p>}
               {m.media && <InboxMedia media={m.media} />}
               <MessageMeta m={m} />
+              {m.author === 'bot' &&
+                m.body &&
+                (markedWrong[m.id] ? (
+                  <p className="muted marked-wrong">{markedWrong[m.id]}</p>
+                ) : (
+                  <button
+                    type="button"
+                    className="small"
+                    title="The bot's answer was wrong: suggest the question with the agent's answer for the knowledge base"
+                    onClick={() => void markWrong(m.id)}
+                    disabled={action.busy}
+                  >
+                    Wrong answer
+                  </button>
+                ))}
             </li>
           ),
         )}

@@ -61,20 +61,23 @@ function numberStep(s: State, org: SectionProps['org']): StepState {
 }
 
 function knowledgeStep(s: State, asked: { question: string; answer: Answer } | undefined): StepState {
-  const { documents, trainedAt } = s.knowledge;
-  const newer = documents.filter((d) => !trainedAt || d.createdAt > trainedAt);
+  const { documents, trainedAt, changedSinceTraining } = s.knowledge;
+  const newer = documents.filter((d) => trainedAt && d.createdAt > trainedAt);
   const facts: string[] = [];
   const missing: string[] = [];
   if (documents.length > 0) facts.push(`${documents.length} document${documents.length === 1 ? '' : 's'}: ${list(documents.map((d) => d.title))}`);
-  else missing.push('No documents yet: type one or upload a file (.txt, .md, .html, .csv).');
+  else missing.push('No documents yet: type one or upload a file (.txt, .md, .html, .csv, .pdf, .docx).');
   if (trainedAt) facts.push(`Trained ${when(trainedAt)}`);
   if (documents.length > 0 && !trainedAt) missing.push('Not trained yet: press Train so answers use it.');
-  else if (trainedAt && newer.length > 0) missing.push(`${newer.length} added since the last training (${list(newer.map((d) => d.title))}): train again.`);
+  else if (trainedAt && changedSinceTraining) {
+    const added = newer.length > 0 ? ` (${newer.length} added: ${list(newer.map((d) => d.title))})` : '';
+    missing.push(`Changed since the last training${added}: train again.`);
+  }
   if (asked)
     facts.push(
-      `You asked “${asked.question}”: ${asked.answer.offerHuman ? 'not sure, a person is offered' : `answered (${Math.round(asked.answer.confidence * 100)}% sure)`}`,
+      `You asked “${asked.question}”: ${asked.answer.untrained ? 'not trained yet, a person is offered' : asked.answer.offerHuman ? 'not sure, a person is offered' : `answered (${Math.round(asked.answer.confidence * 100)}% sure)`}`,
     );
-  return { done: documents.length > 0 && Boolean(trainedAt) && newer.length === 0, facts, missing };
+  return { done: documents.length > 0 && Boolean(trainedAt) && !changedSinceTraining, facts, missing };
 }
 
 function agentsStep(s: State): StepState {

@@ -52,11 +52,11 @@ function TrainingProgress({ training }: { training: TrainingStatus }) {
 
 export function Ask({ orgId, onAnswered }: { orgId: string; onAnswered?: (question: string, answer: Answer) => void }) {
   const [question, setQuestion] = useState('');
-  const [answer, setAnswer] = useState<Answer>();
+  const [answer, setAnswer] = useState<Answer & { notice?: string }>();
   const action = useAction();
   const askWith = (body: { question: string } | { choice: string }) =>
     void action.run(async () => {
-      const answered = await post<Answer>(`/api/organizations/${orgId}/ask`, body);
+      const answered = await post<Answer & { notice?: string }>(`/api/organizations/${orgId}/ask`, body);
       setAnswer(answered);
       onAnswered?.(question, answered);
     });
@@ -77,6 +77,7 @@ export function Ask({ orgId, onAnswered }: { orgId: string; onAnswered?: (questi
       <ErrorBox error={action.error} />
       {answer && (
         <div className="answer" data-testid="answer">
+          {answer.notice && <p className="notice">{answer.notice}</p>}
           <p className="pre">{answer.answer}</p>
           {answer.choices && (
             <fieldset className="row choices">
@@ -173,10 +174,12 @@ function Suggestions({ orgId, onAccepted }: { orgId: string; onAccepted: () => P
   );
 }
 
-/** What GET …/knowledge answers: the documents and when the base was last trained (null: never). */
+/** What GET …/knowledge answers: the documents, when the base was last trained (null: never) and whether it changed since. */
 export interface KnowledgeList {
   documents: KnowledgeDocument[];
   trainedAt: string | null;
+  /** documents added or removed (or entries edited) after the last training: answers still come from it */
+  changedSinceTraining: boolean;
   /** the latest training in the server's process: why it failed, or why it has no sentence vectors */
   training: TrainingStatus | null;
 }
@@ -274,6 +277,14 @@ export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: s
       >
         {confirm.dialog}
         {docs.data && <p className="muted">Last trained: {docs.data.trainedAt ? when(docs.data.trainedAt) : 'never'}</p>}
+        {docs.data?.changedSinceTraining && !training && (
+          <p className="notice" data-testid="changed-since-training">
+            Changed since last trained — train again. Answers come from the last training until then.
+          </p>
+        )}
+        {docs.data && !docs.data.trainedAt && docs.data.documents.length > 0 && !training && (
+          <p className="notice">Not trained yet — press Train: until then the bot cannot answer from these documents.</p>
+        )}
         {!training && docs.data?.training && <TrainingTrouble training={docs.data.training} />}
         {training && <TrainingProgress training={training} />}
         {note && <p className="notice">{note}</p>}
@@ -305,8 +316,8 @@ export function KnowledgeDocuments({ orgId, version = 0, onChanged }: { orgId: s
             Add text
           </button>
         </form>
-        <Field label="Or upload a file (.txt, .md, .html, .csv with question/answer columns)">
-          <input type="file" accept=".txt,.md,.html,.htm,.csv" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
+        <Field label="Or upload a file (.txt, .md, .html, .pdf, .docx, or .csv with question/answer columns)">
+          <input type="file" accept=".txt,.md,.html,.htm,.csv,.pdf,.docx" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
         </Field>
       </Card>
     </>

@@ -57,7 +57,18 @@ function readAsDataUrl(file: File): Promise<string> {
   });
 }
 
-export function Phone({ phone, businessNumbers, onSent }: { phone: SimulatorPhone; businessNumbers: BusinessNumber[]; onSent: () => void }) {
+export function Phone({
+  phone,
+  businessNumbers,
+  onSent,
+  typingFrom,
+}: {
+  phone: SimulatorPhone;
+  businessNumbers: BusinessNumber[];
+  onSent: () => void;
+  /** the business number writing to this phone now, if any */
+  typingFrom?: string;
+}) {
   const [open, setOpen] = useState<string>();
   const [text, setText] = useState('');
   const [replyTo, setReplyTo] = useState<PhoneMessage>();
@@ -176,6 +187,11 @@ export function Phone({ phone, businessNumbers, onSent }: { phone: SimulatorPhon
                 </li>
               );
             })}
+            {typingFrom === open && (
+              <li className="theirs typing" data-testid="typing">
+                typing…
+              </li>
+            )}
             <li ref={bottom} className="end" aria-hidden="true" />
           </ol>
           <form className="compose" onSubmit={send}>

@@ -41,6 +41,8 @@ function AddPhone({ onAdded }: { onAdded: () => void }) {
 function Simulator() {
   const world = useLoad(() => simulatorCall<World>('GET', '/api/simulator'), [], 10_000);
   const [live, setLive] = useState(false);
+  // Phones the bot is writing to ("typing…"), until its reply arrives or 25 s pass, as on WhatsApp.
+  const [typing, setTyping] = useState<Record<string, string>>({});
   useEffect(() => {
     const events = new EventSource('/api/simulator/events');
     events.onopen = () => setLive(true);
@@ -48,13 +50,27 @@ function Simulator() {
     // A delivery is announced while the send is still being recorded (its provider id, needed to
     // swipe-reply, lands a moment later), so read the phones now and once more shortly after.
     let later: ReturnType<typeof setTimeout> | undefined;
-    events.addEventListener('message', () => {
+    const timers = new Map<string, ReturnType<typeof setTimeout>>();
+    const stopTyping = (phone: string) => setTyping(({ [phone]: _, ...rest }) => rest);
+    events.addEventListener('typing', (event) => {
+      const { from, to } = JSON.parse((event as MessageEvent<string>).data) as { from: string; to: string };
+      setTyping((now) => ({ ...now, [to]: from }));
+      clearTimeout(timers.get(to));
+      timers.set(
+        to,
+        setTimeout(() => stopTyping(to), 25_000),
+      );
+    });
+    events.addEventListener('message', (event) => {
+      const delivered = JSON.parse((event as MessageEvent<string>).data) as { to?: string };
+      if (delivered.to) stopTyping(delivered.to);
       void world.reload();
       clearTimeout(later);
       later = setTimeout(() => void world.reload(), 1000);
     });
     return () => {
       clearTimeout(later);
+      for (const timer of timers.values()) clearTimeout(timer);
       events.close();
     };
   }, []);
@@ -75,7 +91,13 @@ function Simulator() {
           <h2>{kind === 'customer' ? 'Customers' : 'Agents'}</h2>
           <div className="phones">
             {group(kind).map((p) => (
-              <Phone key={p.number} phone={p} businessNumbers={world.data?.businessNumbers ?? []} onSent={() => void world.reload()} />
+              <Phone
+                key={p.number}
+                phone={p}
+                businessNumbers={world.data?.businessNumbers ?? []}
+                onSent={() => void world.reload()}
+                typingFrom={typing[p.number]}
+              />
             ))}
             {group(kind).length === 0 && <p className="muted">No {kind} phones yet.</p>}
           </div>
