@@ -6,7 +6,7 @@ import type { Db } from '../../db/database.js';
 import type { Conversation, NumberRow, Widget } from '../../db/schema.js';
 import { customerLabel, visitorLabel } from '../../core/handover-text.js';
 import type { AppContext } from '../context.js';
-import { enqueueSend, type SendRequest, } from '../outbound/send.js';
+import { enqueueSend, type SendRequest } from '../outbound/send.js';
 import { readWidgetSettings, readWidgetSettingsText, type WidgetSettings, widgetSettingsSchema } from '../widgets/settings.js';
 
 export interface Handover {
