@@ -113,7 +113,7 @@ interface PassageBeforeEntries {
   text: string;
 }
 
-function storedEntries(chunksJson: string): StoredEntries {
+export function storedEntries(chunksJson: string): StoredEntries {
   const stored = JSON.parse(chunksJson) as StoredEntries | PassageBeforeEntries[];
   if (!Array.isArray(stored)) return stored;
   return {

@@ -5,7 +5,7 @@ import type { DocumentText, SourceType } from '../../core/documents.js';
 import { badRequest, notFound, unprocessable } from '../../core/errors.js';
 import { meaningText, packVectors, unpackVectors } from '../../core/meaning.js';
 import { documentRemovalText } from '../../core/removal-text.js';
-import { loadIndexAsync, type KnowledgeIndex } from '../../core/retrieval.js';
+import { loadIndexAsync, storedEntries, type KnowledgeIndex } from '../../core/retrieval.js';
 import { BUILT_IN_ENCODER } from './meaning/encoder.js';
 import { loadEntries } from './entries.js';
 import { indexInWorker, type TrainingResult, type TrainingRun, type TrainingStatus } from './indexer.js';
@@ -139,9 +139,8 @@ export async function previewDocumentRemoval(ctx: AppContext, organizationId: st
     .executeTakeFirst();
   if (!document) throw notFound('Document');
   const index = await ctx.db.selectFrom('knowledge_indexes').select('chunks_json').where('organization_id', '=', organizationId).executeTakeFirst();
-  // Chunks are pieces and phrasings of entries: the operator is told of entries (an index stored before entries: its passages).
-  const chunks = index ? (JSON.parse(index.chunks_json) as Array<{ id: string; documentId: string; entryId?: string }>) : [];
-  const passages = new Set(chunks.filter((c) => c.documentId === documentId).map((c) => c.entryId ?? c.id)).size;
+  const entries = index ? storedEntries(index.chunks_json).entries : [];
+  const passages = entries.filter((entry) => entry.documentId === documentId).length;
   const trained = index !== undefined;
   return { document, passages, trained, summary: documentRemovalText({ title: document.title, passages, trained }) };
 }
