@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { assignMetaNumber, getMetaAssignment, listBusinessNumbers, removeMetaAssignment } from '../services/numbers/meta-numbers.js';
 import type { RouteModule } from './route.js';
 import { platformOnly } from './auth.js';
+import { refuseOlderRemovalInUse } from '../services/handover/number-removal.js';
 
 const tags = ['meta numbers'];
 const storeParams = z.object({ storeId: z.string().min(1).max(100) });
@@ -61,6 +62,7 @@ export const metaNumberRoutes: RouteModule = async (app, ctx) => {
     });
 
     scope.delete('/api/admin/stores/:storeId/phone-number', { schema: { tags, params: storeParams } }, async (request) => {
+      await refuseOlderRemovalInUse(ctx, request.params.storeId, 'meta');
       return { success: true, ...(await removeMetaAssignment(ctx, request.params.storeId)) };
     });
   });

@@ -12,6 +12,7 @@ import { getOrganization } from '../services/tenancy/organizations.js';
 import { addOrganizationNumber } from '../services/numbers/usable.js';
 import { numberOptions } from '../services/numbers/options.js';
 import { previewNumberRemoval, removeNumber } from '../services/handover/number-removal.js';
+import { refuseOlderRemovalInUse } from '../services/handover/number-removal.js';
 
 const tags = ['numbers'];
 
@@ -68,6 +69,7 @@ export const numberRoutes: RouteModule = (app, ctx) => {
     '/api/organizations/:orgId/provision-number',
     { ...ownOrganization, schema: { tags, summary: 'Release the Twilio number at Twilio', params: orgParams } },
     async (request) => {
+      await refuseOlderRemovalInUse(ctx, request.params.orgId, 'twilio');
       return { ok: true, ...(await releaseNumber(ctx, request.params.orgId)) };
     },
   );

@@ -5,6 +5,7 @@ import type { RouteModule } from './route.js';
 import { credentialField } from './credential-fields.js';
 import { organizationAccess, orgParams, principalOf } from './auth.js';
 import { forbidden } from '../core/errors.js';
+import { refuseOlderRemovalInUse } from '../services/handover/number-removal.js';
 
 const tags = ['whapi channels'];
 
@@ -38,6 +39,7 @@ export const whapiChannelRoutes: RouteModule = (app, ctx) => {
   });
 
   app.delete('/api/organizations/:orgId/whapi-channel', { ...guard, schema: { tags, params: orgParams } }, async (request) => {
+    await refuseOlderRemovalInUse(ctx, request.params.orgId, 'whapi');
     return { ok: true, ...(await removeWhapiChannel(ctx, request.params.orgId)) };
   });
 };

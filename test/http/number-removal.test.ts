@@ -222,6 +222,27 @@ describe('a number in use', () => {
   });
 });
 
+describe('the older one-number routes', () => {
+  it('refuse to remove a Whapi channel a widget hands over from, naming the effects and the route that does it', async () => {
+    const { id, key } = await api.organizationWithKey('Older Route Shop');
+    await api.call('POST', `/api/organizations/${id}/whapi-channel`, {
+      key,
+      body: { channelId: 'ACMEGEAR-7QK2X', displayNumber: '+1 415 555 2671', token: WHAPI_TOKEN },
+    });
+    const row = await api.ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', id).executeTakeFirstOrThrow();
+    await api.call('POST', `/api/organizations/${id}/widgets`, {
+      key,
+      body: { name: 'Shop chat', allowedOrigins: ['*'], handoverWhatsappNumber: row.phone_number },
+    });
+    const refused = await api.call('DELETE', `/api/organizations/${id}/whapi-channel`, { key });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ ok: false, code: 'NUMBER_IN_USE' });
+    expect(refused.body.error).toContain("Widget 'Shop chat' uses it as its handover number");
+    expect(refused.body.error).toContain(`DELETE /api/organizations/${id}/numbers/${row.id}?confirm=true`);
+    expect(await api.ctx.db.selectFrom('numbers').select('id').where('id', '=', row.id).execute()).toHaveLength(1);
+  });
+});
+
 describe('whose numbers', () => {
   it("answers 404 for another organization's number, and 409 for a platform number, changing nothing", async () => {
     const owner = await api.organizationWithKey('Owner');

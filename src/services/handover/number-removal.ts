@@ -20,7 +20,7 @@ import { invalidateLookups } from '../lookup-cache.js';
 import { isBoughtNumber, releaseBought } from '../numbers/twilio-numbers.js';
 import { platformDefaultSender } from '../numbers/usable.js';
 import { forgetConnection } from '../numbers/whapi-channels.js';
-import { getOrganization } from '../tenancy/organizations.js';
+import { getOrganization, organizationNumber } from '../tenancy/organizations.js';
 import { readWidgetSettings } from '../widgets/settings.js';
 import { connectWaitingVisitors } from './request.js';
 import { releaseAssignment } from './senders.js';
@@ -210,4 +210,21 @@ export async function removeNumber(ctx: AppContext, organizationId: string, numb
 
 async function publishConversation(ctx: AppContext, organizationId: string, id: string, ref: number, status: string): Promise<void> {
   await ctx.bus.publish({ channel: `org:${organizationId}`, type: 'conversation', data: { id, ref, status } });
+}
+
+/**
+ * The older one-number routes (`…/provision-number`, `…/stores/:id/phone-number`,
+ * `…/whapi-channel`) remove a number only while nothing uses it: otherwise they answer what the
+ * removal would do and the route that does it, and change nothing.
+ */
+export async function refuseOlderRemovalInUse(ctx: AppContext, organizationId: string, provider: 'twilio' | 'meta' | 'whapi'): Promise<void> {
+  const number = await organizationNumber(ctx, organizationId, provider);
+  if (!number) return;
+  const removal = removalOf(number, await plan(ctx, number));
+  if (removal.inUse) {
+    throw conflict(
+      `${removal.summary} Nothing was removed: remove it with DELETE /api/organizations/${organizationId}/numbers/${number.id}?confirm=true.`,
+      'NUMBER_IN_USE',
+    );
+  }
 }
