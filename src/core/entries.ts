@@ -73,6 +73,8 @@ export function entriesOfDocument(doc: { id: string; title: string; content: str
       }
     }
   }
+  // A document of prose alone that makes one entry ("Opening hours": one paragraph) is named by its title.
+  if (entries.length === 1 && !entries[0]!.question) entries[0]!.question = doc.title;
   return entries;
 }
 

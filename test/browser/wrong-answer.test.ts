@@ -44,6 +44,8 @@ describe('marking a bot answer wrong in the inbox', () => {
     await page.goto(`${fresh.base}/`);
     await page.getByLabel('API key').fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // the platform key lands on the demo organization's guide; the inbox is one section away
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Conversations', exact: true }).click(APPEARS);
     await page.getByRole('heading', { name: 'Conversations' }).waitFor(APPEARS);
     await page.getByRole('button', { name: new RegExp(CUSTOMER.replace('+', '\\+')) }).click(APPEARS);
     const thread = page.getByRole('region', { name: /Conversation #/ });
