@@ -49,6 +49,17 @@ interface Writer {
   flush(): Promise<void>;
 }
 
+/** One entry per table and list of columns given (a row may leave optional columns out). */
+function byShape<T>(kept: Map<string, T>, table: string, columns: string[], make: () => T): T {
+  const key = `${table}:${columns.join(',')}`;
+  let entry = kept.get(key);
+  if (!entry) {
+    entry = make();
+    kept.set(key, entry);
+  }
+  return entry;
+}
+
 function sqliteWriter(database: Database): Writer {
   const sqlite = database.sqlite!;
   const statements = new Map<string, { run(values: unknown[]): unknown }>();
@@ -57,13 +68,9 @@ function sqliteWriter(database: Database): Writer {
   return {
     async add(table, row) {
       const columns = Object.keys(row);
-      const key = `${table}:${columns.join(',')}`;
-      let statement = statements.get(key);
-      if (!statement) {
-        statement = sqlite.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-        statements.set(key, statement);
-      }
-      statement.run(Object.values(row));
+      byShape(statements, table, columns, () =>
+        sqlite.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`),
+      ).run(Object.values(row));
       // Commit now and then: one transaction of ten million rows would hold a WAL as big as the data.
       if (++pending >= 200_000) {
         sqlite.exec('commit');
@@ -92,12 +99,7 @@ function postgresWriter(database: Database): Writer {
   return {
     async add(table, row) {
       const columns = Object.keys(row);
-      const key = `${table}:${columns.join(',')}`;
-      let batch = batches.get(key);
-      if (!batch) {
-        batch = { table, columns, rows: [] };
-        batches.set(key, batch);
-      }
+      const batch = byShape(batches, table, columns, () => ({ table, columns, rows: [] as unknown[][] }));
       batch.rows.push(Object.values(row));
       // PostgreSQL takes at most 65,535 parameters in one statement. Every table's rows go then, in
       // the order the tables were first written (parents first), so each row's references exist.
@@ -171,12 +173,12 @@ export async function loadYear(database: Database, scale: number, now = new Date
     });
     const numberId = o === 0 ? 'num_big_twilio' : `num_${o}`;
     const phone = o === 0 ? BENCH_NUMBERS.twilioPhone : `+1555${String(o).padStart(7, '0')}`;
-    await add('numbers', {
-      id: numberId,
+    const dedicated = (id: string, provider: string, phoneNumber: string, providerId: string): Row<'numbers'> => ({
+      id,
       organization_id: organizationId,
-      provider: 'twilio',
-      phone_number: phone,
-      provider_id: o === 0 ? BENCH_NUMBERS.twilioSid : `PN${String(o).padStart(32, '0')}`,
+      provider,
+      phone_number: phoneNumber,
+      provider_id: providerId,
       display_name: null,
       connection_id: null,
       sender_status: 'online',
@@ -184,20 +186,9 @@ export async function loadYear(database: Database, scale: number, now = new Date
       is_dedicated: 1,
       created_at: created,
     });
+    await add('numbers', dedicated(numberId, 'twilio', phone, o === 0 ? BENCH_NUMBERS.twilioSid : `PN${String(o).padStart(32, '0')}`));
     if (o === 0) {
-      await add('numbers', {
-        id: 'num_big_meta',
-        organization_id: organizationId,
-        provider: 'meta',
-        phone_number: BENCH_NUMBERS.metaPhone,
-        provider_id: BENCH_NUMBERS.metaPhoneNumberId,
-        display_name: null,
-        connection_id: null,
-        sender_status: 'online',
-        is_shared_trial: 0,
-        is_dedicated: 1,
-        created_at: created,
-      });
+      await add('numbers', dedicated('num_big_meta', 'meta', BENCH_NUMBERS.metaPhone, BENCH_NUMBERS.metaPhoneNumberId));
       for (const [i, number] of BIG_AGENTS.entries()) {
         await add('agents', {
           id: `agent_big_${i}`,
@@ -237,6 +228,41 @@ export async function loadYear(database: Database, scale: number, now = new Date
       const agent = BIG_AGENTS[k % BIG_AGENTS.length]!;
       let notified: { id: number; providerMessageId: string } | undefined;
       const messageRows: Row<'messages'>[] = [];
+      // What every message of this conversation shares: carried by Twilio on the organization's number.
+      const message = (
+        own: Pick<
+          Row<'messages'>,
+          | 'id'
+          | 'direction'
+          | 'author'
+          | 'audience'
+          | 'body'
+          | 'provider_message_id'
+          | 'from_address'
+          | 'to_address'
+          | 'status'
+          | 'send_success'
+          | 'plan_month'
+          | 'created_at'
+        >,
+      ): Row<'messages'> => ({
+        organization_id: organizationId,
+        conversation_id: conversationId,
+        media: null,
+        provider: 'twilio',
+        reply_to_provider_message_id: null,
+        number_id: numberId,
+        send_error: null,
+        error_code: null,
+        category: 'service',
+        cost: 0.005,
+        idempotency_key: null,
+        send_started_at: null,
+        author_name: null,
+        unanswered: null,
+        updated_at: own.created_at,
+        ...own,
+      });
       for (let m = 0; m < n; m++) {
         at += 20_000 + random() * 120_000;
         const inbound = m % 2 === 0;
@@ -244,68 +270,42 @@ export async function loadYear(database: Database, scale: number, now = new Date
         const createdAt = iso(open ? now.getTime() - (n - m) * 60_000 : at);
         const month = createdAt.slice(0, 7);
         planUsage.set(`${organizationId}|${month}`, (planUsage.get(`${organizationId}|${month}`) ?? 0) + 1);
-        messageRows.push({
-          id,
-          organization_id: organizationId,
-          conversation_id: conversationId,
-          direction: inbound ? 'in' : 'out',
-          author: inbound ? 'contact' : handedOver && m > 2 ? 'agent' : 'bot',
-          audience: 'contact',
-          body: inbound ? `Hello, is order ${k}-${m} on its way?` : `Your order ${k}-${m} ships tomorrow.`,
-          media: null,
-          provider: 'twilio',
-          provider_message_id: `${inbound ? 'SM' : 'MM'}${id.toString(16).padStart(32, '0')}`,
-          reply_to_provider_message_id: null,
-          number_id: numberId,
-          from_address: inbound ? customer : phone,
-          to_address: inbound ? phone : customer,
-          status: inbound ? 'received' : 'read',
-          send_success: inbound ? null : 1,
-          send_error: null,
-          error_code: null,
-          category: 'service',
-          cost: 0.005,
-          idempotency_key: null,
-          send_started_at: null,
-          author_name: null,
-          plan_month: month,
-          unanswered: null,
-          created_at: createdAt,
-          updated_at: createdAt,
-        });
+        messageRows.push(
+          message({
+            id,
+            direction: inbound ? 'in' : 'out',
+            author: inbound ? 'contact' : handedOver && m > 2 ? 'agent' : 'bot',
+            audience: 'contact',
+            body: inbound ? `Hello, is order ${k}-${m} on its way?` : `Your order ${k}-${m} ships tomorrow.`,
+            provider_message_id: `${inbound ? 'SM' : 'MM'}${id.toString(16).padStart(32, '0')}`,
+            from_address: inbound ? customer : phone,
+            to_address: inbound ? phone : customer,
+            status: inbound ? 'received' : 'read',
+            send_success: inbound ? null : 1,
+            plan_month: month,
+            created_at: createdAt,
+          }),
+        );
         // The handover's notification to the agent, after the customer's second message.
         if (handedOver && m === 2) {
           const nid = ++messageId;
           notified = { id: nid, providerMessageId: `MM${nid.toString(16).padStart(32, '0')}` };
-          messageRows.push({
-            id: nid,
-            organization_id: organizationId,
-            conversation_id: conversationId,
-            direction: 'out',
-            author: 'system',
-            audience: 'agent',
-            body: `#${ref} Customer ${contact} asks for a person.`,
-            media: null,
-            provider: 'twilio',
-            provider_message_id: notified.providerMessageId,
-            reply_to_provider_message_id: null,
-            number_id: numberId,
-            from_address: phone,
-            to_address: o === 0 ? agent : `+4470000${String(o).padStart(5, '0')}`,
-            status: 'read',
-            send_success: 1,
-            send_error: null,
-            error_code: null,
-            category: 'service',
-            cost: 0.005,
-            idempotency_key: null,
-            send_started_at: null,
-            author_name: null,
-            plan_month: null,
-            unanswered: null,
-            created_at: createdAt,
-            updated_at: createdAt,
-          });
+          messageRows.push(
+            message({
+              id: nid,
+              direction: 'out',
+              author: 'system',
+              audience: 'agent',
+              body: `#${ref} Customer ${contact} asks for a person.`,
+              provider_message_id: notified.providerMessageId,
+              from_address: phone,
+              to_address: o === 0 ? agent : `+4470000${String(o).padStart(5, '0')}`,
+              status: 'read',
+              send_success: 1,
+              plan_month: null,
+              created_at: createdAt,
+            }),
+          );
         }
       }
       const first = messageRows[0]!.created_at;
@@ -364,44 +364,30 @@ export async function loadYear(database: Database, scale: number, now = new Date
     const [organizationId, month] = key.split('|') as [string, string];
     await add('plan_usage', { organization_id: organizationId, month, customer_messages: customerMessages });
   }
+  const addJobs = async (n: number, status: 'done' | 'pending', at: (j: number) => string) => {
+    for (let j = 0; j < n; j++) {
+      await add('jobs', {
+        kind: 'process_inbound',
+        payload: JSON.stringify({ messageId: j + 1 }),
+        status,
+        run_at: at(j),
+        attempts: status === 'done' ? 1 : 0,
+        max_attempts: 8,
+        last_error: null,
+        locked_by: null,
+        locked_at: null,
+        idempotency_key: null,
+        created_at: at(j),
+        updated_at: at(j),
+      });
+    }
+  };
   // Finished jobs: one per stored message's reaction, spread over the year.
   const finished = count(FULL_YEAR.finishedJobs);
-  for (let j = 0; j < finished; j++) {
-    const at = iso(yearStart + (j / finished) * YEAR_MS);
-    await add('jobs', {
-      kind: 'process_inbound',
-      payload: JSON.stringify({ messageId: j + 1 }),
-      status: 'done',
-      run_at: at,
-      attempts: 1,
-      max_attempts: 8,
-      last_error: null,
-      locked_by: null,
-      locked_at: null,
-      idempotency_key: null,
-      created_at: at,
-      updated_at: at,
-    });
-  }
+  await addJobs(finished, 'done', (j) => iso(yearStart + (j / finished) * YEAR_MS));
   // The backlog a claim takes from: due in the last hour, not yet run.
   const due = count(FULL_YEAR.dueJobs);
-  for (let j = 0; j < due; j++) {
-    const at = iso(now.getTime() - 3_600_000 + (j / due) * 3_000_000);
-    await add('jobs', {
-      kind: 'process_inbound',
-      payload: JSON.stringify({ messageId: j + 1 }),
-      status: 'pending',
-      run_at: at,
-      attempts: 0,
-      max_attempts: 8,
-      last_error: null,
-      locked_by: null,
-      locked_at: null,
-      idempotency_key: null,
-      created_at: at,
-      updated_at: at,
-    });
-  }
+  await addJobs(due, 'pending', (j) => iso(now.getTime() - 3_600_000 + (j / due) * 3_000_000));
   const unrouted = count(FULL_YEAR.unroutedEvents);
   for (let u = 0; u < unrouted; u++) {
     const at = iso(yearStart + (u / unrouted) * YEAR_MS);

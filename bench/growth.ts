@@ -18,7 +18,7 @@ import { migrateToLatest, openDatabase } from '../src/db/database.js';
 import { productEnv, PUBLIC_URL } from './env.js';
 import { BIG_AGENTS, BIG_ORGANIZATION, type LoadedYear, loadYear } from './growth-loader.js';
 import type { GrowthOp } from './growth-target.js';
-import { runLoad, type Target } from './load.js';
+import { runLoad, stopChild, type Target } from './load.js';
 import { twilioInbound } from './payloads.js';
 import { freshBenchDatabase } from './postgres.js';
 
@@ -63,16 +63,7 @@ function startGrowthTarget(env: Record<string, string>, year: LoadedYear): Promi
         broadcast: () => Promise.reject(new Error('not measured here')),
         op: (op) => ask<number>({ op }, 'took'),
         lag: () => ask<number>('lag', 'lag'),
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              done();
-            });
-            child.disconnect();
-          }),
+        stop: () => stopChild(child),
       });
     });
   });

@@ -35,17 +35,21 @@ export async function startTarget(
     report,
     probe: () => ask<Probe>(child, 'probe', 'probe'),
     broadcast: (sessionIds, marker) => ask<number>(child, { broadcast: sessionIds, marker }, 'broadcasted'),
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.disconnect();
-      }),
+    stop: () => stopChild(child),
   };
+}
+
+/** Disconnects a target (it closes its server and exits); killed if it has not after 10 s. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.disconnect();
+  });
 }
 
 /** Sends a message to the target and waits for the answer carrying `key`. */
