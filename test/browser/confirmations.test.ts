@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeWhapi, startFakeWhapi } from '../fakes/whapi.js';
-import { ADMIN_KEY, type FreshServer, horizontalOverflow, PHONE, screenshot, startFreshServer, watchedPage } from './story.js';
+import { ADMIN_KEY, type FreshServer, horizontalOverflow, PHONE, screenshot, startFreshServer, watchedPage, openSection } from './story.js';
 import { type LaunchedBrowser, launchChromium } from './support.js';
 
 const APPEARS = { timeout: 60_000 };
@@ -77,10 +77,7 @@ for (const [label, viewport] of [
       await browser?.close();
     });
 
-    async function section(name: string) {
-      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
-      await page.getByRole('main').waitFor();
-    }
+    const section = (name: string) => openSection(page, name);
 
     const dialog = () => page.getByRole('alertdialog');
 

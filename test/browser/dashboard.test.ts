@@ -4,7 +4,7 @@
 // shown once), the knowledge base answers, the widget shows its pool stats, snippet and preview.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type FreshServer, horizontalOverflow, PHONE, screenshot, startFreshServer, watchedPage } from './story.js';
+import { ADMIN_KEY, type FreshServer, horizontalOverflow, PHONE, screenshot, startFreshServer, watchedPage, openSection } from './story.js';
 import { type LaunchedBrowser, launchChromium } from './support.js';
 
 const APPEARS = { timeout: 60_000 };
@@ -26,10 +26,7 @@ afterAll(async () => {
   await fresh?.stop();
 });
 
-async function section(name: string) {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
-  await page.getByRole('main').waitFor();
-}
+const section = (name: string) => openSection(page, name);
 
 async function fitsPhone(name: string) {
   expect(await horizontalOverflow(page), `${name} overflows 390 px`).toBeLessThanOrEqual(0);

@@ -4,7 +4,7 @@
 // agent's phone — and the answer is live in the widget.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type FreshServer, screenshot, startFreshServer, watchedPage } from './story.js';
+import { ADMIN_KEY, type FreshServer, screenshot, startFreshServer, watchedPage, openSection } from './story.js';
 import { type LaunchedBrowser, launchChromium } from './support.js';
 
 const APPEARS = { timeout: 60_000 };
@@ -26,10 +26,7 @@ afterAll(async () => {
   await fresh?.stop();
 });
 
-async function section(name: string) {
-  await dashboard.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
-  await dashboard.getByRole('main').waitFor();
-}
+const section = (name: string) => openSection(dashboard, name);
 
 describe('a new organization, from nothing to a working handover', () => {
   it('is set up in the dashboard and answers a visitor from the agent’s phone', async () => {

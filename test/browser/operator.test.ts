@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setSharedTrialNumber } from '../../src/services/inbound/trial.js';
 import { useAllowance } from '../support/factories.js';
-import { ADMIN_KEY, type FreshServer, screenshot, startFreshServer, watchedPage } from './story.js';
+import { ADMIN_KEY, type FreshServer, screenshot, startFreshServer, watchedPage, openSection } from './story.js';
 import { type LaunchedBrowser, launchChromium } from './support.js';
 
 const APPEARS = { timeout: 60_000 };
@@ -27,10 +27,7 @@ afterAll(async () => {
   await fresh?.stop();
 });
 
-async function section(name: string) {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
-  await page.getByRole('main').waitFor();
-}
+const section = (name: string) => openSection(page, name);
 
 const switcher = () => page.getByLabel('Organization', { exact: true });
 const selectedName = () => switcher().evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent ?? '');

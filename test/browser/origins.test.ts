@@ -4,7 +4,7 @@
 // page logs a console error, signed in with the platform key or an organization key.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type FreshServer, horizontalOverflow, PHONE, screenshot, startFreshServer, watchedPage } from './story.js';
+import { ADMIN_KEY, type FreshServer, horizontalOverflow, PHONE, screenshot, startFreshServer, watchedPage, openSection } from './story.js';
 import { type LaunchedBrowser, launchChromium } from './support.js';
 
 const APPEARS = { timeout: 60_000 };
@@ -41,10 +41,7 @@ async function signIn(page: Page, key: string) {
   await page.getByRole('navigation', { name: 'Sections' }).waitFor(APPEARS);
 }
 
-async function section(page: Page, name: string) {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
-  await page.getByRole('main').waitFor();
-}
+const section = (page: Page, name: string) => openSection(page, name);
 
 /** Boxes that intersect by more than a pixel either way. */
 const overlap = (a: DOMRectLike, b: DOMRectLike) =>

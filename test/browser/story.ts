@@ -77,6 +77,12 @@ export async function watchedPage(context: BrowserContext, errors: string[]): Pr
   return page;
 }
 
+/** Opens a dashboard section from the navigation and waits for its page. */
+export async function openSection(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('main').waitFor();
+}
+
 /** How far the page is wider than its viewport (0 when nothing overflows horizontally). */
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

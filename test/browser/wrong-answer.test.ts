@@ -3,7 +3,7 @@
 // bot's answer wrong in the thread; the Knowledge page then suggests the question with that reply.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type FreshServer, screenshot, startFreshServer, watchedPage } from './story.js';
+import { ADMIN_KEY, type FreshServer, screenshot, startFreshServer, watchedPage, openSection } from './story.js';
 import { type LaunchedBrowser, launchChromium } from './support.js';
 
 const APPEARS = { timeout: 60_000 };
@@ -26,10 +26,7 @@ afterAll(async () => {
   await fresh?.stop();
 });
 
-async function section(name: string) {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
-  await page.getByRole('main').waitFor();
-}
+const section = (name: string) => openSection(page, name);
 
 describe('marking a bot answer wrong in the inbox', () => {
   it('suggests the question with the operator’s answer on the Knowledge page', async () => {
