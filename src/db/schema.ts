@@ -241,6 +241,8 @@ export interface PendingStatusTable {
   error_message: string | null;
   /** our reference echoed by the callback (Meta's biz_opaque_callback_data), when it carried one */
   reference: string | null;
+  /** whose secret verified it (core/signers.ts); null: kept before this was recorded, the platform's */
+  verified_by: string | null;
   received_at: string;
 }
 

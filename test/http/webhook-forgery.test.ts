@@ -2,11 +2,14 @@
 // signs a payload whose changes name its own number and another organization's (or a number nobody
 // holds yet). Each change is verified against the secret of the number it is routed to; the other
 // organization's change is refused alone, stored nowhere, and cannot come back through a replay.
+// Delivery statuses name a message by its provider id only: one signed with an organization's own
+// secret changes that organization's messages and no other's, on arrival or when kept for later.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NumberRow } from '../../src/db/schema.js';
 import { saveConnection } from '../../src/services/numbers/connections.js';
+import { applyPendingStatus } from '../../src/services/outbound/pending-statuses.js';
 import { signMeta } from '../fixtures/providers/index.js';
-import { makeNumber } from '../support/factories.js';
+import { makeNumber, makeOutboundMessage } from '../support/factories.js';
 import { type AdminApi, startAdminApi } from './admin-client.js';
 
 const PLATFORM_SECRET = 'platform-app-secret-0123456789abcdef';
@@ -17,6 +20,7 @@ let attacker: { id: string };
 let victim: { id: string };
 let connectionId: string;
 let attackerNumber: NumberRow;
+let victimNumber: NumberRow;
 
 beforeEach(async () => {
   api = await startAdminApi({ env: { WHATSAPP_APP_SECRET: PLATFORM_SECRET, WHATSAPP_ACCESS_TOKEN: 'platform-token' } });
@@ -34,7 +38,7 @@ beforeEach(async () => {
     provider_id: '100000000000001',
     connection_id: connectionId,
   });
-  await makeNumber(api.ctx, { organization_id: victim.id, provider: 'meta', phone_number: '+15550002002', provider_id: '200000000000002' });
+  victimNumber = await makeNumber(api.ctx, { organization_id: victim.id, provider: 'meta', phone_number: '+15550002002', provider_id: '200000000000002' });
 });
 afterEach(async () => {
   await api.server.stop();
@@ -53,7 +57,7 @@ function change(phoneNumberId: string, id: string, text: string) {
   };
 }
 
-const payload = (...changes: ReturnType<typeof change>[]) =>
+const payload = (...changes: Array<{ field: string; value: object }>) =>
   Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '300000000000001', changes }] }));
 
 const post = (body: Buffer, secret: string) =>
@@ -153,5 +157,73 @@ describe('replaying an unrouted Meta event', () => {
     // an event kept before the secret was recorded counts as the platform's: not into the own-secret number
     const legacy = await kept(payload(change('100000000000001', 'wamid.own-6', 'Old')), null);
     expect((await api.call('POST', `/api/admin/unrouted-events/${legacy}/replay`)).status).toBe(409);
+  });
+});
+
+describe('a delivery status naming a message by its provider id', () => {
+  /** One Meta status change reported on `phoneNumberId` for the message `wamid`. */
+  const statusChange = (phoneNumberId: string, wamid: string, status: string) => ({
+    field: 'messages',
+    value: {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+      statuses: [
+        {
+          id: wamid,
+          status,
+          timestamp: '1784034400',
+          recipient_id: '16315550199',
+          ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
+        },
+      ],
+    },
+  });
+
+  async function sentFrom(number: NumberRow, wamid: string) {
+    const message = await makeOutboundMessage(api.ctx, number, { to: '+16315550199' });
+    await api.ctx.db.updateTable('messages').set({ provider_message_id: wamid }).where('id', '=', message.id).execute();
+    return message.id;
+  }
+  const statusOf = async (id: number) =>
+    (await api.ctx.db.selectFrom('messages').select(['status', 'send_error']).where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+  it("changes the signer's own message, and leaves another organization's message as it was", async () => {
+    const own = await sentFrom(attackerNumber, 'wamid.out-own');
+    const theirs = await sentFrom(victimNumber, 'wamid.out-theirs');
+    const body = payload(statusChange('100000000000001', 'wamid.out-own', 'read'), statusChange('100000000000001', 'wamid.out-theirs', 'failed'));
+    expect((await post(body, OWN_SECRET)).statusCode).toBe(200);
+    expect(await statusOf(own)).toBe('read');
+    expect(await statusOf(theirs)).toBe('sent');
+    // nothing kept to be applied later either: the message with that id exists
+    expect(await api.ctx.db.selectFrom('pending_statuses').selectAll().execute()).toEqual([]);
+  });
+
+  it("is applied to any number's message when the platform's secret signed it", async () => {
+    const theirs = await sentFrom(victimNumber, 'wamid.out-platform');
+    expect((await post(payload(statusChange('200000000000002', 'wamid.out-platform', 'delivered')), PLATFORM_SECRET)).statusCode).toBe(200);
+    expect(await statusOf(theirs)).toBe('delivered');
+  });
+
+  it('kept before its send stored the id, applies only to a message its signer may change', async () => {
+    // Both arrive before any send stored these ids: kept, with whose secret verified them.
+    const early = payload(statusChange('100000000000001', 'wamid.later-own', 'read'), statusChange('100000000000001', 'wamid.later-theirs', 'failed'));
+    expect((await post(early, OWN_SECRET)).statusCode).toBe(200);
+    const kept = await api.ctx.db.selectFrom('pending_statuses').select(['provider_message_id', 'verified_by']).orderBy('provider_message_id').execute();
+    expect(kept).toEqual([
+      { provider_message_id: 'wamid.later-own', verified_by: connectionId },
+      { provider_message_id: 'wamid.later-theirs', verified_by: connectionId },
+    ]);
+    const own = await sentFrom(attackerNumber, 'wamid.later-own');
+    const theirs = await sentFrom(victimNumber, 'wamid.later-theirs');
+    const at = new Date().toISOString();
+    const apply = (id: number) =>
+      api.ctx.db.transaction().execute(async (trx) => {
+        const sent = await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return applyPendingStatus(trx, api.ctx.database.dialect, sent, at);
+      });
+    expect(await apply(own)).toMatchObject({ status: 'read' });
+    expect(await apply(theirs)).toBeUndefined();
+    expect(await statusOf(theirs)).toBe('sent');
+    expect(await api.ctx.db.selectFrom('pending_statuses').selectAll().execute()).toEqual([]);
   });
 });

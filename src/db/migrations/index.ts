@@ -27,6 +27,7 @@ import * as m321 from './321_retention_indexes.js';
 import * as m331 from './331_media_store.js';
 import * as m351 from './351_refused_origins.js';
 import * as m361 from './361_entry_edits_and_learned_phrasings.js';
+import * as m401 from './401_pending_status_signers.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '331_media_store': m331,
   '351_refused_origins': m351,
   '361_entry_edits_and_learned_phrasings': m361,
+  '401_pending_status_signers': m401,
 };

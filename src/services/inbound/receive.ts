@@ -16,7 +16,8 @@ import { enqueueJob } from '../../jobs/queue.js';
 import { keptProfileName } from './unrouted-messages.js';
 import { REACT_JOB } from './reaction.js';
 import { showAgentTyping } from '../handover/presence.js';
-import { assertSameSecret, PLATFORM_SECRET, signatureChecker, verifierFor, withVerifiers } from './verification.js';
+import { PLATFORM_SECRET } from '../../core/signers.js';
+import { assertSameSecret, signatureChecker, verifierFor, withVerifiers } from './verification.js';
 import { priceMessage } from '../tenancy/usage.js';
 import { applyTemplateStatuses, credentialsOfAccount } from '../numbers/template-review.js';
 
@@ -87,7 +88,7 @@ export async function receiveWebhook(ctx: AppContext, adapter: ProviderAdapter, 
   const summary = await routeEvents(
     ctx,
     adapter.name,
-    accepted.map((c) => c.event),
+    accepted.map((c) => ({ event: c.event, verifiedBy: c.verifier.by })),
     known,
   );
   if (summary.unrouted.length > 0) {
@@ -129,7 +130,8 @@ function outcomeOf(summary: RouteSummary): WebhookOutcome {
 export async function routeEvents(
   ctx: AppContext,
   provider: string,
-  events: NormalizedEvent[],
+  /** each event with whose secret verified it (verification.ts) */
+  events: Array<{ event: NormalizedEvent; verifiedBy: string }>,
   /** numbers already looked up for this payload (the verification's routing hint) */
   known: Array<[RoutingKey, NumberRow]> = [],
 ): Promise<RouteSummary> {
@@ -143,7 +145,7 @@ export async function routeEvents(
   };
   const at = ctx.clock.now().toISOString();
   await Promise.all(
-    events.map(async (event) => {
+    events.map(async ({ event, verifiedBy }) => {
       const flaw = eventFlaw(event);
       if (flaw) {
         summary.unrouted.push(flaw);
@@ -158,6 +160,7 @@ export async function routeEvents(
           errorCode: event.errorCode,
           errorMessage: event.errorMessage,
           reference: event.reference,
+          verifiedBy,
           at,
         });
         summary.statuses += 1;
@@ -329,7 +332,7 @@ export async function replayUnroutedEvent(ctx: AppContext, id: number): Promise<
   const summary = await routeEvents(
     ctx,
     adapter.name,
-    checked.map((c) => c.event),
+    checked.map((c) => ({ event: c.event, verifiedBy: row.verified_by ?? PLATFORM_SECRET })),
   );
   if (summary.unrouted.length > 0) {
     throw conflict(`This event still cannot be routed: ${summary.unrouted.join(' ')} Assign the number first.`, 'STILL_UNROUTED');

@@ -18,6 +18,7 @@ import type { InboundWriter, MessageReaction, StoreResult, StoreWrite } from './
 import { showSeenByAgent } from '../handover/presence.js';
 import { newJobRow, wakeWorkers } from '../../jobs/queue.js';
 import { STATUS_RANK } from '../../core/delivery.js';
+import { PLATFORM_SECRET } from '../../core/signers.js';
 import { publishMessage } from '../conversations/messages.js';
 import { lockProviderMessage } from '../outbound/pending-statuses.js';
 
@@ -55,12 +56,18 @@ const MESSAGE_COLUMNS = [
 ] as const;
 const JOB_COLUMNS = ['kind', 'payload', 'status', 'run_at', 'attempts', 'max_attempts', 'idempotency_key', 'created_at', 'updated_at'] as const;
 
+// A status signed with a connection's own secret changes only messages sent from that connection's
+// numbers: else an organization holding its own secret could mark another's messages read or failed
+// by naming their provider ids. The platform's secret verifies the platform's numbers, all of them.
+const SIGNED_BY_ITS_SECRET = `(@verifiedBy = '${PLATFORM_SECRET}' or number_id in (select id from numbers where connection_id = @verifiedBy))`;
+
 // A late `sent` after `delivered` matches nothing; `failed` is terminal and records why.
 const STATUS_UPDATE = `update messages set status = @status, updated_at = @at,
   send_success = case when @status = 'failed' then 0 else coalesce(send_success, 1) end,
   send_error = case when @status = 'failed' then @error else send_error end,
   error_code = case when @status = 'failed' then @code else error_code end
   where provider = @provider and provider_message_id = @id and direction = 'out' and status <> 'failed' and ${RANK_SQL} < @rank
+    and ${SIGNED_BY_ITS_SECRET}
   returning *`;
 
 /** A status's rank in SQL, from STATUS_RANK (statuses reaching SQL are known ones, checked in receive.ts). */
@@ -72,12 +79,13 @@ const rankOf = (column: string) =>
 // A status for an id no message carries yet arrived before its send stored the id: it is kept (the
 // higher of two kept ones wins) and applied by applyPendingStatus (pending-statuses.ts). A message
 // that has the id and was not updated already has a later status: nothing to keep.
-const KEEP_PENDING = `insert into pending_statuses (provider, provider_message_id, status, error_code, error_message, reference, received_at)
-  select cast(@provider as text), cast(@id as text), cast(@status as text), cast(@code as text), cast(@error as text), cast(@reference as text), cast(@at as text)
+const KEEP_PENDING = `insert into pending_statuses (provider, provider_message_id, status, error_code, error_message, reference, verified_by, received_at)
+  select cast(@provider as text), cast(@id as text), cast(@status as text), cast(@code as text), cast(@error as text), cast(@reference as text),
+    cast(@verifiedBy as text), cast(@at as text)
   where not exists (select 1 from messages where provider = @provider and provider_message_id = @id)
   on conflict (provider, provider_message_id) do update set
     status = excluded.status, error_code = excluded.error_code, error_message = excluded.error_message, received_at = excluded.received_at,
-    reference = coalesce(excluded.reference, pending_statuses.reference)
+    reference = coalesce(excluded.reference, pending_statuses.reference), verified_by = excluded.verified_by
   where ${rankOf('excluded.status')} > ${rankOf('pending_statuses.status')}`;
 // Statuses of messages that were never ours (another system on the same account) do not pile up.
 const SWEEP_PENDING = 'delete from pending_statuses where received_at < @before';
@@ -372,12 +380,13 @@ function statusParams(write: Extract<StoreWrite, { kind: 'status' }>) {
     provider: write.provider,
     id: write.providerMessageId,
     rank: STATUS_RANK[write.status] ?? 0,
+    verifiedBy: write.verifiedBy,
   };
 }
 
 function pendingParams(write: Extract<StoreWrite, { kind: 'status' }>) {
-  const { provider, id, status, code, error, at } = statusParams(write);
-  return { provider, id, status, code, error: status === 'failed' ? error : null, reference: write.reference ?? null, at };
+  const { provider, id, status, code, error, at, verifiedBy } = statusParams(write);
+  return { provider, id, status, code, error: status === 'failed' ? error : null, reference: write.reference ?? null, verifiedBy, at };
 }
 
 function sweepParams(write: Extract<StoreWrite, { kind: 'status' }>) {

@@ -4,7 +4,8 @@
 import type { Message, NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { providerByName } from '../../providers/registry.js';
-import { PLATFORM_SECRET, verifierFor } from './verification.js';
+import { PLATFORM_SECRET } from '../../core/signers.js';
+import { verifierFor } from './verification.js';
 
 /** What the administrator reads in the list: the message as it arrived, without provider secrets. */
 interface KeptMessage {

@@ -3,14 +3,12 @@
 // is checked against its own number's credentials, so an organization that holds its own app secret
 // can sign events for its own numbers only, never for another organization's.
 import { conflict } from '../../core/errors.js';
+import { PLATFORM_SECRET } from '../../core/signers.js';
 import type { NumberRow } from '../../db/schema.js';
 import type { Credentials, NormalizedEvent, ProviderAdapter, WebhookRequest } from '../../providers/provider.js';
 import type { AppContext } from '../context.js';
 import { credentialsForNumber, ownCredentials, platformCredentials } from '../numbers/connections.js';
 import { findNumberByRoutingKey, type RoutingKey } from '../numbers/lookup.js';
-
-/** The holder of the platform's secret (from the environment), as `verified_by` records it. */
-export const PLATFORM_SECRET = 'platform';
 
 export interface Verifier {
   /** whose secret verifies: the connection id when the connection has its own, else `platform` */

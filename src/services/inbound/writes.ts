@@ -17,7 +17,18 @@ export interface MessageReaction {
 
 export type StoreWrite =
   | { kind: 'message'; row: InboundMessageRow; reaction: MessageReaction }
-  | { kind: 'status'; provider: string; providerMessageId: string; status: string; errorCode?: string; errorMessage?: string; reference?: string; at: string }
+  | {
+      kind: 'status';
+      provider: string;
+      providerMessageId: string;
+      status: string;
+      errorCode?: string;
+      errorMessage?: string;
+      reference?: string;
+      /** whose secret verified it: a connection's own secret changes only its own numbers' messages */
+      verifiedBy: string;
+      at: string;
+    }
   | {
       kind: 'unrouted';
       provider: string;

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Dialect, Tx } from '../../db/database.js';
 import type { Message } from '../../db/schema.js';
 import { STATUS_RANK } from '../../core/delivery.js';
+import { signerMayChange } from '../../core/signers.js';
 
 /**
  * PostgreSQL: serializes a status for an unknown id with the send storing that id, so one of the
@@ -13,6 +14,14 @@ import { STATUS_RANK } from '../../core/delivery.js';
  */
 export async function lockProviderMessage(trx: Tx, provider: string, providerMessageId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`${provider}:${providerMessageId}`}, 0))`.execute(trx);
+}
+
+/** A kept status signed with a connection's own secret applies only to that connection's numbers' messages. */
+async function keptStatusMayChange(trx: Tx, verifiedBy: string | null, sent: Message): Promise<boolean> {
+  if (signerMayChange(verifiedBy, null)) return true;
+  if (!sent.number_id) return false;
+  const number = await trx.selectFrom('numbers').select('connection_id').where('id', '=', sent.number_id).executeTakeFirst();
+  return signerMayChange(verifiedBy, number?.connection_id ?? null);
 }
 
 /**
@@ -30,6 +39,7 @@ export async function applyPendingStatus(trx: Tx, dialect: Dialect, sent: Messag
     .returningAll()
     .executeTakeFirst();
   if (!kept) return undefined;
+  if (!(await keptStatusMayChange(trx, kept.verified_by, sent))) return undefined;
   if (sent.status === 'failed' || (STATUS_RANK[kept.status] ?? -1) <= (STATUS_RANK[sent.status] ?? -1)) return undefined;
   const failed = kept.status === 'failed';
   return trx

@@ -277,6 +277,38 @@ export function describePipeline(label: string, database: () => Promise<Database
       expect(failed.send_error).toBeTruthy();
     });
 
+    it("leaves another organization's message as it was when a status signed with one organization's own secret names it", async () => {
+      const theirs = await metaNumber();
+      const theirMessage = await outboundRow(ctx, theirs, 'wamid.HBgLMTYzMTU1NTExODEVAgARGBI1QjVGQUQ3QjRCNkQ5MjVFNjkA');
+      const signer = await makeOrganization(ctx, { name: 'Own App Shop' });
+      const ownSecret = 'own-app-secret-of-the-signer-0000';
+      const connection = await saveConnection(ctx, {
+        organizationId: signer.id,
+        provider: 'meta',
+        credentials: { accessToken: 'own-token', businessAccountId: '300000000000001', appSecret: ownSecret },
+      });
+      const own = await makeNumber(ctx, {
+        organization_id: signer.id,
+        provider: 'meta',
+        phone_number: '+15550001001',
+        provider_id: '100000000000001',
+        connection_id: connection,
+      });
+      const ownMessage = await outboundRow(ctx, own, 'wamid.own-sent-1');
+      // Meta's status payload, reported on the signer's own number, naming both messages' ids.
+      const delivered = JSON.parse(fixtureBytes('meta/status-delivered.json').toString('utf8'));
+      const value = delivered.entry[0].changes[0].value;
+      value.metadata.phone_number_id = own.provider_id;
+      value.statuses = [
+        { ...value.statuses[0], status: 'read' },
+        { ...value.statuses[0], id: 'wamid.own-sent-1', status: 'read' },
+      ];
+      expect((await receiveWebhook(ctx, providers.meta, signedMetaRequest(Buffer.from(JSON.stringify(delivered)), ownSecret))).status).toBe(200);
+      expect(await statusOf(ctx, ownMessage)).toMatchObject({ status: 'read' });
+      expect(await statusOf(ctx, theirMessage)).toMatchObject({ status: 'sent' });
+      expect(await ctx.db.selectFrom('pending_statuses').selectAll().execute()).toEqual([]);
+    });
+
     it('records a Twilio undelivered callback as failed with its error code, and a Whapi delivered status', async () => {
       const twilio = await twilioNumber();
       const twilioSent = await outboundRow(ctx, twilio, 'SM1b2c3d4e5f60718293a4b5c6d7e8f901');
