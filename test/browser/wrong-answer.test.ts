@@ -1,6 +1,7 @@
 // The inbox's "wrong answer" mark in a real browser: a customer asks on the simulator, the bot
 // answers from the demo's knowledge, the operator replies with the right answer and marks the
-// bot's answer wrong in the thread; the Knowledge page then suggests the question with that reply.
+// bot's answer wrong in the thread; the Knowledge page then suggests the question with that reply,
+// and the thread still shows the mark after a reload.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, type FreshServer, screenshot, startFreshServer, watchedPage, openSection } from './story.js';
@@ -66,6 +67,17 @@ describe('marking a bot answer wrong in the inbox', () => {
     // The question the bot was unsure of is suggested once, naming the wrong answer.
     expect(await page.getByTestId('suggestion').filter({ hasText: 'how late are you open on saturday?' }).count()).toBe(1);
     await screenshot(page, 'knowledge-suggestion-from-wrong-answer');
+
+    // Back in the thread after a reload, the answer still reads as marked, with no button to mark it again.
+    await page.reload();
+    await section('Conversations');
+    await page.getByRole('button', { name: new RegExp(CUSTOMER.replace('+', '\\+')) }).click(APPEARS);
+    const reloaded = page
+      .getByRole('region', { name: /Conversation #/ })
+      .locator('li.msg.bot')
+      .first();
+    await reloaded.getByText(/Marked wrong/).waitFor(APPEARS);
+    expect(await reloaded.getByRole('button', { name: 'Wrong answer' }).count()).toBe(0);
     expect(errors).toEqual([]);
   }, 180_000);
 });

@@ -52,6 +52,11 @@ describe('marking a bot answer wrong from the inbox', () => {
       }),
     ]);
 
+    // The thread shows the mark when read again (a reload), on that answer only.
+    const thread = (await api.call('GET', `/api/conversations/${conversation.id}/messages`, { key: shop.key })).body.messages;
+    expect(thread.filter((m: { markedWrong?: boolean }) => m.markedWrong).map((m: { id: number }) => m.id)).toEqual([bot.id]);
+    expect(thread.find((m: { author: string }) => m.author === 'agent')).not.toHaveProperty('markedWrong');
+
     // Marked again (a double click, a retry): still one suggestion.
     expect((await markWrong(conversation.id, bot.id)).body).toMatchObject({ ok: true, suggestion: 'answered' });
     expect(await suggestions()).toHaveLength(1);

@@ -30,6 +30,8 @@ export interface MessageJson {
   failure: FailureExplained | null;
   /** a customer message the bot did not answer and a human should, and why (e.g. "Not answered: monthly limit reached") */
   unanswered: string | null;
+  /** a bot answer an agent marked wrong (`#282 /wrong` or the inbox): shown so, after a reload too; in a conversation's listing only */
+  markedWrong?: boolean;
   createdAt: string;
 }
 
@@ -64,7 +66,17 @@ function agentNumberOf(m: Message): string | null {
 
 export async function listConversationMessages(ctx: AppContext, conversationId: string, limit = 500): Promise<MessageJson[]> {
   const rows = await ctx.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).execute();
-  const messages = rows.reverse().map(messageJson);
+  // A mark is kept as the suggestion it started, naming the answer's text (knowledge/wrong-answers.ts).
+  const marked = await ctx.db
+    .selectFrom('knowledge_suggestions')
+    .select('wrong_answer')
+    .where('conversation_id', '=', conversationId)
+    .where('wrong_answer', 'is not', null)
+    .execute();
+  const wrong = new Set(marked.map((s) => s.wrong_answer));
+  const messages = rows
+    .reverse()
+    .map((row) => (row.author === 'bot' && row.direction === 'out' ? { ...messageJson(row), markedWrong: wrong.has(row.body) } : messageJson(row)));
   const numbers = [...new Set(messages.map((m) => m.agentNumber).filter((n): n is string => n !== null))];
   const organizationId = rows.find((r) => r.organization_id)?.organization_id;
   if (numbers.length === 0 || !organizationId) return messages;

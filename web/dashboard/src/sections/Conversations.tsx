@@ -198,8 +198,8 @@ function Thread({ conversation, onChanged, version }: { conversation: Conversati
               <MessageMeta m={m} />
               {m.author === 'bot' &&
                 m.body &&
-                (markedWrong[m.id] ? (
-                  <p className="muted marked-wrong">{markedWrong[m.id]}</p>
+                (markedWrong[m.id] || m.markedWrong ? (
+                  <p className="muted marked-wrong">{markedWrong[m.id] ?? 'Marked wrong: the question is in the knowledge base’s suggestions.'}</p>
                 ) : (
                   <button
                     type="button"
