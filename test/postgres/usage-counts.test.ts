@@ -1,6 +1,6 @@
 // The usage counters (migration 371) on PostgreSQL: its triggers (one upsert per group of a
 // statement on insert, a row's move on update) hold what grouping the messages gives, after random
-// operations and after simultaneous sends and webhooks. SQLite: test/services/tenancy/usage-counts.test.ts.
+// operations and after simultaneous sends and webhooks, and its backfill of older messages. SQLite: test/services/tenancy/usage-counts.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fillUsageCounts } from '../../src/db/migrations/371_usage_counts.js';
 import { drainJobs } from '../../src/jobs/queue.js';
@@ -11,7 +11,7 @@ import { usageHistory } from '../../src/services/tenancy/usage.js';
 import { webhookRequest } from '../fixtures/providers/index.js';
 import { freshPostgresDatabase, makeTestContext } from '../support/context.js';
 import { makeNumber, makeOrganization, openServiceWindow } from '../support/factories.js';
-import { countedUsage, playUsage, recountUsage, seeded } from '../support/usage.js';
+import { countedUsage, expectLegacyUsageCounted, legacyUsageDatabase, playUsage, recountUsage, seeded } from '../support/usage.js';
 
 let ctx: Awaited<ReturnType<typeof makeTestContext>> | undefined;
 let drop: (() => Promise<void>) | undefined;
@@ -31,13 +31,24 @@ async function postgresContext() {
 }
 
 describe('usage counters on PostgreSQL', () => {
+  it('are filled by migration 371 from the messages written before it', async () => {
+    const database = await freshPostgresDatabase();
+    drop = database.drop;
+    await legacyUsageDatabase(database.url);
+    ctx = await makeTestContext({ databaseUrl: database.url });
+    await expectLegacyUsageCounted(ctx);
+  });
+
   it('equal the messages grouped, month by month, after random operations', async () => {
     const c = await postgresContext();
     const play = await playUsage(c, seeded(11), 50);
     const orgId = play.organization.id;
     expect(play.months.length).toBeGreaterThan(1);
     for (const month of play.months) {
-      expect({ month, groups: await countedUsage(c.db, orgId, month) }, play.played.join(' → ')).toEqual({ month, groups: await recountUsage(c.db, orgId, month) });
+      expect({ month, groups: await countedUsage(c.db, orgId, month) }, play.played.join(' → ')).toEqual({
+        month,
+        groups: await recountUsage(c.db, orgId, month),
+      });
     }
     const kept = await usageHistory(c, orgId, play.months);
     expect(kept.some((m) => m.cost.total > 0)).toBe(true);
@@ -65,7 +76,14 @@ describe('usage counters on PostgreSQL', () => {
       customers.flatMap((to, i) =>
         numbers.flatMap((number, n) => [
           enqueueSend(c, { organizationId: orgs[n]!.id, numberId: number.id, to, text: `Hello ${i}`, author: 'bot' }),
-          enqueueSend(c, { organizationId: orgs[n]!.id, numberId: number.id, to, template: { name: 'order_update', variables: [] }, category: 'marketing', author: 'bot' }),
+          enqueueSend(c, {
+            organizationId: orgs[n]!.id,
+            numberId: number.id,
+            to,
+            template: { name: 'order_update', variables: [] },
+            category: 'marketing',
+            author: 'bot',
+          }),
           webhook(i, number),
         ]),
       ),

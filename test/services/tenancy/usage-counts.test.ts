@@ -31,7 +31,10 @@ describe('usage counters', () => {
       expect(kinds.some((k) => k.audience === 'agent')).toBe(true);
       expect(kinds.some((k) => k.provider === null)).toBe(true);
       for (const month of play.months) {
-        expect({ month, groups: await countedUsage(ctx.db, orgId, month) }, play.played.join(' → ')).toEqual({ month, groups: await recountUsage(ctx.db, orgId, month) });
+        expect({ month, groups: await countedUsage(ctx.db, orgId, month) }, play.played.join(' → ')).toEqual({
+          month,
+          groups: await recountUsage(ctx.db, orgId, month),
+        });
       }
       // The whole report from the counters kept as it went, and from counters recounted from the messages.
       const kept = await usageHistory(ctx, orgId, play.months);
