@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
 import { makeTestContext } from '../support/context.js';
 import { expectLegacyUsageCounted, legacyUsageDatabase } from '../support/usage.js';
 
