@@ -40,17 +40,34 @@ export function hotQueries(ctx: AppContext, year: LoadedYear): Array<{ name: str
 
 /** SQLite: EXPLAIN QUERY PLAN lines that read a big table whole or sort for ORDER BY. */
 export function sqliteProblems(ctx: AppContext, query: CompiledQuery): { plan: string[]; problems: string[] } {
-  const rows = ctx.database.sqlite!.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as Array<{ detail: string }>;
+  const rows = ctx.database.sqlite!.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as Array<{
+    id: number;
+    parent: number;
+    detail: string;
+  }>;
   const plan = rows.map((r) => r.detail);
-  const problems = plan.filter((detail) => {
-    if (/USE TEMP B-TREE FOR (ORDER BY|.*ORDER BY)/.test(detail)) return true;
-    // `SCAN t` (the table) or `SCAN t USING [COVERING] INDEX i` (the whole index): both read every row.
-    // A partial index holds only the rows its condition keeps (e.g. unreleased assignments): reading it whole is bounded.
-    const scan = /^SCAN (\w+)(?: AS \w+)?(?: USING (?:COVERING )?INDEX (\w+))?/.exec(detail);
-    if (!scan || (scan[2] && partialIndexes(ctx).has(scan[2]))) return false;
-    return BIG_TABLES.includes(scan[1]!) || BIG_TABLES.includes(tableOfAlias(query.sql, scan[1]!));
+  // Steps run once per row of the outer query (a correlated subquery's).
+  const perRow = new Set<number>();
+  for (const r of rows) if (r.detail.startsWith('CORRELATED') || perRow.has(r.parent)) perRow.add(r.id);
+  const problems = rows.flatMap(({ id, detail }) => {
+    const problem = isProblem(ctx, query, detail, perRow.has(id));
+    return problem ? [detail] : [];
   });
   return { plan, problems };
+}
+
+function isProblem(ctx: AppContext, query: CompiledQuery, detail: string, perRow: boolean): boolean {
+  if (/USE TEMP B-TREE FOR (ORDER BY|.*ORDER BY)/.test(detail)) return true;
+  // Once per outer row, a big table searched by organization alone reads all of the organization's rows each time.
+  const byOrganization = /^SEARCH (\w+)(?: AS \w+)? USING (?:COVERING )?INDEX (\w+) \(organization_id=\?\)$/.exec(detail);
+  if (perRow && byOrganization && !partialIndexes(ctx).has(byOrganization[2]!)) {
+    return BIG_TABLES.includes(byOrganization[1]!) || BIG_TABLES.includes(tableOfAlias(query.sql, byOrganization[1]!));
+  }
+  // `SCAN t` (the table) or `SCAN t USING [COVERING] INDEX i` (the whole index): both read every row.
+  // A partial index holds only the rows its condition keeps (e.g. unreleased assignments): reading it whole is bounded.
+  const scan = /^SCAN (\w+)(?: AS \w+)?(?: USING (?:COVERING )?INDEX (\w+))?/.exec(detail);
+  if (!scan || (scan[2] && partialIndexes(ctx).has(scan[2]))) return false;
+  return BIG_TABLES.includes(scan[1]!) || BIG_TABLES.includes(tableOfAlias(query.sql, scan[1]!));
 }
 
 function partialIndexes(ctx: AppContext): Set<string> {

@@ -160,6 +160,7 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
 /** The reports of several months: the organization, plans, prices and numbers read once, the counters in one read. */
 async function usageReports(ctx: AppContext, organizationId: string, months: string[]): Promise<UsageReport[]> {
   const org = await getOrganization(ctx, organizationId);
+  // a month that is not one throws here (RangeError), before anything else is read
   for (const month of months) monthRange(month);
   const [plans, prices] = await Promise.all([loadPlans(ctx), loadPrices(ctx)]);
   const { name: planName, plan } = planOf(org.plan, plans);
