@@ -5,9 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../../src/core/clock.js';
 import { fillUsageCounts } from '../../../src/db/migrations/371_usage_counts.js';
 import type { AppContext } from '../../../src/services/context.js';
+import { runRetention } from '../../../src/services/platform/retention.js';
 import { deleteOrganization } from '../../../src/services/tenancy/organizations.js';
 import { usageHistory, usageReport } from '../../../src/services/tenancy/usage.js';
 import { makeTestContext } from '../../support/context.js';
+import { makeContact, makeConversation, makeInboundMessage, makeNumber, makeOrganization } from '../../support/factories.js';
 import { countedUsage, playUsage, recountUsage, seeded } from '../../support/usage.js';
 
 let ctx: AppContext & { clock: ManualClock };
@@ -47,15 +49,31 @@ describe('usage counters', () => {
   }
 
   it('keep a month whose messages retention removed, and go with their organization', async () => {
-    const play = await playUsage(ctx, seeded(7), 25);
-    const orgId = play.organization.id;
-    const before = await usageReport(ctx, orgId, play.months[0]!);
-    expect(before.messages.in.total + before.messages.out.total + before.websiteChat.total).toBeGreaterThan(0);
-    // as retention does it: the rows go, the counters stay (services/platform/retention.ts)
-    await ctx.db.deleteFrom('messages').where('organization_id', '=', orgId).execute();
-    expect(await usageReport(ctx, orgId, play.months[0]!)).toEqual(before);
-    await ctx.db.deleteFrom('numbers').where('organization_id', '=', orgId).execute();
-    await deleteOrganization(ctx, orgId);
-    expect(await ctx.db.selectFrom('usage_counts').select('month').where('organization_id', '=', orgId).execute()).toEqual([]);
+    const kept = await makeTestContext({ env: { MESSAGE_RETENTION_DAYS: '30' } });
+    try {
+      kept.clock.set('2026-01-10T09:00:00Z');
+      const org = await makeOrganization(kept);
+      const number = await makeNumber(kept, { organization_id: org.id });
+      const contact = await makeContact(kept, { organization_id: org.id });
+      const conversation = await makeConversation(kept, {
+        organization_id: org.id,
+        contact_id: contact.id,
+        status: 'closed',
+        closed_at: '2026-01-10T10:00:00.000Z',
+      });
+      for (let i = 0; i < 3; i++) await makeInboundMessage(kept, number, { from: contact.phone!, body: 'Hello', conversationId: conversation.id });
+      const before = await usageReport(kept, org.id, '2026-01');
+      expect(before.messages.in.total).toBe(3);
+
+      kept.clock.set('2026-04-01T00:00:00Z');
+      expect((await runRetention(kept)).messages).toBe(3);
+      expect(await usageReport(kept, org.id, '2026-01')).toEqual(before);
+
+      await kept.db.deleteFrom('numbers').where('organization_id', '=', org.id).execute();
+      await deleteOrganization(kept, org.id);
+      expect(await kept.db.selectFrom('usage_counts').select('month').where('organization_id', '=', org.id).execute()).toEqual([]);
+    } finally {
+      await kept.database.close();
+    }
   });
 });
