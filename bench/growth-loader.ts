@@ -7,6 +7,7 @@
 // Bulk-written: prepared statements in large transactions (SQLite), multi-row INSERTs (PostgreSQL).
 import type { Insertable } from 'kysely';
 import type { Database } from '../src/db/database.js';
+import { fillUsageCounts } from '../src/db/migrations/371_usage_counts.js';
 import type { Database as Tables } from '../src/db/schema.js';
 import { BENCH_NUMBERS } from './payloads.js';
 
@@ -403,6 +404,8 @@ export async function loadYear(database: Database, scale: number, now = new Date
     });
   }
   await writer.flush();
+  // The usage report's counters of the year just written (whatever the bulk writes left in them).
+  await fillUsageCounts(database.db);
   if (database.sqlite) {
     database.sqlite.exec('commit');
     database.sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -188,6 +188,26 @@ export interface PlanUsageTable {
   customer_messages: Generated<number>;
 }
 
+/**
+ * The usage report's counter (migration 371): an organization's messages of one month and group,
+ * kept by triggers on messages. A null number or provider is ''.
+ */
+export interface UsageCountTable {
+  organization_id: string;
+  /** YYYY-MM, UTC, of the message's created_at */
+  month: string;
+  number_id: string;
+  provider: string;
+  direction: string;
+  audience: string;
+  category: string;
+  /** 1: outbound sends that failed (not billed) */
+  failed: number;
+  messages: number;
+  /** dollars, the messages' summed cost */
+  cost: number;
+}
+
 export interface ServiceWindowTable {
   /** the business number (numbers.id) */
   number_id: string;
@@ -544,6 +564,7 @@ export interface Database {
   handover_templates: HandoverTemplateTable;
   settings: SettingTable;
   plan_usage: PlanUsageTable;
+  usage_counts: UsageCountTable;
 }
 
 export type Organization = Selectable<OrganizationTable>;

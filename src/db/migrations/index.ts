@@ -27,6 +27,8 @@ import * as m321 from './321_retention_indexes.js';
 import * as m331 from './331_media_store.js';
 import * as m351 from './351_refused_origins.js';
 import * as m361 from './361_entry_edits_and_learned_phrasings.js';
+import * as m371 from './371_usage_counts.js';
+import * as m381 from './381_inbox_status_index.js';
 import * as m401 from './401_pending_status_signers.js';
 
 export const migrations: Record<string, Migration> = {
@@ -57,5 +59,7 @@ export const migrations: Record<string, Migration> = {
   '331_media_store': m331,
   '351_refused_origins': m351,
   '361_entry_edits_and_learned_phrasings': m361,
+  '371_usage_counts': m371,
+  '381_inbox_status_index': m381,
   '401_pending_status_signers': m401,
 };

@@ -197,7 +197,8 @@ export function conversationListQuery(db: Db, organizationId: string, filters: {
         eb
           .selectFrom('messages as m')
           .select((m) => m.fn.countAll<number>().as('n'))
-          .whereRef('m.organization_id', '=', 'c.organization_id')
+          // by conversation alone (messages_conversation_idx): given the organization too, SQLite may
+          // read all of the organization's messages by (organization_id, created_at) for each row
           .whereRef('m.conversation_id', '=', 'c.id')
           .where('m.unanswered', 'is not', null)
           .as('unanswered'),

@@ -324,8 +324,9 @@ function outboundOf(ctx: AppContext, adapter: ProviderAdapter, message: Message,
 async function recordFailure(ctx: AppContext, message: Message, reason: string, code: string, providerMessageId?: string): Promise<void> {
   // A message that never reached the customer is given back to the plan.
   const failed = await ctx.db.transaction().execute(async (trx) => {
-    await uncountFromPlan(trx, message.id);
-    return trx
+    // The message (and, by its trigger, the usage counters) first, then the plan's counter: the order
+    // every send's transaction takes them in, so two of them never wait on each other (PostgreSQL).
+    const stored = await trx
       .updateTable('messages')
       .set({
         status: 'failed',
@@ -338,6 +339,8 @@ async function recordFailure(ctx: AppContext, message: Message, reason: string, 
       .where('id', '=', message.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await uncountFromPlan(trx, message.id);
+    return { ...stored, plan_month: null };
   });
   // failed is final: a status kept for this id has nothing left to change.
   if (providerMessageId && failed.provider) {

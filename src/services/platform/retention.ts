@@ -251,6 +251,8 @@ async function removeOldMessages(run: Run, createdBefore: string): Promise<void>
       const uploads = batch.map((m) => uploadIdOf(m.media)).filter((id): id is string => id !== undefined);
       run.counts.widgetUploads += await deleteMedia(run.ctx, { uploadIds: uploads });
       await giveWayToRequests();
+      // The usage report's counters (usage_counts, migration 371) are left as they are: a month's
+      // usage and cost stay reported after its messages are removed.
       const removed = Number((await db.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
       run.counts.messages += removed;
       return batch.length;

@@ -128,6 +128,8 @@ export async function deleteOrganization(ctx: AppContext, id: string): Promise<v
     // Numbers would otherwise fall back to being platform numbers (organization_id set null).
     await trx.deleteFrom('numbers').where('organization_id', '=', id).execute();
     await trx.deleteFrom('messages').where('organization_id', '=', id).execute();
+    // its usage history goes with it (retention keeps an organization's counts; removal does not)
+    await trx.deleteFrom('usage_counts').where('organization_id', '=', id).execute();
     await trx.deleteFrom('organizations').where('id', '=', id).execute();
   });
   invalidateLookups(ctx);

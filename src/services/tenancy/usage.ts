@@ -2,7 +2,6 @@
 // part (provider fee, Meta fee, number rental, and messages with the organization's own agents as
 // their own line), the plan with where the organization stands against its limit, and the margin,
 // per number as well.
-import { sql } from 'kysely';
 import { badRequest } from '../../core/errors.js';
 import { type LimitState, limitStateOf, monthRange, planOf } from '../../core/plans.js';
 import {
@@ -17,6 +16,7 @@ import {
   type PriceTable,
 } from '../../core/prices.js';
 import type { Db } from '../../db/database.js';
+import type { NumberRow } from '../../db/schema.js';
 import type { AppContext } from '../context.js';
 import { getOrganization } from './organizations.js';
 import { countMessages, loadPlans, readJsonSetting } from './plans.js';
@@ -128,47 +128,95 @@ function addCost(into: CostParts, part: Omit<CostParts, 'total'>): void {
 }
 
 /**
- * A month of an organization's messages, counted by what prices them. Every column it reads is in
- * messages_usage_idx (migration 311): an index-only read, no row of messages is fetched.
+ * The organization's usage counters of these months (migration 371): a few rows per month read by
+ * the counter's primary key (organization_id, month, …), however many messages the months hold.
  */
-export function usageGroupsQuery(db: Db, organizationId: string, start: string, end: string) {
+export function usageCountsQuery(db: Db, organizationId: string, months: string[]) {
   return db
-    .selectFrom('messages')
-    .select([
-      'number_id',
-      'provider',
-      'direction',
-      'audience',
-      'category',
-      sql<number>`case when status = 'failed' and direction = 'out' then 1 else 0 end`.as('failed'),
-      (eb) => eb.fn.countAll<number>().as('n'),
-      (eb) => eb.fn.sum<number>('cost').as('cost'),
-    ])
+    .selectFrom('usage_counts')
+    .select(['month', 'number_id', 'provider', 'direction', 'audience', 'category', 'failed', 'messages', 'cost'])
     .where('organization_id', '=', organizationId)
-    .where('created_at', '>=', start)
-    .where('created_at', '<', end)
-    .groupBy(['number_id', 'provider', 'direction', 'audience', 'category', sql`case when status = 'failed' and direction = 'out' then 1 else 0 end`]);
+    .where('month', 'in', months)
+    .where('messages', '>', 0);
+}
+
+/** One group of a month's messages as the report prices it; a message without number or provider has null. */
+export interface UsageGroup {
+  number_id: string | null;
+  provider: string | null;
+  direction: string;
+  audience: string;
+  category: string;
+  failed: number;
+  n: number;
+  cost: number | null;
 }
 
 export async function usageReport(ctx: AppContext, organizationId: string, month: string): Promise<UsageReport> {
+  const [report] = await usageReports(ctx, organizationId, [month]);
+  return report!;
+}
+
+/** The reports of several months: the organization, plans, prices and numbers read once, the counters in one read. */
+async function usageReports(ctx: AppContext, organizationId: string, months: string[]): Promise<UsageReport[]> {
   const org = await getOrganization(ctx, organizationId);
+  // a month that is not one throws here (RangeError), before anything else is read
+  for (const month of months) monthRange(month);
   const [plans, prices] = await Promise.all([loadPlans(ctx), loadPrices(ctx)]);
   const { name: planName, plan } = planOf(org.plan, plans);
-  const { start, end } = monthRange(month);
-
-  const groups = await usageGroupsQuery(ctx.db, organizationId, start, end).execute();
-
+  const counted = months.length ? await usageCountsQuery(ctx.db, organizationId, months).execute() : [];
+  const groupsOf = new Map<string, UsageGroup[]>(months.map((m) => [m, []]));
+  for (const c of counted) {
+    groupsOf.get(c.month)?.push({
+      number_id: c.number_id === '' ? null : c.number_id,
+      provider: c.provider === '' ? null : c.provider,
+      direction: c.direction,
+      audience: c.audience,
+      category: c.category,
+      failed: Number(c.failed),
+      n: Number(c.messages),
+      cost: Number(c.cost),
+    });
+  }
   // Rented numbers count for the whole month once they existed before its end.
   const owned = await ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', organizationId).execute();
-  const messageNumberIds = [...new Set(groups.map((g) => g.number_id).filter((id): id is string => id !== null))];
+  const messageNumberIds = [...new Set(counted.map((g) => g.number_id).filter((id) => id !== ''))];
   const others = messageNumberIds.filter((id) => !owned.some((n) => n.id === id));
   const foreign = others.length ? await ctx.db.selectFrom('numbers').selectAll().where('id', 'in', others).execute() : [];
+  const numbers = [...owned, ...foreign];
 
+  const reports: UsageReport[] = [];
+  for (const month of months) {
+    const priced = priceGroups(groupsOf.get(month)!, { owned, numbers, prices, end: monthRange(month).end });
+    // The plan's own counter: what the bot's limit checks (plans.ts), so the page and the bot agree.
+    const used = await countMessages(ctx, organizationId, month);
+    reports.push({
+      organizationId,
+      month,
+      plan: planName,
+      planPrice: plan.price,
+      limit: plan.messageLimit,
+      used,
+      remaining: Math.max(0, plan.messageLimit - used),
+      limitState: limitStateOf(used, plan.messageLimit),
+      ...priced,
+      margin: roundCost(plan.price - priced.cost.total),
+    });
+  }
+  return reports;
+}
+
+/** A month's groups priced: counts by category and audience, cost by part, per number. */
+function priceGroups(
+  groups: UsageGroup[],
+  known: { owned: NumberRow[]; numbers: NumberRow[]; prices: PriceTable; end: string },
+): Pick<UsageReport, 'messages' | 'agentMessages' | 'websiteChat' | 'cost' | 'numbers'> {
+  const { owned, prices, end } = known;
   const perNumber = new Map<string | null, NumberUsage>();
   const numberUsage = (id: string | null): NumberUsage => {
     let entry = perNumber.get(id);
     if (!entry) {
-      const row = [...owned, ...foreign].find((n) => n.id === id);
+      const row = known.numbers.find((n) => n.id === id);
       entry = {
         numberId: id,
         phoneNumber: row?.phone_number ?? null,
@@ -231,25 +279,7 @@ export async function usageReport(ctx: AppContext, organizationId: string, month
     addCost(cost, part);
     addCost(numberUsage(n.id).cost, part);
   }
-
-  // The plan's own counter: what the bot's limit checks (plans.ts), so the page and the bot agree.
-  const used = await countMessages(ctx, organizationId, month);
-  return {
-    organizationId,
-    month,
-    plan: planName,
-    planPrice: plan.price,
-    limit: plan.messageLimit,
-    used,
-    remaining: Math.max(0, plan.messageLimit - used),
-    limitState: limitStateOf(used, plan.messageLimit),
-    messages,
-    agentMessages,
-    websiteChat,
-    cost,
-    margin: roundCost(plan.price - cost.total),
-    numbers: [...perNumber.values()],
-  };
+  return { messages, agentMessages, websiteChat, cost, numbers: [...perNumber.values()] };
 }
 
 /** A short series for charts: one line per month, oldest first. */
@@ -258,10 +288,6 @@ export async function usageHistory(
   organizationId: string,
   months: string[],
 ): Promise<Array<{ month: string; messagesIn: number; messagesOut: number; cost: CostParts; margin: number }>> {
-  const series = [];
-  for (const month of months) {
-    const r = await usageReport(ctx, organizationId, month);
-    series.push({ month, messagesIn: r.messages.in.total, messagesOut: r.messages.out.total, cost: r.cost, margin: r.margin });
-  }
-  return series;
+  const reports = await usageReports(ctx, organizationId, months);
+  return reports.map((r) => ({ month: r.month, messagesIn: r.messages.in.total, messagesOut: r.messages.out.total, cost: r.cost, margin: r.margin }));
 }
