@@ -48,9 +48,13 @@ export function watchLoopBlocks(): {
   // The channels are held here: a channel only weakly held may be collected with its subscribers.
   const started = channel('http.server.request.start');
   const finished = channel('http.server.response.finish');
+  // Routes that started since the last tick: a request answered within one block is gone from inFlight.
+  let arrived = new Set<string>();
   started.subscribe((message) => {
     const { request } = message as { request: IncomingMessage };
-    inFlight.set(request, `${request.method} ${(request.url ?? '').split('?')[0]}`);
+    const route = `${request.method} ${(request.url ?? '').split('?')[0]}`;
+    inFlight.set(request, route);
+    arrived.add(route);
   });
   finished.subscribe((message) => {
     inFlight.delete((message as { request: IncomingMessage }).request);
@@ -68,7 +72,7 @@ export function watchLoopBlocks(): {
   let seen = new Set<string>();
   // Requests in flight when the block began and those that arrived during it.
   const describe = () => {
-    const parts = [...labels, ...new Set([...seen, ...inFlight.values()])].slice(0, 4);
+    const parts = [...labels, ...new Set([...seen, ...arrived, ...inFlight.values()])].slice(0, 4);
     if (longestGc >= 10) parts.push(`GC ${longestGc.toFixed(0)} ms`);
     return parts.join(', ') || 'nothing in flight';
   };
@@ -87,6 +91,7 @@ export function watchLoopBlocks(): {
     times = nowTimes;
     longestGc = 0;
     seen = new Set(inFlight.values());
+    arrived = new Set();
   }, TICK_MS);
   tick.unref();
   return {
