@@ -8,7 +8,8 @@
 // Over real HTTP: the inbox list, the 6-month usage history, webhooks/s. In the server process
 // (what no request starts, timed there over IPC): the handover sweep, a job claim from the
 // backlog, the plan-limit check of a bot reply, the swipe-reply's finding of its conversation.
-// The longest event-loop block is the server's own monitorEventLoopDelay maximum.
+// The server's event-loop blocks are split into its own CPU, time waiting for a core and time
+// blocked in the kernel, and named (bench/loop-blocks.ts): a busy machine shows as waiting.
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
