@@ -110,9 +110,8 @@ function sqliteWriter(database: Database): Writer {
     },
     async flush() {
       sqlite.exec('commit');
-      sqlite.exec('begin');
+      // One transaction per index, so the WAL is checkpointed between them rather than holding all.
       for (const { sql } of indexes) sqlite.exec(sql);
-      sqlite.exec('commit');
       sqlite.pragma(`cache_size = ${cacheSize}`);
       sqlite.pragma(`foreign_keys = ${foreignKeys}`);
       sqlite.exec('begin');
