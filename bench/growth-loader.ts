@@ -4,7 +4,8 @@
 // the agent notifications a swipe-reply points at. Scale 1 is the issue's 100%: 2,000
 // organizations, 500,000 contacts, 1,000,000 conversations, 10,000,000 messages, 2,000,000
 // finished jobs, 50,000 unrouted events, with one large organization holding 5% of it.
-// Bulk-written: prepared statements in large transactions (SQLite), multi-row INSERTs (PostgreSQL).
+// Bulk-written (see Writer): secondary indexes built after the rows, prepared statements in large
+// transactions (SQLite), one INSERT … SELECT FROM unnest of column arrays per batch (PostgreSQL).
 import type { Insertable } from 'kysely';
 import type { Database } from '../src/db/database.js';
 import { fillUsageCounts } from '../src/db/migrations/371_usage_counts.js';
@@ -44,34 +45,63 @@ export interface LoadedYear {
 
 type Row<T extends keyof Tables> = Insertable<Tables[T]>;
 
-/** Writes rows of one table in bulk; `flush` ends the table's last batch. */
+/**
+ * Writes rows of one table in bulk. `flush` writes the last batches and ends the bulk load (the
+ * indexes and constraints set aside are back, as the migrations made them); a transaction is open
+ * after it on SQLite, as before the bulk load.
+ */
 interface Writer {
-  add<T extends keyof Tables>(table: T, row: Row<T>): Promise<void>;
+  /**
+   * `alike`: the values every row of the table has (the same object at each call), written once as
+   * literals of the table's statement instead of bound again for each of millions of rows.
+   */
+  add<T extends keyof Tables>(table: T, row: Partial<Row<T>>, alike?: Partial<Row<T>>): Promise<void>;
   flush(): Promise<void>;
 }
 
-/** One entry per table and list of columns given (a row may leave optional columns out). */
-function byShape<T>(kept: Map<string, T>, table: string, columns: string[], make: () => T): T {
-  const key = `${table}:${columns.join(',')}`;
-  let entry = kept.get(key);
-  if (!entry) {
-    entry = make();
-    kept.set(key, entry);
-  }
-  return entry;
+/** A value of `alike` as an SQL literal (strings, numbers and null are all the loader writes). */
+function literal(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
+  return `'${String(value).replaceAll("'", "''")}'`;
 }
+
+/**
+ * The tables that grow with the year. Their secondary indexes (and on PostgreSQL their keys and
+ * foreign keys) are set aside while their rows are written and built once from the same stored
+ * definitions afterwards: one sort per index instead of millions of insertions into it.
+ */
+const BULK_TABLES = ['contacts', 'conversations', 'messages', 'handover_assignments', 'handover_notifications', 'jobs', 'unrouted_events'];
 
 function sqliteWriter(database: Database): Writer {
   const sqlite = database.sqlite!;
-  const statements = new Map<string, { run(values: unknown[]): unknown }>();
+  const foreignKeys = sqlite.pragma('foreign_keys', { simple: true }) as number;
+  const cacheSize = sqlite.pragma('cache_size', { simple: true }) as number;
+  const indexes = sqlite
+    .prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BULK_TABLES.map(() => '?').join(', ')})`)
+    .all(...BULK_TABLES) as Array<{ name: string; sql: string }>;
+  for (const { name } of indexes) sqlite.exec(`drop index "${name}"`);
+  // A throw-away file being filled: no check of the references the loader builds itself, a large
+  // page cache (no fsync either: loadYear); both are back before the product opens it. The WAL
+  // stays: the driver refuses `journal_mode = OFF`.
+  sqlite.pragma('foreign_keys = OFF');
+  sqlite.pragma('cache_size = -262144');
+  // One statement per table, its columns those of the table's first row; later rows bind by name
+  // (a row missing one of them is refused by the driver).
+  const statements = new Map<string, { run(row: unknown): unknown }>();
   let pending = 0;
   sqlite.exec('begin');
   return {
-    async add(table, row) {
-      const columns = Object.keys(row);
-      byShape(statements, table, columns, () =>
-        sqlite.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`),
-      ).run(Object.values(row));
+    async add(table, row, alike = {}) {
+      let statement = statements.get(table);
+      if (!statement) {
+        const columns = Object.keys(row);
+        const fixed = Object.keys(alike);
+        const values = [...columns.map((c) => `@${c}`), ...fixed.map((c) => literal(alike[c as keyof typeof alike]))];
+        statement = sqlite.prepare(`insert into ${table} (${[...columns, ...fixed].join(', ')}) values (${values.join(', ')})`);
+        statements.set(table, statement);
+      }
+      statement.run(row);
       // Commit now and then: one transaction of ten million rows would hold a WAL as big as the data.
       if (++pending >= 200_000) {
         sqlite.exec('commit');
@@ -81,33 +111,120 @@ function sqliteWriter(database: Database): Writer {
     },
     async flush() {
       sqlite.exec('commit');
+      // One transaction per index, so the WAL is checkpointed between them rather than holding all.
+      for (const { sql } of indexes) sqlite.exec(sql);
+      sqlite.pragma(`cache_size = ${cacheSize}`);
+      sqlite.pragma(`foreign_keys = ${foreignKeys}`);
       sqlite.exec('begin');
       pending = 0;
     },
   };
 }
 
-function postgresWriter(database: Database): Writer {
-  const pool = database.pool!;
-  const batches = new Map<string, { table: string; columns: string[]; rows: unknown[][] }>();
-  const send = async (batch: { table: string; columns: string[]; rows: unknown[][] }) => {
-    if (batch.rows.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = batch.rows.map((row) => `(${row.map((v) => `$${values.push(v)}`).join(', ')})`);
-    await pool.query(`insert into ${batch.table} (${batch.columns.join(', ')}) values ${tuples.join(', ')}`, values);
-    batch.rows = [];
+interface Batch {
+  table: string;
+  /** the columns of `alike` and their literals, the same in every row */
+  fixed: string[];
+  literals: string[];
+  columns: string[];
+  /** each column's type as the catalog names it: the arrays are cast to it */
+  types: string[];
+  /** one array per column */
+  values: unknown[][];
+  rows: number;
+}
+
+/** Rows per statement: each column goes as one array parameter, unnested by the server. */
+const POSTGRES_BATCH_ROWS = 25_000;
+
+async function postgresWriter(database: Database): Promise<Writer> {
+  const client = await database.pool!.connect();
+  // A throw-away database being filled: a commit does not wait for the WAL's flush; index builds sort in memory.
+  await client.query(`set synchronous_commit = off`);
+  await client.query(`set maintenance_work_mem = '512MB'`);
+  const { rows: constraints } = await client.query<{ table: string; name: string; definition: string; type: string }>(
+    `select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as definition, contype as type
+       from pg_constraint
+      where connamespace = current_schema()::regnamespace
+        and ((contype in ('p', 'u') and conrelid::regclass::text = any($1))
+          or (contype = 'f' and (conrelid::regclass::text = any($1) or confrelid::regclass::text = any($1))))
+      order by contype = 'f', conname`,
+    [BULK_TABLES],
+  );
+  const { rows: indexes } = await client.query<{ name: string; definition: string }>(
+    `select i.relname as name, pg_get_indexdef(x.indexrelid) as definition
+       from pg_index x join pg_class i on i.oid = x.indexrelid
+      where x.indrelid::regclass::text = any($1)
+        and not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid and c.contype in ('p', 'u', 'x'))
+      order by i.relname`,
+    [BULK_TABLES],
+  );
+  // Foreign keys first: a key another table's reference depends on cannot go before it.
+  for (const c of [...constraints].reverse()) await client.query(`alter table ${c.table} drop constraint ${c.name}`);
+  for (const i of indexes) await client.query(`drop index ${i.name}`);
+
+  const batches = new Map<string, Batch>();
+  // One statement runs on the server while the next batch is built here; a failure surfaces at the next send.
+  let running: Promise<void> = Promise.resolve();
+  let failure: Error | undefined;
+  const send = async (batch: Batch) => {
+    if (batch.rows === 0) return;
+    await running;
+    if (failure) throw failure;
+    const { table, fixed, literals, columns, types, values } = batch;
+    const arrays = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
+    running = client
+      .query(`insert into ${table} (${[...fixed, ...columns].join(', ')}) select ${[...literals, 'u.*'].join(', ')} from unnest(${arrays}) as u`, values)
+      .then(
+        () => undefined,
+        (err: Error) => {
+          failure = err;
+        },
+      );
+    batch.values = columns.map(() => []);
+    batch.rows = 0;
+  };
+  const typesOf = async (table: string, columns: string[]) => {
+    const { rows } = await client.query<{ name: string; type: string }>(
+      `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped`,
+      [table],
+    );
+    const types = new Map(rows.map((r) => [r.name, r.type]));
+    return columns.map((c) => types.get(c)!);
   };
   return {
-    async add(table, row) {
-      const columns = Object.keys(row);
-      const batch = byShape(batches, table, columns, () => ({ table, columns, rows: [] as unknown[][] }));
-      batch.rows.push(Object.values(row));
-      // PostgreSQL takes at most 65,535 parameters in one statement. Every table's rows go then, in
-      // the order the tables were first written (parents first), so each row's references exist.
-      if (batch.rows.length * columns.length >= 60_000) for (const each of batches.values()) await send(each);
+    async add(table, row, alike = {}) {
+      let batch = batches.get(table);
+      if (!batch) {
+        const columns = Object.keys(row);
+        const fixed = Object.keys(alike);
+        const literals = fixed.map((c) => literal(alike[c as keyof typeof alike]));
+        batch = { table, fixed, literals, columns, types: await typesOf(table, columns), values: columns.map(() => []), rows: 0 };
+        batches.set(table, batch);
+      }
+      const { columns, values } = batch;
+      const fields = row as Record<string, unknown>;
+      for (let i = 0; i < columns.length; i++) {
+        const value = fields[columns[i]!];
+        // Left out, it would be NULL here rather than the column's default.
+        if (value === undefined) throw new Error(`a row of ${table} has no ${columns[i]}`);
+        values[i]!.push(value);
+      }
+      // Every table's rows go then, in the order the tables were first written (parents first).
+      if (++batch.rows >= POSTGRES_BATCH_ROWS) for (const each of batches.values()) await send(each);
     },
     async flush() {
-      for (const batch of batches.values()) await send(batch);
+      try {
+        for (const batch of batches.values()) await send(batch);
+        await running;
+        if (failure) throw failure;
+        for (const c of constraints.filter((c) => c.type !== 'f')) await client.query(`alter table ${c.table} add constraint ${c.name} ${c.definition}`);
+        for (const i of indexes) await client.query(i.definition);
+        for (const c of constraints.filter((c) => c.type === 'f')) await client.query(`alter table ${c.table} add constraint ${c.name} ${c.definition}`);
+      } finally {
+        await client.query('reset all');
+        client.release();
+      }
     },
   };
 }
@@ -140,11 +257,33 @@ export async function loadYear(database: Database, scale: number, now = new Date
     counts[table] = (counts[table] ?? 0) + 1;
   };
   if (database.sqlite) database.sqlite.pragma('synchronous = OFF');
-  const writer = database.dialect === 'sqlite' ? sqliteWriter(database) : postgresWriter(database);
+  const writer = database.dialect === 'sqlite' ? sqliteWriter(database) : await postgresWriter(database);
   const add = async <T extends keyof Tables>(table: T, row: Row<T>) => {
     tally(table);
     await writer.add(table, row);
   };
+  /** Adds rows of `table` that all have `alike`; each row gives the other columns. */
+  const addAlike =
+    <T extends keyof Tables, K extends keyof Row<T>>(table: T, alike: Pick<Row<T>, K>) =>
+    async (row: Omit<Row<T>, K>) => {
+      tally(table);
+      await writer.add(table, row as Partial<Row<T>>, alike as Partial<Row<T>>);
+    };
+  // What every message shares: carried by Twilio, a service-window message, no media, never a failed send.
+  const addMessage = addAlike('messages', {
+    media: null,
+    provider: 'twilio',
+    reply_to_provider_message_id: null,
+    send_error: null,
+    error_code: null,
+    category: 'service',
+    cost: 0.005,
+    idempotency_key: null,
+    send_started_at: null,
+    author_name: null,
+    unanswered: null,
+  });
+  type MessageRow = Parameters<typeof addMessage>[0];
 
   let messageId = 0;
   let notification: LoadedYear['notification'] | undefined;
@@ -228,8 +367,8 @@ export async function loadYear(database: Database, scale: number, now = new Date
       let at = startedAt;
       const agent = BIG_AGENTS[k % BIG_AGENTS.length]!;
       let notified: { id: number; providerMessageId: string } | undefined;
-      const messageRows: Row<'messages'>[] = [];
-      // What every message of this conversation shares: carried by Twilio on the organization's number.
+      const messageRows: MessageRow[] = [];
+      // What every message of this conversation shares beside addMessage's: the organization's number.
       const message = (
         own: Pick<
           Row<'messages'>,
@@ -246,21 +385,10 @@ export async function loadYear(database: Database, scale: number, now = new Date
           | 'plan_month'
           | 'created_at'
         >,
-      ): Row<'messages'> => ({
+      ): MessageRow => ({
         organization_id: organizationId,
         conversation_id: conversationId,
-        media: null,
-        provider: 'twilio',
-        reply_to_provider_message_id: null,
         number_id: numberId,
-        send_error: null,
-        error_code: null,
-        category: 'service',
-        cost: 0.005,
-        idempotency_key: null,
-        send_started_at: null,
-        author_name: null,
-        unanswered: null,
         updated_at: own.created_at,
         ...own,
       });
@@ -270,7 +398,8 @@ export async function loadYear(database: Database, scale: number, now = new Date
         const id = ++messageId;
         const createdAt = iso(open ? now.getTime() - (n - m) * 60_000 : at);
         const month = createdAt.slice(0, 7);
-        planUsage.set(`${organizationId}|${month}`, (planUsage.get(`${organizationId}|${month}`) ?? 0) + 1);
+        const usageKey = `${organizationId}|${month}`;
+        planUsage.set(usageKey, (planUsage.get(usageKey) ?? 0) + 1);
         messageRows.push(
           message({
             id,
@@ -331,7 +460,7 @@ export async function loadYear(database: Database, scale: number, now = new Date
         escalated_at: open && k % 2 === 1 ? handedAt : null,
         read_up_to: messageRows.at(-1)!.id as number,
       });
-      for (const row of messageRows) await add('messages', row);
+      for (const row of messageRows) await addMessage(row);
       if (handedOver) {
         const assignmentId = `as_${o}_${ref}`;
         await add('handover_assignments', {
@@ -365,21 +494,24 @@ export async function loadYear(database: Database, scale: number, now = new Date
     const [organizationId, month] = key.split('|') as [string, string];
     await add('plan_usage', { organization_id: organizationId, month, customer_messages: customerMessages });
   }
+  const addJob = addAlike('jobs', {
+    kind: 'process_inbound',
+    max_attempts: 8,
+    last_error: null,
+    locked_by: null,
+    locked_at: null,
+    idempotency_key: null,
+  });
   const addJobs = async (n: number, status: 'done' | 'pending', at: (j: number) => string) => {
     for (let j = 0; j < n; j++) {
-      await add('jobs', {
-        kind: 'process_inbound',
+      const time = at(j);
+      await addJob({
         payload: JSON.stringify({ messageId: j + 1 }),
         status,
-        run_at: at(j),
+        run_at: time,
         attempts: status === 'done' ? 1 : 0,
-        max_attempts: 8,
-        last_error: null,
-        locked_by: null,
-        locked_at: null,
-        idempotency_key: null,
-        created_at: at(j),
-        updated_at: at(j),
+        created_at: time,
+        updated_at: time,
       });
     }
   };

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedYear, loadYear } from '../../bench/growth-loader.js';
 import type { AppContext } from '../../src/services/context.js';
 import { makeTestContext } from '../support/context.js';
-import { hotQueries, sqliteProblems } from '../support/query-plans.js';
+import { hotQueries, schemaOf, sqliteProblems } from '../support/query-plans.js';
 
 // 2.5% of the year: 250,000 messages, 25,000 conversations, 55,000 jobs.
 const SCALE = 0.025;
@@ -28,6 +28,17 @@ describe('query plans after a year of data (SQLite)', () => {
     expect(year.counts.messages).toBeGreaterThan(200_000);
     expect(year.counts.conversations).toBeGreaterThan(20_000);
     expect(year.counts.jobs).toBeGreaterThan(50_000);
+  });
+
+  it('leaves every index, constraint and connection setting as the migrations made them', async () => {
+    const fresh = await makeTestContext();
+    try {
+      expect(await schemaOf(ctx)).toEqual(await schemaOf(fresh));
+    } finally {
+      await fresh.database.close();
+    }
+    expect(ctx.database.sqlite!.pragma('foreign_key_check')).toEqual([]);
+    expect(ctx.database.sqlite!.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('serves every hot query from an index, without a full scan or a sort for ORDER BY', () => {

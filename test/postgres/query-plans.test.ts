@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadedYear, loadYear } from '../../bench/growth-loader.js';
 import type { AppContext } from '../../src/services/context.js';
 import { freshPostgresDatabase, makeTestContext } from '../support/context.js';
-import { hotQueries, postgresProblems } from '../support/query-plans.js';
+import { hotQueries, postgresProblems, schemaOf } from '../support/query-plans.js';
 
 const SCALE = 0.025;
 
@@ -30,6 +30,17 @@ describe('query plans after a year of data (PostgreSQL)', () => {
   it('has loaded a few hundred thousand rows', () => {
     expect(year.counts.messages).toBeGreaterThan(200_000);
     expect(year.counts.conversations).toBeGreaterThan(20_000);
+  });
+
+  it('leaves every index and constraint as the migrations made them', async () => {
+    const database = await freshPostgresDatabase();
+    const fresh = await makeTestContext({ databaseUrl: database.url });
+    try {
+      expect(await schemaOf(ctx)).toEqual(await schemaOf(fresh));
+    } finally {
+      await fresh.database.close();
+      await database.drop();
+    }
   });
 
   it('serves every hot query from an index, without a Seq Scan of a big table or a Sort', async () => {

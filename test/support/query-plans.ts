@@ -112,3 +112,25 @@ export async function postgresProblems(ctx: AppContext, query: CompiledQuery): P
   walk(root, undefined, 0);
   return { plan, problems };
 }
+
+/**
+ * The database's tables, indexes and constraints as stored definitions, sorted: the loader sets
+ * secondary indexes and constraints aside while it writes and must leave the schema as the
+ * migrations made it. Also the SQLite connection's settings the loader changes for its writes.
+ */
+export async function schemaOf(ctx: AppContext): Promise<string[]> {
+  const sqlite = ctx.database.sqlite;
+  if (sqlite) {
+    const stored = sqlite.prepare(`select type, name, tbl_name, sql from sqlite_master where type in ('table', 'index', 'trigger') order by type, name`).all();
+    const settings = ['foreign_keys', 'cache_size', 'journal_mode'].map((p) => `${p}=${sqlite.pragma(p, { simple: true })}`);
+    return [...stored.map((row) => JSON.stringify(row)), ...settings];
+  }
+  const { rows: indexes } = await ctx.database.pool!.query(
+    `select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() order by indexname`,
+  );
+  const { rows: constraints } = await ctx.database.pool!.query(
+    `select conrelid::regclass::text as table, conname, pg_get_constraintdef(oid) as definition, convalidated
+       from pg_constraint where connamespace = current_schema()::regnamespace order by 1, 2`,
+  );
+  return [...indexes, ...constraints].map((row) => JSON.stringify(row));
+}
