@@ -2,6 +2,7 @@
 // hot-path statements that are prepared once (better-sqlite3) or need a pooled client (pg).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SqliteDriver from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -14,6 +15,8 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export type Dialect = 'sqlite' | 'postgres';
 
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** How often the checkpoint thread copies the log into the file (checkpoint-worker.mjs). */
+const CHECKPOINT_INTERVAL_MS = 1_000;
 export type Db = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
 
@@ -44,6 +47,7 @@ export function openDatabase(url: string): Database {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    const checkpoints = path === ':memory:' ? undefined : checkpointThread(sqlite, path);
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
     return {
       db,
@@ -51,6 +55,7 @@ export function openDatabase(url: string): Database {
       sqlite,
       url,
       close: async () => {
+        await checkpoints?.stop();
         await db.destroy();
       },
     };
@@ -76,6 +81,36 @@ export function openDatabase(url: string): Database {
     url,
     close: async () => {
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Checkpoints move to a thread of their own (checkpoint-worker.mjs): the connection stops running
+ * them at commit. Should the thread fail to start or stop early, commits checkpoint again as before.
+ */
+function checkpointThread(sqlite: SqliteDriver.Database, path: string): { stop(): Promise<void> } {
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), { workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS } });
+  worker.unref();
+  let running = true;
+  const exited = new Promise<void>((resolve) => {
+    const fallBack = () => {
+      running = false;
+      if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+      resolve();
+    };
+    worker.once('error', fallBack);
+    worker.once('exit', fallBack);
+  });
+  return {
+    async stop() {
+      if (!running) return;
+      worker.ref(); // the process waits for the thread's last checkpoint
+      worker.postMessage('stop');
+      // The thread's last checkpoint and close; a thread that does not answer is ended.
+      const ended = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref())]);
+      if (!ended) await worker.terminate();
     },
   };
 }
