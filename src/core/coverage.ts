@@ -22,7 +22,7 @@ export type Vocabulary = Pick<KnowledgeIndex, 'documentFrequency' | 'passages' |
 /** Words of any request, to any business: matching on them alone says nothing of the subject. */
 const REQUEST_WORDS = new Set(
   `sell buy book order deliver delivery repair fix offer provide make get take give find bring recommend run rent hire stock
-  carry supply accept price cost time open help good new`
+  carry supply accept price cost pay time open help good best new go place`
     .split(/\s+/)
     .map(stem),
 );
@@ -43,8 +43,9 @@ const WHEN_WORDS = new Set(
 );
 /** A word this common in ordinary English (WordNet's counts) is rarely what a message is about. */
 const EVERYDAY = 200;
-/** Shorter words are too often shorthand or a piece of a hyphenated word to judge. */
-const SHORTEST_SUBJECT = 4;
+/** Shorter words are too often shorthand to judge ("pg", "ac"); another form of a word is looked for from this many letters. */
+const SHORTEST_SUBJECT = 3;
+const SHORTEST_FORM = 4;
 
 /**
  * The request of a message: its first clause when that asks something ("do you sell pizza?",
@@ -63,21 +64,27 @@ function placingWords(question: string): Set<string> {
   const placing = new Set<string>();
   for (const clause of question.split(/[?.!,;:]/)) {
     let inPhrase = false;
+    let before = '';
     for (const word of tokenize(clause)) {
-      if (PREPOSITIONS.has(word)) inPhrase = true;
+      // "help me with my tax return", "looking for a plumber": the preposition begins the subject.
+      if (PREPOSITIONS.has(word)) inPhrase = !ASKING_FOR.has(before);
       else if (CLAUSE_STARTS.has(word)) inPhrase = false;
       else if (inPhrase && !DETERMINERS.has(word)) placing.add(word);
+      if (!OBJECT_PRONOUNS.has(word)) before = word;
     }
   }
   return placing;
 }
+/** Verbs whose preposition introduces what is asked for, and the pronouns that may stand between. */
+const ASKING_FOR = new Set('help helping look looking search searching ask asking interested'.split(' '));
+const OBJECT_PRONOUNS = new Set('me us him her them'.split(' '));
 
 /** Whether the knowledge base uses a word: itself, a synonym of it, or another form of it ("rent" → "rental"). */
 function knownWord(vocabulary: Vocabulary, word: string, term: string): boolean {
   if (vocabulary.documentFrequency.has(term)) return true;
   if (vocabulary.lexicon.synonymsOf(word).some((synonym) => vocabulary.documentFrequency.has(stem(synonym)))) return true;
-  if (term.length < SHORTEST_SUBJECT) return false;
-  const start = term.slice(0, Math.max(SHORTEST_SUBJECT, term.length - 2));
+  if (term.length < SHORTEST_FORM) return false;
+  const start = term.slice(0, Math.max(SHORTEST_FORM, term.length - 2));
   for (const known of vocabulary.documentFrequency.keys()) if (known.startsWith(start)) return true;
   return false;
 }
@@ -96,8 +103,8 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
   const written = withShorthandWrittenOut(question, (word) => vocabulary.documentFrequency.has(stem(word)));
   const request = new Set(tokenize(requestOf(written)));
   const placing = placingWords(written);
-  // "pre-owned" is read as its parts; the joined word alone is no subject.
-  const joined = new Set((written.toLowerCase().match(/[a-z0-9]+(?:-[a-z0-9]+)+/g) ?? []).map((word) => word.replace(/-/g, '')));
+  // "pre-owned": neither its parts nor the joined word name a subject the way a word does.
+  const hyphenated = new Set((written.toLowerCase().match(/[a-z0-9]+(?:-[a-z0-9]+)+/g) ?? []).flatMap((word) => [word.replace(/-/g, ''), ...word.split('-')]));
   const everywhere = vocabulary.passages.size * EVERYWHERE;
   const missing: string[] = [];
   const specific: string[] = [];
@@ -105,7 +112,7 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
     if (/\d/.test(word) || WHEN_WORDS.has(word) || PREPOSITIONS.has(word)) continue;
     const term = stem(word);
     if (!knownWord(vocabulary, word, term)) {
-      const subject = request.has(word) && !placing.has(word) && !joined.has(word) && word.length >= SHORTEST_SUBJECT;
+      const subject = request.has(word) && !placing.has(word) && !hyphenated.has(word) && word.length >= SHORTEST_SUBJECT;
       if (subject && vocabulary.lexicon.generalFrequency(word) <= EVERYDAY) missing.push(word);
       continue;
     }

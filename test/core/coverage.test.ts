@@ -34,6 +34,9 @@ describe('whether the knowledge base covers what a message asks about', () => {
     expect(coverageOf(studio, 'do you sell pizza')).toMatchObject({ covered: false, missing: ['pizza'] });
     expect(coverageOf(studio, 'can I book a flight to Paris?')).toMatchObject({ covered: false, missing: ['flight'] });
     expect(coverageOf(studio, 'do u repair washing machines')).toMatchObject({ covered: false });
+    // "help me with", "looking for": what follows the preposition is what is asked for.
+    expect(coverageOf(studio, 'can you help me with my tax return')).toMatchObject({ covered: false, missing: ['tax'] });
+    expect(coverageOf(studio, 'do you make mugs for a cafe')).toMatchObject({ covered: true, missing: [] });
   });
 
   it('reads a word nearly every entry holds as the business itself, not the subject of the question', () => {
