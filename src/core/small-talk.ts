@@ -239,12 +239,17 @@ export function smallTalkOf(text: string): SmallTalk | undefined {
   return kinds.at(-1);
 }
 
+/** A bare time of day opening a message with no pause after it. */
+const TIME_OF_DAY_IN_QUESTION = /^\s*(?:morning|afternoon|evening)\s+(?!(?:sir|madam|ma'?am|all|everyone|team|guys|there)\b)[a-z]/i;
+
 /**
  * The question without the small talk in front of it: "hi, do you rent bikes?" → "do you rent
  * bikes?", "Thank you sir. And the price?" → "And the price?". The text as it was when nothing
  * but small talk is left.
  */
 export function withoutSmallTalk(text: string): string {
+  // "Evening classes?", "morning slots free?": a time of day run into the next word is the question's own.
+  if (TIME_OF_DAY_IN_QUESTION.test(text)) return text;
   // Words are read on the plain text; the question is cut from the original at the same word.
   const words = plain(text);
   const { length } = leadingSmallTalk(words);

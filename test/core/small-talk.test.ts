@@ -68,6 +68,10 @@ describe('small talk', () => {
     expect(withoutSmallTalk('Hi, do you rent tandem bikes?')).toBe('do you rent tandem bikes?');
     expect(withoutSmallTalk('good morning! when are you open')).toBe('when are you open');
     expect(withoutSmallTalk('history of the shop')).toBe('history of the shop');
+    // A time of day run into the next word is part of the question.
+    expect(withoutSmallTalk('evening classes on fridays?')).toBe('evening classes on fridays?');
+    expect(withoutSmallTalk('Morning! do you open at 8')).toBe('do you open at 8');
+    expect(withoutSmallTalk('morning all, do you open at 8')).toBe('do you open at 8');
   });
 
   it('answers in the organization’s name, greeting with the widget’s own greeting when it has one', () => {
