@@ -1,7 +1,8 @@
 // Greetings, thanks, goodbyes and "ok": a customer who says "hi", "Thankyou", "ok bye" or 👍 is
 // not asking the knowledge base anything, and must get a short friendly word back — never a
 // passage, never "not sure". Small talk is recognised by its words, in the spellings customers use
-// ("thx", "tysm", "byee", "gud mrng"), however many of them and whoever they are addressed to
+// ("thx", "tysm", "byee", "gud mrng"), with letters held down ("thanksss", "okkk") and a slip of
+// one letter ("thnak you", "helo"), however many of them and whoever they are addressed to
 // ("Good morning sir"). Small talk in front of a question ("hi, do you rent bikes?", "thanks! and
 // the price?") leaves the question.
 export type SmallTalk = 'greeting' | 'thanks' | 'goodbye';
@@ -13,15 +14,22 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'h+e+y+',
     'heya',
     'hiya',
-    'hel+o+',
+    'hel+o+w?',
     'hal+o+',
+    'hai',
+    'hie',
+    'h+l+o+',
     'howdy',
     'yo',
-    'greetings',
+    'greetings(?: of the day)?',
     'namaste',
+    'namaskar',
+    'jambo',
+    'habari',
+    'hola',
     'salaam',
     'as+alamu ?alaikum',
-    'g(?:oo+|u+)d ?(?:morning|mornin|mrng|mng|afternoon|evening|eve|day)',
+    'g(?:oo+|u+)d ?(?:morning|mornin|mrng|mng|afternoon|evening|evng|eve|day)',
     'gm',
     'morning',
     'mrng',
@@ -30,7 +38,7 @@ const PHRASES: Record<SmallTalk, string[]> = {
     "what'?s ?up",
     'wass?up',
     'sup',
-    'how (?:are|r) (?:you|u|ya)(?: doing| today)?',
+    'h(?:o?w) (?:are|r) (?:you|u|ya)(?: doing| today)?',
     "how'?s it going",
     'how are things',
     'how do you do',
@@ -42,25 +50,41 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'thnks',
     'tnx',
     'thx',
-    'than?k ?(?:you|u|yu)',
+    'than?k ?(?:you|u|yu|q)',
     'thankyou',
     'thanku',
+    'thnku',
+    'thanq',
+    'tku',
+    'ta',
     'ty',
     'tysm',
     'tq',
     'tqsm',
     'cheers',
+    // thanks and "ok" in the languages customers mix in: Swahili, Hindi/Urdu, Arabic, Spanish, French, German
+    'asante(?: sana)?',
+    'sawa',
+    'shukriya',
+    'dhanyavaa?d',
+    'shukran',
+    'gracias',
+    'merci(?: beaucoup)?',
+    'danke',
     'many thanks',
     'much appreciated',
     'appreciated?',
     '(?:i )?appreciate it',
     'o+k+(?:a+y+)?',
+    'oh?k+y?',
     'okey',
-    'okie',
+    'okie(?: dokie)?',
     'oki',
     'k+',
-    'alright',
+    'alright(?:y)?',
+    'aight',
     'all right',
+    "you'?re welcome",
     'fine',
     'noted',
     'got it',
@@ -94,11 +118,13 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'good bye',
     'see (?:you|ya|u)(?: (?:later|soon|then|tomorrow|on [a-z]+|[a-z]+day|next week))?',
     'cya',
+    'kwaheri',
     'later',
     'laters',
     'ttyl',
-    'good ?night',
+    'good ?(?:night|nite|nyt|n8)',
     'gn',
+    'tc',
     'have a (?:nice|good|great|lovely) (?:day|evening|weekend|one)',
     'take care',
     "that'?s all",
@@ -110,13 +136,26 @@ const PHRASES: Record<SmallTalk, string[]> = {
   ],
 };
 
-/** Words around small talk that say nothing more: who it is addressed to, and its intensifiers. */
+/** Words around small talk that say nothing more: who it is addressed to ("doctor", "ji"), and its intensifiers. */
 const ADDRESS =
-  "sir|sirs|madam|mam|maam|ma'am|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|too|and|also|then|please|pls|plz|oh|ah|hmm+|lol|xx+|x";
+  "sir|sirs|madam|mam|maam|ma'am|miss|doctor|doc|ji|sahib|saheb|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|too|and|also|then|with|please|pls|plz|oh|ah|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
+
+/** A word with its doubled letters made single: "thanksss", "okkk" and "byeee" read as "thanks", "ok", "bye". */
+const squeezed = (text: string) => text.replace(/([a-z])\1+/g, '$1');
 
 const KINDS = Object.keys(PHRASES) as SmallTalk[];
-const PATTERNS = KINDS.flatMap((kind) => PHRASES[kind].map((phrase) => ({ kind, pattern: new RegExp(`^(?:${phrase})(?: |$)`) })));
-const FILLER = new RegExp(`^(?:${ADDRESS})(?: |$)`);
+// Patterns are matched against squeezed words, so they are squeezed too ("good" → "god", "all" → "al").
+const PATTERNS = KINDS.flatMap((kind) => PHRASES[kind].map((phrase) => ({ kind, pattern: new RegExp(`^(?:${squeezed(phrase)})(?: |$)`) })));
+const FILLER = new RegExp(`^(?:${squeezed(ADDRESS)})(?: |$)`);
+
+/**
+ * Whole small-talk words a customer may misspell by one letter ("thnak", "helo", "thaks"). Only a
+ * message of nothing else is read through these: in front of a question a slip could be a real
+ * word of it ("mourning flowers").
+ */
+const SLIPPED = ['thanks', 'thank', 'hello', 'goodbye', 'cheers', 'morning', 'evening', 'afternoon', 'alright', 'awesome', 'perfect', 'appreciated'].map(
+  squeezed,
+);
 
 /** The longest small-talk phrase at the start of the words, with its kind. */
 function phraseAt(words: string): { kind: SmallTalk; length: number } | undefined {
@@ -128,14 +167,40 @@ function phraseAt(words: string): { kind: SmallTalk; length: number } | undefine
   return found;
 }
 
-/** The text as small talk is matched: lower-case words (letters, digits, apostrophes), emoji and punctuation gone. */
+/** The text as small talk is matched: lower-case squeezed words (letters, digits, apostrophes), emoji and punctuation gone. */
 function plain(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[’`]/g, "'")
-    .replace(/[^a-z0-9' ]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return squeezed(
+    text
+      .toLowerCase()
+      .replace(/[’`]/g, "'")
+      .replace(/[^a-z0-9' ]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+}
+
+/** Whether two words differ by at most one letter added, dropped, changed or two swapped. */
+export function withinOneSlip(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const rest = (x: string, from: number) => x.slice(from);
+  if (a.length === b.length) {
+    if (rest(a, i + 1) === rest(b, i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && rest(a, i + 2) === rest(b, i + 2);
+  }
+  return a.length > b.length ? rest(a, i + 1) === rest(b, i) : rest(a, i) === rest(b, i + 1);
+}
+
+/**
+ * The words with each one-letter slip of a small-talk word put right ("thnak u" → "thank u"). Short
+ * words are left alone: "tank" or "think" alone may be a question, "thnak you" is not.
+ */
+function withSlipsMended(words: string): string {
+  const all = words.split(' ');
+  const shortest = all.length === 1 ? 6 : 5;
+  return all.map((word) => (word.length >= shortest ? (SLIPPED.find((known) => withinOneSlip(word, known)) ?? word) : word)).join(' ');
 }
 
 /**
@@ -164,11 +229,18 @@ export function smallTalkOf(text: string): SmallTalk | undefined {
   // 👍, 🙏, ❤️: a message of emoji alone acknowledges.
   if (!words) return /\p{Extended_Pictographic}/u.test(text) && !/[\p{L}\p{N}]/u.test(text) ? 'thanks' : undefined;
   if (words.length > 60) return undefined;
-  const { kinds, length } = leadingSmallTalk(words);
-  if (length < words.length) return undefined;
+  let { kinds, length } = leadingSmallTalk(words);
+  if (length < words.length) {
+    const mended = withSlipsMended(words);
+    ({ kinds, length } = leadingSmallTalk(mended));
+    if (length < mended.length) return undefined;
+  }
   // "ok bye", "thanks, bye": a message ends as its last part does; "ok" after a greeting or thanks adds nothing.
   return kinds.at(-1);
 }
+
+/** A bare time of day opening a message with no pause after it. */
+const TIME_OF_DAY_IN_QUESTION = /^\s*(?:morning|afternoon|evening)\s+(?!(?:sir|madam|ma'?am|all|everyone|team|guys|there)\b)[a-z]/i;
 
 /**
  * The question without the small talk in front of it: "hi, do you rent bikes?" → "do you rent
@@ -176,6 +248,8 @@ export function smallTalkOf(text: string): SmallTalk | undefined {
  * but small talk is left.
  */
 export function withoutSmallTalk(text: string): string {
+  // "Evening classes?", "morning slots free?": a time of day run into the next word is the question's own.
+  if (TIME_OF_DAY_IN_QUESTION.test(text)) return text;
   // Words are read on the plain text; the question is cut from the original at the same word.
   const words = plain(text);
   const { length } = leadingSmallTalk(words);

@@ -19,6 +19,39 @@ describe('small talk', () => {
     for (const text of ['hmm', 'Cod option required', 'thanks 100', 'good price for a tune up?']) expect(smallTalkOf(text), text).toBeUndefined();
   });
 
+  it('reads letters held down and one-letter slips as the word they stand for', () => {
+    for (const text of ['thanksss', 'okkk', 'Thank youuu 🙏', 'thnak you', 'thnak you so much', 'alright thankss'])
+      expect(smallTalkOf(text), text).toBe('thanks');
+    for (const text of ['byeee', 'Byeeee see youuu', 'good nite']) expect(smallTalkOf(text), text).toBe('goodbye');
+    for (const text of ['heyyy', 'helloooo there', 'gooood morning', 'hellow', 'gud evng sir']) expect(smallTalkOf(text), text).toBe('greeting');
+    // A short word a slip away from "thank" may be a question of its own; so may a real word in front of one.
+    for (const text of ['tank', 'think', 'tanks?', 'mourning flowers']) expect(smallTalkOf(text), text).toBeUndefined();
+    expect(withoutSmallTalk('mourning flowers for a funeral')).toBe('mourning flowers for a funeral');
+  });
+
+  it('knows the short forms, acknowledgements, emoji and the people it is addressed to', () => {
+    for (const text of [
+      'tnx',
+      'ty',
+      'cheers mate',
+      'noted',
+      'noted with thanks',
+      'ok sure',
+      'okie dokie',
+      'alright thanks',
+      '🙏🙏',
+      '👍 thanks',
+      'asante sana',
+    ]) {
+      expect(smallTalkOf(text), text).toBe('thanks');
+    }
+    for (const text of ['hi hello', 'hey there', "good evening ma'am", 'good morning doctor', 'hello ji', 'hai', 'hw r u'])
+      expect(smallTalkOf(text), text).toBe('greeting');
+    for (const text of ['sawa, bye', 'tc', 'haha ok bye']) expect(smallTalkOf(text), text).toBe('goodbye');
+    for (const text of ['doctor available today?', 'noted, can I change the time?', 'ok and the price for 2?']) expect(smallTalkOf(text), text).toBeUndefined();
+    expect(withoutSmallTalk('hi doctor, are you open today')).toBe('are you open today');
+  });
+
   it('leaves the question after any small talk in front of it', () => {
     expect(withoutSmallTalk('Thanks sir. And do you open on sunday?')).toBe('do you open on sunday?');
     expect(withoutSmallTalk('ok thank you, how much is delivery')).toBe('how much is delivery');
@@ -35,6 +68,10 @@ describe('small talk', () => {
     expect(withoutSmallTalk('Hi, do you rent tandem bikes?')).toBe('do you rent tandem bikes?');
     expect(withoutSmallTalk('good morning! when are you open')).toBe('when are you open');
     expect(withoutSmallTalk('history of the shop')).toBe('history of the shop');
+    // A time of day run into the next word is part of the question.
+    expect(withoutSmallTalk('evening classes on fridays?')).toBe('evening classes on fridays?');
+    expect(withoutSmallTalk('Morning! do you open at 8')).toBe('do you open at 8');
+    expect(withoutSmallTalk('morning all, do you open at 8')).toBe('do you open at 8');
   });
 
   it('answers in the organization’s name, greeting with the widget’s own greeting when it has one', () => {

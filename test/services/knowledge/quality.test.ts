@@ -9,6 +9,8 @@
 // their totals were read. The bakery, mattress shop and plumber (fixtures/knowledge/blind/, with
 // several phrasings per entry and small talk) were written blind for issue 19 and were never
 // tuned on: their floors are where they landed, and they are reported against the issue's targets.
+// The florist, optician and coworking sets (fixtures/knowledge/dev/) were written blind for
+// development and may be tuned on; like every set tuned on, they show their misses.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentFromFile } from '../../../src/core/documents.js';
@@ -48,6 +50,9 @@ const SETS = [
   { name: 'garage', business: 'garage', questions: 'garage-questions.json', requiredShare: 0.52, minRightFirst: 2, maxConfidentlyWrong: 2 },
   { name: 'pet salon, blind', business: 'pets', questions: 'pet-salon-questions.json', requiredShare: 0.8, minRightFirst: 19, maxConfidentlyWrong: 1 },
   { name: 'cinema, blind', business: 'cinema', questions: 'cinema-questions.json', requiredShare: 0.75, minRightFirst: 19, maxConfidentlyWrong: 2 },
+  { name: 'florist, dev', business: 'florist', questions: 'dev/florist-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
+  { name: 'optician, dev', business: 'optician', questions: 'dev/optician-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
+  { name: 'coworking, dev', business: 'coworking', questions: 'dev/coworking-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
   // Where the first measurement landed (right 89, 86 and 75%; right first 20, 22 and 20; confidently wrong 0, 1 and 2), a little below.
   { name: 'bakery, blind', business: 'bakery', questions: 'blind/bakery-questions.json', requiredShare: 0.87, minRightFirst: 18, maxConfidentlyWrong: 1 },
   {
@@ -68,12 +73,15 @@ const KNOWLEDGE = {
   garage: { organization: 'Northgate Motors', files: ['garage-faq.csv'] },
   pets: { organization: 'Pet Salon', files: ['pet-salon-faq.csv'] },
   cinema: { organization: 'The Lantern Picturehouse', files: ['cinema-faq.csv'] },
+  florist: { organization: 'Petal Post Florist', files: ['dev/florist-faq.csv'] },
+  optician: { organization: 'ClearView Opticians', files: ['dev/optician-faq.csv'] },
+  coworking: { organization: 'The Hive Coworking', files: ['dev/coworking-faq.csv'] },
   bakery: { organization: 'Crumb & Co Bakery', files: ['blind/bakery-faq.csv'] },
   mattress: { organization: 'Sleepwell Home', files: ['blind/mattress-faq.csv'] },
   plumbing: { organization: 'Leeds Plumbing & Electrical', files: ['blind/plumbing-faq.csv'] },
 } as const;
 
-/** Issue 19's targets for blind sets, each a share of its own kind of message (see `measure`). */
+/** Issue 19's targets (set for blind sets; every set is shown against them), each a share of its own kind of message (see `measure`). */
 const TARGETS = { rightFirst: 0.5, rightFirstOrWithin: 0.85, menuRate: 0.3, confidentlyWrong: 0.05, smallTalk: 0.9, offTopicNotSure: 0.8 };
 
 let ctx: AppContext;
@@ -161,11 +169,11 @@ async function measure(business: string, questions: LabelledQuestion[]) {
 
 type Measured = Awaited<ReturnType<typeof measure>>;
 
-/** One line per set with every figure; for a blind set, each beside its target. */
-function report(name: string, questions: LabelledQuestion[], m: Measured, blind: boolean): string {
+/** One line per set with every figure, each beside the issue's target. */
+function report(name: string, questions: LabelledQuestion[], m: Measured): string {
   const n = questions.length;
   const target = (value: number, goal: number, atMost = false) =>
-    blind ? ` [target ${atMost ? '≤' : '≥'}${goal * 100}%: ${(atMost ? value <= goal : value >= goal) ? 'met' : 'MISSED'}]` : '';
+    ` [target ${atMost ? '≤' : '≥'}${goal * 100}%: ${(atMost ? value <= goal : value >= goal) ? 'met' : 'MISSED'}]`;
   const { answerable, smallTalk, offTopic } = m.kinds;
   const firstOrWithin = m.rightFirst + m.counts['right within choices'];
   return (
@@ -194,9 +202,8 @@ describe.each(SETS)('answer quality: $name', (set) => {
 
   it(`is right on at least ${Math.round(set.requiredShare * 100)}%, right first on at least ${set.minRightFirst}, confidently wrong on at most ${set.maxConfidentlyWrong}`, async () => {
     const measured = await measure(set.business, questions);
-    // The misses of the sets tuned on are shown; of the blind ones, only the totals are read.
-    const tunedOn = ['bike', 'dental', 'yoga', 'garage'].includes(set.business);
-    console.info(report(set.name, questions, measured, blind) + (tunedOn ? `\n  missed: ${measured.misses.join('\n  missed: ')}` : ''));
+    // The development sets show their misses; of the blind ones, only the totals are read.
+    console.info(report(set.name, questions, measured) + (blind ? '' : `\n  missed: ${measured.misses.join('\n  missed: ')}`));
     expect(measured.right / questions.length).toBeGreaterThanOrEqual(set.requiredShare);
     expect(measured.rightFirst).toBeGreaterThanOrEqual(set.minRightFirst);
     expect(measured.counts['confidently wrong']).toBeLessThanOrEqual(set.maxConfidentlyWrong);
@@ -206,9 +213,10 @@ describe.each(SETS)('answer quality: $name', (set) => {
 describe('questions the knowledge base does not cover', () => {
   const offTopic = questionsOf('off-topic.json' as string).map((question) => ({ question: question as unknown as string, expect: null }));
   it.each(['bike', 'dental', 'yoga', 'garage'])('leave the %s business not sure, or offering choices and a person, never answered', async (business) => {
-    const { counts, offTopicNotSure } = await measure(business, offTopic);
+    const { counts, offTopicNotSure, misses } = await measure(business, offTopic);
     console.info(
-      `off topic (${business}): ${offTopicNotSure}/${offTopic.length} not sure, ${counts['choices, none right']} choices, ${counts['confidently wrong']} answered, ${counts['small talk']} taken for small talk`,
+      `off topic (${business}): ${offTopicNotSure}/${offTopic.length} not sure, ${counts['choices, none right']} choices, ${counts['confidently wrong']} answered, ${counts['small talk']} taken for small talk` +
+        `\n  missed: ${misses.join('\n  missed: ')}`,
     );
     expect(counts['confidently wrong']).toBe(0);
     expect(offTopicNotSure).toBeGreaterThanOrEqual(offTopic.length * 0.6);

@@ -1,0 +1,133 @@
+// Whether the knowledge base covers what a message asks about. "Do you sell pizza?" to a bike
+// shop, "can I book a flight to Paris?" to a dentist: the ranking still finds entries (about
+// selling, about booking) and a menu of them helps nobody. The thing asked about — the words after
+// the request, not those that only place it ("to London", "for my mum", "on Saturday") — is a word
+// the knowledge base never uses (not in any entry's question, phrasings or answer, nor a synonym
+// or another form of one), and what the best entries share with the message is only the words of
+// any request (sell, book, price, open) or words nearly every entry holds ("bike" at a bike
+// shop). Then the answerer says it is not sure and offers a person (SPEC §7).
+//
+// Measured on the development sets (test/services/knowledge/quality.test.ts): the sentence
+// encoder's similarity, its margin over how near the entries are to each other, and whether the
+// word and meaning rankings agree did not separate these messages from answerable ones with rare
+// words of their own ("can u do my persian cat?"); the words did.
+import type { Verdict } from './certainty.js';
+import { withoutIntentPhrases } from './intent.js';
+import type { KnowledgeIndex } from './retrieval.js';
+import { contentWords, stem, tokenize, withShorthandWrittenOut } from './text.js';
+
+/** What the coverage judgement reads of the index: its words and how many passages hold each, and the lexicon. */
+export type Vocabulary = Pick<KnowledgeIndex, 'documentFrequency' | 'passages' | 'lexicon'>;
+
+/** Words of any request, to any business: matching on them alone says nothing of the subject. */
+const REQUEST_WORDS = new Set(
+  `sell buy book order deliver delivery repair fix offer provide make get take give find bring recommend run rent hire stock
+  carry supply accept price cost pay time open help good best new go place`
+    .split(/\s+/)
+    .map(stem),
+);
+/** A word in more than this share of the passages is the business's own subject, not the question's. */
+const EVERYWHERE = 0.3;
+/**
+ * Words that place a request rather than name its subject: prepositions begin such a phrase,
+ * articles and possessives continue it, and a pronoun or auxiliary (a new clause) ends it.
+ */
+const PREPOSITIONS = new Set('to on in at for from by with near about during before after until till over as into onto without via per'.split(' '));
+const DETERMINERS = new Set('a an the my your his her our their its this that these those some any every each one two few more of'.split(' '));
+const CLAUSE_STARTS = new Set('i you u we he she they it me can could will would is are am do does did and or if when how what who where'.split(' '));
+/** When, not what: "on saturday", "today", "this morning". */
+const WHEN_WORDS = new Set(
+  'today tomorrow tonight now yesterday morning afternoon evening night weekend weekday week month year monday tuesday wednesday thursday friday saturday sunday'.split(
+    ' ',
+  ),
+);
+/** A word this common in ordinary English (WordNet's counts) is rarely what a message is about. */
+const EVERYDAY = 200;
+/** Shorter words are too often shorthand to judge ("pg", "ac"); another form of a word is looked for from this many letters. */
+const SHORTEST_SUBJECT = 3;
+const SHORTEST_FORM = 4;
+
+/**
+ * The request of a message: its first clause when that asks something ("do you sell pizza?",
+ * "any hotels near you"), else nothing — "an orange light came on this morning, can you look?"
+ * describes a problem in words of its own, and the knowledge base may still cover it; and what
+ * follows the request ("…? my dog is fussy") only tells more.
+ */
+function requestOf(question: string): string {
+  const first = /^[^?.!,;:\n]*/.exec(question)![0];
+  return question.charAt(first.length) === '?' || REQUEST_START.test(first) ? first : '';
+}
+const REQUEST_START = /^\s*(?:do|does|did|can|could|will|would|may|is|are|any|anything|have|has|got|where|who|what|whats|how|which|u|you)\b/i;
+
+/** The words of the question that only place it: those in a phrase begun by a preposition. */
+function placingWords(question: string): Set<string> {
+  const placing = new Set<string>();
+  for (const clause of question.split(/[?.!,;:]/)) {
+    let inPhrase = false;
+    let before = '';
+    for (const word of tokenize(clause)) {
+      // "help me with my tax return", "looking for a plumber": the preposition begins the subject.
+      if (PREPOSITIONS.has(word)) inPhrase = !ASKING_FOR.has(before);
+      else if (CLAUSE_STARTS.has(word)) inPhrase = false;
+      else if (inPhrase && !DETERMINERS.has(word)) placing.add(word);
+      if (!OBJECT_PRONOUNS.has(word)) before = word;
+    }
+  }
+  return placing;
+}
+/** Verbs whose preposition introduces what is asked for, and the pronouns that may stand between. */
+const ASKING_FOR = new Set('help helping look looking search searching ask asking interested'.split(' '));
+const OBJECT_PRONOUNS = new Set('me us him her them'.split(' '));
+
+/** Whether the knowledge base uses a word: itself, a synonym of it, or another form of it ("rent" → "rental"). */
+function knownWord(vocabulary: Vocabulary, word: string, term: string): boolean {
+  if (vocabulary.documentFrequency.has(term)) return true;
+  if (vocabulary.lexicon.synonymsOf(word).some((synonym) => vocabulary.documentFrequency.has(stem(synonym)))) return true;
+  if (term.length < SHORTEST_FORM) return false;
+  const start = term.slice(0, Math.max(SHORTEST_FORM, term.length - 2));
+  for (const known of vocabulary.documentFrequency.keys()) if (known.startsWith(start)) return true;
+  return false;
+}
+
+export interface Coverage {
+  /** false when the message's subject is absent from the knowledge base and nothing specific matched */
+  covered: boolean;
+  /** the words naming what the message asks about that the knowledge base never uses */
+  missing: string[];
+  /** the words the knowledge base uses that are particular to some entries (not request words, not everywhere) */
+  specific: string[];
+}
+
+/** How much of what the question asks about the knowledge base's words cover. */
+export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
+  const written = withShorthandWrittenOut(question, (word) => vocabulary.documentFrequency.has(stem(word)));
+  const request = new Set(tokenize(requestOf(written)));
+  const placing = placingWords(written);
+  // "pre-owned": neither its parts nor the joined word name a subject the way a word does.
+  const hyphenated = new Set((written.toLowerCase().match(/[a-z0-9]+(?:-[a-z0-9]+)+/g) ?? []).flatMap((word) => [word.replace(/-/g, ''), ...word.split('-')]));
+  const everywhere = vocabulary.passages.size * EVERYWHERE;
+  const missing: string[] = [];
+  const specific: string[] = [];
+  for (const word of new Set(contentWords(withoutIntentPhrases(written)))) {
+    if (/\d/.test(word) || WHEN_WORDS.has(word) || PREPOSITIONS.has(word)) continue;
+    const term = stem(word);
+    if (!knownWord(vocabulary, word, term)) {
+      const subject = request.has(word) && !placing.has(word) && !hyphenated.has(word) && word.length >= SHORTEST_SUBJECT;
+      if (subject && vocabulary.lexicon.generalFrequency(word) <= EVERYDAY) missing.push(word);
+      continue;
+    }
+    const frequency = vocabulary.documentFrequency.get(term) ?? 0;
+    if (frequency > 0 && frequency <= everywhere && !REQUEST_WORDS.has(term)) specific.push(word);
+  }
+  return { covered: missing.length === 0 || specific.length > 0, missing, specific };
+}
+
+/**
+ * A menu offered for a message whose subject the knowledge base does not cover becomes "not
+ * sure" (a person is offered): its choices share only the request's words with it. An answer is
+ * left as it is: the words and the meaning agreed on it.
+ */
+export function withoutUncoveredMenu(verdict: Verdict, vocabulary: Vocabulary, question: string): Verdict {
+  if (verdict.kind !== 'choices' || coverageOf(vocabulary, question).covered) return verdict;
+  return { kind: 'not-sure', confidence: verdict.confidence };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { Candidate } from '../../src/core/certainty.js';
+import { coverageOf, withoutUncoveredMenu } from '../../src/core/coverage.js';
+import type { KnowledgeEntry } from '../../src/core/entries.js';
+import { buildIndex, loadIndex } from '../../src/core/retrieval.js';
+import { wordnetLexicon } from '../../src/services/knowledge/synonyms.js';
+
+/** A trained index of entries given as [question, answer], the words alone (no sentence vectors). */
+function studioIndex(pairs: [string, string][]) {
+  const entries: KnowledgeEntry[] = pairs.map(([question, answer], n) => ({
+    id: `faq#${n}`,
+    documentId: 'faq',
+    documentTitle: 'Studio FAQ',
+    question,
+    phrasings: [],
+    answer,
+  }));
+  const built = buildIndex(entries);
+  return loadIndex(built.indexJson, built.chunksJson, wordnetLexicon);
+}
+
+// An invented pottery studio: "pottery" is in nearly every entry, the rest in one or two.
+const studio = studioIndex([
+  ['Do you sell pottery?', 'Our pottery shop sells mugs, bowls and plates made in the studio.'],
+  ['Can I book a pottery class?', 'Book a pottery class online; classes run Tuesday to Saturday.'],
+  ['Do you rent pottery wheels?', 'Wheel rental is £12 an hour, clay included.'],
+  ['Do you fire pottery made elsewhere?', 'We fire pottery from other studios in our kiln for £5 a shelf.'],
+  ['Is there parking at the pottery?', 'Free parking is behind the pottery.'],
+  ['What glazes do you use?', 'All our pottery glazes are food safe and lead free.'],
+]);
+
+describe('whether the knowledge base covers what a message asks about', () => {
+  it('is not covered when the thing asked for is a word the knowledge base never uses and only request words matched', () => {
+    expect(coverageOf(studio, 'do you sell pizza')).toMatchObject({ covered: false, missing: ['pizza'] });
+    expect(coverageOf(studio, 'can I book a flight to Paris?')).toMatchObject({ covered: false, missing: ['flight'] });
+    expect(coverageOf(studio, 'do u repair washing machines')).toMatchObject({ covered: false });
+    // "help me with", "looking for": what follows the preposition is what is asked for.
+    expect(coverageOf(studio, 'can you help me with my tax return')).toMatchObject({ covered: false, missing: ['tax'] });
+    expect(coverageOf(studio, 'do you make mugs for a cafe')).toMatchObject({ covered: true, missing: [] });
+  });
+
+  it('reads a word nearly every entry holds as the business itself, not the subject of the question', () => {
+    // "pottery" is in every entry: "lamps" is what is asked about.
+    expect(coverageOf(studio, 'do you sell pottery lamps?')).toMatchObject({ covered: false, missing: ['lamps'] });
+  });
+
+  it('is covered when a word particular to some entries matches, in another form or as a synonym', () => {
+    expect(coverageOf(studio, 'do you sell glazes? the pink ones')).toMatchObject({ covered: true, specific: ['glazes'] });
+    expect(coverageOf(studio, 'can I hire a wheel')).toMatchObject({ covered: true });
+    expect(coverageOf(studio, 'do you do rentals')).toMatchObject({ covered: true });
+  });
+
+  it('does not take the words that only place a request, or say when, for its subject', () => {
+    for (const question of ['can I book a class for my granddaughter on saturday', 'is there parking near the cathedral', 'do you sell mugs tomorrow']) {
+      expect(coverageOf(studio, question), question).toMatchObject({ covered: true, missing: [] });
+    }
+  });
+
+  it('judges the request, not a problem told in words of its own, nor what follows the request', () => {
+    expect(coverageOf(studio, 'a crack appeared in my teapot after firing, can you help')).toMatchObject({ covered: true, missing: [] });
+    expect(coverageOf(studio, 'do you fire pots from other studios? mine is a porcelain teapot')).toMatchObject({ covered: true });
+  });
+});
+
+describe('a menu for a message the knowledge base does not cover', () => {
+  const entry = studio.entries.values().next().value!;
+  const passage = studio.passages.values().next().value!;
+  const candidate: Candidate = { entry, passage, score: 0.3, wordScore: 2, coverage: 0.4, similarity: 0.5, wordRank: 0, meaningRank: 0 };
+
+  it('becomes "not sure" (a person is offered), keeping its confidence', () => {
+    const menu = { kind: 'choices' as const, candidates: [candidate, candidate], confidence: 0.41 };
+    expect(withoutUncoveredMenu(menu, studio, 'do you sell pizza')).toEqual({ kind: 'not-sure', confidence: 0.41 });
+    expect(withoutUncoveredMenu(menu, studio, 'do you sell glazed bowls')).toBe(menu);
+  });
+
+  it('leaves an answer alone', () => {
+    const answer = { kind: 'answer' as const, candidate, confidence: 0.7 };
+    expect(withoutUncoveredMenu(answer, studio, 'do you sell pizza')).toBe(answer);
+  });
+});
