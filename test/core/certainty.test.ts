@@ -57,8 +57,10 @@ describe('how sure the answerer is', () => {
 
   it('offers a menu when the next different entry is close by words or by meaning', () => {
     const best = { score: 0.4, wordScore: 10, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 };
-    // Close by words (9 of 10)…
-    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 9, coverage: 0.7, similarity: 0.5, wordRank: 1 })], 0.5).kind).toBe('choices');
+    // Close by words (9 of 10) with meaning only a little ahead (0.66 against 0.7)…
+    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 9, coverage: 0.7, similarity: 0.66, wordRank: 1 })], 0.5).kind).toBe(
+      'choices',
+    );
     // …or close by meaning (0.69 against 0.7) with the words not far ahead (7 of 10)…
     expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 7, coverage: 0.2, similarity: 0.69, meaningRank: 1 })], 0.5).kind).toBe(
       'choices',
@@ -67,6 +69,29 @@ describe('how sure the answerer is', () => {
     expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 2, coverage: 0.2, similarity: 0.69, meaningRank: 1 })], 0.5).kind).toBe(
       'answer',
     );
+  });
+
+  it('answers when the lead on words and on meaning together is wide, though neither alone is', () => {
+    // Invented: "how long does the glue take to dry" — the drying-time entry leads the repair
+    // price entry by a third of its word score and 0.06 in meaning; together that is clear.
+    const drying = { score: 0.4, wordScore: 12, coverage: 0.5, similarity: 0.66, wordRank: 0, meaningRank: 0 };
+    const price = { score: 0.3, wordScore: 8, coverage: 0.4, similarity: 0.6, wordRank: 1, meaningRank: 1 };
+    expect(decide([candidate('drying', drying), candidate('price', price)], 0.4)).toMatchObject({ kind: 'answer', candidate: { entry: { id: 'drying' } } });
+    // The same leads far from the question in meaning (0.5): a menu.
+    expect(decide([candidate('drying', { ...drying, similarity: 0.5 }), candidate('price', { ...price, similarity: 0.44 })], 0.4).kind).toBe('choices');
+    // Behind the runner-up by words: a menu, however near in meaning.
+    expect(decide([candidate('drying', { ...drying, wordScore: 7 }), candidate('price', price)], 0.4).kind).toBe('choices');
+  });
+
+  it('answers when the words leave the next entry a tenth of the best and meaning agrees, even when the best is not near', () => {
+    // Invented: "cancel my booking plz" — only one entry speaks of cancelling.
+    const cancel = { score: 0.4, wordScore: 40, coverage: 0.45, similarity: 0.45, wordRank: 0, meaningRank: 0 };
+    const hours = { score: 0.3, wordScore: 3, coverage: 0.2, similarity: 0.4, wordRank: 1, meaningRank: 1 };
+    expect(decide([candidate('cancel', cancel), candidate('hours', hours)], 0.45).kind).toBe('answer');
+    // Meaning prefers the other entry: a menu.
+    expect(decide([candidate('cancel', cancel), candidate('hours', { ...hours, similarity: 0.47 })], 0.45).kind).toBe('choices');
+    // The words only three times ahead: a menu.
+    expect(decide([candidate('cancel', cancel), candidate('hours', { ...hours, wordScore: 13 })], 0.45).kind).toBe('choices');
   });
 
   it('offers two or three close entries instead of guessing', () => {
