@@ -43,12 +43,12 @@ describe('how sure the answerer is', () => {
     expect(leadOf(leading, [candidate('b', { wordScore: 6, similarity: 0.55 })])).toEqual({ words: 0.4, meaning: expect.closeTo(0.15) });
   });
 
-  it('offers a menu instead when the rankings disagree, however confident the best looks', () => {
-    // Words first, meaning second: the two rankings do not agree on it.
+  it('offers a menu instead when the rankings disagree by more than a little, however confident the best looks', () => {
+    // Words first, meaning second by 0.15: the two rankings do not agree on it.
     const verdict = decide(
       [
         candidate('a', { score: 0.4, wordScore: 10, coverage: 1, similarity: 0.75, wordRank: 0, meaningRank: 1 }),
-        candidate('b', { score: 0.39, wordScore: 2, coverage: 0.3, similarity: 0.8, wordRank: 1, meaningRank: 0 }),
+        candidate('b', { score: 0.39, wordScore: 2, coverage: 0.3, similarity: 0.9, wordRank: 1, meaningRank: 0 }),
       ],
       0.8,
     );
@@ -61,8 +61,8 @@ describe('how sure the answerer is', () => {
     expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 9, coverage: 0.7, similarity: 0.66, wordRank: 1 })], 0.5).kind).toBe(
       'choices',
     );
-    // …or close by meaning (0.69 against 0.7) with the words not far ahead (7 of 10)…
-    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 7, coverage: 0.2, similarity: 0.69, meaningRank: 1 })], 0.5).kind).toBe(
+    // …or close by meaning (0.69 against 0.7) with the words not far ahead (8 of 10)…
+    expect(decide([candidate('a', best), candidate('b', { score: 0.3, wordScore: 8, coverage: 0.2, similarity: 0.69, meaningRank: 1 })], 0.5).kind).toBe(
       'choices',
     );
     // …but a wide lead by words (2 of 10) answers while meaning agrees, however narrowly.
@@ -94,6 +94,33 @@ describe('how sure the answerer is', () => {
     expect(decide([candidate('cancel', cancel), candidate('hours', { ...hours, wordScore: 13 })], 0.45).kind).toBe('choices');
   });
 
+  it("answers from an entry holding most of the message's words and near in meaning, on a smaller joint lead", () => {
+    // Invented: "can i park my van outside" — the parking entry holds "park" and "van"; meaning puts
+    // the opening-hours entry a hair ahead.
+    const parking = { score: 0.4, wordScore: 20, coverage: 0.6, similarity: 0.57, wordRank: 0, meaningRank: 1 };
+    const hours = { score: 0.3, wordScore: 11, coverage: 0.2, similarity: 0.6, wordRank: 1, meaningRank: 0 };
+    expect(decide([candidate('parking', parking), candidate('hours', hours)], 0.5)).toMatchObject({ kind: 'answer', candidate: { entry: { id: 'parking' } } });
+    // Holding less of the message (a third of its words): a menu.
+    expect(decide([candidate('parking', { ...parking, coverage: 0.3 }), candidate('hours', hours)], 0.5).kind).toBe('choices');
+    // Meaning further behind (0.15): a menu.
+    expect(decide([candidate('parking', parking), candidate('hours', { ...hours, similarity: 0.72 })], 0.5).kind).toBe('choices');
+  });
+
+  it('answers when meaning puts the best entry well ahead and the words are not far behind', () => {
+    // Invented: "is my wee dog ok to stay overnight" — the words favour the grooming entry a little
+    // ("dog"), meaning the boarding entry by far.
+    const boarding = { score: 0.4, wordScore: 8, coverage: 0.3, similarity: 0.68, wordRank: 1, meaningRank: 0 };
+    const grooming = { score: 0.35, wordScore: 10, coverage: 0.3, similarity: 0.53, wordRank: 0, meaningRank: 1 };
+    expect(decide([candidate('boarding', boarding), candidate('grooming', grooming)], 0.3)).toMatchObject({
+      kind: 'answer',
+      candidate: { entry: { id: 'boarding' } },
+    });
+    // The words far behind (half the runner-up's score): a menu.
+    expect(decide([candidate('boarding', { ...boarding, wordScore: 5 }), candidate('grooming', grooming)], 0.3).kind).toBe('choices');
+    // Meaning only a little ahead (0.05): a menu.
+    expect(decide([candidate('boarding', boarding), candidate('grooming', { ...grooming, similarity: 0.63 })], 0.3).kind).toBe('choices');
+  });
+
   it('offers two or three close entries instead of guessing', () => {
     const close = [
       candidate('a', { score: 0.3, coverage: 0.5, similarity: 0.6 }),
@@ -110,7 +137,7 @@ describe('how sure the answerer is', () => {
     const verdict = decide(
       [
         candidate('a', { score: 0.3, coverage: 0.6, similarity: 0.6 }),
-        candidate('b', { score: 0.29, coverage: 0.4, similarity: 0.5 }),
+        candidate('b', { score: 0.29, coverage: 0.4, similarity: 0.55 }),
         candidate('c', { score: 0.2, coverage: 0, similarity: 0.3 }),
       ],
       0.4,
