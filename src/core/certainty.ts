@@ -75,6 +75,11 @@ const HOLDS_MOST_WORDS = 0.45;
 const NEAR_AND_HOLDING = 0.55;
 const JOINT_LEAD_HOLDING = 0.3;
 const MEANING_SLACK_HOLDING = 0.1;
+/**
+ * When meaning puts another entry ahead, however slightly, the words must hold this much of the
+ * message for those two rules: "do you rent tandem bikes?" is not answered by "Do you rent bikes?".
+ */
+const HOLDS_WHEN_MEANING_DOUBTS = 0.6;
 /** Or meaning puts it this far ahead, near the question, with the words not far behind the next entry (a share of its score). */
 const WIDE_MEANING_LEAD = 0.1;
 const WORDS_NOT_FAR_BEHIND = 0.3;
@@ -125,10 +130,19 @@ export function leadsClearly(best: Candidate, plausible: number, lead: { words: 
   if (bothFirst && plausible >= SURE && lead.words >= WORD_LEAD && lead.meaning >= MEANING_LEAD) return true;
   if (bothFirst && plausible >= SURER && lead.words >= WIDE_WORD_LEAD && lead.meaning >= 0) return true;
   const jointLead = lead.words + MEANING_LEAD_WEIGHT * lead.meaning;
-  if (similarity >= NEAR_IN_MEANING && plausible >= SURE_WHEN_NEAR && lead.words >= 0 && lead.meaning >= -MEANING_SLACK && jointLead >= JOINT_LEAD) {
+  const wordsHoldEnough = lead.meaning >= 0 || best.coverage >= HOLDS_WHEN_MEANING_DOUBTS;
+  if (
+    wordsHoldEnough &&
+    similarity >= NEAR_IN_MEANING &&
+    plausible >= SURE_WHEN_NEAR &&
+    lead.words >= 0 &&
+    lead.meaning >= -MEANING_SLACK &&
+    jointLead >= JOINT_LEAD
+  ) {
     return true;
   }
   if (
+    wordsHoldEnough &&
     similarity >= NEAR_AND_HOLDING &&
     best.coverage >= HOLDS_MOST_WORDS &&
     lead.words >= 0 &&

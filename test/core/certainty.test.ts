@@ -106,6 +106,16 @@ describe('how sure the answerer is', () => {
     expect(decide([candidate('parking', parking), candidate('hours', { ...hours, similarity: 0.72 })], 0.5).kind).toBe('choices');
   });
 
+  it('does not answer from an entry that leaves part of the message out while meaning prefers another', () => {
+    // Invented: "do you rent tandem bikes?" against "Do you rent bikes?" (words far ahead, "tandem"
+    // nowhere in the knowledge base) and "Do you repair bikes?" (a hair nearer in meaning).
+    const rentals = { score: 0.4, wordScore: 18, coverage: 0.5, similarity: 0.64, wordRank: 0, meaningRank: 1 };
+    const repairs = { score: 0.35, wordScore: 3, coverage: 0.2, similarity: 0.66, wordRank: 1, meaningRank: 0 };
+    expect(decide([candidate('rentals', rentals), candidate('repairs', repairs)], 0.5).kind).toBe('choices');
+    // Holding as much of the message with meaning on its side, it is the answer.
+    expect(decide([candidate('rentals', rentals), candidate('repairs', { ...repairs, similarity: 0.6 })], 0.5).kind).toBe('answer');
+  });
+
   it('answers when meaning puts the best entry well ahead and the words are not far behind', () => {
     // Invented: "is my wee dog ok to stay overnight" — the words favour the grooming entry a little
     // ("dog"), meaning the boarding entry by far.
