@@ -192,7 +192,6 @@ function report(name: string, questions: LabelledQuestion[], m: Measured): strin
 describe.each(SETS)('answer quality: $name', (set) => {
   const questions = questionsOf(set.questions);
   const blind = set.questions.startsWith('blind/');
-  // The blind sets and the newer development sets (written like them) are read against the targets.
 
   it('has at least 20 paraphrased questions, each labelled with an entry that exists', () => {
     const labelled = questions.filter((q) => q.expect !== null && q.expect !== SMALL_TALK);
