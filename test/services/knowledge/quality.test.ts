@@ -10,7 +10,9 @@
 // blind for development, to be tuned on; like every set tuned on, they show their misses. The
 // bakery, mattress shop and plumber (fixtures/knowledge/blind/, with several phrasings per entry and
 // small talk) were written blind for issue 19 and were never tuned on: their floors are where they
-// landed, and they are reported against the issue's targets.
+// landed, and they are reported against the issue's targets. The driving school, pharmacy and
+// tuition centre (fixtures/knowledge/blind2/) were written the same way after the answerer was
+// tuned on the development sets, and measured once: a check that the tuning carries over.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentFromFile } from '../../../src/core/documents.js';
@@ -43,27 +45,47 @@ const questionsOf = (name: string) => JSON.parse(read(name)) as LabelledQuestion
  * to small talk): it misleads, while "not sure" and choices offer a person.
  */
 const SETS = [
-  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.88, minRightFirst: 19, maxConfidentlyWrong: 1 },
-  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.86, minRightFirst: 17, maxConfidentlyWrong: 1 },
-  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.4, minRightFirst: 1, maxConfidentlyWrong: 1 },
-  { name: 'yoga studio', business: 'yoga', questions: 'yoga-questions.json', requiredShare: 0.59, minRightFirst: 1, maxConfidentlyWrong: 2 },
-  { name: 'garage', business: 'garage', questions: 'garage-questions.json', requiredShare: 0.52, minRightFirst: 2, maxConfidentlyWrong: 2 },
-  { name: 'pet salon, blind', business: 'pets', questions: 'pet-salon-questions.json', requiredShare: 0.8, minRightFirst: 19, maxConfidentlyWrong: 1 },
-  { name: 'cinema, blind', business: 'cinema', questions: 'cinema-questions.json', requiredShare: 0.75, minRightFirst: 19, maxConfidentlyWrong: 2 },
-  { name: 'florist, dev', business: 'florist', questions: 'dev/florist-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
-  { name: 'optician, dev', business: 'optician', questions: 'dev/optician-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
-  { name: 'coworking, dev', business: 'coworking', questions: 'dev/coworking-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
-  // Where the first measurement landed (right 89, 86 and 75%; right first 20, 22 and 20; confidently wrong 0, 1 and 2), a little below.
-  { name: 'bakery, blind', business: 'bakery', questions: 'blind/bakery-questions.json', requiredShare: 0.87, minRightFirst: 18, maxConfidentlyWrong: 1 },
+  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.88, minRightFirst: 24, maxConfidentlyWrong: 1 },
+  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.86, minRightFirst: 23, maxConfidentlyWrong: 1 },
+  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.4, minRightFirst: 2, maxConfidentlyWrong: 1 },
+  { name: 'yoga studio', business: 'yoga', questions: 'yoga-questions.json', requiredShare: 0.59, minRightFirst: 4, maxConfidentlyWrong: 2 },
+  { name: 'garage', business: 'garage', questions: 'garage-questions.json', requiredShare: 0.52, minRightFirst: 3, maxConfidentlyWrong: 2 },
+  { name: 'pet salon, blind', business: 'pets', questions: 'pet-salon-questions.json', requiredShare: 0.83, minRightFirst: 23, maxConfidentlyWrong: 1 },
+  { name: 'cinema, blind', business: 'cinema', questions: 'cinema-questions.json', requiredShare: 0.78, minRightFirst: 28, maxConfidentlyWrong: 2 },
+  { name: 'florist, dev', business: 'florist', questions: 'dev/florist-questions.json', requiredShare: 0.84, minRightFirst: 23, maxConfidentlyWrong: 2 },
+  { name: 'optician, dev', business: 'optician', questions: 'dev/optician-questions.json', requiredShare: 0.86, minRightFirst: 24, maxConfidentlyWrong: 1 },
+  { name: 'coworking, dev', business: 'coworking', questions: 'dev/coworking-questions.json', requiredShare: 0.82, minRightFirst: 24, maxConfidentlyWrong: 1 },
+  // First measured at right 89, 86 and 75%, right first 20, 22 and 20, confidently wrong 0, 1 and 2; the floors
+  // follow where the commit rule and the coverage check (tuned on the sets above) left them, a little below.
+  { name: 'bakery, blind', business: 'bakery', questions: 'blind/bakery-questions.json', requiredShare: 0.87, minRightFirst: 21, maxConfidentlyWrong: 1 },
   {
     name: 'mattress shop, blind',
     business: 'mattress',
     questions: 'blind/mattress-questions.json',
     requiredShare: 0.84,
-    minRightFirst: 20,
+    minRightFirst: 26,
     maxConfidentlyWrong: 2,
   },
-  { name: 'plumber, blind', business: 'plumbing', questions: 'blind/plumbing-questions.json', requiredShare: 0.72, minRightFirst: 18, maxConfidentlyWrong: 3 },
+  { name: 'plumber, blind', business: 'plumbing', questions: 'blind/plumbing-questions.json', requiredShare: 0.76, minRightFirst: 20, maxConfidentlyWrong: 3 },
+  // Written blind after the commit rule and the coverage check were tuned, measured once as they came (right
+  // 79, 82 and 82%; right first 16, 19 and 14; confidently wrong 2, 3 and 1): floors a little below.
+  {
+    name: 'driving school, blind',
+    business: 'driving',
+    questions: 'blind2/driving-questions.json',
+    requiredShare: 0.77,
+    minRightFirst: 15,
+    maxConfidentlyWrong: 2,
+  },
+  { name: 'pharmacy, blind', business: 'pharmacy', questions: 'blind2/pharmacy-questions.json', requiredShare: 0.8, minRightFirst: 18, maxConfidentlyWrong: 3 },
+  {
+    name: 'tuition centre, blind',
+    business: 'tuition',
+    questions: 'blind2/tuition-questions.json',
+    requiredShare: 0.8,
+    minRightFirst: 13,
+    maxConfidentlyWrong: 1,
+  },
 ] as const;
 
 const KNOWLEDGE = {
@@ -79,6 +101,9 @@ const KNOWLEDGE = {
   bakery: { organization: 'Crumb & Co Bakery', files: ['blind/bakery-faq.csv'] },
   mattress: { organization: 'Sleepwell Home', files: ['blind/mattress-faq.csv'] },
   plumbing: { organization: 'Leeds Plumbing & Electrical', files: ['blind/plumbing-faq.csv'] },
+  driving: { organization: 'SafeWay Driving School', files: ['blind2/driving-faq.csv'] },
+  pharmacy: { organization: 'Greenway Pharmacy', files: ['blind2/pharmacy-faq.csv'] },
+  tuition: { organization: 'BrightMinds Tuition Centre', files: ['blind2/tuition-faq.csv'] },
 } as const;
 
 /** Issue 19's targets (set for blind sets; every set is shown against them), each a share of its own kind of message (see `measure`). */
@@ -191,7 +216,7 @@ function report(name: string, questions: LabelledQuestion[], m: Measured): strin
 
 describe.each(SETS)('answer quality: $name', (set) => {
   const questions = questionsOf(set.questions);
-  const blind = set.questions.startsWith('blind/');
+  const blind = /^blind2?\//.test(set.questions);
 
   it('has at least 20 paraphrased questions, each labelled with an entry that exists', () => {
     const labelled = questions.filter((q) => q.expect !== null && q.expect !== SMALL_TALK);
