@@ -229,8 +229,8 @@ async function postgresWriter(database: Database): Promise<Writer> {
   };
 }
 
-/** A small deterministic random source, so two runs load the same year. */
-function seeded(seed: number): () => number {
+/** A small deterministic random source, so two runs load the same year (and a failing test's seed plays the same operations again). */
+export function seeded(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

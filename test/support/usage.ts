@@ -72,17 +72,7 @@ const roundSum = (cost: number | string | null) => Math.round(Number(cost ?? 0) 
 
 const sortGroups = (groups: UsageGroup[]) => groups.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
-/** A small deterministic random source: a failing seed plays the same operations again. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seeded } from '../../bench/growth-loader.js';
 
 const AGENTS = ['+15550100101', '+15550100102'];
 const TEMPLATE = { name: 'order_update', variables: ['Maria'] };

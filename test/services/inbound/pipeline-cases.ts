@@ -148,8 +148,8 @@ export function describePipeline(label: string, database: () => Promise<Database
       expect(unrouted[0]!.reason).toContain('106540352242923');
     });
 
-    it("refuses a Meta change signed with one organization's own secret for another organization's number, and its replay", async () => {
-      const theirs = await metaNumber();
+    /** An organization holding its own Meta app secret, with one number on that connection. */
+    async function ownSecretShop() {
       const signer = await makeOrganization(ctx, { name: 'Own App Shop' });
       const ownSecret = 'own-app-secret-of-the-signer-0000';
       const connection = await saveConnection(ctx, {
@@ -164,6 +164,12 @@ export function describePipeline(label: string, database: () => Promise<Database
         provider_id: '100000000000001',
         connection_id: connection,
       });
+      return { ownSecret, connection, own };
+    }
+
+    it("refuses a Meta change signed with one organization's own secret for another organization's number, and its replay", async () => {
+      const theirs = await metaNumber();
+      const { ownSecret, connection, own } = await ownSecretShop();
       const change = (phoneNumberId: string, id: string) => ({
         field: 'messages',
         value: {
@@ -280,20 +286,7 @@ export function describePipeline(label: string, database: () => Promise<Database
     it("leaves another organization's message as it was when a status signed with one organization's own secret names it", async () => {
       const theirs = await metaNumber();
       const theirMessage = await outboundRow(ctx, theirs, 'wamid.HBgLMTYzMTU1NTExODEVAgARGBI1QjVGQUQ3QjRCNkQ5MjVFNjkA');
-      const signer = await makeOrganization(ctx, { name: 'Own App Shop' });
-      const ownSecret = 'own-app-secret-of-the-signer-0000';
-      const connection = await saveConnection(ctx, {
-        organizationId: signer.id,
-        provider: 'meta',
-        credentials: { accessToken: 'own-token', businessAccountId: '300000000000001', appSecret: ownSecret },
-      });
-      const own = await makeNumber(ctx, {
-        organization_id: signer.id,
-        provider: 'meta',
-        phone_number: '+15550001001',
-        provider_id: '100000000000001',
-        connection_id: connection,
-      });
+      const { ownSecret, connection, own } = await ownSecretShop();
       const ownMessage = await outboundRow(ctx, own, 'wamid.own-sent-1');
       // Meta's status payload, reported on the signer's own number, naming both messages' ids.
       const delivered = JSON.parse(fixtureBytes('meta/status-delivered.json').toString('utf8'));
