@@ -18,6 +18,10 @@ export interface Lexicon {
   broaderWordsOf(word: string): string[];
   /** how often the word occurs in ordinary English; 0 when unknown */
   generalFrequency(word: string): number;
+  /** how often the word is said in everyday English (a count in 51 million words); 0 when unknown */
+  spokenFrequency(word: string): number;
+  /** whether the word is known as a verb and never as a noun */
+  onlyAVerb(word: string): boolean;
   /** whether an underscore-joined phrase ("false_teeth") is one entry */
   isKnownPhrase(phrase: string): boolean;
 }

