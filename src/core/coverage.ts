@@ -36,10 +36,12 @@ const WHEN_WORDS = new Set(
   ),
 );
 /** A word said this often (times in 51 million words of subtitles) is rarely what a message is about. */
-const EVERYDAY = 3000;
+const EVERYDAY = 5000;
 /** Shorter words are too often shorthand to judge ("pg", "ac"); another form of a word is looked for from this many letters. */
 const SHORTEST_SUBJECT = 3;
 const SHORTEST_FORM = 4;
+/** How many letters a form of a shorter word may add ("pot" → "potteri", pottery's stem). */
+const SHORT_WORD_FORM = 4;
 
 /**
  * The request of a message: its first clause when that asks something ("do you sell pizza?",
@@ -73,13 +75,17 @@ function placingWords(question: string): Set<string> {
 const ASKING_FOR = new Set('help helping look looking search searching ask asking interested'.split(' '));
 const OBJECT_PRONOUNS = new Set('me us him her them'.split(' '));
 
-/** Whether the knowledge base uses a word: itself, a synonym of it, or another form of it ("rent" → "rental"). */
+/**
+ * Whether the knowledge base uses a word: itself, a synonym of it, or another form of it ("rent" →
+ * "rental", "pots" → "pottery": a short word's longer forms add a few letters at most).
+ */
 function knownWord(vocabulary: Vocabulary, word: string, term: string): boolean {
   if (vocabulary.documentFrequency.has(term)) return true;
   if (vocabulary.lexicon.synonymsOf(word).some((synonym) => vocabulary.documentFrequency.has(stem(synonym)))) return true;
-  if (term.length < SHORTEST_FORM) return false;
-  const start = term.slice(0, Math.max(SHORTEST_FORM, term.length - 2));
-  for (const known of vocabulary.documentFrequency.keys()) if (known.startsWith(start)) return true;
+  if (term.length < SHORTEST_SUBJECT) return false;
+  const start = term.length < SHORTEST_FORM ? term : term.slice(0, Math.max(SHORTEST_FORM, term.length - 2));
+  const longest = term.length < SHORTEST_FORM ? term.length + SHORT_WORD_FORM : Number.POSITIVE_INFINITY;
+  for (const known of vocabulary.documentFrequency.keys()) if (known.startsWith(start) && known.length <= longest) return true;
   return false;
 }
 

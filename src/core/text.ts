@@ -59,6 +59,14 @@ const SHORTHAND: Record<string, string> = {
   refnd: 'refund',
   exch: 'exchange',
   wifi: 'wifi internet',
+  brekkie: 'breakfast',
+  brekky: 'breakfast',
+  ig: 'instagram',
+  insta: 'instagram',
+  fb: 'facebook',
+  thru: 'through',
+  dept: 'department',
+  docs: 'documents',
 };
 
 /** The question with each shorthand the knowledge base does not use (`known` says which it does) written out. */

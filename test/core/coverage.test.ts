@@ -35,7 +35,7 @@ describe('whether the knowledge base covers what a message asks about', () => {
     expect(coverageOf(studio, 'can I book a flight to Paris?')).toMatchObject({ covered: false, missing: ['flight'] });
     expect(coverageOf(studio, 'do u repair washing machines')).toMatchObject({ covered: false });
     // "help me with", "looking for": what follows the preposition is what is asked for.
-    expect(coverageOf(studio, 'can you help me with my tax return')).toMatchObject({ covered: false, missing: ['tax'] });
+    expect(coverageOf(studio, 'can you help me with my tax return')).toMatchObject({ covered: false, missing: expect.arrayContaining(['tax']) });
     expect(coverageOf(studio, 'do you make mugs for a cafe')).toMatchObject({ covered: true, missing: [] });
   });
 
@@ -44,8 +44,21 @@ describe('whether the knowledge base covers what a message asks about', () => {
     expect(coverageOf(studio, 'do you sell pottery lamps?')).toMatchObject({ covered: false, missing: ['lamps'] });
   });
 
-  it('is covered when a word particular to some entries matches, in another form or as a synonym', () => {
-    expect(coverageOf(studio, 'do you sell glazes? the pink ones')).toMatchObject({ covered: true, specific: ['glazes'] });
+  it('is not covered when the thing asked for is missing, though other words of the message match some entries', () => {
+    // "kiln" and "class" are the studio's words; "dentist" and "yoga" are not.
+    expect(coverageOf(studio, 'do you know a good dentist near the kiln')).toMatchObject({ covered: false, missing: ['dentist'] });
+    expect(coverageOf(studio, 'do you do yoga classes')).toMatchObject({ covered: false, missing: ['yoga'] });
+  });
+
+  it('does not take a word of everyday speech, or a verb alone, for the thing asked about', () => {
+    // "somewhere" and "money" are said too often to name a subject; "provided" names what is done, not a thing.
+    expect(coverageOf(studio, 'is there somewhere to park')).toMatchObject({ covered: true, missing: [] });
+    expect(coverageOf(studio, 'can I get my money back on a class')).toMatchObject({ covered: true, missing: [] });
+    expect(coverageOf(studio, 'is clay provided in the class')).toMatchObject({ covered: true, missing: [] });
+  });
+
+  it('is covered when a word of the knowledge base matches, in another form or as a synonym', () => {
+    expect(coverageOf(studio, 'do you sell glazes? the pink ones')).toMatchObject({ covered: true, missing: [] });
     expect(coverageOf(studio, 'can I hire a wheel')).toMatchObject({ covered: true });
     expect(coverageOf(studio, 'do you do rentals')).toMatchObject({ covered: true });
   });
@@ -58,6 +71,7 @@ describe('whether the knowledge base covers what a message asks about', () => {
 
   it('judges the request, not a problem told in words of its own, nor what follows the request', () => {
     expect(coverageOf(studio, 'a crack appeared in my teapot after firing, can you help')).toMatchObject({ covered: true, missing: [] });
+    // "pots": pottery's short word, a form of it.
     expect(coverageOf(studio, 'do you fire pots from other studios? mine is a porcelain teapot')).toMatchObject({ covered: true });
   });
 });

@@ -16,6 +16,10 @@ describe('small talk', () => {
       expect(smallTalkOf(text), text).toBe('thanks');
     }
     for (const text of ['ok bye', 'byee', 'ok thanks bye']) expect(smallTalkOf(text), text).toBe('goodbye');
+    // Local English: "ma", "aunty", the particle "o", "gd" for good, and thanks by the million.
+    for (const text of ['gd evening', 'Good afternoon ma']) expect(smallTalkOf(text), text).toBe('greeting');
+    for (const text of ['tnx ma', 'Alright o', 'thanks a million!!', 'God bless you aunty', 'ok oo']) expect(smallTalkOf(text), text).toBe('thanks');
+    expect(withoutSmallTalk('Good afternoon ma. how much is the agbada')).toBe('how much is the agbada');
     for (const text of ['hmm', 'Cod option required', 'thanks 100', 'good price for a tune up?']) expect(smallTalkOf(text), text).toBeUndefined();
   });
 

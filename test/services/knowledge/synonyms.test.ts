@@ -14,4 +14,16 @@ describe('WordNet phrases and broader words', () => {
     expect(wordnetLexicon.generalFrequency('house')).toBeGreaterThan(wordnetLexicon.generalFrequency('pizza'));
     expect(wordnetLexicon.isKnownPhrase('false_teeth')).toBe(true);
   });
+
+  it('counts how often a word is said, in its commonest form, and knows a verb that names no thing', () => {
+    // WordNet's tag counts put "money" below "horse"; spoken English does not.
+    expect(wordnetLexicon.spokenFrequency('money')).toBeGreaterThan(wordnetLexicon.spokenFrequency('horse'));
+    expect(wordnetLexicon.spokenFrequency('somewhere')).toBeGreaterThan(wordnetLexicon.spokenFrequency('dentist'));
+    expect(wordnetLexicon.spokenFrequency('dentists')).toBe(wordnetLexicon.spokenFrequency('dentist'));
+    expect(wordnetLexicon.spokenFrequency('biryani')).toBe(0);
+    expect(wordnetLexicon.onlyAVerb('provided')).toBe(true);
+    expect(wordnetLexicon.onlyAVerb('included')).toBe(true);
+    expect(wordnetLexicon.onlyAVerb('booking')).toBe(false);
+    expect(wordnetLexicon.onlyAVerb('biryani')).toBe(false);
+  });
 });
