@@ -29,7 +29,18 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'hola',
     'salaam',
     'as+alamu ?alaikum',
-    'g(?:oo+|u+)?d ?(?:morning|mornin|mrng|mng|afternoon|evening|evng|eve|day)',
+    'g(?:oo+|u+)?d ?(?:morning|mornin|mrng|mng|afternoon|evening|evng|eve|day|am|pm)',
+    // Filipino, South African and Nigerian greetings
+    'magandang (?:umaga|hapon|gabi|araw)',
+    'kumusta',
+    'musta',
+    'howzit',
+    'sawubona',
+    'dumela',
+    'molo',
+    'hallo',
+    'bawo ni',
+    'kedu',
     'gm',
     'morning',
     'mrng',
@@ -62,8 +73,16 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'tq',
     'tqsm',
     'cheers',
-    // thanks and "ok" in the languages customers mix in: Swahili, Hindi/Urdu, Arabic, Spanish, French, German
+    // thanks and "ok" in the languages customers mix in: Swahili, Filipino, Afrikaans, Zulu, Xhosa, Yoruba, Hausa, Hindi/Urdu, Arabic, Spanish, French, German
     'asante(?: sana)?',
+    '(?:maraming )?salamat',
+    'sige',
+    'dankie',
+    'baie dankie',
+    'ngiyabonga',
+    'enkosi',
+    'ese',
+    'nagode',
     'sawa',
     'shukriya',
     'dhanyavaa?d',
@@ -120,6 +139,8 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'see (?:you|ya|u)(?: (?:later|soon|then|tomorrow|on [a-z]+|[a-z]+day|next week))?',
     'cya',
     'kwaheri',
+    'ingat',
+    'totsiens',
     'later',
     'laters',
     'ttyl',
@@ -139,10 +160,10 @@ const PHRASES: Record<SmallTalk, string[]> = {
 
 /**
  * Words around small talk that say nothing more: who it is addressed to ("doctor", "ji", "ma",
- * "aunty"), its intensifiers ("a million") and the particles of local English ("alright o").
+ * "aunty", "kuya"), the respect of "po", its intensifiers ("a million") and the particles of local English ("alright o").
  */
 const ADDRESS =
-  "sir|sirs|madam|mam|maam|ma'am|ma|mma|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
+  "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
 
 /** A word with its doubled letters made single: "thanksss", "okkk" and "byeee" read as "thanks", "ok", "bye". */
 const squeezed = (text: string) => text.replace(/([a-z])\1+/g, '$1');

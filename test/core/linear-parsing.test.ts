@@ -32,7 +32,14 @@ function expectSameText(actual: string, expected: string) {
 }
 const doc = (content: string) => ({ id: 'd', title: 'Page', content });
 const chunkDocument = (d: { id: string; title: string; content: string }) => chunksOfEntries(entriesOfDocument(d));
-const noLexicon: Lexicon = { synonymsOf: () => [], broaderWordsOf: () => [], generalFrequency: () => 0, spokenFrequency: () => 0, onlyAVerb: () => false, isKnownPhrase: () => false };
+const noLexicon: Lexicon = {
+  synonymsOf: () => [],
+  broaderWordsOf: () => [],
+  generalFrequency: () => 0,
+  spokenFrequency: () => 0,
+  onlyAVerb: () => false,
+  isKnownPhrase: () => false,
+};
 
 describe('inputs that took minutes are read in linear time', () => {
   it('a heading padded with 10,000 spaces (the heading pattern was cubic: minutes)', () => {

@@ -64,7 +64,9 @@ describe('the lexicon retrieval is handed', () => {
   const lexicon = (synonyms: Record<string, string[]>): Lexicon => ({
     synonymsOf: (word) => synonyms[word] ?? [],
     broaderWordsOf: () => [],
-    generalFrequency: () => 0, spokenFrequency: () => 0, onlyAVerb: () => false,
+    generalFrequency: () => 0,
+    spokenFrequency: () => 0,
+    onlyAVerb: () => false,
     isKnownPhrase: () => false,
   });
 

@@ -20,6 +20,11 @@ describe('small talk', () => {
     for (const text of ['gd evening', 'Good afternoon ma']) expect(smallTalkOf(text), text).toBe('greeting');
     for (const text of ['tnx ma', 'Alright o', 'thanks a million!!', 'God bless you aunty', 'ok oo']) expect(smallTalkOf(text), text).toBe('thanks');
     expect(withoutSmallTalk('Good afternoon ma. how much is the agbada')).toBe('how much is the agbada');
+    // Filipino and South African customers: "po" is respect, not a question.
+    for (const text of ['Good pm po', 'magandang umaga po', 'howzit boet']) expect(smallTalkOf(text), text).toBe('greeting');
+    for (const text of ['salamat po', 'sige po', 'baie dankie', 'thank you po']) expect(smallTalkOf(text), text).toBe('thanks');
+    expect(smallTalkOf('ingat po')).toBe('goodbye');
+    expect(withoutSmallTalk('Good am po, how much is lechon for 50 pax')).toBe('how much is lechon for 50 pax');
     for (const text of ['hmm', 'Cod option required', 'thanks 100', 'good price for a tune up?']) expect(smallTalkOf(text), text).toBeUndefined();
   });
 
