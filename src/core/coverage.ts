@@ -5,8 +5,8 @@
 // the knowledge base never uses (not in any entry's question, phrasings or answer, nor a synonym
 // or another form of one), not a verb alone ("provided", "included" name nothing asked for) and
 // not one of everyday speech ("somewhere", "money", "together" name no subject). When nothing
-// else the message says is particular to some entries, or that word is a rare one ("valeting" at
-// a cinema), the answerer says it is not sure and offers a person (SPEC §7).
+// else the message says is particular to some entries, or that word is a rare one ("biryani" at
+// a coworking space), the answerer says it is not sure and offers a person (SPEC §7).
 //
 // Measured on the development sets (test/services/knowledge/quality.test.ts): the sentence
 // encoder's similarity, its margin over how near the entries are to each other, and whether the
@@ -38,12 +38,12 @@ const WHEN_WORDS = new Set(
 const EVERYDAY = 5000;
 /**
  * …and one said this rarely is the message's subject even when other words of it match some
- * entries: "valeting" of a car at a cinema, "biryani" near the coworking space. Between the two,
+ * entries: "biryani" near the coworking space, "adire" fabric at a tailor's. Between the two,
  * a matched word particular to some entries keeps the menu: "brake pads", "a persian cat" are asked
  * of the knowledge base that knows brakes and cats (measured: a higher line took the right entry's
- * menu from answerable questions of the development sets).
+ * menu from answerable questions of the development sets: "punctured tyres" at a shop that mends punctures).
  */
-const RARE = 300;
+const RARE = 150;
 /** Words of any request, to any business: matching on them alone says nothing of the subject. */
 const REQUEST_WORDS = new Set(
   `sell buy book order deliver delivery repair fix offer provide make get take give find bring recommend run rent hire stock
