@@ -105,9 +105,20 @@ function knownWord(vocabulary: Vocabulary, word: string, term: string): boolean 
   return false;
 }
 
+/**
+ * A message asking for work, not for what the business offers ("are you hiring?", "any
+ * vacancies?"): "hire" also rents bikes and boards, and a hire entry is no answer to it.
+ */
+const ASKING_FOR_WORK =
+  /\b(?:(?:are|r) (?:you|u|ya) (?:hiring|recruiting)|hiring (?:now|staff|people)|(?:any|got) (?:vacanc(?:y|ies)|job openings?|openings? for)|looking for (?:a |some )?(?:job|work|employment|internship)|(?:need|want) (?:a )?(?:job|internship)|job (?:openings?|vacanc(?:y|ies))|(?:can|could) i (?:work|intern) (?:for|with|at) (?:you|u)|take (?:on )?(?:apprentices|interns|trainees)|send (?:you )?(?:my|a) (?:cv|resume))/i;
+/** Words of a knowledge base that speaks of working there: then work is asked about like any subject. */
+const WORK_WORDS = 'job jobs career careers vacancy vacancies recruit recruitment employment apprentice apprenticeship internship cv'.split(' ').map(stem);
+
 export interface Coverage {
   /** false when the message's subject is absent from the knowledge base: a rare word of it, or any when nothing specific matched */
   covered: boolean;
+  /** the message asks for work, and the knowledge base never speaks of it */
+  asksForWork: boolean;
   /** the words naming what the message asks about that the knowledge base never uses */
   missing: string[];
   /** the words the knowledge base uses that are particular to some entries (not request words, not everywhere) */
@@ -140,15 +151,18 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
     missing.push(word);
     if (said <= RARE) rare = true;
   }
-  return { covered: missing.length === 0 || (specific.length > 0 && !rare), missing, specific };
+  const asksForWork = ASKING_FOR_WORK.test(written) && !WORK_WORDS.some((word) => vocabulary.documentFrequency.has(word));
+  return { covered: !asksForWork && (missing.length === 0 || (specific.length > 0 && !rare)), asksForWork, missing, specific };
 }
 
 /**
  * A menu offered for a message whose subject the knowledge base does not cover becomes "not
  * sure" (a person is offered): none of its choices is about what was asked. An answer is left as
- * it is: the words and the meaning agreed on it.
+ * it is — the words and the meaning agreed on it — unless the message asks for work.
  */
-export function withoutUncoveredMenu(verdict: Verdict, vocabulary: Vocabulary, question: string): Verdict {
-  if (verdict.kind !== 'choices' || coverageOf(vocabulary, question).covered) return verdict;
-  return { kind: 'not-sure', confidence: verdict.confidence };
+export function withCoverageChecked(verdict: Verdict, vocabulary: Vocabulary, question: string): Verdict {
+  if (verdict.kind === 'not-sure') return verdict;
+  const coverage = coverageOf(vocabulary, question);
+  if (coverage.asksForWork || (verdict.kind === 'choices' && !coverage.covered)) return { kind: 'not-sure', confidence: verdict.confidence };
+  return verdict;
 }

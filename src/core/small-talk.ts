@@ -29,7 +29,9 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'hola',
     'salaam',
     'as+alamu ?alaikum',
-    'g(?:oo+|u+)?d ?(?:morning|mornin|mrng|mng|afternoon|evening|evng|eve|day|am|pm)',
+    'g(?:oo+|u+)?d ?(?:morning|mornin|mrng|mng|afternoon|arvo|evening|evng|eve|day|am|pm)',
+    "g'?day",
+    'gidday',
     // Filipino, South African and Nigerian greetings
     'magandang (?:umaga|hapon|gabi|araw)',
     'kumusta',
@@ -49,7 +51,10 @@ const PHRASES: Record<SmallTalk, string[]> = {
     "what'?s ?up",
     'wass?up',
     'sup',
-    'h(?:o?w) (?:are|r) (?:you|u|ya)(?: doing| today)?',
+    'h(?:o?w) (?:are|r) (?:you|u|ya)(?: doing)?(?: today)?',
+    "hope (?:you(?:'re| are)|ur|u r|you) (?:well|good|fine|doing well|keeping well)",
+    '(?:is )?(?:any ?one|any ?body|some ?one) (?:there|here|available)',
+    '(?:are|r) (?:you|u) (?:there|available|online)',
     "how'?s it going",
     'how are things',
     'how do you do',
@@ -93,7 +98,17 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'many thanks',
     'much appreciated',
     'appreciated?',
-    '(?:i )?appreciate it',
+    '(?:i )?appreciate (?:it|that|you|ur help|your help)',
+    // thanks for what was given, and an acknowledgement of what the customer will do next
+    // "thanks for the info", "many thanks for the quick reply": read after the thanks, as its own phrase
+    'for (?:the |your |ur |all the |all your |a |such a )?(?:quick |fast |prompt |kind |great )?(?:info|information|help|reply|response|answer|answers|time|assistance|update|details|feedback|support|explanation|clarification|getting back(?: to me)?|letting me know)',
+    "(?:i(?:'ll| will| shall)|will) (?:let (?:you|u) know|get back(?: to (?:you|u))?|revert|think about it|check(?: and (?:get back|revert|let (?:you|u) know))?|call(?: (?:you|u))?(?: (?:later|back|tomorrow))?|confirm(?: later)?|come(?: (?:tomorrow|today|later|soon|then|over))?|be there|do|pass by|drop by|visit(?: (?:tomorrow|soon|later))?)",
+    'let me (?:think about it|check|get back to (?:you|u)|confirm|know)',
+    'sounds good',
+    'that works',
+    'no worries',
+    'no wu(?:c?k)+(?:a|ie)s',
+    "(?:you(?:'re| are)|ur|u r|you guys (?:are|r)) (?:the best|a star|amazing|great|awesome|so helpful|very helpful)",
     'o+k+(?:a+y+)?',
     'oh?k+y?',
     'okey',
@@ -144,10 +159,12 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'later',
     'laters',
     'ttyl',
-    'good ?(?:night|nite|nyt|n8)',
+    'g(?:oo+|u+)?d ?(?:night|nite|nyt|n8)',
+    'bye for now',
+    "that'?s all (?:i (?:needed|wanted)|for now|thanks)",
     'gn',
     'tc',
-    'have a (?:nice|good|great|lovely) (?:day|evening|weekend|one)',
+    'have a (?:nice|good|great|lovely|blessed|wonderful|fab|fantastic) (?:day|evening|weekend|one|night)',
     'take care',
     "that'?s all",
     'that is all',
@@ -163,7 +180,7 @@ const PHRASES: Record<SmallTalk, string[]> = {
  * "aunty", "kuya"), the respect of "po", its intensifiers ("a million") and the particles of local English ("alright o").
  */
 const ADDRESS =
-  "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
+  "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|heaps|indeed|stuff|bud|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
 
 /** A word with its doubled letters made single: "thanksss", "okkk" and "byeee" read as "thanks", "ok", "bye". */
 const squeezed = (text: string) => text.replace(/([a-z])\1+/g, '$1');

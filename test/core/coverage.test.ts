@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate } from '../../src/core/certainty.js';
-import { coverageOf, withoutUncoveredMenu } from '../../src/core/coverage.js';
+import { coverageOf, withCoverageChecked } from '../../src/core/coverage.js';
 import type { KnowledgeEntry } from '../../src/core/entries.js';
 import { buildIndex, loadIndex } from '../../src/core/retrieval.js';
 import { wordnetLexicon } from '../../src/services/knowledge/synonyms.js';
@@ -78,6 +78,24 @@ describe('whether the knowledge base covers what a message asks about', () => {
   });
 });
 
+describe('a message asking for work', () => {
+  it('is not covered unless the knowledge base speaks of working there, though "hire" rents the wheels', () => {
+    for (const question of [
+      'are you hiring? looking for a part time job',
+      'Do you take apprentices? I want to learn',
+      'are u hiring wheel throwers for summer',
+    ]) {
+      expect(coverageOf(studio, question), question).toMatchObject({ covered: false, asksForWork: true });
+    }
+    expect(coverageOf(studio, 'can I hire a wheel for the summer')).toMatchObject({ covered: true, asksForWork: false });
+    const hiringStudio = studioIndex([
+      ['Do you sell pottery?', 'Our pottery shop sells mugs and bowls.'],
+      ['Are you hiring?', 'We post jobs for studio assistants on our careers page.'],
+    ]);
+    expect(coverageOf(hiringStudio, 'are you hiring? looking for a part time job')).toMatchObject({ asksForWork: false });
+  });
+});
+
 describe('a menu for a message the knowledge base does not cover', () => {
   const entry = studio.entries.values().next().value!;
   const passage = studio.passages.values().next().value!;
@@ -85,12 +103,13 @@ describe('a menu for a message the knowledge base does not cover', () => {
 
   it('becomes "not sure" (a person is offered), keeping its confidence', () => {
     const menu = { kind: 'choices' as const, candidates: [candidate, candidate], confidence: 0.41 };
-    expect(withoutUncoveredMenu(menu, studio, 'do you sell pizza')).toEqual({ kind: 'not-sure', confidence: 0.41 });
-    expect(withoutUncoveredMenu(menu, studio, 'do you sell glazed bowls')).toBe(menu);
+    expect(withCoverageChecked(menu, studio, 'do you sell pizza')).toEqual({ kind: 'not-sure', confidence: 0.41 });
+    expect(withCoverageChecked(menu, studio, 'do you sell glazed bowls')).toBe(menu);
   });
 
-  it('leaves an answer alone', () => {
+  it('leaves an answer alone, unless the message asks for work', () => {
     const answer = { kind: 'answer' as const, candidate, confidence: 0.7 };
-    expect(withoutUncoveredMenu(answer, studio, 'do you sell pizza')).toBe(answer);
+    expect(withCoverageChecked(answer, studio, 'do you sell pizza')).toBe(answer);
+    expect(withCoverageChecked(answer, studio, 'are you hiring wheel instructors?')).toEqual({ kind: 'not-sure', confidence: 0.7 });
   });
 });

@@ -24,6 +24,29 @@ describe('small talk', () => {
     for (const text of ['Good pm po', 'magandang umaga po', 'howzit boet']) expect(smallTalkOf(text), text).toBe('greeting');
     for (const text of ['salamat po', 'sige po', 'baie dankie', 'thank you po']) expect(smallTalkOf(text), text).toBe('thanks');
     expect(smallTalkOf('ingat po')).toBe('goodbye');
+    for (const text of ['good arvo', "G'day mate"]) expect(smallTalkOf(text), text).toBe('greeting');
+    for (const text of ['thanks heaps 🤙', 'no wukkas']) expect(smallTalkOf(text), text).toBe('thanks');
+  });
+
+  it('knows thanks for what was given, and what the customer says they will do next', () => {
+    for (const text of ['thanks for the info', 'many thanks for the quick reply', 'Thank you so much for your help!', 'I appreciate you']) {
+      expect(smallTalkOf(text), text).toBe('thanks');
+    }
+    for (const text of ['Ok, I will let you know', 'ok will do', 'Okay I will come tomorrow', 'let me think about it', "ok thank you, I'll think about it"]) {
+      expect(smallTalkOf(text), text).toBe('thanks');
+    }
+    for (const text of ['Hello? anyone there?', 'Are you there?', 'Good morning, how are you doing today?', "Hey, hope you're well"]) {
+      expect(smallTalkOf(text), text).toBe('greeting');
+    }
+    for (const text of ['bye for now', "ok thanks, that's all I needed", 'Thank you, have a blessed day', 'gud nyt'])
+      expect(smallTalkOf(text), text).toBe('goodbye');
+    // What follows is still the question; a question that only starts like small talk stays whole.
+    expect(withoutSmallTalk('thanks for the info, how much is delivery')).toBe('how much is delivery');
+    expect(withoutSmallTalk('I will come tomorrow, can I pay cash?')).toBe('can I pay cash?');
+    for (const text of ['will you deliver tomorrow', 'Can I check the price', 'i will need a van for saturday']) {
+      expect(smallTalkOf(text), text).toBeUndefined();
+      expect(withoutSmallTalk(text), text).toBe(text);
+    }
     expect(withoutSmallTalk('Good am po, how much is lechon for 50 pax')).toBe('how much is lechon for 50 pax');
     for (const text of ['hmm', 'Cod option required', 'thanks 100', 'good price for a tune up?']) expect(smallTalkOf(text), text).toBeUndefined();
   });
