@@ -22,6 +22,19 @@ const QUESTION_INTENTS: [Intent, RegExp][] = [
   ],
 ];
 
+/**
+ * "where is ur shop", "wer r u located", "where exactly are you": the customer asks where the
+ * business is, in words the location entry rarely uses ("shop", "clinic", "exactly").
+ */
+const ASKS_WHERE_YOU_ARE =
+  /\b(?:where|wer|whr|wea)\b(?:\s+(?:is|are|r|s|exactly|abouts|in|at|about))*\s+(?:you|u|ya|your|ur|the)\b(?:\s+(?:guys|shop|store|office|clinic|salon|studio|place|business|branch|outlet|premises|workshop|showroom))?(?:\s+(?:located|situated|based|exactly|now))*\s*(?:[?.!]|$)/i;
+const LOCATION_WORDS = /\b(?:locat\w*|address|directions?)\b/i;
+
+/** The question with "location" added when it asks where the business is in other words. */
+export function withLocationAsked(question: string): string {
+  return ASKS_WHERE_YOU_ARE.test(question) && !LOCATION_WORDS.test(question) ? `${question} location` : question;
+}
+
 /** Question phrases whose meaning is the intent itself; as search words they only add noise ("much", "time"). */
 const INTENT_PHRASES = /\b(?:how (?:much|long|many|often|soon|far|fast|quickly)|what time|at what time|which days?)\b/gi;
 

@@ -4,7 +4,7 @@
 import MiniSearch from 'minisearch';
 import { type Chunk, chunksOfEntries, type KnowledgeEntry } from './entries.js';
 import type { AskedAs } from './entry-edits.js';
-import { intentBoost, passageFacts, questionIntents, withoutIntentPhrases, type PassageFacts } from './intent.js';
+import { intentBoost, passageFacts, questionIntents, withLocationAsked, withoutIntentPhrases, type PassageFacts } from './intent.js';
 import { contentWords, isStopWord, stem, tokenize, withShorthandWrittenOut } from './text.js';
 
 /**
@@ -247,7 +247,7 @@ function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms
  */
 function readQuestion(index: KnowledgeIndex, question: string): QueryWord[] {
   const words: QueryWord[] = [];
-  const written = withShorthandWrittenOut(question, (word) => index.documentFrequency.has(stem(word)));
+  const written = withShorthandWrittenOut(withLocationAsked(question), (word) => index.documentFrequency.has(stem(word)));
   const content = contentWords(withoutIntentPhrases(written));
   const unknown = (word: string) => !index.documentFrequency.has(stem(word));
   const standsIn = new Set<number>();
