@@ -44,6 +44,8 @@ const EVERYDAY = 5000;
  * menu from answerable questions of the development sets: "punctured tyres" at a shop that mends punctures).
  */
 const RARE = 150;
+/** Words for the business itself ("where is your shop"): never what a message asks the business for. */
+const THE_BUSINESS = new Set('shop store place premises business company office branch outlet'.split(' '));
 /** Words of any request, to any business: matching on them alone says nothing of the subject. */
 const REQUEST_WORDS = new Set(
   `sell buy book order deliver delivery repair fix offer provide make get take give find bring recommend run rent hire stock
@@ -88,7 +90,7 @@ function placingWords(question: string): Set<string> {
   return placing;
 }
 /** Verbs whose preposition introduces what is asked for, and the pronouns that may stand between. */
-const ASKING_FOR = new Set('help helping look looking search searching ask asking interested'.split(' '));
+const ASKING_FOR = new Set('help helping look looking search searching ask asking interested difference problem issue wrong'.split(' '));
 const OBJECT_PRONOUNS = new Set('me us him her them'.split(' '));
 
 /**
@@ -141,10 +143,11 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
     const term = stem(word);
     if (knownWord(vocabulary, word, term)) {
       const frequency = vocabulary.documentFrequency.get(term) ?? 0;
-      if (frequency > 0 && frequency <= everywhere && !REQUEST_WORDS.has(term)) specific.push(word);
+      // "a dentist in Westlands": a place the address names is no evidence the dentist is covered.
+      if (frequency > 0 && frequency <= everywhere && !REQUEST_WORDS.has(term) && !placing.has(word)) specific.push(word);
       continue;
     }
-    const subject = request.has(word) && !placing.has(word) && !hyphenated.has(word) && word.length >= SHORTEST_SUBJECT;
+    const subject = request.has(word) && !placing.has(word) && !hyphenated.has(word) && !THE_BUSINESS.has(word) && word.length >= SHORTEST_SUBJECT;
     if (!subject || vocabulary.lexicon.onlyAVerb(word)) continue;
     const said = vocabulary.lexicon.spokenFrequency(word);
     if (said > EVERYDAY) continue;
