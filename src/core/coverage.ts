@@ -114,18 +114,45 @@ function knownWord(vocabulary: Vocabulary, word: string, term: string): boolean 
 const ASKING_FOR_WORK =
   /\b(?:(?:are|r) (?:you|u|ya) (?:hiring|recruiting)|hiring (?:now|staff|people)|(?:any|got) (?:vacanc(?:y|ies)|job openings?|openings? for)|looking for (?:a |some )?(?:job|work|employment|internship)|(?:need|want) (?:a )?(?:job|internship)|job (?:openings?|vacanc(?:y|ies))|(?:can|could) i (?:work|intern) (?:for|with|at) (?:you|u)|take (?:on )?(?:apprentices|interns|trainees)|send (?:you )?(?:my|a) (?:cv|resume))/i;
 /** Words of a knowledge base that speaks of working there: then work is asked about like any subject. */
-const WORK_WORDS = 'job jobs career careers vacancy vacancies recruit recruitment employment apprentice apprenticeship internship cv'.split(' ').map(stem);
+const WORK_WORDS = 'job jobs career careers vacancy vacancies recruit recruitment employment apprentice apprenticeship internship cv'.split(' ');
+
+/**
+ * Chat no business's knowledge base answers unless it says so: the weather, match results,
+ * elections, jokes, exchange rates. Each with the words that mean the knowledge base does speak of
+ * it (a surf school's "what happens if the weather is bad?").
+ */
+const CHAT_TOPICS: { asks: RegExp; spokenOfAs: string[] }[] = [
+  {
+    asks: /\b(?:weather|forecast|will it rain|is it (?:going to|gonna) rain|temperature (?:today|tomorrow|outside))\b/i,
+    spokenOfAs: ['weather', 'rain', 'forecast', 'storm'],
+  },
+  {
+    asks: /\bwho (?:won|will win|wins|is winning|do (?:you|u) think will win)\b|\b(?:match|game) (?:score|result)s?\b|\bscore of the\b|\b\w+ (?:vs\.?|versus) \w+\b/i,
+    spokenOfAs: ['match', 'game', 'score', 'tournament', 'league'],
+  },
+  {
+    asks: /\b(?:election|elections|president|prime minister|government|politics|political|parliament)\b/i,
+    spokenOfAs: ['election', 'government', 'president'],
+  },
+  { asks: /\b(?:tell me (?:a |an |some )?(?:joke|story|something funny)|(?:a|any) good jokes?|make me laugh)\b/i, spokenOfAs: ['joke'] },
+  { asks: /\b(?:exchange rate|bitcoin|crypto|stock market|share price)\b/i, spokenOfAs: ['exchange', 'bitcoin', 'crypto', 'stock'] },
+];
 
 export interface Coverage {
   /** false when the message's subject is absent from the knowledge base: a rare word of it, or any when nothing specific matched */
   covered: boolean;
-  /** the message asks for work, and the knowledge base never speaks of it */
-  asksForWork: boolean;
+  /** the message asks for work, or chats of the weather or the news, and the knowledge base never speaks of it */
+  offTopic: boolean;
   /** the words naming what the message asks about that the knowledge base never uses */
   missing: string[];
   /** the words the knowledge base uses that are particular to some entries (not request words, not everywhere) */
   specific: string[];
 }
+
+const usesAny = (vocabulary: Vocabulary, words: string[]) => words.some((word) => vocabulary.documentFrequency.has(stem(word)));
+const asksForWork = (vocabulary: Vocabulary, question: string) => ASKING_FOR_WORK.test(question) && !usesAny(vocabulary, WORK_WORDS);
+const chatsOffTopic = (vocabulary: Vocabulary, question: string) =>
+  CHAT_TOPICS.some(({ asks, spokenOfAs }) => asks.test(question) && !usesAny(vocabulary, spokenOfAs));
 
 /** How much of what the question asks about the knowledge base's words cover. */
 export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
@@ -154,18 +181,19 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
     missing.push(word);
     if (said <= RARE) rare = true;
   }
-  const asksForWork = ASKING_FOR_WORK.test(written) && !WORK_WORDS.some((word) => vocabulary.documentFrequency.has(word));
-  return { covered: !asksForWork && (missing.length === 0 || (specific.length > 0 && !rare)), asksForWork, missing, specific };
+  const offTopic = asksForWork(vocabulary, written) || chatsOffTopic(vocabulary, written);
+  return { covered: !offTopic && (missing.length === 0 || (specific.length > 0 && !rare)), offTopic, missing, specific };
 }
 
 /**
  * A menu offered for a message whose subject the knowledge base does not cover becomes "not
  * sure" (a person is offered): none of its choices is about what was asked. An answer is left as
- * it is — the words and the meaning agreed on it — unless the message asks for work.
+ * it is — the words and the meaning agreed on it — unless the message asks for work or chats of
+ * the weather or the news.
  */
 export function withCoverageChecked(verdict: Verdict, vocabulary: Vocabulary, question: string): Verdict {
   if (verdict.kind === 'not-sure') return verdict;
   const coverage = coverageOf(vocabulary, question);
-  if (coverage.asksForWork || (verdict.kind === 'choices' && !coverage.covered)) return { kind: 'not-sure', confidence: verdict.confidence };
+  if (coverage.offTopic || (verdict.kind === 'choices' && !coverage.covered)) return { kind: 'not-sure', confidence: verdict.confidence };
   return verdict;
 }

@@ -89,14 +89,33 @@ describe('a message asking for work', () => {
       'Do you take apprentices? I want to learn',
       'are u hiring wheel throwers for summer',
     ]) {
-      expect(coverageOf(studio, question), question).toMatchObject({ covered: false, asksForWork: true });
+      expect(coverageOf(studio, question), question).toMatchObject({ covered: false, offTopic: true });
     }
-    expect(coverageOf(studio, 'can I hire a wheel for the summer')).toMatchObject({ covered: true, asksForWork: false });
+    expect(coverageOf(studio, 'can I hire a wheel for the summer')).toMatchObject({ covered: true, offTopic: false });
     const hiringStudio = studioIndex([
       ['Do you sell pottery?', 'Our pottery shop sells mugs and bowls.'],
       ['Are you hiring?', 'We post jobs for studio assistants on our careers page.'],
     ]);
-    expect(coverageOf(hiringStudio, 'are you hiring? looking for a part time job')).toMatchObject({ asksForWork: false });
+    expect(coverageOf(hiringStudio, 'are you hiring? looking for a part time job')).toMatchObject({ offTopic: false });
+  });
+});
+
+describe('chat of the weather and the news', () => {
+  it('is not covered unless the knowledge base speaks of it', () => {
+    for (const question of [
+      'what is the weather in town today, will it rain',
+      'who won the match last night',
+      'arsenal vs chelsea score?',
+      'who is going to win the election',
+      'tell me a joke',
+    ]) {
+      expect(coverageOf(studio, question), question).toMatchObject({ covered: false, offTopic: true });
+    }
+    const outdoorStudio = studioIndex([
+      ['Do you fire outdoors?', 'Our raku firings are outdoors; if the weather turns to rain we move inside.'],
+      ['Do you sell pottery?', 'Our pottery shop sells mugs and bowls.'],
+    ]);
+    expect(coverageOf(outdoorStudio, 'what if the forecast says rain tomorrow?')).toMatchObject({ offTopic: false });
   });
 });
 
