@@ -87,6 +87,16 @@ const WORDS_NOT_FAR_BEHIND = 0.3;
 const WORDS_FAR_AHEAD = 0.9;
 const MEANING_AGREES = 0.04;
 const NEAR_ENOUGH_IN_MEANING = 0.4;
+/**
+ * Or the message asks in the knowledge base's own words — every word naming what it asks about is
+ * one the knowledge base uses as it is (core/coverage.ts) — and both rankings put the entry first,
+ * the words by a clear lead and meaning by a little. Measured on the development sets: of the menus
+ * this turned into answers, five in six were right; without the own-words condition, "do you sell
+ * second hand phones" got the second-hand bikes.
+ */
+const OWN_WORDS_LEAD = 0.5;
+const OWN_WORDS_MEANING_LEAD = 0.02;
+const OWN_WORDS_NEAR = 0.4;
 /** plausibility below which nothing is near the question: "not sure" (lower when both rankings put the best first)… */
 const NEAR = 0.25;
 const NEAR_BOTH_FIRST = 0.2;
@@ -124,9 +134,10 @@ export function leadOf(best: Candidate, others: Candidate[]): { words: number; m
  * Whether the best entry leads the next different one clearly enough to be the answer, by its
  * lead on words (a share of its word score) and on meaning (a difference of similarity).
  */
-export function leadsClearly(best: Candidate, plausible: number, lead: { words: number; meaning: number }): boolean {
+export function leadsClearly(best: Candidate, plausible: number, lead: { words: number; meaning: number }, inItsOwnWords = false): boolean {
   const similarity = best.similarity ?? 0;
   const bothFirst = best.wordRank === 0 && best.meaningRank === 0;
+  if (inItsOwnWords && bothFirst && lead.words >= OWN_WORDS_LEAD && lead.meaning >= OWN_WORDS_MEANING_LEAD && similarity >= OWN_WORDS_NEAR) return true;
   if (bothFirst && plausible >= SURE && lead.words >= WORD_LEAD && lead.meaning >= MEANING_LEAD) return true;
   if (bothFirst && plausible >= SURER && lead.words >= WIDE_WORD_LEAD && lead.meaning >= 0) return true;
   const jointLead = lead.words + MEANING_LEAD_WEIGHT * lead.meaning;
@@ -157,9 +168,10 @@ export function leadsClearly(best: Candidate, plausible: number, lead: { words: 
 
 /**
  * The verdict on candidates (one per entry) ranked best first. `wordsConfidence` is the words'
- * own confidence in their best entry.
+ * own confidence in their best entry; `inItsOwnWords`, that the message names nothing the
+ * knowledge base does not use as it is.
  */
-export function decide(candidates: Candidate[], wordsConfidence: number): Verdict {
+export function decide(candidates: Candidate[], wordsConfidence: number, inItsOwnWords = false): Verdict {
   const [best, next] = candidates;
   if (!best) return { kind: 'not-sure', confidence: 0 };
   if (best.similarity === undefined) {
@@ -174,7 +186,7 @@ export function decide(candidates: Candidate[], wordsConfidence: number): Verdic
   const plausible = top.map(plausibility);
   const confidence = round(plausible[0]!);
   const bothFirst = best.wordRank === 0 && best.meaningRank === 0;
-  if (leadsClearly(best, plausible[0]!, leadOf(best, candidates.slice(1)))) return { kind: 'answer', candidate: best, confidence };
+  if (leadsClearly(best, plausible[0]!, leadOf(best, candidates.slice(1)), inItsOwnWords)) return { kind: 'answer', candidate: best, confidence };
   const offeredByWords = wordsConfidence >= OFFER_BY_WORDS && top.some((c) => c.wordRank === 0);
   if (plausible[0]! < (bothFirst ? NEAR_BOTH_FIRST : NEAR) && !offeredByWords) return { kind: 'not-sure', confidence };
   // Only one entry is anywhere near: a menu of one is a question, not a choice.

@@ -145,6 +145,8 @@ export interface Coverage {
   offTopic: boolean;
   /** the words naming what the message asks about that the knowledge base never uses */
   missing: string[];
+  /** the words naming what the message asks about that the knowledge base does not use as they are (everyday ones included) */
+  namedOtherwise: string[];
   /** the words the knowledge base uses that are particular to some entries (not request words, not everywhere) */
   specific: string[];
 }
@@ -165,24 +167,30 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
   const missing: string[] = [];
   const specific: string[] = [];
   let rare = false;
+  const namedOtherwise: string[] = [];
   for (const word of new Set(contentWords(withoutIntentPhrases(written)))) {
     if (/\d/.test(word) || WHEN_WORDS.has(word) || PREPOSITIONS.has(word)) continue;
     const term = stem(word);
+    const named =
+      request.has(word) &&
+      !placing.has(word) &&
+      !hyphenated.has(word) &&
+      !THE_BUSINESS.has(word) &&
+      word.length >= SHORTEST_SUBJECT &&
+      !vocabulary.lexicon.onlyAVerb(word);
+    if (named && !vocabulary.documentFrequency.has(term)) namedOtherwise.push(word);
     if (knownWord(vocabulary, word, term)) {
       const frequency = vocabulary.documentFrequency.get(term) ?? 0;
       // "a dentist in Westlands": a place the address names is no evidence the dentist is covered.
       if (frequency > 0 && frequency <= everywhere && !REQUEST_WORDS.has(term) && !placing.has(word)) specific.push(word);
       continue;
     }
-    const subject = request.has(word) && !placing.has(word) && !hyphenated.has(word) && !THE_BUSINESS.has(word) && word.length >= SHORTEST_SUBJECT;
-    if (!subject || vocabulary.lexicon.onlyAVerb(word)) continue;
-    const said = vocabulary.lexicon.spokenFrequency(word);
-    if (said > EVERYDAY) continue;
+    if (!named || vocabulary.lexicon.spokenFrequency(word) > EVERYDAY) continue;
     missing.push(word);
-    if (said <= RARE) rare = true;
+    if (vocabulary.lexicon.spokenFrequency(word) <= RARE) rare = true;
   }
   const offTopic = asksForWork(vocabulary, written) || chatsOffTopic(vocabulary, written);
-  return { covered: !offTopic && (missing.length === 0 || (specific.length > 0 && !rare)), offTopic, missing, specific };
+  return { covered: !offTopic && (missing.length === 0 || (specific.length > 0 && !rare)), offTopic, missing, namedOtherwise, specific };
 }
 
 /**
@@ -191,9 +199,11 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
  * it is — the words and the meaning agreed on it — unless the message asks for work or chats of
  * the weather or the news.
  */
-export function withCoverageChecked(verdict: Verdict, vocabulary: Vocabulary, question: string): Verdict {
+export function withCoverageChecked(verdict: Verdict, coverage: Coverage): Verdict {
   if (verdict.kind === 'not-sure') return verdict;
-  const coverage = coverageOf(vocabulary, question);
   if (coverage.offTopic || (verdict.kind === 'choices' && !coverage.covered)) return { kind: 'not-sure', confidence: verdict.confidence };
   return verdict;
 }
+
+/** Whether the message names nothing the knowledge base does not use as it is (and is not chat or a job search). */
+export const asksInItsOwnWords = (coverage: Coverage) => !coverage.offTopic && coverage.missing.length === 0 && coverage.namedOtherwise.length === 0;

@@ -36,6 +36,18 @@ const candidate = (id: string, fields: Partial<Candidate>): Candidate => ({
 });
 
 describe('how sure the answerer is', () => {
+  it("answers a message asked in the knowledge base's own words when both rankings agree, the words clearly", () => {
+    // "the screw in my specs fell out can you fix": the repair entry, first by words far ahead and by meaning a little.
+    const repair = candidate('repair', { score: 0.4, wordScore: 41.5, coverage: 0.3, similarity: 0.52, wordRank: 0, meaningRank: 0 });
+    const warranty = candidate('warranty', { score: 0.3, wordScore: 7.2, coverage: 0.2, similarity: 0.48, wordRank: 1, meaningRank: 1 });
+    expect(decide([repair, warranty], 0.3, true)).toMatchObject({ kind: 'answer', candidate: { entry: { id: 'repair' } } });
+    // A word the knowledge base does not use as it is ("phones" at a bike shop) leaves the choice to the customer…
+    expect(decide([repair, warranty], 0.3, false).kind).toBe('choices');
+    // …as does meaning putting the other entry as near, or the words leading by less.
+    expect(decide([repair, { ...warranty, similarity: 0.51 }], 0.3, true).kind).toBe('choices');
+    expect(decide([repair, { ...warranty, wordScore: 25 }], 0.3, true).kind).toBe('choices');
+  });
+
   it('answers when both rankings put the best entry first and it leads the next different entry by words and by meaning', () => {
     const leading = candidate('a', { score: 0.4, wordScore: 10, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 });
     const verdict = decide([leading, candidate('b', { score: 0.3, wordScore: 6, coverage: 0.4, similarity: 0.55, wordRank: 1, meaningRank: 1 })], 0.6);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate } from '../../src/core/certainty.js';
-import { coverageOf, withCoverageChecked } from '../../src/core/coverage.js';
+import { asksInItsOwnWords, coverageOf, withCoverageChecked } from '../../src/core/coverage.js';
 import type { KnowledgeEntry } from '../../src/core/entries.js';
 import { buildIndex, loadIndex } from '../../src/core/retrieval.js';
 import { wordnetLexicon } from '../../src/services/knowledge/synonyms.js';
@@ -82,6 +82,15 @@ describe('whether the knowledge base covers what a message asks about', () => {
   });
 });
 
+describe("a message in the knowledge base's own words", () => {
+  it('names only words the knowledge base uses as they are: a synonym or another form is not its own word', () => {
+    expect(asksInItsOwnWords(coverageOf(studio, 'do you rent pottery wheels'))).toBe(true);
+    expect(coverageOf(studio, 'can I hire a wheel')).toMatchObject({ covered: true, namedOtherwise: ['hire'] });
+    expect(asksInItsOwnWords(coverageOf(studio, 'can I hire a wheel'))).toBe(false);
+    expect(asksInItsOwnWords(coverageOf(studio, 'do you sell pizza'))).toBe(false);
+  });
+});
+
 describe('a message asking for work', () => {
   it('is not covered unless the knowledge base speaks of working there, though "hire" rents the wheels', () => {
     for (const question of [
@@ -126,13 +135,13 @@ describe('a menu for a message the knowledge base does not cover', () => {
 
   it('becomes "not sure" (a person is offered), keeping its confidence', () => {
     const menu = { kind: 'choices' as const, candidates: [candidate, candidate], confidence: 0.41 };
-    expect(withCoverageChecked(menu, studio, 'do you sell pizza')).toEqual({ kind: 'not-sure', confidence: 0.41 });
-    expect(withCoverageChecked(menu, studio, 'do you sell glazed bowls')).toBe(menu);
+    expect(withCoverageChecked(menu, coverageOf(studio, 'do you sell pizza'))).toEqual({ kind: 'not-sure', confidence: 0.41 });
+    expect(withCoverageChecked(menu, coverageOf(studio, 'do you sell glazed bowls'))).toBe(menu);
   });
 
   it('leaves an answer alone, unless the message asks for work', () => {
     const answer = { kind: 'answer' as const, candidate, confidence: 0.7 };
-    expect(withCoverageChecked(answer, studio, 'do you sell pizza')).toBe(answer);
-    expect(withCoverageChecked(answer, studio, 'are you hiring wheel instructors?')).toEqual({ kind: 'not-sure', confidence: 0.7 });
+    expect(withCoverageChecked(answer, coverageOf(studio, 'do you sell pizza'))).toBe(answer);
+    expect(withCoverageChecked(answer, coverageOf(studio, 'are you hiring wheel instructors?'))).toEqual({ kind: 'not-sure', confidence: 0.7 });
   });
 });

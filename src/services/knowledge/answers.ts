@@ -3,7 +3,7 @@
 // It answers when it knows, offers two or three close entries as choices when it is torn, says
 // it is not sure (and offers a person) when nothing is near, and answers small talk in kind.
 import { decide, MAX_CHOICES, SURE_BY_WORDS, type Candidate, type Verdict } from '../../core/certainty.js';
-import { withCoverageChecked } from '../../core/coverage.js';
+import { asksInItsOwnWords, coverageOf, withCoverageChecked } from '../../core/coverage.js';
 import type { KnowledgeEntry } from '../../core/entries.js';
 import { askedAsOf, entryAskedExactly } from '../../core/entry-edits.js';
 import { fuseWithMeaning, wordCandidates } from '../../core/meaning.js';
@@ -177,7 +177,8 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
   const index = await knowledgeIndex(ctx, organizationId);
   if (!index) return { ...notSure(0), answer: `${NOT_TRAINED_ANSWER} ${OFFER_HUMAN}`, untrained: true };
   const { candidates, wordsConfidence } = await candidatesFor(ctx, index, question);
-  const verdict = askedExactly(index, question, candidates) || withCoverageChecked(decide(candidates, wordsConfidence), index, question);
+  const coverage = coverageOf(index, question);
+  const verdict = askedExactly(index, question, candidates) || withCoverageChecked(decide(candidates, wordsConfidence, asksInItsOwnWords(coverage)), coverage);
   const retrieval = fromVerdict(verdict);
 
   const llm = ctx.config.llm;

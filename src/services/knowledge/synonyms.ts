@@ -126,10 +126,17 @@ const CUSTOMER_SERVICE_GROUPS = [
   'carry stock sell',
 ].map((group) => group.split(' '));
 
+// One way only: a customer's "deal" is the business's offer or discount, but "do you offer…" asks for no discount.
+const CUSTOMER_SERVICE_MEANINGS: [string, string][] = [
+  ['deal', 'offer discount promotion'],
+  ['deals', 'offer offers discount discounts promotion'],
+];
+
 const RELATED_BY_USE = new Map<string, string[]>();
 for (const group of CUSTOMER_SERVICE_GROUPS) {
   for (const word of group) RELATED_BY_USE.set(word, [...(RELATED_BY_USE.get(word) ?? []), ...group.filter((w) => w !== word)]);
 }
+for (const [word, meanings] of CUSTOMER_SERVICE_MEANINGS) RELATED_BY_USE.set(word, [...(RELATED_BY_USE.get(word) ?? []), ...meanings.split(' ')]);
 
 // WordNet lists base forms only ("hour", not "hours"); these endings are its own inflection rules.
 const INFLECTIONS: [string, string][] = [
