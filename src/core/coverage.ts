@@ -147,7 +147,7 @@ export interface Coverage {
   missing: string[];
   /** the words naming what the message asks about that the knowledge base does not use as they are (everyday ones included) */
   namedOtherwise: string[];
-  /** the words the knowledge base uses that are particular to some entries (not request words, not everywhere) */
+  /** the request's words the knowledge base uses that are particular to some entries (not request words, not everywhere, not places) */
   specific: string[];
 }
 
@@ -181,8 +181,9 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
     if (named && !vocabulary.documentFrequency.has(term)) namedOtherwise.push(word);
     if (knownWord(vocabulary, word, term)) {
       const frequency = vocabulary.documentFrequency.get(term) ?? 0;
-      // "a dentist in Westlands": a place the address names is no evidence the dentist is covered.
-      if (frequency > 0 && frequency <= everywhere && !REQUEST_WORDS.has(term) && !placing.has(word)) specific.push(word);
+      // Evidence is in the request itself: "a dentist in Westlands" is not about Westlands, nor "a
+      // mechanic? my car is making noise" about the car park.
+      if (frequency > 0 && frequency <= everywhere && !REQUEST_WORDS.has(term) && !placing.has(word) && request.has(word)) specific.push(word);
       continue;
     }
     if (!named || vocabulary.lexicon.spokenFrequency(word) > EVERYDAY) continue;
