@@ -145,7 +145,7 @@ export interface Coverage {
   offTopic: boolean;
   /** the words naming what the message asks about that the knowledge base never uses */
   missing: string[];
-  /** the words naming what the message asks about that the knowledge base does not use as they are (everyday ones included) */
+  /** the words naming what the message asks about that the knowledge base uses only in other words (a synonym, another form) */
   namedOtherwise: string[];
   /** the request's words the knowledge base uses that are particular to some entries (not request words, not everywhere, not places) */
   specific: string[];
@@ -178,8 +178,8 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
       !THE_BUSINESS.has(word) &&
       word.length >= SHORTEST_SUBJECT &&
       !vocabulary.lexicon.onlyAVerb(word);
-    if (named && !vocabulary.documentFrequency.has(term)) namedOtherwise.push(word);
     if (knownWord(vocabulary, word, term)) {
+      if (named && !vocabulary.documentFrequency.has(term)) namedOtherwise.push(word);
       const frequency = vocabulary.documentFrequency.get(term) ?? 0;
       // Evidence is in the request itself: "a dentist in Westlands" is not about Westlands, nor "a
       // mechanic? my car is making noise" about the car park.
