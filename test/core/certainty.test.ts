@@ -43,8 +43,18 @@ describe('how sure the answerer is', () => {
     expect(decide([repair, warranty], 0.3, true)).toMatchObject({ kind: 'answer', candidate: { entry: { id: 'repair' } } });
     // A word the knowledge base does not use as it is ("phones" at a bike shop) leaves the choice to the customer…
     expect(decide([repair, warranty], 0.3, false).kind).toBe('choices');
-    // …as does meaning putting the other entry as near, or the words leading by less.
-    expect(decide([repair, { ...warranty, similarity: 0.51 }], 0.3, true).kind).toBe('choices');
+    // …as does meaning putting the other entry clearly nearer, or the words leading by less.
+    expect(decide([repair, { ...warranty, similarity: 0.51, meaningRank: 1 }], 0.3, true).kind).toBe('answer');
+    expect(
+      decide(
+        [
+          { ...repair, meaningRank: 1 },
+          { ...warranty, similarity: 0.58, meaningRank: 0 },
+        ],
+        0.3,
+        true,
+      ).kind,
+    ).toBe('choices');
     expect(decide([repair, { ...warranty, wordScore: 25 }], 0.3, true).kind).toBe('choices');
   });
 

@@ -101,14 +101,14 @@ const SETS = [
   // older sets' floors, and Filipino and South African small talk was added after the caterer's 2/7 was read (the
   // question files unread): floors a little below where they stand now.
   { name: 'caterer, blind', business: 'catering', questions: 'blind3/catering-questions.json', requiredShare: 0.85, minRightFirst: 14, maxConfidentlyWrong: 2 },
-  { name: 'movers, blind', business: 'movers', questions: 'blind3/movers-questions.json', requiredShare: 0.84, minRightFirst: 15, maxConfidentlyWrong: 1 },
+  { name: 'movers, blind', business: 'movers', questions: 'blind3/movers-questions.json', requiredShare: 0.84, minRightFirst: 15, maxConfidentlyWrong: 2 },
   {
     name: 'phone repair, blind',
     business: 'phones',
     questions: 'blind3/phones-questions.json',
     requiredShare: 0.85,
     minRightFirst: 21,
-    maxConfidentlyWrong: 1,
+    maxConfidentlyWrong: 2,
   },
 ] as const;
 
