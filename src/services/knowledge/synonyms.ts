@@ -130,6 +130,12 @@ const CUSTOMER_SERVICE_GROUPS = [
 const CUSTOMER_SERVICE_MEANINGS: [string, string][] = [
   ['deal', 'offer discount promotion'],
   ['deals', 'offer offers discount discounts promotion'],
+  // ways to pay, by the names customers know them: the business writes "payment" or "pay"
+  ...'mpesa paybill gpay googlepay applepay paypal revolut afterpay klarna venmo zelle upi paytm phonepe gcash paymaya snapscan zapper opay palmpay pos eft'
+    .split(' ')
+    .map((brand): [string, string] => [brand, 'pay payment card']),
+  ['amex', 'card pay payment'],
+  ['mastercard', 'card pay payment'],
 ];
 
 const RELATED_BY_USE = new Map<string, string[]>();

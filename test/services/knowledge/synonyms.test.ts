@@ -15,6 +15,12 @@ describe('WordNet phrases and broader words', () => {
     expect(wordnetLexicon.isKnownPhrase('false_teeth')).toBe(true);
   });
 
+  it('reads a way to pay by its brand as payment, and a deal as an offer, one way only', () => {
+    for (const brand of ['mpesa', 'gpay', 'revolut', 'afterpay', 'paybill']) expect(wordnetLexicon.synonymsOf(brand), brand).toContain('payment');
+    expect(wordnetLexicon.synonymsOf('deals')).toContain('offer');
+    expect(wordnetLexicon.synonymsOf('offer')).not.toContain('deal');
+  });
+
   it('counts how often a word is said, in its commonest form, and knows a verb that names no thing', () => {
     // WordNet's tag counts put "money" below "horse"; spoken English does not.
     expect(wordnetLexicon.spokenFrequency('money')).toBeGreaterThan(wordnetLexicon.spokenFrequency('horse'));
