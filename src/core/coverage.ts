@@ -179,7 +179,9 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
       word.length >= SHORTEST_SUBJECT &&
       !vocabulary.lexicon.onlyAVerb(word);
     if (knownWord(vocabulary, word, term)) {
-      if (named && !vocabulary.documentFrequency.has(term)) namedOtherwise.push(word);
+      // A relation customer service makes ("hire" for rent) is as good as the word itself; WordNet's are looser.
+      const asUsed = vocabulary.lexicon.relatedByUse(word).some((related) => vocabulary.documentFrequency.has(stem(related)));
+      if (named && !vocabulary.documentFrequency.has(term) && !asUsed) namedOtherwise.push(word);
       const frequency = vocabulary.documentFrequency.get(term) ?? 0;
       // Evidence is in the request itself: "a dentist in Westlands" is not about Westlands, nor "a
       // mechanic? my car is making noise" about the car park.

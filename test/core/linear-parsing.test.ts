@@ -38,6 +38,7 @@ const noLexicon: Lexicon = {
   generalFrequency: () => 0,
   spokenFrequency: () => 0,
   onlyAVerb: () => false,
+  relatedByUse: () => [],
   isKnownPhrase: () => false,
 };
 

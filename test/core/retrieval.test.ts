@@ -67,6 +67,7 @@ describe('the lexicon retrieval is handed', () => {
     generalFrequency: () => 0,
     spokenFrequency: () => 0,
     onlyAVerb: () => false,
+    relatedByUse: () => [],
     isKnownPhrase: () => false,
   });
 

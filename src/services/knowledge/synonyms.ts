@@ -297,5 +297,10 @@ export function onlyAVerb(word: string): boolean {
   return known('verb') && !known('noun');
 }
 
+/** The words customer service relates to this one ("hire" → rent, "voucher" → gift, "gpay" → payment), by its forms. */
+export function relatedByUse(word: string): string[] {
+  return [...new Set(candidateForms(word).flatMap((form) => RELATED_BY_USE.get(form) ?? []))];
+}
+
 /** WordNet (and spoken counts) as retrieval reads questions with (core/retrieval.ts takes it as its Lexicon). */
-export const wordnetLexicon: Lexicon = { synonymsOf, broaderWordsOf, generalFrequency, spokenFrequency, onlyAVerb, isKnownPhrase };
+export const wordnetLexicon: Lexicon = { synonymsOf, broaderWordsOf, generalFrequency, spokenFrequency, onlyAVerb, relatedByUse, isKnownPhrase };
