@@ -32,6 +32,19 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'g(?:oo+|u+)?d ?(?:morning|mornin|mrng|mng|afternoon|arvo|evening|evng|eve|day|am|pm)',
     "g'?day",
     'gidday',
+    // the season's wishes
+    '(?:merry|happy) (?:christmas|xmas|new year|holidays|diwali|eid|easter|holi|ramadan|hanukkah|thanksgiving|sunday|weekend|friday)',
+    'eid mubarak',
+    'ramadan kareem',
+    "season'?s greetings",
+    // the answer to "how are you", and the question back
+    "(?:i'?m|i am|am) (?:good|fine|ok|okay|well|great|doing (?:well|good|fine))",
+    'doing (?:well|good|fine|great)(?: (?:and )?(?:you|u))?',
+    '(?:and|how about) (?:you|u)',
+    '(?:same to|and) (?:you|u) too',
+    'same to (?:you|u)',
+    '(?:you|u) too',
+    'likewise',
     // Filipino, South African and Nigerian greetings
     'magandang (?:umaga|hapon|gabi|araw)',
     'kumusta',
@@ -108,6 +121,22 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'that works',
     'no worries',
     'no wu(?:c?k)+(?:a|ie)s',
+    'okies',
+    'tqvm',
+    'much love',
+    'bless(?: (?:you|u))?',
+    'nice one',
+    'sure thing',
+    'yup',
+    'ya',
+    'lol',
+    'nope',
+    'not now',
+    'maybe later',
+    'poa',
+    't(?:h)?e+k hai',
+    'thik hai',
+    'ach+a',
     "(?:you(?:'re| are)|ur|u r|you guys (?:are|r)) (?:the best|a star|amazing|great|awesome|so helpful|very helpful)",
     'o+k+(?:a+y+)?',
     'oh?k+y?',
@@ -161,6 +190,10 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'ttyl',
     'g(?:oo+|u+)?d ?(?:night|nite|nyt|n8)',
     'bye for now',
+    'talk (?:to (?:you|u) )?(?:later|soon)',
+    'catch (?:you|u|ya) (?:later|soon)',
+    'night night',
+    'nite nite',
     "that'?s all (?:i (?:needed|wanted)|for now|thanks)",
     'gn',
     'tc',
@@ -180,7 +213,7 @@ const PHRASES: Record<SmallTalk, string[]> = {
  * "aunty", "kuya"), the respect of "po", its intensifiers ("a million") and the particles of local English ("alright o").
  */
 const ADDRESS =
-  "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|heaps|indeed|stuff|bud|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
+  "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|heaps|indeed|amigo|bahut|stuff|bud|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
 
 /** A word with its doubled letters made single: "thanksss", "okkk" and "byeee" read as "thanks", "ok", "bye". */
 const squeezed = (text: string) => text.replace(/([a-z])\1+/g, '$1');

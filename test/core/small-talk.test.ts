@@ -38,6 +38,12 @@ describe('small talk', () => {
     for (const text of ['Hello? anyone there?', 'Are you there?', 'Good morning, how are you doing today?', "Hey, hope you're well"]) {
       expect(smallTalkOf(text), text).toBe('greeting');
     }
+    for (const text of ['okies', 'Much love', 'nope', 'maybe later', 'theek hai', 'bahut shukriya', "I'm good thanks"])
+      expect(smallTalkOf(text), text).toBe('thanks');
+    for (const text of ['I am fine', 'doing well, you?', 'same to you', 'merry christmas', 'eid mubarak']) expect(smallTalkOf(text), text).toBe('greeting');
+    for (const text of ['talk later', 'catch you later', 'night night']) expect(smallTalkOf(text), text).toBe('goodbye');
+    expect(withoutSmallTalk('happy sunday, are you open today?')).toBe('are you open today?');
+    expect(withoutSmallTalk('sweet potatoes?')).toBe('sweet potatoes?');
     for (const text of ['bye for now', "ok thanks, that's all I needed", 'Thank you, have a blessed day', 'gud nyt'])
       expect(smallTalkOf(text), text).toBe('goodbye');
     // What follows is still the question; a question that only starts like small talk stays whole.
