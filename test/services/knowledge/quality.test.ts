@@ -15,7 +15,10 @@
 // tuned on the development sets, and measured once: a check that the tuning carries over. The
 // hostel, laundry and tailor (fixtures/knowledge/dev2/) were written blind for development and
 // tuned on; the caterer, movers and phone repair shop (fixtures/knowledge/blind3/) were written
-// blind at the same time and measured once, after that tuning, as they came.
+// blind at the same time and measured after that tuning (their totals then seen as later changes
+// were made). The vet, braiding salon and surf school (fixtures/knowledge/dev3/) and the locksmith,
+// print shop and pest control (fixtures/knowledge/blind4/) were written the same way later; the
+// blind4 sets were measured once, when this tuning was done.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentFromFile } from '../../../src/core/documents.js';
@@ -48,25 +51,25 @@ const questionsOf = (name: string) => JSON.parse(read(name)) as LabelledQuestion
  * to small talk): it misleads, while "not sure" and choices offer a person.
  */
 const SETS = [
-  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.88, minRightFirst: 24, maxConfidentlyWrong: 1 },
-  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.86, minRightFirst: 23, maxConfidentlyWrong: 1 },
-  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.4, minRightFirst: 2, maxConfidentlyWrong: 1 },
-  { name: 'yoga studio', business: 'yoga', questions: 'yoga-questions.json', requiredShare: 0.59, minRightFirst: 4, maxConfidentlyWrong: 2 },
-  { name: 'garage', business: 'garage', questions: 'garage-questions.json', requiredShare: 0.52, minRightFirst: 3, maxConfidentlyWrong: 2 },
-  { name: 'pet salon, blind', business: 'pets', questions: 'pet-salon-questions.json', requiredShare: 0.83, minRightFirst: 23, maxConfidentlyWrong: 1 },
-  { name: 'cinema, blind', business: 'cinema', questions: 'cinema-questions.json', requiredShare: 0.78, minRightFirst: 28, maxConfidentlyWrong: 2 },
-  { name: 'florist, dev', business: 'florist', questions: 'dev/florist-questions.json', requiredShare: 0.84, minRightFirst: 23, maxConfidentlyWrong: 2 },
-  { name: 'optician, dev', business: 'optician', questions: 'dev/optician-questions.json', requiredShare: 0.86, minRightFirst: 24, maxConfidentlyWrong: 1 },
-  { name: 'coworking, dev', business: 'coworking', questions: 'dev/coworking-questions.json', requiredShare: 0.82, minRightFirst: 24, maxConfidentlyWrong: 1 },
+  { name: 'bike shop, tuning set', business: 'bike', questions: 'questions.json', requiredShare: 0.88, minRightFirst: 26, maxConfidentlyWrong: 1 },
+  { name: 'bike shop, held out', business: 'bike', questions: 'questions-heldout.json', requiredShare: 0.86, minRightFirst: 24, maxConfidentlyWrong: 1 },
+  { name: 'dental clinic, held out', business: 'dental', questions: 'dental-questions.json', requiredShare: 0.4, minRightFirst: 3, maxConfidentlyWrong: 1 },
+  { name: 'yoga studio', business: 'yoga', questions: 'yoga-questions.json', requiredShare: 0.6, minRightFirst: 6, maxConfidentlyWrong: 2 },
+  { name: 'garage', business: 'garage', questions: 'garage-questions.json', requiredShare: 0.52, minRightFirst: 4, maxConfidentlyWrong: 2 },
+  { name: 'pet salon, blind', business: 'pets', questions: 'pet-salon-questions.json', requiredShare: 0.83, minRightFirst: 25, maxConfidentlyWrong: 1 },
+  { name: 'cinema, blind', business: 'cinema', questions: 'cinema-questions.json', requiredShare: 0.78, minRightFirst: 29, maxConfidentlyWrong: 2 },
+  { name: 'florist, dev', business: 'florist', questions: 'dev/florist-questions.json', requiredShare: 0.86, minRightFirst: 24, maxConfidentlyWrong: 2 },
+  { name: 'optician, dev', business: 'optician', questions: 'dev/optician-questions.json', requiredShare: 0.88, minRightFirst: 28, maxConfidentlyWrong: 1 },
+  { name: 'coworking, dev', business: 'coworking', questions: 'dev/coworking-questions.json', requiredShare: 0.84, minRightFirst: 27, maxConfidentlyWrong: 1 },
   // First measured at right 89, 86 and 75%, right first 20, 22 and 20, confidently wrong 0, 1 and 2; the floors
-  // follow where the commit rule and the coverage check (tuned on the sets above) left them, a little below.
-  { name: 'bakery, blind', business: 'bakery', questions: 'blind/bakery-questions.json', requiredShare: 0.87, minRightFirst: 21, maxConfidentlyWrong: 1 },
+  // follow where the commit rule and the coverage check (tuned on the development sets) left them, a little below.
+  { name: 'bakery, blind', business: 'bakery', questions: 'blind/bakery-questions.json', requiredShare: 0.87, minRightFirst: 24, maxConfidentlyWrong: 1 },
   {
     name: 'mattress shop, blind',
     business: 'mattress',
     questions: 'blind/mattress-questions.json',
-    requiredShare: 0.84,
-    minRightFirst: 26,
+    requiredShare: 0.86,
+    minRightFirst: 28,
     maxConfidentlyWrong: 2,
   },
   { name: 'plumber, blind', business: 'plumbing', questions: 'blind/plumbing-questions.json', requiredShare: 0.76, minRightFirst: 20, maxConfidentlyWrong: 3 },
@@ -76,40 +79,61 @@ const SETS = [
     name: 'driving school, blind',
     business: 'driving',
     questions: 'blind2/driving-questions.json',
-    requiredShare: 0.77,
-    minRightFirst: 15,
+    requiredShare: 0.82,
+    minRightFirst: 18,
     maxConfidentlyWrong: 2,
   },
-  { name: 'pharmacy, blind', business: 'pharmacy', questions: 'blind2/pharmacy-questions.json', requiredShare: 0.8, minRightFirst: 18, maxConfidentlyWrong: 3 },
+  {
+    name: 'pharmacy, blind',
+    business: 'pharmacy',
+    questions: 'blind2/pharmacy-questions.json',
+    requiredShare: 0.82,
+    minRightFirst: 19,
+    maxConfidentlyWrong: 3,
+  },
   {
     name: 'tuition centre, blind',
     business: 'tuition',
     questions: 'blind2/tuition-questions.json',
-    requiredShare: 0.8,
-    minRightFirst: 13,
+    requiredShare: 0.84,
+    minRightFirst: 15,
     maxConfidentlyWrong: 1,
   },
   // Written blind for development with the three below, then tuned on: floors a little below where they landed.
-  { name: 'hostel, dev', business: 'hostel', questions: 'dev2/hostel-questions.json', requiredShare: 0.87, minRightFirst: 25, maxConfidentlyWrong: 1 },
-  { name: 'laundry, dev', business: 'laundry', questions: 'dev2/laundry-questions.json', requiredShare: 0.84, minRightFirst: 20, maxConfidentlyWrong: 2 },
-  { name: 'tailor, dev', business: 'tailor', questions: 'dev2/tailor-questions.json', requiredShare: 0.84, minRightFirst: 21, maxConfidentlyWrong: 1 },
-  { name: 'vet clinic, dev', business: 'vet', questions: 'dev3/vet-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
-  { name: 'braiding salon, dev', business: 'braids', questions: 'dev3/braids-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
-  { name: 'surf school, dev', business: 'surf', questions: 'dev3/surf-questions.json', requiredShare: 0, minRightFirst: 0, maxConfidentlyWrong: 99 },
+  { name: 'hostel, dev', business: 'hostel', questions: 'dev2/hostel-questions.json', requiredShare: 0.89, minRightFirst: 25, maxConfidentlyWrong: 1 },
+  { name: 'laundry, dev', business: 'laundry', questions: 'dev2/laundry-questions.json', requiredShare: 0.84, minRightFirst: 24, maxConfidentlyWrong: 2 },
+  { name: 'tailor, dev', business: 'tailor', questions: 'dev2/tailor-questions.json', requiredShare: 0.86, minRightFirst: 24, maxConfidentlyWrong: 1 },
+  { name: 'vet clinic, dev', business: 'vet', questions: 'dev3/vet-questions.json', requiredShare: 0.86, minRightFirst: 21, maxConfidentlyWrong: 1 },
+  { name: 'braiding salon, dev', business: 'braids', questions: 'dev3/braids-questions.json', requiredShare: 0.84, minRightFirst: 24, maxConfidentlyWrong: 2 },
+  { name: 'surf school, dev', business: 'surf', questions: 'dev3/surf-questions.json', requiredShare: 0.87, minRightFirst: 24, maxConfidentlyWrong: 1 },
   // First measured (with a coverage check that any rare missing word made uncovered) at right 77, 86 and 88%, right first
   // 16, 17 and 23, confidently wrong 2, 1 and 1, small talk 2/7, 5/7 and 7/7. The check was then eased to keep the
-  // older sets' floors, and Filipino and South African small talk was added after the caterer's 2/7 was read (the
-  // question files unread): floors a little below where they stand now.
-  { name: 'caterer, blind', business: 'catering', questions: 'blind3/catering-questions.json', requiredShare: 0.85, minRightFirst: 14, maxConfidentlyWrong: 2 },
-  { name: 'movers, blind', business: 'movers', questions: 'blind3/movers-questions.json', requiredShare: 0.84, minRightFirst: 15, maxConfidentlyWrong: 2 },
+  // older sets' floors, Filipino and South African small talk was added after the caterer's 2/7 was read (the
+  // question files unread), and the answerer was tuned further on the development sets: floors a little below where
+  // they stand now.
+  { name: 'caterer, blind', business: 'catering', questions: 'blind3/catering-questions.json', requiredShare: 0.86, minRightFirst: 18, maxConfidentlyWrong: 2 },
+  { name: 'movers, blind', business: 'movers', questions: 'blind3/movers-questions.json', requiredShare: 0.84, minRightFirst: 19, maxConfidentlyWrong: 2 },
   {
     name: 'phone repair, blind',
     business: 'phones',
     questions: 'blind3/phones-questions.json',
-    requiredShare: 0.85,
-    minRightFirst: 21,
+    requiredShare: 0.86,
+    minRightFirst: 23,
     maxConfidentlyWrong: 2,
   },
+  // Written blind with the development sets vet, braids and surf, after the caterer, movers and phone repair shop
+  // were measured, and measured once when the tuning of this session was done (right 82, 82 and 81%; right first 18,
+  // 25 and 25; confidently wrong 0, 2 and 2): floors a little below where they landed.
+  {
+    name: 'locksmith, blind',
+    business: 'locksmith',
+    questions: 'blind4/locksmith-questions.json',
+    requiredShare: 0.8,
+    minRightFirst: 16,
+    maxConfidentlyWrong: 1,
+  },
+  { name: 'print shop, blind', business: 'print', questions: 'blind4/print-questions.json', requiredShare: 0.8, minRightFirst: 23, maxConfidentlyWrong: 2 },
+  { name: 'pest control, blind', business: 'pest', questions: 'blind4/pest-questions.json', requiredShare: 0.79, minRightFirst: 23, maxConfidentlyWrong: 2 },
 ] as const;
 
 const KNOWLEDGE = {
@@ -134,6 +158,9 @@ const KNOWLEDGE = {
   vet: { organization: 'Karen Paws Veterinary Clinic', files: ['dev3/vet-faq.csv'] },
   braids: { organization: "Adunni's Braids & Beauty", files: ['dev3/braids-faq.csv'] },
   surf: { organization: 'Byron Surf Co.', files: ['dev3/surf-faq.csv'] },
+  locksmith: { organization: 'Keyline Locksmiths', files: ['blind4/locksmith-faq.csv'] },
+  print: { organization: 'Shree Ganesh Xerox & Printing', files: ['blind4/print-faq.csv'] },
+  pest: { organization: 'Bug Off Pest Control', files: ['blind4/pest-faq.csv'] },
   catering: { organization: "Lola Nena's Lechon & Catering", files: ['blind3/catering-faq.csv'] },
   movers: { organization: 'Table Mountain Movers', files: ['blind3/movers-faq.csv'] },
   phones: { organization: 'FixIt Mobile Care', files: ['blind3/phones-faq.csv'] },
@@ -249,7 +276,7 @@ function report(name: string, questions: LabelledQuestion[], m: Measured): strin
 
 describe.each(SETS)('answer quality: $name', (set) => {
   const questions = questionsOf(set.questions);
-  const blind = /^blind[23]?\//.test(set.questions);
+  const blind = /^blind\d?\//.test(set.questions);
 
   it('has at least 20 paraphrased questions, each labelled with an entry that exists', () => {
     const labelled = questions.filter((q) => q.expect !== null && q.expect !== SMALL_TALK);
