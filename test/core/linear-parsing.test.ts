@@ -7,8 +7,9 @@ import { parseHeading, parsePair } from '../../src/core/chunking.js';
 import { chunksOfEntries, entriesOfDocument } from '../../src/core/entries.js';
 import { csvToPairs, documentFromFile } from '../../src/core/documents.js';
 import { passageFacts } from '../../src/core/intent.js';
-import { buildIndex, loadIndex, type Lexicon } from '../../src/core/retrieval.js';
+import { buildIndex, loadIndex } from '../../src/core/retrieval.js';
 import { htmlToText, tokenize } from '../../src/core/text.js';
+import { bareLexicon } from '../support/lexicon.js';
 
 /** Runs `read` on `kilobytes` of input and fails when it took longer than a generous bound for that size. */
 function withinBound<T>(kilobytes: number, read: () => T): T {
@@ -32,15 +33,7 @@ function expectSameText(actual: string, expected: string) {
 }
 const doc = (content: string) => ({ id: 'd', title: 'Page', content });
 const chunkDocument = (d: { id: string; title: string; content: string }) => chunksOfEntries(entriesOfDocument(d));
-const noLexicon: Lexicon = {
-  synonymsOf: () => [],
-  broaderWordsOf: () => [],
-  generalFrequency: () => 0,
-  spokenFrequency: () => 0,
-  onlyAVerb: () => false,
-  relatedByUse: () => [],
-  isKnownPhrase: () => false,
-};
+const noLexicon = bareLexicon();
 
 describe('inputs that took minutes are read in linear time', () => {
   it('a heading padded with 10,000 spaces (the heading pattern was cubic: minutes)', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { entriesOfDocument } from '../../src/core/entries.js';
-import { buildIndex, confidenceOf, type Lexicon, loadIndex, searchIndex } from '../../src/core/retrieval.js';
+import { buildIndex, confidenceOf, loadIndex, searchIndex } from '../../src/core/retrieval.js';
 import { wordnetLexicon } from '../../src/services/knowledge/synonyms.js';
 import { stem, terms } from '../../src/core/text.js';
+import { bareLexicon } from '../support/lexicon.js';
 
 function indexOf(pairs: [string, string][]) {
   const content = pairs.map(([q, a]) => `Q: ${q}\nA: ${a}`).join('\n\n');
@@ -61,15 +62,7 @@ describe('the lexicon retrieval is handed', () => {
       content: 'Q: Can I rent a kayak?\nA: Kayaks are $20 an hour.\n\nQ: Is there parking?\nA: Free parking by the lake.',
     }),
   );
-  const lexicon = (synonyms: Record<string, string[]>): Lexicon => ({
-    synonymsOf: (word) => synonyms[word] ?? [],
-    broaderWordsOf: () => [],
-    generalFrequency: () => 0,
-    spokenFrequency: () => 0,
-    onlyAVerb: () => false,
-    relatedByUse: () => [],
-    isKnownPhrase: () => false,
-  });
+  const lexicon = bareLexicon;
 
   it('is where the synonyms come from: without "hire" → "rent" the question finds nothing', () => {
     const withHire = loadIndex(indexJson, chunksJson, lexicon({ hire: ['rent'] }));
