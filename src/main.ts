@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startupBanner } from './banner.js';
 import { createContext, startServer } from './server.js';
+import { warmSynonyms } from './services/knowledge/synonyms.js';
 import { listOrganizations } from './services/tenancy/organizations.js';
 
 async function main(): Promise<void> {
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const ctx = await createContext(config);
   const server = await startServer(ctx);
   ctx.log.info({ url: server.url }, 'Switchboard is listening');
+  // WordNet and the spoken word counts load once (a few hundred ms): now, not in the first customer's answer.
+  setImmediate(warmSynonyms);
   const organizations = await listOrganizations(ctx);
   console.log(
     startupBanner({
