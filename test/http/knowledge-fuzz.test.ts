@@ -125,6 +125,11 @@ describe('fuzzed document uploads and training', () => {
         const training = await api.call('POST', `/api/organizations/${shop.id}/train`, { key: shop.key, body: {} });
         const trainMs = performance.now() - trainStarted;
         if (kilobytes >= 100) worst.training = Math.max(worst.training, trainMs / kilobytes);
+        // A document of more entries than an organization may have is refused at training with a sentence.
+        if (training.status === 422) {
+          expect(training.body).toMatchObject({ ok: false, code: 'TOO_MANY_ENTRIES', error: expect.any(String) });
+          return;
+        }
         expect(training.status, training.text.slice(0, 200)).toBe(200);
         expect(trainMs, `training on ${kilobytes.toFixed(0)} KB`).toBeLessThan(FIXED_MS + MS_PER_KB * kilobytes);
         const asked = await api.call('POST', `/api/organizations/${shop.id}/ask`, { key: shop.key, body: { question: 'how much to rent a bike?' } });
