@@ -171,7 +171,14 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
   for (const word of new Set(contentWords(withoutIntentPhrases(written)))) {
     if (/\d/.test(word) || WHEN_WORDS.has(word) || PREPOSITIONS.has(word)) continue;
     const term = stem(word);
-    const named =
+    const frequency = vocabulary.documentFrequency.get(term) ?? 0;
+    if (frequency > 0) {
+      // Evidence is in the request itself: "a dentist in Westlands" is not about Westlands, nor "a
+      // mechanic? my car is making noise" about the car park.
+      if (frequency <= everywhere && !REQUEST_WORDS.has(term) && !placing.has(word) && request.has(word)) specific.push(word);
+      continue;
+    }
+    const names = () =>
       request.has(word) &&
       !placing.has(word) &&
       !hyphenated.has(word) &&
@@ -181,16 +188,14 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
     if (knownWord(vocabulary, word, term)) {
       // A relation customer service makes ("hire" for rent) is as good as the word itself; WordNet's are looser.
       const asUsed = vocabulary.lexicon.relatedByUse(word).some((related) => vocabulary.documentFrequency.has(stem(related)));
-      if (named && !vocabulary.documentFrequency.has(term) && !asUsed) namedOtherwise.push(word);
-      const frequency = vocabulary.documentFrequency.get(term) ?? 0;
-      // Evidence is in the request itself: "a dentist in Westlands" is not about Westlands, nor "a
-      // mechanic? my car is making noise" about the car park.
-      if (frequency > 0 && frequency <= everywhere && !REQUEST_WORDS.has(term) && !placing.has(word) && request.has(word)) specific.push(word);
+      if (!asUsed && names()) namedOtherwise.push(word);
       continue;
     }
-    if (!named || vocabulary.lexicon.spokenFrequency(word) > EVERYDAY) continue;
+    if (!names()) continue;
+    const said = vocabulary.lexicon.spokenFrequency(word);
+    if (said > EVERYDAY) continue;
     missing.push(word);
-    if (vocabulary.lexicon.spokenFrequency(word) <= RARE) rare = true;
+    if (said <= RARE) rare = true;
   }
   const offTopic = asksForWork(vocabulary, written) || chatsOffTopic(vocabulary, written);
   return { covered: !offTopic && (missing.length === 0 || (specific.length > 0 && !rare)), offTopic, missing, namedOtherwise, specific };

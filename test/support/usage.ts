@@ -12,7 +12,7 @@ import { providers } from '../../src/providers/registry.js';
 import type { AppContext } from '../../src/services/context.js';
 import { receiveWebhook } from '../../src/services/inbound/receive.js';
 import { enqueueSend } from '../../src/services/outbound/send.js';
-import { setPrices, type UsageGroup, usageReport } from '../../src/services/tenancy/usage.js';
+import { setPrices, type UsageGroup, usageCountsQuery, usageGroupOf, usageReport } from '../../src/services/tenancy/usage.js';
 import { createWidget, widgetInput } from '../../src/services/widgets/settings.js';
 import { authenticateSession, createSession } from '../../src/services/widgets/sessions.js';
 import { receiveVisitorMessage } from '../../src/services/widgets/visitor-inbound.js';
@@ -46,25 +46,8 @@ export async function recountUsage(db: Db, organizationId: string, month: string
 
 /** The same month as the counters hold it. */
 export async function countedUsage(db: Db, organizationId: string, month: string): Promise<UsageGroup[]> {
-  const rows = await db
-    .selectFrom('usage_counts')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('month', '=', month)
-    .where('messages', '>', 0)
-    .execute();
-  return sortGroups(
-    rows.map((r) => ({
-      number_id: r.number_id === '' ? null : r.number_id,
-      provider: r.provider === '' ? null : r.provider,
-      direction: r.direction,
-      audience: r.audience,
-      category: r.category,
-      failed: Number(r.failed),
-      n: Number(r.messages),
-      cost: roundSum(r.cost),
-    })),
-  );
+  const rows = await usageCountsQuery(db, organizationId, [month]).execute();
+  return sortGroups(rows.map((row) => ({ ...usageGroupOf(row), cost: roundSum(row.cost) })));
 }
 
 /** Sums of costs added in another order differ in the last bits of a double. */

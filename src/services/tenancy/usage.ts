@@ -152,6 +152,22 @@ export interface UsageGroup {
   cost: number | null;
 }
 
+type UsageCountRow = Awaited<ReturnType<ReturnType<typeof usageCountsQuery>['execute']>>[number];
+
+/** A counter row as a group of messages: the key's '' (no number, no provider) read as null. */
+export function usageGroupOf(row: UsageCountRow): UsageGroup {
+  return {
+    number_id: row.number_id === '' ? null : row.number_id,
+    provider: row.provider === '' ? null : row.provider,
+    direction: row.direction,
+    audience: row.audience,
+    category: row.category,
+    failed: Number(row.failed),
+    n: Number(row.messages),
+    cost: Number(row.cost),
+  };
+}
+
 export async function usageReport(ctx: AppContext, organizationId: string, month: string): Promise<UsageReport> {
   const [report] = await usageReports(ctx, organizationId, [month]);
   return report!;
@@ -166,18 +182,7 @@ async function usageReports(ctx: AppContext, organizationId: string, months: str
   const { name: planName, plan } = planOf(org.plan, plans);
   const counted = months.length ? await usageCountsQuery(ctx.db, organizationId, months).execute() : [];
   const groupsOf = new Map<string, UsageGroup[]>(months.map((m) => [m, []]));
-  for (const c of counted) {
-    groupsOf.get(c.month)?.push({
-      number_id: c.number_id === '' ? null : c.number_id,
-      provider: c.provider === '' ? null : c.provider,
-      direction: c.direction,
-      audience: c.audience,
-      category: c.category,
-      failed: Number(c.failed),
-      n: Number(c.messages),
-      cost: Number(c.cost),
-    });
-  }
+  for (const c of counted) groupsOf.get(c.month)?.push(usageGroupOf(c));
   // Rented numbers count for the whole month once they existed before its end.
   const owned = await ctx.db.selectFrom('numbers').selectAll().where('organization_id', '=', organizationId).execute();
   const messageNumberIds = [...new Set(counted.map((g) => g.number_id).filter((id) => id !== ''))];
