@@ -104,57 +104,114 @@ function knownWord(vocabulary: Vocabulary, word: string, term: string): boolean 
   const start = term.length < SHORTEST_FORM ? term : term.slice(0, Math.max(SHORTEST_FORM, term.length - 2));
   const longest = term.length < SHORTEST_FORM ? term.length + SHORT_WORD_FORM : Number.POSITIVE_INFINITY;
   for (const known of vocabulary.documentFrequency.keys()) if (known.startsWith(start) && known.length <= longest) return true;
+  return joinedWords(vocabulary, word);
+}
+
+/** Particles a compound may end in ("cutoff", "pickup", "checkin"): the knowledge base drops them as stop words. */
+const PARTICLES = new Set('off up out in on over down back away'.split(' '));
+
+/** Two known words written as one: "hayfever" for hay fever, "cutoff" for cut-off. */
+function joinedWords(vocabulary: Vocabulary, word: string): boolean {
+  const known = (part: string) => vocabulary.documentFrequency.has(stem(part));
+  for (let at = SHORTEST_SUBJECT; at <= word.length - 2; at++) {
+    const [first, second] = [word.slice(0, at), word.slice(at)];
+    if (known(first) && (PARTICLES.has(second) || (second.length >= SHORTEST_SUBJECT && known(second)))) return true;
+  }
   return false;
 }
 
 /**
- * A message asking for work, not for what the business offers ("are you hiring?", "any
- * vacancies?"): "hire" also rents bikes and boards, and a hire entry is no answer to it.
+ * What customers ask of every business, that only a knowledge base which speaks of it answers: work
+ * ("are you hiring?"), another branch, paying in instalments, a loan, gift cards, loyalty points,
+ * a discount, classes to learn the trade — and chat of the weather, match results, elections,
+ * jokes, exchange rates, films and airtime. The ranking finds entries for them by their other words
+ * ("hire" rents boards, "branch in Durban" finds the moves to Durban, "instalments" shares its stem
+ * with "install"), and none is the answer. Each kind with how a knowledge base speaks of it (a surf
+ * school's "what if the weather is bad?", a tuition centre's classes): then it is asked like any subject.
  */
-const ASKING_FOR_WORK =
-  /\b(?:(?:are|r) (?:you|u|ya) (?:hiring|recruiting)|hiring (?:now|staff|people)|(?:any|got) (?:vacanc(?:y|ies)|job openings?|openings? for)|looking for (?:a |some )?(?:job|work|employment|internship)|(?:need|want) (?:a )?(?:job|internship)|job (?:openings?|vacanc(?:y|ies))|(?:can|could) i (?:work|intern) (?:for|with|at) (?:you|u)|take (?:on )?(?:apprentices|interns|trainees)|send (?:you )?(?:my|a) (?:cv|resume))/i;
-/** Words of a knowledge base that speaks of working there: then work is asked about like any subject. */
-const WORK_WORDS = 'job jobs career careers vacancy vacancies recruit recruitment employment apprentice apprenticeship internship cv'.split(' ');
-
-/**
- * Chat no business's knowledge base answers unless it says so: the weather, match results,
- * elections, jokes, exchange rates. Each with the words that mean the knowledge base does speak of
- * it (a surf school's "what happens if the weather is bad?").
- */
-const CHAT_TOPICS: { asks: RegExp; spokenOfAs: string[] }[] = [
+const ASKED_OF_EVERY_BUSINESS: { asks: RegExp; spokenOf: RegExp }[] = [
   {
-    asks: /\b(?:weather|forecast|will it rain|is it (?:going to|gonna) rain|temperature (?:today|tomorrow|outside))\b/i,
-    spokenOfAs: ['weather', 'rain', 'forecast', 'storm'],
+    asks: /\b(?:(?:are|r) (?:you|u|ya) (?:hiring|recruiting)|hiring (?:now|staff|people)|(?:any|got) (?:vacanc(?:y|ies)|job openings?|openings? for)|looking for (?:a |some )?(?:job|work|employment|internship)|(?:need|want) (?:a )?(?:job|internship)|job (?:openings?|vacanc(?:y|ies))|(?:can|could) i (?:work|intern) (?:for|with|at) (?:you|u)|take (?:on )?(?:apprentices|interns|trainees)|send (?:you )?(?:my|a) (?:cv|resume))/i,
+    spokenOf: /\b(?:jobs?|careers?|vacanc(?:y|ies)|recruit\w*|employment|apprentice\w*|internships?|cv)\b/i,
   },
   {
-    asks: /\bwho (?:won|will win|wins|is winning|do (?:you|u) think will win)\b|\b(?:match|game) (?:score|result)s?\b|\bscore of the\b|\b\w+ (?:vs\.?|versus) \w+\b/i,
-    spokenOfAs: ['match', 'game', 'score', 'tournament', 'league'],
+    asks: /\b(?:(?:another|other|more|any|second|new) (?:branch|outlet|shop|store|location)(?:es|s)?|branch(?:es)?|outlets?) (?:in|at|near|around|on)\b|\b(?:another|other|more|any|second|new) (?:branch|outlet)(?:es|s)?\b|\bbranches\b|\bfranchis\w*/i,
+    spokenOf: /\b(?:branch(?:es)?|outlets?|franchis\w*)\b/i,
+  },
+  {
+    asks: /\b(?:instal?l?ments?|emi|lay-?by|layaway|pay (?:later|in (?:parts|bits|portions))|payment plans?|financ(?:e|ing)|credit facility|buy now,? pay later|lipa (?:pole pole|mdogo mdogo))\b/i,
+    spokenOf: /\b(?:instal?l?ments?|emi|lay-?by|layaway|pay later|payment plans?|financ(?:e|ing)|spread the cost|monthly payments)\b/i,
+  },
+  { asks: /\b(?:lend|loan) (?:me|us)\b|\b(?:give|need) (?:me )?a loan\b|\bborrow (?:some )?money\b/i, spokenOf: /\b(?:loans?|lend)\b/i },
+  {
+    asks: /\bgift ?(?:cards?|vouchers?|certificates?|coupons?)\b|\bvouchers?\b/i,
+    spokenOf: /\bgift ?(?:cards?|vouchers?|certificates?|coupons?)\b|\bvouchers?\b/i,
+  },
+  {
+    asks: /\b(?:loyalty|reward points|rewards? (?:card|program(?:me)?|scheme)|points card|stamp card)\b/i,
+    spokenOf: /\b(?:loyalty|rewards?|points|stamp card)\b/i,
+  },
+  {
+    asks: /\b(?:discounts?|concessions?)\b/i,
+    spokenOf: /\b(?:discount\w*|concessions?|offers?|deals?|promo\w*|\d+ ?% off|cheaper|reduced|save|savings)\b/i,
+  },
+  {
+    // "by train" is a way to come, not a course
+    asks: /\b(?:do|does|can|could|will|would) (?:you|u|ya)(?: \w+)? (?:train|teach)\b|\b(?:training|teaching|courses?|class(?:es)?|workshops?|lessons?|tutorials?|apprentice\w*|internships?)\b/i,
+    spokenOf: /\b(?:train\w*|courses?|class(?:es)?|workshops?|lessons?|teach\w*|tutor\w*|academy|learn\w*)\b/i,
+  },
+  {
+    asks: /\b(?:weather|forecast|will it rain|is it (?:going to|gonna) rain|temperature (?:today|tomorrow|outside))\b/i,
+    spokenOf: /\b(?:weather|rain\w*|forecast|storms?)\b/i,
+  },
+  {
+    asks: /\bwho (?:won|will win|wins|is winning|do (?:you|u) think will win)\b|\bwho(?:'s| is) playing\b|\b(?:match|game) (?:score|result)s?\b|\bscore of the\b|\bscores?\s*\??\s*$|\b\w+ (?:vs\.?|versus) \w+\b/i,
+    spokenOf: /\b(?:match(?:es)?|games?|scores?|tournaments?|league|fixtures?)\b/i,
   },
   {
     asks: /\b(?:election|elections|president|prime minister|government|politics|political|parliament)\b/i,
-    spokenOfAs: ['election', 'government', 'president'],
+    spokenOf: /\b(?:elections?|government|president)\b/i,
   },
-  { asks: /\b(?:tell me (?:a |an |some )?(?:joke|story|something funny)|(?:a|any) good jokes?|make me laugh)\b/i, spokenOfAs: ['joke'] },
-  { asks: /\b(?:exchange rate|bitcoin|crypto|stock market|share price)\b/i, spokenOfAs: ['exchange', 'bitcoin', 'crypto', 'stock'] },
+  { asks: /\b(?:tell me (?:a |an |some )?(?:joke|story|something funny)|(?:a|any) good jokes?|make me laugh)\b/i, spokenOf: /\bjokes?\b/i },
+  { asks: /\b(?:exchange rate|bitcoin|crypto|stock market|share price)\b/i, spokenOf: /\b(?:exchange rate|bitcoin|crypto|stock market)\b/i },
+  { asks: /\b(?:movies?|films?|show ?timings?|showtimes?|cinema)\b/i, spokenOf: /\b(?:movies?|films?|cinema|screenings?)\b/i },
+  {
+    asks: /\b(?:airtime|recharge card|data bundles?|top ?up (?:my )?(?:phone|line|airtime|data))\b/i,
+    spokenOf: /\b(?:airtime|recharge|bundles?|top-?ups?)\b/i,
+  },
+  { asks: /\b(?:homework|assignment|essay|capital of)\b/i, spokenOf: /\b(?:homework|assignments?|essays?)\b/i },
 ];
+
+/** Everything the knowledge base says, read once per index for the kinds above. */
+const spokenText = new WeakMap<Vocabulary['passages'], string>();
+function textOf(vocabulary: Vocabulary): string {
+  let text = spokenText.get(vocabulary.passages);
+  if (text === undefined) {
+    text = [...vocabulary.passages.values()].map((passage) => `${passage.question}\n${passage.text}`).join('\n');
+    spokenText.set(vocabulary.passages, text);
+  }
+  return text;
+}
+
+const askedOfEveryBusiness = (vocabulary: Vocabulary, question: string) =>
+  ASKED_OF_EVERY_BUSINESS.some(({ asks, spokenOf }) => asks.test(question) && !spokenOf.test(textOf(vocabulary)));
 
 export interface Coverage {
   /** false when the message's subject is absent from the knowledge base: a rare word of it, or any when nothing specific matched */
   covered: boolean;
-  /** the message asks for work, or chats of the weather or the news, and the knowledge base never speaks of it */
+  /** the message asks what every business is asked (work, a branch, instalments…) or chats of the weather or the news, and the knowledge base never speaks of it */
   offTopic: boolean;
   /** the words naming what the message asks about that the knowledge base never uses */
   missing: string[];
+  /** one of them is a rare word ("biryani", "reductions"): said at most RARE times */
+  rare: boolean;
+  /** one of them is no word of the dictionary either: a brand, a foreign word, a new coinage ("vapes", "covid", "manok") */
+  unheardOf: boolean;
   /** the words naming what the message asks about that the knowledge base uses only in other words (a synonym, another form) */
   namedOtherwise: string[];
   /** the request's words the knowledge base uses that are particular to some entries (not request words, not everywhere, not places) */
   specific: string[];
 }
-
-const usesAny = (vocabulary: Vocabulary, words: string[]) => words.some((word) => vocabulary.documentFrequency.has(stem(word)));
-const asksForWork = (vocabulary: Vocabulary, question: string) => ASKING_FOR_WORK.test(question) && !usesAny(vocabulary, WORK_WORDS);
-const chatsOffTopic = (vocabulary: Vocabulary, question: string) =>
-  CHAT_TOPICS.some(({ asks, spokenOfAs }) => asks.test(question) && !usesAny(vocabulary, spokenOfAs));
 
 /** How much of what the question asks about the knowledge base's words cover. */
 export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
@@ -167,6 +224,7 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
   const missing: string[] = [];
   const specific: string[] = [];
   let rare = false;
+  let unheardOf = false;
   const namedOtherwise: string[] = [];
   for (const word of new Set(contentWords(withoutIntentPhrases(written)))) {
     if (/\d/.test(word) || WHEN_WORDS.has(word) || PREPOSITIONS.has(word)) continue;
@@ -196,20 +254,25 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
     if (said > EVERYDAY) continue;
     missing.push(word);
     if (said <= RARE) rare = true;
+    if (said <= RARE && !vocabulary.lexicon.inDictionary(word)) unheardOf = true;
   }
-  const offTopic = asksForWork(vocabulary, written) || chatsOffTopic(vocabulary, written);
-  return { covered: !offTopic && (missing.length === 0 || (specific.length > 0 && !rare)), offTopic, missing, namedOtherwise, specific };
+  const offTopic = askedOfEveryBusiness(vocabulary, written);
+  return { covered: !offTopic && (missing.length === 0 || (specific.length > 0 && !rare)), offTopic, missing, rare, unheardOf, namedOtherwise, specific };
 }
 
 /**
  * A menu offered for a message whose subject the knowledge base does not cover becomes "not
  * sure" (a person is offered): none of its choices is about what was asked. An answer is left as
- * it is — the words and the meaning agreed on it — unless the message asks for work or chats of
- * the weather or the news.
+ * it is — the words and the meaning agreed on it — unless the message asks what every business is
+ * asked and the knowledge base never speaks of it, or a word of no dictionary that it never uses
+ * is all that names the subject.
  */
 export function withCoverageChecked(verdict: Verdict, coverage: Coverage): Verdict {
   if (verdict.kind === 'not-sure') return verdict;
   if (coverage.offTopic || (verdict.kind === 'choices' && !coverage.covered)) return { kind: 'not-sure', confidence: verdict.confidence };
+  // "do you sell vapes?" to a pharmacy: a word of no dictionary names the subject and nothing else asked is
+  // particular to any entry ("reductions for students" is still answered by the student discount).
+  if (verdict.kind === 'answer' && coverage.unheardOf && coverage.specific.length === 0) return { kind: 'not-sure', confidence: verdict.confidence };
   return verdict;
 }
 

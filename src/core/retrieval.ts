@@ -22,6 +22,8 @@ export interface Lexicon {
   spokenFrequency(word: string): number;
   /** whether the word is known as a verb and never as a noun */
   onlyAVerb(word: string): boolean;
+  /** whether the dictionary knows the word (in some form) at all: not a brand, a foreign word or a new coinage */
+  inDictionary(word: string): boolean;
   /** the words customer service relates to this one ("hire" → rent), a closer relation than WordNet's */
   relatedByUse(word: string): string[];
   /** whether an underscore-joined phrase ("false_teeth") is one entry */

@@ -5,9 +5,13 @@
 // one letter ("thnak you", "helo"), however many of them and whoever they are addressed to
 // ("Good morning sir"). Small talk in front of a question ("hi, do you rent bikes?", "thanks! and
 // the price?") leaves the question.
-export type SmallTalk = 'greeting' | 'thanks' | 'goodbye';
+export type SmallTalk = 'greeting' | 'thanks' | 'goodbye' | 'assistant';
 
-/** Each kind's phrases, as patterns over lower-case words joined by single spaces. */
+/**
+ * Each kind's phrases, as patterns over lower-case words joined by single spaces. A phrase marked
+ * "!" is small talk only as a whole message: in front of more words it is the question's own
+ * ("top up my phone?", "how far is it?", "sound system for hire?").
+ */
 const PHRASES: Record<SmallTalk, string[]> = {
   greeting: [
     'h+i+',
@@ -25,7 +29,8 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'namaste',
     'namaskar',
     'jambo',
-    'habari',
+    'habari(?: (?:yako|zako|yenu|gani|za asubuhi|ya asubuhi|za mchana|za jioni|ya leo))?',
+    'maayong (?:buntag|udto|hapon|gabii|adlaw)',
     'hola',
     'salaam',
     'as+alamu ?alaikum',
@@ -71,6 +76,30 @@ const PHRASES: Record<SmallTalk, string[]> = {
     "how'?s it going",
     'how are things',
     'how do you do',
+    // Nigerian, Kenyan and Ghanaian greetings: "how far" alone is "how are you"
+    '!how far(?: (?:now|na|bros?|o))?',
+    '!how body',
+    'wetin dey',
+    'niaje',
+    '!mambo',
+    '!sasa',
+    'vipi',
+    '!chale',
+    'ete sen',
+    // Portuguese, Spanish, Indonesian, Malay, Urdu and Arabic greetings
+    'ola',
+    '!oi',
+    'bom dia',
+    'boa (?:tarde|noite)',
+    'buen(?:os|as) (?:dias|tardes|noches)',
+    'buen dia',
+    'selamat (?:pagi|siang|sore|malam)',
+    'apa kabar',
+    'wa ?alaikum (?:as)?salaam?',
+    'as+ala+m+ ?(?:o|u|w)? ?alaikum',
+    'marhaba',
+    'sat sri akal',
+    'vanakkam',
   ],
   thanks: [
     'thanks*',
@@ -93,7 +122,7 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'cheers',
     // thanks and "ok" in the languages customers mix in: Swahili, Filipino, Afrikaans, Zulu, Xhosa, Yoruba, Hausa, Hindi/Urdu, Arabic, Spanish, French, German
     'asante(?: sana)?',
-    '(?:maraming )?salamat',
+    '(?:maraming |daghang )?salamat',
     'sige',
     'dankie',
     'baie dankie',
@@ -108,6 +137,41 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'gracias',
     'merci(?: beaucoup)?',
     'danke',
+    'obrigad[oa](?: (?:pela|por) (?:ajuda|informacao))?',
+    'valeu',
+    'muchas gracias',
+    'de nada',
+    'terima ?kasih(?: banyak)?',
+    'makasih',
+    'jazak ?allah(?: ?(?:khair|khairan))?',
+    'medaase',
+    '!e se',
+    'no wahala',
+    'e don do',
+    '!oya',
+    // South African, British, Irish and Australian acknowledgements
+    '!sharp(?: sharp)?',
+    '!shot',
+    'lekker',
+    '!sho',
+    '!ja',
+    '!sound(?: as)?',
+    '!grand',
+    '!ace',
+    '!lush',
+    '!legend',
+    "(?:you(?:'re| are)|ur|u r) a legend",
+    '!top',
+    '!magic',
+    '!champion',
+    '!spot on',
+    '!bang on',
+    '!sweet(?: as)?',
+    'good on (?:you|ya|u)',
+    '!fair enough',
+    '!done',
+    '!deal',
+    '!will do',
     'many thanks',
     'much appreciated',
     'appreciated?',
@@ -205,6 +269,21 @@ const PHRASES: Record<SmallTalk, string[]> = {
     'no thanks',
     'no thank (?:you|u)',
     'all good',
+    'adios',
+    'hasta (?:luego|manana|pronto)',
+    'tchau',
+    'ate (?:logo|mais)',
+    'sampai jumpa',
+    '!dah',
+    'allah hafiz',
+    'khuda hafiz',
+  ],
+  // Whether a person or a program is answering: said plainly, with the way to a person.
+  assistant: [
+    '(?:are|r) (?:you|u) (?:a |an )?(?:real person|real human|person|human|bot|robot|machine|computer|ai|chat ?bot|automated|automatic|real)(?: or (?:a |an )?(?:real )?(?:person|human|bot|robot|machine|ai))?',
+    '(?:is|iz) (?:this|dis|it) (?:a |an )?(?:real person|real human|person|human|bot|robot|machine|ai|chat ?bot|automated|automatic|real)(?: or (?:a |an )?(?:real )?(?:person|human|bot|robot|machine|ai))?',
+    '(?:am i|i am|im) (?:talking|chatting|speaking) (?:to|with) (?:a |an )?(?:real person|real human|person|human|bot|robot|machine|ai)',
+    '(?:bot|robot|human) or (?:human|person|bot|robot)',
   ],
 };
 
@@ -213,14 +292,19 @@ const PHRASES: Record<SmallTalk, string[]> = {
  * "aunty", "kuya"), the respect of "po", its intensifiers ("a million") and the particles of local English ("alright o").
  */
 const ADDRESS =
-  "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|heaps|indeed|amigo|bahut|stuff|bud|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
+  "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|bra|chief|love|luv|hun|hon|babe|darling|pet|abeg|jare|ooo|na|kaayo|jud|gyud|senhor|senhora|senor|senora|amiga|pak|bu|kak|mas|mba|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|heaps|indeed|amigo|bahut|stuff|bud|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
 
 /** A word with its doubled letters made single: "thanksss", "okkk" and "byeee" read as "thanks", "ok", "bye". */
 const squeezed = (text: string) => text.replace(/([a-z])\1+/g, '$1');
 
 const KINDS = Object.keys(PHRASES) as SmallTalk[];
 // Patterns are matched against squeezed words, so they are squeezed too ("good" → "god", "all" → "al").
-const PATTERNS = KINDS.flatMap((kind) => PHRASES[kind].map((phrase) => ({ kind, pattern: new RegExp(`^(?:${squeezed(phrase)})(?: |$)`) })));
+const PATTERNS = KINDS.flatMap((kind) =>
+  PHRASES[kind].map((phrase) => {
+    const alone = phrase.startsWith('!');
+    return { kind, alone, pattern: new RegExp(`^(?:${squeezed(alone ? phrase.slice(1) : phrase)})(?: |$)`) };
+  }),
+);
 const FILLER = new RegExp(`^(?:${squeezed(ADDRESS)})(?: |$)`);
 
 /**
@@ -232,10 +316,11 @@ const SLIPPED = ['thanks', 'thank', 'hello', 'goodbye', 'cheers', 'morning', 'ev
   squeezed,
 );
 
-/** The longest small-talk phrase at the start of the words, with its kind. */
-function phraseAt(words: string): { kind: SmallTalk; length: number } | undefined {
+/** The longest small-talk phrase at the start of the words, with its kind; phrases said alone only when the words are the whole message. */
+function phraseAt(words: string, whole: boolean): { kind: SmallTalk; length: number } | undefined {
   let found: { kind: SmallTalk; length: number } | undefined;
-  for (const { kind, pattern } of PATTERNS) {
+  for (const { kind, alone, pattern } of PATTERNS) {
+    if (alone && !whole) continue;
     const match = pattern.exec(words);
     if (match && match[0].length > (found?.length ?? 0)) found = { kind, length: match[0].length };
   }
@@ -247,6 +332,9 @@ function plain(text: string): string {
   return squeezed(
     text
       .toLowerCase()
+      // "olá", "adiós", "mañana": read without their accents
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
       .replace(/[’`]/g, "'")
       .replace(/[^a-z0-9' ]+/g, ' ')
       .replace(/\s+/g, ' ')
@@ -282,13 +370,13 @@ function withSlipsMended(words: string): string {
  * Reads small-talk phrases from the start of the words: their kinds, and how many characters of
  * `words` they (and the words around them that say nothing more) take up.
  */
-function leadingSmallTalk(words: string): { kinds: SmallTalk[]; length: number } {
+function leadingSmallTalk(words: string, whole: boolean): { kinds: SmallTalk[]; length: number } {
   const kinds: SmallTalk[] = [];
   let length = 0;
   let fillers = 0;
   for (;;) {
     const rest = words.slice(length);
-    const phrase = phraseAt(rest);
+    const phrase = phraseAt(rest, whole);
     const filler = phrase ? undefined : FILLER.exec(rest)?.[0].length;
     if (phrase) kinds.push(phrase.kind);
     else if (filler) fillers++;
@@ -304,10 +392,10 @@ export function smallTalkOf(text: string): SmallTalk | undefined {
   // 👍, 🙏, ❤️: a message of emoji alone acknowledges.
   if (!words) return /\p{Extended_Pictographic}/u.test(text) && !/[\p{L}\p{N}]/u.test(text) ? 'thanks' : undefined;
   if (words.length > 60) return undefined;
-  let { kinds, length } = leadingSmallTalk(words);
+  let { kinds, length } = leadingSmallTalk(words, true);
   if (length < words.length) {
     const mended = withSlipsMended(words);
-    ({ kinds, length } = leadingSmallTalk(mended));
+    ({ kinds, length } = leadingSmallTalk(mended, true));
     if (length < mended.length) return undefined;
   }
   // "ok bye", "thanks, bye": a message ends as its last part does; "ok" after a greeting or thanks adds nothing.
@@ -327,11 +415,11 @@ export function withoutSmallTalk(text: string): string {
   if (TIME_OF_DAY_IN_QUESTION.test(text)) return text;
   // Words are read on the plain text; the question is cut from the original at the same word.
   const words = plain(text);
-  const { length } = leadingSmallTalk(words);
+  const { length } = leadingSmallTalk(words, false);
   if (length === 0 || length >= words.length) return text;
   const wordsBefore = words.slice(0, length).trim().split(' ').length;
   // The same words plain() keeps: runs of letters, digits and apostrophes.
-  const pattern = /[a-z0-9'’`]+/gi;
+  const pattern = /[\p{L}\p{N}'’`]+/gu;
   const original = text.match(pattern) ?? [];
   let seen = 0;
   let at = 0;
@@ -341,7 +429,7 @@ export function withoutSmallTalk(text: string): string {
   }
   const rest = text
     .slice(at)
-    .replace(/^[\s,!.:;\-–—)]+/, '')
+    .replace(/^[\s,!?.:;\-–—)]+/, '')
     .trim();
   return rest && original.length > seen ? rest : text;
 }
@@ -355,5 +443,7 @@ export function smallTalkReply(kind: SmallTalk, organizationName: string, greeti
       return `You're welcome! Anything else ${organizationName} can help you with?`;
     case 'goodbye':
       return `Thanks for getting in touch with ${organizationName}. Have a good day!`;
+    case 'assistant':
+      return `I'm ${organizationName}'s automatic assistant: ask me anything about us, or reply *human* to talk to a person.`;
   }
 }

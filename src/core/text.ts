@@ -69,12 +69,122 @@ const SHORTHAND: Record<string, string> = {
   docs: 'documents',
 };
 
-/** The question with each shorthand the knowledge base does not use (`known` says which it does) written out. */
+/**
+ * Words of the languages customers mix into English on WhatsApp — Nigerian Pidgin, Tagalog and
+ * Cebuano, Swahili and Sheng, Hindi and Marathi, Afrikaans — in English: "una dey open on
+ * saturday?", "magkano po", "bei ni ngapi", "kitna hai". Their function words become English
+ * filler (a word the knowledge base does not use would otherwise read as the message's unknown
+ * subject: "not sure"); their question words ask for a price, a place, a time. Only words no
+ * English message uses in another sense are here ("fit", "may", "me", "he" are not).
+ */
+const MIXED_IN: Record<string, string> = {
+  // Nigerian Pidgin
+  una: 'you',
+  dey: 'are',
+  wey: 'that',
+  abeg: 'please',
+  wetin: 'what',
+  pikin: 'child',
+  wahala: 'problem',
+  sef: '',
+  // Tagalog and Cebuano
+  magkano: 'how much price',
+  saan: 'where',
+  kailan: 'when',
+  ilan: 'how many',
+  pwede: 'can',
+  puwede: 'can',
+  po: '',
+  opo: 'yes',
+  ba: '',
+  kayo: 'you',
+  nyo: 'your',
+  niyo: 'your',
+  ninyo: 'your',
+  ako: 'i',
+  namin: 'our',
+  lang: 'only',
+  naman: '',
+  rin: 'also',
+  wala: 'no',
+  meron: 'have',
+  mayroon: 'have',
+  ng: 'of',
+  ang: 'the',
+  yung: 'the',
+  mga: '',
+  kasi: 'because',
+  pila: 'how much price',
+  asa: 'where',
+  unsa: 'what',
+  naa: 'have',
+  kaayo: 'very',
+  dili: 'not',
+  diri: 'here',
+  // Swahili and Sheng
+  bei: 'price',
+  ngapi: 'how much',
+  gani: 'what',
+  wapi: 'where',
+  lini: 'when',
+  leo: 'today',
+  kesho: 'tomorrow',
+  nataka: 'i want',
+  mko: 'are you',
+  uko: 'are you',
+  niko: 'i am',
+  iko: 'is there',
+  kuna: 'is there',
+  hii: 'this',
+  sana: 'very',
+  kidogo: 'little',
+  pesa: 'money',
+  // Hindi and Marathi
+  kitna: 'how much price',
+  kitne: 'how much price',
+  kitni: 'how much price',
+  kiti: 'how much price',
+  kab: 'when',
+  kadhi: 'when',
+  kahan: 'where',
+  kaha: 'where',
+  kidhar: 'where',
+  kuthe: 'where',
+  kya: 'what',
+  kaise: 'how',
+  hai: 'is',
+  hain: 'are',
+  ahe: 'is',
+  aap: 'you',
+  aapka: 'your',
+  apka: 'your',
+  mujhe: 'i',
+  chahiye: 'need',
+  pahije: 'need',
+  nahi: 'not',
+  nahin: 'not',
+  bhi: 'also',
+  aur: 'and',
+  aaj: 'today',
+  abhi: 'now',
+  milega: 'available',
+  milegi: 'available',
+  sakte: 'can',
+  sakta: 'can',
+  // Afrikaans
+  hoeveel: 'how much price',
+  waar: 'where',
+  wanneer: 'when',
+  asseblief: 'please',
+};
+
+/** The question with each shorthand, and each word mixed in from another language, that the knowledge base does not use (`known` says which it does) written out. */
 export function withShorthandWrittenOut(question: string, known: (word: string) => boolean): string {
   return question.replace(/[A-Za-z]+/g, (word) => {
     const lower = word.toLowerCase();
-    const written = SHORTHAND[lower];
-    return written && written !== lower && !known(lower) ? written : word;
+    // Own keys only: "constructor" is no shorthand.
+    const written = Object.hasOwn(SHORTHAND, lower) ? SHORTHAND[lower] : Object.hasOwn(MIXED_IN, lower) ? MIXED_IN[lower] : undefined;
+    return written !== undefined && written !== lower && !known(lower) ? written : word;
   });
 }
 

@@ -128,6 +128,56 @@ describe('chat of the weather and the news', () => {
   });
 });
 
+describe('what every business is asked', () => {
+  it('is not covered unless the knowledge base speaks of it: another branch, instalments, gift cards, loyalty points, a discount, classes, films, airtime', () => {
+    const shop = studioIndex([
+      ['Where is your shop?', 'Our shop is at 4 Mill Lane, behind the market; we install shelves on request.'],
+      ['Do you sell pottery?', 'Our pottery shop sells mugs, bowls and plates made here.'],
+      ['How can I pay?', 'We take cash, cards and bank transfer.'],
+    ]);
+    for (const question of [
+      'do you have a branch in Leeds?',
+      'any other outlets near the station',
+      'can I pay in instalments',
+      'do you sell gift cards',
+      'do you have a loyalty card or points',
+      'do you give student discount',
+      'do you run pottery classes?',
+      'do you train people? i want to learn',
+      'pushpa 2 show timings',
+      'Leeds United score?',
+      "who's playing at the stadium on saturday",
+      'abeg send me recharge card',
+      'can you lend me 2000',
+    ]) {
+      expect(coverageOf(shop, question), question).toMatchObject({ covered: false, offTopic: true });
+    }
+    // The business itself, a way to come, and paying as the shop speaks of it are asked like any subject.
+    for (const question of ['where is your branch?', 'can I come by train?', 'can I pay by card?']) {
+      expect(coverageOf(shop, question), question).toMatchObject({ offTopic: false });
+    }
+    // A knowledge base that speaks of it answers it: the studio's classes, its vouchers, its payment plan.
+    const studioWithMore = studioIndex([
+      ['Can I book a pottery class?', 'Book a pottery class online; classes run Tuesday to Saturday.'],
+      ['Do you sell gift vouchers?', 'Gift vouchers from £20, online or in the shop.'],
+      ['Can I spread the cost?', 'Courses can be paid in three monthly instalments.'],
+    ]);
+    for (const question of ['do you run pottery classes?', 'do you sell gift cards', 'can I pay in installments']) {
+      expect(coverageOf(studioWithMore, question), question).toMatchObject({ offTopic: false });
+    }
+  });
+
+  it('reads two known words written as one as known: "hayfever", "cutoff"', () => {
+    const pharmacy = studioIndex([
+      ['Do you sell hay fever tablets?', 'Yes, hay fever tablets and sprays are on the shelf by the till.'],
+      ['When must I order?', 'The cut-off for next-day orders is 4pm.'],
+    ]);
+    expect(coverageOf(pharmacy, 'have u got hayfever tablets')).toMatchObject({ missing: [] });
+    expect(coverageOf(pharmacy, 'cutoff for orders?')).toMatchObject({ missing: [] });
+    expect(coverageOf(pharmacy, 'do you sell vapes')).toMatchObject({ covered: false, missing: ['vapes'], unheardOf: true });
+  });
+});
+
 describe('a menu for a message the knowledge base does not cover', () => {
   const entry = studio.entries.values().next().value!;
   const passage = studio.passages.values().next().value!;
@@ -139,9 +189,12 @@ describe('a menu for a message the knowledge base does not cover', () => {
     expect(withCoverageChecked(menu, coverageOf(studio, 'do you sell glazed bowls'))).toBe(menu);
   });
 
-  it('leaves an answer alone, unless the message asks for work', () => {
+  it('leaves an answer alone, unless the message asks for work or names its subject by a word of no dictionary alone', () => {
     const answer = { kind: 'answer' as const, candidate, confidence: 0.7 };
     expect(withCoverageChecked(answer, coverageOf(studio, 'do you sell pizza'))).toBe(answer);
     expect(withCoverageChecked(answer, coverageOf(studio, 'are you hiring wheel instructors?'))).toEqual({ kind: 'not-sure', confidence: 0.7 });
+    // "vapes" is in no dictionary and nothing else asked is the studio's; "glazed vapes" names the studio's glazes too.
+    expect(withCoverageChecked(answer, coverageOf(studio, 'do you sell vapes'))).toEqual({ kind: 'not-sure', confidence: 0.7 });
+    expect(withCoverageChecked(answer, coverageOf(studio, 'do you sell glazed vapes'))).toBe(answer);
   });
 });

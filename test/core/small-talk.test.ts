@@ -57,6 +57,39 @@ describe('small talk', () => {
     for (const text of ['hmm', 'Cod option required', 'thanks 100', 'good price for a tune up?']) expect(smallTalkOf(text), text).toBeUndefined();
   });
 
+  it('knows the greetings, thanks and goodbyes of the languages customers mix in, and local acknowledgements said alone', () => {
+    for (const text of ['how far', 'habari yako', 'maayong buntag!', 'Olá, bom dia', 'buenos días', 'selamat pagi', 'Assalam o alaikum']) {
+      expect(smallTalkOf(text), text).toBe('greeting');
+    }
+    for (const text of [
+      'shot bru',
+      'ok sound',
+      'thanks love x',
+      'Sharp sharp 👍',
+      'ok done',
+      'salamat kaayo 🙏',
+      'obrigado!',
+      'terima kasih banyak',
+      'JazakAllah khair',
+    ]) {
+      expect(smallTalkOf(text), text).toBe('thanks');
+    }
+    for (const text of ['Lekker, bye', 'adiós', 'khuda hafiz']) expect(smallTalkOf(text), text).toBe('goodbye');
+    // Said alone they are small talk; in front of more words they are the question's own.
+    for (const text of ['how far is it from town?', 'top up my phone?', 'sound system for hire?', 'done with my order?']) {
+      expect(withoutSmallTalk(text), text).toBe(text);
+      expect(smallTalkOf(text), text).toBeUndefined();
+    }
+  });
+
+  it('answers "are you a bot?" plainly, with the way to a person', () => {
+    for (const text of ['are you a bot?', 'is this a real person', 'R u a robot', 'hi, are you a bot or a real person?', 'am i chatting with a real human?']) {
+      expect(smallTalkOf(text), text).toBe('assistant');
+    }
+    expect(withoutSmallTalk('are you human? i need help with my order')).toBe('i need help with my order');
+    expect(smallTalkReply('assistant', 'Petal Post')).toMatch(/Petal Post.*automatic assistant.*\*human\*/);
+  });
+
   it('reads letters held down and one-letter slips as the word they stand for', () => {
     for (const text of ['thanksss', 'okkk', 'Thank youuu 🙏', 'thnak you', 'thnak you so much', 'alright thankss'])
       expect(smallTalkOf(text), text).toBe('thanks');

@@ -8,6 +8,7 @@ export function bareLexicon(synonyms: Record<string, string[]> = {}): Lexicon {
     generalFrequency: () => 0,
     spokenFrequency: () => 0,
     onlyAVerb: () => false,
+    inDictionary: () => false,
     relatedByUse: () => [],
     isKnownPhrase: () => false,
   };

@@ -10,7 +10,7 @@ import { fuseWithMeaning, wordCandidates } from '../../core/meaning.js';
 import { planOf } from '../../core/plans.js';
 import { confidenceOf, searchIndex, type KnowledgeIndex, type Passage } from '../../core/retrieval.js';
 import { smallTalkOf, smallTalkReply, withoutSmallTalk } from '../../core/small-talk.js';
-import { trimToSentences } from '../../core/text.js';
+import { stem, trimToSentences, withShorthandWrittenOut } from '../../core/text.js';
 import type { AppContext } from '../context.js';
 import { knowledgeIndex, questionVector } from './training.js';
 import { askLlm, type ChatTurn } from './llm.js';
@@ -106,7 +106,7 @@ const FUSED_WORD_HITS = 50;
  * of the question joins the words when the index has sentence vectors, unless the words leave no
  * doubt; if the encoder fails, the words' ranking stands.
  */
-async function candidatesFor(ctx: AppContext, index: KnowledgeIndex, question: string): Promise<{ candidates: Candidate[]; wordsConfidence: number }> {
+export async function candidatesFor(ctx: AppContext, index: KnowledgeIndex, question: string): Promise<{ candidates: Candidate[]; wordsConfidence: number }> {
   const wordHits = searchIndex(index, question, FUSED_WORD_HITS);
   const wordsConfidence = confidenceOf(question, wordHits);
   const byWords = { candidates: wordCandidates(wordHits), wordsConfidence };
@@ -173,9 +173,11 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
     const answer = smallTalkReply(smallTalk, organization.name, options.greeting);
     return { answer, sources: [], confidence: 1, confident: true, kind: 'small-talk', offerHuman: false };
   }
-  const question = withoutSmallTalk(text);
   const index = await knowledgeIndex(ctx, organizationId);
   if (!index) return { ...notSure(0), answer: `${NOT_TRAINED_ANSWER} ${OFFER_HUMAN}`, untrained: true };
+  // Written out once for words and meaning alike: the sentence encoder reads English.
+  const asked = withoutSmallTalk(text);
+  const question = withShorthandWrittenOut(asked, (word) => index.documentFrequency.has(stem(word)));
   const { candidates, wordsConfidence } = await candidatesFor(ctx, index, question);
   const coverage = coverageOf(index, question);
   const verdict = askedExactly(index, question, candidates) || withCoverageChecked(decide(candidates, wordsConfidence, asksInItsOwnWords(coverage)), coverage);
@@ -192,7 +194,7 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
       instructions: organization.instructions,
       entries: writtenFrom.map((c) => c.entry),
       history: options.history ?? [],
-      question,
+      question: asked,
     });
     // The model chose among the passages itself; when retrieval was torn, a person is still offered.
     const confident = verdict.kind === 'answer';

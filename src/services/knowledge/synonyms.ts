@@ -297,10 +297,17 @@ export function onlyAVerb(word: string): boolean {
   return known('verb') && !known('noun');
 }
 
+/** Whether WordNet knows a word in some form, as any part of speech ("reductions" yes; "vapes", "covid", "manok" no). */
+export function inDictionary(word: string): boolean {
+  const dict = (dictionary ??= loadDictionary());
+  const forms = candidateForms(word);
+  return PARTS_OF_SPEECH.some((pos) => forms.some((form) => synsetOffsets(dict[pos].index, form).length > 0));
+}
+
 /** The words customer service relates to this one ("hire" → rent, "voucher" → gift, "gpay" → payment), by its forms. */
 export function relatedByUse(word: string): string[] {
   return [...new Set(candidateForms(word).flatMap((form) => RELATED_BY_USE.get(form) ?? []))];
 }
 
 /** WordNet (and spoken counts) as retrieval reads questions with (core/retrieval.ts takes it as its Lexicon). */
-export const wordnetLexicon: Lexicon = { synonymsOf, broaderWordsOf, generalFrequency, spokenFrequency, onlyAVerb, relatedByUse, isKnownPhrase };
+export const wordnetLexicon: Lexicon = { synonymsOf, broaderWordsOf, generalFrequency, spokenFrequency, onlyAVerb, inDictionary, relatedByUse, isKnownPhrase };
