@@ -98,6 +98,48 @@ const OWN_WORDS_LEAD = 0.7;
 /** (meaning may put another entry this much nearer) */
 const OWN_WORDS_MEANING_LEAD = -0.04;
 const OWN_WORDS_NEAR = 0.4;
+/**
+ * Or, torn by the rules above, the odds that the best entry is the answer are high. Learnt from the
+ * menus the rules above left on the development sets (362 menus of 24 sets, the best entry right in
+ * 191): a logistic regression on the best entry's coverage, its leads on words (a share, at most
+ * ±1) and on meaning, whether each ranking puts it first, whether the message asks in the knowledge
+ * base's own words, and how plausible the runner-up is beside it. Measured leaving each set out of
+ * the fit in turn: at odds of 0.8 it answered 62 of those menus, 53 right and 9 wrong (at 0.75, 82:
+ * 66 right, but a few sets' confidently wrong went past 5%). At 0.82, with the plausibility floor
+ * below and only for a message whose subject the knowledge base covers, asked in its own words
+ * (core/coverage.ts: "do you sell second hand phones?" is not asked of the second-hand bikes), it
+ * answers 48 of the 375 such menus of 27 sets, 47 right (on the fitted weights).
+ */
+const BEST_IS_RIGHT = {
+  bias: -0.504,
+  coverage: 1.938,
+  wordLead: 0.88,
+  meaningLead: 4.294,
+  wordsFirst: 0.576,
+  meaningFirst: 0.81,
+  ownWords: 0.376,
+  runnerUp: -1.717,
+};
+const COMMIT_ODDS = 0.82;
+/** …and the best entry at least this plausible: below it, of the menus the odds would answer, as many were wrong as right. */
+const PLAUSIBLE_TO_COMMIT = 0.28;
+
+/** The odds (0–1) that the best of a menu's entries is the answer, by the fit above. */
+export function oddsBestIsRight(best: Candidate, plausible: number[], lead: { words: number; meaning: number }, inItsOwnWords: boolean): number {
+  const m = BEST_IS_RIGHT;
+  const runnerUp = plausible[0]! > 0 ? (plausible[1] ?? 0) / plausible[0]! : 1;
+  const score =
+    m.bias +
+    m.coverage * best.coverage +
+    m.wordLead * Math.max(-1, Math.min(1, lead.words)) +
+    m.meaningLead * lead.meaning +
+    m.wordsFirst * (best.wordRank === 0 ? 1 : 0) +
+    m.meaningFirst * (best.meaningRank === 0 ? 1 : 0) +
+    m.ownWords * (inItsOwnWords ? 1 : 0) +
+    m.runnerUp * runnerUp;
+  return 1 / (1 + Math.exp(-score));
+}
+
 /** plausibility below which nothing is near the question: "not sure" (lower when both rankings put the best first)… */
 const NEAR = 0.25;
 const NEAR_BOTH_FIRST = 0.2;
@@ -171,9 +213,9 @@ export function leadsClearly(best: Candidate, plausible: number, lead: { words: 
 /**
  * The verdict on candidates (one per entry) ranked best first. `wordsConfidence` is the words'
  * own confidence in their best entry; `inItsOwnWords`, that the message names nothing the
- * knowledge base does not use as it is.
+ * knowledge base does not use as it is; `covered`, that the knowledge base covers what it asks about.
  */
-export function decide(candidates: Candidate[], wordsConfidence: number, inItsOwnWords = false): Verdict {
+export function decide(candidates: Candidate[], wordsConfidence: number, inItsOwnWords = false, covered = false): Verdict {
   const [best, next] = candidates;
   if (!best) return { kind: 'not-sure', confidence: 0 };
   if (best.similarity === undefined) {
@@ -188,11 +230,15 @@ export function decide(candidates: Candidate[], wordsConfidence: number, inItsOw
   const plausible = top.map(plausibility);
   const confidence = round(plausible[0]!);
   const bothFirst = best.wordRank === 0 && best.meaningRank === 0;
-  if (leadsClearly(best, plausible[0]!, leadOf(best, candidates.slice(1)), inItsOwnWords)) return { kind: 'answer', candidate: best, confidence };
+  const lead = leadOf(best, candidates.slice(1));
+  if (leadsClearly(best, plausible[0]!, lead, inItsOwnWords)) return { kind: 'answer', candidate: best, confidence };
   const offeredByWords = wordsConfidence >= OFFER_BY_WORDS && top.some((c) => c.wordRank === 0);
   if (plausible[0]! < (bothFirst ? NEAR_BOTH_FIRST : NEAR) && !offeredByWords) return { kind: 'not-sure', confidence };
   // Only one entry is anywhere near: a menu of one is a question, not a choice.
   if (!next) return { kind: 'answer', candidate: best, confidence };
+  if (covered && inItsOwnWords && plausible[0]! >= PLAUSIBLE_TO_COMMIT && oddsBestIsRight(best, plausible, lead, inItsOwnWords) >= COMMIT_ODDS) {
+    return { kind: 'answer', candidate: best, confidence };
+  }
   // Torn: the best with the different entries close to it (at least two).
   const close = top.filter((_, i) => i < 2 || plausible[i]! >= plausible[0]! * CLOSE_SHARE);
   return { kind: 'choices', candidates: close, confidence };

@@ -244,6 +244,37 @@ function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms
   return { term, synonyms, broader, weight };
 }
 
+/** Ranges of numbers the knowledge base writes ("classes 6 to 8", "ages 3-5"), read once per index. */
+const rangesOfIndex = new WeakMap<KnowledgeIndex['passages'], [number, number, string][]>();
+const RANGE = /\b(\d{1,3})\s?(?:to|-|–)\s?(\d{1,3})\b/g;
+function rangesOf(index: KnowledgeIndex): [number, number, string][] {
+  let ranges = rangesOfIndex.get(index.passages);
+  if (!ranges) {
+    const seen = new Map<string, [number, number, string]>();
+    for (const passage of index.passages.values()) {
+      for (const match of `${passage.question} ${passage.text}`.matchAll(RANGE)) {
+        const [low, high] = [Number(match[1]), Number(match[2])];
+        if (low < high) seen.set(`${low} ${high}`, [low, high, `${low} ${high}`]);
+      }
+    }
+    ranges = [...seen.values()];
+    rangesOfIndex.set(index.passages, ranges);
+  }
+  return ranges;
+}
+
+/**
+ * A number the question asks about that falls inside a range the knowledge base writes, with the
+ * range's ends: "fees for 7th class" meets "classes 6 to 8". Numbers in a price or a time are left
+ * alone (they are not what is asked about).
+ */
+function withRangesNamed(index: KnowledgeIndex, question: string): string {
+  const numbers = (question.match(/(?<![\d.,:£$€₹₦₱])\b\d{1,3}(?:st|nd|rd|th)?\b(?![.,:]\d)/gi) ?? []).map((n) => Number.parseInt(n, 10));
+  if (numbers.length === 0) return question;
+  const ends = rangesOf(index).filter(([low, high]) => numbers.some((n) => n > low && n < high));
+  return ends.length === 0 ? question : `${question} ${ends.map(([, , words]) => words).join(' ')}`;
+}
+
 /**
  * The question as stems: each content word with its synonyms the knowledge base actually uses.
  * Two words WordNet knows as one ("false teeth", "test drive"), one of them unknown to the
@@ -251,7 +282,10 @@ function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms
  */
 function readQuestion(index: KnowledgeIndex, question: string): QueryWord[] {
   const words: QueryWord[] = [];
-  const written = withShorthandWrittenOut(withLocationAsked(question), (word) => index.documentFrequency.has(stem(word)));
+  const written = withRangesNamed(
+    index,
+    withShorthandWrittenOut(withLocationAsked(question), (word) => index.documentFrequency.has(stem(word))),
+  );
   const content = contentWords(withoutIntentPhrases(written));
   const unknown = (word: string) => !index.documentFrequency.has(stem(word));
   const standsIn = new Set<number>();

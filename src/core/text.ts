@@ -123,7 +123,9 @@ const MIXED_IN: Record<string, string> = {
   diri: 'here',
   // Swahili and Sheng
   bei: 'price',
-  ngapi: 'how much',
+  ngapi: 'how many',
+  saa: 'time',
+  mtakuwa: 'will you be',
   gani: 'what',
   wapi: 'where',
   lini: 'when',
@@ -188,6 +190,8 @@ export function withShorthandWrittenOut(question: string, known: (word: string) 
   });
 }
 
+const ORDINAL = /^(\d{1,4})(?:st|nd|rd|th)$/;
+
 /**
  * Splits text into lower-case word tokens (letters, digits, contractions' endings and inner apostrophes dropped). A
  * hyphenated word gives its parts and the joined word: "e-bike" → e, bike, ebike, so that both
@@ -205,6 +209,10 @@ export function tokenize(text: string): string[] {
   for (const word of clean.match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) ?? []) {
     if (!word.includes('-')) {
       tokens.push(word);
+      // "7th", "3rd": also the number, as "class 7" and "3 floors" write it (the ordinal stays, as
+      // indexes trained before read it)
+      const ordinal = ORDINAL.exec(word)?.[1];
+      if (ordinal) tokens.push(ordinal);
       continue;
     }
     // One push per part: spreading a word of 500,000 parts overflows the call stack.

@@ -93,6 +93,19 @@ describe('how sure the answerer is', () => {
     );
   });
 
+  it("answers a torn menu asked in the knowledge base's own words when the odds learnt from menus say the best is right", () => {
+    const best = candidate('a', { score: 0.4, wordScore: 10, coverage: 0.8, similarity: 0.7, wordRank: 0, meaningRank: 0 });
+    const farBehind = candidate('b', { score: 0.3, wordScore: 9, coverage: 0.3, similarity: 0.66, wordRank: 1 });
+    // Close by words, so the rules leave a menu; the runner-up holds little of the message, so the odds are high…
+    expect(decide([best, farBehind], 0.5).kind).toBe('choices');
+    expect(decide([best, farBehind], 0.5, true, true)).toMatchObject({ kind: 'answer', candidate: { entry: { id: 'a' } } });
+    // …unless the message names something in words the knowledge base does not use as they are…
+    expect(decide([best, farBehind], 0.5, false, true).kind).toBe('choices');
+    // …or the runner-up holds nearly as much of the message as the best.
+    const close = candidate('b', { score: 0.3, wordScore: 9, coverage: 0.8, similarity: 0.69, wordRank: 1 });
+    expect(decide([best, close], 0.5, true, true).kind).toBe('choices');
+  });
+
   it('answers when the lead on words and on meaning together is wide, though neither alone is', () => {
     // Invented: "how long does the glue take to dry" — the drying-time entry leads the repair
     // price entry by a third of its word score and 0.06 in meaning; together that is clear.

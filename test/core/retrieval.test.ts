@@ -70,3 +70,27 @@ describe('the lexicon retrieval is handed', () => {
     expect(searchIndex(loadIndex(indexJson, chunksJson, lexicon({})), 'hire')).toEqual([]);
   });
 });
+
+describe('numbers', () => {
+  const tuition = indexOf([
+    ['What are the fees for class 6 to 8?', 'For classes 6 to 8 the fee is 7,000 a month for all four subjects.'],
+    ['What are the fees for class 9 and 10?', 'Class 9 and 10 students pay 11,000 a month for all four subjects.'],
+    ['What are the fees for Intermediate?', 'Intermediate students pay 14,000 a month.'],
+    ['Where are you?', 'We are on the 3rd floor of the Lakshmi building.'],
+  ]);
+
+  it('finds the entry whose range holds the number asked about, and reads ordinals as their numbers', () => {
+    expect(searchIndex(tuition, 'fees for 7th class all subjects')[0]?.passage.text).toContain('classes 6 to 8');
+    expect(searchIndex(tuition, '10th class fees details pls')[0]?.passage.text).toContain('Class 9 and 10');
+    expect(searchIndex(tuition, 'which floor, 3 or 4?')[0]?.passage.text).toContain('3rd floor');
+  });
+
+  it('does not read a price or a time as the number asked about', () => {
+    const shop = indexOf([
+      ['What are the fees for class 6 to 8?', 'For classes 6 to 8 the fee is 7,000 a month.'],
+      ['Do you sell notebooks?', 'Notebooks are 7.50 each.'],
+    ]);
+    expect(searchIndex(shop, 'anything for 7.50?')[0]?.passage.text).toContain('Notebooks');
+    expect(searchIndex(shop, 'anything for 7?')[0]?.passage.text).toContain('classes 6 to 8');
+  });
+});

@@ -7,7 +7,7 @@ describe('shorthand and words mixed in from other languages', () => {
   it('writes out the words customers mix into English: function words as filler, question words as what they ask', () => {
     expect(withShorthandWrittenOut('una dey open on saturday?', knowsNothing)).toBe('you are open on saturday?');
     expect(withShorthandWrittenOut('magkano po yung lechon', knowsNothing)).toBe('how much price  the lechon');
-    expect(withShorthandWrittenOut('bei ya kunyoa ni ngapi', knowsNothing)).toBe('price ya kunyoa ni how much');
+    expect(withShorthandWrittenOut('bei ya kunyoa ni ngapi', knowsNothing)).toBe('price ya kunyoa ni how many');
     expect(withShorthandWrittenOut('Kitna hai AC repair', knowsNothing)).toBe('how much price is AC repair');
   });
 

@@ -19,7 +19,7 @@ const KNOWLEDGE = [
 ];
 const HOLIDAY_ANSWER = 'On public holidays we open from 10am to 4pm.';
 /** A question the knowledge base leaves torn between its two kinds of hours. */
-const TORN = 'are you open?';
+const TORN = 'are you open today?';
 
 let api: AdminApi;
 let shop: { id: string; key: string };
@@ -122,7 +122,7 @@ describe('a pick teaches', () => {
 
   it('trains at most once a minute per organization, however many customers pick', async () => {
     const picks = ['+5511987650011', '+5511987650012', '+5511987650013'];
-    const questions = [TORN, 'are you open now?', 'are u open'];
+    const questions = [TORN, 'are you open now?', 'r u open today'];
     for (const [i, phone] of picks.entries()) {
       const say = await customer(phone);
       const menu = await say(questions[i]!);
@@ -140,7 +140,7 @@ describe('a pick teaches', () => {
     const entryId = (await entries()).find((e) => e.question === 'What are your holiday hours?').id as string;
     const documentId = entryId.split('#')[0]!;
     const ana = await customer('+5511987650021');
-    for (const question of [TORN, 'ARE YOU OPEN']) {
+    for (const question of [TORN, 'ARE YOU OPEN TODAY']) {
       const menu = await ana(question);
       expect(await ana(menu.includes('1. What are your holiday hours?') ? '1' : '2')).toBe(HOLIDAY_ANSWER);
     }

@@ -102,6 +102,20 @@ export function choicesText(choices: AnswerChoice[]): string {
 const FUSED_WORD_HITS = 50;
 
 /**
+ * A message typed in capitals ("ARE YOU OPEN TODAY") or with Every Word Capitalised, as a sentence:
+ * the sentence encoder reads case, and took such a message far from the same words in lower case.
+ */
+export function inSentenceCase(question: string): string {
+  const letters = question.replace(/[^\p{L}]/gu, '');
+  const capitals = letters.replace(/[^\p{Lu}]/gu, '').length;
+  const words = question.match(/\p{L}+/gu) ?? [];
+  const titleCase = words.length >= 3 && words.every((word) => /^\p{Lu}/u.test(word));
+  if (letters.length < 4 || (capitals * 2 <= letters.length && !titleCase)) return question;
+  const lower = question.toLowerCase();
+  return lower.charAt(0).toUpperCase() + lower.slice(1);
+}
+
+/**
  * The candidate entries for a question, best first, and the words' own confidence. The meaning
  * of the question joins the words when the index has sentence vectors, unless the words leave no
  * doubt; if the encoder fails, the words' ranking stands.
@@ -112,7 +126,7 @@ export async function candidatesFor(ctx: AppContext, index: KnowledgeIndex, ques
   const byWords = { candidates: wordCandidates(wordHits), wordsConfidence };
   if (!index.vectors || wordsConfidence >= SURE_BY_WORDS) return byWords;
   try {
-    const vector = await questionVector(ctx, index, question);
+    const vector = await questionVector(ctx, index, inSentenceCase(question));
     return vector ? { candidates: fuseWithMeaning(wordHits, index, vector), wordsConfidence } : byWords;
   } catch (err) {
     ctx.log.warn({ reason: (err as Error).message }, 'sentence encoder failed; answered by words alone');
@@ -180,7 +194,9 @@ export async function answerQuestion(ctx: AppContext, organizationId: string, te
   const question = withShorthandWrittenOut(asked, (word) => index.documentFrequency.has(stem(word)));
   const { candidates, wordsConfidence } = await candidatesFor(ctx, index, question);
   const coverage = coverageOf(index, question);
-  const verdict = askedExactly(index, question, candidates) || withCoverageChecked(decide(candidates, wordsConfidence, asksInItsOwnWords(coverage)), coverage);
+  const verdict =
+    askedExactly(index, question, candidates) ||
+    withCoverageChecked(decide(candidates, wordsConfidence, asksInItsOwnWords(coverage), coverage.covered), coverage);
   const retrieval = fromVerdict(verdict);
 
   const llm = ctx.config.llm;

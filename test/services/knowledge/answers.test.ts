@@ -2,7 +2,14 @@
 // synonyms, filler ignored, intent (price, time, duration) used, answers trimmed for WhatsApp.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asksForHuman, questionIntents } from '../../../src/core/intent.js';
-import { answerQuestion, MAX_ANSWER_CHARACTERS, NOT_SURE_ANSWER, NOT_TRAINED_ANSWER, OFFER_HUMAN } from '../../../src/services/knowledge/answers.js';
+import {
+  answerQuestion,
+  inSentenceCase,
+  MAX_ANSWER_CHARACTERS,
+  NOT_SURE_ANSWER,
+  NOT_TRAINED_ANSWER,
+  OFFER_HUMAN,
+} from '../../../src/services/knowledge/answers.js';
 import { offeredFirst } from '../../support/answers.js';
 import type { AppContext } from '../../../src/services/context.js';
 import { seedKnowledge } from '../../../src/services/knowledge/training.js';
@@ -151,5 +158,13 @@ describe('reading a question', () => {
     for (const text of ['is the human resources office open?', 'do agents earn commission', 'how much is a tune-up']) {
       expect(asksForHuman(text), text).toBe(false);
     }
+  });
+});
+
+describe('messages typed in capitals', () => {
+  it('are read by meaning as a sentence, and other messages as they are', () => {
+    expect(inSentenceCase('ARE YOU OPEN TODAY')).toBe('Are you open today');
+    expect(inSentenceCase('Are You Open Today?')).toBe('Are you open today?');
+    for (const text of ['are you open today', 'Do you service BMW and VW cars?', 'OK', 'Hi Ana']) expect(inSentenceCase(text)).toBe(text);
   });
 });
