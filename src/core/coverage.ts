@@ -15,6 +15,7 @@
 // (spoken counts) tells "dentist" from "somewhere" where WordNet's tag counts did not.
 import type { Verdict } from './certainty.js';
 import { withoutIntentPhrases } from './intent.js';
+import { isAddressWord } from './small-talk.js';
 import type { KnowledgeIndex } from './retrieval.js';
 import { contentWords, stem, tokenize, withShorthandWrittenOut } from './text.js';
 
@@ -131,8 +132,9 @@ function joinedWords(vocabulary: Vocabulary, word: string): boolean {
  */
 const ASKED_OF_EVERY_BUSINESS: { asks: RegExp; spokenOf: RegExp }[] = [
   {
-    asks: /\b(?:(?:are|r) (?:you|u|ya) (?:hiring|recruiting)|hiring (?:now|staff|people)|(?:any|got) (?:vacanc(?:y|ies)|job openings?|openings? for)|looking for (?:a |some )?(?:job|work|employment|internship)|(?:need|want) (?:a )?(?:job|internship)|job (?:openings?|vacanc(?:y|ies))|(?:can|could) i (?:work|intern) (?:for|with|at) (?:you|u)|take (?:on )?(?:apprentices|interns|trainees)|send (?:you )?(?:my|a) (?:cv|resume))/i,
-    spokenOf: /\b(?:jobs?|careers?|vacanc(?:y|ies)|recruit\w*|employment|apprentice\w*|internships?|cv)\b/i,
+    asks: /\b(?:(?:are|r) (?:you|u|ya) (?:hiring|recruiting)|hiring (?:now|staff|people)|(?:any|got) (?:vacanc(?:y|ies)|job openings?|openings? for)|looking for (?:a |some )?(?:job|work|employment|internship)|(?:need|want) (?:a )?(?:job|internship)|job (?:openings?|vacanc(?:y|ies))|(?:can|could|may) i (?:work|intern) (?:for|with|at) (?:you|u|your|ur|the)\b|\bvolunteer(?:ing)? (?:for|with|at)\b|^\s*hiring\b|take (?:on )?(?:apprentices|interns|trainees)|send (?:you )?(?:my|a) (?:cv|resume))/i,
+    // (not "CV": a place may be named so, CV Raman Nagar)
+    spokenOf: /\b(?:jobs?|careers?|vacanc(?:y|ies)|recruit\w*|employment|apprentice\w*|internships?)\b/i,
   },
   {
     asks: /\b(?:(?:another|other|more|any|second|new) (?:branch|outlet|shop|store|location)(?:es|s)?|branch(?:es)?|outlets?) (?:in|at|near|around|on)\b|\b(?:another|other|more|any|second|new) (?:branch|outlet)(?:es|s)?\b|\bbranches\b|\bfranchis\w*/i,
@@ -227,7 +229,7 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
   let unheardOf = false;
   const namedOtherwise: string[] = [];
   for (const word of new Set(contentWords(withoutIntentPhrases(written)))) {
-    if (/\d/.test(word) || WHEN_WORDS.has(word) || PREPOSITIONS.has(word)) continue;
+    if (/\d/.test(word) || WHEN_WORDS.has(word) || PREPOSITIONS.has(word) || isAddressWord(word)) continue;
     const term = stem(word);
     const frequency = vocabulary.documentFrequency.get(term) ?? 0;
     if (frequency > 0) {
@@ -249,7 +251,8 @@ export function coverageOf(vocabulary: Vocabulary, question: string): Coverage {
       if (!asUsed && names()) namedOtherwise.push(word);
       continue;
     }
-    if (!names()) continue;
+    // "price", "book", "deliver": what any request asks, never its missing subject
+    if (!names() || REQUEST_WORDS.has(term)) continue;
     const said = vocabulary.lexicon.spokenFrequency(word);
     if (said > EVERYDAY) continue;
     missing.push(word);

@@ -294,6 +294,10 @@ const PHRASES: Record<SmallTalk, string[]> = {
 const ADDRESS =
   "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|bra|chief|love|luv|hun|hon|babe|darling|pet|abeg|jare|ooo|na|kaayo|jud|gyud|senhor|senhora|senor|senora|amiga|pak|bu|kak|mas|mba|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|heaps|indeed|amigo|bahut|stuff|bud|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
 
+/** Whether a word is one of those said to whoever is addressed ("bhaiya", "sir", "boss"): it names nothing asked about. */
+const ADDRESS_WORDS = new Set(ADDRESS.split('|').filter((word) => /^[a-z']+$/.test(word)));
+export const isAddressWord = (word: string) => ADDRESS_WORDS.has(word);
+
 /** A word with its doubled letters made single: "thanksss", "okkk" and "byeee" read as "thanks", "ok", "bye". */
 const squeezed = (text: string) => text.replace(/([a-z])\1+/g, '$1');
 

@@ -106,6 +106,12 @@ describe('a message asking for work', () => {
       ['Are you hiring?', 'We post jobs for studio assistants on our careers page.'],
     ]);
     expect(coverageOf(hiringStudio, 'are you hiring? looking for a part time job')).toMatchObject({ offTopic: false });
+    // A place named "CV Raman Nagar" is no talk of CVs; working "at the studio" in exchange is asking for work,
+    // working "there on Sunday" at a coworking space is not.
+    const inNagar = studioIndex([['Where are you?', 'We are in CV Raman Nagar, near the metro.']]);
+    expect(coverageOf(inNagar, 'are u hiring, i am a trained potter')).toMatchObject({ offTopic: true });
+    expect(coverageOf(studio, 'can i work at the studio in exchange for free classes?')).toMatchObject({ offTopic: true });
+    expect(coverageOf(studio, 'can i work there on sunday also')).toMatchObject({ offTopic: false });
   });
 });
 
@@ -165,6 +171,11 @@ describe('what every business is asked', () => {
     for (const question of ['do you run pottery classes?', 'do you sell gift cards', 'can I pay in installments']) {
       expect(coverageOf(studioWithMore, question), question).toMatchObject({ offTopic: false });
     }
+  });
+
+  it('does not take the word a customer addresses the business by for a subject: "bhaiya", "boss"', () => {
+    expect(coverageOf(studio, 'Bhaiya pottery wheel kitna per hour?')).toMatchObject({ covered: true, missing: [] });
+    expect(coverageOf(studio, 'boss, wheel rental price?')).toMatchObject({ covered: true, missing: [] });
   });
 
   it('reads two known words written as one as known: "hayfever", "cutoff"', () => {

@@ -9,6 +9,7 @@ describe('shorthand and words mixed in from other languages', () => {
     expect(withShorthandWrittenOut('magkano po yung lechon', knowsNothing)).toBe('how much price  the lechon');
     expect(withShorthandWrittenOut('bei ya kunyoa ni ngapi', knowsNothing)).toBe('price ya kunyoa ni how many');
     expect(withShorthandWrittenOut('Kitna hai AC repair', knowsNothing)).toBe('how much price is AC repair');
+    expect(withShorthandWrittenOut('gpay chalega?', knowsNothing)).toBe('gpay accepted?');
   });
 
   it('leaves a word the knowledge base uses as it is, and English words alone', () => {
