@@ -144,6 +144,18 @@ const SETS = [
   { name: 'barber, dev', business: 'barber', questions: 'dev4/barber-questions.json', requiredShare: 0.8, minRightFirst: 22, maxConfidentlyWrong: 1 },
   { name: 'car rental, dev', business: 'carrental', questions: 'dev4/carrental-questions.json', requiredShare: 0.8, minRightFirst: 23, maxConfidentlyWrong: 3 },
   { name: 'solar installer, dev', business: 'solar', questions: 'dev4/solar-questions.json', requiredShare: 0.82, minRightFirst: 21, maxConfidentlyWrong: 3 },
+  // Written blind with the development sets barber, car rental and solar installer, and measured once when this tuning
+  // was done (right 86, 75 and 70%; right first 23, 15 and 22; confidently wrong 2, 2 and 0): floors a little below.
+  { name: 'tyre shop, blind', business: 'tyres', questions: 'blind5/tyres-questions.json', requiredShare: 0.84, minRightFirst: 21, maxConfidentlyWrong: 2 },
+  {
+    name: 'broadband, blind',
+    business: 'broadband',
+    questions: 'blind5/broadband-questions.json',
+    requiredShare: 0.73,
+    minRightFirst: 13,
+    maxConfidentlyWrong: 2,
+  },
+  { name: 'daycare, blind', business: 'daycare', questions: 'blind5/daycare-questions.json', requiredShare: 0.68, minRightFirst: 20, maxConfidentlyWrong: 1 },
 ] as const;
 
 const KNOWLEDGE = {
@@ -177,6 +189,9 @@ const KNOWLEDGE = {
   barber: { organization: 'Fade Republic Barbers', files: ['dev4/barber-faq.csv'] },
   carrental: { organization: 'IslaDrive Car Rental', files: ['dev4/carrental-faq.csv'] },
   solar: { organization: 'BrightVolt Solar Ltd', files: ['dev4/solar-faq.csv'] },
+  tyres: { organization: 'Tread Masters Tyres & Alignment', files: ['blind5/tyres-faq.csv'] },
+  broadband: { organization: 'Sahyadri FiberNet', files: ['blind5/broadband-faq.csv'] },
+  daycare: { organization: 'Little Wattle Early Learning', files: ['blind5/daycare-faq.csv'] },
 } as const;
 
 /** Issue 19's targets (set for blind sets; every set is shown against them), each a share of its own kind of message (see `measure`). */
