@@ -75,8 +75,14 @@ describe('small talk', () => {
       expect(smallTalkOf(text), text).toBe('thanks');
     }
     for (const text of ['Lekker, bye', 'adiós', 'khuda hafiz']) expect(smallTalkOf(text), text).toBe('goodbye');
+    // Australian and Indian English: "how ya going" greets, "too easy" and "no dramas" thank, "have a good arvo" leaves.
+    for (const text of ['how ya going', 'hi, how are you going?']) expect(smallTalkOf(text), text).toBe('greeting');
+    for (const text of ['too easy, thanks', 'no dramas', "that's great thanks", 'sounds great', 'dhanyawad', 'haan ji', 'thanks again!']) {
+      expect(smallTalkOf(text), text).toBe('thanks');
+    }
+    for (const text of ['have a good arvo', 'chat soon', 'enjoy your weekend']) expect(smallTalkOf(text), text).toBe('goodbye');
     // Said alone they are small talk; in front of more words they are the question's own.
-    for (const text of ['how far is it from town?', 'top up my phone?', 'sound system for hire?', 'done with my order?']) {
+    for (const text of ['how far is it from town?', 'top up my phone?', 'sound system for hire?', 'done with my order?', 'how ya going to fit it?']) {
       expect(withoutSmallTalk(text), text).toBe(text);
       expect(smallTalkOf(text), text).toBeUndefined();
     }
