@@ -104,6 +104,11 @@ describe('how sure the answerer is', () => {
     // …or the runner-up holds nearly as much of the message as the best.
     const close = candidate('b', { score: 0.3, wordScore: 9, coverage: 0.8, similarity: 0.69, wordRank: 1 });
     expect(decide([best, close], 0.5, true, true).kind).toBe('choices');
+    // Two entries about nearly the same thing, both holding the whole message ("how much for a bike?" between
+    // city bike and e-bike prices): a menu, however plausible both are.
+    const eBikes = candidate('e', { score: 0.5, wordScore: 11.7, coverage: 1, similarity: 0.5, wordRank: 0, meaningRank: 0 });
+    const cityBikes = candidate('c', { score: 0.45, wordScore: 10.3, coverage: 1, similarity: 0.48, wordRank: 1, meaningRank: 1 });
+    expect(decide([eBikes, cityBikes], 0.5, true, true).kind).toBe('choices');
   });
 
   it('answers when the lead on words and on meaning together is wide, though neither alone is', () => {
