@@ -184,19 +184,22 @@ const ASKED_OF_EVERY_BUSINESS: { asks: RegExp; spokenOf: RegExp }[] = [
   { asks: /\b(?:homework|assignment|essay|capital of)\b/i, spokenOf: /\b(?:homework|assignments?|essays?)\b/i },
 ];
 
-/** Everything the knowledge base says, read once per index for the kinds above. */
-const spokenText = new WeakMap<Vocabulary['passages'], string>();
-function textOf(vocabulary: Vocabulary): string {
-  let text = spokenText.get(vocabulary.passages);
-  if (text === undefined) {
-    text = [...vocabulary.passages.values()].map((passage) => `${passage.question}\n${passage.text}`).join('\n');
-    spokenText.set(vocabulary.passages, text);
+/** Whether the knowledge base speaks of each kind above, found once per index when a message first asks it. */
+const speaksOfKind = new WeakMap<Vocabulary['passages'], Map<number, boolean>>();
+function speaksOf(vocabulary: Vocabulary, kind: number): boolean {
+  let known = speaksOfKind.get(vocabulary.passages);
+  if (!known) speaksOfKind.set(vocabulary.passages, (known = new Map()));
+  let speaks = known.get(kind);
+  if (speaks === undefined) {
+    const { spokenOf } = ASKED_OF_EVERY_BUSINESS[kind]!;
+    speaks = [...vocabulary.passages.values()].some((passage) => spokenOf.test(passage.question) || spokenOf.test(passage.text));
+    known.set(kind, speaks);
   }
-  return text;
+  return speaks;
 }
 
 const askedOfEveryBusiness = (vocabulary: Vocabulary, question: string) =>
-  ASKED_OF_EVERY_BUSINESS.some(({ asks, spokenOf }) => asks.test(question) && !spokenOf.test(textOf(vocabulary)));
+  ASKED_OF_EVERY_BUSINESS.some(({ asks }, kind) => asks.test(question) && !speaksOf(vocabulary, kind));
 
 export interface Coverage {
   /** false when the message's subject is absent from the knowledge base: a rare word of it, or any when nothing specific matched */

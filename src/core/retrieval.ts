@@ -245,16 +245,16 @@ function queryWord(index: KnowledgeIndex, word: string, term: string, { synonyms
 }
 
 /** Ranges of numbers the knowledge base writes ("classes 6 to 8", "ages 3-5"), read once per index. */
-const rangesOfIndex = new WeakMap<KnowledgeIndex['passages'], [number, number, string][]>();
+const rangesOfIndex = new WeakMap<KnowledgeIndex['passages'], [number, number][]>();
 const RANGE = /\b(\d{1,3})\s?(?:to|-|–)\s?(\d{1,3})\b/g;
-function rangesOf(index: KnowledgeIndex): [number, number, string][] {
+function rangesOf(index: KnowledgeIndex): [number, number][] {
   let ranges = rangesOfIndex.get(index.passages);
   if (!ranges) {
-    const seen = new Map<string, [number, number, string]>();
+    const seen = new Map<string, [number, number]>();
     for (const passage of index.passages.values()) {
       for (const match of `${passage.question} ${passage.text}`.matchAll(RANGE)) {
         const [low, high] = [Number(match[1]), Number(match[2])];
-        if (low < high) seen.set(`${low} ${high}`, [low, high, `${low} ${high}`]);
+        if (low < high) seen.set(`${low} ${high}`, [low, high]);
       }
     }
     ranges = [...seen.values()];
@@ -272,7 +272,7 @@ function withRangesNamed(index: KnowledgeIndex, question: string): string {
   const numbers = (question.match(/(?<![\d.,:£$€₹₦₱])\b\d{1,3}(?:st|nd|rd|th)?\b(?![.,:]\d)/gi) ?? []).map((n) => Number.parseInt(n, 10));
   if (numbers.length === 0) return question;
   const ends = rangesOf(index).filter(([low, high]) => numbers.some((n) => n > low && n < high));
-  return ends.length === 0 ? question : `${question} ${ends.map(([, , words]) => words).join(' ')}`;
+  return ends.length === 0 ? question : `${question} ${ends.map(([low, high]) => `${low} ${high}`).join(' ')}`;
 }
 
 /**
