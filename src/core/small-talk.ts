@@ -310,16 +310,20 @@ const PHRASES: Record<SmallTalk, string[]> = {
   ],
 };
 
-/**
- * Words around small talk that say nothing more: who it is addressed to ("doctor", "ji", "ma",
- * "aunty", "kuya"), the respect of "po", its intensifiers ("a million") and the particles of local English ("alright o").
- */
-const ADDRESS =
-  "sir|sirs|madam|mam|maam|ma'am|ma|mma|po|opo|ate|kuya|boet|bru|bra|chief|love|luv|hun|hon|babe|darling|pet|abeg|jare|ooo|na|kaayo|jud|gyud|senhor|senhora|senor|senora|amiga|pak|bu|kak|mas|mba|miss|doctor|doc|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|uncle|oga|boss|mate|pal|buddy|bro|bruh|dear|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|heaps|indeed|amigo|bahut|stuff|bud|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x";
+/** How customers address a person ("sir", "ji", "ma", "aunty", "kuya", "bhaiya", "boss"): words that name nothing a business offers. */
+const TITLES =
+  "sir|sirs|madam|mam|maam|ma'am|ma|mma|ate|kuya|boet|bru|bra|chief|hun|hon|babe|darling|senhor|senhora|senor|senora|amiga|amigo|pak|bu|kak|mba|ji|sahib|saheb|bhai|bhaiya|didi|aunty|auntie|oga|boss|mate|pal|buddy|bro|bruh|bud|dear";
 
-/** Whether a word is one of those said to whoever is addressed ("bhaiya", "sir", "boss"): it names nothing asked about. */
-const ADDRESS_WORDS = new Set(ADDRESS.split('|').filter((word) => /^[a-z']+$/.test(word)));
-export const isAddressWord = (word: string) => ADDRESS_WORDS.has(word);
+/**
+ * Words around small talk that say nothing more: who it is addressed to (the titles above, and
+ * words that may also name a thing asked about: "doctor", "love", "team"), the respect of "po", its
+ * intensifiers ("a million") and the particles of local English ("alright o").
+ */
+const ADDRESS = `${TITLES}|po|opo|love|luv|pet|abeg|jare|ooo|na|kaayo|jud|gyud|mas|miss|doctor|doc|uncle|friend|team|guys|all|everyone|there|again|so|very|much|a lot|lot|a ton|tons|a million|a bunch|loads|heaps|indeed|bahut|stuff|too|and|also|then|with|please|pls|plz|oh|ah|o+|wow|hmm+|lol|ha(?:ha)+|he(?:he)+|xx+|x`;
+
+/** Whether a word is a title a customer addresses a person by ("bhaiya", "sir", "boss"): it names nothing asked about. */
+const TITLE_WORDS = new Set(TITLES.split('|'));
+export const isAddressWord = (word: string) => TITLE_WORDS.has(word);
 
 /** A word with its doubled letters made single: "thanksss", "okkk" and "byeee" read as "thanks", "ok", "bye". */
 const squeezed = (text: string) => text.replace(/([a-z])\1+/g, '$1');
